@@ -1,0 +1,54 @@
+"""The Typer application object and the one place library errors become CLI lines.
+
+Library code raises :class:`triage.errors.TriageError`; :class:`TriageGroup` turns it
+into ``error: <file:line: what; what to do>`` on stderr with exit status 1, never a
+traceback. Command modules import ``app`` (or make sub-apps with :func:`sub_app`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from triage.errors import TriageError
+
+__all__ = ["app", "sub_app", "console", "err_console", "fail"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class TriageGroup(TyperGroup):
+    """Click group that reports TriageError as one line and exits 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TriageError as exc:
+            fail(str(exc))
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``error: message`` on stderr and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code=code)
+
+
+def sub_app(help_text: str) -> typer.Typer:
+    """A command group with triage's error handling and no shell-completion noise."""
+    return typer.Typer(cls=TriageGroup, help=help_text, no_args_is_help=True, add_completion=False,
+                       pretty_exceptions_enable=False)
+
+
+app = typer.Typer(
+    cls=TriageGroup,
+    help="triage: import, deduplicate, rank and code records for systematic reviews.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)

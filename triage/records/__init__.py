@@ -1,0 +1,1 @@
+"""Bibliographic records: the model, readers per format, writers, normalised keys."""

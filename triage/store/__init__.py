@@ -1,0 +1,1 @@
+"""The project store: SQLite through SQLAlchemy, one file per review project."""

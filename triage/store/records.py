@@ -1,0 +1,90 @@
+"""Reading and writing records in a project store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triage.records.model import Provenance, Record
+from triage.store.schema import RecordRow, Source
+
+__all__ = [
+    "row_from_record",
+    "record_from_row",
+    "add_records",
+    "screening_rows",
+    "screening_records",
+    "get_record",
+    "find_source_by_hash",
+]
+
+_COPY = (
+    "title", "abstract", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+    "issn", "isbn", "language", "publication_type", "url", "notes",
+)
+
+
+def row_from_record(record: Record, source_id: int) -> RecordRow:
+    """Map a :class:`Record` to a new row of ``records`` (not yet added)."""
+    prov = record.provenance
+    row = RecordRow(
+        source_id=source_id,
+        position=prov.position if prov else 0,
+        line=prov.line if prov else None,
+        database=prov.database if prov else None,
+        authors=list(record.authors),
+        keywords=list(record.keywords),
+        raw=dict(record.raw),
+    )
+    for name in _COPY:
+        setattr(row, name, getattr(record, name))
+    return row
+
+
+def record_from_row(row: RecordRow, source: Source | None = None) -> Record:
+    """Map a stored row back to a :class:`Record` with its provenance."""
+    values = {name: getattr(row, name) for name in _COPY}
+    prov = Provenance(
+        source_file=source.file_name if source else "",
+        source_hash=source.sha256 if source else "",
+        position=row.position,
+        line=row.line,
+        database=row.database,
+    )
+    return Record(
+        authors=list(row.authors or []),
+        keywords=list(row.keywords or []),
+        raw=dict(row.raw or {}),
+        provenance=prov,
+        **values,
+    )
+
+
+def add_records(session: Session, source_id: int, records: Iterable[Record]) -> int:
+    """Insert records for one source inside the caller's transaction; returns the count."""
+    rows = [row_from_record(r, source_id) for r in records]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
+def screening_rows(session: Session) -> Sequence[RecordRow]:
+    """Rows screened in their own right (not merged into another), in id order."""
+    stmt = select(RecordRow).where(RecordRow.merged_into.is_(None)).order_by(RecordRow.id)
+    return session.scalars(stmt).all()
+
+
+def screening_records(session: Session) -> list[tuple[int, Record]]:
+    """``(record_id, Record)`` for every record to screen, in id order."""
+    sources = {s.id: s for s in session.scalars(select(Source))}
+    return [(row.id, record_from_row(row, sources.get(row.source_id))) for row in screening_rows(session)]
+
+
+def get_record(session: Session, record_id: int) -> RecordRow | None:
+    return session.get(RecordRow, record_id)
+
+
+def find_source_by_hash(session: Session, sha256: str) -> Source | None:
+    return session.scalars(select(Source).where(Source.sha256 == sha256)).first()

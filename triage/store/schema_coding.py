@@ -1,0 +1,3 @@
+"""Coding tables (owned by triage.coding). Registered on the shared Base."""
+
+from __future__ import annotations

@@ -1,0 +1,54 @@
+"""spaCy pipelines: sentences and lemmas, offline.
+
+Trained spaCy pipelines are not installable here, so the default is a blank English
+pipeline with the rule-based sentencizer and the lookup lemmatizer from
+``spacy-lookups-data`` ("mothers" -> "mother"). A user with a trained pipeline sets
+the ``spacy_pipeline`` setting to its name or path and gets it instead.
+"""
+
+from __future__ import annotations
+
+
+import spacy
+from spacy.language import Language
+
+from triage.errors import TriageError
+
+__all__ = ["load_nlp", "lemmas", "sentences"]
+
+
+def load_nlp(pipeline: str | None = None) -> Language:
+    """A pipeline with sentence boundaries and lemmas.
+
+    ``pipeline`` names an installed or on-disk trained pipeline; ``None`` builds the
+    blank English default. Loading takes ~0.3 s: load once and pass it around.
+    """
+    if pipeline:
+        try:
+            nlp = spacy.load(pipeline)
+        except OSError as exc:
+            raise TriageError(
+                f"cannot load spaCy pipeline {pipeline!r}",
+                hint="install it or unset the spacy_pipeline setting to use the blank English default",
+            ) from exc
+        if not nlp.has_pipe("sentencizer") and not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
+            nlp.add_pipe("sentencizer")
+        return nlp
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def lemmas(nlp: Language, text: str) -> list[str]:
+    """Lower-cased lemmas of the words in ``text`` (punctuation and spaces dropped)."""
+    return [(t.lemma_ or t.text).lower() for t in nlp(text) if not (t.is_punct or t.is_space)]
+
+
+def sentences(nlp: Language, text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, text)`` character spans of each sentence in ``text``."""
+    doc = nlp(text)
+    return [(s.start_char, s.end_char, s.text) for s in doc.sents]
+
+
