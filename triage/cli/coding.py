@@ -1,5 +1,349 @@
-"""Placeholder: filled by its owner."""
+"""``triage code ...`` and ``triage codebook ...``: coding results sections with suggestions.
+
+Every code application is the coder's ``accept``; ``suggest`` only shows ranked codes
+with reasons and logs what it showed.
+"""
 
 from __future__ import annotations
 
-from triage.cli.app import app  # noqa: F401
+import csv
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from triage.cli.app import app, console, sub_app
+from triage.cli.options import ProjectOption, open_project
+from triage.coding import applications as appl
+from triage.coding import store
+from triage.coding.agreement import agreement
+from triage.coding.codebook import Code, slugify
+from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
+from triage.coding.documents import read_document
+from triage.coding.inductive import candidate_codes
+from triage.coding.learn import build_suggester, segment_vectors
+from triage.embeddings import Encoder, load_encoder
+from triage.errors import DecisionError
+from triage.store.db import Project
+from triage.store.schema_coding import CodeHistoryRow, CodeSuggestionRow, CodingSegment
+from triage.text import load_nlp
+
+code_app = sub_app("Code results sections: import, suggest, accept/reject, export, agreement.")
+codebook_app = sub_app("Show, import, export and edit the project's codebook (with history).")
+app.add_typer(code_app, name="code")
+app.add_typer(codebook_app, name="codebook")
+
+CoderOption = Annotated[str | None, typer.Option("--coder", help="Coder name (default: the 'reviewer' setting).")]
+
+
+def _coder(project: Project, coder: str | None) -> str:
+    name = coder or project.get_setting("reviewer")
+    if not name:
+        raise DecisionError("a coding decision needs a coder name", hint="pass --coder NAME")
+    return str(name)
+
+
+def _encoder(project: Project) -> Encoder:
+    return load_encoder(project.get_setting("embedding_model"))  # type: ignore[arg-type]
+
+
+def _attrs(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise DecisionError(f"attribute {pair!r} is not KEY=VALUE", hint="write e.g. perspective=parent")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@code_app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Results-section files (.txt, .md, .docx, .pdf).")],
+    study: Annotated[str | None, typer.Option(help="Study label for exports (default: file name).")] = None,
+    record: Annotated[int | None, typer.Option(help="Record id of the included study.")] = None,
+    attr: Annotated[list[str], typer.Option(help="Document attribute KEY=VALUE, e.g. perspective=parent.")] = [],
+    project: ProjectOption = None,
+) -> None:
+    """Import results-section text, split into paragraphs and sentences."""
+    proj = open_project(project)
+    nlp = load_nlp(proj.get_setting("spacy_pipeline"))  # type: ignore[arg-type]
+    attributes = _attrs(attr)
+    for path in files:
+        doc = read_document(path)
+        with proj.transaction() as session:
+            row = store.import_document(session, nlp, doc, study=study, record_id=record, attributes=attributes)
+            n = len(store.sentence_segments(session, row.id))
+            console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
+        for problem in doc.problems:
+            console.print(f"[yellow]warning:[/] {escape(str(problem))}")
+
+
+@code_app.command("documents")
+def documents_cmd(project: ProjectOption = None) -> None:
+    """List imported documents with their attributes."""
+    with open_project(project).reading() as session:
+        table = Table("id", "study", "record", "sentences", "attributes", "warnings")
+        for doc in store.documents(session):
+            n = len(store.sentence_segments(session, doc.id))
+            table.add_row(str(doc.id), escape(doc.study), str(doc.record_id or ""), str(n),
+                          escape(json.dumps(doc.attributes)), str(len(doc.problems)))
+        console.print(table)
+
+
+@code_app.command("attr")
+def attr_cmd(
+    pairs: Annotated[list[str], typer.Argument(help="KEY=VALUE pairs (empty VALUE removes).")],
+    document: Annotated[int | None, typer.Option(help="Set on this document (all its segments).")] = None,
+    segment: Annotated[list[int], typer.Option(help="Set on this segment (repeatable).")] = [],
+    project: ProjectOption = None,
+) -> None:
+    """Set attributes such as perspective on a document or on single segments."""
+    if document is None and not segment:
+        raise DecisionError("say where to set attributes", hint="pass --document ID or --segment ID")
+    with open_project(project).transaction() as session:
+        n = store.set_attributes(session, _attrs(pairs), document_id=document, segment_ids=segment)
+    console.print(f"set on {n} item(s)")
+
+
+@code_app.command("suggest")
+def suggest_cmd(
+    document: Annotated[int | None, typer.Option(help="Only this document.")] = None,
+    segment: Annotated[list[int], typer.Option(help="Only this segment (repeatable).")] = [],
+    k: Annotated[int, typer.Option("-k", help="Codes suggested per segment.")] = 3,
+    limit: Annotated[int, typer.Option(help="Segments shown at most.")] = 10,
+    all_segments: Annotated[bool, typer.Option("--all", help="Include segments you decided on already.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+    coder: CoderOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Suggest codes for segments, learning from your accepts and rejects so far."""
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    encoder = _encoder(proj)
+    with proj.transaction() as session:
+        codebook = store.load_codebook(session)
+        model = build_suggester(session, codebook, encoder, coder=name)
+        segments = store.sentence_segments(session, document, segment)
+        if not all_segments:
+            decided = {d.segment_id for d in appl.current_decisions(session, codebook, name)}
+            segments = [s for s in segments if s.id not in decided]
+        segments = segments[:limit]
+        suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k)
+        table = Table("segment", "text", "code", "score", "reason", show_lines=True)
+        for seg, ranked in zip(segments, suggestions):
+            appl.record_suggestions(session, seg.id, ranked, model=f"{model.name}/{encoder.name}", coder=name)
+            if as_json:
+                console.print_json(json.dumps({"segment_id": seg.id, "text": seg.text, "suggestions": [
+                    {"code_id": s.code_id, "score": round(s.score, 4), "reason": s.reason} for s in ranked]}))
+                continue
+            table.add_row(str(seg.id), escape(seg.text), "\n".join(s.code_id for s in ranked),
+                          "\n".join(f"{s.score:.2f}" for s in ranked), "\n".join(escape(s.reason) for s in ranked))
+    if not as_json:
+        console.print(table if segments else "nothing left to code; pass --all to see coded segments")
+
+
+def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None, project: Path | None) -> None:
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        codebook = store.load_codebook(session)
+        for code_id in codes:
+            shown = session.query(CodeSuggestionRow).filter_by(segment_id=segment_id, code_id=codebook.resolve(code_id)
+                                                               ).order_by(CodeSuggestionRow.id.desc()).first()
+            appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=name,
+                                      score=shown.score if shown else None, rank=shown.rank if shown else None,
+                                      reason=shown.reason if shown else None)
+    console.print(f"{decision}ed {', '.join(codes)} for segment {segment_id} ({escape(name)})")
+
+
+@code_app.command("accept")
+def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Code ids to apply.")],
+               coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Apply codes to a segment (your decision, recorded with your name and the time)."""
+    _decide("accept", segment_id, codes, coder, project)
+
+
+@code_app.command("reject")
+def reject_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Suggested code ids to refuse.")],
+               coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Refuse suggested codes for a segment; the model learns them as negatives."""
+    _decide("reject", segment_id, codes, coder, project)
+
+
+@code_app.command("retract")
+def retract_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Code ids.")],
+                coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Withdraw your earlier accept or reject."""
+    _decide("retract", segment_id, codes, coder, project)
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@code_app.command("export")
+def export_cmd(
+    out: Annotated[Path, typer.Argument(help="Coded segments CSV to write.")],
+    counts: Annotated[Path | None, typer.Option(help="Also write per code / study / perspective counts here.")] = None,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Export coded segments (one row per segment, code and coder) and their counts."""
+    with open_project(project).reading() as session:
+        codebook = store.load_codebook(session)
+        rows = appl.coded_rows(session, codebook, coder)
+    base = ["study", "document_id", "record_id", "segment_id", "start", "end", "code_id", "code_name", "themes"]
+    extra = [k for k in (rows[0] if rows else {}) if k not in base + ["coder", "decided_at", "text"]]
+    _write_csv(out, rows, base + extra + ["coder", "decided_at", "text"])
+    console.print(f"wrote {len(rows)} coded segment(s) to {escape(str(out))}")
+    if counts is not None:
+        table = appl.count_table(rows, codebook, by=("study", "perspective"))
+        _write_csv(counts, table, list(table[0]) if table else ["code_id"])
+        console.print(f"wrote counts for {len(table)} code(s) to {escape(str(counts))}")
+
+
+@code_app.command("agreement")
+def agreement_cmd(
+    coders: Annotated[list[str], typer.Option("--coder", help="The two coders to compare (give twice).")],
+    as_json: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON here.")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Cohen's kappa per code and overall for two coders, on segments both coded, and disagreements."""
+    if len(coders) != 2:
+        raise DecisionError("agreement compares two coders", hint="pass --coder A --coder B")
+    with open_project(project).reading() as session:
+        codebook = store.load_codebook(session)
+        decisions = appl.current_decisions(session, codebook)
+        by = {c: {(d.segment_id, d.code_id) for d in decisions if d.coder == c and d.decision == "accept"}
+              for c in coders}
+        touched = {c: {d.segment_id for d in decisions if d.coder == c} for c in coders}
+        both = sorted(touched[coders[0]] & touched[coders[1]])
+        report = agreement(both, [c.id for c in codebook.codable()], by[coders[0]], by[coders[1]],
+                           coders=(coders[0], coders[1]))
+        texts = {s.id: s.text for s in session.query(CodingSegment).filter(CodingSegment.id.in_(both))}
+
+    def k(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.2f}"
+
+    console.print(f"{report.n_segments} segment(s) coded by both; overall kappa {k(report.overall_kappa)}")
+    table = Table("code", "kappa", "agreement", coders[0], coders[1])
+    for c in report.per_code:
+        if c.n_a or c.n_b:
+            table.add_row(c.code_id, k(c.kappa), f"{c.observed:.0%}", str(c.n_a), str(c.n_b))
+    console.print(table)
+    for d in report.disagreements:
+        console.print(f"segment {d.segment_id}: {d.code_id} only by {escape(d.applied_by)}: "
+                      f"{escape(texts[d.segment_id][:80])}")
+    if as_json is not None:
+        as_json.write_text(json.dumps({
+            "coders": list(report.coders), "n_segments": report.n_segments, "overall_kappa": report.overall_kappa,
+            "per_code": [c.__dict__ for c in report.per_code],
+            "disagreements": [d.__dict__ for d in report.disagreements]}, indent=2))
+
+
+@code_app.command("candidates")
+def candidates_cmd(
+    threshold: Annotated[float, typer.Option(help="Segments whose best score is below this fit no code.")] = 0.3,
+    min_size: Annotated[int, typer.Option(help="Smallest group proposed.")] = 3,
+    coder: CoderOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Propose candidate new codes from groups of segments that fit no code well."""
+    proj = open_project(project)
+    encoder = _encoder(proj)
+    with proj.transaction() as session:
+        codebook = store.load_codebook(session)
+        model = build_suggester(session, codebook, encoder, coder=coder)
+        segments = store.sentence_segments(session)
+        X = segment_vectors(session, encoder, [s.id for s in segments])
+    best = model.decision_function(X).max(axis=1) if len(segments) else X[:, 0]
+    found = candidate_codes([s.text for s in segments], X, best, threshold=threshold, min_size=min_size)
+    if not found:
+        console.print("no candidate codes: every group of poorly-fitting segments is too small")
+    for cand in found:
+        console.print(f"[bold]{escape(cand.label)}[/] ({len(cand.members)} segments, cohesion {cand.cohesion:.2f})")
+        for i in cand.members[:5]:
+            console.print(f"  {segments[i].id}: {escape(segments[i].text[:100])}")
+
+
+# -- codebook ---------------------------------------------------------------------
+@codebook_app.command("show")
+def codebook_show(history: Annotated[bool, typer.Option(help="Show the codebook's edits.")] = False,
+                  project: ProjectOption = None) -> None:
+    """Print the codebook as a tree (and its history)."""
+    with open_project(project).reading() as session:
+        codebook = store.load_codebook(session)
+        for code, _, depth in codebook.walk():
+            console.print("  " * depth + f"{escape(code.name)} [dim]({code.id})[/]")
+        if history:
+            for row in session.query(CodeHistoryRow).order_by(CodeHistoryRow.id):
+                console.print(f"{row.created_at:%Y-%m-%d %H:%M} {escape(row.coder)} {row.action} {row.code_id} "
+                              f"{escape(json.dumps(row.detail))}")
+
+
+@codebook_app.command("import")
+def codebook_import(file: Path, coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Import a codebook (.json, .toml, .csv, .qdc), replacing the project's."""
+    proj = open_project(project)
+    codebook = read_codebook(file)
+    with proj.transaction() as session:
+        codebook = adopt_ids(codebook, store.load_codebook(session))
+        store.save_codebook(session, codebook, _coder(proj, coder), imported_from=file.name)
+    console.print(f"imported {len(codebook.codes())} codes ({len(codebook.codable())} codable) from {escape(file.name)}")
+
+
+@codebook_app.command("export")
+def codebook_export(file: Path, project: ProjectOption = None) -> None:
+    """Export the codebook; the format follows the suffix (.json, .toml, .csv, .qdc)."""
+    with open_project(project).reading() as session:
+        codebook = store.load_codebook(session)
+    write_codebook(codebook, file)
+    console.print(f"wrote {len(codebook.codes())} codes to {escape(str(file))}")
+
+
+def _edit(project: Path | None, coder: str | None, change: Any) -> None:
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        codebook = store.load_codebook(session)
+        change(codebook)
+        store.save_codebook(session, codebook, name)
+
+
+@codebook_app.command("add")
+def codebook_add(name: str, parent: Annotated[str | None, typer.Option(help="Parent theme id.")] = None,
+                 code_id: Annotated[str | None, typer.Option("--id", help="Id (default: from the name).")] = None,
+                 description: Annotated[str | None, typer.Option(help="What the code covers.")] = None,
+                 coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Add a code (or a theme, without --parent)."""
+    _edit(project, coder, lambda cb: cb.add(Code(code_id or slugify(name), name, description), parent))
+    console.print(f"added {code_id or slugify(name)}")
+
+
+@codebook_app.command("rename")
+def codebook_rename(code_id: str, name: str, coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Rename a code; its id and applications stay."""
+    _edit(project, coder, lambda cb: cb.rename(code_id, name))
+    console.print(f"renamed {code_id}")
+
+
+@codebook_app.command("merge")
+def codebook_merge(source: str, target: str, coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Merge SOURCE into TARGET: applications of SOURCE count for TARGET."""
+    _edit(project, coder, lambda cb: cb.merge(source, target))
+    console.print(f"merged {source} into {target}")
+
+
+@codebook_app.command("move")
+def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help="New parent (none: top).")] = None,
+                  coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Move a code under another theme."""
+    _edit(project, coder, lambda cb: cb.move(code_id, parent))
+    console.print(f"moved {code_id}")

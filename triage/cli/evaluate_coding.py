@@ -1,5 +1,44 @@
-"""Placeholder: filled by its owner."""
+"""``triage evaluate coding``: top-1/top-3 of code suggestions against gold coding."""
 
 from __future__ import annotations
 
-from triage.cli.evaluate import evaluate_app  # noqa: F401
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from triage.cli.app import console
+from triage.cli.evaluate import evaluate_app
+from triage.coding.codebook_io import read_codebook
+from triage.coding.evaluate import PROTOCOLS, evaluate_coding, read_gold_segments, suggestion_latency
+from triage.coding.suggest import CodeSuggester, training_items
+from triage.embeddings import load_encoder
+from triage.errors import EvaluationError
+
+
+@evaluate_app.command("coding")
+def evaluate_coding_cmd(
+    codebook: Annotated[Path, typer.Option(help="Codebook file (.json, .toml, .csv, .qdc).")],
+    segments: Annotated[Path, typer.Option(help="CSV with segment_id, text, code (';'-separated gold ids).")],
+    protocol: Annotated[str, typer.Option(help="zero-shot (codebook only) or online (learn each gold code).")] = "zero-shot",
+    seeds: Annotated[int, typer.Option(help="Random segment orders averaged (online).")] = 1,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,
+) -> None:
+    """Share of segments whose first (top-1) or first three (top-3) suggestions hold a gold code."""
+    if protocol not in PROTOCOLS:
+        raise EvaluationError(f"unknown protocol {protocol!r}", hint=f"use one of: {', '.join(PROTOCOLS)}")
+    book = read_codebook(codebook)
+    gold = read_gold_segments(segments)
+    encoder = load_encoder()
+    result = evaluate_coding(book, gold, encoder, protocol=protocol, seeds=seeds)
+    console.print(
+        f"{result['protocol']}: n={result['n']} top1={result['top1']:.3f} top3={result['top3']:.3f} "
+        f"seeds={result['seeds']} ({result['seconds']:.1f} s)"
+    )
+    texts, ids, kinds = training_items([(c, book.path(c.id)) for c in book.codable()])
+    model = CodeSuggester().fit(encoder.encode(texts), ids, kind=kinds)
+    latency = suggestion_latency(model, encoder, gold.texts[:50])
+    console.print(f"suggestion latency per segment (encode + score, after load): {latency * 1000:.1f} ms")
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

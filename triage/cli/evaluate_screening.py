@@ -1,5 +1,151 @@
-"""Placeholder: filled by its owner."""
+"""``triage evaluate screening`` and ``triage evaluate heldout``.
+
+``screening`` simulates a reviewer on labelled files through the real screening
+cycle; ``heldout`` cross-validates the project's own decisions. Library errors
+(EvaluationError, unknown preset) reach the user as one line via ``TriageGroup``.
+"""
 
 from __future__ import annotations
 
-from triage.cli.evaluate import evaluate_app  # noqa: F401
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from triage.cli.app import console, err_console, fail
+from triage.cli.evaluate import evaluate_app
+from triage.cli.options import ProjectOption, open_project
+
+__all__ = ["heldout_command", "parse_priors", "screening_command"]
+
+
+def parse_priors(text: str) -> tuple[int, int]:
+    """``"I,E"`` -> (includes, excludes); both non-negative integers."""
+    parts = text.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        inc, exc = int(parts[0]), int(parts[1])
+        if inc < 0 or exc < 0:
+            raise ValueError
+    except ValueError:
+        fail(f"--priors {text!r} is not two counts; use --priors I,E such as 1,1 (or 0,0 for a cold start)")
+        raise  # unreachable: fail exits
+    return inc, exc
+
+
+@evaluate_app.command("screening")
+def screening_command(
+    data: Annotated[list[Path], typer.Argument(help="Labelled CSV, RIS or BibTeX files (label_included/included 1/0).")],
+    criteria: Annotated[Path | None, typer.Option("--criteria", help="SPICE criteria TOML for the cold start.")] = None,
+    preset: Annotated[str, typer.Option("--preset", help="Ranking preset from models/.")] = "default",
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Number of seeds (0..N-1) per dataset.")] = 1,
+    priors: Annotated[str, typer.Option("--priors", help="Prior includes,excludes drawn per seed; 0,0 = cold start.")] = "1,1",
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as a JSON list here.")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write recall curves here (PNG, plus an SVG beside it).")] = None,
+) -> None:
+    """Simulate screening labelled DATA in triage's order and report WSS, recall, stopping."""
+    from triage.evaluation.labelled import load_labelled
+    from triage.evaluation.report import results_table, stopping_table, write_json
+    from triage.evaluation.simulate import simulate
+    from triage.ranking.presets import load_preset
+
+    prior_counts = parse_priors(priors)
+    load_preset(preset)  # unknown preset: one line listing the valid ones, before any work
+    crit = None
+    if criteria is not None:
+        from triage.criteria import load_criteria
+
+        crit = load_criteria(criteria)
+    for path in data:
+        if not path.is_file():
+            fail(f"{path}: no such file; pass labelled CSV, RIS or BibTeX files")
+    rows: list[dict[str, Any]] = []
+    curves = []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as progress:
+        for path in data:
+            dataset = load_labelled(path)
+            for seed in range(seeds):
+                task = progress.add_task(f"{escape(dataset.name)} seed {seed}", total=dataset.n)
+                result = simulate(
+                    dataset.records, dataset.labels, dataset=dataset.name, preset=preset, seed=seed,
+                    priors=prior_counts, criteria=crit,
+                    progress=lambda done, total, t=task: progress.update(t, completed=done),
+                )
+                progress.remove_task(task)
+                rows.append(result.to_dict())
+                curves.append((dataset.name, seed, result.ranked_labels()))
+    console.print(results_table(rows, title=f"Simulated screening, preset {preset}, priors {priors}"))
+    console.print(stopping_table(rows))
+    if json_out is not None:
+        write_json(rows, json_out)
+        console.print(f"JSON written to {escape(str(json_out))}")
+    if plot is not None:
+        from triage.evaluation.plots import plot_recall_curves
+
+        written = plot_recall_curves(curves, plot, title=f"triage {preset}: recall curves")
+        console.print("Plots written to " + ", ".join(escape(str(p)) for p in written))
+
+
+@evaluate_app.command("heldout")
+def heldout_command(
+    project_dir: ProjectOption = None,
+    folds: Annotated[int | None, typer.Option("--folds", help="Cross-validation folds (default 5).")] = None,
+    reviewer: Annotated[
+        str | None, typer.Option("--reviewer", help="Hold out this reviewer's double-screened records instead.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the fold split and the model.")] = 0,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,
+) -> None:
+    """Recall on held-out screening decisions: what would stopping now miss?"""
+    from triage.evaluation.heldout import heldout_folds, heldout_reviewer, project_labels
+
+    if folds is not None and reviewer is not None:
+        fail("use either --folds or --reviewer, not both")
+    with open_project(project_dir) as project:
+        data = project_labels(project, reviewer=reviewer)
+        preset = str(project.get_setting("preset", "default") or "default")
+        criteria_file = project.get_setting("criteria_file")
+        directory = project.directory
+    crit = None
+    if criteria_file:
+        from triage.criteria import load_criteria
+
+        path = Path(str(criteria_file))
+        crit = load_criteria(path if path.is_absolute() else directory / path)
+    if reviewer is not None:
+        result = heldout_reviewer(
+            data["records"], data["train"], data["test"], history=data["history"], preset=preset, criteria=crit,
+            seed=seed,
+        )
+    else:
+        result = heldout_folds(
+            data["records"], data["decisions"], folds=folds or 5, history=data["history"], preset=preset,
+            criteria=crit, seed=seed,
+        )
+    out = result.to_dict()
+    table = Table(title=f"Held-out decisions ({'reviewer ' + reviewer if reviewer else f'{result.folds} folds'})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    labels = {
+        "records": "records in project", "heldout": "held-out decisions", "heldout_includes": "held-out includes",
+        "roc_auc": "ROC AUC", "average_precision": "average precision",
+        "recall_top10": "includes in top 10%", "recall_top20": "includes in top 20%",
+        "recall_top50": "includes in top 50%", "stop_point": f"stopping point ({result.stop_rule})",
+        "missed_below_stop": "held-out includes below stopping point",
+    }
+    for key, label in labels.items():
+        value = out[key]
+        table.add_row(label, "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value)))
+    console.print(table)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        console.print(f"JSON written to {escape(str(json_out))}")

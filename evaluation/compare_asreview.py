@@ -1,0 +1,273 @@
+"""Peer comparison: triage's presets vs ASReview LAB 3.0.8 (ELAS u4) on labelled datasets.
+
+One command (from the repository root)::
+
+    .venv/bin/python evaluation/compare_asreview.py                 # all 28 datasets, 5 seeds
+    .venv/bin/python evaluation/compare_asreview.py --datasets Cohen_2006_ADHD,SYNERGY_Sep_2021 --seeds 2
+
+It creates ``evaluation/.asreview-venv`` with ``asreview==3.0.8`` on first use (and
+``torch==2.13.0`` first, should that ASReview pull in torch), then for every dataset and
+seed draws the priors once with triage's :func:`draw_priors` and gives the *same*
+prior indices to both tools. triage runs through ``triage.evaluation.simulate``
+(the real ``ScreeningCycle``); ASReview through its own ``Simulate`` class
+(``evaluation/asreview_sim.py``, in its venv), with the rows triage read, so both see
+identical records. Metrics and the label-only stopping rules are computed for both
+orders by ``triage.metrics`` / ``triage.stopping``; ASReview gives no probabilities, so
+the model-based estimate is triage-only.
+
+Each finished run is cached in ``evaluation/.cache/compare/`` so an interrupted full
+run resumes; ``--fresh`` ignores the cache. Writes ``evaluation/reports/screening.md``
+and ``screening.csv`` and prints where they went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from triage import metrics
+from triage.evaluation.labelled import LabelledSet, load_labelled
+from triage.evaluation.report import rule_summary
+from triage.evaluation.simulate import StoppingConfig, draw_priors, evaluate_rules, simulate
+
+DATA = REPO.parent / "shared" / "data" / "screening"
+VENV = REPO / "evaluation" / ".asreview-venv"
+CACHE = REPO / "evaluation" / ".cache" / "compare"
+REPORTS = REPO / "evaluation" / "reports"
+ASREVIEW = "asreview==3.0.8"
+TORCH = "torch==2.13.0"
+ASREVIEW_TOOL = "asreview:elas_u4"
+COLUMNS = ("dataset", "seed", "tool", "n", "relevant", "wss95", "wss100", "recall5", "recall10", "recall20",
+           "atd", "erf10", "loss", "seconds")
+RULES = ("cmh_random", "cmh_ranked", "knee", "consecutive_irrelevant", "model_estimate")
+
+
+def venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+def ensure_asreview_venv() -> Path:
+    """Create the ASReview venv on first use; returns its Python."""
+    py = venv_python()
+    if py.exists() and subprocess.run([str(py), "-c", "import asreview"], capture_output=True, check=False).returncode == 0:
+        return py
+    print(f"creating {VENV} with {ASREVIEW} (once)...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    pip = [str(py), "-m", "pip", "install", "-q"]
+    report = VENV / "dry-run.json"
+    subprocess.run([*pip, "--dry-run", "--report", str(report), ASREVIEW], check=True)
+    wanted = {i["metadata"]["name"].lower() for i in json.loads(report.read_text())["install"]}
+    if "torch" in wanted:
+        subprocess.run([*pip, TORCH], check=True)
+    subprocess.run([*pip, ASREVIEW], check=True)
+    return py
+
+
+def dataset_paths(names: str | None) -> list[Path]:
+    every = sorted(p for p in DATA.glob("*.csv") if p.name != "INDEX.csv")
+    if not names:
+        return every
+    by_stem = {p.stem: p for p in every}
+    out = []
+    for name in (n.strip() for n in names.split(",") if n.strip()):
+        if name not in by_stem:
+            raise SystemExit(f"unknown dataset {name!r}; valid: {', '.join(by_stem)}")
+        out.append(by_stem[name])
+    return out
+
+
+def write_rows_csv(ds: LabelledSet, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["title", "abstract", "label"])
+        for record, label in zip(ds.records, ds.labels):
+            w.writerow([record.title or "", record.abstract or "", int(label)])
+
+
+def score_order(ds: LabelledSet, order: list[int], n_priors: int, seed: int) -> dict[str, Any]:
+    """Metrics (priors left out) and label-only stopping rules for a screening order."""
+    seen = set(order)
+    full = list(order) + [i for i in range(ds.n) if i not in seen]
+    y = ds.labels[np.asarray(full[n_priors:], dtype=np.int64)]
+    row = {
+        "wss95": metrics.wss(y, 0.95), "wss100": metrics.wss(y, 1.0), "recall5": metrics.recall_at(y, 0.05),
+        "recall10": metrics.recall_at(y, 0.10), "recall20": metrics.recall_at(y, 0.20), "atd": metrics.atd(y),
+        "erf10": metrics.erf(y, 0.10), "loss": metrics.loss(y),
+    }
+    rules = evaluate_rules(ds.labels, full, seed=seed, config=StoppingConfig())
+    row["stopping"] = {k: v.to_dict() for k, v in rules.items()}
+    return row
+
+
+def run_asreview(py: Path, ds: LabelledSet, priors: list[int], seed: int) -> dict[str, Any]:
+    data = CACHE / "data" / f"{ds.name}.csv"
+    if not data.exists():
+        write_rows_csv(ds, data)
+    cmd = [str(py), str(REPO / "evaluation" / "asreview_sim.py"), "simulate", "--data", str(data),
+           "--prior-idx", ",".join(map(str, priors)), "--seed", str(seed), "--model", "elas_u4"]
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ASReview failed on {ds.name} seed {seed}:\n{proc.stderr[-2000:]}")
+    out = json.loads(proc.stdout)
+    row = score_order(ds, out["order"], out["n_priors"], seed)
+    row.update(seconds=out["seconds"], version=out["asreview"])
+    return row
+
+
+def run_triage(ds: LabelledSet, preset: str, seed: int, priors: tuple[int, int]) -> dict[str, Any]:
+    result = simulate(ds.records, ds.labels, dataset=ds.name, preset=preset, seed=seed, priors=priors)
+    row = result.to_dict()
+    row["model"] = result.model_name
+    return row
+
+
+def cached(key: str, fresh: bool, fn: Any) -> dict[str, Any]:
+    path = CACHE / f"{key}.json"
+    if path.exists() and not fresh:
+        return dict(json.loads(path.read_text()))
+    row = fn()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(row))
+    return row
+
+
+def mean(rows: list[dict[str, Any]], key: str) -> float:
+    return float(np.mean([r[key] for r in rows])) if rows else float("nan")
+
+
+def write_report(rows: list[dict[str, Any]], args: argparse.Namespace, tools: list[str], wall: float) -> Path:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    csv_path = REPORTS / "screening.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([*COLUMNS, *(f"{r}_{k}" for r in RULES for k in ("stopped_at", "recall", "work_saved"))])
+        for r in rows:
+            stop = [r["stopping"].get(rule, {}).get(k, "") for rule in RULES for k in ("stopped_at", "recall", "work_saved")]
+            w.writerow([*(round(r[c], 6) if isinstance(r[c], float) else r[c] for c in COLUMNS), *stop])
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    base = "triage:default" if "triage:default" in tools else tools[0]
+    lines = [
+        "# Screening simulation: triage vs ASReview LAB",
+        "",
+        f"Generated by `{' '.join(['python', 'evaluation/compare_asreview.py', *sys.argv[1:]])}` "
+        f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; wall time {wall / 60:.1f} min.",
+        "",
+        f"- Datasets ({len(datasets)}): {', '.join(datasets)}",
+        f"- Seeds: 0..{args.seeds - 1} per dataset; priors {args.priors} (includes,excludes) drawn per seed by "
+        "triage's `draw_priors` and given to both tools as the same indices.",
+        f"- Tools: {', '.join(tools)}. ASReview: {ASREVIEW}, ELAS u4 (its default), via its `Simulate` class.",
+        f"- Machine: {platform.platform()}, Python {platform.python_version()}, shared CPU (timings are "
+        "indicative; other jobs ran beside them).",
+        "- Metrics leave the priors out (as ASReview Insights does); stopping results count them as screened. "
+        "`seconds`: wall time of one whole simulated screening (features + every retrain).",
+        "- ASReview's simulation stops at the last relevant record; the rest is padded in file order "
+        "(all irrelevant), as ASReview pads it.",
+        "",
+        "## Mean over all runs",
+        "",
+        "| tool | runs | WSS@95 | WSS@100 | recall@10% | ATD | loss | seconds/run |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    by_tool = {t: [r for r in rows if r["tool"] == t] for t in tools}
+    for t in tools:
+        rs = by_tool[t]
+        lines.append(f"| {t} | {len(rs)} | {mean(rs, 'wss95'):.3f} | {mean(rs, 'wss100'):.3f} | "
+                     f"{mean(rs, 'recall10'):.3f} | {mean(rs, 'atd'):.3f} | {mean(rs, 'loss'):.3f} | "
+                     f"{mean(rs, 'seconds'):.1f} |")
+    if ASREVIEW_TOOL in tools:
+        lines += ["", f"Ratios {base} / ASReview ELAS u4 (of the means): "]
+        a, b = by_tool[ASREVIEW_TOOL], by_tool[base]
+        for key, label in (("wss95", "WSS@95"), ("recall10", "recall@10%"), ("atd", "ATD (lower is better)"),
+                           ("seconds", "seconds per run")):
+            lines.append(f"- {label}: {mean(b, key) / mean(a, key):.3f}")
+    lines += ["", "## Per dataset (mean over seeds)", "",
+              "| dataset | n | relevant | " + " | ".join(f"{t} WSS@95 | {t} R@10% | {t} ATD | {t} s" for t in tools)
+              + " |", "|---|---|---|" + "---|" * (4 * len(tools))]
+    wins = 0
+    for d in datasets:
+        cells = []
+        first = next(r for r in rows if r["dataset"] == d)
+        for t in tools:
+            rs = [r for r in by_tool[t] if r["dataset"] == d]
+            cells.append(f"{mean(rs, 'wss95'):.3f} | {mean(rs, 'recall10'):.3f} | {mean(rs, 'atd'):.3f} | "
+                         f"{mean(rs, 'seconds'):.1f}")
+        if ASREVIEW_TOOL in tools:
+            tb = mean([r for r in by_tool[base] if r["dataset"] == d], "wss95")
+            ta = mean([r for r in by_tool[ASREVIEW_TOOL] if r["dataset"] == d], "wss95")
+            wins += tb > ta
+        lines.append(f"| {d} | {first['n']} | {first['relevant']} | " + " | ".join(cells) + " |")
+    if ASREVIEW_TOOL in tools:
+        lines += ["", f"{base} has the higher mean WSS@95 on {wins} of {len(datasets)} datasets."]
+    lines += ["", "## Stopping rules (target recall 0.95, confidence 0.95)", "",
+              "`reached`: share of runs whose recall at the stop was >= 0.95. `work saved`: 1 - screened/n.", "",
+              "| tool | rule | runs | reached | mean recall | mean work saved |", "|---|---|---|---|---|---|"]
+    for t in tools:
+        for rule, s in rule_summary(by_tool[t]).items():
+            lines.append(f"| {t} | {rule} | {int(s['runs'])} | {s['reached']:.1%} | {s['recall']:.3f} | "
+                         f"{s['work_saved']:.1%} |")
+    lines += ["", "Rules: `cmh_random` Callaghan & Müller-Hansen (2020) hypergeometric test after switching to "
+              "random sampling (switch after max(25, 2.5% of n) irrelevant in a row); `cmh_ranked` the same paper's "
+              "ranked quasi-sampling; `knee` Cormack & Grossman (2016); `consecutive_irrelevant` 100 in a row; "
+              "`model_estimate` triage's classifier probabilities (triage only). See `triage/stopping.py`.",
+              "", "Full table: `screening.csv` (one row per dataset, seed and tool)."]
+    md = REPORTS / "screening.md"
+    md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return md
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", help="Comma-separated dataset names (file stems); default: all.")
+    parser.add_argument("--seeds", type=int, default=5, help="Seeds 0..N-1 per dataset (default 5).")
+    parser.add_argument("--presets", default=None, help="Comma-separated triage presets (default: all in models/).")
+    parser.add_argument("--priors", default="1,1", help="Prior includes,excludes (default 1,1).")
+    parser.add_argument("--no-asreview", action="store_true", help="Run triage only.")
+    parser.add_argument("--fresh", action="store_true", help="Ignore cached runs.")
+    args = parser.parse_args(argv)
+    from triage.ranking.presets import list_presets, load_preset
+
+    presets = args.presets.split(",") if args.presets else list_presets()
+    priors = tuple(int(x) for x in args.priors.split(","))
+    py = None if args.no_asreview else ensure_asreview_venv()
+    tools = [f"triage:{p}" for p in presets] + ([] if py is None else [ASREVIEW_TOOL])
+    rows: list[dict[str, Any]] = []
+    start = time.perf_counter()
+    for path in dataset_paths(args.datasets):
+        ds = load_labelled(path)
+        for seed in range(args.seeds):
+            prior_idx = draw_priors(ds.labels, priors[0], priors[1], seed)
+            tag = f"{ds.name}-s{seed}-p{args.priors.replace(',', '_')}"
+            for preset in presets:
+                label = load_preset(preset).label.replace("@", "-v")  # a changed preset is a new run
+                row = cached(f"{tag}-triage-{label}", args.fresh, lambda ds=ds, preset=preset, seed=seed: run_triage(ds, preset, seed, priors))
+                rows.append({**row, "tool": f"triage:{preset}"})
+                print(f"{ds.name} seed {seed} triage:{preset}: WSS@95 {row['wss95']:.3f} "
+                      f"R@10 {row['recall10']:.3f} {row['seconds']:.1f}s", flush=True)
+            if py is not None:
+                row = cached(f"{tag}-asreview", args.fresh, lambda ds=ds, prior_idx=prior_idx, seed=seed: run_asreview(py, ds, prior_idx, seed))
+                rows.append({**row, "tool": ASREVIEW_TOOL, "dataset": ds.name, "seed": seed, "n": ds.n,
+                             "relevant": ds.relevant})
+                print(f"{ds.name} seed {seed} asreview: WSS@95 {row['wss95']:.3f} "
+                      f"R@10 {row['recall10']:.3f} {row['seconds']:.1f}s", flush=True)
+    md = write_report(rows, args, tools, time.perf_counter() - start)
+    print(f"report written to {md} and {md.with_suffix('.csv')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""The project commands end to end on the made-up demo exports: init, import, status, export, records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from triage.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def demo(repo_root: Path) -> Path:
+    return repo_root / "corpora" / "demo"
+
+
+def _init_import(tmp_path: Path, demo: Path) -> Path:
+    proj = tmp_path / "review"
+    result = runner.invoke(app, ["init", str(proj), "--criteria", str(demo / "criteria.toml")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app, ["import", str(demo / "embase.ris"), str(demo / "psycinfo.bib"), str(demo / "scopus.csv"), "-p", str(proj)]
+    )
+    assert result.exit_code == 0, result.output
+    return proj
+
+
+def _count_lines(path: Path, prefix: str) -> int:
+    return sum(1 for line in path.read_text(encoding="utf-8-sig").splitlines() if line.startswith(prefix))
+
+
+def test_import_counts_match_the_files(tmp_path: Path, demo: Path) -> None:
+    proj = _init_import(tmp_path, demo)
+    result = runner.invoke(app, ["status", "--json", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    n_ris = _count_lines(demo / "embase.ris", "TY  -")
+    n_bib = _count_lines(demo / "psycinfo.bib", "@article")
+    n_csv = len((demo / "scopus.csv").read_text(encoding="utf-8").splitlines()) - 1
+    assert counts["identified"] == n_ris + n_bib + n_csv
+    assert counts["identified_by_source"]["Embase"] == n_ris
+    assert counts["screened"] == 0
+    assert counts["records_to_screen"] == counts["identified"]
+
+
+def test_second_import_of_same_file_is_skipped(tmp_path: Path, demo: Path) -> None:
+    proj = _init_import(tmp_path, demo)
+    result = runner.invoke(app, ["import", str(demo / "embase.ris"), "-p", str(proj)])
+    assert result.exit_code == 0
+    assert "embase.ris: already imported on" in result.output
+    assert "pass --force to import it again" in result.output
+    status = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
+    forced = runner.invoke(app, ["import", str(demo / "embase.ris"), "--force", "-p", str(proj)])
+    assert forced.exit_code == 0
+    again = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
+    assert again["identified"] == status["identified"] + _count_lines(demo / "embase.ris", "TY  -")
+
+
+def test_unreadable_file_fails_with_one_line_and_keeps_the_rest(tmp_path: Path, demo: Path) -> None:
+    proj = _init_import(tmp_path, demo)
+    empty = tmp_path / "empty.ris"
+    empty.write_bytes(b"")
+    before = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)["identified"]
+    result = runner.invoke(app, ["import", str(empty), "-p", str(proj)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "empty.ris" in result.output
+    after = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)["identified"]
+    assert after == before
+
+
+def test_missing_project_is_one_line_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", "-p", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert "error: no triage project in" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_decide_export_and_records(tmp_path: Path, demo: Path) -> None:
+    proj = _init_import(tmp_path, demo)
+    listed = runner.invoke(app, ["records", "--json", "--limit", "3", "-p", str(proj)])
+    ids = [json.loads(line)["id"] for line in listed.output.splitlines()]
+    assert len(ids) == 3
+    ok = runner.invoke(app, ["decide", str(ids[0]), "exclude", "--reason", "evaluation: editorial", "--reviewer", "ana",
+                             "-p", str(proj)])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(app, ["decide", str(ids[1]), "exclude", "--reason", "boring", "--reviewer", "ana", "-p", str(proj)])
+    assert bad.exit_code == 1
+    assert "reason 'boring' names no criterion; use one of: setting, perspective" in bad.output
+    runner.invoke(app, ["decide", str(ids[1]), "include", "--reviewer", "ana", "-p", str(proj)])
+    out = tmp_path / "excluded.csv"
+    result = runner.invoke(app, ["export", str(out), "--subset", "excluded", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 1 records" in result.output
+    status = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
+    assert status["excluded"] == 1 and status["included_title_abstract"] == 1
+    assert status["excluded_reasons"] == {"evaluation: editorial": 1}
+    search = runner.invoke(app, ["records", "--json", "--search", "qualitative", "--limit", "0", "-p", str(proj)])
+    assert search.exit_code == 0
+    found = [json.loads(line) for line in search.output.splitlines()]
+    every = runner.invoke(app, ["records", "--json", "--limit", "0", "-p", str(proj)]).output.splitlines()
+    assert 0 < len(found) < len(every)

@@ -1,0 +1,93 @@
+"""Screening commands on the demo project: next, decide, the interactive loop, undo, agreement, status advice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from triage.cli.main import app
+from triage.store.db import Project
+from triage.store.decisions import decision_history
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def proj(tmp_path: Path, repo_root: Path) -> Path:
+    demo = repo_root / "corpora" / "demo"
+    path = tmp_path / "review"
+    assert runner.invoke(app, ["init", str(path), "--criteria", str(demo / "criteria.toml")]).exit_code == 0
+    result = runner.invoke(app, ["import", str(demo / "embase.ris"), "-p", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _next(proj: Path, n: int) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["next", "-n", str(n), "--json", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_next_explains_and_decide_records_what_was_shown(proj: Path) -> None:
+    shown = _next(proj, 3)
+    assert [s["rank"] for s in shown] == [1, 2, 3]
+    assert all(0.0 <= float(s["score"]) <= 1.0 for s in shown)  # type: ignore[arg-type]
+    assert any(s["matches"] for s in shown)  # the criteria explain the cold start
+    first = shown[0]
+    result = runner.invoke(app, ["decide", str(first["id"]), "include", "--reviewer", "ana", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    with Project.open(proj) as project, project.reading() as session:
+        row = decision_history(session)[-1]
+        assert row.reviewer == "ana" and row.rank == 1 and row.model == first["model"]
+        assert row.score == pytest.approx(float(first["score"]))  # type: ignore[arg-type]
+    assert first["id"] not in [s["id"] for s in _next(proj, 5)]
+
+
+def test_decide_without_reviewer_says_how(proj: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRIAGE_REVIEWER", raising=False)
+    result = runner.invoke(app, ["decide", "1", "include", "-p", str(proj)])
+    assert result.exit_code == 1
+    assert "error: a decision needs a reviewer name; pass --reviewer NAME (or set TRIAGE_REVIEWER)" in result.output
+
+
+def test_interactive_loop_include_exclude_skip_undo(proj: Path) -> None:
+    # include, exclude with reason 1 (the first SPICE element), skip, undo (the exclusion), maybe, quit
+    keys = "i\ne\n1\ns\nu\nm\nq\n"
+    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input=keys)
+    assert result.exit_code == 0, result.output
+    assert "3 decisions recorded for ben" in result.output
+    with Project.open(proj) as project, project.reading() as session:
+        rows = decision_history(session, reviewer="ben")
+        assert [r.decision for r in rows] == ["include", "exclude", "retract", "maybe"]
+        assert rows[1].reasons == ["setting"]
+        assert rows[2].record_id == rows[1].record_id
+        assert all(r.model for r in rows if r.decision != "retract")
+
+
+def test_agreement_between_two_reviewers(proj: Path) -> None:
+    ids = [s["id"] for s in _next(proj, 4)]
+    for i, rid in enumerate(ids):
+        runner.invoke(app, ["decide", str(rid), "include", "--reviewer", "ana", "-p", str(proj)])
+        decision = ["include", "exclude --reason setting"][i == 3].split()
+        runner.invoke(app, ["decide", str(rid), *decision, "--reviewer", "ben", "-p", str(proj)])
+    result = runner.invoke(app, ["agreement", "--json", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["n"] == 4
+    assert data["percent_agreement"] == pytest.approx(0.75)
+    assert [c["record_id"] for c in data["conflicts"]] == [ids[3]]
+
+
+def test_status_shows_stopping_rules_once_screening_started(proj: Path) -> None:
+    for s in _next(proj, 6)[:6]:
+        runner.invoke(app, ["decide", str(s["id"]), "exclude", "--reason", "setting", "--reviewer", "ana", "-p", str(proj)])
+    first = _next(proj, 1)[0]
+    runner.invoke(app, ["decide", str(first["id"]), "include", "--reviewer", "ana", "-p", str(proj)])
+    data = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
+    rules = data["stopping"]["rules"]
+    assert set(rules) >= {"statistical (Callaghan & Müller-Hansen)", "consecutive irrelevant", "knee method"}
+    assert rules["statistical (Callaghan & Müller-Hansen)"]["safe_to_stop"] is False
+    assert data["stopping"]["screened"] == 7

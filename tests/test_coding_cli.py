@@ -1,0 +1,160 @@
+"""The coding workflow end to end on the demo study set, through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from triage.cli.main import app
+from triage.coding.store import load_codebook
+from triage.store.db import Project
+from triage.store.schema_coding import CodeDecisionRow, CodeSuggestionRow
+
+runner = CliRunner()
+
+
+def run(*args: str, ok: bool = True) -> Any:
+    result = runner.invoke(app, list(args))
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def json_objects(text: str) -> list[dict[str, Any]]:
+    decoder, out, i = json.JSONDecoder(), [], 0
+    while (i := text.find("{", i)) != -1:
+        obj, i = decoder.raw_decode(text, i)
+        out.append(obj)
+    return out
+
+
+@pytest.fixture()
+def demo(repo_root: Path) -> Path:
+    return repo_root / "corpora" / "demo" / "coding"
+
+
+def test_workflow_end_to_end(project: Project, demo: Path, tmp_path: Path) -> None:
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    out = run("code", "import", str(demo / "study-a-hollis-2021.md"), "--attr", "perspective=parent", *p).output
+    assert out.startswith("document 1 (study-a-hollis-2021): ")
+    run("code", "import", str(demo / "study-b-okafor-2022.md"), "--attr", "perspective=practitioner", *p)
+    run("code", "import", str(demo / "study-c-reyes-2020.txt"), "--study", "Reyes 2020", *p)
+    word = docx.Document()  # study D as Word, the way many authors send results sections
+    for para in (demo / "study-d-brennan-2023.md").read_text(encoding="utf-8").split("\n\n"):
+        word.add_paragraph(para)
+    word.save(str(tmp_path / "brennan.docx"))
+    run("code", "import", str(tmp_path / "brennan.docx"), "--attr", "perspective=parent", *p)
+    assert "Reyes 2020" in run("code", "documents", *p).output
+
+    # Reyes 2020 has both perspectives: the document says parent, one segment practitioner
+    with project.reading() as s:
+        from triage.coding.store import sentence_segments
+
+        reyes = sentence_segments(s, 3)
+        practitioner_seg = next(x.id for x in reyes if x.text.startswith("Practitioners in the focus groups"))
+        parent_seg = next(x.id for x in reyes if "take the kids to school" in x.text)
+        hollis = {x.text: x.id for x in sentence_segments(s, 1)}
+    run("code", "attr", "perspective=parent", "--document", "3", *p)
+    run("code", "attr", "perspective=practitioner", "--segment", str(practitioner_seg), *p)
+
+    fear = next(i for t, i in hollis.items() if t.startswith("Almost every mother described a constant fear"))
+    shown = json_objects(run("code", "suggest", "--segment", str(fear), "--json", "--coder", "ana", *p).output)
+    assert shown[0]["segment_id"] == fear
+    assert shown[0]["suggestions"][0]["code_id"] == "fear-of-removal"
+    assert [len(x["suggestions"]) for x in shown] == [3]
+
+    delay = next(i for t, i in hollis.items() if t.startswith("Several mothers delayed asking for help"))
+
+    def scores_for_delay() -> dict[str, dict[str, Any]]:
+        out = run("code", "suggest", "--segment", str(delay), "-k", "12", "--json", "--coder", "ana", *p).output
+        return {s["code_id"]: s for s in json_objects(out)[0]["suggestions"]}
+
+    before = scores_for_delay()
+    run("code", "accept", str(fear), "fear-of-removal", "--coder", "ana", *p)
+    quote = next(i for t, i in hollis.items() if t.startswith("“I stopped taking my tablets"))
+    run("code", "accept", str(quote), "fear-of-removal", "--coder", "ana", *p)  # without a suggestion shown
+    run("code", "reject", str(fear), "impact-on-children", "--coder", "ana", *p)
+    run("code", "accept", str(practitioner_seg), "practical-and-peer-support", *p, "--coder", "ana")
+    run("code", "accept", str(parent_seg), "practical-and-peer-support", *p, "--coder", "ana")
+
+    # the next suggestion learns from these decisions at once
+    after = scores_for_delay()
+    assert after["fear-of-removal"]["score"] > before["fear-of-removal"]["score"]
+    assert after["fear-of-removal"]["reason"].startswith("close to 2 segments you coded Fear of child removal")
+    assert list(after).index("fear-of-removal") < 3
+    # decided segments are skipped by default
+    rest = json_objects(run("code", "suggest", "--document", "1", "--limit", "50", "--json", "--coder", "ana",
+                            *p).output)
+    assert fear not in {x["segment_id"] for x in rest} and len(rest) == len(hollis) - 2
+
+    with project.reading() as s:
+        decision = s.query(CodeDecisionRow).filter_by(segment_id=fear, decision="accept").one()
+        assert (decision.coder, decision.rank) == ("ana", 1) and decision.reason and decision.created_at
+        assert s.query(CodeSuggestionRow).count() == 3 + 12 + 12 + 3 * len(rest)
+
+    # codebook develops: rename, merge, export; history is kept
+    run("codebook", "rename", "fear-of-removal", "Fear of losing the children", "--coder", "ana", *p)
+    run("codebook", "merge", "hiding-difficulties", "fear-of-removal", "--coder", "ana", *p)
+    history = run("codebook", "show", "--history", *p).output
+    assert "ana rename fear-of-removal" in history and "ana merge hiding-difficulties" in history
+    run("codebook", "export", str(tmp_path / "book.qdc"), *p)
+    run("codebook", "export", str(tmp_path / "book.json"), *p)
+    run("codebook", "import", str(tmp_path / "book.qdc"), "--coder", "ana", *p)  # GUIDs give the ids back
+    with project.reading() as s:
+        assert load_codebook(s).get("fear-of-removal").name == "Fear of losing the children"
+
+    # coded segments and counts per code, study and perspective
+    out = run("code", "export", str(tmp_path / "coded.csv"), "--counts", str(tmp_path / "counts.csv"), *p).output
+    assert "wrote 4 coded segment(s)" in out
+    rows = list(csv.DictReader((tmp_path / "coded.csv").open(encoding="utf-8")))
+    assert [(r["study"], r["code_id"], r["perspective"]) for r in rows] == [
+        ("study-a-hollis-2021", "fear-of-removal", "parent"), ("study-a-hollis-2021", "fear-of-removal", "parent"),
+        ("Reyes 2020", "practical-and-peer-support", "parent"),
+        ("Reyes 2020", "practical-and-peer-support", "practitioner")]
+    assert rows[0]["themes"] == "Living under scrutiny > Fear and stigma" and rows[0]["coder"] == "ana"
+    document_text = (demo / "study-a-hollis-2021.md").read_text(encoding="utf-8").strip("\n")
+    assert document_text[int(rows[0]["start"]):int(rows[0]["end"])] == rows[0]["text"]
+    counts = {r["code_id"]: r for r in csv.DictReader((tmp_path / "counts.csv").open(encoding="utf-8"))}
+    assert len(counts) == 11
+    peer = counts["practical-and-peer-support"]
+    assert (peer["total"], peer["study: Reyes 2020"], peer["perspective: parent"],
+            peer["perspective: practitioner"]) == ("2", "2", "1", "1")
+    assert counts["fear-of-removal"]["study: study-a-hollis-2021"] == "2"
+
+    # a second coder double-codes: agreement per code and overall, with disagreements
+    run("code", "accept", str(fear), "fear-of-removal", "--coder", "ben", *p)
+    run("code", "accept", str(quote), "power-imbalance", "--coder", "ben", *p)
+    out = run("code", "agreement", "--coder", "ana", "--coder", "ben", "--json", str(tmp_path / "k.json"), *p).output
+    assert out.startswith("2 segment(s) coded by both; overall kappa ")
+    report = json.loads((tmp_path / "k.json").read_text())
+    assert {(d["segment_id"], d["code_id"], d["applied_by"]) for d in report["disagreements"]} == {
+        (quote, "fear-of-removal", "ana"), (quote, "power-imbalance", "ben")}
+
+
+def test_candidates_and_errors(project: Project, demo: Path) -> None:
+    p = ["-p", str(project.directory)]
+    err = run("code", "suggest", "--coder", "ana", *p, ok=False)
+    assert err.exit_code == 1
+    assert err.stderr.strip() == "error: the project has no codebook yet; run 'triage codebook import FILE' first"
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(demo / "study-b-okafor-2022.md"), *p)
+    err = run("code", "import", str(demo / "study-b-okafor-2022.md"), *p, ok=False)
+    assert err.stderr.strip() == ("error: study-b-okafor-2022.md: already imported as document 1 "
+                                  "(study-b-okafor-2022); import each study's results once")
+    err = run("code", "accept", "999", "fear-of-removal", "--coder", "ana", *p, ok=False)
+    assert err.stderr.strip() == "error: no segment 999 in this project; see 'triage code suggest' for ids"
+    err = run("code", "accept", "3", "fear-and-stigma", "--coder", "ana", *p, ok=False)
+    assert err.stderr.strip() == "error: 'fear-and-stigma' is a theme, not a code; apply one of the codes under it"
+    err = run("code", "accept", "3", "fear-of-removal", *p, ok=False)
+    assert err.stderr.strip() == "error: a coding decision needs a coder name; pass --coder NAME"
+    err = run("code", "attr", "perspective", "--document", "1", *p, ok=False)
+    assert err.stderr.strip() == "error: attribute 'perspective' is not KEY=VALUE; write e.g. perspective=parent"
+    out = run("code", "candidates", "--threshold", "0.99", "--min-size", "2", *p).output
+    assert "segments, cohesion" in out

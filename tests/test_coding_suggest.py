@@ -1,0 +1,105 @@
+"""Suggestions from the codebook, learning at once from accepts and rejects; candidate codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from triage.coding.codebook_io import read_codebook
+from triage.coding.inductive import candidate_codes
+from triage.coding.suggest import CodeSuggester, code_text, training_items
+from triage.embeddings import Encoder, load_encoder
+
+DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "coding" / "codebook.json"
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    return load_encoder()
+
+
+@pytest.fixture()
+def model(encoder: Encoder) -> CodeSuggester:
+    book = read_codebook(DEMO)
+    texts, ids, kinds = training_items([(c, book.path(c.id)) for c in book.codable()])
+    return CodeSuggester(names={c.id: c.name for c in book.codes()}).fit(encoder.encode(texts), ids, kind=kinds)
+
+
+def test_code_text_adds_themes() -> None:
+    book = read_codebook(DEMO)
+    code = book.get("fear-of-removal")
+    assert code_text(code, book.path(code.id)).startswith(
+        "Living under scrutiny / Fear and stigma: Fear of child removal. Parents' fear that")
+
+
+def test_zero_shot_from_descriptions(model: CodeSuggester, encoder: Encoder) -> None:
+    X = encoder.encode([
+        "Mothers were afraid social services would take their children into care if they asked for help.",
+        "Nobody from the mental health team told the social worker she had been admitted to hospital.",
+    ])
+    first = [s[0] for s in model.suggest(X, k=3)]
+    assert [s.code_id for s in first] == ["fear-of-removal", "information-sharing"]
+    assert first[0].reason.startswith("close to the codebook example of Fear of child removal (similarity ") or \
+        first[0].reason.startswith("matches the description of Fear of child removal (similarity ")
+    assert model.decision_function(X).shape == (2, 12)
+    assert list(model.predict(X)) == ["fear-of-removal", "information-sharing"]
+
+
+def test_accept_and_reject_change_the_next_suggestion_at_once(model: CodeSuggester, encoder: Encoder) -> None:
+    accepted = encoder.encode(["We had to wait eight months for a psychologist.",
+                               "The waiting list for therapy was over a year long."])
+    target = encoder.encode(["It took a year to see anyone from the psychology service."])
+    before = model.decision_function(target)[0]
+    j = list(model.classes_).index("thresholds-and-waiting")
+    model.partial_fit(accepted, ["thresholds-and-waiting"] * 2, kind=["accepted"] * 2)
+    after = model.decision_function(target)[0]
+    assert after[j] > before[j]
+    top = model.suggest(target, k=1)[0][0]
+    assert top.code_id == "thresholds-and-waiting"
+    assert top.reason.startswith("close to 2 segments you coded Thresholds and waiting for crisis (similarity ")
+    # the coder refuses it for a near-identical segment: the score drops and the reason says why
+    model.partial_fit(encoder.encode(["It took a year to see anyone from psychology."]),
+                      ["thresholds-and-waiting"], kind=["rejected"])
+    penalised = model.decision_function(target)[0]
+    assert penalised[j] < after[j]
+    reasons = [s.reason for s in model.suggest(target, k=12)[0] if s.code_id == "thresholds-and-waiting"]
+    assert reasons[0].endswith("; but you rejected Thresholds and waiting for crisis for a similar segment")
+
+
+def test_sklearn_conventions(encoder: Encoder) -> None:
+    model = CodeSuggester(n_neighbors=5)
+    assert clone(model).get_params()["n_neighbors"] == 5
+    with pytest.raises(NotFittedError):
+        model.decision_function(np.zeros((1, 384), dtype=np.float32))
+    with pytest.raises(ValueError, match="unknown kind 'maybe'; valid: description, example, accepted, rejected"):
+        model.fit(np.zeros((1, 384)), ["a"], kind=["maybe"])
+    # a code without a description row is never suggested; unknown codes in partial_fit are ignored
+    X = encoder.encode(["alpha", "beta"])
+    fitted = CodeSuggester().fit(X, ["a", "b"], kind=["description", "accepted"])
+    assert list(fitted.classes_) == ["a"]
+    fitted.partial_fit(X[:1], ["zzz"], kind=["accepted"])
+    assert fitted.suggest(X, k=5)[0][0].code_id == "a"
+
+
+def test_candidate_codes_group_poorly_fitting_segments(encoder: Encoder) -> None:
+    texts = [
+        "Grandparents looked after the children during hospital admissions.",
+        "Grandmothers often cared for the children when the parent was in hospital.",
+        "Several grandparents took over childcare while the mother was admitted.",
+        "Parents feared their children would be taken away.",
+        "Housing was damp and overcrowded.",
+        "The family lived in a damp, overcrowded flat.",
+        "Poor housing made everything harder: the flat was damp.",
+    ]
+    X = encoder.encode(texts)
+    best = np.array([0.1, 0.1, 0.1, 0.9, 0.1, 0.1, 0.1])  # segment 3 fits a code well
+    found = candidate_codes(texts, X, best, threshold=0.3, min_size=3)
+    groups = sorted(sorted(c.members) for c in found)
+    assert groups == [[0, 1, 2], [4, 5, 6]]
+    labels = " ".join(c.label for c in found)
+    assert "damp" in labels and ("grandparents" in labels or "children" in labels)
+    assert candidate_codes(texts, X, np.ones(7)) == []

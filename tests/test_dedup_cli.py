@@ -1,0 +1,124 @@
+"""``triage dedup`` (run, review, undo, merges) and ``triage evaluate dedup`` through
+Typer's runner on real project stores and files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import triage.cli.dedup  # noqa: F401  (registers `triage dedup`)
+import triage.cli.evaluate  # noqa: F401  (registers `triage evaluate dedup`)
+from triage.cli.app import app
+from triage.store.db import Project
+
+from dedup_support import TITLE, add, rec
+
+runner = CliRunner()
+
+
+def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), input=input)
+
+
+@pytest.fixture()
+def filled(project: Project) -> Project:
+    add(project, "PubMed", [rec(), rec(TITLE + "."), rec(title=None),
+                            rec("A different study of renal biopsies in children", authors=["Smith, A."])])
+    return project
+
+
+def test_dedup_run_prints_a_summary(filled: Project) -> None:
+    result = run("dedup", "-p", str(filled.directory))
+    assert result.exit_code == 0, result.output
+    assert "merges made" in result.output and "possible duplicates for review" in result.output
+    again = run("dedup", "-p", str(filled.directory))
+    assert "Nothing new to deduplicate" in again.output
+
+
+def test_review_merge_is_logged(filled: Project) -> None:
+    run("dedup", "-p", str(filled.directory))
+    listed = run("dedup", "review", "--list", "-p", str(filled.directory))
+    assert "title missing" in listed.output
+    result = run("dedup", "review", "--reviewer", "ana", "-p", str(filled.directory), input="m\n")
+    assert result.exit_code == 0, result.output
+    assert "merge (logged for ana)" in result.output and "1 decision(s) recorded." in result.output
+    assert "No possible duplicates" in run("dedup", "review", "-p", str(filled.directory)).output
+
+
+def test_review_without_a_reviewer_name_fails_with_the_fix(filled: Project) -> None:
+    run("dedup", "-p", str(filled.directory))
+    result = run("dedup", "review", "-p", str(filled.directory))
+    assert result.exit_code == 1
+    assert "error: no reviewer name; pass --reviewer NAME or set the 'reviewer' setting" in result.output
+
+
+def test_undo_and_merges_listing(filled: Project) -> None:
+    run("dedup", "-p", str(filled.directory))
+    assert "PubMed" in run("dedup", "merges", "-p", str(filled.directory)).output
+    result = run("dedup", "undo", "-p", str(filled.directory))
+    assert result.exit_code == 0 and "1 merge(s), 1 record(s) screened on their own again" in result.output
+    assert "No merges in this project." in run("dedup", "merges", "-p", str(filled.directory)).output
+    again = run("dedup", "undo", "-p", str(filled.directory))
+    assert again.exit_code == 1
+    assert "error: nothing to undo: no dedup run in this project; run 'triage dedup' first" in again.output
+    missing = run("dedup", "undo", "--merge", "7", "--reviewer", "ana", "-p", str(filled.directory))
+    assert "error: no active merge 7; list merges with 'triage dedup merges'" in missing.output
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def row(rid: str, cluster: str, title: str, pages: str = "1057-1064", authors: str = "Zuber, J.") -> dict[str, str]:
+    return {"record_id": rid, "cluster_id": cluster, "title": title, "authors": authors, "year": "2011",
+            "journal": "Transplantation", "volume": "91", "pages": pages, "doi": ""}
+
+
+def test_evaluate_dedup_prints_metrics_and_writes_json(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "set.csv", [
+        row("r1", "c1", TITLE), row("r2", "c1", TITLE.upper()),
+        row("r3", "c3", "Outcome of plasma exchange in children", pages="9"),
+        row("r4", "c3", "Outcome of plasma exchange in children", pages="1746"),  # left to a person: a miss
+        row("r5", "c5", "Renal biopsies in children", authors="Smith, A."),
+    ])
+    out = tmp_path / "m.json"
+    result = run("evaluate", "dedup", str(path), "--truth", "cluster_id", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    assert "pair recall (sensitivity)" in result.output and "misses (1)" in result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert (data["true_pairs"], data["true_positives"], data["false_positives"]) == (2, 1, 0)
+    assert data["precision"] == 1.0 and data["recall"] == 0.5 and data["possible_pairs"] == 1
+    assert data["misses"] == [{"id_a": "r3", "id_b": "r4", "title_a": "Outcome of plasma exchange in children",
+                               "title_b": "Outcome of plasma exchange in children", "status": "possible"}]
+
+
+def test_evaluate_dedup_names_valid_truth_columns(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "set.csv", [row("r1", "c1", TITLE)])
+    result = run("evaluate", "dedup", str(path), "--truth", "cluster")
+    assert result.exit_code == 1
+    assert ("error: set.csv: no column 'cluster'; --truth must be one of: authors, cluster_id, doi, journal, "
+            "pages, record_id, title, volume, year") in result.output.replace("\n", "")
+
+
+#: Regression floors measured on the shared sets (see evaluation/reports/dedup.md);
+#: the issue's hard requirement is zero false merges and a queue under 2% of records.
+FLOORS = {"cytology_screening": 0.96, "haematology": 0.75, "respiratory": 0.95, "digital_work": 0.96}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_shared_sets_have_no_false_merges(shared_data: Path, name: str) -> None:
+    from triage.dedup.evaluate import evaluate_records, load_labelled
+
+    records, truth, ids = load_labelled(shared_data / "dedup" / f"{name}.csv", "cluster_id")
+    result = evaluate_records(name, records, truth, ids)
+    assert result.false_merges == []
+    assert result.possible_pairs < 0.02 * result.records
+    assert result.metrics.recall >= FLOORS[name]

@@ -1,0 +1,145 @@
+"""Each dedup trap of issue 3, checked on the real records of ../shared/data/dedup that
+show it (record ids cited), plus the rules the traps rely on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage.dedup.keys import record_keys
+from triage.dedup.match import Outcome, Verdict, classify_pair, journals_compatible
+from triage.records.load import read_file
+from triage.records.model import Record
+
+
+@pytest.fixture(scope="module")
+def sets(shared_data: Path) -> dict[str, dict[str, Record]]:
+    out = {}
+    for name in ("haematology", "cytology_screening", "digital_work"):
+        result = read_file(shared_data / "dedup" / f"{name}.csv")
+        out[name] = {r.raw["record_id"]: r for r in result.records}
+    return out
+
+
+def verdict(sets: dict[str, dict[str, Record]], name: str, a: str, b: str) -> Verdict:
+    return classify_pair(record_keys(0, sets[name][a]), record_keys(1, sets[name][b]))
+
+
+@pytest.mark.parametrize(
+    ("name", "a", "b"),
+    [
+        ("haematology", "id_0000058", "id_0000063"),  # Web of Science "Title (vol 360, pg 542, 2009)"
+        ("haematology", "id_0000057", "id_0000064"),  # Embase "Title (N Engl J Med (2009) 360 (542-544))"
+        ("digital_work", "id_1005082", "id_1005083"),  # "Erratum to - How do requirements evolve..."
+    ],
+)
+def test_erratum_is_linked_to_its_article_never_merged(sets, name, a, b) -> None:
+    v = verdict(sets, name, a, b)
+    assert v.outcome is Outcome.RELATED
+    assert "erratum" in v.reason
+
+
+def test_medline_erratum_note_in_a_title_is_still_the_article(sets) -> None:
+    # id_0000161 is the article itself with MEDLINE's "[Erratum appears in ...]" note;
+    # id_0000162 is the correction "(vol 85, pg 553, 2010)".
+    assert verdict(sets, "haematology", "id_0000161", "id_0000162").outcome is Outcome.RELATED
+    assert record_keys(0, sets["haematology"]["id_0000161"]).erratum is False
+
+
+def test_reply_is_not_merged_with_the_letter(sets) -> None:
+    v = verdict(sets, "haematology", "id_0000009", "id_0000039")  # "... - Reply"
+    assert v.outcome is Outcome.RELATED and "reply" in v.reason
+
+
+def test_conference_abstract_and_article_are_related_versions(sets) -> None:
+    # id_0000111: abstract at the ISTH congress; id_0000113: the journal record.
+    assert verdict(sets, "haematology", "id_0000111", "id_0000113").outcome is Outcome.RELATED
+
+
+def test_conference_abstract_printed_in_a_journal_issue_is_one_publication() -> None:
+    # haematology id_0000242/243 pattern: Embase labels the journal "X.Conference: ...".
+    a = Record(title="Eculizumab pharmacokinetics and efficacy in a newborn with aHUS", authors=["Aguirre, M."],
+               year=2011, journal="Pediatric Nephrology", volume="26", pages="1676-1677")
+    b = Record(title="Eculizumab pharmacokinetics and efficacy in a newborn with aHUS", authors=["Aguirre, M."],
+               year=2011, journal="Pediatric Nephrology.Conference: 44th Annual Scientific Meeting", volume="26",
+               pages="1676")
+    assert classify_pair(record_keys(0, a), record_keys(1, b)).outcome is Outcome.DUPLICATE
+
+
+@pytest.mark.parametrize(
+    ("name", "a", "b"),
+    [("cytology_screening", "id_0000799", "id_0000801"), ("digital_work", "id_1002958", "id_1002959")],
+)
+def test_part_1_and_part_2_never_merge(sets, name, a, b) -> None:
+    v = verdict(sets, name, a, b)
+    assert v.outcome is Outcome.DISTINCT and v.reason.startswith("different parts")
+
+
+def test_preprint_and_published_version_are_related(sets) -> None:
+    # id_2006977 carries the SSRN DOI 10.2139/ssrn.3266249; id_1006976 the ICIS paper.
+    v = verdict(sets, "digital_work", "id_1006976", "id_2006977")
+    assert v.outcome is Outcome.RELATED and "preprint" in v.reason
+
+
+def test_meeting_abstracts_sharing_a_supplement_doi_are_not_merged(sets) -> None:
+    # Two real abstracts of one conference supplement (haematology); the shared DOI is
+    # what such supplements carry and is added here because the set has no DOIs.
+    a, b = sets["haematology"]["id_0000105"], sets["haematology"]["id_0000111"]
+    a = Record(**{**a.to_dict(), "doi": "10.1007/s00467-011-1964-1", "provenance": None})
+    b = Record(**{**b.to_dict(), "doi": "10.1007/s00467-011-1964-1", "provenance": None})
+    v = classify_pair(record_keys(0, a), record_keys(1, b))
+    assert v.outcome is Outcome.DISTINCT and "shared identifier" in v.reason
+
+
+def test_same_generic_title_in_other_issues_is_not_merged(sets) -> None:
+    # "Editorial Notes" by Agarwal in Information Systems Research, different DOIs and pages.
+    assert verdict(sets, "digital_work", "id_1000053", "id_1000054").outcome is Outcome.DISTINCT
+    # "Editor's Comments" by Weber, MIS Quarterly 26 (2002), no pages: left to a person.
+    assert verdict(sets, "digital_work", "id_1006028", "id_1006029").outcome is Outcome.POSSIBLE
+
+
+def test_same_title_different_year_and_volume_is_not_merged() -> None:
+    a = Record(title="Treatment for POEMS syndrome in adults and children", authors=["Kuwabara, S."], year=2008,
+               journal="Cochrane Database of Systematic Reviews", volume="4")
+    b = Record(title="Treatment for POEMS syndrome in adults and children", authors=["Kuwabara, S."], year=2012,
+               journal="Cochrane Database of Systematic Reviews", volume="6")
+    assert classify_pair(record_keys(0, a), record_keys(1, b)).outcome is Outcome.DISTINCT
+
+
+def test_record_without_title_is_only_a_possible_duplicate(sets) -> None:
+    v = verdict(sets, "haematology", "id_0000001", "id_0000002")  # id_0000002 has no title
+    assert v.outcome is Outcome.POSSIBLE and "title missing" in v.reason
+
+
+def test_records_without_authors_are_not_merged(sets) -> None:
+    # Two trial-registry entries without authors (haematology id_0000245/246).
+    assert verdict(sets, "haematology", "id_0000245", "id_0000246").outcome is not Outcome.DUPLICATE
+
+
+def test_plain_duplicates_with_case_punctuation_and_abbreviated_journal_merge(sets) -> None:
+    assert verdict(sets, "haematology", "id_0000072", "id_0000075").outcome is Outcome.DUPLICATE  # N Engl J Med
+    assert verdict(sets, "haematology", "id_0000001", "id_0000003").outcome is Outcome.DUPLICATE
+
+
+def test_translated_title_matches_its_original(sets) -> None:
+    # "Crowdwork: ... [Arbeiten in der Crowd: ...]" vs the German-only record.
+    assert verdict(sets, "digital_work", "id_2000018", "id_3006779").outcome is Outcome.DUPLICATE
+
+
+def test_abbreviated_pages_and_journals_compare_equal() -> None:
+    a = Record(title="Complement dysfunction in hemolytic uremic syndrome", authors=["Zipfel, P. F."], year=2006,
+               journal="Clinical and experimental pharmacology & physiology", volume="18", pages="548-555")
+    b = Record(title="Complement dysfunction in hemolytic uremic syndrome.", authors=["Zipfel PF"], year=2006,
+               journal="Clin Exp Pharmacol Physiol", volume="18", pages="548-55")
+    assert classify_pair(record_keys(0, a), record_keys(1, b)).outcome is Outcome.DUPLICATE
+    assert journals_compatible(("jthoraccardiovascsurg",), ("journal", "thoracic", "cardiovascular", "surgery"))
+    assert journals_compatible(("lancet",), ("journal", "thoracic", "surgery")) is False
+
+
+def test_different_dois_never_merge_even_with_identical_titles() -> None:
+    a = Record(title="Sponsorship and IT vendor management of projects", authors=["Liu, Li"], year=2009,
+               doi="10.1057/jit.2009.2")
+    b = Record(title="Sponsorship and IT vendor management of projects", authors=["Liu, Li"], year=2009,
+               doi="10.1057/jit.2008.23")
+    assert classify_pair(record_keys(0, a), record_keys(1, b)).outcome is Outcome.POSSIBLE

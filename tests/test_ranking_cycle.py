@@ -1,0 +1,143 @@
+"""The screening cycle: teach/forget/next/scores/explain on a small real-text corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from triage.criteria import load_criteria
+from triage.errors import TriageError
+from triage.ranking.cycle import ScreeningCycle
+from triage.records.model import Record
+
+RELEVANT = [
+    "Mothers with depression and child protection services: a qualitative interview study",
+    "Fathers with mental illness describe support from social workers in child welfare",
+    "Parents with psychosis and custody proceedings: practitioners' views on support",
+    "Experiences of parenting support for mothers with postnatal depression in social care",
+    "Social workers supporting parents with bipolar disorder: focus groups",
+]
+IRRELEVANT = [
+    "Soil nitrogen dynamics under winter wheat rotations",
+    "A faster algorithm for sparse matrix multiplication on GPUs",
+    "Bridge corrosion monitoring with fibre optic sensors",
+    "Bird migration timing and spring temperatures in northern Europe",
+    "Lithium battery degradation at low temperatures",
+    "Coral reef bleaching events and ocean heat waves",
+    "Traffic flow prediction with recurrent neural networks",
+    "Ancient Roman pottery trade routes in the Mediterranean",
+    "Crop yield forecasting from satellite images",
+    "Protein folding simulations with coarse-grained models",
+]
+
+
+def corpus() -> tuple[list[Record], np.ndarray]:
+    records = [Record(title=t, abstract=f"{t}. We report findings about this topic.") for t in RELEVANT]
+    records += [Record(title=t, abstract=f"{t}. We report findings about this topic.") for t in IRRELEVANT]
+    records.append(Record(title="Mothers with depression: views on child welfare support"))  # no abstract
+    labels = np.array([1] * len(RELEVANT) + [0] * len(IRRELEVANT) + [1])
+    return records, labels
+
+
+def test_cold_start_without_criteria_is_seeded_random() -> None:
+    records, _ = corpus()
+    first = ScreeningCycle(records, preset="elas_u4", random_state=7).next(5)
+    again = ScreeningCycle(records, preset="elas_u4", random_state=7).next(5)
+    assert first == again and len(set(first)) == 5
+    assert ScreeningCycle(records, preset="elas_u4", random_state=7).is_cold
+
+
+def test_training_ranks_relevant_records_first() -> None:
+    records, labels = corpus()
+    cycle = ScreeningCycle(records, preset="elas_u4", random_state=0)
+    cycle.teach(0, 1)
+    cycle.teach(5, 0)
+    assert not cycle.is_cold
+    top = cycle.next(4)
+    assert set(top) <= {1, 2, 3, 4, 15}
+    scores = cycle.scores()
+    assert scores.shape == (16,) and np.all((scores >= 0) & (scores <= 1))
+    assert 0 not in top and 5 not in top
+
+
+def test_next_is_stable_until_a_decision_and_skips_labelled() -> None:
+    records, labels = corpus()
+    cycle = ScreeningCycle(records, preset="mixed", random_state=3)
+    cycle.teach(0, 1)
+    cycle.teach(6, 0)
+    shown = cycle.next(1)
+    assert cycle.next(1) == shown
+    cycle.teach(shown[0], int(labels[shown[0]]))
+    assert shown[0] not in cycle.next(15)
+    assert len(cycle.next(100)) == 16 - 3
+
+
+def test_teach_replaces_and_forget_unlabels() -> None:
+    records, _ = corpus()
+    cycle = ScreeningCycle(records, preset="elas_u4", random_state=0)
+    cycle.teach(0, 1)
+    cycle.teach(0, 0)
+    assert cycle.labelled == {0: 0}
+    cycle.forget(0)
+    cycle.forget(0)  # forgetting twice is harmless
+    assert cycle.labelled == {}
+    with pytest.raises(TriageError, match=r"^label must be 1 \(include\) or 0 \(exclude\); got 2$"):
+        cycle.teach(1, 2)
+    with pytest.raises(TriageError, match=r"^record index 99 out of range 0\.\.15$"):
+        cycle.teach(99, 1)
+
+
+def test_simulation_finds_every_relevant_record_in_order() -> None:
+    records, labels = corpus()
+    for preset in ("default", "elas_u4", "uncertainty", "mixed", "random"):
+        cycle = ScreeningCycle(records, preset=preset, random_state=1, embeddings=_fake_embeddings(records))
+        cycle.teach(0, 1)
+        cycle.teach(5, 0)
+        seen = 2
+        while cycle.next(1):
+            index = cycle.next(1)[0]
+            cycle.teach(index, int(labels[index]))
+            seen += 1
+        assert seen == len(records) and len(cycle.labelled) == len(records)
+
+
+def _fake_embeddings(records: list[Record]) -> np.ndarray:
+    """Deterministic unit vectors standing in for sentence embeddings (no model load)."""
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(records), 8)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_embeddings_of_wrong_length_are_refused() -> None:
+    records, _ = corpus()
+    with pytest.raises(TriageError) as info:
+        ScreeningCycle(records, preset="elas_u4", embeddings=np.zeros((3, 8)))
+    assert str(info.value) == "embeddings have 3 rows for 16 records; recompute the embeddings for these records"
+
+
+def test_criteria_cold_start_and_explanation(shared_data: Path) -> None:
+    criteria = load_criteria(shared_data.parent / "examples" / "criteria-parental-mental-health.toml")
+    records, labels = corpus()
+    cycle = ScreeningCycle(records, preset="elas_u4", criteria=criteria, random_state=0)
+    top = cycle.next(6)
+    assert set(top) == {0, 1, 2, 3, 4, 15}
+    explanation = cycle.explain(15)
+    assert explanation.has_abstract is False
+    assert explanation.model == "elas_u4@1 (criteria)"
+    assert explanation.rank is not None and explanation.rank <= 6
+    terms = explanation.matched_terms()
+    assert terms["perspective"] == ["mothers"]
+    assert terms["context"] == ["depression"]
+    title = records[15].title or ""
+    for match in explanation.matches["setting"]:
+        assert match.field == "title"
+        assert title[match.start:match.end].lower() == match.term
+    # "mothers" in the criteria matches "Mothers" by lemma and case; "views" matches "views".
+    assert "views" in terms["evaluation"]
+    cycle.teach(0, 1)
+    cycle.teach(6, 0)
+    trained = cycle.explain(1)
+    assert trained.model == "elas_u4@1" and trained.matches["perspective"][0].term == "fathers"
+    assert cycle.explain(0).rank is None

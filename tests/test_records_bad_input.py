@@ -1,0 +1,157 @@
+"""Broken input: each problem kind reported with its exact text, good records kept.
+
+The tiny files in tests/data/ were made by hand, one quirk each.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage.errors import InputError
+from triage.records.load import read_file
+
+
+def test_record_without_er_before_next_ty(test_data: Path) -> None:
+    result = read_file(test_data / "ris_missing_er.ris")
+    assert [r.title for r in result.records] == ["First record", "Second record, no ER", "Third record"]
+    assert [r.provenance.line for r in result.records if r.provenance] == [1, 6, 10]
+    (problem,) = result.problems
+    assert str(problem) == (
+        "ris_missing_er.ris:6: TY without ER: a new TY starts at line 10; the record was imported up to "
+        "line 9; check this record; add the missing ER line or re-export the file"
+    )
+    assert problem.severity == "error"
+
+
+def test_record_without_er_at_end_of_file(test_data: Path) -> None:
+    result = read_file(test_data / "ris_missing_er_at_end.ris")
+    assert [r.title for r in result.records] == ["Good record", "Cut short"]
+    assert result.records[1].abstract == "Abstract of the cut record"
+    (problem,) = result.problems
+    assert str(problem) == (
+        "ris_missing_er_at_end.ris:5: TY without ER at the end of the file; the record was imported up to "
+        "the last line; the file may be cut short; re-export it"
+    )
+
+
+def test_text_before_first_ty(test_data: Path) -> None:
+    result = read_file(test_data / "ris_text_before_ty.ris")
+    assert [r.title for r in result.records] == ["Real record"]
+    (problem,) = result.problems
+    assert (problem.severity, problem.line) == ("error", 1)
+    assert problem.message == "tagged lines before the first TY (lines 1-4) were not imported"
+    assert problem.hint == "a record may be missing its TY line; add it or re-export the file"
+
+
+def test_plain_text_before_first_ty_is_a_warning(shared_data: Path) -> None:
+    result = read_file(shared_data / "exports" / "ris" / "rispy_example_extraneous_data.ris")
+    assert len(result.records) == 2
+    assert next((p.severity, p.line, p.message) for p in result.problems) == (
+        "warning",
+        1,
+        "text before the first TY ignored (lines 1-3)",
+    )
+
+
+def test_unknown_tag_kept_and_reported_multiline_joined(test_data: Path) -> None:
+    result = read_file(test_data / "ris_unknown_tag.ris")
+    (rec,) = result.records
+    assert rec.raw["ZZ"] == "made-up tag value"
+    assert rec.abstract == "An abstract that goes on over a second line."
+    (problem,) = result.problems
+    assert (problem.severity, str(problem)) == (
+        "warning",
+        "ris_unknown_tag.ris:3: unknown RIS tag 'ZZ' on 1 line(s), kept in raw",
+    )
+
+
+def test_malformed_tag_line(shared_data: Path) -> None:
+    result = read_file(shared_data / "exports" / "ris" / "colrev_loader_ris_data.ris")
+    malformed = [p for p in result.problems if p.message.startswith("malformed")]
+    assert next((p.line, p.message) for p in malformed) == (
+        12,
+        "malformed tag line 'KW - keyword2' read as text of the previous tag",
+    )
+
+
+@pytest.mark.parametrize("name", ["ris_cp1252.ris", "csv_cp1252.csv"])
+def test_cp1252_detected_and_reported(test_data: Path, name: str) -> None:
+    result = read_file(test_data / name)
+    assert result.encoding == "cp1252"
+    assert "Café" in (result.records[0].title or "")
+    warning = result.problems[0]
+    assert warning.severity == "warning"
+    assert warning.message.startswith("not UTF-8; read as cp1252, a guess (other candidates: ")
+    assert warning.hint == "check accented names and titles, or re-export the file as UTF-8"
+
+
+def test_cp1252_csv_columns(test_data: Path) -> None:
+    result = read_file(test_data / "csv_cp1252.csv")
+    assert result.records[0].authors == ["Müller, J", "García, M"]
+    assert [r.raw["label_included"] for r in result.records] == ["1", "0"]
+
+
+def test_crlf_and_bom(shared_data: Path) -> None:
+    result = read_file(shared_data / "exports" / "ris" / "asreview_baseline_reference_types.ris")
+    assert result.encoding == "utf-8-sig"
+    assert all("\r" not in (r.title or "") for r in result.records)
+    assert result.records[0].provenance is not None and result.records[0].provenance.line == 1
+
+
+def test_stray_brace_in_bibtex(test_data: Path) -> None:
+    result = read_file(test_data / "bib_stray_brace.bib")
+    assert [r.title for r in result.records] == ["First good entry", "Second good entry"]
+    assert result.records[0].authors == ["Smith, John", "Doe, Ann"]
+    (problem,) = result.problems
+    assert str(problem) == (
+        "bib_stray_brace.bib:7: entry '@article{broken,' could not be parsed (unbalanced braces or a "
+        "missing comma); skipped; fix the braces or commas from this line on, then import the file again"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.ris", "empty.ris: file is empty; check you exported the records you meant to"),
+        ("blank.ris", "blank.ris: file is empty; check you exported the records you meant to"),
+        (
+            "binary.ris",
+            (
+                "binary.ris: file is binary, not a text export; export the records as RIS, BibTeX, "
+                "PubMed (.nbib), CSV or Excel (.xlsx)"
+            ),
+        ),
+        (
+            "notes.txt",
+            (
+                "notes.txt: is not a format triage reads; export as RIS, BibTeX, PubMed (.nbib), CSV or "
+                "Excel, or give the format (one of: ris, wos, nbib, enl, bibtex, csv, tsv, endnote-xml, xlsx)"
+            ),
+        ),
+    ],
+)
+def test_whole_file_failures(test_data: Path, name: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        read_file(test_data / name)
+    assert str(caught.value) == message
+    assert caught.value.path == str(test_data / name)
+
+
+def test_missing_file_and_unknown_format(tmp_path: Path, test_data: Path) -> None:
+    with pytest.raises(InputError, match=r"^nope\.ris: no such file; check the path$"):
+        read_file(tmp_path / "nope.ris")
+    with pytest.raises(InputError, match=r"unknown format 'marc'; use one of: ris, wos"):
+        read_file(test_data / "ris_missing_er.ris", fmt="marc")
+
+
+def test_broken_xml_and_xlsx(tmp_path: Path) -> None:
+    bad_xml = tmp_path / "lib.xml"
+    bad_xml.write_text("<?xml version='1.0'?><xml><records><record><title>x</records>", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^lib\.xml:1: is not well-formed XML"):
+        read_file(bad_xml)
+    bad_xlsx = tmp_path / "sheet.xlsx"
+    bad_xlsx.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputError, match=r"^sheet\.xlsx: is not a readable Excel workbook"):
+        read_file(bad_xlsx)

@@ -1,0 +1,145 @@
+"""Each database's dialect puts titles, abstracts and authors in the right fields.
+
+Expected values were read off the export files by eye (first record of each).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from triage.records.load import read_file
+
+
+def first(shared_data: Path, name: str):
+    result = read_file(shared_data / "exports" / name)
+    return result, result.records[0]
+
+
+def test_embase_ris_abstract_in_n2(shared_data: Path) -> None:
+    result, rec = first(shared_data, "ris/asreview_embase.ris")
+    assert result.database == "Embase"
+    assert rec.title == "Duplication cysts: Diagnosis, management, and the role of endoscopic ultrasound"
+    assert rec.abstract is not None and rec.abstract.startswith("Gastrointestinal tract duplication cysts")
+    assert rec.authors == ["Liu R.", "Adler D.G."]
+    assert (rec.journal, rec.volume, rec.issue, rec.pages) == ("Endoscopic Ultrasound", "3", "3", "152-160")
+
+
+def test_ovid_psycinfo_a1_authors_and_n2(shared_data: Path) -> None:
+    result, rec = first(shared_data, "ris/asreview_ovid_psycinfo.ris")
+    assert result.database == "Ovid PsycINFO"
+    assert rec.authors[:2] == ["Trindade, Ines A", "Irons, Chris"]
+    assert rec.abstract is not None and rec.abstract.startswith("Considering that self-criticism")
+    assert rec.journal == "Clinical Psychology & Psychotherapy"
+    # Ovid writes "NL  - ..." after ER: reported as a warning, nothing lost.
+    assert any("tag(s) NL between records" in p.message for p in result.problems)
+
+
+def test_pubmed_via_endnote_pmid_from_an(shared_data: Path) -> None:
+    result, rec = first(shared_data, "ris/asreview_pubmed_endnote.txt")
+    assert result.database == "PubMed"
+    assert rec.pmid == "21553931"
+    assert rec.doi == "10.2165/11586800-000000000-00000"
+    assert rec.abstract is not None and rec.abstract.startswith("Non-steroidal anti-inflammatory")
+
+
+def test_scopus_and_proquest_and_jstor(shared_data: Path) -> None:
+    result, rec = first(shared_data, "ris/asreview_scopus.ris")
+    assert (result.database, rec.journal) == ("Scopus", "Psychoneuroendocrinology")
+    assert isinstance(rec.raw["N1"], list) and rec.raw["N1"][0] == "Export Date: 18 November 2019"
+    result, rec = first(shared_data, "ris/asreview_proquest.ris")
+    assert result.database == "ProQuest"
+    assert rec.abstract is not None and rec.abstract.startswith("People respond differently")
+    result, rec = first(shared_data, "ris/colrev_jstor_ris.ris")
+    assert (result.database, rec.title, rec.abstract) == (
+        "JSTOR",
+        "This is the title - charset UTF-8 used",
+        "[This is the abstract.]",
+    )
+
+
+def test_web_of_science_ris_and_plain_text(shared_data: Path) -> None:
+    result, rec = first(shared_data, "ris/asreview_web_of_science.txt")
+    assert (result.format, result.database) == ("ris", "Web of Science")
+    assert rec.raw["AN"] == "WOS:000444108200009"
+    result, rec = first(shared_data, "ris/rispy_example_wos.ris")
+    assert (result.format, result.database) == ("wos", "Web of Science")
+    assert rec.title == (
+        "Interactions stabilizing the structure of the core light-harvesting complex (LHl) of "
+        "photosynthetic bacteria and its subunit (B820)"
+    )
+    assert rec.authors[:2] == ["Parkes-Loach, PS", "Majeed, AP"]
+    assert (rec.doi, rec.pmid, rec.year) == ("10.1021/bi049798f", "15170338", 2004)
+
+
+def test_bibtex_quirks(shared_data: Path) -> None:
+    _, rec = first(shared_data, "bib/colrev_web_of_science_bib.bib")  # capitalised field names
+    assert (rec.title, rec.authors) == ("Inproceedings Title", ["Writerone, Julia", "Writertwo, Paul"])
+    _, rec = first(shared_data, "bib/bibtexparser_v1_article_with_special_characters.bib")
+    assert rec.authors == ["Jean Césarü"]
+    _, rec = first(shared_data, "bib/bibtexparser_v1_article_with_strings.bib")  # @string and '#'
+    assert (rec.authors, rec.journal) == (["Jean César"], "Nice Journal")
+    _, rec = first(shared_data, "bib/bibtexparser_v1_book_capital_AND.bib")
+    assert rec.authors == ["Bird, R.B.", "Armstrong, R.C.", "Hassager, O."]
+    _, rec = first(shared_data, "bib/bibtexparser_v1_crossref_entries.bib")
+    assert (rec.title, rec.journal, rec.year) == ("Great and Good Graphs", "Graphs of the Continent", 1974)
+    assert "booktitle" not in rec.raw, "raw keeps only the entry's own fields"
+
+
+def test_bibtex_missing_crossref_is_a_warning(shared_data: Path) -> None:
+    result, _ = first(shared_data, "bib/bibtexparser_v1_crossref_missing_entries.bib")
+    assert [(p.severity, p.line, p.message) for p in result.problems] == [
+        (
+            "warning",
+            2,
+            "entry 'mcr': crossref 'missing1' not found in this file; imported without inherited fields",
+        )
+    ]
+
+
+def test_gbk_bibtex_reports_the_guessed_encoding(shared_data: Path) -> None:
+    result, rec = first(shared_data, "bib/bibtexparser_gbk_test.bib")
+    assert rec.title == "Test Title"
+    (problem,) = result.problems
+    assert problem.severity == "warning"
+    assert problem.message.startswith(f"not UTF-8; read as {result.encoding}, a guess")
+    assert "gb18030" in problem.message, "the right codec is named among the candidates"
+
+
+def test_other_formats(shared_data: Path) -> None:
+    result, rec = first(shared_data, "other/colrev_eric_nbib.nbib")
+    assert (result.format, result.database) == ("nbib", "ERIC")
+    assert (rec.title, rec.authors, rec.doi) == (
+        "Paper title",
+        ["Smith, Tom", "Hunter, Shawn"],
+        "10.1000/123456789",
+    )
+    assert rec.raw["PT"] == ["Journal Articles", "Reports - Research"]
+    result, rec = first(shared_data, "other/colrev_ais_enl.txt")
+    assert rec.authors == ["Guo, Wenbo", "Straub, Detmar W.", "Zhang, Pengzhu", "Cai, Zhao"]
+    assert (rec.pages, rec.year) == ("1309-1348", 2021)
+    result, rec = first(shared_data, "other/asysd_mendeley_export.xml")
+    assert result.database == "Mendeley"
+    assert rec.authors == ["Rotter, Carina", "Whittaker, Danielle", "Rusbridge, Clare"]
+    assert rec.doi == "10.1111/jvim.16404"
+
+
+def test_csv_dialects(shared_data: Path) -> None:
+    result, rec = first(shared_data, "other/colrev_pubmed-chatbot.csv")
+    assert result.database == "PubMed"
+    assert rec.authors == ["Lim SM", "Shiau CWC", "Cheng LJ", "Lau Y."]
+    assert (rec.pmid, rec.year, rec.journal) == ("35227408", 2022, "Behav Ther")
+    assert rec.raw["Citation"].startswith("Behav Ther. 2022")
+    _, rec = first(shared_data, "other/colrev_ieee_csv.csv")
+    assert rec.authors == ["Joseph Rottman", "Erran Carmel", "Mary Lacity"]
+    result, rec = first(shared_data, "other/asreview_embase.csv")
+    assert result.database == "Embase"
+    assert (rec.authors, rec.year) == (["Liu R.", "Adler D.G."], 2014)
+
+
+def test_screening_csv_keeps_label_columns_in_raw(shared_data: Path) -> None:
+    result = read_file(shared_data / "screening" / "Cohen_2006_ADHD.csv")
+    assert len(result.records) == 851  # INDEX.csv says 851 records
+    rec = result.records[0]
+    assert rec.raw["label_included"] in ("0", "1")
+    assert rec.raw["record_id"] == "1"
+    assert sum(r.raw["label_included"] == "1" for r in result.records) == 20  # INDEX.csv: 20 included

@@ -1,0 +1,78 @@
+"""The project store: creation, WAL mode, migrations, and all-or-nothing transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import StatementError
+
+from triage.errors import ProjectError
+from triage.records.model import Provenance, Record
+from triage.store.db import DB_FILE, SCHEMA_VERSION, Project
+from triage.store.records import add_records
+from triage.store.schema import RecordRow, Source
+
+
+def test_init_creates_wal_store_at_current_schema(tmp_path: Path) -> None:
+    project = Project.init(tmp_path / "p")
+    assert project.schema_version() == SCHEMA_VERSION
+    project.close()
+    conn = sqlite3.connect(tmp_path / "p" / DB_FILE)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"records", "sources", "decisions", "settings", "meta", "embeddings"} <= tables
+
+
+def test_init_refuses_existing_project(tmp_path: Path) -> None:
+    Project.init(tmp_path).close()
+    with pytest.raises(ProjectError) as err:
+        Project.init(tmp_path)
+    assert str(err.value) == f"{tmp_path / DB_FILE} already exists; open it instead, or choose another directory"
+
+
+def test_open_missing_project_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError) as err:
+        Project.open(tmp_path)
+    assert str(err.value) == f"no triage project in {tmp_path}; run 'triage init' there first, or pass --project DIR"
+
+
+def test_store_from_newer_triage_is_refused(tmp_path: Path) -> None:
+    Project.init(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / DB_FILE)
+    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectError, match="newer triage"):
+        Project.open(tmp_path)
+
+
+def test_open_migrates_a_store_without_schema(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / DB_FILE).close()  # an empty SQLite file: version 0
+    project = Project.open(tmp_path)
+    assert project.schema_version() == SCHEMA_VERSION
+    project.close()
+
+
+def test_failed_transaction_leaves_nothing(project: Project) -> None:
+    good = Record(title="A", provenance=Provenance("f.ris", "x", 1, 1))
+    bad = Record(title="B", raw={"unserialisable": object()}, provenance=Provenance("f.ris", "x", 2, 5))
+    with pytest.raises(StatementError):
+        with project.transaction() as session:
+            source = Source(file_name="f.ris", file_path="/f.ris", sha256="x", format="ris")
+            session.add(source)
+            session.flush()
+            add_records(session, source.id, [good, bad])
+    with project.reading() as session:
+        assert session.scalar(select(func.count(RecordRow.id))) == 0
+        assert session.scalar(select(func.count(Source.id))) == 0
+
+
+def test_settings_round_trip(project: Project) -> None:
+    assert project.get_setting("preset", "default") == "default"
+    project.set_setting("recall_target", 0.9)
+    reopened = Project.open(project.directory)
+    assert reopened.get_setting("recall_target") == 0.9
+    reopened.close()

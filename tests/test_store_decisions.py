@@ -1,0 +1,90 @@
+"""The append-only decision log."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from triage.errors import DecisionError
+from triage.records.model import Provenance, Record
+from triage.store.db import Project
+from triage.store.decisions import current_decisions, decision_history, record_decision, undo_last
+from triage.store.records import add_records
+from triage.store.schema import DecisionRow, Source
+
+
+@pytest.fixture()
+def ids(project: Project) -> list[int]:
+    with project.transaction() as session:
+        source = Source(file_name="f.ris", file_path="/f.ris", sha256="h", format="ris")
+        session.add(source)
+        session.flush()
+        add_records(session, source.id, [Record(title=f"T{i}", provenance=Provenance("f.ris", "h", i, i)) for i in range(1, 4)])
+    with project.reading() as session:
+        from triage.store.records import screening_rows
+
+        return [r.id for r in screening_rows(session)]
+
+
+def test_changing_a_decision_appends(project: Project, ids: list[int]) -> None:
+    with project.transaction() as s:
+        record_decision(s, ids[0], "include", reviewer="ana", score=0.9, rank=1, model="default")
+        record_decision(s, ids[0], "exclude", reviewer="ana", reasons=["setting"])
+    with project.reading() as s:
+        rows = decision_history(s, record_id=ids[0])
+        assert [r.decision for r in rows] == ["include", "exclude"]
+        assert rows[0].score == 0.9 and rows[0].rank == 1 and rows[0].model == "default"
+        current = current_decisions(s)[ids[0]]
+        assert current.decision == "exclude" and current.reasons == ("setting",)
+
+
+def test_exclusion_must_name_a_criterion(project: Project, ids: list[int]) -> None:
+    with pytest.raises(DecisionError) as err:
+        with project.transaction() as s:
+            record_decision(s, ids[0], "exclude", reviewer="ana")
+    assert str(err.value) == f"excluding record {ids[0]} needs a reason; name the criterion it fails with --reason"
+
+
+def test_unknown_record_and_decision_are_refused(project: Project, ids: list[int]) -> None:
+    with pytest.raises(DecisionError, match="no record 999"):
+        with project.transaction() as s:
+            record_decision(s, 999, "include", reviewer="ana")
+    with pytest.raises(DecisionError, match="unknown decision 'yes'"):
+        with project.transaction() as s:
+            record_decision(s, ids[0], "yes", reviewer="ana")
+
+
+def test_undo_retracts_latest_and_keeps_history(project: Project, ids: list[int]) -> None:
+    with project.transaction() as s:
+        record_decision(s, ids[0], "include", reviewer="ana")
+        record_decision(s, ids[1], "maybe", reviewer="ana")
+        record_decision(s, ids[2], "include", reviewer="ben")
+    with project.transaction() as s:
+        undone = undo_last(s, reviewer="ana")
+        assert undone is not None and undone.record_id == ids[1]
+    with project.transaction() as s:
+        assert undo_last(s, reviewer="ana").record_id == ids[0]  # type: ignore[union-attr]
+        assert undo_last(s, reviewer="ana") is None
+    with project.reading() as s:
+        assert set(current_decisions(s)) == {ids[2]}
+        assert s.scalar(select(func.count(DecisionRow.id))) == 5
+
+
+def test_same_request_recorded_once(project: Project, ids: list[int]) -> None:
+    with project.transaction() as s:
+        first = record_decision(s, ids[0], "include", reviewer="ana", request_id="r-1")
+    with project.transaction() as s:
+        again = record_decision(s, ids[0], "include", reviewer="ana", request_id="r-1")
+        assert again.id == first.id
+    with project.reading() as s:
+        assert len(decision_history(s)) == 1
+
+
+def test_current_decisions_per_reviewer(project: Project, ids: list[int]) -> None:
+    with project.transaction() as s:
+        record_decision(s, ids[0], "include", reviewer="ana")
+        record_decision(s, ids[0], "exclude", reviewer="ben", reasons=["perspective"])
+    with project.reading() as s:
+        assert current_decisions(s, reviewer="ana")[ids[0]].decision == "include"
+        assert current_decisions(s, reviewer="ben")[ids[0]].decision == "exclude"
+        assert current_decisions(s)[ids[0]].reviewer == "ben"

@@ -1,0 +1,61 @@
+"""The dashboard: PRISMA 2020 counts, progress, stopping advice, recall curve, flow diagram downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from _web_support import DEMO_RECORDS, HTML, JSON, decide, demo_dir, demo_template, web_client  # noqa: F401
+
+from triage.store.db import Project
+from triage.store.decisions import record_decision
+
+#: The demo project also imports tests/data/web/script.ris (one record).
+IDENTIFIED = DEMO_RECORDS + 1
+
+
+def test_dashboard_shows_counts_and_progress_before_any_decision(demo_dir: Path) -> None:
+    with web_client(demo_dir, reviewer=None) as (client, _):
+        page = client.get("/", headers=HTML).text
+    assert f'<td id="n-identified">{IDENTIFIED}</td>' in page
+    assert f"<tr><td>identified from Embase</td><td>{DEMO_RECORDS}</td></tr>" in page
+    assert f"0 of {IDENTIFIED} records screened (0.0%)" in page
+    assert "No decisions yet: the stopping rules start with the first decision." in page
+    assert 'href="/figures/prisma.svg"' in page and 'href="/figures/prisma.png"' in page
+
+
+def test_dashboard_after_screening_shows_reasons_rules_and_model_estimate(demo_dir: Path) -> None:
+    with web_client(demo_dir) as (client, token):
+        page = client.get("/screen", headers=HTML).text
+        for decision in ("include", "exclude", "exclude", "include", "maybe"):
+            page = decide(client, token, page, decision, *(["setting"] if decision == "exclude" else []))["html"]
+        client.app.state.triage.screening.refresh_now()
+        dashboard = client.get("/", headers=HTML).text
+    assert '<td id="n-screened">5</td>' in dashboard and '<td id="n-excluded">2</td>' in dashboard
+    assert '<td class="indent2">setting</td><td>2</td>' in dashboard
+    for rule in ("statistical (Callaghan &amp; Müller-Hansen)", "model estimate", "consecutive irrelevant", "knee method"):
+        assert f"<td>{rule}</td>" in dashboard
+    assert "recall ~ " in dashboard
+    assert f"5 of {IDENTIFIED} records screened (2.3%)" in dashboard
+
+
+def test_recall_curve_and_flow_diagram_downloads(demo_dir: Path) -> None:
+    with Project.open(demo_dir) as project, project.transaction() as session:
+        record_decision(session, 1, "exclude", reviewer="ben", reasons=["evaluation: editorial"])
+        record_decision(session, 2, "include", reviewer="ben")
+    with web_client(demo_dir, reviewer=None) as (client, _):
+        curve = client.get("/figures/recall.png")
+        assert curve.status_code == 200 and curve.headers["content-type"] == "image/png"
+        assert curve.content.startswith(b"\x89PNG")
+        svg = client.get("/figures/prisma.svg")
+        assert svg.headers["content-type"].startswith("image/svg+xml")
+        assert svg.headers["content-disposition"] == 'attachment; filename="prisma-flow.svg"'
+        text = svg.text
+        assert text.lstrip().startswith("<?xml") and "<svg" in text
+        for label in ("Records identified from databases", "Records screened", "Records excluded",
+                      "Reports assessed for eligibility", "Studies included in review"):
+            assert label in text, label
+        png = client.get("/figures/prisma.png")
+        assert png.content.startswith(b"\x89PNG")
+        missing = client.get("/figures/prisma.pdf", headers=JSON)
+        assert missing.status_code == 404
+        assert missing.json()["error"]["message"] == "no flow diagram format 'pdf'"

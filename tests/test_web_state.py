@@ -1,0 +1,57 @@
+"""The web app's screening state: decided records from the store, snapshots from the retrainer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from _web_support import demo_dir, demo_template, fast_queue  # noqa: F401
+
+from triage.store.db import Project
+from triage.store.decisions import current_decisions, record_decision, undo_last
+from triage.web.highlight import highlight
+from triage.web.state import ScreeningState, decided_record_ids
+from triage.ranking.criteria_scores import Match
+
+
+def test_decided_ids_match_current_decisions(demo_dir: Path) -> None:
+    with Project.open(demo_dir) as project:
+        with project.transaction() as session:
+            record_decision(session, 1, "include", reviewer="ana")
+            record_decision(session, 2, "exclude", reviewer="ana", reasons=["setting"])
+            record_decision(session, 2, "maybe", reviewer="ben")
+            record_decision(session, 3, "maybe", reviewer="ben")
+            undo_last(session, reviewer="ben")  # withdraws ben's record 3
+            undo_last(session, reviewer="ana")  # withdraws ana's record 2; ben's maybe stays
+            record_decision(session, 4, "include", reviewer="ana", stage="full_text")
+        with project.reading() as session:
+            expected = set(current_decisions(session))
+        assert decided_record_ids(project, "title_abstract") == expected == {1, 2}
+        assert decided_record_ids(project, "full_text") == {4}
+
+
+def test_retrainer_publishes_a_snapshot_without_decided_records(demo_dir: Path) -> None:
+    with Project.open(demo_dir) as project:
+        state = ScreeningState(project, queue_factory=fast_queue)
+        try:
+            first = state.card()
+            assert first is not None and first.rank == 1
+            state.decide(first.record_id, "include", reviewer="ana", request_id="a1")
+            state.refresh_now()
+            snapshot = state.snapshot()
+            assert first.record_id in snapshot.decided and first.record_id not in snapshot.order
+            second = state.card()
+            assert second is not None and second.record_id != first.record_id
+            assert state.card(skip=[second.record_id]).record_id != second.record_id
+        finally:
+            state.stop()
+
+
+def test_highlight_escapes_text_before_marking() -> None:
+    text = 'A <script>x</script> mother & "father"'
+    matches = {"perspective": [Match(21, 27, "mother", "abstract"), Match(31, 38, "father", "abstract"),
+                               Match(22, 25, "other", "abstract"), Match(0, 1, "a", "title")]}
+    out = highlight(text, matches, "abstract", {"perspective": "el-1"})
+    assert str(out) == (
+        'A &lt;script&gt;x&lt;/script&gt; <mark class="el-1" title="perspective">mother</mark> &amp; '
+        '&#34;<mark class="el-1" title="perspective">father&#34;</mark>'
+    )

@@ -1,0 +1,42 @@
+"""``triage serve``: the local web app for screening, dedup review and coding."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from triage.cli.app import app, console, fail
+from triage.cli.options import ProjectOption
+from triage.store.db import default_project_dir
+
+__all__ = ["serve_command"]
+
+#: Hosts that only this computer can reach; anything else exposes the project to the network.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; 127.0.0.1 keeps it on this computer.")] = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the dashboard in a browser.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Serve the project's dashboard, screening, history and export pages on localhost."""
+    import uvicorn
+
+    from triage.web.app import create_app
+
+    if not 0 < port < 65536:
+        fail(f"--port must be between 1 and 65535; got {port}")
+    web_app = create_app(project_dir if project_dir is not None else default_project_dir())
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    if host not in LOCAL_HOSTS:
+        console.print(f"[yellow]warning:[/] listening on {host}: anyone who can reach it can change decisions")
+    console.print(f"triage is serving {web_app.state.triage.project.directory} at {url} (Ctrl+C to stop)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")

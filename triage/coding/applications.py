@@ -1,0 +1,152 @@
+"""Coders' decisions on codes, what is currently applied, and the coded-segments export.
+
+Every code application is a coder's ``accept``, recorded with coder and time; the tool
+never applies a code by itself. Decisions are appended, never changed: a coder's
+current decision on (segment, code) is their latest row, ``retract`` withdraws it. A
+decision recorded under a code later merged away counts for the code it went into.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triage.coding.codebook import Codebook
+from triage.coding.store import segment_attributes
+from triage.coding.suggest import Suggestion
+from triage.errors import DecisionError
+from triage.store.schema_coding import (
+    CODE_DECISIONS,
+    CodeDecisionRow,
+    CodeSuggestionRow,
+    CodingDocument,
+    CodingSegment,
+)
+
+__all__ = [
+    "record_code_decision",
+    "current_decisions",
+    "record_suggestions",
+    "coded_rows",
+    "count_table",
+    "CurrentCodeDecision",
+]
+
+
+@dataclass(frozen=True)
+class CurrentCodeDecision:
+    segment_id: int
+    code_id: str
+    decision: str
+    coder: str
+    created_at: datetime
+
+
+def record_code_decision(
+    session: Session,
+    codebook: Codebook,
+    segment_id: int,
+    code_id: str,
+    decision: str,
+    *,
+    coder: str,
+    score: float | None = None,
+    rank: int | None = None,
+    reason: str | None = None,
+) -> CodeDecisionRow:
+    """Append one decision inside the caller's transaction (DecisionError names the fix)."""
+    if decision not in CODE_DECISIONS:
+        raise DecisionError(f"unknown decision {decision!r}", hint=f"use one of: {', '.join(CODE_DECISIONS)}")
+    if not coder or not coder.strip():
+        raise DecisionError("a coding decision needs a coder name", hint="pass --coder NAME")
+    segment = session.get(CodingSegment, segment_id)
+    if segment is None:
+        raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
+    code = codebook.get(code_id)
+    if not code.codable:
+        raise DecisionError(f"{code.id!r} is a theme, not a code", hint="apply one of the codes under it")
+    row = CodeDecisionRow(segment_id=segment_id, code_id=code.id, decision=decision, coder=coder.strip(),
+                          score=score, rank=rank, reason=reason)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def current_decisions(session: Session, codebook: Codebook, coder: str | None = None) -> list[CurrentCodeDecision]:
+    """Each coder's latest accept/reject per (segment, code), retracted ones dropped."""
+    query = select(CodeDecisionRow).order_by(CodeDecisionRow.id)
+    if coder is not None:
+        query = query.where(CodeDecisionRow.coder == coder)
+    latest: dict[tuple[int, str, str], CodeDecisionRow] = {}
+    for row in session.scalars(query):
+        latest[(row.segment_id, codebook.resolve(row.code_id), row.coder)] = row
+    return [
+        CurrentCodeDecision(seg, code, row.decision, who, row.created_at)
+        for (seg, code, who), row in latest.items()
+        if row.decision != "retract" and code in codebook
+    ]
+
+
+def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[Suggestion], *, model: str,
+                       coder: str | None) -> None:
+    """Log what the coder was shown for a segment (rank 1 = first)."""
+    for rank, s in enumerate(suggestions, start=1):
+        session.add(CodeSuggestionRow(segment_id=segment_id, code_id=s.code_id, rank=rank, score=s.score,
+                                      reason=s.reason, model=model, coder=coder))
+
+
+def coded_rows(session: Session, codebook: Codebook, coder: str | None = None) -> list[dict[str, Any]]:
+    """One row per accepted (segment, code, coder): study, offsets, attributes, themes, text."""
+    accepted = [d for d in current_decisions(session, codebook, coder) if d.decision == "accept"]
+    segments = {s.id: s for s in session.scalars(
+        select(CodingSegment).where(CodingSegment.id.in_({d.segment_id for d in accepted})))}
+    docs = {d.id: d for d in session.scalars(select(CodingDocument))}
+    keys = sorted({k for s in segments.values() for k in segment_attributes(docs[s.document_id], s)})
+    rows = []
+    for d in sorted(accepted, key=lambda d: (segments[d.segment_id].document_id, segments[d.segment_id].start,
+                                             d.code_id, d.coder)):
+        seg = segments[d.segment_id]
+        doc = docs[seg.document_id]
+        path = codebook.path(d.code_id)
+        attrs = segment_attributes(doc, seg)
+        rows.append({
+            "study": doc.study, "document_id": doc.id, "record_id": doc.record_id or "",
+            "segment_id": seg.id, "start": seg.start, "end": seg.end,
+            "code_id": d.code_id, "code_name": path[-1].name,
+            "themes": " > ".join(c.name for c in path[:-1]),
+            **{k: attrs.get(k, "") for k in keys},
+            "coder": d.coder, "decided_at": d.created_at.isoformat(timespec="seconds"), "text": seg.text,
+        })
+    return rows
+
+
+def count_table(rows: Sequence[dict[str, Any]], codebook: Codebook, by: Sequence[str] = ("study", "perspective")
+                ) -> list[dict[str, Any]]:
+    """Per-code counts of coded segments: total, then one column per value of each ``by`` column.
+
+    A segment coded by two coders counts once. Columns are named ``study: Smith 2019``,
+    ``perspective: parent``; codes without applications have zeros.
+    """
+    seen = {(r["segment_id"], r["code_id"]): r for r in rows}
+    values = {b: sorted({str(r.get(b) or "(none)") for r in seen.values()}) for b in by}
+    counts = Counter()
+    for (_, code), r in seen.items():
+        counts[(code, "total")] += 1
+        for b in by:
+            counts[(code, f"{b}: {r.get(b) or '(none)'}")] += 1
+    table = []
+    for code in codebook.codable():
+        path = codebook.path(code.id)
+        row: dict[str, Any] = {"code_id": code.id, "code_name": code.name,
+                               "themes": " > ".join(c.name for c in path[:-1]), "total": counts[(code.id, "total")]}
+        for b in by:
+            for v in values[b]:
+                row[f"{b}: {v}"] = counts[(code.id, f"{b}: {v}")]
+        table.append(row)
+    return table

@@ -1,0 +1,234 @@
+"""Reading and writing codebooks: JSON, TOML, CSV and REFI-QDA ``.qdc``.
+
+JSON is the issue's shape (a list of themes ``{"id", "name", "description"?,
+"examples"?, "children"?}``, any depth). TOML and CSV are flat lists of codes with a
+``parent`` id, easier to edit by hand or in a spreadsheet. ``.qdc`` is the REFI-QDA
+Codebook exchange format (namespace ``urn:QDA-XML:codebook:1.0``) that NVivo,
+ATLAS.ti, MAXQDA and QualCoder read and write: ``CodeBook > Codes > Code*`` where each
+``Code`` has ``guid``, ``name``, ``isCodable``, an optional ``Description`` and nested
+``Code`` children. The standard has no place for examples, so they are written into
+the description after an ``Examples:`` line and read back from there; GUIDs are
+derived from code ids (stable across exports) unless a code came with one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+import uuid
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from lxml import etree
+
+from triage.coding.codebook import Code, Codebook, CodebookError, slugify
+from triage.errors import InputError
+
+__all__ = ["read_codebook", "write_codebook", "to_qdc", "from_qdc", "adopt_ids", "FORMATS", "QDC_NAMESPACE"]
+
+QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
+#: File suffixes we read and write, by format name.
+FORMATS: dict[str, str] = {".json": "json", ".toml": "toml", ".csv": "csv", ".qdc": "qdc"}
+#: Namespace for GUIDs derived from code ids (any fixed UUID works; this one is ours).
+_GUID_NS = uuid.UUID("5b0e6a52-3c1e-4f63-9d0a-7d9c5e0f2a11")
+_EXAMPLES_MARK = "Examples:"
+_CSV_COLUMNS = ("id", "name", "parent", "description", "examples")
+
+
+def _format_of(path: Path) -> str:
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise InputError(
+            f"unknown codebook format {path.suffix or '(none)'}",
+            path=path,
+            hint=f"use one of: {', '.join(FORMATS)}",
+        ) from None
+
+
+def read_codebook(path: str | Path) -> Codebook:
+    """Read a codebook, choosing the format by suffix; InputError names the file and the fix."""
+    path = Path(path)
+    fmt = _format_of(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the codebook ({exc.strerror})", path=path) from exc
+    try:
+        if fmt == "qdc":
+            return from_qdc(data, path=path)
+        text = data.decode("utf-8-sig")
+        if fmt == "json":
+            try:
+                return Codebook.from_list(json.loads(text))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        if fmt == "toml":
+            try:
+                items = tomllib.loads(text).get("codes", [])
+            except tomllib.TOMLDecodeError as exc:
+                raise InputError(f"invalid TOML: {exc}", path=path) from exc
+            return _from_flat(items, path)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        return _from_flat(rows, path)
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", path=path, hint="save the file as UTF-8") from exc
+    except CodebookError as exc:
+        raise InputError(exc.message, path=path, hint=exc.hint) from exc
+
+
+def write_codebook(codebook: Codebook, path: str | Path) -> None:
+    """Write ``codebook`` in the format named by the suffix of ``path``."""
+    path = Path(path)
+    fmt = _format_of(path)
+    if fmt == "json":
+        path.write_text(json.dumps(codebook.to_list(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif fmt == "toml":
+        path.write_text(tomli_w.dumps({"codes": _to_flat(codebook)}), encoding="utf-8")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=_CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in _to_flat(codebook):
+            writer.writerow({**row, "examples": "\n".join(row.get("examples", []))})
+        path.write_text(buf.getvalue(), encoding="utf-8")
+    else:
+        path.write_bytes(to_qdc(codebook))
+
+
+def _to_flat(codebook: Codebook) -> list[dict[str, Any]]:
+    rows = []
+    for code, parent, _ in codebook.walk():
+        row: dict[str, Any] = {"id": code.id, "name": code.name, "parent": parent.id if parent else ""}
+        row["description"] = code.description or ""
+        row["examples"] = list(code.examples)
+        rows.append(row)
+    return rows
+
+
+def _from_flat(items: list[dict[str, Any]], path: Path) -> Codebook:
+    """Rebuild the tree from rows with ``parent`` ids (parents may come after children)."""
+    codes: dict[str, Code] = {}
+    parents: list[tuple[str, str]] = []
+    order: list[str] = []
+    for number, item in enumerate(items, start=1):
+        name = str(item.get("name") or "").strip()
+        if not name:
+            raise InputError("code without a name", path=path, record=number, hint="fill in the name")
+        code_id = str(item.get("id") or "").strip() or slugify(name)
+        if code_id in codes:
+            raise InputError(f"code id {code_id!r} is used twice", path=path, record=number)
+        examples = item.get("examples") or []
+        if isinstance(examples, str):
+            examples = [e.strip() for e in examples.splitlines() if e.strip()]
+        codes[code_id] = Code(code_id, name, str(item.get("description") or "").strip() or None, list(examples))
+        order.append(code_id)
+        if str(item.get("parent") or "").strip():
+            parents.append((code_id, str(item["parent"]).strip()))
+    children = {cid for cid, _ in parents}
+    for number, (code_id, parent_id) in enumerate(parents, start=1):
+        if parent_id not in codes:
+            raise InputError(
+                f"code {code_id!r} names an unknown parent {parent_id!r}", path=path, hint="add the parent code"
+            )
+        codes[parent_id].children.append(codes[code_id])
+    return Codebook([codes[cid] for cid in order if cid not in children])
+
+
+# -- REFI-QDA .qdc ---------------------------------------------------------------
+def _guid(code: Code) -> str:
+    return code.guid or str(uuid.uuid5(_GUID_NS, code.id))
+
+
+def adopt_ids(imported: Codebook, known: Codebook) -> Codebook:
+    """Give codes read from a ``.qdc`` the ids of ``known`` codes with the same GUID.
+
+    A ``.qdc`` file has no ids, only GUIDs (ours derive from ids), so a codebook
+    exported, renamed in NVivo and imported back keeps its ids and applications.
+    """
+    by_guid = {_guid(code).lower().strip("{}"): code.id for code in known.codes()}
+    taken = {code.id for code in imported.codes()}
+    for code in imported.codes():
+        old = by_guid.get((code.guid or "").lower().strip("{}"))
+        if old is not None and old != code.id and old not in taken:
+            taken.discard(code.id)
+            taken.add(old)
+            code.id = old
+    return imported
+
+
+def to_qdc(codebook: Codebook, origin: str = "triage") -> bytes:
+    """The codebook as REFI-QDA Codebook XML (UTF-8 bytes)."""
+    ns = f"{{{QDC_NAMESPACE}}}"
+    root = etree.Element(ns + "CodeBook", nsmap={None: QDC_NAMESPACE}, origin=origin)
+    codes_el = etree.SubElement(root, ns + "Codes")
+
+    def add(parent_el: etree._Element, code: Code) -> None:
+        el = etree.SubElement(
+            parent_el, ns + "Code", guid=_guid(code), name=code.name, isCodable="true" if code.codable else "false"
+        )
+        text = code.description or ""
+        if code.examples:
+            text = (text + "\n\n" if text else "") + _EXAMPLES_MARK + "\n" + "\n".join(f"- {e}" for e in code.examples)
+        if text:
+            etree.SubElement(el, ns + "Description").text = text
+        for child in code.children:
+            add(el, child)
+
+    for code in codebook.roots:
+        add(codes_el, code)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
+
+
+def _split_examples(text: str) -> tuple[str | None, list[str]]:
+    head, mark, tail = text.rpartition(_EXAMPLES_MARK + "\n")
+    if not mark:
+        return (text.strip() or None), []
+    examples = [line[2:] for line in tail.splitlines() if line.startswith("- ")]
+    return (head.strip() or None), examples
+
+
+def from_qdc(data: bytes, path: str | Path | None = None) -> Codebook:
+    """Parse REFI-QDA Codebook XML; code ids are slugs of names, made unique in file order."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"invalid XML: {exc.msg}", path=path, line=exc.lineno,
+                         hint="export the codebook again as .qdc") from exc
+    if etree.QName(root).localname != "CodeBook":
+        raise InputError(
+            f"root element is <{etree.QName(root).localname}>, not <CodeBook>",
+            path=path, line=root.sourceline, hint="a .qdc file holds a REFI-QDA codebook",
+        )
+    used: set[str] = set()
+
+    def local(el: etree._Element) -> str:
+        return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+    def build(el: etree._Element) -> Code:
+        name = (el.get("name") or "").strip()
+        if not name:
+            raise InputError("<Code> without a name", path=path, line=el.sourceline)
+        code_id, n = slugify(name), 2
+        while code_id in used:
+            code_id, n = f"{slugify(name)}-{n}", n + 1
+        used.add(code_id)
+        description, examples = None, []
+        children = []
+        for child in el:
+            if local(child) == "Description":
+                description, examples = _split_examples(child.text or "")
+            elif local(child) == "Code":
+                children.append(child)
+        code = Code(code_id, name, description, examples, guid=el.get("guid"))
+        code.children = [build(c) for c in children]
+        return code
+
+    codes_el = next((c for c in root if local(c) == "Codes"), None)
+    if codes_el is None:
+        raise InputError("<CodeBook> has no <Codes>", path=path, line=root.sourceline)
+    return Codebook([build(c) for c in codes_el if local(c) == "Code"])

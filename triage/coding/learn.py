@@ -1,0 +1,62 @@
+"""Building the suggestion model from a project: codebook plus a coder's decisions.
+
+The model is rebuilt from the store on every call (fitting is appending vectors, a
+few milliseconds), so an accept or reject recorded a moment ago shapes the next
+suggestion. Segment embeddings are computed once and kept in the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triage.coding.applications import current_decisions
+from triage.coding.codebook import Codebook, CodebookError
+from triage.coding.suggest import CodeSuggester, training_items
+from triage.embeddings import Encoder
+from triage.store.schema_coding import CodingSegment, SegmentVectorRow
+
+__all__ = ["segment_vectors", "build_suggester"]
+
+
+def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[int]) -> np.ndarray:
+    """Embeddings (len(segment_ids), dim) of segments, computing and storing missing ones."""
+    ids = list(segment_ids)
+    if not ids:
+        return np.zeros((0, encoder.dimension), dtype=np.float32)
+    stored = {r.segment_id: r.vector for r in session.scalars(
+        select(SegmentVectorRow).where(SegmentVectorRow.model == encoder.name,
+                                       SegmentVectorRow.segment_id.in_(ids)))}
+    missing = [i for i in dict.fromkeys(ids) if i not in stored]
+    if missing:
+        texts = {s.id: s.text for s in session.scalars(select(CodingSegment).where(CodingSegment.id.in_(missing)))}
+        vectors = encoder.encode([texts[i] for i in missing])
+        for seg_id, vec in zip(missing, vectors):
+            stored[seg_id] = vec.tobytes()
+            session.add(SegmentVectorRow(segment_id=seg_id, model=encoder.name, vector=vec.tobytes()))
+    return np.vstack([np.frombuffer(stored[i], dtype=np.float32) for i in ids])
+
+
+def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, coder: str | None = None,
+                    **params: object) -> CodeSuggester:
+    """A suggester fitted on the codebook and on ``coder``'s accepts and rejects (all coders' if None).
+
+    Learning from one coder only keeps double coding independent: coder B's
+    suggestions do not echo coder A's decisions.
+    """
+    codable = codebook.codable()
+    if not codable:
+        raise CodebookError("the project has no codebook yet", hint="run 'triage codebook import FILE' first")
+    texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codable])
+    decisions = [d for d in current_decisions(session, codebook, coder) if d.decision in ("accept", "reject")]
+    vectors = encoder.encode(texts)
+    if decisions:
+        learned = segment_vectors(session, encoder, [d.segment_id for d in decisions])
+        vectors = np.vstack([vectors, learned])
+        ids += [d.code_id for d in decisions]
+        kinds += ["accepted" if d.decision == "accept" else "rejected" for d in decisions]
+    names = {c.id: c.name for c in codebook.codes()}
+    return CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds)  # type: ignore[arg-type]

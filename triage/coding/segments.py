@@ -1,0 +1,137 @@
+"""Splitting a document into paragraphs and sentences with character offsets.
+
+Sentences come from spaCy (:func:`triage.text.sentences`: the blank English
+sentencizer unless a trained pipeline is configured). The rule-based sentencizer does
+not know quotations: it splits ``"I felt alone. Nobody came," said one mother.`` in
+two, leaves an opening quote or bracket at the end of the previous sentence, and
+starts the next sentence with a participant attribution such as ``(Mother, P3)``.
+Participant speech is the evidence a coder codes, so :func:`segment_text` repairs the
+boundaries afterwards: no boundary falls inside a quotation, openers move to the
+sentence they open, and a short parenthetical attribution stays with the quote before
+it. Markdown headings become ``heading`` segments (not coded); a paragraph that is a
+block quote (``>`` lines, or wholly in quotes) is one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+from triage.text import sentences
+
+__all__ = ["Segment", "segment_text", "paragraph_spans", "quote_spans", "SEGMENT_KINDS"]
+
+#: Values of :attr:`Segment.kind`.
+SEGMENT_KINDS: tuple[str, ...] = ("paragraph", "sentence", "heading")
+
+_OPENERS = "“‘([\""
+_MAX_ATTRIBUTION = 80  # characters; "(Mother of two, aged 34, Study 3)" fits
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A span of a document's text: ``text == document_text[start:end]``.
+
+    ``paragraph`` is the 0-based index of the paragraph the segment lies in; ``quote``
+    says the segment contains quoted speech.
+    """
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    quote: bool = False
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph: text between blank lines, outer whitespace trimmed.
+
+    Hand-written: spaCy has no paragraph splitter, and a blank line is the paragraph
+    mark of every format we import (DOCX paragraphs are joined with one).
+    """
+    spans = []
+    for match in re.finditer(r"\S(?:.*?\S)??(?=\n[ \t]*\n|\s*\Z)", text, flags=re.S):
+        spans.append((match.start(), match.end()))
+    return spans
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of quotations in ``text``: “…”, "…" (paired in order) and ‘…’.
+
+    A ’ followed by a letter is an apostrophe (didn’t), not a closing quote.
+    """
+    spans = [(m.start(), m.end()) for m in re.finditer(r"“[^”]*”", text)]
+    straight = [m.start() for m in re.finditer(r'"', text)]
+    spans += [(straight[i], straight[i + 1] + 1) for i in range(0, len(straight) - 1, 2)]
+    spans += [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)‘.*?’(?!\w)", text, flags=re.S)]
+    return sorted(spans)
+
+
+def _inside_quote(position: int, quotes: list[tuple[int, int]]) -> bool:
+    return any(start < position < end - 1 for start, end in quotes)
+
+
+def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Fix sentence boundaries of one paragraph (offsets relative to ``text``)."""
+    spans = [list(s) for s in spans if text[s[0]:s[1]].strip()]
+    # 1. An opener left at the end of a sentence belongs to the next one.
+    for i in range(len(spans) - 1):
+        s, e = spans[i]
+        chunk = text[s:e].rstrip()
+        while chunk and chunk[-1] in _OPENERS and len(chunk) > 1 and chunk[-2].isspace():
+            chunk = chunk[:-1].rstrip()
+        if len(chunk) < len(text[s:e].rstrip()):
+            spans[i][1] = s + len(chunk)
+            spans[i + 1][0] = s + len(chunk) + (len(text[s + len(chunk):e]) - len(text[s + len(chunk):e].lstrip()))
+    # 2. No boundary inside a quotation.
+    quotes = quote_spans(text)
+    merged: list[list[int]] = []
+    for span in spans:
+        if merged and _inside_quote(span[0], quotes):
+            merged[-1][1] = span[1]
+        else:
+            merged.append(span)
+    # 3. A short "(Mother, P3)" opening a sentence belongs to the one before.
+    out: list[list[int]] = []
+    for span in merged:
+        s, e = span
+        match = re.match(r"\([^()]{1,%d}\)" % _MAX_ATTRIBUTION, text[s:e])
+        if out and match:
+            out[-1][1] = s + match.end()
+            rest = text[s + match.end():e]
+            if not rest.strip():
+                continue
+            span = [e - len(rest.lstrip()), e]
+        out.append(span)
+    return [(s, e) for s, e in out]
+
+
+def segment_text(nlp: Language, text: str) -> list[Segment]:
+    """Paragraph, heading and sentence segments of ``text``, in reading order.
+
+    Each paragraph yields a ``paragraph`` segment followed by its ``sentence``
+    segments; offsets are into ``text``.
+    """
+    segments: list[Segment] = []
+    for index, (p_start, p_end) in enumerate(paragraph_spans(text)):
+        para = text[p_start:p_end]
+        if re.match(r"#{1,6}\s", para):
+            segments.append(Segment("heading", p_start, p_end, para, index))
+            continue
+        quotes = quote_spans(para)
+        block = para.startswith(">")
+        segments.append(Segment("paragraph", p_start, p_end, para, index, bool(quotes) or block))
+        whole_quote = block or any(s == 0 and e >= len(para.rstrip(" .)")) - 1 for s, e in quotes)
+        if whole_quote:
+            spans = [(0, len(para))]
+        else:
+            spans = _repair(para, [(s, e) for s, e, _ in sentences(nlp, para)])
+        for s, e in spans:
+            segments.append(Segment(
+                "sentence", p_start + s, p_start + e, para[s:e], index,
+                block or any(qs < e and s < qe for qs, qe in quotes),
+            ))
+    return segments

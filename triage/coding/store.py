@@ -1,0 +1,168 @@
+"""Documents, segments and the codebook in a project store.
+
+Functions take the caller's session (``with project.transaction() as session:``) so an
+import or a codebook edit is one transaction: a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from triage.coding.codebook import Code, Codebook
+from triage.coding.documents import DocumentText
+from triage.coding.segments import segment_text
+from triage.errors import DecisionError, InputError
+from triage.store.schema import RecordRow
+from triage.store.schema_coding import CodeHistoryRow, CodeRow, CodingDocument, CodingSegment
+
+__all__ = [
+    "import_document",
+    "set_attributes",
+    "segment_attributes",
+    "load_codebook",
+    "save_codebook",
+    "documents",
+    "sentence_segments",
+]
+
+
+def import_document(
+    session: Session,
+    nlp: Language,
+    document: DocumentText,
+    *,
+    study: str | None = None,
+    record_id: int | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> CodingDocument:
+    """Store ``document`` and its segments; InputError when the same file is already in."""
+    if record_id is not None and session.get(RecordRow, record_id) is None:
+        raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
+    earlier = session.scalars(select(CodingDocument).where(CodingDocument.sha256 == document.sha256)).first()
+    if earlier is not None:
+        raise InputError(f"already imported as document {earlier.id} ({earlier.study})", path=document.path,
+                         hint="import each study's results once")
+    row = CodingDocument(
+        record_id=record_id,
+        study=study or Path(document.path).stem,
+        file_name=Path(document.path).name,
+        sha256=document.sha256,
+        format=document.format,
+        text=document.text,
+        attributes=dict(attributes or {}),
+        problems=[str(p) for p in document.problems],
+    )
+    session.add(row)
+    session.flush()
+    for position, seg in enumerate(segment_text(nlp, document.text)):
+        session.add(CodingSegment(
+            document_id=row.id, kind=seg.kind, position=position, paragraph=seg.paragraph,
+            start=seg.start, end=seg.end, text=seg.text, quote=seg.quote, attributes={},
+        ))
+    session.flush()
+    return row
+
+
+def documents(session: Session) -> list[CodingDocument]:
+    return list(session.scalars(select(CodingDocument).order_by(CodingDocument.id)))
+
+
+def sentence_segments(session: Session, document_id: int | None = None,
+                      segment_ids: Sequence[int] = ()) -> list[CodingSegment]:
+    """Sentence segments (the unit suggestions are made for), in reading order."""
+    query = select(CodingSegment).where(CodingSegment.kind == "sentence")
+    if document_id is not None:
+        if session.get(CodingDocument, document_id) is None:
+            raise DecisionError(f"no document {document_id} in this project", hint="see 'triage code documents'")
+        query = query.where(CodingSegment.document_id == document_id)
+    if segment_ids:
+        query = query.where(CodingSegment.id.in_(list(segment_ids)))
+    return list(session.scalars(query.order_by(CodingSegment.document_id, CodingSegment.position)))
+
+
+def set_attributes(
+    session: Session, attributes: dict[str, str], *, document_id: int | None = None,
+    segment_ids: Sequence[int] = (),
+) -> int:
+    """Set attributes (``perspective=parent``) on a document or on segments; returns rows changed.
+
+    An empty value removes the attribute.
+    """
+    rows: list[CodingDocument | CodingSegment] = []
+    if document_id is not None:
+        doc = session.get(CodingDocument, document_id)
+        if doc is None:
+            raise DecisionError(f"no document {document_id} in this project", hint="see 'triage code documents'")
+        rows.append(doc)
+    for seg_id in segment_ids:
+        seg = session.get(CodingSegment, seg_id)
+        if seg is None:
+            raise DecisionError(f"no segment {seg_id} in this project", hint="see 'triage code suggest' for ids")
+        rows.append(seg)
+    for row in rows:
+        merged = {**row.attributes, **attributes}
+        row.attributes = {k: v for k, v in merged.items() if v}
+    return len(rows)
+
+
+def segment_attributes(document: CodingDocument, segment: CodingSegment) -> dict[str, Any]:
+    """A segment's attributes: the document's, overridden by the segment's own."""
+    return {**(document.attributes or {}), **(segment.attributes or {})}
+
+
+def load_codebook(session: Session) -> Codebook:
+    """The project's codebook from the ``codes`` table (merged codes as redirects)."""
+    rows = list(session.scalars(select(CodeRow).order_by(CodeRow.position)))
+    codes = {r.id: Code(r.id, r.name, r.description, list(r.examples or []), guid=r.guid)
+             for r in rows if r.merged_into is None}
+    roots = []
+    for row in rows:
+        if row.merged_into is not None:
+            continue
+        if row.parent_id is not None and row.parent_id in codes:
+            codes[row.parent_id].children.append(codes[row.id])
+        else:
+            roots.append(codes[row.id])
+    codebook = Codebook(roots)
+    codebook.merged = {r.id: r.merged_into for r in rows if r.merged_into is not None}
+    return codebook
+
+
+def save_codebook(session: Session, codebook: Codebook, coder: str, *, imported_from: str | None = None) -> None:
+    """Write ``codebook`` to the store and append its pending history, by ``coder``.
+
+    With ``imported_from`` the codebook replaces the project's (merged rows are kept so
+    old decisions still resolve) and one ``import`` history row names the file.
+    """
+    if not coder or not coder.strip():
+        raise DecisionError("a codebook change needs a coder name", hint="pass --coder NAME")
+    existing = {r.id: r for r in session.scalars(select(CodeRow))}
+    active = set()
+    for position, (code, parent, _) in enumerate(codebook.walk()):
+        active.add(code.id)
+        row = existing.get(code.id) or CodeRow(id=code.id)
+        row.parent_id = parent.id if parent else None
+        row.position = position
+        row.name, row.description, row.examples, row.guid = code.name, code.description, list(code.examples), code.guid
+        row.merged_into = None
+        session.add(row)
+    for code_id, row in existing.items():
+        if code_id in active:
+            continue
+        if code_id in codebook.merged:
+            row.merged_into = codebook.resolve(code_id)
+        else:
+            session.execute(delete(CodeRow).where(CodeRow.id == code_id))
+    if imported_from is not None:
+        session.add(CodeHistoryRow(code_id="*", action="import", detail={"file": imported_from,
+                                                                         "codes": len(active)}, coder=coder))
+    for change in codebook.history:
+        session.add(CodeHistoryRow(code_id=change.code_id, action=change.action, detail=change.detail, coder=coder))
+    codebook.history.clear()
+    session.flush()

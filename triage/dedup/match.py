@@ -1,0 +1,326 @@
+"""Pair scoring: is this pair the same publication, maybe, a related version, or not?
+
+Rules, not a fitted model, so each verdict carries a reason a reviewer can read and
+the behaviour does not depend on which benchmark it was tuned on. The principle is
+asymmetric: merging two different studies silently loses a study from the review,
+while leaving a duplicate costs one extra screening decision. So a merge needs a
+near-identical title *and* agreeing authors *and* no contradiction in year, volume,
+pages, DOI or PMID; anything doubtful goes to a person ("possible").
+
+Traps handled explicitly (each has a test built from a real case):
+
+- errata / corrections / retractions, comments and replies: never merged with the
+  article they refer to, however similar the titles;
+- Part 1 / Part 2 (and numbered studies/phases): different numbers never merge;
+- preprint vs journal version, conference abstract vs article: ``related``, not merged;
+- meeting abstracts sharing one supplement DOI: a shared DOI merges only if titles agree;
+- the same title in a different year, volume or pages: not merged;
+- generic titles ("Editorial", "Editor's Comments"): need matching pages or an identifier;
+- no title or no authors: at most ``possible``, never merged automatically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from triage.dedup.keys import RecordKeys
+
+__all__ = ["Outcome", "Verdict", "classify_pair", "contradiction", "journals_compatible", "authors_agree"]
+
+
+class Outcome(str, Enum):
+    """Three outcomes of the issue plus ``related`` (versions of one study)."""
+
+    DUPLICATE = "duplicate"
+    POSSIBLE = "possible"
+    RELATED = "related"
+    DISTINCT = "distinct"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome for one pair, the title similarity (0-1) and a short human reason."""
+
+    outcome: Outcome
+    score: float
+    reason: str
+
+
+#: Title similarity (rapidfuzz normalised Indel, 0-1) from which titles count as the
+#: same text with typos, punctuation or word-order noise. 0.95 allows about 1 edit in
+#: 40 characters; well-formed exports of one article differ by less.
+SAME_TITLE = 0.95
+#: Similarity from which titles are close enough to merge *if* the bibliographic
+#: details (volume, first page, year, first author) all agree.
+CLOSE_TITLE = 0.85
+#: Below this, titles are different texts; a pair is at most ``possible``.
+LOOSE_TITLE = 0.70
+
+
+def _distinct(reason: str, score: float = 0.0) -> Verdict:
+    return Verdict(Outcome.DISTINCT, score, reason)
+
+
+def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
+    """True when one journal name is the other or its abbreviation; None if one is missing.
+
+    ISO 4 abbreviations keep word order and shorten words to prefixes
+    (``Clin Exp Pharmacol Physiol`` for *Clinical and experimental pharmacology &
+    physiology*), so each abbreviated word must be a prefix of the next full word in
+    order. Hand-written because no library ships the ISO 4 list; a rapidfuzz
+    token-set ratio catches the remaining spelling variants.
+    """
+    if not a or not b:
+        return None
+    if a == b:
+        return True
+    short, full = (a, b) if sum(map(len, a)) <= sum(map(len, b)) else (b, a)
+    pos = 0
+    for word in short:
+        while pos < len(full) and not full[pos].startswith(word):
+            pos += 1
+        if pos == len(full):
+            break
+        pos += 1
+    else:
+        return True
+    if len(short) == 1 and _squashed_abbreviation(short[0], full):
+        return True
+    return fuzz.token_set_ratio(" ".join(a), " ".join(b)) >= 90
+
+
+def _squashed_abbreviation(squashed: str, words: tuple[str, ...]) -> bool:
+    """``"jthoraccardiovascsurg"`` reads as prefixes of *journal thoracic cardiovascular surgery*.
+
+    Greedy left to right: each word contributes its longest prefix that the squashed
+    string continues with (at least one letter); every word may be skipped except the
+    first. Hand-written: a tiny special case of ISO 4 matching no library covers.
+    """
+    pos = 0
+    for n, word in enumerate(words):
+        take = 0
+        while take < len(word) and pos + take < len(squashed) and squashed[pos + take] == word[take]:
+            take += 1
+        if take == 0 and n == 0:
+            return False
+        pos += take
+    return pos == len(squashed) and len(squashed) >= 4
+
+
+def authors_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
+    """True when the author lists plausibly name the same people; None if one is missing.
+
+    Exports truncate author lists ("et al."), reorder or misspell names, so agreement
+    is: same first surname (allowing one typo), or at least half of the shorter list
+    found in the longer one.
+    """
+    if not a or not b:
+        return None
+    if a[0] == b[0] or (min(len(a[0]), len(b[0])) >= 5 and Indel.normalized_similarity(a[0], b[0]) >= 0.8):
+        return True
+    common = len(set(a) & set(b))
+    return common * 2 >= min(len(a), len(b))
+
+
+def _title_similarity(a: str, b: str) -> float:
+    """Max of plain and word-order-insensitive similarity (0-1) of folded titles."""
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100.0
+
+
+def _contained(a: str, b: str) -> bool:
+    """One title is (nearly) inside the other: a cut-off subtitle, or a section heading
+    such as ``MEDICAL PROGRESS`` glued in front. Needs five or more words in the shorter.
+    """
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if not short or short.count(" ") < 4:
+        return False
+    if short in long_:
+        return True
+    # partial_ratio is the costly call; a near-exact inclusion keeps the head or
+    # the tail of the shorter title intact, so look for one of them first.
+    if short[:12] not in long_ and short[-12:] not in long_:
+        return False
+    return fuzz.partial_ratio(short, long_, score_cutoff=95) >= 95
+
+
+def _subtitle_dropped(a: RecordKeys, b: RecordKeys) -> bool:
+    """One record carries only the main title of the other (``"Diminished control in
+    crowdsourcing"`` vs ``"...: an investigation of ..."``)."""
+    return bool((a.main_title and a.main_title == b.title) or (b.main_title and b.main_title == a.title))
+
+
+def _bibliographic(a: RecordKeys, b: RecordKeys) -> tuple[list[str], int]:
+    """Contradictions and agreements among year, volume, issue, pages and journal."""
+    conflicts: list[str] = []
+    agree = 0
+    if a.year and b.year:
+        if abs(a.year - b.year) > 1:
+            conflicts.append("year")
+        elif a.year == b.year:
+            agree += 1
+    if a.volume and b.volume:
+        if a.volume != b.volume:
+            conflicts.append("volume")
+        else:
+            agree += 1
+    if a.first_page and b.first_page:
+        if a.first_page == b.first_page or a.page_starts & b.page_starts:
+            agree += 1
+        elif a.last_page != b.last_page or a.last_page == a.first_page:
+            # Same last page but different first page is a mangled first page
+            # ("S3-89" vs "S78-S89"), not two articles: they never share a last page.
+            conflicts.append("pages")
+    journal = journals_compatible(a.journal, b.journal)
+    if journal is False:
+        conflicts.append("journal")
+    elif journal:
+        agree += 1
+    return conflicts, agree
+
+
+def contradiction(a: RecordKeys, b: RecordKeys) -> str | None:
+    """A hard reason why two records cannot be one publication, or None.
+
+    Used by clustering to stop transitive chains: A~B and B~C must not join A and C
+    when A is Part 1 and C is Part 2, or A and C carry different DOIs.
+    """
+    if a.erratum != b.erratum or a.comment != b.comment:
+        return "notice or comment vs article"
+    if a.part != b.part and a.part and b.part:
+        return "different parts"
+    if (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid):
+        return None  # one identifier outranks noisy year/volume/pages fields
+    if a.doi and b.doi and a.doi != b.doi:
+        return "different DOI"
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        return "different PMID"
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        return "years differ"
+    if a.volume and b.volume and a.volume != b.volume:
+        return "volumes differ"
+    if a.first_page and b.first_page and not a.page_starts & b.page_starts and a.last_page != b.last_page:
+        return "pages differ"
+    return None
+
+
+def _same_issue_pages(a: RecordKeys, b: RecordKeys) -> bool:
+    """Year, volume and first page all present and equal: one article's address."""
+    return bool(a.year and a.year == b.year and a.volume and a.volume == b.volume
+                and a.first_page and a.first_page == b.first_page)
+
+
+def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
+    """Decide one candidate pair (see the module docstring for the rules)."""
+    title_sim = _title_similarity(a.title, b.title) if a.title and b.title else 0.0
+    if a.alt_title or b.alt_title:  # a translated title may match the other's original
+        for x, y in ((a.alt_title, b.title), (a.title, b.alt_title), (a.alt_title, b.alt_title)):
+            if x and y:
+                title_sim = max(title_sim, _title_similarity(x, y))
+    # Trap markers first: no identifier or title similarity overrides them. A notice
+    # about an article is linked to it (screened together), never merged into it.
+    if a.erratum != b.erratum or a.comment != b.comment:
+        kind = "erratum or retraction notice" if a.erratum != b.erratum else "comment or reply"
+        if title_sim >= CLOSE_TITLE or _contained(a.title, b.title):
+            return Verdict(Outcome.RELATED, title_sim, f"{kind} and the article it concerns")
+        return _distinct(f"{kind} vs another record", title_sim)
+    if a.part != b.part and a.part and b.part:
+        return _distinct(f"different parts ({a.part} vs {b.part})", title_sim)
+    same_doi = bool(a.doi) and a.doi == b.doi
+    same_pmid = bool(a.pmid) and a.pmid == b.pmid
+    id_conflict = (bool(a.doi and b.doi) and a.doi != b.doi) or (bool(a.pmid and b.pmid) and a.pmid != b.pmid)
+    conflicts, agree = _bibliographic(a, b)
+    authors = authors_agree(a.surnames, b.surnames)
+
+    same_address = _same_issue_pages(a, b)
+    # A conference abstract printed in a journal supplement is one publication, even
+    # when one database labels the journal "X.Conference: ..." and another just "X":
+    # the same year, volume and first page settle it. Otherwise they are versions.
+    if a.preprint != b.preprint or (a.conference != b.conference and not same_address):
+        if title_sim >= CLOSE_TITLE and authors is not False:
+            kind = "preprint" if a.preprint != b.preprint else "conference"
+            return Verdict(Outcome.RELATED, title_sim, f"{kind} and journal versions of one study")
+        return _distinct("different publication types", title_sim)
+
+    if not a.title or not b.title:
+        # No title: too little to merge on; a person decides when the rest agrees.
+        if not conflicts and not id_conflict and authors and agree >= 3:
+            return Verdict(Outcome.POSSIBLE, 0.0, "title missing; authors, year, volume and pages agree")
+        if same_doi or same_pmid:
+            return Verdict(Outcome.POSSIBLE, 0.0, "title missing; same identifier")
+        return _distinct("title missing")
+
+    if same_doi or same_pmid:
+        if title_sim >= CLOSE_TITLE or _subtitle_dropped(a, b) or _contained(a.title, b.title):
+            return Verdict(Outcome.DUPLICATE, title_sim, "same identifier and title")
+        if title_sim >= LOOSE_TITLE:
+            return Verdict(Outcome.POSSIBLE, title_sim, "same identifier, titles differ")
+        return _distinct("shared identifier but different titles (supplement or meeting abstracts)", title_sim)
+
+    contained = title_sim < SAME_TITLE and (_contained(a.title, b.title) or _subtitle_dropped(a, b))
+    if title_sim < LOOSE_TITLE and not contained:
+        return _distinct("different titles", title_sim)
+
+    if id_conflict:
+        if title_sim >= SAME_TITLE and authors and not conflicts:
+            return Verdict(Outcome.POSSIBLE, title_sim, "same title and authors but different DOI/PMID")
+        return _distinct("different DOI/PMID", title_sim)
+
+    # Journal names are the noisiest field (renamed, translated, abbreviated, with
+    # "[Electronic Resource]" appended), so a journal mismatch alone only blocks a
+    # merge when year, volume and first page do not pin the article down.
+    hard = [c for c in conflicts if c != "journal"]
+    if a.numbers != b.numbers and a.numbers and b.numbers:
+        # "Editorial March 2009" vs "... 2010", "5-year" vs "10-year" follow-up: the
+        # numbers in a title identify the work.
+        hard.append("numbers in the titles")
+    if a.year and b.year and a.year != b.year and not (
+        (a.volume and a.volume == b.volume) or (a.first_page and a.first_page == b.first_page)
+    ):
+        # Online-first vs print explains a year's difference only when the volume or
+        # pages show it is the same article; otherwise it may be last year's abstract.
+        hard.append("year") if "year" not in hard else None
+    if hard:
+        if title_sim >= SAME_TITLE and authors and len(hard) == 1:
+            return Verdict(Outcome.POSSIBLE, title_sim, f"same title and authors; {hard[0]} differs")
+        return Verdict(Outcome.DISTINCT, title_sim, "similar titles but " + ", ".join(hard) + " differ")
+    if "journal" in conflicts and not same_address:
+        if title_sim >= SAME_TITLE and authors:
+            return Verdict(Outcome.POSSIBLE, title_sim, "same title and authors; journal differs")
+        return Verdict(Outcome.DISTINCT, title_sim, "similar titles but journal differs")
+
+    if a.generic or b.generic:
+        full_pages = a.first_page and a.first_page == b.first_page and a.last_page == b.last_page
+        # A column recurs in every issue at the same pages ("5-6"): the year must agree too.
+        if (title_sim >= SAME_TITLE and authors and full_pages and a.volume and a.volume == b.volume
+                and a.year == b.year):
+            return Verdict(Outcome.DUPLICATE, title_sim, "generic title; authors, volume and pages agree")
+        if title_sim >= SAME_TITLE and authors and agree >= 3:
+            return Verdict(Outcome.POSSIBLE, title_sim, "generic title; check the pages")
+        return _distinct("generic title without matching pages", title_sim)
+
+    abstracts = bool(a.abstract and b.abstract) and fuzz.ratio(a.abstract, b.abstract, score_cutoff=90) >= 90
+    if authors is None:
+        if title_sim >= SAME_TITLE and (agree >= 3 or abstracts):
+            return Verdict(Outcome.POSSIBLE, title_sim, "authors missing; title, year, volume and pages agree")
+        return _distinct("authors missing", title_sim)
+    if authors is False:
+        if title_sim >= SAME_TITLE and (agree >= 3 or abstracts):
+            return Verdict(Outcome.POSSIBLE, title_sim, "same title and details but different authors")
+        return _distinct("different authors", title_sim)
+
+    if title_sim >= SAME_TITLE:
+        return Verdict(Outcome.DUPLICATE, title_sim, "same title and authors, no contradiction")
+    address = bool((a.volume and a.volume == b.volume) or (a.first_page and a.first_page == b.first_page))
+    if title_sim >= CLOSE_TITLE and agree >= 2 and address:
+        return Verdict(Outcome.DUPLICATE, title_sim, "close title; authors, volume or pages agree")
+    if title_sim >= CLOSE_TITLE and abstracts and (agree >= 2 or address):
+        return Verdict(Outcome.DUPLICATE, title_sim, "close title; authors and abstract agree")
+    if contained and _same_issue_pages(a, b):
+        return Verdict(Outcome.DUPLICATE, title_sim, "one title contains the other; year, volume and pages agree")
+    if agree >= 3:
+        return Verdict(Outcome.POSSIBLE, title_sim, "titles differ; authors, year, volume and pages agree")
+    return _distinct("titles differ", title_sim)

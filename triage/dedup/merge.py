@@ -1,0 +1,132 @@
+"""Reversible merges: the canonical record of a group, and applying or undoing a merge.
+
+Source rows are never edited or deleted: a merge points every member but one (the
+representative) at the representative through ``records.merged_into`` and stores the
+canonical fields, built from the most complete values of all members, in
+``dedup_merges``. Undo clears ``merged_into`` and stamps ``undone_at``, so the
+project returns to exactly what it was and the history stays readable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from triage.records.model import Record
+from triage.store.base import utcnow
+from triage.store.records import record_from_row
+from triage.store.schema import RecordRow
+from triage.store.schema_dedup import DedupMerge
+
+__all__ = ["canonical_record", "choose_representative", "apply_merge", "undo_merge", "active_merges",
+           "CANONICAL_FIELDS"]
+
+#: Fields a canonical record takes from its members (``raw`` and provenance stay per source).
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "title", "abstract", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+    "issn", "isbn", "keywords", "language", "publication_type", "url",
+)
+
+
+def _filled(record: Record) -> int:
+    return sum(1 for name in CANONICAL_FIELDS if getattr(record, name) not in (None, "", []))
+
+
+def _best(values: list[Any]) -> Any:
+    """Most common value, ties to the longest (fullest) one: ``123-129`` over ``123-9``."""
+    present = [v for v in values if v not in (None, "", [])]
+    if not present:
+        return None
+    counts = Counter(repr(v) for v in present)
+    return max(present, key=lambda v: (counts[repr(v)], len(str(v))))
+
+
+def canonical_record(members: Sequence[Record]) -> dict[str, Any]:
+    """Canonical fields of a group: the most complete value of each field.
+
+    Text fields take the most common value (ties: the longest), lists and abstracts
+    the longest, so a record with a full author list and an abstract beats a
+    truncated one. Returns a JSON-ready dict of :data:`CANONICAL_FIELDS`.
+    """
+    result: dict[str, Any] = {}
+    for name in CANONICAL_FIELDS:
+        values = [getattr(m, name) for m in members]
+        if name in ("authors", "keywords"):
+            result[name] = list(max(values, key=len))
+        elif name == "abstract":
+            result[name] = max((v for v in values if v), key=len, default=None)
+        else:
+            result[name] = _best(values)
+    return result
+
+
+def choose_representative(members: Sequence[tuple[int, Record]]) -> int:
+    """The member screened for the group: the most complete record, then the oldest id.
+
+    Screening decisions hang on this id, so it is stable: the same group always
+    picks the same representative.
+    """
+    return max(members, key=lambda m: (_filled(m[1]), m[1].has_abstract, -m[0]))[0]
+
+
+def apply_merge(
+    session: Session,
+    members: Sequence[tuple[int, Record]],
+    *,
+    run_id: int | None,
+    reason: str,
+    created_by: str = "triage",
+) -> DedupMerge:
+    """Merge ``members`` (``(record_id, Record)``, two or more) inside the caller's transaction.
+
+    Any active merge that already holds one of the members is folded in: it is marked
+    replaced and its members join the new group, so a record is in one merge at most.
+    """
+    ids = {rid for rid, _ in members}
+    records = dict(members)
+    for old in active_merges(session):
+        if ids & set(old.members):
+            old.undone_at = utcnow()
+            extra = [m for m in old.members if m not in ids]
+            for rid in extra:
+                row = session.get(RecordRow, rid)
+                if row is not None:
+                    records[rid] = record_from_row(row)
+            ids |= set(old.members)
+            old.replaced_by = -1  # filled below once the new merge has an id
+    group = sorted(ids)
+    pairs = [(rid, records[rid]) for rid in group]
+    rep = choose_representative(pairs)
+    databases = sorted({r.provenance.database for _, r in pairs if r.provenance and r.provenance.database})
+    merge = DedupMerge(run_id=run_id, representative_id=rep, members=group,
+                       canonical=canonical_record([r for _, r in pairs]), databases=databases,
+                       reason=reason, created_by=created_by)
+    session.add(merge)
+    session.flush()
+    session.execute(update(DedupMerge).where(DedupMerge.replaced_by == -1).values(replaced_by=merge.id))
+    session.execute(update(RecordRow).where(RecordRow.id.in_(group)).values(merged_into=None))
+    session.execute(update(RecordRow).where(RecordRow.id.in_([g for g in group if g != rep]))
+                    .values(merged_into=rep))
+    return merge
+
+
+def undo_merge(session: Session, merge: DedupMerge) -> None:
+    """Reverse one merge: every member is screened on its own again, except that
+    merges it had absorbed come back into force (undo returns the previous state)."""
+    merge.undone_at = utcnow()
+    session.execute(update(RecordRow).where(RecordRow.id.in_(list(merge.members))).values(merged_into=None))
+    for old in session.scalars(select(DedupMerge).where(DedupMerge.replaced_by == merge.id)):
+        old.undone_at = None
+        old.replaced_by = None
+        others = [m for m in old.members if m != old.representative_id]
+        session.execute(update(RecordRow).where(RecordRow.id.in_(others)).values(merged_into=old.representative_id))
+
+
+def active_merges(session: Session) -> list[DedupMerge]:
+    """Merges in force (not undone and not replaced), oldest first."""
+    stmt = select(DedupMerge).where(DedupMerge.undone_at.is_(None)).order_by(DedupMerge.id)
+    return list(session.scalars(stmt))

@@ -1,0 +1,180 @@
+"""Deduplicating a project store: runs, incremental imports, undo.
+
+A run loads every record, keeps the merges already made (by triage or a person),
+compares only pairs involving records that no earlier run saw (so a new import is
+deduplicated against what is in the project, not re-deduplicated from scratch), never
+joins records a person kept apart, and writes merges, the review queue and related
+versions in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from triage.dedup.engine import Progress, find_duplicates
+from triage.dedup.merge import active_merges, apply_merge, undo_merge
+from triage.errors import DecisionError
+from triage.records.model import Record
+from triage.store.base import utcnow
+from triage.store.db import Project
+from triage.store.records import record_from_row
+from triage.store.schema import RecordRow, Source
+from triage.store.schema_dedup import DedupMerge, DedupPair, DedupRun, PairDecision, RelatedGroup
+
+__all__ = ["RunSummary", "run_dedup", "undo_last_run", "undo_merge_id", "kept_apart_pairs", "UndoSummary"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Counts of one run, for the summary table (``records_removed``: merged away)."""
+
+    run_id: int | None
+    records: int
+    new_records: int
+    pairs_compared: int
+    merges: int
+    records_removed: int
+    possible: int
+    related: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class UndoSummary:
+    """What an undo reversed."""
+
+    run_id: int | None
+    merges: int
+    records_restored: int
+
+
+def _load(session: Session) -> tuple[list[int], list[Record]]:
+    sources = {s.id: s for s in session.scalars(select(Source))}
+    rows = session.scalars(select(RecordRow).order_by(RecordRow.id)).all()
+    return [r.id for r in rows], [record_from_row(r, sources.get(r.source_id)) for r in rows]
+
+
+def kept_apart_pairs(session: Session) -> set[tuple[int, int]]:
+    """Record-id pairs ``(low, high)`` whose latest person decision keeps them apart."""
+    latest: dict[tuple[int, int], str] = {}
+    for d in session.scalars(select(PairDecision).order_by(PairDecision.id)):
+        latest[(min(d.record_a, d.record_b), max(d.record_a, d.record_b))] = d.decision
+    return {pair for pair, decision in latest.items() if decision in ("keep_apart", "undo")}
+
+
+def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSummary:
+    """Deduplicate the records no earlier run has seen against all records."""
+    started = time.perf_counter()
+    with project.transaction() as session:
+        ids, records = _load(session)
+        seen = session.scalar(select(func.max(DedupRun.max_record_id)).where(DedupRun.undone_at.is_(None))) or 0
+        position = {rid: i for i, rid in enumerate(ids)}
+        new = [i for i, rid in enumerate(ids) if rid > seen]
+        if not new:
+            return RunSummary(None, len(ids), 0, 0, 0, 0, 0, 0, time.perf_counter() - started)
+        existing = active_merges(session)
+        initial = [[position[m] for m in merge.members if m in position] for merge in existing]
+        apart = [(position[a], position[b]) for a, b in kept_apart_pairs(session) if a in position and b in position]
+        result = find_duplicates(records, new=new, initial_groups=initial, kept_apart=apart, progress=progress)
+
+        run = DedupRun(max_record_id=max(ids), records=len(ids), pairs_compared=result.compared)
+        session.add(run)
+        session.flush()
+        before = {frozenset(m.members) for m in existing}
+        merges = 0
+        for group in result.groups:
+            members = [ids[i] for i in group]
+            if frozenset(members) in before:
+                continue
+            apply_merge(session, [(ids[i], records[i]) for i in group], run_id=run.id, reason="automatic")
+            merges += 1
+        known = {(p.record_a, p.record_b, p.kind) for p in session.scalars(select(DedupPair))}
+        decided = kept_apart_pairs(session)
+        counts = {"possible": 0, "related": 0}
+        for kind, findings in (("possible", result.possible), ("related", result.related)):
+            for f in findings:
+                a, b = sorted((ids[f.i], ids[f.j]))
+                if (a, b, kind) in known or (a, b) in decided:
+                    continue
+                session.add(DedupPair(record_a=a, record_b=b, kind=kind, score=f.score, reason=f.reason,
+                                      run_id=run.id))
+                counts[kind] += 1
+        session.flush()
+        _rebuild_related(session)
+        removed = session.scalar(select(func.count()).select_from(RecordRow)
+                                 .where(RecordRow.merged_into.is_not(None))) or 0
+        run.merges, run.possible, run.related = merges, counts["possible"], counts["related"]
+        run.seconds = time.perf_counter() - started
+        return RunSummary(run.id, len(ids), len(new), result.compared, merges, removed, counts["possible"],
+                          counts["related"], run.seconds)
+
+
+def _rebuild_related(session: Session) -> None:
+    """Group related pairs into version groups (connected components)."""
+    session.execute(delete(RelatedGroup))
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    reasons: dict[int, set[str]] = {}
+    pairs = session.scalars(select(DedupPair).where(DedupPair.kind == "related", DedupPair.status == "open"))
+    for p in pairs:
+        ra, rb = find(p.record_a), find(p.record_b)
+        if ra != rb:
+            parent[rb] = ra
+        reasons.setdefault(p.record_a, set()).add(p.reason)
+    groups: dict[int, list[int]] = {}
+    for x in list(parent):
+        groups.setdefault(find(x), []).append(x)
+    for root, members in groups.items():
+        if len(members) > 1:
+            why = sorted(set().union(*(reasons.get(m, set()) for m in members)))
+            session.add(RelatedGroup(members=sorted(members), reasons=why))
+
+
+def undo_last_run(project: Project) -> UndoSummary:
+    """Reverse every merge of the latest run not yet undone, and drop its open queue."""
+    with project.transaction() as session:
+        run = session.scalars(select(DedupRun).where(DedupRun.undone_at.is_(None))
+                              .order_by(DedupRun.id.desc())).first()
+        if run is None:
+            raise DecisionError("nothing to undo: no dedup run in this project", hint="run 'triage dedup' first")
+        merges = [m for m in active_merges(session) if m.run_id == run.id]
+        restored = _undo_all(session, merges)
+        run.undone_at = utcnow()
+        session.execute(delete(DedupPair).where(DedupPair.run_id == run.id, DedupPair.status == "open"))
+        _rebuild_related(session)
+        return UndoSummary(run.id, len(merges), restored)
+
+
+def undo_merge_id(project: Project, merge_id: int, *, reviewer: str, note: str | None = None) -> UndoSummary:
+    """Reverse one merge; logged as a person's decision so no later run redoes it."""
+    with project.transaction() as session:
+        merge = session.get(DedupMerge, merge_id)
+        if merge is None or merge.undone_at is not None:
+            raise DecisionError(f"no active merge {merge_id}", hint="list merges with 'triage dedup merges'")
+        rep = merge.representative_id
+        for member in merge.members:
+            if member != rep:
+                session.add(PairDecision(record_a=min(rep, member), record_b=max(rep, member), decision="undo",
+                                         reviewer=reviewer, note=note, merge_id=merge.id))
+        restored = _undo_all(session, [merge])
+        return UndoSummary(merge.run_id, 1, restored)
+
+
+def _undo_all(session: Session, merges: Iterable[DedupMerge]) -> int:
+    restored = 0
+    for merge in merges:
+        undo_merge(session, merge)
+        restored += len(merge.members) - 1
+    return restored

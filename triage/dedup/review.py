@@ -1,0 +1,96 @@
+"""The possible-duplicate queue: list the pairs left to a person and record decisions.
+
+Every decision is appended to ``dedup_decisions`` (who, when, note) and never
+changed; "keep apart" is honoured by every later run, so an incremental import never
+re-merges what a person separated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triage.dedup.merge import active_merges, apply_merge
+from triage.errors import DecisionError
+from triage.records.model import Record
+from triage.store.db import Project
+from triage.store.records import record_from_row
+from triage.store.schema import RecordRow, Source
+from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision
+
+__all__ = ["QueueItem", "review_queue", "decide_pair", "REVIEW_CHOICES"]
+
+#: What a person can decide on a possible duplicate.
+REVIEW_CHOICES: tuple[str, ...] = ("merge", "keep_apart")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One open pair with both records, ready to show side by side."""
+
+    pair_id: int
+    record_a: int
+    record_b: int
+    score: float
+    reason: str
+    a: Record
+    b: Record
+
+
+def review_queue(project: Project, *, limit: int | None = None) -> list[QueueItem]:
+    """Open possible-duplicate pairs, most similar first."""
+    with project.reading() as session:
+        stmt = (select(DedupPair).where(DedupPair.kind == "possible", DedupPair.status == "open")
+                .order_by(DedupPair.score.desc(), DedupPair.id))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        pairs = session.scalars(stmt).all()
+        sources = {s.id: s for s in session.scalars(select(Source))}
+        items = []
+        for p in pairs:
+            row_a, row_b = session.get(RecordRow, p.record_a), session.get(RecordRow, p.record_b)
+            assert row_a is not None and row_b is not None  # foreign keys guarantee both
+            items.append(QueueItem(p.id, p.record_a, p.record_b, p.score, p.reason,
+                                   record_from_row(row_a, sources.get(row_a.source_id)),
+                                   record_from_row(row_b, sources.get(row_b.source_id))))
+        return items
+
+
+def _merge_of(session: Session, record_id: int) -> DedupMerge | None:
+    for merge in active_merges(session):
+        if record_id in merge.members:
+            return merge
+    return None
+
+
+def decide_pair(project: Project, pair_id: int, decision: str, *, reviewer: str, note: str | None = None) -> None:
+    """Record ``decision`` (``merge`` or ``keep_apart``) on an open pair, in one transaction."""
+    if decision not in REVIEW_CHOICES:
+        raise DecisionError(f"unknown decision {decision!r}", hint=f"choose one of: {', '.join(REVIEW_CHOICES)}")
+    with project.transaction() as session:
+        pair = session.get(DedupPair, pair_id)
+        if pair is None or pair.kind != "possible" or pair.status != "open":
+            raise DecisionError(f"no open possible-duplicate pair {pair_id}",
+                                hint="list the queue with 'triage dedup review --list'")
+        merge_a, merge_b = _merge_of(session, pair.record_a), _merge_of(session, pair.record_b)
+        if decision == "keep_apart" and merge_a is not None and merge_a is merge_b:
+            raise DecisionError(f"records {pair.record_a} and {pair.record_b} are already merged (merge {merge_a.id})",
+                                hint=f"undo it with 'triage dedup undo --merge {merge_a.id}'")
+        merge_id = None
+        if decision == "merge":
+            ids = {pair.record_a, pair.record_b}
+            for m in (merge_a, merge_b):
+                if m is not None:
+                    ids |= set(m.members)
+            sources = {s.id: s for s in session.scalars(select(Source))}
+            rows = session.scalars(select(RecordRow).where(RecordRow.id.in_(ids))).all()
+            merged = apply_merge(session, [(r.id, record_from_row(r, sources.get(r.source_id))) for r in rows],
+                                 run_id=None, reason=f"merged by {reviewer}", created_by=reviewer)
+            merge_id = merged.id
+            pair.status = "merged"
+        else:
+            pair.status = "kept_apart"
+        session.add(PairDecision(record_a=pair.record_a, record_b=pair.record_b, decision=decision,
+                                 reviewer=reviewer, note=note, merge_id=merge_id))

@@ -1,0 +1,115 @@
+"""Labelled datasets for simulation: records plus 1/0 relevance labels.
+
+Labels come from each record's verbatim source fields (``Record.raw``): a CSV/TSV
+column ``label_included`` or ``included`` (1/0, as ASReview and SYNERGY write them),
+or, in RIS, ASReview's ``ASReview_relevant`` / ``ASReview_irrelevant`` notes (``N1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from triage.errors import EvaluationError
+from triage.records.model import Record
+
+__all__ = ["LabelledSet", "label_of", "load_labelled"]
+
+LABEL_COLUMNS = ("label_included", "included")
+_RIS_RELEVANT = "ASReview_relevant"
+_RIS_IRRELEVANT = "ASReview_irrelevant"
+
+
+@dataclass
+class LabelledSet:
+    """``records[i]`` has label ``labels[i]`` (shape ``(n,)``, int 0/1)."""
+
+    name: str
+    path: str
+    records: list[Record]
+    labels: NDArray[np.int64]
+
+    @property
+    def n(self) -> int:
+        return len(self.records)
+
+    @property
+    def relevant(self) -> int:
+        return int(self.labels.sum())
+
+
+def _text_values(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def label_of(record: Record) -> int | None:
+    """The record's 1/0 label from its raw fields, or None when it has none."""
+    raw = record.raw
+    for column in LABEL_COLUMNS:
+        for key, value in raw.items():
+            if str(key).strip().lower() != column:
+                continue
+            text = " ".join(_text_values(value)).strip()
+            if text in ("1", "1.0", "True", "true"):
+                return 1
+            if text in ("0", "0.0", "False", "false"):
+                return 0
+            return None
+    for value in raw.values():
+        for text in _text_values(value):
+            if _RIS_IRRELEVANT in text:
+                return 0
+            if _RIS_RELEVANT in text:
+                return 1
+    return None
+
+
+def load_labelled(path: str | Path) -> LabelledSet:
+    """Read ``path`` (CSV, RIS or BibTeX) with triage's readers and take its labels.
+
+    Raises :class:`EvaluationError` naming the file when a record has no label, so a
+    simulation never silently treats unlabelled records as exclusions.
+    """
+    path = Path(path)
+    try:
+        from triage.records.load import read_file
+    except ImportError:  # TEMPORARY until the readers land
+        result = _read_csv_private(path)
+    else:
+        result = read_file(path)
+    if result.errors and not result.records:
+        raise EvaluationError(f"{path.name}: no records could be read ({result.errors[0]})")
+    labels: list[int] = []
+    for position, record in enumerate(result.records, start=1):
+        label = label_of(record)
+        if label is None:
+            raise EvaluationError(
+                f"{path.name}: record {position} has no label",
+                hint="add a label_included (or included) column with 1/0, "
+                "or ASReview_relevant/ASReview_irrelevant notes in RIS",
+            )
+        labels.append(label)
+    if not labels:
+        raise EvaluationError(f"{path.name}: no records", hint="check the file is a labelled export")
+    return LabelledSet(path.stem, str(path), result.records, np.asarray(labels, dtype=np.int64))
+
+
+def _read_csv_private(path: Path) -> Any:  # TEMPORARY until the readers land
+    import csv
+    import hashlib
+
+    from triage.records.model import ReadResult
+
+    records = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            records.append(Record(title=row.get("title") or None, abstract=row.get("abstract") or None, raw=dict(row)))
+    return ReadResult(records, [], str(path), hashlib.sha256(path.read_bytes()).hexdigest(), "csv")

@@ -1,0 +1,78 @@
+"""Presenting simulation results: the ``--json`` list, a Rich table, summary means."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.table import Table
+
+__all__ = ["JSON_KEYS", "METRIC_KEYS", "results_table", "rule_summary", "stopping_table", "summarise", "write_json"]
+
+#: Keys of each ``--json`` object, in order (a contract: tests pin it).
+JSON_KEYS: tuple[str, ...] = (
+    "dataset", "seed", "n", "relevant", "preset", "wss95", "wss100", "recall5", "recall10",
+    "recall20", "atd", "erf10", "loss", "seconds", "stopping",
+)
+METRIC_KEYS: tuple[str, ...] = ("wss95", "wss100", "recall5", "recall10", "recall20", "atd", "erf10", "loss")
+
+
+def write_json(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
+    """Write the list of per-dataset-and-seed objects, pretty-printed, UTF-8."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(list(rows), indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Mean of each metric and of ``seconds`` over ``rows``."""
+    return {k: float(np.mean([r[k] for r in rows])) for k in (*METRIC_KEYS, "seconds")} if rows else {}
+
+
+def rule_summary(rows: Sequence[dict[str, Any]], recall_target: float = 0.95) -> dict[str, dict[str, float]]:
+    """Per stopping rule: share of runs reaching ``recall_target``, mean recall, mean work saved."""
+    names = sorted({name for r in rows for name in r["stopping"]})
+    out: dict[str, dict[str, float]] = {}
+    for name in names:
+        got = [r["stopping"][name] for r in rows if name in r["stopping"]]
+        out[name] = {
+            "runs": float(len(got)),
+            "reached": float(np.mean([g["recall"] >= recall_target - 1e-9 for g in got])),
+            "recall": float(np.mean([g["recall"] for g in got])),
+            "work_saved": float(np.mean([g["work_saved"] for g in got])),
+        }
+    return out
+
+
+def results_table(rows: Sequence[dict[str, Any]], title: str = "Simulated screening") -> Table:
+    """One line per dataset and seed, plus a mean line (stopping: see :func:`stopping_table`)."""
+    table = Table(title=title)
+    for col in ("dataset", "seed", "n", "rel", "WSS@95", "WSS@100", "R@10%", "ATD", "loss", "s"):
+        table.add_column(col, justify="left" if col == "dataset" else "right")
+    for r in rows:
+        table.add_row(
+            r["dataset"], str(r["seed"]), str(r["n"]), str(r["relevant"]), f"{r['wss95']:.3f}",
+            f"{r['wss100']:.3f}", f"{r['recall10']:.3f}", f"{r['atd']:.3f}", f"{r['loss']:.3f}",
+            f"{r['seconds']:.1f}",
+        )
+    if len(rows) > 1:
+        mean = summarise(rows)
+        table.add_row(
+            "mean", "", "", "", f"{mean['wss95']:.3f}", f"{mean['wss100']:.3f}", f"{mean['recall10']:.3f}",
+            f"{mean['atd']:.3f}", f"{mean['loss']:.3f}", f"{mean['seconds']:.1f}", style="bold",
+        )
+    return table
+
+
+def stopping_table(rows: Sequence[dict[str, Any]], recall_target: float = 0.95) -> Table:
+    """Per stopping rule over all runs: how often it reached the target, recall, work saved."""
+    table = Table(title=f"Stopping rules (target recall {recall_target:.0%})")
+    for col in ("rule", "runs", "reached target", "mean recall", "mean work saved"):
+        table.add_column(col, justify="left" if col == "rule" else "right")
+    for name, s in rule_summary(rows, recall_target).items():
+        table.add_row(name, str(int(s["runs"])), f"{s['reached']:.0%}", f"{s['recall']:.3f}", f"{s['work_saved']:.1%}")
+    return table

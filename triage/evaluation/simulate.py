@@ -1,0 +1,345 @@
+"""Simulated screening: a reviewer who screens in triage's order and answers with labels.
+
+The loop drives :class:`triage.ranking.cycle.ScreeningCycle` through the same calls the
+screening commands make (``teach`` after each decision, ``next(1)`` for the record to
+show, which retrains), so what is measured is what reviewers get. Priors are drawn
+with the seed (``priors=(1, 1)``: one include and one exclude, as ASReview's
+simulations; ``(0, 0)``: cold start from the criteria alone).
+
+The simulation stops once every relevant record is found, unless a stopping rule that
+needs the model (the model-based recall estimate) has not fired yet; rules that need
+only labels are evaluated on the order extended with the remaining (all irrelevant)
+records. Metrics leave the priors out (as ASReview Insights does); stopping results
+count them as screened, since a reviewer screened them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from triage import metrics, stopping
+from triage.errors import EvaluationError
+from triage.records.model import Record
+
+__all__ = [
+    "Cycle",
+    "CycleFactory",
+    "RuleResult",
+    "SimulationResult",
+    "StoppingConfig",
+    "draw_priors",
+    "evaluate_rules",
+    "real_cycle_factory",
+    "simulate",
+]
+
+
+class Cycle(Protocol):
+    """The part of ``ScreeningCycle`` a simulation uses."""
+
+    model_name: str
+
+    def teach(self, index: int, label: int) -> None: ...
+
+    def next(self, k: int = 1) -> list[int]: ...
+
+    def scores(self) -> NDArray[np.float64]: ...
+
+
+#: ``factory(records, preset=..., criteria=..., random_state=...)`` -> a cycle.
+CycleFactory = Callable[..., Cycle]
+
+
+def real_cycle_factory(records: Sequence[Record], **kwargs: Any) -> Cycle:
+    """Build triage's real :class:`ScreeningCycle` (the code path reviewers use)."""
+    from triage.ranking.cycle import ScreeningCycle
+
+    cycle: Cycle = ScreeningCycle(list(records), **kwargs)
+    return cycle
+
+
+@dataclass(frozen=True)
+class StoppingConfig:
+    """Parameters of the simulated stopping rules (defaults from their sources).
+
+    ``consecutive``: N of "N irrelevant in a row" (100, a common choice; see
+    :mod:`triage.stopping`). ``knee_min``: the knee method's minimum screened (150,
+    Cormack & Grossman 2016). ``ranked_stride``: the ranked quasi-sampling test is
+    evaluated every ``max(1, n // ranked_stride)`` records (a later stop, never an
+    earlier one). ``model_min_screened``: the model estimate is trusted only after
+    this share of the records is screened. ``tail_batch``: after the last include is
+    found, the records the model rule still needs are screened in batches of this share
+    of n (one retrain per batch). ``switch_min``/``switch_fraction``: ``cmh_random``
+    switches to random sampling after ``max(switch_min, ceil(switch_fraction * n))``
+    irrelevant records in a row (our choice; the test's guarantee holds wherever the
+    switch is, only the work saved depends on it).
+    """
+
+    recall_target: float = 0.95
+    confidence: float = 0.95
+    consecutive: int = 100
+    knee_min: int = 150
+    ranked_stride: int = 500
+    model_min_screened: float = 0.05
+    tail_batch: float = 0.02
+    switch_min: int = 25
+    switch_fraction: float = 0.025
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """Where a rule stopped: ``stopped_at`` records screened (priors included)."""
+
+    stopped_at: int
+    recall: float
+    work_saved: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stopped_at": self.stopped_at, "recall": self.recall, "work_saved": self.work_saved}
+
+
+@dataclass
+class SimulationResult:
+    """One simulated screening of one dataset with one seed.
+
+    ``order``: record indices in screening order, priors first, then every other
+    record (those never reached appended in index order); ``n_priors`` of them are
+    priors. ``labels`` shape ``(n,)`` in dataset order.
+    """
+
+    dataset: str
+    seed: int
+    preset: str
+    model_name: str
+    labels: NDArray[np.int64]
+    order: list[int]
+    n_priors: int
+    n_simulated: int
+    seconds: float
+    stopping: dict[str, RuleResult] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.labels.size)
+
+    @property
+    def relevant(self) -> int:
+        return int(self.labels.sum())
+
+    def ranked_labels(self) -> NDArray[np.int64]:
+        """Labels in screening order, priors left out (what the metrics score)."""
+        return self.labels[np.asarray(self.order[self.n_priors :], dtype=np.int64)]
+
+    def metrics(self) -> dict[str, float]:
+        y = self.ranked_labels()
+        return {
+            "wss95": metrics.wss(y, 0.95),
+            "wss100": metrics.wss(y, 1.0),
+            "recall5": metrics.recall_at(y, 0.05),
+            "recall10": metrics.recall_at(y, 0.10),
+            "recall20": metrics.recall_at(y, 0.20),
+            "atd": metrics.atd(y),
+            "erf10": metrics.erf(y, 0.10),
+            "loss": metrics.loss(y),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` object (exactly the documented keys)."""
+        out: dict[str, Any] = {
+            "dataset": self.dataset,
+            "seed": self.seed,
+            "n": self.n,
+            "relevant": self.relevant,
+            "preset": self.preset,
+        }
+        out.update({k: round(v, 6) for k, v in self.metrics().items()})
+        out["seconds"] = round(self.seconds, 3)
+        out["stopping"] = {name: rule.to_dict() for name, rule in self.stopping.items()}
+        return out
+
+
+def draw_priors(labels: NDArray[np.int64], n_include: int, n_exclude: int, seed: int) -> list[int]:
+    """Prior indices drawn with ``seed``: includes first, then excludes.
+
+    At least one relevant record must remain outside the priors, else there is
+    nothing to find.
+    """
+    rng = np.random.default_rng(seed)
+    inc = np.flatnonzero(labels == 1)
+    exc = np.flatnonzero(labels == 0)
+    if n_include < 0 or n_exclude < 0:
+        raise EvaluationError("priors must be non-negative counts", hint="use --priors I,E such as 1,1")
+    if n_include >= inc.size:
+        raise EvaluationError(
+            f"{n_include} prior includes leave none of the {inc.size} relevant records to find",
+            hint="use fewer prior includes with --priors",
+        )
+    if n_exclude > exc.size:
+        raise EvaluationError(f"only {exc.size} irrelevant records for {n_exclude} prior excludes")
+    chosen = list(rng.choice(inc, n_include, replace=False)) + list(rng.choice(exc, n_exclude, replace=False))
+    return [int(i) for i in chosen]
+
+
+def simulate(
+    records: Sequence[Record],
+    labels: NDArray[np.int64] | Sequence[int],
+    *,
+    dataset: str = "data",
+    preset: str = "default",
+    seed: int = 0,
+    priors: tuple[int, int] = (1, 1),
+    criteria: Any = None,
+    config: StoppingConfig = StoppingConfig(),
+    cycle_factory: CycleFactory = real_cycle_factory,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Replay screening of ``records`` answering with ``labels``; see the module doc.
+
+    Wall-clock ``seconds`` cover everything from building the cycle (features) to the
+    last retrain. ``progress(screened, n)`` is called after each decision if given.
+    """
+    y = np.asarray(labels, dtype=np.int64)
+    n = y.size
+    if n != len(records):
+        raise EvaluationError(f"{len(records)} records but {n} labels")
+    if y.sum() == 0:
+        raise EvaluationError(f"{dataset}: no relevant records", hint="the simulation needs at least one include")
+    start = time.perf_counter()
+    prior_idx = draw_priors(y, priors[0], priors[1], seed)
+    cycle = cycle_factory(records, preset=preset, criteria=criteria, random_state=seed)
+    order: list[int] = []
+    seen = np.zeros(n, dtype=bool)
+    for i in prior_idx:
+        cycle.teach(i, int(y[i]))
+        order.append(i)
+        seen[i] = True
+    found = int(y[prior_idx].sum()) if prior_idx else 0
+    total = int(y.sum())
+    model_stop: int | None = None
+    min_model = max(1, int(np.ceil(config.model_min_screened * n)))
+    tail = max(1, int(np.ceil(config.tail_batch * n)))
+    while len(order) < n:
+        if found == total and model_stop is not None:
+            break
+        # Once every include is found only the model-based rule still needs the model;
+        # what is left is all irrelevant, so it is screened in batches of ``tail``.
+        picked = cycle.next(tail if found == total else 1)
+        if not picked:
+            break
+        for idx in (int(i) for i in picked):
+            if seen[idx]:
+                raise EvaluationError(f"the cycle proposed record {idx} twice")
+            label = int(y[idx])
+            cycle.teach(idx, label)
+            order.append(idx)
+            seen[idx] = True
+            found += label
+        if model_stop is None and len(order) >= min_model:
+            model_stop = _model_check(cycle, seen, found, len(order), config)
+        if progress is not None:
+            progress(len(order), n)
+    n_simulated = len(order)
+    order.extend(int(i) for i in np.flatnonzero(~seen))
+    seconds = time.perf_counter() - start
+    rules = evaluate_rules(y, order, seed=seed, config=config)
+    rules["model_estimate"] = _rule_result(y, order, model_stop if model_stop is not None else n)
+    return SimulationResult(
+        dataset=dataset,
+        seed=seed,
+        preset=preset,
+        model_name=str(getattr(cycle, "model_name", preset)),
+        labels=y,
+        order=order,
+        n_priors=len(prior_idx),
+        n_simulated=n_simulated,
+        seconds=seconds,
+        stopping=rules,
+    )
+
+
+def _model_check(cycle: Cycle, seen: NDArray[np.bool_], found: int, screened: int, config: StoppingConfig) -> int | None:
+    scores = np.asarray(cycle.scores(), dtype=float)
+    if stopping.estimated_recall(found, scores[~seen]) >= config.recall_target:
+        return screened
+    return None
+
+
+def _rule_result(y: NDArray[np.int64], order: Sequence[int], stopped_at: int, found: int | None = None) -> RuleResult:
+    n = y.size
+    stopped_at = min(max(stopped_at, 0), n)
+    if found is None:
+        found = int(y[np.asarray(order[:stopped_at], dtype=np.int64)].sum()) if stopped_at else 0
+    return RuleResult(stopped_at=stopped_at, recall=round(found / int(y.sum()), 6), work_saved=round(1 - stopped_at / n, 6))
+
+
+def evaluate_rules(
+    labels: NDArray[np.int64], order: Sequence[int], *, seed: int, config: StoppingConfig = StoppingConfig()
+) -> dict[str, RuleResult]:
+    """Where each label-only rule stops on the full screening ``order`` (priors first).
+
+    ``cmh_random`` switches to random sampling once prioritised screening has run dry
+    (a run of irrelevant records, see :class:`StoppingConfig`), draws the rest in a
+    random order seeded with ``seed`` and stops when the hypergeometric test rejects
+    "recall below target" at ``config.confidence`` (Callaghan & Müller-Hansen 2020).
+    """
+    y = np.asarray(labels, dtype=np.int64)
+    seq = y[np.asarray(order, dtype=np.int64)]
+    n = seq.size
+    alpha = 1 - config.confidence
+    results: dict[str, RuleResult] = {}
+
+    results["consecutive_irrelevant"] = _rule_result(y, order, _first_run(seq, config.consecutive))
+
+    knee = n
+    for t in range(config.knee_min, n + 1):
+        if stopping.knee_stop(seq[:t], min_screened=config.knee_min):
+            knee = t
+            break
+    results["knee"] = _rule_result(y, order, knee)
+
+    stride = max(1, n // config.ranked_stride)
+    ranked = n
+    for t in range(stride, n + 1, stride):
+        if stopping.ranked_quasi_p(seq[:t], n, recall_target=config.recall_target) < alpha:
+            ranked = t
+            break
+    results["cmh_ranked"] = _rule_result(y, order, ranked)
+
+    switch_run = max(config.switch_min, int(np.ceil(config.switch_fraction * n)))
+    results["cmh_random"] = _cmh_random(y, seq, _first_run(seq, switch_run), seed, config)
+    return results
+
+
+def _first_run(seq: NDArray[np.int64], length: int) -> int:
+    """Records screened when ``length`` irrelevant in a row first occur (n if never)."""
+    run = 0
+    for t, lab in enumerate(seq, start=1):
+        run = 0 if lab else run + 1
+        if run >= length:
+            return t
+    return int(seq.size)
+
+
+def _cmh_random(y: NDArray[np.int64], seq: NDArray[np.int64], switch: int, seed: int, config: StoppingConfig) -> RuleResult:
+    n = seq.size
+    total = int(y.sum())
+    found_before = int(seq[:switch].sum())
+    rest = seq[switch:].copy()
+    rng = np.random.default_rng([seed, 20200273])  # independent of the prior draw
+    rng.shuffle(rest)
+    urn = rest.size
+    if urn == 0:
+        return RuleResult(stopped_at=n, recall=round(found_before / total, 6), work_saved=0.0)
+    p = stopping.sampling_p_values(rest, urn, found_before, recall_target=config.recall_target)
+    hits = np.flatnonzero(p < 1 - config.confidence)
+    drawn = int(hits[0]) + 1 if hits.size else urn
+    stopped = switch + drawn
+    found_in = int(rest[:drawn].sum())
+    found = found_before + found_in
+    return RuleResult(stopped_at=stopped, recall=round(found / total, 6), work_saved=round(1 - stopped / n, 6))

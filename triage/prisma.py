@@ -1,0 +1,91 @@
+"""Counts in PRISMA 2020 flow-diagram terms, computed from a project store.
+
+Identification: records per database/source and duplicates removed; screening:
+records screened at title/abstract, excluded (with reasons), sought and assessed at
+full text, excluded there with reasons, and studies included. Counts only; no I/O
+beyond the session given.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from triage.store.decisions import current_decisions
+from triage.store.schema import RecordRow, Source
+
+__all__ = ["PrismaCounts", "prisma_counts"]
+
+
+@dataclass
+class PrismaCounts:
+    """PRISMA 2020 counts. ``identified_by_source`` maps database (or file) to records."""
+
+    identified: int = 0
+    identified_by_source: dict[str, int] = field(default_factory=dict)
+    sources: int = 0
+    duplicates_removed: int = 0
+    records_to_screen: int = 0
+    screened: int = 0
+    undecided: int = 0
+    excluded: int = 0
+    excluded_reasons: dict[str, int] = field(default_factory=dict)
+    maybe: int = 0
+    included_title_abstract: int = 0
+    full_text_assessed: int = 0
+    full_text_excluded: int = 0
+    full_text_excluded_reasons: dict[str, int] = field(default_factory=dict)
+    included: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def prisma_counts(session: Session) -> PrismaCounts:
+    """Compute the counts from the current (latest, non-retracted) decisions."""
+    counts = PrismaCounts()
+    by_source: Counter[str] = Counter()
+    stmt = (
+        select(Source.database, Source.file_name, func.count(RecordRow.id))
+        .join(RecordRow, RecordRow.source_id == Source.id)
+        .group_by(Source.id)
+    )
+    for database, file_name, n in session.execute(stmt):
+        by_source[database or file_name] += n
+    counts.identified_by_source = dict(sorted(by_source.items()))
+    counts.identified = sum(by_source.values())
+    counts.sources = session.scalar(select(func.count(Source.id))) or 0
+    counts.duplicates_removed = session.scalar(
+        select(func.count(RecordRow.id)).where(RecordRow.merged_into.is_not(None))
+    ) or 0
+    counts.records_to_screen = counts.identified - counts.duplicates_removed
+
+    active = set(session.scalars(select(RecordRow.id).where(RecordRow.merged_into.is_(None))))
+    ta = {k: v for k, v in current_decisions(session, stage="title_abstract").items() if k in active}
+    ft = {k: v for k, v in current_decisions(session, stage="full_text").items() if k in active}
+    counts.screened = len(ta)
+    counts.undecided = counts.records_to_screen - counts.screened
+    reasons: Counter[str] = Counter()
+    for decision in ta.values():
+        if decision.decision == "exclude":
+            counts.excluded += 1
+            reasons.update(decision.reasons or ("unspecified",))
+        elif decision.decision == "maybe":
+            counts.maybe += 1
+        elif decision.decision == "include":
+            counts.included_title_abstract += 1
+    counts.excluded_reasons = dict(reasons.most_common())
+    ft_reasons: Counter[str] = Counter()
+    for decision in ft.values():
+        counts.full_text_assessed += 1
+        if decision.decision == "exclude":
+            counts.full_text_excluded += 1
+            ft_reasons.update(decision.reasons or ("unspecified",))
+        elif decision.decision == "include":
+            counts.included += 1
+    counts.full_text_excluded_reasons = dict(ft_reasons.most_common())
+    return counts

@@ -1,0 +1,137 @@
+"""How well each record fits each SPICE element, before any decision is made.
+
+Two signals per element: lexical (the element's include phrases found in the title or
+abstract by lemma, with spaCy's PhraseMatcher, so "mothers" matches "mother") and
+semantic (cosine of the record's sentence embedding with the element's description).
+Together they give the cold-start order and the words to highlight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import rankdata
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from triage.criteria import Criteria
+from triage.embeddings import Encoder
+from triage.records.model import Record
+
+__all__ = ["Match", "CriteriaScorer", "LexicalResult"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """An include phrase of an element found in a record.
+
+    ``start``/``end`` are character offsets into the record's ``field`` ("title" or
+    "abstract"), so ``getattr(record, field)[start:end]`` is the matched text.
+    """
+
+    start: int
+    end: int
+    term: str
+    field: str
+
+
+@dataclass(frozen=True)
+class LexicalResult:
+    """``scores``: (n, elements) in [0, 1); ``matches[i]``: element -> matches in record i."""
+
+    scores: np.ndarray
+    matches: list[dict[str, list[Match]]]
+
+
+class CriteriaScorer:
+    """Scores records against a :class:`Criteria`; holds the matcher built from its phrases.
+
+    ``title_weight`` counts a phrase found in the title this many times (titles state the
+    topic); ``saturation`` sets how many distinct phrases make an element "clearly present":
+    the lexical score is ``1 - exp(-hits / saturation)``.
+    """
+
+    def __init__(
+        self,
+        criteria: Criteria,
+        nlp: Language,
+        *,
+        title_weight: float = 2.0,
+        saturation: float = 2.0,
+    ) -> None:
+        self.criteria = criteria
+        self.nlp = nlp
+        self.title_weight = title_weight
+        self.saturation = saturation
+        self.elements = list(criteria.elements)
+        self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._terms: dict[str, tuple[str, str]] = {}
+        for element in criteria.elements.values():
+            for position, phrase in enumerate(element.include):
+                key = f"{element.name}\x1f{position}"
+                self._terms[key] = (element.name, phrase)
+                self._matcher.add(key, [self._doc(phrase)])
+
+    def _doc(self, text: str) -> Doc:
+        # The lookup lemmatizer only knows lower-case forms ("Mothers" stays "Mothers"), so
+        # match on lower-cased text; offsets stay valid when lower-casing keeps the length.
+        lowered = text.lower()
+        return self.nlp(lowered if len(lowered) == len(text) else text)
+
+    def lexical(self, records: Sequence[Record]) -> LexicalResult:
+        """Phrase matches per element for every record; about 1-2 ms per record."""
+        n, m = len(records), len(self.elements)
+        scores = np.zeros((n, m), dtype=np.float64)
+        matches: list[dict[str, list[Match]]] = [{} for _ in range(n)]
+        column = {name: j for j, name in enumerate(self.elements)}
+        for field, weight in (("title", self.title_weight), ("abstract", 1.0)):
+            texts = [getattr(r, field) or "" for r in records]
+            lowered = [t.lower() if len(t.lower()) == len(t) else t for t in texts]
+            for i, doc in enumerate(self.nlp.pipe(lowered, batch_size=256)):
+                if not texts[i]:
+                    continue
+                seen: set[str] = set()
+                for match_id, start, end in self._matcher(doc):
+                    element, phrase = self._terms[self.nlp.vocab.strings[match_id]]
+                    span = doc[start:end]
+                    matches[i].setdefault(element, []).append(
+                        Match(span.start_char, span.end_char, phrase, field)
+                    )
+                    if (element, phrase) not in seen:
+                        seen.add((element, phrase))
+                        scores[i, column[element]] += weight
+        for found in matches:
+            for element_matches in found.values():
+                element_matches.sort(key=lambda mt: (mt.field != "title", mt.start))
+        return LexicalResult(1.0 - np.exp(-scores / self.saturation), matches)
+
+    def descriptions(self) -> list[str]:
+        """Texts embedded for the semantic signal: each element's description."""
+        return [self.criteria.elements[name].description for name in self.elements]
+
+    def semantic(self, embeddings: np.ndarray, encoder: Encoder) -> np.ndarray:
+        """Cosine of each record (rows of ``embeddings``, L2-normalised) with each element
+        description, shape (n, elements), in [-1, 1]."""
+        described = encoder.encode(self.descriptions())
+        return np.asarray(embeddings, dtype=np.float32) @ described.T
+
+    @staticmethod
+    def combine(lexical: np.ndarray, semantic: np.ndarray | None, *, semantic_weight: float = 0.5) -> np.ndarray:
+        """One cold-start score per record in [0, 1], shape (n,).
+
+        Semantic cosines are turned into per-element percentiles (their raw range differs by
+        element), then averaged with the lexical scores over elements: a record fitting every
+        element beats one that fits a single element strongly.
+        """
+        n = lexical.shape[0]
+        if n == 0:
+            return np.zeros(0)
+        lex = lexical.mean(axis=1) if lexical.shape[1] else np.zeros(n)
+        if semantic is None or semantic.size == 0 or semantic_weight <= 0:
+            return np.clip(lex, 0.0, 1.0)
+        pct = np.column_stack([(rankdata(col) - 1) / max(n - 1, 1) for col in semantic.T])
+        sem = pct.mean(axis=1)
+        return np.clip((1 - semantic_weight) * lex + semantic_weight * sem, 0.0, 1.0)

@@ -1,0 +1,239 @@
+"""One screening session's train-rank loop, with no I/O: the same code path for a
+reviewer at the terminal and for the evaluation's simulated reviewer.
+
+Features are built once for all records; after each decision :meth:`ScreeningCycle.next`
+retrains (lazily, only if labels changed) on the labelled rows and rescores every record.
+Before both classes are labelled there is no classifier, so the order comes from the
+criteria (cold start) or, without criteria, from the preset's fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from triage.criteria import Criteria
+from triage.embeddings import Encoder, load_encoder
+from triage.errors import TriageError
+from triage.ranking.criteria_scores import CriteriaScorer, Match
+from triage.ranking.explain import Explanation
+from triage.ranking.features import record_text, stack_features, tfidf_matrix
+from triage.ranking.models import BalancedLinearClassifier, make_querier
+from triage.ranking.presets import Preset, load_preset
+from triage.records.model import Record
+from triage.text import load_nlp
+
+__all__ = ["ScreeningCycle"]
+
+
+class ScreeningCycle:
+    """Active-learning ranking over a fixed set of records.
+
+    ``records`` are addressed by position (0..n-1). ``embeddings`` is an optional
+    precomputed (n, d) L2-normalised array (the store caches them); when the preset or
+    the criteria need embeddings and none are given they are computed with ``encoder``
+    (loaded here if None: ~1.5 s plus several ms per record). ``random_state`` seeds every
+    random choice, so a simulation is reproducible.
+    """
+
+    def __init__(
+        self,
+        records: Sequence[Record],
+        *,
+        preset: str | Preset = "default",
+        criteria: Criteria | None = None,
+        embeddings: np.ndarray | None = None,
+        encoder: Encoder | None = None,
+        random_state: int | None = None,
+    ) -> None:
+        self.preset = load_preset(preset) if isinstance(preset, str) else preset
+        self.model_name = self.preset.label
+        self.criteria = criteria
+        self.labelled: dict[int, int] = {}
+        self._records = list(records)
+        self._n = len(self._records)
+        self._random_state = random_state
+        self._rng = np.random.default_rng(random_state)
+        self._querier = make_querier(**self.preset.query)
+        self._version = 0
+        self._trained_version = -1
+        self._scores = np.full(self._n, 0.5)
+        self._trained = False
+        self._last_query: tuple[int, int, list[int]] | None = None
+        # Random tie-break drawn once: the no-criteria cold start and equal scores keep one
+        # stable order instead of reshuffling on every call.
+        self._tiebreak = self._rng.random(self._n)
+
+        spec = self.preset.features
+        wants_embeddings = spec.embeddings or (
+            criteria is not None and float(self.preset.cold_start.get("semantic_weight", 0.5)) > 0
+        )
+        if embeddings is not None:
+            embeddings = np.asarray(embeddings, dtype=np.float32)
+            if embeddings.shape[0] != self._n:
+                raise TriageError(
+                    f"embeddings have {embeddings.shape[0]} rows for {self._n} records",
+                    hint="recompute the embeddings for these records",
+                )
+        elif wants_embeddings and self._n:
+            encoder = encoder if encoder is not None else load_encoder()
+            embeddings = encoder.encode([record_text(r) for r in self._records])
+        self._embeddings = embeddings
+
+        self._matches: list[dict[str, list[Match]]] = [{} for _ in range(self._n)]
+        self._element_scores = np.zeros((self._n, 0))
+        self._cold = np.full(self._n, 0.5)
+        if criteria is not None and self._n:
+            self._score_criteria(criteria, encoder, embeddings)
+
+        tfidf = tfidf_matrix([record_text(r) for r in self._records], spec) if self._n else sp.csr_matrix((0, 1))
+        self._X = stack_features(
+            tfidf, embeddings if spec.embeddings else None, self._element_scores, spec
+        )
+        self._tfidf = tfidf
+
+    def _score_criteria(self, criteria: Criteria, encoder: Encoder | None, embeddings: np.ndarray | None) -> None:
+        cold = self.preset.cold_start
+        scorer = CriteriaScorer(
+            criteria,
+            load_nlp(),
+            title_weight=float(cold.get("title_weight", 2.0)),
+            saturation=float(cold.get("saturation", 2.0)),
+        )
+        lexical = scorer.lexical(self._records)
+        self._matches = lexical.matches
+        semantic = None
+        weight = float(cold.get("semantic_weight", 0.5))
+        if embeddings is not None and weight > 0:
+            semantic = scorer.semantic(embeddings, encoder if encoder is not None else load_encoder())
+        self._element_names = scorer.elements
+        self._element_scores = lexical.scores
+        self._cold = CriteriaScorer.combine(lexical.scores, semantic, semantic_weight=weight)
+
+    # -- decisions -------------------------------------------------------------------
+
+    def _check_index(self, index: int) -> int:
+        if not 0 <= int(index) < self._n:
+            raise TriageError(f"record index {index} out of range 0..{self._n - 1}")
+        return int(index)
+
+    def teach(self, index: int, label: int) -> None:
+        """Record a decision: 1 include (relevant), 0 exclude; re-teaching replaces it."""
+        index = self._check_index(index)
+        if label not in (0, 1):
+            raise TriageError(f"label must be 1 (include) or 0 (exclude); got {label!r}")
+        if self.labelled.get(index) != label:
+            self.labelled[index] = int(label)
+            self._version += 1
+
+    def forget(self, index: int) -> None:
+        """Make ``index`` unlabelled again (undo, "maybe", a retracted decision)."""
+        index = self._check_index(index)
+        if self.labelled.pop(index, None) is not None:
+            self._version += 1
+
+    # -- ranking ---------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        if self._trained_version == self._version:
+            return
+        self._trained_version = self._version
+        labels = np.fromiter(self.labelled.values(), dtype=np.int64, count=len(self.labelled))
+        if labels.size and 0 < labels.sum() < labels.size:
+            rows = np.fromiter(self.labelled.keys(), dtype=np.int64, count=len(self.labelled))
+            params = dict(self.preset.classifier)
+            model = BalancedLinearClassifier(random_state=self._random_state, **params)
+            model.fit(self._X[rows], labels)
+            self._scores = model.predict_proba(self._X)[:, 1]
+            self._trained = True
+        else:
+            self._scores = self._cold_scores()
+            self._trained = False
+
+    def _cold_scores(self) -> np.ndarray:
+        """Scores before a classifier can train: criteria fit, raised by similarity to any
+        includes already known (TF-IDF cosine), else the neutral 0.5."""
+        includes = [i for i, y in self.labelled.items() if y == 1]
+        if includes:
+            centroid = np.asarray(self._tfidf[includes].mean(axis=0)).ravel()
+            similarity = np.asarray(self._tfidf @ centroid).ravel()
+            top = similarity.max()
+            similarity = similarity / top if top > 0 else similarity
+            return 0.5 * similarity + 0.5 * self._cold if self.criteria is not None else similarity
+        return self._cold.copy()
+
+    @property
+    def is_cold(self) -> bool:
+        """True while no classifier is trained (fewer than one include and one exclude)."""
+        self._refresh()
+        return not self._trained
+
+    def scores(self) -> np.ndarray:
+        """Probability-like relevance in [0, 1] for every record, shape (n,)."""
+        self._refresh()
+        return self._scores.copy()
+
+    def next(self, k: int = 1) -> list[int]:
+        """The ``k`` unlabelled records to show next (fewer when fewer remain), best first.
+
+        Retrains first if labels changed. Asking again without a new decision returns the
+        same records, so a record shown and skipped does not reshuffle the queue.
+        """
+        if k < 1:
+            raise TriageError(f"k must be at least 1; got {k}")
+        self._refresh()
+        if self._last_query is not None and self._last_query[:2] == (self._version, k):
+            return list(self._last_query[2])
+        mask = np.ones(self._n, dtype=bool)
+        if self.labelled:
+            mask[np.fromiter(self.labelled.keys(), dtype=np.int64)] = False
+        candidates = np.flatnonzero(mask)
+        if candidates.size == 0:
+            return []
+        # A tiny tie-break below score resolution keeps equal scores in a seeded order.
+        ranked = self._scores + 1e-9 * self._tiebreak
+        if self._trained or self.criteria is not None or self.labelled:
+            picked = self._querier.query(ranked, candidates, k, self._rng)
+        elif self.preset.cold_start.get("fallback", "random") == "random":
+            picked = make_querier("random").query(ranked, candidates, k, self._rng)
+        else:
+            picked = self._querier.query(ranked, candidates, k, self._rng)
+        self._last_query = (self._version, k, picked)
+        return list(picked)
+
+    def rank_of(self, index: int) -> int | None:
+        """1-based rank of ``index`` among unlabelled records by score; None if labelled."""
+        index = self._check_index(index)
+        if index in self.labelled:
+            return None
+        self._refresh()
+        ranked = self._scores + 1e-9 * self._tiebreak
+        mask = np.ones(self._n, dtype=bool)
+        if self.labelled:
+            mask[np.fromiter(self.labelled.keys(), dtype=np.int64)] = False
+        return int(np.sum(ranked[mask] > ranked[index])) + 1
+
+    def explain(self, index: int) -> Explanation:
+        """Why record ``index`` scores as it does (see :class:`Explanation`)."""
+        index = self._check_index(index)
+        self._refresh()
+        record = self._records[index]
+        names = getattr(self, "_element_names", [])
+        model = self.model_name
+        if not self._trained:
+            model += " (criteria)" if self.criteria is not None else " (cold start)"
+        return Explanation(
+            index=index,
+            score=float(self._scores[index]),
+            rank=self.rank_of(index),
+            model=model,
+            has_abstract=record.has_abstract,
+            matches={k: list(v) for k, v in self._matches[index].items()},
+            element_scores={name: float(self._element_scores[index, j]) for j, name in enumerate(names)},
+            suggested_exclusions=self.criteria.suggested_exclusion_reasons(record) if self.criteria else [],
+        )
+
+    def __len__(self) -> int:
+        return self._n

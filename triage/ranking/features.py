@@ -1,0 +1,88 @@
+"""Feature matrices for ranking: TF-IDF, optional sentence embeddings, criteria scores.
+
+Built once per screening session for all records (the vocabulary is fitted on every
+title and abstract, labelled or not, as ASReview does), so a retrain only slices rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from triage.records.model import Record
+
+__all__ = ["FeatureSpec", "record_text", "tfidf_matrix", "stack_features"]
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which features a preset uses and how they are weighted.
+
+    ``embedding_weight`` and ``criteria_weight`` scale the dense blocks against the
+    L2-normalised TF-IDF rows (each block has unit norm per row before weighting), so
+    0 switches a block off and 1 gives it the same say as the words.
+    """
+
+    ngram_range: tuple[int, int] = (1, 2)
+    sublinear_tf: bool = True
+    min_df: int = 1
+    max_df: float = 0.95
+    stop_words: str | None = None
+    embeddings: bool = False
+    embedding_weight: float = 1.0
+    criteria_weight: float = 0.0
+
+
+def record_text(record: Record) -> str:
+    """Title, abstract and keywords joined: the text every feature is computed from."""
+    parts = [record.title or "", record.abstract or "", " ".join(record.keywords)]
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def tfidf_matrix(texts: Sequence[str], spec: FeatureSpec) -> sp.csr_matrix:
+    """TF-IDF rows, shape ``(len(texts), vocabulary)``, each row L2-normalised.
+
+    Row normalisation keeps text length from driving scores: a title-only record is
+    compared on the words it has, not pushed down for having few.
+    """
+    min_df = spec.min_df if len(texts) >= spec.min_df else 1
+    vectorizer = TfidfVectorizer(
+        ngram_range=spec.ngram_range,
+        sublinear_tf=spec.sublinear_tf,
+        min_df=min_df,
+        max_df=spec.max_df if len(texts) > 1 else 1.0,
+        stop_words=spec.stop_words,
+        dtype=np.float32,
+    )
+    try:
+        matrix = vectorizer.fit_transform(list(texts))
+    except ValueError:  # empty vocabulary: every text empty or only stop words
+        matrix = sp.csr_matrix((len(texts), 1), dtype=np.float32)
+    return sp.csr_matrix(matrix, dtype=np.float32)
+
+
+def stack_features(
+    tfidf: sp.csr_matrix,
+    embeddings: np.ndarray | None,
+    criteria_scores: np.ndarray | None,
+    spec: FeatureSpec,
+) -> sp.csr_matrix:
+    """One sparse matrix ``(n, vocabulary [+ d] [+ elements])`` for the classifier.
+
+    Dense blocks are appended only when present and weighted above 0.
+    """
+    blocks: list[sp.spmatrix] = [tfidf]
+    if embeddings is not None and spec.embedding_weight > 0:
+        blocks.append(sp.csr_matrix(np.asarray(embeddings, dtype=np.float32) * spec.embedding_weight))
+    if criteria_scores is not None and criteria_scores.size and spec.criteria_weight > 0:
+        scores = np.asarray(criteria_scores, dtype=np.float32)
+        norms = np.linalg.norm(scores, axis=1, keepdims=True)
+        scores = np.divide(scores, norms, out=np.zeros_like(scores), where=norms > 0)
+        blocks.append(sp.csr_matrix(scores * spec.criteria_weight))
+    if len(blocks) == 1:
+        return tfidf
+    return sp.hstack(blocks, format="csr", dtype=np.float32)

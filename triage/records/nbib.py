@@ -1,0 +1,185 @@
+"""Readers for two line-tagged formats with one record per blank-line block:
+PubMed/MEDLINE (``.nbib``: ``PMID- 123``, ``AU  - Smith J``) and EndNote tagged
+("refer", ``.enl``/``.txt``: ``%A Smith, J``).
+
+Hand-written: no maintained, light library parses these (Biopython's ``Bio.Medline``
+would add a large dependency for what is a line split), and both formats are only
+"tag, value, continuation lines". Tag tables live in :mod:`triage.records.ris_tags`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from triage.records import ris_tags
+from triage.records.model import Problem, Record
+from triage.records.normalize import normalize_doi, normalize_year
+from triage.records.source import Source, as_list, first, split_issn_isbn
+
+__all__ = ["read_enl", "read_nbib", "record_from_enl", "record_from_medline"]
+
+_MEDLINE_TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)")
+_ENL_TAG = re.compile(r"(%[0-9A-Z@!#$&()*+^~>]) ?(.*)")
+
+
+def _blocks(lines: list[str]) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    """Yield (first line number, numbered lines) for each blank-line separated block."""
+    block: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            block.append((number, line))
+        elif block:
+            yield block[0][0], block
+            block = []
+    if block:
+        yield block[0][0], block
+
+
+def _read_tagged(
+    text: str,
+    source: Source,
+    *,
+    tag_line: re.Pattern[str],
+    is_continuation: Callable[[str], bool],
+    list_tags: tuple[str, ...],
+    build: Callable[[dict[str, Any]], Record],
+    example: str,
+) -> tuple[list[Record], list[Problem]]:
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for start, block in _blocks(text.splitlines()):
+        raw: dict[str, Any] = {}
+        last: str | None = None
+        for number, line in block:
+            match = None if is_continuation(line) else tag_line.fullmatch(line.rstrip())
+            if match is None:
+                if last is None:
+                    problems.append(
+                        source.problem(
+                            f"line is not a tag line and follows no tag; ignored: {line.strip()[:40]!r}",
+                            line=number,
+                            severity="warning",
+                            hint=f"tag lines look like {example!r}",
+                        )
+                    )
+                    continue
+                value = raw[last]
+                if isinstance(value, list):
+                    value[-1] = f"{value[-1]} {line.strip()}".strip()
+                else:
+                    raw[last] = f"{value} {line.strip()}".strip()
+                continue
+            tag, value = match.group(1), match.group(2).strip()
+            if tag in list_tags or (tag in raw and not isinstance(raw[tag], list)):
+                existing = raw.get(tag)
+                raw[tag] = [*as_list_keep(existing), value]
+            elif tag in raw:
+                raw[tag].append(value)
+            else:
+                raw[tag] = value
+            last = tag
+        if not raw:
+            continue
+        record = build(raw)
+        record.provenance = source.provenance(len(records) + 1, start)
+        records.append(record)
+    return records, problems
+
+
+def as_list_keep(value: Any) -> list[str]:
+    """Like :func:`as_list` but keeps empty strings (raw is verbatim)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def read_nbib(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
+    """Read PubMed/MEDLINE text (continuation lines start with spaces)."""
+    return _read_tagged(
+        text,
+        source,
+        tag_line=_MEDLINE_TAG,
+        is_continuation=lambda line: line.startswith(" "),
+        list_tags=ris_tags.MEDLINE_LIST_TAGS,
+        build=record_from_medline,
+        example="TI  - Title",
+    )
+
+
+def read_enl(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
+    """Read EndNote tagged text (continuation lines do not start with ``%``)."""
+    return _read_tagged(
+        text,
+        source,
+        tag_line=_ENL_TAG,
+        is_continuation=lambda line: not line.startswith("%"),
+        list_tags=ris_tags.ENL_LIST_TAGS,
+        build=record_from_enl,
+        example="%T Title",
+    )
+
+
+def _medline_doi(raw: dict[str, Any]) -> str | None:
+    values = [v for tag in ris_tags.MEDLINE_FIELDS["doi"] for v in as_list(raw.get(tag))]
+    for value in values:
+        if value.endswith("[doi]"):
+            return value[: -len("[doi]")].strip()
+    return next((d for v in values if (d := normalize_doi(v))), None)
+
+
+def record_from_medline(raw: dict[str, Any]) -> Record:
+    """Build a :class:`Record` from MEDLINE tags (:data:`ris_tags.MEDLINE_FIELDS`)."""
+    tags = ris_tags.MEDLINE_FIELDS
+    authors = next((a for tag in tags["authors"] if (a := as_list(raw.get(tag)))), [])
+    urls = [v for tag in tags["url"] for v in as_list(raw.get(tag)) if v.startswith("http")]
+    notes = as_list(raw.get("GN"))
+    return Record(
+        title=first(raw, tags["title"]),
+        abstract=first(raw, tags["abstract"]),
+        authors=authors,
+        year=normalize_year(first(raw, tags["year"])),
+        journal=first(raw, tags["journal"]),
+        volume=first(raw, tags["volume"]),
+        issue=first(raw, tags["issue"]),
+        pages=first(raw, tags["pages"]),
+        doi=_medline_doi(raw),
+        pmid=first(raw, tags["pmid"]),
+        issn=first(raw, tags["issn"]),
+        isbn=first(raw, tags["isbn"]),
+        keywords=[k for tag in tags["keywords"] for k in as_list(raw.get(tag))],
+        language=first(raw, tags["language"]),
+        publication_type=first(raw, tags["publication_type"]),
+        url=urls[0] if urls else None,
+        notes="\n".join(notes) if notes else None,
+        raw=raw,
+    )
+
+
+def record_from_enl(raw: dict[str, Any]) -> Record:
+    """Build a :class:`Record` from EndNote tags (:data:`ris_tags.ENL_FIELDS`)."""
+    tags = ris_tags.ENL_FIELDS
+    issn, isbn = split_issn_isbn(first(raw, tags["issn_isbn"]))
+    keywords = [k.strip() for v in as_list(raw.get("%K")) for k in re.split(r"[;\n]", v) if k.strip()]
+    notes = as_list(raw.get("%Z"))
+    return Record(
+        title=first(raw, tags["title"]),
+        abstract=first(raw, tags["abstract"]),
+        authors=as_list(raw.get("%A")),
+        year=normalize_year(first(raw, tags["year"])),
+        journal=first(raw, tags["journal"]),
+        volume=first(raw, tags["volume"]),
+        issue=first(raw, tags["issue"]),
+        pages=first(raw, tags["pages"]),
+        doi=first(raw, tags["doi"]),
+        pmid=None,
+        issn=issn,
+        isbn=isbn,
+        keywords=keywords,
+        language=first(raw, tags["language"]),
+        publication_type=first(raw, tags["publication_type"]),
+        url=first(raw, tags["url"]),
+        notes="\n".join(notes) if notes else None,
+        raw=raw,
+    )

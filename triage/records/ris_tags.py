@@ -1,0 +1,362 @@
+"""Tag tables of RIS, Web of Science, MEDLINE, EndNote and BibTeX: data only (cf. ``rispy/config.py``).
+
+``FIELDS`` lists, per :class:`~triage.records.model.Record` field, the tags that may
+carry it, most trusted first; a reader takes the first tag present. Dialects differ
+only in which tags they use, so supporting a new database means editing this table.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AUTHOR_TAGS",
+    "BIBTEX_FIELDS",
+    "BIBTEX_TYPES",
+    "DECISION_TAG",
+    "ENDNOTE_XML_FIELDS",
+    "ENL_FIELDS",
+    "ENL_LIST_TAGS",
+    "FIELDS",
+    "KNOWN_TAGS",
+    "LIST_TAGS",
+    "MEDLINE_FIELDS",
+    "MEDLINE_LIST_TAGS",
+    "PMID_MAX_DIGITS",
+    "RECORD_BODY_TAGS",
+    "TYPE_CODES",
+    "WOS_AUTHOR_TAGS",
+    "WOS_FIELDS",
+    "WOS_LIST_TAGS",
+    "WRITE_TAGS",
+]
+
+#: Tags of the RIS specification (RefMan 2011, as documented by EndNote and Zotero),
+#: plus our decision tag. Anything else is reported as an unknown tag and kept in ``raw``.
+KNOWN_TAGS: frozenset[str] = frozenset(
+    [
+        "TY",
+        "A1",
+        "A2",
+        "A3",
+        "A4",
+        "AB",
+        "AD",
+        "AN",
+        "AU",
+        "AV",
+        "BT",
+        "C1",
+        "C2",
+        "C3",
+        "C4",
+        "C5",
+        "C6",
+        "C7",
+        "C8",
+        "CA",
+        "CN",
+        "CP",
+        "CT",
+        "CY",
+        "DA",
+        "DB",
+        "DO",
+        "DP",
+        "ED",
+        "EP",
+        "ET",
+        "ID",
+        "IS",
+        "J1",
+        "J2",
+        "JA",
+        "JF",
+        "JO",
+        "KW",
+        "L1",
+        "L2",
+        "L3",
+        "L4",
+        "LA",
+        "LB",
+        "LK",
+        "M1",
+        "M2",
+        "M3",
+        "N1",
+        "N2",
+        "NV",
+        "OP",
+        "PB",
+        "PP",
+        "PY",
+        "RI",
+        "RN",
+        "RP",
+        "SE",
+        "SN",
+        "SP",
+        "ST",
+        "SV",
+        "T1",
+        "T2",
+        "T3",
+        "TA",
+        "TI",
+        "TT",
+        "U1",
+        "U2",
+        "U3",
+        "U4",
+        "U5",
+        "UR",
+        "VL",
+        "VO",
+        "Y1",
+        "Y2",
+        "ER",
+        "TR",
+    ]
+)
+
+#: Tags that repeat by design; always kept as lists in ``raw`` (rispy's ``list_tags``).
+LIST_TAGS: tuple[str, ...] = ("A1", "A2", "A3", "A4", "AU", "ED", "KW", "N1", "UR", "L1", "L2", "AD", "TR")
+
+#: Tags that only occur inside a record: finding them outside one means a record lost its TY.
+RECORD_BODY_TAGS: frozenset[str] = frozenset({"TI", "T1", "AB", "N2", "AU", "A1", "PY", "Y1", "DO", "KW"})
+
+#: PubMed ids are below 10**8 (about 4 * 10**7 in 2025); longer all-digit ANs are not PMIDs.
+PMID_MAX_DIGITS = 8
+
+#: Tags whose values are authors of the work itself (A2/ED are editors, A3 series editors).
+AUTHOR_TAGS: tuple[str, ...] = ("AU", "A1")
+
+#: Not in the RIS specification, so no reference manager gives it another meaning.
+#: Holds ``decision: exclude``, ``reason: ...``, ``stage: ...``, ``reviewer: ...`` lines.
+DECISION_TAG = "TR"
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("TI", "T1", "CT", "BT"),
+    # Embase, Ovid and EndNote write abstracts to N2 (the RIS spec's "abstract" tag).
+    "abstract": ("AB", "N2"),
+    "year": ("PY", "Y1", "DA", "Y2"),
+    "journal": ("T2", "JF", "JO", "BT", "JA", "J2", "J1", "T3"),
+    "volume": ("VL", "VO"),
+    "issue": ("IS", "CP"),
+    "start_page": ("SP",),
+    "end_page": ("EP",),
+    "doi": ("DO",),
+    # Tags that may hold a DOI inside a URL or note when DO is missing.
+    "doi_fallback": ("L3", "UR", "L2", "M3", "N1"),
+    # AN is the PubMed id in PubMed exports (EndNote, our writer); taken when it is all
+    # digits and the export is from PubMed/MEDLINE or it has at most PMID_MAX_DIGITS digits.
+    # Other databases' accession numbers have letters, dashes or more digits (ProQuest: 10).
+    "pmid": ("AN",),
+    "issn_isbn": ("SN",),
+    "keywords": ("KW",),
+    "language": ("LA",),
+    "publication_type": ("TY",),
+    "url": ("UR", "L2", "L1", "LK"),
+    "notes": ("N1",),
+}
+
+# --- Web of Science plain-text format ("FN Clarivate ... / PT J / ... / ER / EF") -----
+
+#: Author tags in preference order: AF full names, AU abbreviated.
+WOS_AUTHOR_TAGS: tuple[str, ...] = ("AF", "AU")
+
+#: Multi-valued tags: one value per continuation line.
+WOS_LIST_TAGS: tuple[str, ...] = ("AU", "AF", "BA", "BF", "CA", "GP", "CR", "RI", "OI", "C1", "C3", "EM")
+
+WOS_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("TI",),
+    "abstract": ("AB",),
+    "year": ("PY", "EA"),
+    "journal": ("SO", "SE", "J9", "JI"),
+    "volume": ("VL",),
+    "issue": ("IS",),
+    "start_page": ("BP",),
+    "end_page": ("EP",),
+    "doi": ("DI",),
+    "pmid": ("PM",),
+    "issn": ("SN", "EI"),
+    "isbn": ("BN",),
+    "keywords": ("DE", "ID"),
+    "language": ("LA",),
+    "publication_type": ("DT", "PT"),
+    "url": (),
+    "notes": (),
+}
+
+# --- PubMed/MEDLINE (.nbib): 4-character tags padded with spaces, then "- " ---------
+
+#: Tags that repeat by design; kept as lists in ``raw``.
+MEDLINE_LIST_TAGS: tuple[str, ...] = (
+    "AU",
+    "FAU",
+    "AD",
+    "AID",
+    "LID",
+    "IS",
+    "MH",
+    "OT",
+    "PT",
+    "LA",
+    "RN",
+    "SI",
+    "GR",
+    "CIN",
+    "CON",
+    "AUID",
+    "PHST",
+    "OID",
+    "ISBN",
+    "ED",
+    "FED",
+    "CI",
+    "GN",
+)
+
+MEDLINE_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("TI", "BTI"),
+    "abstract": ("AB",),
+    "authors": ("FAU", "AU"),  # first non-empty tag: full names preferred
+    "year": ("DP", "DEP", "EDAT"),
+    "journal": ("JT", "TA", "BTI"),
+    "volume": ("VI",),
+    "issue": ("IP",),
+    "pages": ("PG",),
+    "doi": ("AID", "LID"),  # values like "10.1/x [doi]"; ERIC writes a doi.org URL
+    "pmid": ("PMID",),
+    "issn": ("IS",),
+    "isbn": ("ISBN",),
+    "keywords": ("MH", "OT"),
+    "language": ("LA",),
+    "publication_type": ("PT",),
+    "url": ("LID", "AID"),
+    "notes": ("GN",),
+}
+
+# --- EndNote tagged ("refer") format: "%A Author", one record per blank-line block ---
+
+ENL_LIST_TAGS: tuple[str, ...] = ("%A", "%E", "%K", "%U", "%Z", "%@")
+
+ENL_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("%T",),
+    "abstract": ("%X",),
+    "authors": ("%A",),
+    "year": ("%D", "%8"),
+    "journal": ("%J", "%B"),
+    "volume": ("%V",),
+    "issue": ("%N",),
+    "pages": ("%P",),
+    "doi": ("%R",),
+    "pmid": (),
+    "issn_isbn": ("%@",),
+    "keywords": ("%K",),
+    "language": ("%G",),
+    "publication_type": ("%0",),
+    "url": ("%U",),
+    "notes": ("%Z",),
+}
+
+# --- BibTeX: field names (matched case-insensitively; WoS writes "Title") -----------
+
+BIBTEX_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "abstract": ("abstract",),
+    "authors": ("author",),
+    "year": ("year", "date"),
+    "journal": ("journal", "journaltitle", "booktitle", "series"),
+    "volume": ("volume",),
+    "issue": ("number", "issue"),
+    "pages": ("pages",),
+    "doi": ("doi",),
+    "pmid": ("pmid",),
+    "issn": ("issn",),
+    "isbn": ("isbn",),
+    "keywords": ("keywords", "author_keywords", "keywords-plus"),
+    "language": ("language", "langid"),
+    "publication_type": ("ENTRYTYPE",),
+    "url": ("url",),
+    "notes": ("note", "annote", "annotation"),
+}
+
+# --- EndNote XML (Zotero, Mendeley, EndNote): element paths under <record> ---------
+
+ENDNOTE_XML_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("titles/title",),
+    "abstract": ("abstract",),
+    "authors": ("contributors/authors/author",),
+    "year": ("dates/year",),
+    "journal": ("periodical/full-title", "titles/secondary-title"),
+    "volume": ("volume",),
+    "issue": ("number", "issue"),
+    "pages": ("pages",),
+    "doi": ("electronic-resource-num",),
+    "pmid": (),
+    "issn_isbn": ("isbn",),
+    "keywords": ("keywords/keyword",),
+    "language": ("language",),
+    "publication_type": ("ref-type",),
+    "url": ("urls/related-urls/url", "urls/web-urls/url"),
+    "notes": ("notes",),
+}
+
+# --- Writing RIS ---------------------------------------------------------------------
+
+#: Record field -> (tag we write, tags the written tag replaces). Pages, ISSN/ISBN and
+#: the type are handled by the writer (SP/EP split, SN twice, TY from TYPE_CODES).
+WRITE_TAGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "title": ("TI", ("TI", "T1")),
+    "abstract": ("AB", ("AB", "N2")),
+    "authors": ("AU", ("AU", "A1")),
+    "year": ("PY", ("PY", "Y1")),
+    "journal": ("T2", ("T2", "JF", "JO")),
+    "volume": ("VL", ("VL", "VO")),
+    "issue": ("IS", ("IS", "CP")),
+    "pages": ("SP", ("SP", "EP")),
+    "doi": ("DO", ("DO",)),
+    "pmid": ("AN", ("AN",)),
+    "issn": ("SN", ("SN",)),
+    "isbn": ("SN", ("SN",)),
+    "keywords": ("KW", ("KW",)),
+    "language": ("LA", ("LA",)),
+    "publication_type": ("TY", ("TY",)),
+    "url": ("UR", ("UR",)),
+    "notes": ("N1", ("N1",)),
+}
+
+#: Publication types other formats write, folded to lower case -> RIS type code.
+TYPE_CODES: dict[str, str] = {
+    "journal article": "JOUR",
+    "article": "JOUR",
+    "review": "JOUR",
+    "book": "BOOK",
+    "book chapter": "CHAP",
+    "book section": "CHAP",
+    "chapter": "CHAP",
+    "inbook": "CHAP",
+    "incollection": "CHAP",
+    "conference paper": "CPAPER",
+    "conference proceedings": "CONF",
+    "inproceedings": "CPAPER",
+    "proceedings": "CONF",
+    "thesis": "THES",
+    "phdthesis": "THES",
+    "mastersthesis": "THES",
+    "report": "RPRT",
+    "techreport": "RPRT",
+    "misc": "GEN",
+}
+
+#: RIS type code -> BibTeX entry type, for writing records that did not come from BibTeX.
+BIBTEX_TYPES: dict[str, str] = {
+    "JOUR": "article",
+    "BOOK": "book",
+    "CHAP": "incollection",
+    "CONF": "proceedings",
+    "CPAPER": "inproceedings",
+    "THES": "phdthesis",
+    "RPRT": "techreport",
+    "GEN": "misc",
+}

@@ -1,0 +1,258 @@
+"""CSV, TSV and Excel exports: one record per row, columns mapped by ``columns.toml``.
+
+Databases and screening tools name their columns differently (``Source title``,
+``Journal/Book``, ``Publication Title``); the mapping from column names to record
+fields is data in ``columns.toml``, so a new export format is a table edit. Every
+column, mapped or not (``label_included``, ``cluster_id``), is kept verbatim in ``raw``.
+Encoding is handled before this module (see :mod:`triage.records.encoding`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from triage.errors import InputError
+from triage.records.model import Problem, Record
+from triage.records.normalize import normalize_year
+from triage.records.source import Source, iter_lines
+
+__all__ = ["ColumnMap", "column_map", "read_csv", "read_tsv", "read_xlsx", "record_from_row", "split_authors"]
+
+_DELIMITERS = (",", ";", "\t", "|")
+_TAG_LIKE = re.compile(r"[A-Z][A-Z0-9]")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """The column mapping chosen for one header: field -> column, plus dialect facts."""
+
+    columns: dict[str, str]
+    dialect: str | None
+    author_separator: str
+    keyword_separator: str
+
+
+@cache
+def _table() -> dict[str, Any]:
+    # Read once per process: an immutable view of a package data file, not mutable state.
+    text = resources.files("triage.records").joinpath("columns.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def column_map(header: list[str]) -> ColumnMap:
+    """Pick, for each record field, the column of ``header`` that holds it."""
+    table = _table()
+    by_folded: dict[str, str] = {}
+    for name in header:
+        by_folded.setdefault(name.strip().lower(), name)
+    columns: dict[str, str] = {}
+    for fieldname, candidates in table["fields"].items():
+        for candidate in candidates:
+            if candidate.lower() in by_folded:
+                columns[fieldname] = by_folded[candidate.lower()]
+                break
+    dialect = None
+    author_sep = table["defaults"]["author_separator"]
+    for spec in table["dialects"]:
+        if all(col.lower() in by_folded for col in spec["detect"]):
+            dialect = spec["name"]
+            author_sep = spec.get("author_separator", author_sep)
+            break
+    return ColumnMap(columns, dialect, author_sep, table["defaults"]["keyword_separator"])
+
+
+def split_authors(value: str, separator: str) -> list[str]:
+    """Split an authors cell; ``"auto"`` follows the rule documented in columns.toml."""
+    value = value.strip()
+    if not value:
+        return []
+    if separator == "none":
+        return [value]
+    if ";" in value:  # no name contains ";", whatever the dialect's usual separator
+        separator = ";"
+    elif separator == "auto":
+        parts = [p.strip() for p in value.split(",")]
+        return parts if len(parts) > 1 and all(" " in p for p in parts) else [value]
+    if separator == " and ":
+        parts = re.split(r"\s+and\s+", value)
+    else:
+        parts = value.split(separator.strip() or separator)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def record_from_row(raw: dict[str, Any], cmap: ColumnMap) -> Record:
+    """Build a :class:`Record` from one row (``raw``: column -> verbatim text)."""
+
+    def get(fieldname: str) -> str | None:
+        column = cmap.columns.get(fieldname)
+        value = raw.get(column) if column else None
+        text = str(value).strip() if value is not None else ""
+        return text or None
+
+    pages = get("pages")
+    start, end = get("start_page"), get("end_page")
+    if pages is None and start:
+        pages = f"{start}-{end}" if end and end != start else start
+    keywords = get("keywords")
+    return Record(
+        title=get("title"),
+        abstract=get("abstract"),
+        authors=split_authors(get("authors") or "", cmap.author_separator),
+        year=normalize_year(get("year")),
+        journal=get("journal"),
+        volume=get("volume"),
+        issue=get("issue"),
+        pages=pages,
+        doi=get("doi"),
+        pmid=get("pmid"),
+        issn=get("issn"),
+        isbn=get("isbn"),
+        keywords=[k.strip() for k in keywords.split(cmap.keyword_separator) if k.strip()] if keywords else [],
+        language=get("language"),
+        publication_type=get("publication_type"),
+        url=get("url"),
+        notes=get("notes"),
+        raw=raw,
+    )
+
+
+def read_csv(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
+    """Read comma- (or semicolon-) separated text with a header row."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(_DELIMITERS, key=first_line.count)
+    return _read_rows(text, source, delimiter)
+
+
+def read_tsv(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
+    """Read tab-separated text with a header row (Web of Science "tab-delimited")."""
+    return _read_rows(text, source, "\t")
+
+
+def _unique(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        name = name.strip() or "column"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _read_rows(text: str, source: Source, delimiter: str) -> tuple[list[Record], list[Problem]]:
+    # The stdlib csv module does the quoting rules; it reads lines as they come (no
+    # copy of the text). The field size limit is raised for the huge cells (reference
+    # lists) some databases export, then restored.
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(1 << 30)
+    reader = csv.reader(iter_lines(text, keepends=True), delimiter=delimiter)
+
+    def numbered() -> Iterator[tuple[int | None, list[str]]]:
+        start = 1
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+
+    try:
+        return _records(numbered(), source)
+    except csv.Error as exc:
+        raise InputError(
+            f"is not valid CSV near line {reader.line_num} ({exc})",
+            path=source.path,
+            line=reader.line_num,
+            hint="re-export the file, or check its quotes",
+        ) from exc
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _records(
+    rows: Iterable[tuple[int | None, list[str]]], source: Source
+) -> tuple[list[Record], list[Problem]]:
+    problems: list[Problem] = []
+    body = ((n, r) for n, r in rows if any(str(c).strip() for c in r))
+    first_row = next(body, None)
+    if first_row is None:
+        return [], problems
+    header = _unique([str(c) for c in first_row[1]])
+    cmap = column_map(header)
+    if not (cmap.columns.keys() & {"title", "abstract", "doi", "pmid"}):
+        problems.append(
+            source.problem(
+                "no column holds a title, abstract, DOI or PMID; records imported with raw columns only",
+                line=first_row[0],
+                hint=f"rename the title column to 'title' (columns found: {', '.join(header[:8])})",
+            )
+        )
+    database = source.database or cmap.dialect
+    if database != source.database:
+        source = replace(source, database=database)
+    records: list[Record] = []
+    for line, row in body:
+        position = len(records) + 1
+        cells = [str(c) if c is not None else "" for c in row]
+        if len(cells) > len(header):
+            extra = cells[len(header) :]
+            if any(c.strip() for c in extra):
+                problems.append(
+                    source.problem(
+                        f"row has {len(cells)} values but the header has {len(header)}; "
+                        "extra values kept in raw as 'extra_1', ...",
+                        line=line,
+                        record=position,
+                        severity="warning",
+                        hint="check the row for an unquoted separator",
+                    )
+                )
+        raw: dict[str, Any] = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header)}
+        for i, value in enumerate(cells[len(header) :], 1):
+            if value.strip():
+                raw[f"extra_{i}"] = value
+        record = record_from_row(raw, cmap)
+        record.provenance = source.provenance(position, line)
+        records.append(record)
+    return records, problems
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(data: bytes, source: Source) -> tuple[list[Record], list[Problem]]:
+    """Read the first sheet of an Excel workbook with openpyxl (rows: line = None)."""
+    import openpyxl  # imported here: only Excel imports pay for it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/ValueError variants for a bad file
+        raise InputError(
+            f"is not a readable Excel workbook ({type(exc).__name__})",
+            path=source.path,
+            hint="open it in Excel and save as .xlsx, or export as CSV",
+        ) from exc
+    try:
+        sheet, others = workbook.worksheets[0], [ws.title for ws in workbook.worksheets[1:]]
+        rows = [(None, [_cell(v) for v in row]) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    records, problems = _records(rows, source)
+    if others:
+        problems.append(
+            source.problem(
+                f"only the first sheet {sheet.title!r} was read; other sheets ignored: {', '.join(others)}",
+                severity="warning",
+                hint="put all records on one sheet, or save each sheet as its own file",
+            )
+        )
+    return records, problems

@@ -1,0 +1,1 @@
+"""The screening loop over a project: glue between the store and the ranking cycle."""

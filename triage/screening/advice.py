@@ -1,0 +1,106 @@
+"""Stopping advice for a project: the rules of :mod:`triage.stopping` side by side.
+
+Shown by ``triage status`` (and the web dashboard) so a team sees a guarantee-backed
+test next to the model's point estimate and the common heuristics, and can tell when
+they disagree. Decisions made in the random-audit preset (``model`` starting with
+``random``) after prioritised screening count as the random sample of the
+Callaghan & Müller-Hansen test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from triage import stopping
+from triage.store.db import Project
+from triage.store.decisions import current_decisions
+from triage.store.records import screening_rows
+
+__all__ = ["stopping_advice", "screening_labels"]
+
+def _run_threshold(n_total: int) -> int:
+    """Heuristic run of irrelevant records: 5% of the records, at least 50 (a common
+    rule of thumb; see :func:`triage.stopping.consecutive_irrelevant`)."""
+    return max(50, int(round(0.05 * n_total)))
+
+
+def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[np.ndarray, np.ndarray, int]:
+    """Labels of decided records in the order they were decided, a mask of the ones
+    decided under the random-audit preset, and the number of records to screen.
+    ``maybe`` counts as an include here: for stopping, unsure is not irrelevant."""
+    with project.reading() as session:
+        active = {row.id for row in screening_rows(session)}
+        decisions = [d for d in current_decisions(session, stage=stage).values() if d.record_id in active]
+        from triage.store.schema import DecisionRow
+
+        models = {d.decision_id: (session.get(DecisionRow, d.decision_id).model or "") for d in decisions}
+    decisions.sort(key=lambda d: d.decision_id)
+    labels = np.array([0 if d.decision == "exclude" else 1 for d in decisions], dtype=np.int64)
+    random_mask = np.array([models[d.decision_id].startswith("random") for d in decisions], dtype=bool)
+    return labels, random_mask, len(active)
+
+
+def stopping_advice(project: Project, *, stage: str = "title_abstract", with_model: bool = True) -> dict[str, Any]:
+    """Each rule's estimate and advice, or ``{}`` before any decision."""
+    labels, random_mask, n_total = screening_labels(project, stage)
+    if labels.size == 0:
+        return {}
+    target = float(project.get_setting("recall_target", 0.95) or 0.95)
+    confidence = float(project.get_setting("stopping_confidence", 0.95) or 0.95)
+    alpha = 1 - confidence
+    found, screened = int(labels.sum()), int(labels.size)
+    unscreened = n_total - screened
+    rules: dict[str, dict[str, Any]] = {}
+
+    # Callaghan & Müller-Hansen: a real random sample if the team drew one, else ranked quasi-sampling.
+    tail = 0
+    while tail < random_mask.size and random_mask[random_mask.size - 1 - tail]:
+        tail += 1
+    if tail:
+        sample = labels[labels.size - tail:]
+        p = stopping.hypergeometric_p(unscreened + tail, tail, int(sample.sum()), found - int(sample.sum()),
+                                      recall_target=target)
+        source = f"random sample of {tail}"
+    else:
+        p = stopping.ranked_quasi_p(labels, n_total, recall_target=target)
+        source = "ranked quasi-sampling"
+    more = stopping.random_sample_size(unscreened, found, recall_target=target, confidence=confidence)
+    rules["statistical (Callaghan & Müller-Hansen)"] = {
+        "estimate": f"p = {p:.3g} for recall < {target:.0%} ({source})",
+        "p_value": p,
+        "safe_to_stop": bool(p < alpha),
+        "advice": (
+            f"safe to stop: recall >= {target:.0%} at {confidence:.0%} confidence" if p < alpha
+            else f"not yet; screen {more} random unscreened records (preset 'random') to test it"
+        ),
+    }
+    if with_model and unscreened > 0 and 0 < found < screened:
+        from triage.screening.queue import ScreeningQueue
+
+        queue = ScreeningQueue(project, stage=stage)
+        scores = queue.cycle.scores()
+        unseen = np.array([i for i in range(len(queue)) if i not in queue.seen], dtype=np.int64)
+        estimate = stopping.estimated_recall(found, scores[unseen] if unseen.size else np.zeros(0))
+        rules["model estimate"] = {
+            "estimate": f"recall ~ {estimate:.1%} (expected {sum(scores[unseen]):.1f} includes unscreened)",
+            "recall": estimate,
+            "safe_to_stop": None,
+            "advice": "a point estimate with no guarantee; as good as the model's calibration",
+        }
+    run = stopping.consecutive_irrelevant(labels)
+    threshold = _run_threshold(n_total)
+    rules["consecutive irrelevant"] = {
+        "estimate": f"{run} irrelevant in a row (heuristic threshold {threshold})",
+        "run": run,
+        "safe_to_stop": run >= threshold,
+        "advice": "heuristic only" + (": threshold reached" if run >= threshold else ""),
+    }
+    knee = stopping.knee_stop(labels)
+    rules["knee method"] = {
+        "estimate": f"knee at {stopping.knee_point(labels)} of {screened} screened",
+        "safe_to_stop": knee,
+        "advice": "heuristic (Cormack & Grossman 2016)" + (": stop" if knee else ": continue"),
+    }
+    return {"screened": screened, "found": found, "records": n_total, "recall_target": target, "rules": rules}

@@ -1,0 +1,173 @@
+"""A project's screening queue: records, current decisions and the ranking cycle together.
+
+Both the interactive ``triage screen`` loop and the scripting commands (``triage next``
+/ ``triage decide``) build a :class:`ScreeningQueue`; the simulation in
+``triage.evaluation`` drives the very same :class:`~triage.ranking.cycle.ScreeningCycle`
+with labels instead of a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from triage.criteria import Criteria, load_criteria
+from triage.embeddings import Encoder, load_encoder
+from triage.ranking.cycle import ScreeningCycle
+from triage.ranking.presets import Preset, load_preset
+from triage.records.model import Record
+from triage.screening.embedding_cache import cached_embeddings
+from triage.store.db import Project
+from triage.store.decisions import current_decisions, record_decision
+from triage.store.records import screening_records
+
+__all__ = ["ScreeningQueue", "Shown", "LABELS", "project_criteria"]
+
+#: How a current decision teaches the model. ``maybe`` teaches nothing (the reviewer
+#: was unsure) but the record has been seen, so it is not queued again.
+LABELS: dict[str, int | None] = {"include": 1, "exclude": 0, "maybe": None}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One record as the queue proposes it: what the reviewer is shown."""
+
+    record_id: int
+    record: Record
+    score: float
+    rank: int
+    model: str
+    index: int
+
+
+def project_criteria(project: Project) -> Criteria | None:
+    """The project's criteria (``criteria_file`` setting, relative to the project), if any."""
+    name = project.get_setting("criteria_file")
+    if not name:
+        return None
+    path = Path(str(name))
+    if not path.is_absolute():
+        path = project.directory / path
+    return load_criteria(path)
+
+
+class ScreeningQueue:
+    """The project's records in the order the model proposes, for one stage.
+
+    Built once per session (features and embeddings), then updated after every
+    decision through :meth:`decide`, which records it in the store and teaches the
+    cycle; the next call to :meth:`next` retrains.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        preset: str | None = None,
+        stage: str = "title_abstract",
+        encoder: Encoder | None = None,
+        random_state: int | None = None,
+    ) -> None:
+        self.project = project
+        self.stage = stage
+        self.preset: Preset = load_preset(preset or str(project.get_setting("preset", "default")))
+        self.criteria = project_criteria(project)
+        with project.reading() as session:
+            pairs = screening_records(session)
+        self.record_ids = [rid for rid, _ in pairs]
+        self.records = [r for _, r in pairs]
+        self._index = {rid: i for i, rid in enumerate(self.record_ids)}
+        embeddings = None
+        wants_embeddings = self.preset.features.embeddings or (
+            self.criteria is not None and float(self.preset.cold_start.get("semantic_weight", 0) or 0) > 0
+        )
+        if wants_embeddings and self.records:
+            encoder = encoder or load_encoder(_embedding_path(project))
+            embeddings = cached_embeddings(project, self.record_ids, self.records, encoder)
+        self.cycle = ScreeningCycle(
+            self.records, preset=self.preset, criteria=self.criteria, embeddings=embeddings,
+            encoder=encoder, random_state=random_state,
+        )
+        self.seen: set[int] = set()
+        self._sync()
+
+    def _sync(self) -> None:
+        """Make the cycle's labels match the decisions in force (all reviewers)."""
+        with self.project.reading() as session:
+            decisions = current_decisions(session, stage=self.stage)
+        seen: set[int] = set()
+        labels: dict[int, int] = {}
+        for rid, decision in decisions.items():
+            index = self._index.get(rid)
+            if index is None:
+                continue
+            seen.add(index)
+            label = LABELS.get(decision.decision)
+            if label is not None:
+                labels[index] = label
+        for index in list(self.cycle.labelled):
+            if index not in labels:
+                self.cycle.forget(index)
+        for index, label in labels.items():
+            if self.cycle.labelled.get(index) != label:
+                self.cycle.teach(index, label)
+        self.seen = seen
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @property
+    def remaining(self) -> int:
+        return len(self.records) - len(self.seen)
+
+    def next(self, k: int = 1, *, skip: Sequence[int] = ()) -> list[Shown]:
+        """The next ``k`` records to screen, best first; ``skip`` (record ids) go last."""
+        skipped = {self._index[r] for r in skip if r in self._index}
+        want = min(len(self.records), k + len(self.seen) + len(skipped))
+        order = [i for i in self.cycle.next(want) if i not in self.seen]
+        order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
+        scores = self.cycle.scores()
+        return [
+            Shown(self.record_ids[i], self.records[i], float(scores[i]), rank, self.cycle.model_name, i)
+            for rank, i in enumerate(order[:k], start=1)
+        ]
+
+    def explain(self, shown: Shown) -> object:
+        return self.cycle.explain(shown.index)
+
+    def decide(
+        self,
+        record_id: int,
+        decision: str,
+        *,
+        reviewer: str,
+        reasons: Sequence[str] = (),
+        note: str | None = None,
+        shown: Shown | None = None,
+    ) -> int:
+        """Record a decision (append-only) and teach the cycle; returns the decision id."""
+        with self.project.transaction() as session:
+            row = record_decision(
+                session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons, note=note,
+                score=shown.score if shown else None, rank=shown.rank if shown else None,
+                model=shown.model if shown else self.cycle.model_name,
+            )
+            decision_id = row.id
+        self._sync()
+        return decision_id
+
+    def undo(self, *, reviewer: str) -> int | None:
+        """Retract the reviewer's latest decision; returns the record id it concerned."""
+        from triage.store.decisions import undo_last
+
+        with self.project.transaction() as session:
+            row = undo_last(session, reviewer=reviewer, stage=self.stage)
+            record_id = row.record_id if row is not None else None
+        self._sync()
+        return record_id
+
+
+def _embedding_path(project: Project) -> str | None:
+    value = project.get_setting("embedding_model")
+    return str(value) if value else None

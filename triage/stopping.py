@@ -1,0 +1,216 @@
+"""Stopping rules for prioritised screening: pure functions of labels and scores.
+
+``labels`` is always the labels (1 include, 0 exclude) of the records screened so
+far, in screening order, shape ``(k,)``; ``n_total`` the number of records in the
+review. Nothing here prints or touches a store.
+
+Rules and their sources:
+
+- :func:`hypergeometric_p` / :func:`random_sample_size`: the statistical test of
+  Callaghan & Müller-Hansen (2020), "Statistical stopping criteria for automated
+  screening in systematic reviews", Systematic Reviews 9:273,
+  doi:10.1186/s13643-020-01521-4. After prioritised screening, records are drawn at
+  random from the rest; H0 "recall is below the target" is rejected when observing
+  that few includes in the sample would be unlikely (hypergeometric). Rejecting H0
+  at confidence ``c`` gives the reviewer a guarantee: stopping misses the target with
+  probability at most ``1 - c``.
+- :func:`ranked_quasi_p`: the same paper's "ranked quasi-sampling": the last ``m``
+  prioritised records are treated as a sample of the records left before them (a
+  conservative assumption, since the ranking puts includes first), for every ``m``.
+- :func:`estimated_recall`: model-based recall estimate: includes found divided by
+  includes found plus the sum of the classifier's inclusion probabilities over the
+  unscreened records (expected includes still missing, if the probabilities are
+  calibrated). A point estimate with no guarantee.
+- :func:`consecutive_irrelevant`: the common heuristic "stop after N irrelevant in a
+  row" (e.g. Ros et al. 2017; the SAFE procedure of Boetje & van de Schoot 2024 uses a
+  variant). No guarantee.
+- :func:`knee_stop`: the knee method of Cormack & Grossman (2016), "Engineering
+  quality and reliability in technology-assisted review", SIGIR '16,
+  doi:10.1145/2911451.2911510: stop when the slope of the gain curve before its knee
+  is at least ``156 - min(relevant found, 150)`` times the slope after it and at
+  least 150 records have been screened.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.stats import hypergeom
+
+from triage.errors import EvaluationError
+
+__all__ = [
+    "consecutive_irrelevant",
+    "estimated_recall",
+    "hypergeometric_p",
+    "knee_point",
+    "knee_stop",
+    "random_sample_size",
+    "ranked_quasi_p",
+    "sampling_p_values",
+    "target_missing",
+]
+
+
+def _check_target(recall_target: float, confidence: float) -> None:
+    if not 0 < recall_target < 1:
+        raise EvaluationError(f"recall target must be between 0 and 1 (exclusive), got {recall_target}")
+    if not 0 < confidence < 1:
+        raise EvaluationError(f"confidence must be between 0 and 1 (exclusive), got {confidence}")
+
+
+def target_missing(found_total: int, found_before: int, recall_target: float) -> int:
+    """Smallest number of includes the sampled urn would hold if recall were below target.
+
+    With ``found_total`` includes seen in all (before and during the sample) and
+    ``found_before`` seen before the urn was sampled, recall ``< recall_target`` means
+    the urn held more than ``found_total / target - found_before`` includes
+    (Callaghan & Müller-Hansen 2020, eq. for K_tar): ``floor(found_total / target -
+    found_before + 1)``.
+    """
+    return math.floor(found_total / recall_target - found_before + 1)
+
+
+def hypergeometric_p(
+    n_urn: int, n_sampled: int, found_in_sample: int, found_before: int, *, recall_target: float = 0.95
+) -> float:
+    """p-value of H0 "recall < target" after a random sample from the unscreened records.
+
+    ``n_urn`` records were unscreened when random sampling began; ``n_sampled`` of them
+    were drawn uniformly without replacement and ``found_in_sample`` were includes;
+    ``found_before`` includes were found before sampling. The p-value is the chance of
+    seeing at most ``found_in_sample`` includes if the urn held the fewest includes
+    compatible with H0. Stop when it falls below ``1 - confidence``.
+    """
+    if n_sampled < 0 or n_sampled > n_urn or found_in_sample > n_sampled:
+        raise EvaluationError("sample must be drawn from the urn: 0 <= found <= sampled <= urn size")
+    k_tar = target_missing(found_before + found_in_sample, found_before, recall_target)
+    if k_tar > n_urn:  # the urn is too small to hide that many includes: H0 impossible
+        return 0.0
+    return float(hypergeom.cdf(found_in_sample, n_urn, k_tar, n_sampled))
+
+
+def sampling_p_values(
+    sample_labels: ArrayLike, n_urn: int, found_before: int, *, recall_target: float = 0.95
+) -> NDArray[np.float64]:
+    """:func:`hypergeometric_p` after each draw of a random sample, shape ``(m,)``.
+
+    ``sample_labels`` are the labels of the records drawn from the urn of ``n_urn``, in
+    draw order; entry ``j`` is the p-value after ``j + 1`` draws.
+    """
+    drawn = np.asarray(sample_labels, dtype=np.int64)
+    if drawn.size > n_urn:
+        raise EvaluationError("sample must be drawn from the urn: more draws than records")
+    found_in = np.cumsum(drawn)
+    sizes = np.arange(1, drawn.size + 1)
+    k_tar = np.floor((found_before + found_in) / recall_target - found_before + 1)
+    p = hypergeom.cdf(found_in, n_urn, np.minimum(k_tar, n_urn), sizes)
+    return np.where(k_tar > n_urn, 0.0, p).astype(float)
+
+
+def random_sample_size(
+    n_unscreened: int, found: int, *, recall_target: float = 0.95, confidence: float = 0.95
+) -> int:
+    """How many random records to screen to stop, if none of them is an include.
+
+    The answer to the reviewer's question "how many more?" at the switch to random
+    sampling: the smallest ``n`` with ``hypergeometric_p(n_unscreened, n, 0, found) <
+    1 - confidence``. Each include found in the sample raises it; the caller recomputes.
+    Returns ``n_unscreened`` when only screening everything can reject H0.
+    """
+    _check_target(recall_target, confidence)
+    if n_unscreened <= 0:
+        return 0
+    alpha = 1 - confidence
+    lo, hi = 0, n_unscreened
+    if hypergeometric_p(n_unscreened, hi, 0, found, recall_target=recall_target) >= alpha:
+        return n_unscreened
+    while lo < hi:  # p falls as n grows: binary search the first n with p < alpha
+        mid = (lo + hi) // 2
+        if hypergeometric_p(n_unscreened, mid, 0, found, recall_target=recall_target) < alpha:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def ranked_quasi_p(labels: ArrayLike, n_total: int, *, recall_target: float = 0.95) -> float:
+    """p-value of H0 "recall < target" by ranked quasi-sampling (CMH 2020, buscar).
+
+    For every ``m``, the last ``m`` screened records are taken as a random sample of
+    the ``n_total - k + m`` records unscreened before them; the smallest p-value over
+    ``m`` is returned. Conservative because prioritised records are likelier includes
+    than a random draw.
+    """
+    arr = np.asarray(labels, dtype=np.int64)
+    k = arr.size
+    if k == 0 or n_total <= 0:
+        return 1.0
+    found = int(arr.sum())
+    urns = arr[::-1]
+    found_in = np.cumsum(urns)
+    sizes = np.arange(1, k + 1)
+    urn_pop = n_total - k + sizes
+    k_tar = np.floor(found / recall_target - (found - found_in) + 1)
+    with np.errstate(invalid="ignore"):
+        p = hypergeom.cdf(found_in, urn_pop, np.minimum(k_tar, urn_pop), sizes)
+    p = np.where(k_tar > urn_pop, 0.0, p)
+    return float(np.nanmin(p))
+
+
+def estimated_recall(found: int, unscreened_probabilities: ArrayLike) -> float:
+    """Model-based recall so far: ``found / (found + sum of P(include) unscreened)``.
+
+    ``unscreened_probabilities`` has shape ``(m,)``, values in [0, 1]. A point estimate
+    that is only as good as the classifier's calibration.
+    """
+    probs = np.asarray(unscreened_probabilities, dtype=float)
+    expected_missing = float(np.clip(probs, 0, 1).sum())
+    if found + expected_missing == 0:
+        return 0.0
+    return found / (found + expected_missing)
+
+
+def consecutive_irrelevant(labels: ArrayLike) -> int:
+    """Number of irrelevant records screened since the last include (run length)."""
+    arr = np.asarray(labels, dtype=np.int64)
+    hits = np.flatnonzero(arr)
+    return int(arr.size if hits.size == 0 else arr.size - hits[-1] - 1)
+
+
+def knee_point(labels: ArrayLike) -> int:
+    """Rank of the knee of the gain curve (records screened at the knee, 1-based).
+
+    The knee is the point of the cumulative-includes curve farthest from the straight
+    line between the origin and the current point (Cormack & Grossman 2016).
+    """
+    arr = np.asarray(labels, dtype=np.int64)
+    k = arr.size
+    if k == 0:
+        return 0
+    gain = np.cumsum(arr).astype(float)
+    x = np.arange(1, k + 1, dtype=float)
+    # distance to the line through (0, 0) and (k, gain[-1]), up to a constant factor
+    dist = gain * k - x * gain[-1]
+    return int(np.argmax(dist) + 1)
+
+
+def knee_stop(labels: ArrayLike, *, min_screened: int = 150) -> bool:
+    """Cormack & Grossman's knee rule with their adjusted target ratio.
+
+    Slope ratio ``(found to knee / knee) / ((found after knee + 1) / (k - knee))`` must
+    reach ``156 - min(found, 150)``, with at least ``min_screened`` records screened.
+    """
+    arr = np.asarray(labels, dtype=np.int64)
+    k = arr.size
+    found = int(arr.sum())
+    if k < min_screened or found == 0:
+        return False
+    knee = knee_point(arr)
+    if knee >= k:
+        return False
+    before = arr[:knee].sum() / knee
+    after = (arr[knee:].sum() + 1) / (k - knee)
+    return bool(before / after >= 156 - min(found, 150))

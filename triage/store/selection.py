@@ -1,0 +1,51 @@
+"""Subsets of a project's records with their current decisions (for export and listing)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from triage.errors import TriageError
+from triage.records.normalize import fold_text
+from triage.records.writers import ExportItem
+from triage.store.decisions import current_decisions
+from triage.store.records import screening_records
+
+__all__ = ["SUBSETS", "select_items"]
+
+#: Names accepted by ``--subset``.
+SUBSETS: tuple[str, ...] = ("all", "included", "excluded", "maybe", "undecided", "decided")
+
+
+def select_items(
+    session: Session, *, subset: str = "all", stage: str = "title_abstract", search: str | None = None
+) -> list[ExportItem]:
+    """Records to screen (duplicates merged) in id order, filtered by current decision and words."""
+    if subset not in SUBSETS:
+        raise TriageError(f"unknown subset {subset!r}", hint=f"use one of: {', '.join(SUBSETS)}")
+    decisions = current_decisions(session, stage=stage)
+    words = fold_text(search).split() if search else []
+    wanted = {"included": "include", "excluded": "exclude", "maybe": "maybe"}.get(subset)
+    items = []
+    for record_id, record in screening_records(session):
+        current = decisions.get(record_id)
+        if subset == "undecided" and current is not None:
+            continue
+        if subset == "decided" and current is None:
+            continue
+        if wanted is not None and (current is None or current.decision != wanted):
+            continue
+        if words:
+            haystack = fold_text(" ".join([record.title or "", record.abstract or "", " ".join(record.authors)]))
+            if not all(w in haystack for w in words):
+                continue
+        items.append(
+            ExportItem(
+                record=record,
+                record_id=record_id,
+                decision=current.decision if current else None,
+                reasons=current.reasons if current else (),
+                reviewer=current.reviewer if current else None,
+                stage=stage,
+            )
+        )
+    return items

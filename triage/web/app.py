@@ -1,0 +1,114 @@
+"""The FastAPI factory for ``triage serve``: one project, its pages, and their shared state.
+
+Everything a request needs lives on the :class:`WebContext` that :func:`create_app`
+puts on ``app.state.triage`` (project, screening state with its retrainer thread,
+templates); nothing is kept in module globals, so two apps (two tests, two projects)
+never share anything. Every router is mounted with :func:`~triage.web.csrf.check_csrf`,
+so no POST route can forget it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from triage.screening.queue import ScreeningQueue
+from triage.store.db import Project
+from triage.web.csrf import SessionMiddleware, check_csrf, csrf_token
+from triage.web.errors import install_error_handlers
+from triage.web.state import ScreeningState
+
+__all__ = ["create_app", "WebContext", "context_of", "REVIEWER_COOKIE"]
+
+HERE = Path(__file__).resolve().parent
+REVIEWER_COOKIE = "triage_reviewer"
+
+
+@dataclass
+class WebContext:
+    """The app-wide objects every route reaches through :func:`context_of`."""
+
+    project: Project
+    screening: ScreeningState
+    templates: Jinja2Templates
+
+    def render(self, request: Request, name: str, **context: Any) -> str:
+        """A template rendered to a string (page fragments sent inside JSON)."""
+        values = _common(request)
+        values.update(context)
+        return self.templates.get_template(name).render(request=request, **values)
+
+
+def context_of(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.triage
+    return ctx
+
+
+def reviewer_of(request: Request) -> str | None:
+    """The reviewer name chosen at the start (cookie), or None."""
+    name = request.cookies.get(REVIEWER_COOKIE, "").strip()
+    return name or None
+
+
+def _common(request: Request) -> dict[str, Any]:
+    """Values every template sees: the CSRF token, the reviewer, the project's name."""
+    ctx = context_of(request)
+    return {
+        "csrf_token": csrf_token(request),
+        "reviewer": reviewer_of(request),
+        "project_name": ctx.project.directory.name,
+    }
+
+
+def create_app(
+    project_dir: str | Path,
+    *,
+    queue_factory: Callable[[Project], ScreeningQueue] | None = None,
+    secret: bytes | None = None,
+    stage: str = "title_abstract",
+) -> FastAPI:
+    """Build the app for the project in ``project_dir`` (raises ProjectError if none).
+
+    ``queue_factory`` builds the screening queue (default: the project's preset); it
+    runs once, in the retrainer thread started with the app. ``secret`` signs CSRF
+    tokens (default: random per process, so tokens die with the server).
+    """
+    project = Project.open(project_dir)
+    screening = ScreeningState(project, stage=stage, queue_factory=queue_factory)
+    templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[_common])
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        screening.start()
+        try:
+            yield
+        finally:
+            screening.stop()
+            project.close()
+
+    app = FastAPI(title="triage", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.triage = WebContext(project=project, screening=screening, templates=templates)
+    app.state.templates = templates
+    app.add_middleware(SessionMiddleware, secret=secret or secrets.token_bytes(32))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    install_error_handlers(app)
+
+    from triage.web.routes import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router, dependencies=[Depends(check_csrf)])
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg")
+
+    return app

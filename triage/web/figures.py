@@ -1,0 +1,108 @@
+"""Dashboard pictures: the recall curve so far and the PRISMA 2020 flow diagram.
+
+Drawn with matplotlib's object API on an Agg canvas (no ``pyplot``: it keeps global
+figure state, and requests render in several threads at once). Each function returns
+the file's bytes, ready to send.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from triage.prisma import PrismaCounts
+
+__all__ = ["recall_curve_png", "prisma_diagram", "FORMATS"]
+
+#: Flow-diagram formats offered for download, with their media types.
+FORMATS: dict[str, str] = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _save(fig: Figure, fmt: str) -> bytes:
+    FigureCanvasAgg(fig)
+    out = io.BytesIO()
+    fig.savefig(out, format=fmt, dpi=110, bbox_inches="tight", metadata=None if fmt != "svg" else {"Date": None})
+    return out.getvalue()
+
+
+def recall_curve_png(labels: Sequence[int] | np.ndarray, n_total: int) -> bytes:
+    """Includes found against records screened, in decision order, beside random screening.
+
+    ``labels``: 1 (include or maybe) / 0 (exclude) per decided record, oldest first.
+    Without labels the picture says so rather than drawing an empty axis.
+    """
+    y = np.asarray(labels, dtype=np.int64)
+    fig = Figure(figsize=(6.0, 3.4))
+    ax = fig.add_subplot()
+    if y.size == 0:
+        ax.text(0.5, 0.5, "no decisions yet", ha="center", va="center", fontsize=12, color="#666")
+        ax.set_axis_off()
+        return _save(fig, "png")
+    found = np.concatenate([[0], np.cumsum(y)])
+    x = np.arange(found.size)
+    ax.plot(x, found, color="#1b6e8f", lw=2, label="includes and maybes found (triage order)")
+    rate = y.sum() / max(1, y.size)
+    ax.plot(x, rate * x, color="#999", ls="--", lw=1, label="same rate at random")
+    ax.set_xlabel(f"records screened (of {n_total})")
+    ax.set_ylabel("includes found")
+    ax.set_xlim(0, max(1, x[-1]))
+    ax.set_ylim(0, max(1, found[-1]) * 1.1)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return _save(fig, "png")
+
+
+def _box(fig: Figure, x: float, y: float, text: str, width: float = 0.42) -> None:
+    fig.text(x, y, text, ha="center", va="center", fontsize=9, wrap=True,
+             bbox={"boxstyle": "square,pad=0.6", "fc": "white", "ec": "#333", "lw": 1})
+
+
+def _lines(title: str, n: int, details: dict[str, int], limit: int = 6) -> str:
+    rows = [f"{title}\n(n = {n})"]
+    items = list(details.items())
+    rows += [f"  {name} (n = {k})" for name, k in items[:limit]]
+    if len(items) > limit:
+        rows.append(f"  {len(items) - limit} more reasons (n = {sum(k for _, k in items[limit:])})")
+    return "\n".join(rows)
+
+
+def prisma_diagram(counts: PrismaCounts, fmt: str) -> bytes:
+    """The PRISMA 2020 flow diagram (databases only) from ``counts``, as SVG or PNG.
+
+    Title/abstract screening and full-text assessment are separate boxes, as in the
+    PRISMA 2020 template (Page et al. 2021, BMJ 372:n71); records not yet screened are
+    stated so a diagram drawn mid-review is not mistaken for a final one.
+    """
+    fig = Figure(figsize=(8.5, 9.0))
+    left, right = 0.27, 0.76
+    rows = (0.88, 0.64, 0.42, 0.24, 0.07)
+    for y, label in zip((0.88, 0.53, 0.07), ("Identification", "Screening", "Included")):
+        fig.text(0.02, y, label, rotation=90, ha="left", va="center", fontsize=10, weight="bold", color="#1b6e8f")
+    _box(fig, left, rows[0], _lines("Records identified from databases", counts.identified,
+                                    counts.identified_by_source))
+    _box(fig, right, rows[0], f"Records removed before screening:\n  duplicate records (n = {counts.duplicates_removed})")
+    _box(fig, left, rows[1], f"Records screened\n(n = {counts.screened} of {counts.records_to_screen};\n"
+                             f"not yet screened n = {counts.undecided})")
+    _box(fig, right, rows[1], _lines("Records excluded", counts.excluded, counts.excluded_reasons))
+    sought = counts.included_title_abstract + counts.maybe
+    _box(fig, left, rows[2], f"Reports sought for retrieval\n(n = {sought}; maybe n = {counts.maybe})")
+    _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {counts.full_text_assessed})")
+    _box(fig, right, rows[3], _lines("Reports excluded", counts.full_text_excluded,
+                                     counts.full_text_excluded_reasons))
+    _box(fig, left, rows[4], f"Studies included in review\n(n = {counts.included})")
+    arrow = {"arrowstyle": "->", "color": "#333"}
+    for top, bottom in zip(rows, rows[1:]):
+        _arrow(fig, (left, top - 0.06), (left, bottom + 0.06), arrow)
+    for y in (rows[0], rows[1], rows[3]):
+        _arrow(fig, (left + 0.2, y), (right - 0.2, y), arrow)
+    return _save(fig, fmt)
+
+
+def _arrow(fig: Figure, start: tuple[float, float], end: tuple[float, float], style: dict[str, str]) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    fig.add_artist(FancyArrowPatch(start, end, transform=fig.transFigure, mutation_scale=12, **style))

@@ -1,0 +1,18 @@
+"""One router per page; :func:`triage.web.app.create_app` mounts every one in ``ROUTERS``
+behind the CSRF check."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from triage.web.routes import dashboard, export, history, reviewer, screening
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    dashboard.router,
+    reviewer.router,
+    screening.router,
+    history.router,
+    export.router,
+)

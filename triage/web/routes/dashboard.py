@@ -1,0 +1,84 @@
+"""The dashboard: PRISMA 2020 counts, progress, stopping advice, recall curve, flow diagram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from triage import stopping
+from triage.prisma import prisma_counts
+from triage.screening.advice import screening_labels, stopping_advice
+from triage.web.app import WebContext, context_of
+from triage.web.errors import NotFoundError
+from triage.web.figures import FORMATS, prisma_diagram, recall_curve_png
+from triage.web.state import decided_record_ids
+
+__all__ = ["router", "model_estimate"]
+
+router = APIRouter()
+
+
+def model_estimate(ctx: WebContext) -> dict[str, Any] | None:
+    """The model's recall estimate from the app's own ranking (not a second queue build).
+
+    ``stopping_advice(..., with_model=True)`` would build a new queue: seconds at 50k
+    records on every dashboard load. The app already keeps one; None until it is built.
+    """
+    state = ctx.screening
+    scored = state.model_scores()
+    if scored is None:
+        return None
+    scores, record_ids = scored
+    decided = decided_record_ids(ctx.project, state.stage)
+    labels, _, _ = screening_labels(ctx.project, state.stage)
+    found = int(labels.sum())
+    unseen = np.array([i for i, rid in enumerate(record_ids) if rid not in decided], dtype=np.int64)
+    if found == 0 or found == labels.size or unseen.size == 0:
+        return None
+    estimate = stopping.estimated_recall(found, scores[unseen])
+    return {
+        "estimate": f"recall ~ {estimate:.1%} (expected {float(scores[unseen].sum()):.1f} includes unscreened)",
+        "recall": estimate,
+        "safe_to_stop": None,
+        "advice": "a point estimate with no guarantee; as good as the model's calibration",
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request) -> Response:
+    ctx = context_of(request)
+    with ctx.project.reading() as session:
+        counts = prisma_counts(session)
+    advice = stopping_advice(ctx.project, stage=ctx.screening.stage, with_model=False)
+    if advice:
+        estimate = model_estimate(ctx)
+        if estimate is not None:
+            advice["rules"]["model estimate"] = estimate
+    progress = counts.screened / counts.records_to_screen if counts.records_to_screen else 0.0
+    return ctx.templates.TemplateResponse(
+        request, "dashboard.html", {"counts": counts, "advice": advice, "progress": progress, "formats": FORMATS}
+    )
+
+
+@router.get("/figures/recall.png")
+def recall_png(request: Request) -> Response:
+    ctx = context_of(request)
+    labels, _, n_total = screening_labels(ctx.project, ctx.screening.stage)
+    return Response(recall_curve_png(labels, n_total), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/figures/prisma.{fmt}")
+def prisma_figure(request: Request, fmt: str) -> Response:
+    """The PRISMA 2020 flow diagram as a download (SVG or PNG)."""
+    if fmt not in FORMATS:
+        raise NotFoundError(f"no flow diagram format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    ctx = context_of(request)
+    with ctx.project.reading() as session:
+        counts = prisma_counts(session)
+    return Response(
+        prisma_diagram(counts, fmt), media_type=FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="prisma-flow.{fmt}"', "Cache-Control": "no-store"},
+    )

@@ -1,0 +1,98 @@
+"""The history page: find any past decision and change it (a new row; nothing is overwritten)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from triage.store.schema import DecisionRow, RecordRow
+from triage.web.app import context_of, reviewer_of
+from triage.web.routes.reviewer import require_reviewer
+
+__all__ = ["router", "PAGE_SIZE"]
+
+router = APIRouter()
+
+#: Decisions per history page.
+PAGE_SIZE = 50
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history_page(
+    request: Request,
+    q: str = "",
+    reviewer: str = "",
+    decision: str = "",
+    record_id: int | None = None,
+    page: int = 1,
+) -> Response:
+    """Decisions newest first; ``q`` matches title words or a record id."""
+    ctx = context_of(request)
+    stage = ctx.screening.stage
+    stmt = (
+        select(DecisionRow, RecordRow.title)
+        .join(RecordRow, RecordRow.id == DecisionRow.record_id)
+        .where(DecisionRow.stage == stage)
+    )
+    words = q.split()
+    if len(words) == 1 and words[0].isdigit():
+        stmt = stmt.where(DecisionRow.record_id == int(words[0]))
+    else:
+        for word in words:
+            stmt = stmt.where(RecordRow.title.ilike(f"%{word}%"))
+    if reviewer:
+        stmt = stmt.where(DecisionRow.reviewer == reviewer)
+    if decision:
+        stmt = stmt.where(DecisionRow.decision == decision)
+    if record_id is not None:
+        stmt = stmt.where(DecisionRow.record_id == record_id)
+    page = max(1, page)
+    with ctx.project.reading() as session:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        found = session.execute(
+            stmt.order_by(DecisionRow.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        ).all()
+        # Plain values: the reading session expires its rows when it closes.
+        rows = [(_values(row), title) for row, title in found]
+        reviewers = list(session.scalars(select(DecisionRow.reviewer).distinct().order_by(DecisionRow.reviewer)))
+    me = reviewer_of(request)
+    request_ids = {row.record_id: ctx.screening.request_id(row.record_id, me) for row, _ in rows} if me else {}
+    filters = {"q": q, "reviewer": reviewer, "decision": decision}
+    if record_id is not None:
+        filters["record_id"] = str(record_id)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return ctx.templates.TemplateResponse(request, "history.html", {
+        "rows": rows, "total": total, "page": page, "pages": pages, "filters": filters,
+        "query": urlencode({k: v for k, v in filters.items() if v}), "reviewers": reviewers,
+        "elements": ctx.screening.criteria_elements, "request_ids": request_ids,
+    })
+
+
+def _values(row: DecisionRow) -> SimpleNamespace:
+    return SimpleNamespace(**{c: getattr(row, c) for c in (
+        "id", "record_id", "decision", "reasons", "note", "reviewer", "created_at", "score", "rank", "model",
+    )})
+
+
+@router.post("/history/change")
+def change_decision(
+    request: Request,
+    record_id: Annotated[int, Form()],
+    decision: Annotated[str, Form()],
+    request_id: Annotated[str, Form()],
+    reasons: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Append a new decision on a record by the current reviewer; the old one stays in the log."""
+    reviewer = require_reviewer(request)
+    ctx = context_of(request)
+    ctx.screening.decide(
+        record_id, decision, reviewer=reviewer, request_id=request_id, reasons=reasons, note=note.strip(),
+        model="history page",
+    )
+    return RedirectResponse(f"/history?record_id={record_id}", status_code=303)

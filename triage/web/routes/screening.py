@@ -1,0 +1,143 @@
+"""Screening one record at a time, keyboard first.
+
+The page loads once; afterwards ``static/screen.js`` posts each decision with
+``Accept: application/json`` and swaps in the next record's card, which the server
+renders (escaped, highlighted) and returns inside JSON. Without scripts the same forms
+post normally and are redirected back to ``/screen``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from triage.screening.reasons import LIMIT_REASONS
+from triage.web.app import WebContext, context_of, reviewer_of
+from triage.web.highlight import element_classes, highlight
+from triage.web.routes.reviewer import require_reviewer
+from triage.web.state import Card
+
+__all__ = ["router", "parse_ids", "card_context"]
+
+router = APIRouter()
+
+
+def parse_ids(text: str | None) -> list[int]:
+    """Record ids from ``"3,5,8"`` (the skipped-for-later list the page keeps); junk ignored."""
+    return [int(part) for part in (text or "").split(",") if part.strip().isdigit()]
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def exclusion_reasons(ctx: WebContext, card: Card) -> list[str]:
+    """Reasons offered when excluding: each SPICE element, then limits the record seems to break.
+
+    Suggestions like ``year 1998 outside 2000-2024`` become ``year: 1998 outside ...`` so
+    they name a limit, as :func:`~triage.screening.reasons.check_reasons` requires.
+    """
+    reasons = list(ctx.screening.criteria_elements)
+    suggested = card.explanation.suggested_exclusions if card.explanation else []
+    for text in suggested:
+        head = next((limit for limit in LIMIT_REASONS if text.startswith(limit)), None)
+        if head is not None and not text.startswith(head + ":"):
+            text = f"{head}: {text[len(head):].strip()}"
+        if text not in reasons:
+            reasons.append(text)
+    return reasons
+
+
+def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str | None = None) -> dict[str, Any]:
+    """Everything ``_card.html`` needs; record text is escaped by :func:`highlight`."""
+    if card is None:
+        return {"card": None, "notice": notice}
+    queue = ctx.screening.wait_ready()
+    elements = ctx.screening.criteria_elements
+    classes = element_classes(elements)
+    matches = card.explanation.matches if card.explanation else {}
+    descriptions = {name: el.description for name, el in queue.criteria.elements.items()} if queue.criteria else {}
+    return {
+        "card": card,
+        "notice": notice,
+        "title_html": highlight(card.record.title or "(no title)", matches, "title", classes),
+        "abstract_html": highlight(card.record.abstract, matches, "abstract", classes),
+        "legend": [(name, classes[name], descriptions.get(name, "")) for name in elements],
+        "terms": card.explanation.matched_terms() if card.explanation else {},
+        "classes": classes,
+        "reasons": exclusion_reasons(ctx, card),
+        "request_id": ctx.screening.request_id(card.record_id, reviewer),
+    }
+
+
+def _card_json(request: Request, ctx: WebContext, card: Card | None, reviewer: str, notice: str | None) -> Response:
+    html = ctx.render(request, "_card.html", **card_context(ctx, card, reviewer, notice))
+    return JSONResponse({"html": html, "record_id": card.record_id if card else None, "notice": notice})
+
+
+@router.get("/screen", response_class=HTMLResponse)
+def screen_page(request: Request, skip: str = "", record_id: int | None = None) -> Response:
+    reviewer = reviewer_of(request)
+    if reviewer is None:
+        return RedirectResponse("/reviewer?next=/screen", status_code=303)
+    ctx = context_of(request)
+    card = ctx.screening.card(skip=parse_ids(skip), record_id=record_id)
+    return ctx.templates.TemplateResponse(request, "screen.html", card_context(ctx, card, reviewer))
+
+
+@router.get("/screen/card")
+def next_card(request: Request, skip: str = "", record_id: int | None = None) -> Response:
+    """The card alone (JSON), for skip-for-later and for a tab catching up."""
+    reviewer = require_reviewer(request)
+    ctx = context_of(request)
+    return _card_json(request, ctx, ctx.screening.card(skip=parse_ids(skip), record_id=record_id), reviewer, None)
+
+
+@router.post("/screen/decide")
+def decide(
+    request: Request,
+    record_id: Annotated[int, Form()],
+    decision: Annotated[str, Form()],
+    request_id: Annotated[str, Form()],
+    reasons: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    note: Annotated[str, Form()] = "",
+    score: Annotated[float | None, Form()] = None,
+    rank: Annotated[int | None, Form()] = None,
+    model: Annotated[str, Form()] = "",
+    skip: Annotated[str, Form()] = "",
+) -> Response:
+    """Record a decision, then answer with the next record (JSON) or a redirect (plain form)."""
+    reviewer = require_reviewer(request)
+    ctx = context_of(request)
+    row, new = ctx.screening.decide(
+        record_id, decision, reviewer=reviewer, request_id=request_id, reasons=reasons, note=note.strip(),
+        score=score, rank=rank, model=model,
+    )
+    notice = None
+    if not new:
+        notice = (
+            f"record {record_id} was already decided in another tab or by a double click "
+            f"({row.decision} by {row.reviewer}); recorded once"
+        )
+    if not _wants_json(request):
+        return RedirectResponse("/screen", status_code=303)
+    card = ctx.screening.card(skip=[r for r in parse_ids(skip) if r != record_id])
+    response = _card_json(request, ctx, card, reviewer, notice)
+    response.headers["X-Decision-Id"] = str(row.id)
+    return response
+
+
+@router.post("/screen/undo")
+def undo(request: Request) -> Response:
+    """Withdraw the reviewer's latest decision (a ``retract`` row) and show that record again."""
+    reviewer = require_reviewer(request)
+    ctx = context_of(request)
+    record_id = ctx.screening.undo(reviewer=reviewer)
+    notice = f"undid your decision on record {record_id}" if record_id is not None else "nothing to undo"
+    if not _wants_json(request):
+        target = f"/screen?record_id={record_id}" if record_id is not None else "/screen"
+        return RedirectResponse(target, status_code=303)
+    card = ctx.screening.card(record_id=record_id) if record_id is not None else ctx.screening.card()
+    return _card_json(request, ctx, card, reviewer, notice)

@@ -1,0 +1,347 @@
+"""The web app's screening state: one ranking per process, retrained off the request path.
+
+Building a :class:`~triage.screening.queue.ScreeningQueue` takes seconds at 50k records
+(TF-IDF features, criteria matches), so the app builds it once, in a background thread
+started with the app, and keeps it here (on the app, never in a module global).
+
+A decision is written to the store inside the request, so it is never lost. Teaching
+the model and retraining happen in the :class:`Retrainer` thread, which then publishes
+a new :class:`Snapshot` (the ranked head of the queue). A request only reads the latest
+snapshot, so the next record appears at once even while the model catches up; the
+store, not the snapshot, says which records are decided, so a record decided in another
+tab (or by the CLI) is never shown again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import func, select
+
+from triage.errors import DecisionError, TriageError
+from triage.ranking.explain import Explanation
+from triage.records.model import Record
+from triage.screening.queue import LABELS, ScreeningQueue
+from triage.store.db import Project
+from triage.store.schema import DecisionRow
+
+__all__ = ["Snapshot", "Card", "ScreeningState", "decided_record_ids", "HEAD"]
+
+#: How many of the best-ranked records a snapshot keeps. A reviewer would have to decide
+#: this many records faster than one retrain for the head to run dry (then the request
+#: waits for the retrainer instead).
+HEAD = 200
+#: Explanations are precomputed for this many head records (``rank_of`` is O(n) each).
+EXPLAINED = 8
+
+
+def decided_record_ids(project: Project, stage: str) -> frozenset[int]:
+    """Records with a decision in force at ``stage`` (any reviewer), in one SQL query.
+
+    The same set as ``current_decisions(...).keys()`` (latest row per record and reviewer,
+    ``retract`` withdrawing it), without loading every row: this runs on every request.
+    """
+    latest = (
+        select(func.max(DecisionRow.id).label("id"))
+        .where(DecisionRow.stage == stage)
+        .group_by(DecisionRow.record_id, DecisionRow.reviewer)
+        .subquery()
+    )
+    stmt = select(DecisionRow.record_id).join(latest, DecisionRow.id == latest.c.id).where(
+        DecisionRow.decision != "retract"
+    )
+    with project.reading() as session:
+        return frozenset(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The ranking as the retrainer last published it (immutable; swapped whole).
+
+    ``order``: record ids of the best-ranked undecided records, best first (at most
+    :data:`HEAD`). ``scores``: record id -> probability-like score in [0, 1] for those.
+    ``decided``: the decided records the model had been taught when it was taken.
+    """
+
+    order: tuple[int, ...]
+    scores: dict[int, float]
+    model: str
+    decided: frozenset[int]
+    remaining: int
+    explanations: dict[int, Explanation] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One record as the screening page shows it, with what the tool showed (for the log)."""
+
+    record_id: int
+    record: Record
+    score: float | None
+    rank: int | None
+    model: str
+    explanation: Explanation | None
+    remaining: int
+    decided: bool
+
+
+class ScreeningState:
+    """The project's screening queue for one stage, built once and kept fresh in the background.
+
+    ``queue_factory`` builds the queue (default: :class:`ScreeningQueue` with the project's
+    preset); it runs in the retrainer thread so the app starts at once.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        stage: str = "title_abstract",
+        queue_factory: Callable[[Project], ScreeningQueue] | None = None,
+    ) -> None:
+        self.project = project
+        self.stage = stage
+        self._factory = queue_factory or (lambda p: ScreeningQueue(p, stage=stage))
+        self._lock = threading.Lock()  # guards the queue and its cycle (not thread-safe)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._queue: ScreeningQueue | None = None
+        self._index: dict[int, int] = {}
+        self._error: TriageError | None = None
+        self._snapshot: Snapshot | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the retrainer thread (it builds the queue first)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="triage-retrainer", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        try:
+            queue = self._factory(self.project)
+            with self._lock:
+                self._queue = queue
+                self._index = {rid: i for i, rid in enumerate(queue.record_ids)}
+                self._refresh_locked()
+        except TriageError as exc:
+            self._error = exc
+        finally:
+            self._ready.set()
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            with self._lock:
+                self._refresh_locked()
+
+    def wait_ready(self, timeout: float | None = None) -> ScreeningQueue:
+        """The built queue; waits for the first build (starting it if needed)."""
+        self.start()
+        if not self._ready.wait(timeout):
+            raise TriageError("the ranking is still being built", hint="reload the page in a few seconds")
+        if self._error is not None:
+            raise self._error
+        assert self._queue is not None
+        return self._queue
+
+    def kick(self) -> None:
+        """Ask the retrainer to catch up with the store (after any decision)."""
+        self._wake.set()
+
+    # -- the retrainer's work ----------------------------------------------------------
+
+    def _sync_locked(self, queue: ScreeningQueue) -> frozenset[int]:
+        """Teach the cycle the decisions in force (all reviewers); ``maybe`` is seen, not taught."""
+        with self.project.reading() as session:
+            from triage.store.decisions import current_decisions
+
+            decisions = current_decisions(session, stage=self.stage)
+        labels: dict[int, int] = {}
+        seen: set[int] = set()
+        for rid, decision in decisions.items():
+            index = self._index.get(rid)
+            if index is None:
+                continue
+            seen.add(index)
+            label = LABELS.get(decision.decision)
+            if label is not None:
+                labels[index] = label
+        cycle = queue.cycle
+        for index in list(cycle.labelled):
+            if index not in labels:
+                cycle.forget(index)
+        for index, label in labels.items():
+            if cycle.labelled.get(index) != label:
+                cycle.teach(index, label)
+        queue.seen = seen
+        return frozenset(queue.record_ids[i] for i in seen)
+
+    def _refresh_locked(self) -> None:
+        queue = self._queue
+        if queue is None:
+            return
+        decided = self._sync_locked(queue)
+        shown = queue.next(HEAD)  # retrains here if labels changed
+        explanations = {s.record_id: queue.explain(s) for s in shown[:EXPLAINED]}
+        self._snapshot = Snapshot(
+            order=tuple(s.record_id for s in shown),
+            scores={s.record_id: s.score for s in shown},
+            model=queue.cycle.model_name,
+            decided=decided,
+            remaining=queue.remaining,
+            explanations=explanations,  # type: ignore[arg-type]
+        )
+
+    def refresh_now(self) -> Snapshot:
+        """Bring the snapshot up to date in this thread (tests, and a head that ran dry)."""
+        self.wait_ready()
+        with self._lock:
+            self._refresh_locked()
+        assert self._snapshot is not None
+        return self._snapshot
+
+    # -- what requests call ----------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        self.wait_ready()
+        assert self._snapshot is not None
+        return self._snapshot
+
+    @property
+    def criteria_elements(self) -> list[str]:
+        queue = self.wait_ready()
+        return list(queue.criteria.elements) if queue.criteria else []
+
+    def record(self, record_id: int) -> Record:
+        queue = self.wait_ready()
+        index = self._index.get(record_id)
+        if index is None:
+            raise TriageError(f"no record {record_id} to screen in this project", hint="see the history page for ids")
+        return queue.records[index]
+
+    def explain(self, record_id: int) -> Explanation:
+        """Why a record ranks where it does; waits for the retrainer when not precomputed."""
+        queue = self.wait_ready()
+        self.record(record_id)
+        with self._lock:
+            cycle_explanation = queue.cycle.explain(self._index[record_id])
+        return cycle_explanation
+
+    def card(self, *, skip: Sequence[int] = (), record_id: int | None = None) -> Card | None:
+        """The record to show: ``record_id`` if given, else the best undecided one.
+
+        Records in ``skip`` (skipped for later) come after every other undecided record.
+        Decided records are read from the store on every call, so two tabs never show a
+        record the other has decided; a difference from the snapshot wakes the retrainer.
+        """
+        snap = self.snapshot()
+        decided = decided_record_ids(self.project, self.stage)
+        if decided != snap.decided:
+            self.kick()
+        if record_id is not None:
+            record = self.record(record_id)
+            explanation = snap.explanations.get(record_id) or self.explain(record_id)
+            return Card(record_id, record, explanation.score, explanation.rank, explanation.model, explanation,
+                        self._remaining(snap, decided), record_id in decided)
+        skipped = set(skip)
+        undecided = [rid for rid in snap.order if rid not in decided]
+        if not undecided and self._remaining(snap, decided) > 0:
+            snap = self.refresh_now()  # the head ran dry: rank again here
+            undecided = [rid for rid in snap.order if rid not in decided]
+        ordered = [rid for rid in undecided if rid not in skipped] + [rid for rid in undecided if rid in skipped]
+        if not ordered:
+            return None
+        chosen = ordered[0]
+        explanation = snap.explanations.get(chosen) or self.explain(chosen)
+        rank = undecided.index(chosen) + 1
+        return Card(chosen, self.record(chosen), snap.scores[chosen], rank, snap.model, explanation,
+                    self._remaining(snap, decided), False)
+
+    def _remaining(self, snap: Snapshot, decided: frozenset[int]) -> int:
+        total = len(self._index)
+        return max(0, total - len(decided & self._index.keys()))
+
+    def model_scores(self) -> tuple[np.ndarray, list[int]] | None:
+        """Scores of every record and the queue's record ids, if the queue is built (dashboard)."""
+        if not self._ready.is_set() or self._queue is None:
+            return None
+        with self._lock:
+            return self._queue.cycle.scores(), list(self._queue.record_ids)
+
+    # -- decisions: written in the request, learned in the background ---------------------
+
+    def decide(
+        self,
+        record_id: int,
+        decision: str,
+        *,
+        reviewer: str,
+        request_id: str,
+        reasons: Sequence[str] = (),
+        note: str | None = None,
+        score: float | None = None,
+        rank: int | None = None,
+        model: str | None = None,
+    ) -> tuple[DecisionRow, bool]:
+        """Append the decision (one transaction) and wake the retrainer.
+
+        Returns the row and whether it is new: a ``request_id`` already recorded (double
+        click, a second tab showing the same record) returns the earlier row instead.
+        """
+        from triage.screening.reasons import check_reasons
+        from triage.store.decisions import record_decision
+
+        if decision not in ("include", "exclude", "maybe"):
+            raise DecisionError(f"unknown decision {decision!r}", hint="use include, exclude or maybe")
+        queue = self.wait_ready()
+        reasons = check_reasons(reasons, queue.criteria) if decision == "exclude" else []
+        with self.project.transaction() as session:
+            seen = session.scalars(select(DecisionRow.id).where(DecisionRow.request_id == request_id)).first()
+            row = record_decision(
+                session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons,
+                note=note or None, score=score, rank=rank, model=model or None, request_id=request_id,
+            )
+        self.kick()
+        return row, seen is None
+
+    def undo(self, *, reviewer: str) -> int | None:
+        """Retract the reviewer's latest decision in force; the record id, or None."""
+        from triage.store.decisions import undo_last
+
+        with self.project.transaction() as session:
+            row = undo_last(session, reviewer=reviewer, stage=self.stage)
+            record_id = row.record_id if row is not None else None
+        self.kick()
+        return record_id
+
+    def request_id(self, record_id: int, reviewer: str) -> str:
+        """The id a page posts with its decision on ``record_id``.
+
+        Derived from the record's latest decision row (any reviewer) when the page was
+        drawn: a double click, or a second tab showing the same record in the same state,
+        posts the same id, so the decision is recorded once. After any new decision or an
+        undo the id changes, so deciding again is a new decision (appended).
+        """
+        with self.project.reading() as session:
+            last = session.scalar(
+                select(func.max(DecisionRow.id)).where(
+                    DecisionRow.record_id == record_id, DecisionRow.stage == self.stage
+                )
+            )
+        key = f"{self.stage}|{record_id}|{reviewer}|{last or 0}"
+        return "web-" + hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -1,0 +1,160 @@
+// Keyboard-first screening for triage (hand-written for this project).
+// Keys: i include, e exclude (then 1-9 for the reason), m maybe, s skip for later,
+// u undo, n note. Each decision is posted with the page's CSRF token; the server answers
+// with the next record's card, already rendered and escaped, which replaces the old one.
+(function () {
+  "use strict";
+
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const slot = document.getElementById("card-slot");
+  const status = document.getElementById("status");
+  const skipped = []; // record ids skipped for later, in this tab only
+  let busy = false;
+
+  const card = () => document.getElementById("card");
+  const form = () => document.getElementById("decide-form");
+  const picker = () => document.getElementById("reason-picker");
+
+  function say(text) {
+    status.textContent = text || "";
+  }
+
+  function show(data) {
+    slot.innerHTML = data.html;
+    say(data.notice);
+  }
+
+  async function send(url, method, body) {
+    if (busy) return; // a second key press while one is in flight is dropped
+    busy = true;
+    const started = performance.now();
+    try {
+      const response = await fetch(url, {
+        method: method,
+        headers: { Accept: "application/json", "X-CSRF-Token": token },
+        body: body,
+        credentials: "same-origin",
+      });
+      const data = await response.json();
+      if (!response.ok) {
+        const error = data.error || {};
+        say((error.message || "error") + (error.hint ? "; " + error.hint : ""));
+        return;
+      }
+      show(data);
+      document.body.dataset.lastMs = String(Math.round(performance.now() - started));
+    } catch (err) {
+      say("could not reach triage: " + err);
+    } finally {
+      busy = false;
+    }
+  }
+
+  function decide(decision, reason) {
+    const f = form();
+    if (!f) return;
+    const body = new FormData(f);
+    body.set("decision", decision);
+    body.delete("reasons");
+    if (reason) body.append("reasons", reason);
+    body.set("skip", skipped.join(","));
+    send("/screen/decide", "POST", new URLSearchParams(body));
+  }
+
+  function skip() {
+    const current = card();
+    if (!current || !current.dataset.recordId) return;
+    const id = current.dataset.recordId;
+    const at = skipped.indexOf(id);
+    if (at >= 0) skipped.splice(at, 1); // skipping it again sends it to the very end
+    skipped.push(id);
+    send("/screen/card?skip=" + encodeURIComponent(skipped.join(",")), "GET");
+  }
+
+  function undo() {
+    send("/screen/undo", "POST");
+  }
+
+  function openPicker() {
+    const list = picker();
+    if (list && list.children.length) {
+      list.hidden = false;
+      say("why exclude? press 1-" + Math.min(9, list.children.length) + ", Esc to cancel");
+      return;
+    }
+    const free = form() && form().querySelector('input[name="reasons"]');
+    if (free) {
+      free.focus();
+      say("type the reason, Enter to exclude, Esc to cancel");
+    }
+  }
+
+  function closePicker() {
+    const list = picker();
+    if (list) list.hidden = true;
+    say("");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    const typing = target instanceof HTMLTextAreaElement ||
+      (target instanceof HTMLInputElement && target.type !== "hidden") || target instanceof HTMLSelectElement;
+    if (typing) {
+      if (event.key === "Escape") {
+        target.blur();
+        say("");
+      } else if (event.key === "Enter" && target.name === "reasons" && target.value.trim()) {
+        event.preventDefault();
+        target.blur();
+        decide("exclude", target.value.trim());
+      }
+      return;
+    }
+    const list = picker();
+    if (list && !list.hidden) {
+      event.preventDefault();
+      if (event.key === "Escape") {
+        closePicker();
+      } else if (/^[1-9]$/.test(event.key)) {
+        const item = list.children[Number(event.key) - 1];
+        if (item) decide("exclude", item.dataset.reason);
+      }
+      return;
+    }
+    const actions = {
+      i: () => decide("include"),
+      m: () => decide("maybe"),
+      e: openPicker,
+      s: skip,
+      u: undo,
+      n: () => { const note = document.getElementById("note"); if (note) note.focus(); },
+    };
+    const action = actions[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  });
+
+  // Mouse users: the same forms, posted by script so the page never reloads.
+  document.addEventListener("submit", function (event) {
+    const f = event.target;
+    if (f.id === "decide-form") {
+      event.preventDefault();
+      const decision = event.submitter ? event.submitter.value : "include";
+      const reason = f.querySelector('[name="reasons"]');
+      decide(decision, decision === "exclude" && reason ? reason.value : null);
+    } else if (f.id === "undo-form") {
+      event.preventDefault();
+      undo();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("#skip-link")) {
+      event.preventDefault();
+      skip();
+    }
+  });
+})();
