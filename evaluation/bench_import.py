@@ -7,7 +7,7 @@ runs in a fresh child process so its peak memory (``VmHWM``) is the reader's own
 The peer is rispy alone on the same RIS file: no TY/ER checks, no records built.
 
 Goal (issue 2): under 20 s and under 1 GB for 100,000 records. Does not measure the
-store insert (see ``bench_store.py``).
+store insert separately: the last row is ``triage import``'s path (read + store).
 
     .venv/bin/python evaluation/bench_import.py [--records 100000] [--report evaluation/reports/import.md]
 """
@@ -41,6 +41,10 @@ def status_mb(field):
 
 if kind == "rispy":
     import rispy
+elif kind == "store":
+    import tempfile
+    from triage.importing import import_file
+    from triage.store.db import Project
 else:
     from triage.records.load import read_file
 before = status_mb("VmRSS")
@@ -48,6 +52,12 @@ start = time.perf_counter()
 if kind == "rispy":
     with open(path, encoding="utf-8") as handle:
         n, problems = len(rispy.load(handle)), 0
+elif kind == "store":
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Project.init(tmp)
+        outcome = import_file(project, path)
+        n, problems = outcome.records, len(outcome.problems)
+        project.close()
 else:
     result = read_file(path)
     n, problems = len(result.records), len(result.problems)
@@ -138,10 +148,11 @@ def main() -> None:
             "triage RIS": run_child("triage", ris_path),
             "rispy alone, same RIS (peer)": run_child("rispy", ris_path),
             "triage CSV": run_child("triage", csv_path),
+            "triage import RIS into a new project (read + one SQLite transaction)": run_child("store", ris_path),
         }
     report_flag = f" --report {args.report}" if args.report else ""
     lines = [
-        "# Import benchmark (reading only)",
+        "# Import benchmark",
         "",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {machine()}.",
         (

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from triage.cli.main import app as cli
+from triage.embeddings import Encoder
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
 from triage.web.app import create_app
@@ -43,6 +49,25 @@ def build_demo(path: Path, *extra: Path) -> Path:
     assert result.exit_code == 0, result.output
     for file in (DEMO / "embase.ris", *extra):
         result = runner.invoke(cli, ["import", str(file), "-p", str(path)])
+        assert result.exit_code == 0, result.output
+    return path
+
+
+CODING = DEMO / "coding"
+
+
+def build_coding_demo(path: Path) -> Path:
+    """A project with the demo codebook and two studies (one parents', one mixed per segment)."""
+    runner = CliRunner()
+    steps = [
+        ["init", str(path)],
+        ["codebook", "import", str(CODING / "codebook.json"), "--coder", "ana", "-p", str(path)],
+        ["code", "import", str(CODING / "study-a-hollis-2021.md"), "--attr", "perspective=parent", "-p", str(path)],
+        ["code", "import", str(CODING / "study-b-okafor-2022.md"), "--attr", "perspective=practitioner",
+         "-p", str(path)],
+    ]
+    for args in steps:
+        result = runner.invoke(cli, args)
         assert result.exit_code == 0, result.output
     return path
 
@@ -76,9 +101,11 @@ def choose_reviewer(client: TestClient, name: str) -> str:
 
 
 @contextmanager
-def web_client(project_dir: Path, reviewer: str | None = "ana") -> Iterator[tuple[TestClient, str]]:
+def web_client(
+    project_dir: Path, reviewer: str | None = "ana", encoder: Encoder | None = None
+) -> Iterator[tuple[TestClient, str]]:
     """A running app on ``project_dir`` and a client (one browser) with ``reviewer`` chosen."""
-    app = create_app(project_dir, queue_factory=fast_queue, secret=b"test-secret")
+    app = create_app(project_dir, queue_factory=fast_queue, secret=b"test-secret", encoder=encoder)
     with TestClient(app) as client:
         token = choose_reviewer(client, reviewer) if reviewer else csrf_of(client)
         yield client, token
@@ -106,3 +133,57 @@ def decide(client: TestClient, token: str, html: str, decision: str, *reasons: s
     response = client.post("/screen/decide", data={**fields, "reasons": list(reasons)}, headers=JSON)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+#: Marks for real-browser test modules: skipped, with the reason, where Chromium is absent.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent; install it with "
+                       "'apt-get install chromium' (CI does) to run the browser tests"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn on a free 127.0.0.1 port, in a thread; yields the base URL."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@contextmanager
+def browser_page() -> Iterator[Any]:
+    """A Chromium page; fails the test on any script error in the page."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            yield page
+            assert errors == [], errors
+        finally:
+            browser.close()

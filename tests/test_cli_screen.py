@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,23 @@ from triage.store.decisions import decision_history
 runner = CliRunner()
 
 
-@pytest.fixture()
-def proj(tmp_path: Path, repo_root: Path) -> Path:
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
+    """A demo project with one 'next' already run, so record embeddings are cached in its store."""
     demo = repo_root / "corpora" / "demo"
-    path = tmp_path / "review"
+    path = tmp_path_factory.mktemp("prepared") / "review"
     assert runner.invoke(app, ["init", str(path), "--criteria", str(demo / "criteria.toml")]).exit_code == 0
     result = runner.invoke(app, ["import", str(demo / "embase.ris"), "-p", str(path)])
     assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["next", "-p", str(path)]).exit_code == 0
+    return path
+
+
+@pytest.fixture()
+def proj(prepared: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the prepared project for each test."""
+    path = tmp_path / "review"
+    shutil.copytree(prepared, path)
     return path
 
 

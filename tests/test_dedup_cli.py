@@ -8,14 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from dedup_support import TITLE, add, rec
 from typer.testing import CliRunner
 
-import triage.cli.dedup  # noqa: F401  (registers `triage dedup`)
+import triage.cli.dedup
 import triage.cli.evaluate  # noqa: F401  (registers `triage evaluate dedup`)
 from triage.cli.app import app
 from triage.store.db import Project
-
-from dedup_support import TITLE, add, rec
 
 runner = CliRunner()
 
@@ -110,7 +109,7 @@ def test_evaluate_dedup_names_valid_truth_columns(tmp_path: Path) -> None:
 
 #: Regression floors measured on the shared sets (see evaluation/reports/dedup.md);
 #: the issue's hard requirement is zero false merges and a queue under 2% of records.
-FLOORS = {"cytology_screening": 0.96, "haematology": 0.75, "respiratory": 0.95, "digital_work": 0.96}
+FLOORS = {"cytology_screening": 0.975, "haematology": 0.75, "respiratory": 0.955, "digital_work": 0.965}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -4,6 +4,7 @@ are deduplicated incrementally, a person's decisions are logged and honoured."""
 from __future__ import annotations
 
 import pytest
+from dedup_support import TITLE, add, rec
 from sqlalchemy import func, select
 
 from triage.dedup.project import run_dedup, undo_last_run, undo_merge_id
@@ -14,7 +15,6 @@ from triage.store.records import screening_records
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision, RelatedGroup
 
-from dedup_support import TITLE, add, rec
 
 def screened_ids(project: Project) -> list[int]:
     with project.reading() as session:

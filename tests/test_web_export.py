@@ -27,7 +27,8 @@ def test_export_page_offers_every_subset_and_format(demo_dir: Path) -> None:
         for fmt in ("ris", "bibtex", "csv"):
             assert f'href="/export/records.{fmt}?subset={subset}&amp;stage=title_abstract"' in page
     assert "<td>excluded (1)</td>" in page and f"<td>undecided ({DEMO_RECORDS - 1})</td>" in page
-    for url in ("/export/status.json", "/figures/prisma.svg", "/figures/prisma.png", "/export/decisions.csv"):
+    for url in ("/export/status.json", "/figures/prisma.svg", "/figures/prisma.png", "/export/decisions.csv",
+                "/export/codebook.qdc", "/export/coded-segments.csv", "/export/coded-counts.csv"):
         assert f'href="{url}"' in page
 
 

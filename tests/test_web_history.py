@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from _web_support import HTML, JSON, demo_dir, demo_template, web_client  # noqa: F401
-import re
 
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, decision_history, record_decision

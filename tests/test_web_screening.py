@@ -47,7 +47,7 @@ def test_screen_page_shows_record_highlights_legend_and_why(demo_dir: Path) -> N
         page = client.get("/screen", headers=HTML).text
     assert 'id="record-title"' in page and 'id="record-abstract"' in page
     for element in ("setting", "perspective", "interest", "context", "evaluation"):
-        assert f'<span class="chip el-' in page and f">{element}</span>" in page
+        assert '<span class="chip el-' in page and f">{element}</span>" in page
     assert re.search(r'<mark class="el-\d" title="\w+">[^<]+</mark>', page)
     assert "Why this record is here" in page and "elas_u4" in page
     fields = card_fields(page)
@@ -157,7 +157,7 @@ def test_record_text_is_escaped_even_inside_highlights(demo_dir: Path) -> None:
         from triage.store.schema import RecordRow
 
         record_id = session.scalar(select(RecordRow.id).where(RecordRow.title.like("%<b>bold</b>%")))
-    with web_client(demo_dir) as (client, token):
+    with web_client(demo_dir) as (client, _):
         page = client.get(f"/screen?record_id={record_id}", headers=HTML).text
         card = page[page.index('id="card"'):]
         assert "<script>" not in card and "<b>" not in card and "<img" not in card and "<i>" not in card

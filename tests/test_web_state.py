@@ -6,11 +6,11 @@ from pathlib import Path
 
 from _web_support import demo_dir, demo_template, fast_queue  # noqa: F401
 
+from triage.ranking.criteria_scores import Match
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, record_decision, undo_last
 from triage.web.highlight import highlight
 from triage.web.state import ScreeningState, decided_record_ids
-from triage.ranking.criteria_scores import Match
 
 
 def test_decided_ids_match_current_decisions(demo_dir: Path) -> None:

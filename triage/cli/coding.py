@@ -65,13 +65,14 @@ def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="Results-section files (.txt, .md, .docx, .pdf).")],
     study: Annotated[str | None, typer.Option(help="Study label for exports (default: file name).")] = None,
     record: Annotated[int | None, typer.Option(help="Record id of the included study.")] = None,
-    attr: Annotated[list[str], typer.Option(help="Document attribute KEY=VALUE, e.g. perspective=parent.")] = [],
+    attr: Annotated[list[str] | None, typer.Option(help="Document attribute KEY=VALUE, e.g. perspective=parent.")
+                    ] = None,
     project: ProjectOption = None,
 ) -> None:
     """Import results-section text, split into paragraphs and sentences."""
     proj = open_project(project)
     nlp = load_nlp(proj.get_setting("spacy_pipeline"))  # type: ignore[arg-type]
-    attributes = _attrs(attr)
+    attributes = _attrs(attr or [])
     for path in files:
         doc = read_document(path)
         with proj.transaction() as session:
@@ -98,21 +99,21 @@ def documents_cmd(project: ProjectOption = None) -> None:
 def attr_cmd(
     pairs: Annotated[list[str], typer.Argument(help="KEY=VALUE pairs (empty VALUE removes).")],
     document: Annotated[int | None, typer.Option(help="Set on this document (all its segments).")] = None,
-    segment: Annotated[list[int], typer.Option(help="Set on this segment (repeatable).")] = [],
+    segment: Annotated[list[int] | None, typer.Option(help="Set on this segment (repeatable).")] = None,
     project: ProjectOption = None,
 ) -> None:
     """Set attributes such as perspective on a document or on single segments."""
     if document is None and not segment:
         raise DecisionError("say where to set attributes", hint="pass --document ID or --segment ID")
     with open_project(project).transaction() as session:
-        n = store.set_attributes(session, _attrs(pairs), document_id=document, segment_ids=segment)
+        n = store.set_attributes(session, _attrs(pairs), document_id=document, segment_ids=segment or [])
     console.print(f"set on {n} item(s)")
 
 
 @code_app.command("suggest")
 def suggest_cmd(
     document: Annotated[int | None, typer.Option(help="Only this document.")] = None,
-    segment: Annotated[list[int], typer.Option(help="Only this segment (repeatable).")] = [],
+    segment: Annotated[list[int] | None, typer.Option(help="Only this segment (repeatable).")] = None,
     k: Annotated[int, typer.Option("-k", help="Codes suggested per segment.")] = 3,
     limit: Annotated[int, typer.Option(help="Segments shown at most.")] = 10,
     all_segments: Annotated[bool, typer.Option("--all", help="Include segments you decided on already.")] = False,
@@ -127,7 +128,7 @@ def suggest_cmd(
     with proj.transaction() as session:
         codebook = store.load_codebook(session)
         model = build_suggester(session, codebook, encoder, coder=name)
-        segments = store.sentence_segments(session, document, segment)
+        segments = store.sentence_segments(session, document, segment or [])
         if not all_segments:
             decided = {d.segment_id for d in appl.current_decisions(session, codebook, name)}
             segments = [s for s in segments if s.id not in decided]

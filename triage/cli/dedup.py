@@ -42,11 +42,12 @@ def dedup_command(ctx: typer.Context, project_dir: ProjectOption = None) -> None
     """Deduplicate records not yet checked against everything in the project."""
     if ctx.invoked_subcommand is not None:
         return
-    with open_project(project_dir) as project:
-        with Progress(TextColumn("comparing pairs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err_console, transient=True) as bar:
-            task = bar.add_task("dedup", total=None)
-            summary = run_dedup(project, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    with open_project(project_dir) as project, Progress(
+        TextColumn("comparing pairs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as bar:
+        task = bar.add_task("dedup", total=None)
+        summary = run_dedup(project, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if summary.new_records == 0:
         console.print("Nothing new to deduplicate: every record was checked by an earlier run.")
         return

@@ -18,6 +18,9 @@ from triage.dedup.evaluate import DedupEvaluation, PairExample, evaluate_records
 def _examples(title: str, examples: list[PairExample], limit: int) -> None:
     if not examples:
         return
+    if limit <= 0:
+        console.print(f"{title}: {len(examples)} (use --show N or --json to see them)")
+        return
     table = Table("record a", "record b", "triage said", "title a", "title b", title=f"{title} ({len(examples)})")
     for ex in examples[:limit]:
         table.add_row(escape(ex.id_a), escape(ex.id_b), ex.status or "merged", escape(ex.title_a[:70]),

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from triage.cli.app import console, err_console, fail
@@ -51,7 +51,7 @@ def screening_command(
     """Simulate screening labelled DATA in triage's order and report WSS, recall, stopping."""
     from triage.evaluation.labelled import load_labelled
     from triage.evaluation.report import results_table, stopping_table, write_json
-    from triage.evaluation.simulate import simulate
+    from triage.evaluation.simulate import shared_encoding, simulate
     from triage.ranking.presets import load_preset
 
     prior_counts = parse_priors(priors)
@@ -72,12 +72,16 @@ def screening_command(
     ) as progress:
         for path in data:
             dataset = load_labelled(path)
+            shared = shared_encoding(dataset.records, preset, crit)  # once per dataset, not per seed
             for seed in range(seeds):
                 task = progress.add_task(f"{escape(dataset.name)} seed {seed}", total=dataset.n)
+
+                def advance(done: int, total: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=done)
+
                 result = simulate(
                     dataset.records, dataset.labels, dataset=dataset.name, preset=preset, seed=seed,
-                    priors=prior_counts, criteria=crit,
-                    progress=lambda done, total, t=task: progress.update(t, completed=done),
+                    priors=prior_counts, criteria=crit, cycle_kwargs=shared, progress=advance,
                 )
                 progress.remove_task(task)
                 rows.append(result.to_dict())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
-__all__ = ["CodeAgreement", "Disagreement", "AgreementReport", "agreement"]
+__all__ = ["AgreementReport", "CodeAgreement", "Disagreement", "agreement"]
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,12 @@ from triage.store.schema_coding import (
 )
 
 __all__ = [
-    "record_code_decision",
-    "current_decisions",
-    "record_suggestions",
+    "CurrentCodeDecision",
     "coded_rows",
     "count_table",
-    "CurrentCodeDecision",
+    "current_decisions",
+    "record_code_decision",
+    "record_suggestions",
 ]
 
 
@@ -135,7 +135,7 @@ def count_table(rows: Sequence[dict[str, Any]], codebook: Codebook, by: Sequence
     """
     seen = {(r["segment_id"], r["code_id"]): r for r in rows}
     values = {b: sorted({str(r.get(b) or "(none)") for r in seen.values()}) for b in by}
-    counts = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
     for (_, code), r in seen.items():
         counts[(code, "total")] += 1
         for b in by:

@@ -17,7 +17,7 @@ from typing import Any
 
 from triage.errors import TriageError
 
-__all__ = ["Code", "Change", "Codebook", "CodebookError", "slugify", "CHANGE_ACTIONS"]
+__all__ = ["CHANGE_ACTIONS", "Change", "Code", "Codebook", "CodebookError", "slugify"]
 
 #: Values of :attr:`Change.action`.
 CHANGE_ACTIONS: tuple[str, ...] = ("add", "rename", "merge", "move", "describe")
@@ -44,7 +44,7 @@ class Code:
     name: str
     description: str | None = None
     examples: list[str] = field(default_factory=list)
-    children: list["Code"] = field(default_factory=list)
+    children: list[Code] = field(default_factory=list)
     guid: str | None = None
 
     @property
@@ -140,7 +140,7 @@ class Codebook:
         return [c.to_dict() for c in self.roots]
 
     @classmethod
-    def from_list(cls, data: list[dict[str, Any]]) -> "Codebook":
+    def from_list(cls, data: list[dict[str, Any]]) -> Codebook:
         """Build from the JSON shape; raises CodebookError for a missing id or name."""
 
         def build(item: Any, where: str) -> Code:

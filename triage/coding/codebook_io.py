@@ -27,7 +27,7 @@ from lxml import etree
 from triage.coding.codebook import Code, Codebook, CodebookError, slugify
 from triage.errors import InputError
 
-__all__ = ["read_codebook", "write_codebook", "to_qdc", "from_qdc", "adopt_ids", "FORMATS", "QDC_NAMESPACE"]
+__all__ = ["FORMATS", "QDC_NAMESPACE", "adopt_ids", "from_qdc", "read_codebook", "to_qdc", "write_codebook"]
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 #: File suffixes we read and write, by format name.
@@ -217,8 +217,9 @@ def from_qdc(data: bytes, path: str | Path | None = None) -> Codebook:
         while code_id in used:
             code_id, n = f"{slugify(name)}-{n}", n + 1
         used.add(code_id)
-        description, examples = None, []
-        children = []
+        description: str | None = None
+        examples: list[str] = []
+        children: list[etree._Element] = []
         for child in el:
             if local(child) == "Description":
                 description, examples = _split_examples(child.text or "")

@@ -17,7 +17,7 @@ from pathlib import Path
 from triage.errors import InputError
 from triage.records.model import Problem
 
-__all__ = ["DocumentText", "read_document", "text_problems", "DOCUMENT_FORMATS"]
+__all__ = ["DOCUMENT_FORMATS", "DocumentText", "read_document", "text_problems"]
 
 #: Suffix -> format name of the files we read.
 DOCUMENT_FORMATS: dict[str, str] = {".txt": "text", ".md": "markdown", ".markdown": "markdown",

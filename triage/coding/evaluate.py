@@ -27,7 +27,7 @@ from triage.coding.suggest import CodeSuggester, training_items
 from triage.embeddings import Encoder
 from triage.errors import EvaluationError, InputError
 
-__all__ = ["GoldSegments", "read_gold_segments", "evaluate_coding", "suggestion_latency", "PROTOCOLS"]
+__all__ = ["PROTOCOLS", "GoldSegments", "evaluate_coding", "read_gold_segments", "suggestion_latency"]
 
 PROTOCOLS: tuple[str, ...] = ("zero-shot", "online")
 

@@ -54,7 +54,7 @@ def candidate_codes(
     labels = AgglomerativeClustering(
         n_clusters=None, distance_threshold=distance_threshold, metric="cosine", linkage="average"
     ).fit_predict(vectors)
-    poor_texts = [texts[i] for i in poor]
+    poor_texts = [texts[int(i)] for i in poor]
     try:
         tfidf = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", min_df=1, sublinear_tf=True)
         weights = tfidf.fit_transform(poor_texts)

@@ -19,7 +19,7 @@ from triage.coding.suggest import CodeSuggester, training_items
 from triage.embeddings import Encoder
 from triage.store.schema_coding import CodingSegment, SegmentVectorRow
 
-__all__ = ["segment_vectors", "build_suggester"]
+__all__ = ["build_suggester", "segment_vectors"]
 
 
 def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[int]) -> np.ndarray:

@@ -21,7 +21,7 @@ from spacy.language import Language
 
 from triage.text import sentences
 
-__all__ = ["Segment", "segment_text", "paragraph_spans", "quote_spans", "SEGMENT_KINDS"]
+__all__ = ["SEGMENT_KINDS", "Segment", "paragraph_spans", "quote_spans", "segment_text"]
 
 #: Values of :attr:`Segment.kind`.
 SEGMENT_KINDS: tuple[str, ...] = ("paragraph", "sentence", "heading")
@@ -53,7 +53,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     mark of every format we import (DOCX paragraphs are joined with one).
     """
     spans = []
-    for match in re.finditer(r"\S(?:.*?\S)??(?=\n[ \t]*\n|\s*\Z)", text, flags=re.S):
+    for match in re.finditer(r"\S(?:.*?\S)??(?=\n[ \t]*\n|\s*\Z)", text, flags=re.DOTALL):
         spans.append((match.start(), match.end()))
     return spans
 
@@ -66,7 +66,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in re.finditer(r"“[^”]*”", text)]
     straight = [m.start() for m in re.finditer(r'"', text)]
     spans += [(straight[i], straight[i + 1] + 1) for i in range(0, len(straight) - 1, 2)]
-    spans += [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)‘.*?’(?!\w)", text, flags=re.S)]
+    spans += [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)‘.*?’(?!\w)", text, flags=re.DOTALL)]
     return sorted(spans)
 
 
@@ -74,9 +74,9 @@ def _inside_quote(position: int, quotes: list[tuple[int, int]]) -> bool:
     return any(start < position < end - 1 for start, end in quotes)
 
 
-def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _repair(text: str, sentence_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Fix sentence boundaries of one paragraph (offsets relative to ``text``)."""
-    spans = [list(s) for s in spans if text[s[0]:s[1]].strip()]
+    spans = [[s, e] for s, e in sentence_spans if text[s:e].strip()]
     # 1. An opener left at the end of a sentence belongs to the next one.
     for i in range(len(spans) - 1):
         s, e = spans[i]
@@ -97,8 +97,8 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     # 3. A short "(Mother, P3)" opening a sentence belongs to the one before.
     out: list[list[int]] = []
     for span in merged:
-        s, e = span
-        match = re.match(r"\([^()]{1,%d}\)" % _MAX_ATTRIBUTION, text[s:e])
+        s, e = span[0], span[1]
+        match = re.match(rf"\([^()]{{1,{_MAX_ATTRIBUTION}}}\)", text[s:e])
         if out and match:
             out[-1][1] = s + match.end()
             rest = text[s + match.end():e]

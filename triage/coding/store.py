@@ -22,13 +22,13 @@ from triage.store.schema import RecordRow
 from triage.store.schema_coding import CodeHistoryRow, CodeRow, CodingDocument, CodingSegment
 
 __all__ = [
+    "documents",
     "import_document",
-    "set_attributes",
-    "segment_attributes",
     "load_codebook",
     "save_codebook",
-    "documents",
+    "segment_attributes",
     "sentence_segments",
+    "set_attributes",
 ]
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 
 from triage.dedup.keys import TITLE_STOPWORDS, RecordKeys
 
-__all__ = ["block_keys", "candidate_pairs", "MAX_BLOCK", "WINDOW"]
+__all__ = ["MAX_BLOCK", "WINDOW", "block_keys", "candidate_pairs"]
 
 #: Largest block compared all-against-all; larger blocks use a sorted window.
 MAX_BLOCK = 60

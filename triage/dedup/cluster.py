@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from triage.dedup.keys import RecordKeys
 from triage.dedup.match import contradiction
 
-__all__ = ["cluster_pairs", "MAX_CROSS_CHECKS"]
+__all__ = ["MAX_CROSS_CHECKS", "cluster_pairs"]
 
 #: Above this many cross pairs, a join checks identifiers only (cost guard for huge groups).
 MAX_CROSS_CHECKS = 2500

@@ -16,7 +16,7 @@ from triage.dedup.keys import RecordKeys, record_keys
 from triage.dedup.match import Outcome, classify_pair
 from triage.records.model import Record
 
-__all__ = ["PairFinding", "DedupResult", "find_duplicates", "Progress"]
+__all__ = ["DedupResult", "PairFinding", "Progress", "find_duplicates"]
 
 #: ``progress(done, total)`` callback for long runs (pairs scored so far, pairs to score).
 Progress = Callable[[int, int], None]

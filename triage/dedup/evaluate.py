@@ -18,9 +18,10 @@ from typing import Any
 
 from triage.dedup.engine import DedupResult, find_duplicates
 from triage.errors import EvaluationError
+from triage.records.load import read_file
 from triage.records.model import Record
 
-__all__ = ["PairMetrics", "PairExample", "DedupEvaluation", "pair_metrics", "evaluate_records", "load_labelled"]
+__all__ = ["DedupEvaluation", "PairExample", "PairMetrics", "evaluate_records", "load_labelled", "pair_metrics"]
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,6 @@ def load_labelled(path: Path, truth_column: str) -> tuple[list[Record], list[str
     Reads through the project's CSV reader, so the file is understood exactly as
     ``triage import`` would; the truth column comes from each record's verbatim ``raw``.
     """
-    from triage.records.load import read_file
-
     result = read_file(path)
     if not result.records:
         raise EvaluationError(f"{path.name}: no records could be read",

@@ -20,21 +20,28 @@ from triage.records.normalize import (
     normalize_pmid,
 )
 
-__all__ = ["RecordKeys", "record_keys", "journal_tokens", "TITLE_STOPWORDS", "COLUMN_WORDS"]
+__all__ = ["COLUMN_WORDS", "TITLE_STOPWORDS", "RecordKeys", "journal_tokens", "record_keys"]
 
 #: Words too common to identify a title; dropped from the sorted-token key only.
 TITLE_STOPWORDS = frozenset(
-    "a an and the of in on for to with by from at as or is are be its their into via vs versus".split()
+    ["a", "an", "and", "the", "of", "in", "on", "for", "to", "with", "by", "from", "at", "as", "or", "is", "are", "be", "its", "their", "into", "via", "vs", "versus"]
 )
-_JOURNAL_STOPWORDS = frozenset("the of and in for on de la et der und".split())
+_JOURNAL_STOPWORDS = frozenset(["the", "of", "and", "in", "for", "on", "de", "la", "et", "der", "und"])
 
 # Trap markers, matched on the folded title (lower case, punctuation as spaces).
 # Each marks a record that must never be merged with the article it refers to.
-_ERRATUM = re.compile(r"^(?:erratum|errata|corrigendum|correction|retraction(?: note)?|retracted|"
-                      r"notice of retraction|expression of concern)\b|\b(?:erratum|corrigendum)(?: to)?$")
-_COMMENT = re.compile(r"^(?:comment(?:ary)? on|reply|response|in reply|re|author s reply|authors reply|"
-                      r"letter to the editor|author response)\b|\b(?:reply to|response to|comment on|"
+_ERRATUM = re.compile(r"^(?:erratum|errata|corrigendum|retraction note|retracted|notice of retraction|"
+                      r"expression of concern)\b|^(?:correction|retraction) (?:to|of article|notice)\b|"
+                      r"\b(?:erratum|corrigendum)(?: to)?$")
+# "Correction: Title" is a notice but "Correction of scoliosis" is not: the colon,
+# lost in folding, decides, so it is matched on the raw title.
+_NOTICE_COLON = re.compile(r"^\s*(?:correction|retraction|erratum|corrigendum)\s*[:\u2013-]", re.IGNORECASE)
+_COMMENT = re.compile(r"^(?:comment(?:ary)? on|reply|response|in reply|author s reply|authors reply|"
+                      r"letter to the editor|author response)\b|\b(?:reply to|comment on|"
                       r"commentary on|in reply to)\b|\b(?:reply|rejoinder|authors reply)$")
+# ("response to" is only a marker at the start: "... in response to humanitarian events";
+# "Re:" only with its colon, which folding removes, so it is matched on the raw title.)
+_RE_COLON = re.compile(r"^\s*re\s*:", re.IGNORECASE)
 _PART = re.compile(r"\b(?:part|pt|phase|study|paper|series|section)\s+([ivx]+|\d+|one|two|three|four|five)\b")
 _PREPRINT_JOURNALS = ("arxiv", "biorxiv", "medrxiv", "ssrn", "research square", "preprints", "psyarxiv",
                       "osf preprints", "social science research network")
@@ -57,9 +64,7 @@ _CITED_CORRECTION = re.compile(r"\((?:vol\.? ?\d+.{0,20}pg\.? ?\w+.{0,12}|[^()]{
                                r"\([\w\s-]+\)\s*)\)\s*\.?\s*$", re.IGNORECASE)
 # Titles of recurring columns repeat in every issue of a journal, so a match on them
 # says nothing: "Editor's Comments", "Editorial", "Introduction", "Issue information".
-COLUMN_WORDS = frozenset("editor editors editorial editorials comments introduction preface foreword issue "
-                          "news acknowledgement acknowledgements acknowledgment reviewers contents index "
-                          "announcement announcements remarks notes correspondence letter letters".split())
+COLUMN_WORDS = frozenset(["editor", "editors", "editorial", "editorials", "comments", "introduction", "preface", "foreword", "issue", "news", "acknowledgement", "acknowledgements", "acknowledgment", "reviewers", "contents", "index", "announcement", "announcements", "remarks", "notes", "correspondence", "letter", "letters"])
 _SUBTITLE = re.compile(r"\s*(?::|\s-\s|\?|\.\s)\s*")
 _ORIGINAL = re.compile(r"<ORIGINAL>|\bTO:\s", re.IGNORECASE)
 _BRACKETED = re.compile(r"^(.*?)\s*\[([^\]]{15,})\]\s*\.?\s*$")
@@ -97,6 +102,7 @@ class RecordKeys:
     first_page: str
     last_page: str
     page_starts: frozenset[str]
+    page_locator: bool
     doi: str
     pmid: str
     isbn: str
@@ -118,8 +124,9 @@ _SUFFIX = re.compile(r"[\s,]+(?:jr|sr|ii|iii|iv|2nd|3rd)\.?(?=,|$)", re.IGNORECA
 @lru_cache(maxsize=65536)
 def _surname(name: str) -> str:
     # Cached: author names repeat a great deal across a review (same teams, many
-    # papers). Generational suffixes are cut first: "Wright Jr., T C" is Wright.
-    return author_surname(_SUFFIX.sub("", name))
+    # papers). Generational suffixes are cut first ("Wright Jr., T C" is Wright), and
+    # a trailing comma ("Zheng C,") that would make the initial look like the surname.
+    return author_surname(_SUFFIX.sub("", name.strip(" ,;.")))
 
 
 @lru_cache(maxsize=16384)
@@ -140,6 +147,9 @@ def _number(value: str | None) -> str:
 
 
 _PAGE_CORE = re.compile(r"^[a-z]*?(\d+)")
+# An electronic article number (BMJ "c1804", PLoS "e12724") where another database
+# gives print pages ("1014", "1-6"): two numbering systems, so pages cannot be compared.
+_LOCATOR = re.compile(r"^[abcde]\d{3,}$", re.IGNORECASE)
 
 
 def _page_core(page: str) -> str:
@@ -183,8 +193,7 @@ def _part(title: str) -> str:
 # needs them: a conference paper is not the journal article of the same title.
 _VENUE_SUFFIXES = ("booktitle", "secondary_title", "conference_name")
 _TYPE_SUFFIXES = ("entrytype", "type_of_reference", "document_type", "publication_type")
-_CONFERENCE_TYPES = frozenset("inproceedings conference proceedings cpaper conf conference paper "
-                              "conference abstract meeting abstract".split(" "))
+_CONFERENCE_TYPES = frozenset(["inproceedings", "conference", "proceedings", "cpaper", "conf", "conference", "paper", "conference", "abstract", "meeting", "abstract"])
 
 
 @lru_cache(maxsize=256)
@@ -244,12 +253,13 @@ def record_keys(index: int, record: Record) -> RecordKeys:
         first_page=first,
         last_page=last,
         page_starts=starts,
+        page_locator=bool(_LOCATOR.match((record.pages or "").strip())),
         doi=doi,
         pmid=normalize_pmid(record.pmid) or "",
         isbn=re.sub(r"[^0-9x]", "", (record.isbn or "").lower()),
         abstract=fold_text(record.abstract[:300]) if record.abstract else "",
-        erratum=cited_correction or bool(_ERRATUM.search(title)),
-        comment=bool(_COMMENT.search(title)),
+        erratum=cited_correction or bool(_ERRATUM.search(title) or _NOTICE_COLON.match(raw_title)),
+        comment=bool(_COMMENT.search(title) or _RE_COLON.match(raw_title)),
         part=_part(title),
         preprint=(any(p in journal_text for p in _PREPRINT_JOURNALS) or "preprint" in pub_type
                   or doi.startswith(_PREPRINT_DOIS)),

@@ -29,7 +29,7 @@ from rapidfuzz.distance import Indel
 
 from triage.dedup.keys import RecordKeys
 
-__all__ = ["Outcome", "Verdict", "classify_pair", "contradiction", "journals_compatible", "authors_agree"]
+__all__ = ["Outcome", "Verdict", "authors_agree", "classify_pair", "contradiction", "journals_compatible"]
 
 
 class Outcome(str, Enum):
@@ -167,12 +167,13 @@ def _bibliographic(a: RecordKeys, b: RecordKeys) -> tuple[list[str], int]:
             conflicts.append("volume")
         else:
             agree += 1
-    if a.first_page and b.first_page:
+    if a.first_page and b.first_page and a.page_locator == b.page_locator:
         if a.first_page == b.first_page or a.page_starts & b.page_starts:
             agree += 1
-        elif a.last_page != b.last_page or a.last_page == a.first_page:
-            # Same last page but different first page is a mangled first page
-            # ("S3-89" vs "S78-S89"), not two articles: they never share a last page.
+        elif a.last_page != b.last_page:
+            # Same last page but a different first page is a mangled first page
+            # ("S3-89" vs "S78-S89", "569" vs "567-569"), not two articles: they never
+            # share a last page.
             conflicts.append("pages")
     journal = journals_compatible(a.journal, b.journal)
     if journal is False:
@@ -202,15 +203,20 @@ def contradiction(a: RecordKeys, b: RecordKeys) -> str | None:
         return "years differ"
     if a.volume and b.volume and a.volume != b.volume:
         return "volumes differ"
-    if a.first_page and b.first_page and not a.page_starts & b.page_starts and a.last_page != b.last_page:
+    if (a.first_page and b.first_page and a.page_locator == b.page_locator and not a.page_starts & b.page_starts
+            and a.last_page != b.last_page):
         return "pages differ"
     return None
 
 
 def _same_issue_pages(a: RecordKeys, b: RecordKeys) -> bool:
-    """Year, volume and first page all present and equal: one article's address."""
-    return bool(a.year and a.year == b.year and a.volume and a.volume == b.volume
-                and a.first_page and a.first_page == b.first_page)
+    """One article's address: same year, volume and first page; for proceedings
+    (no volume on either side) the same full page range instead."""
+    if not (a.year and a.year == b.year and a.first_page and a.first_page == b.first_page):
+        return False
+    if a.volume or b.volume:
+        return a.volume == b.volume
+    return a.last_page == b.last_page and a.last_page != a.first_page
 
 
 def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
@@ -277,12 +283,12 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         # "Editorial March 2009" vs "... 2010", "5-year" vs "10-year" follow-up: the
         # numbers in a title identify the work.
         hard.append("numbers in the titles")
-    if a.year and b.year and a.year != b.year and not (
+    if "year" not in hard and a.year and b.year and a.year != b.year and not (
         (a.volume and a.volume == b.volume) or (a.first_page and a.first_page == b.first_page)
     ):
         # Online-first vs print explains a year's difference only when the volume or
         # pages show it is the same article; otherwise it may be last year's abstract.
-        hard.append("year") if "year" not in hard else None
+        hard.append("year")
     if hard:
         if title_sim >= SAME_TITLE and authors and len(hard) == 1:
             return Verdict(Outcome.POSSIBLE, title_sim, f"same title and authors; {hard[0]} differs")
@@ -292,6 +298,8 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
             return Verdict(Outcome.POSSIBLE, title_sim, "same title and authors; journal differs")
         return Verdict(Outcome.DISTINCT, title_sim, "similar titles but journal differs")
 
+    if (a.generic or b.generic) and authors and same_address and _subtitle_dropped(a, b):
+        return Verdict(Outcome.DUPLICATE, title_sim, "main title without its subtitle; authors and pages agree")
     if a.generic or b.generic:
         full_pages = a.first_page and a.first_page == b.first_page and a.last_page == b.last_page
         # A column recurs in every issue at the same pages ("5-6"): the year must agree too.
@@ -314,9 +322,12 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
 
     if title_sim >= SAME_TITLE:
         return Verdict(Outcome.DUPLICATE, title_sim, "same title and authors, no contradiction")
-    address = bool((a.volume and a.volume == b.volume) or (a.first_page and a.first_page == b.first_page))
+    # Titles that differ materially need the article's address to agree: the same
+    # first page (a volume alone holds hundreds of articles) and the same numbers.
+    same_page = bool(a.first_page and (a.first_page == b.first_page or a.page_starts & b.page_starts))
+    address = same_page and a.numbers == b.numbers
     if title_sim >= CLOSE_TITLE and agree >= 2 and address:
-        return Verdict(Outcome.DUPLICATE, title_sim, "close title; authors, volume or pages agree")
+        return Verdict(Outcome.DUPLICATE, title_sim, "close title; authors and pages agree")
     if title_sim >= CLOSE_TITLE and abstracts and (agree >= 2 or address):
         return Verdict(Outcome.DUPLICATE, title_sim, "close title; authors and abstract agree")
     if contained and _same_issue_pages(a, b):

@@ -22,8 +22,14 @@ from triage.store.records import record_from_row
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMerge
 
-__all__ = ["canonical_record", "choose_representative", "apply_merge", "undo_merge", "active_merges",
-           "CANONICAL_FIELDS"]
+__all__ = [
+    "CANONICAL_FIELDS",
+    "active_merges",
+    "apply_merge",
+    "canonical_record",
+    "choose_representative",
+    "undo_merge",
+]
 
 #: Fields a canonical record takes from its members (``raw`` and provenance stay per source).
 CANONICAL_FIELDS: tuple[str, ...] = (
@@ -56,9 +62,11 @@ def canonical_record(members: Sequence[Record]) -> dict[str, Any]:
     for name in CANONICAL_FIELDS:
         values = [getattr(m, name) for m in members]
         if name in ("authors", "keywords"):
-            result[name] = list(max(values, key=len))
+            lists: list[list[str]] = [list(v or []) for v in values]
+            result[name] = max(lists, key=lambda v: len(v))
         elif name == "abstract":
-            result[name] = max((v for v in values if v), key=len, default=None)
+            texts: list[str] = [v for v in values if v]
+            result[name] = max(texts, key=len) if texts else None
         else:
             result[name] = _best(values)
     return result
@@ -86,32 +94,56 @@ def apply_merge(
     Any active merge that already holds one of the members is folded in: it is marked
     replaced and its members join the new group, so a record is in one merge at most.
     """
-    ids = {rid for rid, _ in members}
-    records = dict(members)
-    for old in active_merges(session):
-        if ids & set(old.members):
-            old.undone_at = utcnow()
-            extra = [m for m in old.members if m not in ids]
-            for rid in extra:
-                row = session.get(RecordRow, rid)
-                if row is not None:
-                    records[rid] = record_from_row(row)
+    return apply_merges(session, [members], run_id=run_id, reason=reason, created_by=created_by)[0]
+
+
+def apply_merges(
+    session: Session,
+    groups: Sequence[Sequence[tuple[int, Record]]],
+    *,
+    run_id: int | None,
+    reason: str,
+    created_by: str = "triage",
+) -> list[DedupMerge]:
+    """Apply many disjoint merges at once (a run makes thousands): one index of the
+    merges in force, one flush, one bulk update of ``records.merged_into``."""
+    index = {rid: merge for merge in active_merges(session) for rid in merge.members}
+    made: list[tuple[DedupMerge, set[int]]] = []
+    replaced_by_new: list[tuple[DedupMerge, list[DedupMerge]]] = []
+    for members in groups:
+        records = dict(members)
+        ids = set(records)
+        replaced = list({id(index[r]): index[r] for r in ids if r in index}.values())
+        for old in replaced:
+            for rid in old.members:
+                if rid not in records:
+                    row = session.get(RecordRow, rid)
+                    if row is not None:
+                        records[rid] = record_from_row(row)
             ids |= set(old.members)
-            old.replaced_by = -1  # filled below once the new merge has an id
-    group = sorted(ids)
-    pairs = [(rid, records[rid]) for rid in group]
-    rep = choose_representative(pairs)
-    databases = sorted({r.provenance.database for _, r in pairs if r.provenance and r.provenance.database})
-    merge = DedupMerge(run_id=run_id, representative_id=rep, members=group,
-                       canonical=canonical_record([r for _, r in pairs]), databases=databases,
-                       reason=reason, created_by=created_by)
-    session.add(merge)
+        group = sorted(ids)
+        pairs = [(rid, records[rid]) for rid in group]
+        rep = choose_representative(pairs)
+        databases = sorted({r.provenance.database for _, r in pairs if r.provenance and r.provenance.database})
+        merge = DedupMerge(run_id=run_id, representative_id=rep, members=group,
+                           canonical=canonical_record([r for _, r in pairs]), databases=databases,
+                           reason=reason, created_by=created_by)
+        session.add(merge)
+        for rid in group:
+            index[rid] = merge
+        made.append((merge, ids))
+        replaced_by_new.append((merge, replaced))
     session.flush()
-    session.execute(update(DedupMerge).where(DedupMerge.replaced_by == -1).values(replaced_by=merge.id))
-    session.execute(update(RecordRow).where(RecordRow.id.in_(group)).values(merged_into=None))
-    session.execute(update(RecordRow).where(RecordRow.id.in_([g for g in group if g != rep]))
-                    .values(merged_into=rep))
-    return merge
+    now = utcnow()
+    for merge, replaced in replaced_by_new:
+        for old in replaced:
+            old.undone_at = now
+            old.replaced_by = merge.id
+    assignments = [{"id": rid, "merged_into": None if rid == merge.representative_id else merge.representative_id}
+                   for merge, ids in made for rid in sorted(ids)]
+    if assignments:
+        session.execute(update(RecordRow), assignments)
+    return [merge for merge, _ in made]
 
 
 def undo_merge(session: Session, merge: DedupMerge) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from triage.dedup.engine import Progress, find_duplicates
-from triage.dedup.merge import active_merges, apply_merge, undo_merge
+from triage.dedup.merge import active_merges, apply_merges, undo_merge
 from triage.errors import DecisionError
 from triage.records.model import Record
 from triage.store.base import utcnow
@@ -26,7 +26,7 @@ from triage.store.records import record_from_row
 from triage.store.schema import RecordRow, Source
 from triage.store.schema_dedup import DedupMerge, DedupPair, DedupRun, PairDecision, RelatedGroup
 
-__all__ = ["RunSummary", "run_dedup", "undo_last_run", "undo_merge_id", "kept_apart_pairs", "UndoSummary"]
+__all__ = ["RunSummary", "UndoSummary", "kept_apart_pairs", "run_dedup", "undo_last_run", "undo_merge_id"]
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,10 @@ def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSumma
         session.add(run)
         session.flush()
         before = {frozenset(m.members) for m in existing}
-        merges = 0
-        for group in result.groups:
-            members = [ids[i] for i in group]
-            if frozenset(members) in before:
-                continue
-            apply_merge(session, [(ids[i], records[i]) for i in group], run_id=run.id, reason="automatic")
-            merges += 1
+        changed = [g for g in result.groups if frozenset(ids[i] for i in g) not in before]
+        apply_merges(session, [[(ids[i], records[i]) for i in g] for g in changed], run_id=run.id,
+                     reason="automatic")
+        merges = len(changed)
         known = {(p.record_a, p.record_b, p.kind) for p in session.scalars(select(DedupPair))}
         decided = kept_apart_pairs(session)
         counts = {"possible": 0, "related": 0}
@@ -136,7 +133,7 @@ def _rebuild_related(session: Session) -> None:
     groups: dict[int, list[int]] = {}
     for x in list(parent):
         groups.setdefault(find(x), []).append(x)
-    for root, members in groups.items():
+    for members in groups.values():
         if len(members) > 1:
             why = sorted(set().union(*(reasons.get(m, set()) for m in members)))
             session.add(RelatedGroup(members=sorted(members), reasons=why))

@@ -20,7 +20,7 @@ from triage.store.records import record_from_row
 from triage.store.schema import RecordRow, Source
 from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision
 
-__all__ = ["QueueItem", "review_queue", "decide_pair", "REVIEW_CHOICES"]
+__all__ = ["REVIEW_CHOICES", "QueueItem", "decide_pair", "review_queue"]
 
 #: What a person can decide on a possible duplicate.
 REVIEW_CHOICES: tuple[str, ...] = ("merge", "keep_apart")

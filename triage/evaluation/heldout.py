@@ -27,7 +27,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from triage import stopping
 from triage.errors import EvaluationError
-from triage.evaluation.simulate import CycleFactory, real_cycle_factory
+from triage.evaluation.simulate import CycleFactory, real_cycle_factory, shared_encoding
 from triage.records.model import Record
 
 __all__ = ["HeldoutResult", "heldout_folds", "heldout_reviewer", "project_labels", "stop_point"]
@@ -69,9 +69,16 @@ def stop_point(labels_in_order: Sequence[int], n_total: int) -> tuple[int, str]:
 
 
 def _train_and_score(
-    records: Sequence[Record], train: dict[int, int], *, factory: CycleFactory, preset: str, criteria: Any, seed: int
+    records: Sequence[Record],
+    train: dict[int, int],
+    *,
+    factory: CycleFactory,
+    preset: str,
+    criteria: Any,
+    seed: int,
+    extra: dict[str, Any],
 ) -> NDArray[np.float64]:
-    cycle = factory(records, preset=preset, criteria=criteria, random_state=seed)
+    cycle = factory(records, preset=preset, criteria=criteria, random_state=seed, **extra)
     for index, label in train.items():
         cycle.teach(index, label)
     cycle.next(1)  # retrains, as the screening loop does before showing a record
@@ -131,11 +138,13 @@ def heldout_folds(
     criteria: Any = None,
     seed: int = 0,
     cycle_factory: CycleFactory = real_cycle_factory,
+    cycle_kwargs: dict[str, Any] | None = None,
 ) -> HeldoutResult:
     """K-fold cross-validation over ``decisions`` (record index -> 1/0).
 
     ``history``: labels in decision order, for the stopping point (default: the
-    decisions in index order). Folds are stratified so each holds includes where
+    decisions in index order). ``cycle_kwargs`` go to every fold's cycle (default:
+    embeddings computed once with :func:`shared_encoding` where needed). Folds are stratified so each holds includes where
     possible.
     """
     n = len(records)
@@ -160,12 +169,15 @@ def heldout_folds(
         for j, i in enumerate(shuffled):
             fold_of[i] = j % folds
     stop = stop_point(history if history is not None else [decisions[i] for i in sorted(decisions)], n)
+    extra = cycle_kwargs if cycle_kwargs is not None else shared_encoding(records, preset, criteria)
     scores: dict[int, float] = {}
     frac: dict[int, float] = {}
     beyond: dict[int, bool] = {}
     for f in range(folds):
         train = {i: v for i, v in decisions.items() if fold_of[i] != f}
-        s = _train_and_score(records, train, factory=cycle_factory, preset=preset, criteria=criteria, seed=seed)
+        s = _train_and_score(
+            records, train, factory=cycle_factory, preset=preset, criteria=criteria, seed=seed, extra=extra
+        )
         ranks = _fold_ranks(s, set(train), n)
         pool = n - len(train)
         budget = max(0, stop[0] - len(train))
@@ -187,6 +199,7 @@ def heldout_reviewer(
     criteria: Any = None,
     seed: int = 0,
     cycle_factory: CycleFactory = real_cycle_factory,
+    cycle_kwargs: dict[str, Any] | None = None,
 ) -> HeldoutResult:
     """Hold out one reviewer's double-screened records (``test``) against ``train``."""
     n = len(records)
@@ -199,7 +212,10 @@ def heldout_reviewer(
     if len(set(train.values())) < 2:
         raise EvaluationError("the decisions left for training lack an include or an exclude")
     stop = stop_point(history if history is not None else [train[i] for i in sorted(train)], n)
-    s = _train_and_score(records, train, factory=cycle_factory, preset=preset, criteria=criteria, seed=seed)
+    s = _train_and_score(
+        records, train, factory=cycle_factory, preset=preset, criteria=criteria, seed=seed,
+        extra=cycle_kwargs if cycle_kwargs is not None else shared_encoding(records, preset, criteria),
+    )
     ranks = _fold_ranks(s, set(train), n)
     pool = n - len(train)
     budget = max(0, stop[0] - len(train))

@@ -78,13 +78,10 @@ def load_labelled(path: str | Path) -> LabelledSet:
     Raises :class:`EvaluationError` naming the file when a record has no label, so a
     simulation never silently treats unlabelled records as exclusions.
     """
+    from triage.records.load import read_file
+
     path = Path(path)
-    try:
-        from triage.records.load import read_file
-    except ImportError:  # TEMPORARY until the readers land
-        result = _read_csv_private(path)
-    else:
-        result = read_file(path)
+    result = read_file(path)
     if result.errors and not result.records:
         raise EvaluationError(f"{path.name}: no records could be read ({result.errors[0]})")
     labels: list[int] = []
@@ -101,15 +98,3 @@ def load_labelled(path: str | Path) -> LabelledSet:
         raise EvaluationError(f"{path.name}: no records", hint="check the file is a labelled export")
     return LabelledSet(path.stem, str(path), result.records, np.asarray(labels, dtype=np.int64))
 
-
-def _read_csv_private(path: Path) -> Any:  # TEMPORARY until the readers land
-    import csv
-    import hashlib
-
-    from triage.records.model import ReadResult
-
-    records = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            records.append(Record(title=row.get("title") or None, abstract=row.get("abstract") or None, raw=dict(row)))
-    return ReadResult(records, [], str(path), hashlib.sha256(path.read_bytes()).hexdigest(), "csv")

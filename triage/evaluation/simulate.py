@@ -64,6 +64,24 @@ def real_cycle_factory(records: Sequence[Record], **kwargs: Any) -> Cycle:
     return cycle
 
 
+def shared_encoding(records: Sequence[Record], preset: str, criteria: Any) -> dict[str, Any]:
+    """Embeddings (and the encoder) computed once, for cycles built repeatedly on the same
+    records (seeds, folds); empty when the preset and criteria need none."""
+    from triage.ranking.features import record_text
+    from triage.ranking.presets import load_preset
+
+    spec = load_preset(preset)
+    wants = spec.features.embeddings or (
+        criteria is not None and float(spec.cold_start.get("semantic_weight", 0.5)) > 0
+    )
+    if not wants or not records:
+        return {}
+    from triage.embeddings import load_encoder
+
+    encoder = load_encoder()
+    return {"embeddings": encoder.encode([record_text(r) for r in records]), "encoder": encoder}
+
+
 @dataclass(frozen=True)
 class StoppingConfig:
     """Parameters of the simulated stopping rules (defaults from their sources).
@@ -197,12 +215,14 @@ def simulate(
     criteria: Any = None,
     config: StoppingConfig = StoppingConfig(),
     cycle_factory: CycleFactory = real_cycle_factory,
+    cycle_kwargs: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Replay screening of ``records`` answering with ``labels``; see the module doc.
 
     Wall-clock ``seconds`` cover everything from building the cycle (features) to the
     last retrain. ``progress(screened, n)`` is called after each decision if given.
+    ``cycle_kwargs`` go to the factory as well (e.g. :func:`shared_encoding`'s output).
     """
     y = np.asarray(labels, dtype=np.int64)
     n = y.size
@@ -212,7 +232,7 @@ def simulate(
         raise EvaluationError(f"{dataset}: no relevant records", hint="the simulation needs at least one include")
     start = time.perf_counter()
     prior_idx = draw_priors(y, priors[0], priors[1], seed)
-    cycle = cycle_factory(records, preset=preset, criteria=criteria, random_state=seed)
+    cycle = cycle_factory(records, preset=preset, criteria=criteria, random_state=seed, **(cycle_kwargs or {}))
     order: list[int] = []
     seen = np.zeros(n, dtype=bool)
     for i in prior_idx:

@@ -80,7 +80,7 @@ class ScreeningQueue:
         self._index = {rid: i for i, rid in enumerate(self.record_ids)}
         embeddings = None
         wants_embeddings = self.preset.features.embeddings or (
-            self.criteria is not None and float(self.preset.cold_start.get("semantic_weight", 0) or 0) > 0
+            self.criteria is not None and float(self.preset.cold_start.get("semantic_weight", 0.5)) > 0
         )
         if wants_embeddings and self.records:
             encoder = encoder or load_encoder(_embedding_path(project))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.records.model import Provenance, Record
@@ -63,28 +64,32 @@ def record_from_row(row: RecordRow, source: Source | None = None) -> Record:
 
 
 def add_records(session: Session, source_id: int, records: Iterable[Record]) -> int:
-    """Insert records for one source inside the caller's transaction; returns the count."""
-    # Core bulk INSERT (executemany) rather than ORM objects: ~10x faster at 100k records.
-    rows = [_row_values(r, source_id) for r in records]
+    """Insert records for one source inside the caller's transaction; returns the count.
+
+    Uses the driver's ``executemany`` with JSON encoded here rather than ORM objects or
+    SQLAlchemy's per-value bind processing: at 100,000 records that is the difference
+    between ~25 s and a few seconds, and the rows are plain values either way.
+    """
+    columns = list(_COPY) + ["source_id", "position", "line", "database", "authors", "keywords", "raw"]
+    sql = f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    rows = []
+    for record in records:
+        prov = record.provenance
+        rows.append(
+            tuple(getattr(record, name) for name in _COPY)
+            + (
+                source_id,
+                prov.position if prov else 0,
+                prov.line if prov else None,
+                prov.database if prov else None,
+                json.dumps(list(record.authors), ensure_ascii=False),
+                json.dumps(list(record.keywords), ensure_ascii=False),
+                json.dumps(dict(record.raw), ensure_ascii=False),
+            )
+        )
     if rows:
-        session.execute(insert(RecordRow), rows)
+        session.connection().exec_driver_sql(sql, rows)
     return len(rows)
-
-
-def _row_values(record: Record, source_id: int) -> dict[str, object]:
-    prov = record.provenance
-    values: dict[str, object] = {name: getattr(record, name) for name in _COPY}
-    values.update(
-        source_id=source_id,
-        position=prov.position if prov else 0,
-        line=prov.line if prov else None,
-        database=prov.database if prov else None,
-        authors=list(record.authors),
-        keywords=list(record.keywords),
-        raw=dict(record.raw),
-        merged_into=None,
-    )
-    return values
 
 
 def screening_rows(session: Session) -> Sequence[RecordRow]:

@@ -20,14 +20,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from triage.store.base import Base, utcnow
 
 __all__ = [
+    "CODE_DECISIONS",
+    "CodeDecisionRow",
+    "CodeHistoryRow",
+    "CodeRow",
+    "CodeSuggestionRow",
     "CodingDocument",
     "CodingSegment",
-    "CodeRow",
-    "CodeHistoryRow",
-    "CodeDecisionRow",
-    "CodeSuggestionRow",
     "SegmentVectorRow",
-    "CODE_DECISIONS",
 ]
 
 #: Values of ``code_decisions.decision``.

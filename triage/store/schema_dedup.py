@@ -23,8 +23,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from triage.store.base import Base, utcnow
 
-__all__ = ["DedupRun", "DedupMerge", "DedupPair", "RelatedGroup", "PairDecision", "PAIR_KINDS", "PAIR_STATUSES",
-           "PAIR_DECISIONS"]
+__all__ = [
+    "PAIR_DECISIONS",
+    "PAIR_KINDS",
+    "PAIR_STATUSES",
+    "DedupMerge",
+    "DedupPair",
+    "DedupRun",
+    "PairDecision",
+    "RelatedGroup",
+]
 
 #: ``dedup_pairs.kind``: left to a person, or versions of one study.
 PAIR_KINDS: tuple[str, ...] = ("possible", "related")

@@ -21,13 +21,14 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from triage.embeddings import Encoder
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
 from triage.web.csrf import SessionMiddleware, check_csrf, csrf_token
 from triage.web.errors import install_error_handlers
 from triage.web.state import ScreeningState
 
-__all__ = ["create_app", "WebContext", "context_of", "REVIEWER_COOKIE"]
+__all__ = ["REVIEWER_COOKIE", "WebContext", "context_of", "create_app"]
 
 HERE = Path(__file__).resolve().parent
 REVIEWER_COOKIE = "triage_reviewer"
@@ -40,6 +41,7 @@ class WebContext:
     project: Project
     screening: ScreeningState
     templates: Jinja2Templates
+    coding: Any  # routes.coding.CodingModels: the sentence encoder, loaded on first use
 
     def render(self, request: Request, name: str, **context: Any) -> str:
         """A template rendered to a string (page fragments sent inside JSON)."""
@@ -75,12 +77,14 @@ def create_app(
     queue_factory: Callable[[Project], ScreeningQueue] | None = None,
     secret: bytes | None = None,
     stage: str = "title_abstract",
+    encoder: Encoder | None = None,
 ) -> FastAPI:
     """Build the app for the project in ``project_dir`` (raises ProjectError if none).
 
     ``queue_factory`` builds the screening queue (default: the project's preset); it
     runs once, in the retrainer thread started with the app. ``secret`` signs CSRF
-    tokens (default: random per process, so tokens die with the server).
+    tokens (default: random per process, so tokens die with the server). ``encoder``
+    (sentence embeddings for code suggestions) is loaded on first use when not given.
     """
     project = Project.open(project_dir)
     screening = ScreeningState(project, stage=stage, queue_factory=queue_factory)
@@ -96,7 +100,10 @@ def create_app(
             project.close()
 
     app = FastAPI(title="triage", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.triage = WebContext(project=project, screening=screening, templates=templates)
+    from triage.web.routes.coding import CodingModels
+
+    coding = CodingModels(project, encoder)
+    app.state.triage = WebContext(project=project, screening=screening, templates=templates, coding=coding)
     app.state.templates = templates
     app.add_middleware(SessionMiddleware, secret=secret or secrets.token_bytes(32))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

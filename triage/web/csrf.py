@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 
 from triage.errors import TriageError
 
-__all__ = ["CsrfError", "SessionMiddleware", "csrf_token", "check_csrf", "SESSION_COOKIE", "CSRF_HEADER"]
+__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "CsrfError", "SessionMiddleware", "check_csrf", "csrf_token"]
 
 SESSION_COOKIE = "triage_session"
 CSRF_HEADER = "X-CSRF-Token"

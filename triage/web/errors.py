@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from triage.errors import TriageError
 from triage.web.csrf import CsrfError
 
-__all__ = ["NotFoundError", "error_payload", "install_error_handlers", "STATUS"]
+__all__ = ["STATUS", "NotFoundError", "error_payload", "install_error_handlers"]
 
 
 class NotFoundError(TriageError):

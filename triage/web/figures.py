@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -16,7 +17,7 @@ from matplotlib.figure import Figure
 
 from triage.prisma import PrismaCounts
 
-__all__ = ["recall_curve_png", "prisma_diagram", "FORMATS"]
+__all__ = ["FORMATS", "prisma_diagram", "recall_curve_png"]
 
 #: Flow-diagram formats offered for download, with their media types.
 FORMATS: dict[str, str] = {"svg": "image/svg+xml", "png": "image/png"}
@@ -94,15 +95,15 @@ def prisma_diagram(counts: PrismaCounts, fmt: str) -> bytes:
     _box(fig, right, rows[3], _lines("Reports excluded", counts.full_text_excluded,
                                      counts.full_text_excluded_reasons))
     _box(fig, left, rows[4], f"Studies included in review\n(n = {counts.included})")
-    arrow = {"arrowstyle": "->", "color": "#333"}
-    for top, bottom in zip(rows, rows[1:]):
-        _arrow(fig, (left, top - 0.06), (left, bottom + 0.06), arrow)
+    for top, bottom in pairwise(rows):
+        _arrow(fig, (left, top - 0.06), (left, bottom + 0.06))
     for y in (rows[0], rows[1], rows[3]):
-        _arrow(fig, (left + 0.2, y), (right - 0.2, y), arrow)
+        _arrow(fig, (left + 0.2, y), (right - 0.2, y))
     return _save(fig, fmt)
 
 
-def _arrow(fig: Figure, start: tuple[float, float], end: tuple[float, float], style: dict[str, str]) -> None:
+def _arrow(fig: Figure, start: tuple[float, float], end: tuple[float, float]) -> None:
     from matplotlib.patches import FancyArrowPatch
 
-    fig.add_artist(FancyArrowPatch(start, end, transform=fig.transFigure, mutation_scale=12, **style))
+    fig.add_artist(FancyArrowPatch(start, end, transform=fig.transFigure, mutation_scale=12, arrowstyle="->",
+                                   color="#333"))

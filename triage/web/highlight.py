@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from triage.ranking.criteria_scores import Match
 
-__all__ = ["highlight", "element_classes", "PALETTE_SIZE"]
+__all__ = ["PALETTE_SIZE", "element_classes", "highlight", "word_diff"]
 
 #: Distinct element colours defined in static/app.css (``.el-0`` .. ``.el-5``); more cycle.
 PALETTE_SIZE = 6
@@ -50,3 +50,29 @@ def highlight(
         cursor = end
     pieces.append(str(escape(text[cursor:])))
     return Markup("".join(pieces))
+
+
+def word_diff(a: str | None, b: str | None) -> tuple[Markup, Markup]:
+    """Both texts escaped, with the words that differ between them in ``<mark class="diff">``.
+
+    For duplicate review: a person sees at a glance that two records differ only in a
+    page number or an author's initials. Words are compared as typed (case matters: a
+    changed capital is a visible difference too).
+    """
+    import difflib
+
+    words_a, words_b = (a or "").split(), (b or "").split()
+    out_a: list[str] = []
+    out_b: list[str] = []
+    matcher = difflib.SequenceMatcher(a=words_a, b=words_b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        piece_a, piece_b = escape(" ".join(words_a[i1:i2])), escape(" ".join(words_b[j1:j2]))
+        if tag == "equal":
+            out_a.append(str(piece_a))
+            out_b.append(str(piece_b))
+            continue
+        if i2 > i1:
+            out_a.append(f'<mark class="diff">{piece_a}</mark>')
+        if j2 > j1:
+            out_b.append(f'<mark class="diff">{piece_b}</mark>')
+    return Markup(" ".join(out_a)), Markup(" ".join(out_b))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import func, select
@@ -27,16 +27,20 @@ from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening.queue import LABELS, ScreeningQueue
 from triage.store.db import Project
-from triage.store.schema import DecisionRow
+from triage.store.schema import DecisionRow, RecordRow
 
-__all__ = ["Snapshot", "Card", "ScreeningState", "decided_record_ids", "HEAD"]
+__all__ = ["HEAD", "Card", "ScreeningState", "Snapshot", "decided_record_ids"]
 
 #: How many of the best-ranked records a snapshot keeps. A reviewer would have to decide
 #: this many records faster than one retrain for the head to run dry (then the request
 #: waits for the retrainer instead).
 HEAD = 200
-#: Explanations are precomputed for this many head records (``rank_of`` is O(n) each).
-EXPLAINED = 8
+#: Explanations are precomputed for this many head records (``rank_of`` is O(n) each, ~1 ms
+#: at 50k records), so the next card never waits for the retrainer's lock.
+EXPLAINED = 40
+#: Longest a request waits for the retrainer's lock to explain a record not explained yet;
+#: after that the card is shown without highlights rather than late.
+EXPLAIN_WAIT_S = 0.1
 
 
 def decided_record_ids(project: Project, stage: str) -> frozenset[int]:
@@ -72,7 +76,6 @@ class Snapshot:
     model: str
     decided: frozenset[int]
     remaining: int
-    explanations: dict[int, Explanation] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,10 +113,14 @@ class ScreeningState:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._ready = threading.Event()
+        self._rebuild = threading.Event()
         self._queue: ScreeningQueue | None = None
         self._index: dict[int, int] = {}
         self._error: TriageError | None = None
         self._snapshot: Snapshot | None = None
+        # record id -> its latest explanation. The matched words never change; score and
+        # rank are replaced by the snapshot's when shown. Filled by the retrainer.
+        self._explained: dict[int, Explanation] = {}
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------
@@ -130,22 +137,31 @@ class ScreeningState:
         if self._thread is not None:
             self._thread.join(timeout=30)
 
-    def _run(self) -> None:
+    def _build(self) -> None:
+        """Build a queue (seconds, outside the lock: requests keep using the old one), then swap it in."""
         try:
             queue = self._factory(self.project)
             with self._lock:
                 self._queue = queue
                 self._index = {rid: i for i, rid in enumerate(queue.record_ids)}
                 self._refresh_locked()
+            self._error = None
         except TriageError as exc:
             self._error = exc
         finally:
             self._ready.set()
+
+    def _run(self) -> None:
+        self._build()
         while not self._stop.is_set():
             self._wake.wait()
             self._wake.clear()
             if self._stop.is_set():
                 break
+            if self._rebuild.is_set():
+                self._rebuild.clear()
+                self._build()
+                continue
             with self._lock:
                 self._refresh_locked()
 
@@ -161,6 +177,11 @@ class ScreeningState:
 
     def kick(self) -> None:
         """Ask the retrainer to catch up with the store (after any decision)."""
+        self._wake.set()
+
+    def rebuild(self) -> None:
+        """Ask for a new queue: the set of records to screen changed (a dedup merge or undo)."""
+        self._rebuild.set()
         self._wake.set()
 
     # -- the retrainer's work ----------------------------------------------------------
@@ -197,14 +218,14 @@ class ScreeningState:
             return
         decided = self._sync_locked(queue)
         shown = queue.next(HEAD)  # retrains here if labels changed
-        explanations = {s.record_id: queue.explain(s) for s in shown[:EXPLAINED]}
+        for s in shown[:EXPLAINED]:
+            self._explained[s.record_id] = queue.cycle.explain(s.index)
         self._snapshot = Snapshot(
             order=tuple(s.record_id for s in shown),
             scores={s.record_id: s.score for s in shown},
             model=queue.cycle.model_name,
             decided=decided,
             remaining=queue.remaining,
-            explanations=explanations,  # type: ignore[arg-type]
         )
 
     def refresh_now(self) -> Snapshot:
@@ -234,13 +255,25 @@ class ScreeningState:
             raise TriageError(f"no record {record_id} to screen in this project", hint="see the history page for ids")
         return queue.records[index]
 
-    def explain(self, record_id: int) -> Explanation:
-        """Why a record ranks where it does; waits for the retrainer when not precomputed."""
+    def explain(self, record_id: int, *, wait: float | None = None) -> Explanation | None:
+        """Why a record ranks where it does: precomputed, else computed under the lock.
+
+        ``wait`` bounds the wait for the lock (the retrainer may hold it for a retrain);
+        None when it runs out, so a card is never late for want of highlights.
+        """
         queue = self.wait_ready()
         self.record(record_id)
-        with self._lock:
-            cycle_explanation = queue.cycle.explain(self._index[record_id])
-        return cycle_explanation
+        cached = self._explained.get(record_id)
+        if cached is not None:
+            return cached
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            return None
+        try:
+            explanation = queue.cycle.explain(self._index[record_id])
+        finally:
+            self._lock.release()
+        self._explained[record_id] = explanation
+        return explanation
 
     def card(self, *, skip: Sequence[int] = (), record_id: int | None = None) -> Card | None:
         """The record to show: ``record_id`` if given, else the best undecided one.
@@ -255,7 +288,8 @@ class ScreeningState:
             self.kick()
         if record_id is not None:
             record = self.record(record_id)
-            explanation = snap.explanations.get(record_id) or self.explain(record_id)
+            explanation = self.explain(record_id)
+            assert explanation is not None  # waited for the lock
             return Card(record_id, record, explanation.score, explanation.rank, explanation.model, explanation,
                         self._remaining(snap, decided), record_id in decided)
         skipped = set(skip)
@@ -264,13 +298,27 @@ class ScreeningState:
             snap = self.refresh_now()  # the head ran dry: rank again here
             undecided = [rid for rid in snap.order if rid not in decided]
         ordered = [rid for rid in undecided if rid not in skipped] + [rid for rid in undecided if rid in skipped]
+        ordered = self._not_merged(ordered)
         if not ordered:
             return None
         chosen = ordered[0]
-        explanation = snap.explanations.get(chosen) or self.explain(chosen)
         rank = undecided.index(chosen) + 1
+        explanation = self.explain(chosen, wait=EXPLAIN_WAIT_S)
+        if explanation is not None:
+            explanation = replace(explanation, score=snap.scores[chosen], rank=rank)
         return Card(chosen, self.record(chosen), snap.scores[chosen], rank, snap.model, explanation,
                     self._remaining(snap, decided), False)
+
+    def _not_merged(self, ordered: list[int], look: int = 20) -> list[int]:
+        """Drop records merged into another since the queue was built (it is being rebuilt)."""
+        head = ordered[:look]
+        if not head:
+            return ordered
+        with self.project.reading() as session:
+            merged = set(session.scalars(
+                select(RecordRow.id).where(RecordRow.id.in_(head), RecordRow.merged_into.is_not(None))
+            ))
+        return [rid for rid in ordered if rid not in merged] if merged else ordered
 
     def _remaining(self, snap: Snapshot, decided: frozenset[int]) -> int:
         total = len(self._index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from triage.web.routes import dashboard, export, history, reviewer, screening
+from triage.web.routes import coding, dashboard, dedup, export, history, reviewer, screening
 
 __all__ = ["ROUTERS"]
 
@@ -14,5 +14,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reviewer.router,
     screening.router,
     history.router,
+    dedup.router,
+    coding.router,
     export.router,
 )

@@ -16,7 +16,7 @@ from triage.web.errors import NotFoundError
 from triage.web.figures import FORMATS, prisma_diagram, recall_curve_png
 from triage.web.state import decided_record_ids
 
-__all__ = ["router", "model_estimate"]
+__all__ = ["model_estimate", "router"]
 
 router = APIRouter()
 

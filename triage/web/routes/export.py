@@ -17,7 +17,7 @@ from triage.store.selection import SUBSETS, select_items
 from triage.web.app import context_of
 from triage.web.errors import NotFoundError
 
-__all__ = ["router", "RECORD_FORMATS"]
+__all__ = ["RECORD_FORMATS", "router"]
 
 router = APIRouter()
 
@@ -93,5 +93,9 @@ def export_decisions(request: Request) -> Response:
 
 
 def extra_exports() -> list[tuple[str, str]]:
-    """Downloads other pages offer (coding), as (label, url); filled in as those pages exist."""
-    return []
+    """Coding downloads (``triage codebook export``, ``triage code export``), as (label, url)."""
+    from triage.web.routes.coding import CODEBOOK_FORMATS
+
+    codebook = [(f"Codebook ({fmt.upper()})", f"/export/codebook.{fmt}") for fmt in CODEBOOK_FORMATS]
+    return [*codebook, ("Coded segments (CSV)", "/export/coded-segments.csv"),
+            ("Coded segment counts per code, study, perspective (CSV)", "/export/coded-counts.csv")]

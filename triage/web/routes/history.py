@@ -14,7 +14,7 @@ from triage.store.schema import DecisionRow, RecordRow
 from triage.web.app import context_of, reviewer_of
 from triage.web.routes.reviewer import require_reviewer
 
-__all__ = ["router", "PAGE_SIZE"]
+__all__ = ["PAGE_SIZE", "router"]
 
 router = APIRouter()
 

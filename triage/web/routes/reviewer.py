@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from triage.errors import DecisionError
 from triage.web.app import REVIEWER_COOKIE, context_of, reviewer_of
 
-__all__ = ["router", "require_reviewer", "safe_next"]
+__all__ = ["require_reviewer", "router", "safe_next"]
 
 router = APIRouter()
 

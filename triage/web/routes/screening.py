@@ -19,7 +19,7 @@ from triage.web.highlight import element_classes, highlight
 from triage.web.routes.reviewer import require_reviewer
 from triage.web.state import Card
 
-__all__ = ["router", "parse_ids", "card_context"]
+__all__ = ["card_context", "parse_ids", "router"]
 
 router = APIRouter()
 

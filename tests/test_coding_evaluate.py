@@ -1,0 +1,79 @@
+"""``triage evaluate coding``: both protocols on a small gold set, errors, and the shared data (slow)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from triage.cli.main import app
+
+runner = CliRunner()
+DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "coding"
+
+GOLD = [
+    ("s1", "I was scared they would take my son into care if I told anyone.", "fear-of-removal"),
+    ("s2", "Mothers hid their symptoms from the health visitor.", "hiding-difficulties"),
+    ("s3", "We had a new social worker every few months.", "worker-turnover"),
+    ("s4", "The waiting list for the psychologist was a year.", "thresholds-and-waiting"),
+    ("s5", "The nurse and the social worker visited together and made one plan.", "joint-working"),
+    ("s6", "My kids are why I keep taking my medication.", "children-as-motivation;parenting-and-recovery-x"),
+    ("s7", "The parents' group was the one place I could talk.", "practical-and-peer-support"),
+    ("s8", "Her son did the shopping and looked after his sisters.", "impact-on-children"),
+]
+
+
+def gold_csv(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path = tmp_path / "gold.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["segment_id", "text", "code"])
+        writer.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("protocol", ["zero-shot", "online"])
+def test_both_protocols_write_the_json_keys(tmp_path: Path, protocol: str) -> None:
+    rows = [(i, t, c.split(";")[0]) for i, t, c in GOLD]
+    out = tmp_path / "r.json"
+    result = runner.invoke(app, ["evaluate", "coding", "--codebook", str(DEMO / "codebook.json"), "--segments",
+                                 str(gold_csv(tmp_path, rows)), "--protocol", protocol, "--seeds", "2",
+                                 "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert list(report) == ["protocol", "n", "top1", "top3", "seeds", "seconds"]
+    assert (report["protocol"], report["n"], report["seeds"]) == (protocol, 8, 2)
+    assert 0.5 <= report["top1"] <= report["top3"] <= 1.0  # the demo codebook describes these well
+    assert "suggestion latency per segment" in result.output
+
+
+def test_errors(tmp_path: Path) -> None:
+    args = ["evaluate", "coding", "--codebook", str(DEMO / "codebook.json"), "--segments"]
+    result = runner.invoke(app, [*args, str(gold_csv(tmp_path, GOLD)), "--protocol", "few-shot"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: unknown protocol 'few-shot'; use one of: zero-shot, online"
+    result = runner.invoke(app, [*args, str(gold_csv(tmp_path, GOLD))])
+    assert result.stderr.strip() == (
+        "error: 1 gold code(s) not among the codebook's codable codes, e.g. 'parenting-and-recovery-x'; "
+        "use the codebook the segments were coded with")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,text\n1,hello\n")
+    result = runner.invoke(app, [*args, str(bad)])
+    assert result.stderr.strip() == "error: bad.csv:1: missing column(s) code, segment_id; " \
+                                    "the CSV needs segment_id, text and code"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("protocol", ["zero-shot", "online"])
+def test_shared_nhs_feedback(shared_data: Path, tmp_path: Path, protocol: str) -> None:
+    data = shared_data / "coding" / "nhs-patient-feedback"
+    out = tmp_path / "r.json"
+    result = runner.invoke(app, ["evaluate", "coding", "--codebook", str(data / "codebook.json"), "--segments",
+                                 str(data / "segments.csv"), "--protocol", protocol, "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["n"] == 6211
+    assert report["top3"] > (0.4 if protocol == "zero-shot" else 0.75)

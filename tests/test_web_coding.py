@@ -1,0 +1,93 @@
+"""The coding page: results text with segments, suggestions to accept or reject, new codes, perspectives."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from _web_support import HTML, JSON, build_coding_demo, web_client
+
+from triage.coding import applications as appl
+from triage.coding import store
+from triage.embeddings import Encoder, load_encoder
+from triage.store.db import Project
+
+
+@pytest.fixture(scope="module")
+def coding_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_coding_demo(tmp_path_factory.mktemp("coding") / "template")
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    """Loaded once for the module (seconds), passed to each app as a real object."""
+    return load_encoder()
+
+
+@pytest.fixture()
+def coding_dir(coding_template: Path, tmp_path: Path) -> Path:
+    shutil.copytree(coding_template, tmp_path / "review")
+    return tmp_path / "review"
+
+
+def _decisions(project_dir: Path) -> list[tuple[int, str, str, str]]:
+    with Project.open(project_dir) as project, project.reading() as session:
+        codebook = store.load_codebook(session)
+        return sorted((d.segment_id, d.code_id, d.decision, d.coder) for d in appl.current_decisions(session, codebook))
+
+
+def test_accept_and_reject_suggestions_then_add_a_code(coding_dir: Path, encoder: Encoder) -> None:
+    with web_client(coding_dir, encoder=encoder) as (client, token):
+        page = client.get("/coding", headers=HTML).text
+        assert "<h1>study-a-hollis-2021</h1>" in page and 'class="segment current' in page
+        segment = int(re.search(r"<h2>Segment (\d+)</h2>", page).group(1))
+        codes = re.findall(r'<li data-code="([\w-]+)">', page)
+        assert len(codes) == 3 and "<strong>Code tree</strong>" not in page
+        assert re.search(r'class="hint">\d\.\d\d · [^<]+</span>', page)  # score and reason shown
+        form = {"csrf_token": token, "segment_id": segment, "perspective": ""}
+        client.post("/coding/decide", data={**form, "code_id": codes[0], "decision": "accept", "rank": 1})
+        client.post("/coding/decide", data={**form, "code_id": codes[1], "decision": "reject", "rank": 2})
+        response = client.post("/coding/codes", data={**form, "name": "Waiting for help", "apply": "1"},
+                               follow_redirects=False)
+        assert response.status_code == 303
+        after = client.get(response.headers["location"], headers=HTML).text
+        assert '<span class="chip code">Waiting for help</span>' in after
+        bad = client.post("/coding/decide", headers=JSON, data={**form, "code_id": "nope", "decision": "accept"})
+        assert bad.status_code == 400 and bad.json()["error"]["message"] == "no code 'nope' in the codebook"
+        # the export buttons: coded segments, counts, the codebook in each format
+        coded = list(csv.DictReader(io.StringIO(client.get("/export/coded-segments.csv").text)))
+        assert sorted(r["code_id"] for r in coded) == sorted([codes[0], "waiting-for-help"])
+        assert {r["coder"] for r in coded} == {"ana"} and coded[0]["perspective"] == "parent"
+        counts = {r["code_id"]: r for r in csv.DictReader(io.StringIO(client.get("/export/coded-counts.csv").text))}
+        assert counts["waiting-for-help"]["total"] == "1" and counts["waiting-for-help"]["perspective: parent"] == "1"
+        tree = json.loads(client.get("/export/codebook.json").text)
+        assert any(code["id"] == "waiting-for-help" for code in tree)
+        qdc = client.get("/export/codebook.qdc")
+        assert qdc.headers["content-disposition"] == 'attachment; filename="codebook.qdc"'
+        assert b"urn:QDA-XML:codebook:1.0" in qdc.content and b'name="Waiting for help"' in qdc.content
+        missing = client.get("/export/codebook.docx", headers=JSON)
+        assert missing.status_code == 404 and missing.json()["error"]["message"] == "no codebook format 'docx'"
+    assert _decisions(coding_dir) == sorted([
+        (segment, codes[0], "accept", "ana"), (segment, codes[1], "reject", "ana"),
+        (segment, "waiting-for-help", "accept", "ana"),
+    ])
+
+
+def test_perspective_filter_and_segment_attribute(coding_dir: Path, encoder: Encoder) -> None:
+    with web_client(coding_dir, reviewer=None, encoder=encoder) as (client, token):
+        page = client.get("/coding?perspective=practitioner", headers=HTML).text
+        assert "<h1>study-b-okafor-2022</h1>" in page and "study-a-hollis-2021</option>" not in page
+        assert "Choose your coder name" in page
+    with web_client(coding_dir, encoder=encoder) as (client, token):
+        page = client.get("/coding?perspective=practitioner", headers=HTML).text
+        segment = int(re.search(r"<h2>Segment (\d+)</h2>", page).group(1))
+        document = int(re.search(r'<option value="(\d+)" selected>', page).group(1))
+        client.post("/coding/attributes", data={"csrf_token": token, "segment_id": segment, "value": "parent"})
+        parents = client.get(f"/coding?perspective=parent&document={document}", headers=HTML).text
+        assert "study-b-okafor-2022 (practitioner)</option>" in parents  # one of its segments is a parent's now
+        assert f'id="seg-{segment}"' in parents

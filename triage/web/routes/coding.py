@@ -1,0 +1,295 @@
+"""Coding: a document's results text with its segments, suggested codes, the code tree.
+
+Calls the coding library (:mod:`triage.coding`). Suggestions come from the coder's
+own accepts and rejects so far (the model is refitted per request: a few ms plus
+encoding the code texts), so a decision shapes the next suggestion at once. The
+sentence encoder is loaded once per app, on first use (:class:`CodingModels`).
+Keys (``static/coding.js``): ``j``/``k`` next/previous segment, ``1``-``3`` accept a
+suggestion, ``x`` reject the first, ``c`` pick another code, ``n`` new code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from triage.coding import applications as appl
+from triage.coding import store
+from triage.coding.codebook import Code, Codebook, slugify
+from triage.embeddings import Encoder, load_encoder
+from triage.errors import DecisionError
+from triage.store.db import Project
+from triage.store.schema_coding import CodingDocument, CodingSegment
+from triage.web.app import context_of, reviewer_of
+from triage.web.routes.reviewer import require_reviewer
+
+__all__ = ["SUGGESTIONS", "CodingModels", "MemoEncoder", "router"]
+
+router = APIRouter()
+
+#: Codes suggested per segment (keys 1-3 accept them).
+SUGGESTIONS = 3
+
+
+class MemoEncoder(Encoder):
+    """An encoder that remembers the vectors of texts it has seen.
+
+    ``build_suggester`` encodes every code's name, description and examples on each
+    call (so edits count at once); across requests those texts rarely change, so
+    remembering them saves most of a suggestion's time. Bounded: cleared past ``limit``.
+    """
+
+    def __init__(self, inner: Encoder, limit: int = 20000) -> None:
+        super().__init__(model=None, name=inner.name)
+        self._inner = inner
+        self._limit = limit
+        self._memo: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+            if missing:
+                if len(self._memo) + len(missing) > self._limit:
+                    self._memo.clear()
+                vectors = self._inner.encode(missing, batch_size=batch_size, show_progress=show_progress)
+                self._memo.update(zip(missing, vectors, strict=True))
+            if not texts:
+                return np.zeros((0, self.dimension), dtype=np.float32)
+            return np.vstack([self._memo[t] for t in texts])
+
+
+class CodingModels:
+    """The sentence encoder for code suggestions, loaded once per app on first use (~2-5 s)."""
+
+    def __init__(self, project: Project, encoder: Encoder | None = None) -> None:
+        self.project = project
+        self._lock = threading.Lock()
+        self._encoder: Encoder | None = MemoEncoder(encoder) if encoder is not None else None
+
+    def encoder(self) -> Encoder:
+        with self._lock:
+            if self._encoder is None:
+                loaded = load_encoder(self.project.get_setting("embedding_model"))  # type: ignore[arg-type]
+                self._encoder = MemoEncoder(loaded)
+            return self._encoder
+
+
+def _models(request: Request) -> CodingModels:
+    models: CodingModels = context_of(request).coding
+    return models
+
+
+def _perspective(document: CodingDocument, segment: CodingSegment) -> str:
+    return str(store.segment_attributes(document, segment).get("perspective", ""))
+
+
+def _parts(document: CodingDocument, segments: list[CodingSegment]) -> list[tuple[str, CodingSegment | None]]:
+    """The document's text cut into sentence segments and the text between them (escaped by Jinja)."""
+    parts: list[tuple[str, CodingSegment | None]] = []
+    cursor = 0
+    for seg in sorted(segments, key=lambda s: s.start):
+        if seg.start < cursor:
+            continue
+        if seg.start > cursor:
+            parts.append((document.text[cursor:seg.start], None))
+        parts.append((document.text[seg.start:seg.end], seg))
+        cursor = seg.end
+    parts.append((document.text[cursor:], None))
+    return parts
+
+
+def _tree(codebook: Codebook) -> list[tuple[Code, int]]:
+    return [(code, depth) for code, _, depth in codebook.walk()]
+
+
+def _suggest(session: Session, models: CodingModels, codebook: Codebook, segment: CodingSegment,
+             coder: str) -> list[Any]:
+    from triage.coding.learn import build_suggester, segment_vectors
+
+    encoder = models.encoder()
+    model = build_suggester(session, codebook, encoder, coder=coder)
+    return list(model.suggest(segment_vectors(session, encoder, [segment.id]), k=SUGGESTIONS)[0])
+
+
+@router.get("/coding", response_class=HTMLResponse)
+def coding_page(request: Request, document: int | None = None, segment: int | None = None,
+                perspective: str = "") -> Response:
+    ctx = context_of(request)
+    coder = reviewer_of(request)
+    with ctx.project.transaction() as session:  # fills the segment-embedding cache
+        docs = store.documents(session)
+        codebook = store.load_codebook(session)
+        perspectives = sorted({p for d in docs for s in store.sentence_segments(session, d.id)
+                               if (p := _perspective(d, s))})
+        if perspective:
+            docs = [d for d in docs if any(_perspective(d, s) == perspective
+                                           for s in store.sentence_segments(session, d.id))]
+        doc = next((d for d in docs if d.id == document), docs[0] if docs else None)
+        segments = store.sentence_segments(session, doc.id) if doc else []
+        visible = [s for s in segments if not perspective or _perspective(doc, s) == perspective]  # type: ignore[arg-type]
+        current = next((s for s in visible if s.id == segment), None)
+        applied: dict[int, list[str]] = {}
+        rejected: set[tuple[int, str]] = set()
+        if coder:
+            for d in appl.current_decisions(session, codebook, coder):
+                if d.decision == "accept":
+                    applied.setdefault(d.segment_id, []).append(d.code_id)
+                elif d.decision == "reject":
+                    rejected.add((d.segment_id, d.code_id))
+        if current is None and visible:
+            current = next((s for s in visible if s.id not in applied), visible[0])
+        suggestions = []
+        if current is not None and coder and codebook.codable():
+            suggestions = _suggest(session, _models(request), codebook, current, coder)
+        ids = [s.id for s in visible]
+        at = ids.index(current.id) if current is not None else -1
+        context = {
+            "docs": docs, "doc": doc, "parts": _parts(doc, segments) if doc else [], "visible": set(ids),
+            "current": current, "applied": applied, "rejected": rejected, "suggestions": suggestions,
+            "names": {c.id: c.name for c in codebook.codes()}, "tree": _tree(codebook),
+            "codable": codebook.codable(), "themes": [c for c in codebook.codes() if not c.codable],
+            "perspective": perspective, "perspectives": perspectives,
+            "current_perspective": _perspective(doc, current) if doc and current else "",
+            "previous": ids[at - 1] if at > 0 else None, "next": ids[at + 1] if 0 <= at < len(ids) - 1 else None,
+        }
+        return ctx.templates.TemplateResponse(request, "coding.html", context)
+
+
+def _back(document: int, segment: int, perspective: str) -> RedirectResponse:
+    query = f"/coding?document={document}&segment={segment}" + (f"&perspective={perspective}" if perspective else "")
+    return RedirectResponse(query, status_code=303)
+
+
+@router.post("/coding/decide")
+def coding_decide(
+    request: Request,
+    segment_id: Annotated[int, Form()],
+    code_id: Annotated[str, Form()],
+    decision: Annotated[str, Form()],
+    score: Annotated[float | None, Form()] = None,
+    rank: Annotated[int | None, Form()] = None,
+    reason: Annotated[str, Form()] = "",
+    perspective: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept, reject or retract one code on one segment (appended; what was suggested is kept)."""
+    coder = require_reviewer(request)
+    ctx = context_of(request)
+    with ctx.project.transaction() as session:
+        codebook = store.load_codebook(session)
+        appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=coder, score=score,
+                                  rank=rank, reason=reason or None)
+        document_id = session.get(CodingSegment, segment_id).document_id  # type: ignore[union-attr]
+    return _back(document_id, segment_id, perspective)
+
+
+@router.post("/coding/codes")
+def coding_new_code(
+    request: Request,
+    name: Annotated[str, Form()],
+    segment_id: Annotated[int, Form()],
+    parent: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    apply: Annotated[str, Form()] = "",
+    perspective: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a code to the tree (with history) and, if asked, apply it to the current segment."""
+    coder = require_reviewer(request)
+    name = " ".join(name.split())
+    if not name:
+        raise DecisionError("a new code needs a name", hint="type the code's name")
+    ctx = context_of(request)
+    with ctx.project.transaction() as session:
+        codebook = store.load_codebook(session)
+        code = codebook.add(Code(id=slugify(name), name=name, description=description.strip() or None),
+                            parent or None)
+        store.save_codebook(session, codebook, coder)
+        if apply:
+            appl.record_code_decision(session, codebook, segment_id, code.id, "accept", coder=coder,
+                                      reason="new code made while coding")
+        document_id = session.get(CodingSegment, segment_id).document_id  # type: ignore[union-attr]
+    return _back(document_id, segment_id, perspective)
+
+
+@router.post("/coding/attributes")
+def coding_attributes(
+    request: Request,
+    segment_id: Annotated[int, Form()],
+    value: Annotated[str, Form()],
+    perspective: Annotated[str, Form()] = "",
+) -> Response:
+    """Set the perspective of one segment (e.g. a practitioner quoted in a parents' study)."""
+    require_reviewer(request)
+    ctx = context_of(request)
+    with ctx.project.transaction() as session:
+        store.set_attributes(session, {"perspective": value.strip()}, segment_ids=[segment_id])
+        document_id = session.get(CodingSegment, segment_id).document_id  # type: ignore[union-attr]
+    return _back(document_id, segment_id, perspective)
+
+
+#: Codebook formats offered for download, as ``triage codebook export FILE.<suffix>``.
+CODEBOOK_FORMATS: dict[str, str] = {
+    "json": "application/json", "toml": "application/toml", "csv": "text/csv", "qdc": "application/xml",
+}
+
+
+def _download(body: str | bytes, name: str, media_type: str) -> Response:
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@router.get("/export/codebook.{fmt}")
+def export_codebook(request: Request, fmt: str) -> Response:
+    """The codebook as ``triage codebook export`` writes it (REFI-QDA ``.qdc`` included)."""
+    from triage.coding.codebook_io import write_codebook
+    from triage.web.errors import NotFoundError
+
+    if fmt not in CODEBOOK_FORMATS:
+        raise NotFoundError(f"no codebook format {fmt!r}", hint=f"use one of: {', '.join(CODEBOOK_FORMATS)}")
+    with context_of(request).project.reading() as session:
+        codebook = store.load_codebook(session)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"codebook.{fmt}"
+        write_codebook(codebook, path)
+        body = path.read_bytes()
+    return _download(body, f"codebook.{fmt}", CODEBOOK_FORMATS[fmt])
+
+
+@router.get("/export/coded-segments.csv")
+def export_coded_segments(request: Request) -> Response:
+    """One row per coded segment, code and coder, as ``triage code export``."""
+    with context_of(request).project.reading() as session:
+        rows = appl.coded_rows(session, store.load_codebook(session))
+    base = ["study", "document_id", "record_id", "segment_id", "start", "end", "code_id", "code_name", "themes"]
+    extra = [k for k in (rows[0] if rows else {}) if k not in [*base, "coder", "decided_at", "text"]]
+    return _download(_csv(rows, [*base, *extra, "coder", "decided_at", "text"]), "coded-segments.csv", "text/csv")
+
+
+@router.get("/export/coded-counts.csv")
+def export_coded_counts(request: Request) -> Response:
+    """Coded segments per code, study and perspective, as ``triage code export --counts``."""
+    with context_of(request).project.reading() as session:
+        codebook = store.load_codebook(session)
+        table = appl.count_table(appl.coded_rows(session, codebook), codebook, by=("study", "perspective"))
+    return _download(_csv(table, list(table[0]) if table else ["code_id"]), "coded-counts.csv", "text/csv")
