@@ -220,14 +220,16 @@ def write_scopus(studies: list[Study], rng: random.Random) -> None:
     with (OUT / "scopus.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["Authors", "Title", "Year", "Source title", "Volume", "Issue", "Page start", "Page end",
-                         "DOI", "Abstract", "Author Keywords", "Document Type", "Source"])
+                         "DOI", "Link", "Abstract", "Author Keywords", "Document Type", "Source"])
         for s in studies:
             title = s.title.upper() if rng.random() < 0.15 else s.title.rstrip(".")
             doi = "" if rng.random() < 0.1 else (f"https://doi.org/{s.doi}" if rng.random() < 0.3 else s.doi)
             abstract = "[No abstract available]" if rng.random() < 0.08 else s.abstract
             writer.writerow([
                 "; ".join(f"{sur} {ini}." for sur, ini in s.authors), title, s.year, s.journal[0], s.volume, s.issue,
-                s.first, s.last, doi, abstract, "; ".join(s.keywords),
+                s.first, s.last, doi,
+                f"https://www.scopus.com/inward/record.uri?eid=2-s2.0-99{s.key[5:]}&partnerID=demo", abstract,
+                "; ".join(s.keywords),
                 "Editorial" if s.title.startswith("Editorial") else "Article", "Scopus",
             ])
 

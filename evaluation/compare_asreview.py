@@ -221,10 +221,11 @@ def write_report(rows: list[dict[str, Any]], args: argparse.Namespace, tools: li
         for rule, s in rule_summary(by_tool[t]).items():
             lines.append(f"| {t} | {rule} | {int(s['runs'])} | {s['reached']:.1%} | {s['recall']:.3f} | "
                          f"{s['work_saved']:.1%} |")
-    lines += ["", "Rules: `cmh_random` Callaghan & Müller-Hansen (2020) hypergeometric test after switching to "
-              ("random sampling (switch after max(25, 2.5% of n) irrelevant in a row); `cmh_ranked` the same paper's "
-               "ranked quasi-sampling; `knee` Cormack & Grossman (2016); `consecutive_irrelevant` 100 in a row; "
-               "`model_estimate` triage's classifier probabilities (triage only). See `triage/stopping.py`."),
+    lines += ["", ("Rules: `cmh_random` Callaghan & Müller-Hansen (2020) hypergeometric test after switching to "
+                   "random sampling (switch after max(25, 2.5% of n) irrelevant in a row); `cmh_ranked` the same "
+                   "paper's ranked quasi-sampling; `knee` Cormack & Grossman (2016); `consecutive_irrelevant` 100 "
+                   "in a row; `model_estimate` triage's classifier probabilities (triage only). See "
+                   "`triage/stopping.py`."),
               "", "Full table: `screening.csv` (one row per dataset, seed and tool)."]
     md = REPORTS / "screening.md"
     md.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -11,7 +11,8 @@ PROJECT=demo-project
 rm -rf "$PROJECT"
 set -x
 triage init "$PROJECT" --criteria "$DEMO/criteria.toml"
-triage import "$DEMO/embase.ris" "$DEMO/psycinfo.bib" "$DEMO/scopus.csv" -p "$PROJECT"
+triage import "$DEMO/embase.ris" "$DEMO/scopus.csv" -p "$PROJECT"      # databases detected from the files
+triage import "$DEMO/psycinfo.bib" --source PsycINFO -p "$PROJECT"     # or named by the user
 triage dedup -p "$PROJECT"
 triage next -p "$PROJECT" -n 5
 triage status -p "$PROJECT"

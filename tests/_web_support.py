@@ -32,8 +32,10 @@ from triage.web.app import create_app
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO = REPO_ROOT / "corpora" / "demo"
 WEB_DATA = Path(__file__).resolve().parent / "data" / "web"
-#: Records in corpora/demo/embase.ris (counted with ``grep -c '^TY  -'``).
-DEMO_RECORDS = 212
+#: Records in corpora/demo/embase.ris, one per ``TY`` line (the demo script may grow it).
+DEMO_RECORDS = sum(
+    line.startswith("TY  -") for line in (DEMO / "embase.ris").read_text(encoding="utf-8-sig").splitlines()
+)
 JSON = {"accept": "application/json"}
 HTML = {"accept": "text/html"}
 
@@ -107,6 +109,7 @@ def web_client(
     """A running app on ``project_dir`` and a client (one browser) with ``reviewer`` chosen."""
     app = create_app(project_dir, queue_factory=fast_queue, secret=b"test-secret", encoder=encoder)
     with TestClient(app) as client:
+        app.state.triage.screening.wait_ready(60)  # else /screen shows "preparing" on a busy machine
         token = choose_reviewer(client, reviewer) if reviewer else csrf_of(client)
         yield client, token
 
@@ -180,7 +183,8 @@ def browser_page() -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(viewport={"width": 1280, "height": 900})  # tabs share cookies
+            page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             yield page

@@ -1,8 +1,9 @@
 """A real browser (Debian's Chromium via Playwright) screens demo records with the keyboard.
 
 The app runs under uvicorn on a free localhost port in a thread of this process; the
-test picks a reviewer, screens ten records with the keys, skips one, undoes one, and
-then reads the project store to check what was recorded. Skipped where
+test picks a reviewer, screens ten records with the keys, skips one, undoes one, lets
+a second tab decide the record the first shows, and then reads the project store to
+check what was recorded. Skipped where
 ``/usr/bin/chromium`` is absent (a user's clone); CI installs it (see ``.ci/run``).
 """
 
@@ -39,6 +40,7 @@ def test_screen_ten_records_with_the_keyboard(tmp_path: Path) -> None:
     project_dir = build_demo(tmp_path / "review")
     app = create_app(project_dir, queue_factory=fast_queue)
     with serving(app) as base, browser_page() as page:
+        app.state.triage.screening.wait_ready(60)
         page.goto(base + "/screen")
         assert page.url.endswith("/reviewer?next=/screen")
         page.fill("#name", "Robin")
@@ -58,14 +60,27 @@ def test_screen_ten_records_with_the_keyboard(tmp_path: Path) -> None:
         )
         assert page.inner_text("#status") == f"undid your decision on record {screened[-1]}"
 
+        # A second tab decides the record this tab shows; coming back, this tab moves on.
+        other = page.context.new_page()
+        other.goto(f"{base}/screen?record_id={screened[-1]}")
+        other.wait_for_selector("#card[data-record-id]")
+        _press_and_wait(other, "m")
+        other.close()
+        page.bring_to_front()
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        page.wait_for_function(
+            "id => document.getElementById('card').dataset.recordId !== String(id)", arg=screened[-1], timeout=15000,
+        )
+        assert page.inner_text("#status") == f"record {screened[-1]} was decided in another tab; here is the next one"
+
     with Project.open(project_dir) as project, project.reading() as session:
         rows = [(r.decision, r.record_id, r.reasons, r.rank, r.model)
                 for r in decision_history(session, reviewer="Robin")]
         current = current_decisions(session)
     expected = ["include", "exclude", "maybe", "include", "exclude", "include", "maybe", "exclude", "include",
-                "include", "retract"]
+                "include", "retract", "maybe"]
     assert [r[0] for r in rows] == expected
-    assert [r[1] for r in rows] == [*screened, screened[-1]]
+    assert [r[1] for r in rows] == [*screened, screened[-1], screened[-1]]
     assert rows[1][2] == ["setting"] and rows[4][2] == ["perspective"]
     assert all(rank is not None and model for _, _, _, rank, model in rows[:10])
-    assert set(current) == set(screened[:-1])
+    assert set(current) == set(screened) and current[screened[-1]].decision == "maybe"

@@ -165,3 +165,21 @@ def test_candidates_and_errors(project: Project, demo: Path) -> None:
     assert err.stderr.strip() == "error: attribute 'perspective' is not KEY=VALUE; write e.g. perspective=parent"
     out = run("code", "candidates", "--threshold", "0.99", "--min-size", "2", *p).output
     assert "segments, cohesion" in out
+
+
+def test_codebook_add_move_and_retract(project: Project, demo: Path, tmp_path: Path) -> None:
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    run("codebook", "add", "Grandparents' help", "--parent", "parenting-and-recovery", "--coder", "ana", *p)
+    run("codebook", "move", "grandparents-help", "--parent", "working-across-services", "--coder", "ben", *p)
+    history = run("codebook", "show", "--history", *p).output
+    assert "ana add grandparents-help" in history and "ben move grandparents-help" in history
+    with project.reading() as s:
+        assert [c.id for c in load_codebook(s).path("grandparents-help")] == [
+            "finding-a-way-through", "working-across-services", "grandparents-help"]
+    run("code", "import", str(demo / "study-d-brennan-2023.md"), *p)
+    run("code", "accept", "3", "grandparents-help", "--coder", "ana", *p)
+    run("code", "retract", "3", "grandparents-help", "--coder", "ana", *p)
+    assert "wrote 0 coded segment(s)" in run("code", "export", str(tmp_path / "c.csv"), *p).output
+    err = run("codebook", "move", "fear-and-stigma", "--parent", "fear-of-removal", "--coder", "ana", *p, ok=False)
+    assert err.stderr.strip() == "error: cannot move 'fear-and-stigma' under itself or its own child 'fear-of-removal'"

@@ -103,3 +103,39 @@ def test_candidate_codes_group_poorly_fitting_segments(encoder: Encoder) -> None
     labels = " ".join(c.label for c in found)
     assert "damp" in labels and ("grandparents" in labels or "children" in labels)
     assert candidate_codes(texts, X, np.ones(7)) == []
+
+
+def _naive_scores(model: CodeSuggester, X: np.ndarray) -> np.ndarray:
+    """The documented rule, code by code: mean of the top k of [description]*k + examples."""
+    k = model.n_neighbors
+    out = np.zeros((len(X), len(model.classes_)))
+    for i in range(len(model.classes_)):
+        for r, x in enumerate(X):
+            d = float(x @ model.prototypes_[i])
+            pool = [d] * k + [float(x @ p) for p in model.positives_[model.positive_code_ == i]]
+            best = max(pool)
+            score = float(np.mean(sorted(pool, reverse=True)[:k]))
+            negs = [float(x @ q) for q in model.negatives_[model.negative_code_ == i]]
+            if negs:
+                score -= model.negative_weight * max(0.0, max(negs) - best)
+            out[r, i] = score
+    return out
+
+
+def test_vectorised_scores_follow_the_documented_rule_and_accepts_never_lower_them() -> None:
+    rng = np.random.default_rng(0)
+
+    def unit(n: int) -> np.ndarray:
+        v = rng.normal(size=(n, 16)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    codes = ["a", "b", "c", "d"]
+    model = CodeSuggester(n_neighbors=3).fit(unit(6), codes + ["a", "c"],
+                                             kind=["description"] * 4 + ["example", "example"])
+    X = unit(40)
+    before = model.decision_function(X)
+    model.partial_fit(unit(9), list("aaaabbcc") + ["a"], kind=["accepted"] * 9)
+    after = model.decision_function(X)
+    assert np.all(after >= before - 1e-6)
+    model.partial_fit(unit(3), ["a", "b", "d"], kind=["rejected"] * 3)
+    np.testing.assert_allclose(model.decision_function(X), _naive_scores(model, X), atol=1e-5)

@@ -63,6 +63,18 @@ def test_loss_matches_asreview(labels: list[int], expected: float) -> None:
     assert metrics.loss(labels) == pytest.approx(expected, abs=1e-12)
 
 
+def test_loss_matches_asreview_on_its_own_simulation() -> None:
+    """ASReview 3.0.8 ELAS u4 on SYNERGY_Donners_2021, priors [235, 164], seed 0
+    (``evaluation/asreview_sim.py simulate``), labels after the priors padded with zeros
+    as ``Simulate.review`` pads them: relevant at these 1-based positions of 256, and
+    ``asreview.metrics.loss`` of that list was 0.06700118063754427."""
+    labels = [0] * 256
+    for pos in (2, 4, 5, 6, 7, 13, 15, 18, 22, 33, 34, 36, 40, 97):
+        labels[pos - 1] = 1
+    assert metrics.loss(labels) == pytest.approx(0.06700118063754427, abs=1e-12)
+    assert metrics.wss(labels, 1.0) == pytest.approx((256 - 97) / 256)
+
+
 def test_perfect_and_worst_orders() -> None:
     best, worst = [1, 1, 0, 0, 0], [0, 0, 0, 1, 1]
     assert metrics.wss(best, 1.0) == pytest.approx(0.6)

@@ -35,7 +35,7 @@ def test_dashboard_after_screening_shows_reasons_rules_and_model_estimate(demo_d
     for rule in ("statistical (Callaghan &amp; Müller-Hansen)", "model estimate", "consecutive irrelevant", "knee method"):
         assert f"<td>{rule}</td>" in dashboard
     assert "recall ~ " in dashboard
-    assert f"5 of {IDENTIFIED} records screened (2.3%)" in dashboard
+    assert f"5 of {IDENTIFIED} records screened ({500 / IDENTIFIED:.1f}%)" in dashboard
 
 
 def test_recall_curve_and_flow_diagram_downloads(demo_dir: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 from _web_support import (  # noqa: F401  (fixtures)
@@ -10,15 +11,19 @@ from _web_support import (  # noqa: F401  (fixtures)
     HTML,
     JSON,
     card_fields,
+    choose_reviewer,
     decide,
     demo_dir,
     demo_template,
+    fast_queue,
     second_tab,
     web_client,
 )
+from fastapi.testclient import TestClient
 
 from triage.store.db import Project
 from triage.store.decisions import decision_history, record_decision
+from triage.web.app import create_app
 
 
 def _history(project_dir: Path) -> list[tuple[int, str, str, list[str], str | None]]:
@@ -119,6 +124,9 @@ def test_a_second_tab_sees_the_first_tabs_decisions(demo_dir: Path) -> None:
             record_decision(session, answer_a["record_id"], "include", reviewer="ben")
         following = tab.get("/screen/card", headers=JSON).json()["record_id"]
         assert following not in (int(shown), answer_a["record_id"])
+        # what the page asks when it becomes visible again: is the record I show decided?
+        assert tab.get(f"/screen/card?record_id={shown}", headers=JSON).json()["decided"] is True
+        assert tab.get(f"/screen/card?record_id={following}", headers=JSON).json()["decided"] is False
     assert len(_history(demo_dir)) == 2
 
 
@@ -176,3 +184,23 @@ def test_the_queue_runs_dry_politely(demo_dir: Path) -> None:
     with web_client(demo_dir) as (client, _):
         page = client.get("/screen", headers=HTML).text
         assert "Nothing left to screen" in page
+
+
+def test_screening_page_says_when_the_ranking_is_still_being_built(demo_dir: Path) -> None:
+    release = threading.Event()
+
+    def slow_queue(project: Project):  # type: ignore[no-untyped-def]
+        release.wait(30)
+        return fast_queue(project)
+
+    app = create_app(demo_dir, queue_factory=slow_queue, secret=b"test")
+    with TestClient(app) as client:
+        try:
+            choose_reviewer(client, "ana")
+            page = client.get("/screen", headers=HTML)
+            assert page.status_code == 503 and page.headers["retry-after"] == "3"
+            assert "<h1>Preparing the ranking…</h1>" in page.text and 'http-equiv="refresh"' in page.text
+            assert client.get("/", headers=HTML).status_code == 200  # the dashboard does not wait
+        finally:
+            release.set()
+        assert client.get("/screen", headers=HTML).status_code == 200

@@ -29,7 +29,11 @@ class Encoder:
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+        # sentence-transformers renamed the method (6.x); older releases only have the old name.
+        getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        return int(getter())
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""

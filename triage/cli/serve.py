@@ -23,7 +23,7 @@ def serve_command(
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the dashboard in a browser.")] = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    """Serve the project's dashboard, screening, history and export pages on localhost."""
+    """Serve the web app on localhost: dashboard, screening, history, dedup review, coding, export."""
     import uvicorn
 
     from triage.web.app import create_app

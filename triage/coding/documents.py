@@ -10,6 +10,7 @@ segments refer to the text returned here, which is what the store keeps.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +44,6 @@ class DocumentText:
 
 def read_document(path: str | Path) -> DocumentText:
     """Read ``path`` by suffix; InputError when it cannot be read at all, warnings otherwise."""
-    import hashlib
-
     path = Path(path)
     fmt = DOCUMENT_FORMATS.get(path.suffix.lower())
     if fmt is None:

@@ -72,6 +72,8 @@ _WORD_NUMBER = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                 "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
                 "ix": "9", "x": "10"}
 _DIGITS = re.compile(r"\d+")
+# "10 000 women" and "10000 women" are one number (a thousands separator, folded to a space).
+_THOUSANDS = re.compile(r"\b(\d{1,3}) (\d{3})\b")
 # Number words count as numbers in a title: "the first issue" vs "the second issue".
 _ORDINALS = {w: str(n) for n, words in enumerate(
     ("", "first one", "second two", "third three", "fourth four", "fifth five", "sixth six", "seventh seven",
@@ -95,6 +97,7 @@ class RecordKeys:
     numbers: frozenset[str]
     generic: bool
     surnames: tuple[str, ...]
+    given: tuple[str, ...]
     year: int | None
     journal: tuple[str, ...]
     volume: str
@@ -103,6 +106,7 @@ class RecordKeys:
     last_page: str
     page_starts: frozenset[str]
     page_locator: bool
+    damaged_pages: str
     doi: str
     pmid: str
     isbn: str
@@ -129,6 +133,26 @@ def _surname(name: str) -> str:
     return author_surname(_SUFFIX.sub("", name.strip(" ,;.")))
 
 
+@lru_cache(maxsize=65536)
+def _given(name: str) -> str:
+    """Folded first given name or initials of one author (``"Smith, John A."`` -> ``"john"``,
+    ``"Smith JA"`` -> ``"ja"``), empty when there is none. Lets author matching see a
+    name exported in the wrong order (``"Carignani, Andrea"`` vs ``"Andrea, C."``)."""
+    text = _SUFFIX.sub("", name.strip(" ,;."))
+    if "," in text:
+        words = fold_text(text.split(",", 1)[1]).split()
+    else:
+        words = fold_text(text).split()
+        words = words[-1:] if len(words) > 1 and len(words[-1]) <= 3 else words[:-1]
+    return words[0] if words else ""
+
+
+def _authors(names: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Surnames and aligned given names, authors without a usable surname dropped."""
+    pairs = [(s, _given(a)) for a in names if (s := _surname(a))]
+    return tuple(s for s, _ in pairs), tuple(g for _, g in pairs)
+
+
 @lru_cache(maxsize=16384)
 def journal_tokens(journal: str | None) -> tuple[str, ...]:
     """Folded journal words without stop words, so ``"J. of Hepatology"`` -> ``("j", "hepatology")``.
@@ -146,6 +170,15 @@ def _number(value: str | None) -> str:
     return match.group(0).lstrip("0") or "0" if match else fold_text(value)
 
 
+def _volume(value: str | None, year: int | None) -> str:
+    """Volume number, empty when the field holds the year instead (``"2016"``,
+    ``"2015-April"``: proceedings and magazines), which says nothing more than the year."""
+    number = _number(value)
+    if year and number.isdigit() and abs(int(number) - year) <= 1:
+        return ""
+    return number
+
+
 _PAGE_CORE = re.compile(r"^[a-z]*?(\d+)")
 # An electronic article number (BMJ "c1804", PLoS "e12724") where another database
 # gives print pages ("1014", "1-6"): two numbering systems, so pages cannot be compared.
@@ -159,13 +192,18 @@ def _page_core(page: str) -> str:
     return (match.group(1).lstrip("0") or "0") if match else ""
 
 
+# Spreadsheets turn a page range into a date ("5-13" -> "13-May", "1-6" -> "01-Jun");
+# which digits were the pages is then unknowable, so such a value counts as missing.
+_DATE_DAMAGE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
+
+
 def _pages(value: str | None) -> tuple[str, str, frozenset[str]]:
     """First page, last page and the first pages of every sub-range (all digit cores).
 
     An article printed in pieces is exported as ``233-238+230-235`` by one database and
     ``"230-5, 233-8"`` by another; comparing the sets of start pages matches them.
     """
-    if not value:
+    if not value or _DATE_DAMAGE.search(value):
         return "", "", frozenset()
     starts: list[str] = []
     first = last = ""
@@ -227,7 +265,9 @@ def record_keys(index: int, record: Record) -> RecordKeys:
         bracketed = _BRACKETED.match(raw_title)
         if bracketed and bracketed.group(1).strip() and not _NOTE_START.match(bracketed.group(2)):  # "English title [Original-language title]"
             cleaned, alt = bracketed.group(1), bracketed.group(2)
-    title = fold_text(cleaned or raw_title)
+    # A note pattern can eat a whole title ("[Translated title, cut off at 200 characters"):
+    # then the raw title is all there is.
+    title = fold_text(cleaned) or fold_text(raw_title)
     head = _SUBTITLE.split(cleaned.strip(" [].\"'"), maxsplit=1)[0]
     main_title = fold_text(head)
     tokens = title.split()
@@ -235,6 +275,7 @@ def record_keys(index: int, record: Record) -> RecordKeys:
     journal_text = fold_text(venue)
     pub_type = fold_text(record.publication_type or _raw_text(record, _TYPE_SUFFIXES))
     first, last, starts = _pages(record.pages)
+    surnames, given = _authors(record.authors)
     doi = normalize_doi(record.doi) or ""
     return RecordKeys(
         index=index,
@@ -242,18 +283,20 @@ def record_keys(index: int, record: Record) -> RecordKeys:
         title_tokens=frozenset(tokens),
         main_title=main_title if main_title != title and main_title.count(" ") >= 2 else "",
         alt_title=fold_text(alt),
-        numbers=frozenset(_DIGITS.findall(title)) | {_ORDINALS[t] for t in tokens if t in _ORDINALS},
+        numbers=frozenset(_DIGITS.findall(_THOUSANDS.sub(r"\1\2", title))) | {_ORDINALS[t] for t in tokens if t in _ORDINALS},
         generic=(sum(1 for t in tokens if len(t) > 1 and t not in TITLE_STOPWORDS and not t.isdigit()) < 3
                  or (len(tokens) <= 8 and any(t in COLUMN_WORDS for t in tokens))),
-        surnames=tuple(s for s in (_surname(a) for a in record.authors) if s),
+        surnames=surnames,
+        given=given,
         year=record.year,
         journal=journal_tokens(venue),
-        volume=_number(record.volume),
+        volume=_volume(record.volume, record.year),
         issue=_number(record.issue),
         first_page=first,
         last_page=last,
         page_starts=starts,
         page_locator=bool(_LOCATOR.match((record.pages or "").strip())),
+        damaged_pages=fold_text(record.pages) if record.pages and _DATE_DAMAGE.search(record.pages) else "",
         doi=doi,
         pmid=normalize_pmid(record.pmid) or "",
         isbn=re.sub(r"[^0-9x]", "", (record.isbn or "").lower()),

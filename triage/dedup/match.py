@@ -27,7 +27,9 @@ from enum import Enum
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from triage.dedup.keys import RecordKeys
+from triage.dedup.keys import TITLE_STOPWORDS, RecordKeys
+
+_COMMON_TITLE_WORDS = TITLE_STOPWORDS
 
 __all__ = ["Outcome", "Verdict", "authors_agree", "classify_pair", "contradiction", "journals_compatible"]
 
@@ -59,6 +61,11 @@ SAME_TITLE = 0.95
 CLOSE_TITLE = 0.85
 #: Below this, titles are different texts; a pair is at most ``possible``.
 LOOSE_TITLE = 0.70
+#: Floor for titles of one article at one printed address (journal, year, volume, page
+#: range, authors): a translation keeps names, numbers and cognates (measured 0.60-0.69
+#: on the shared sets: German, Spanish, French originals vs English), while two articles
+#: of one author in a journal that reuses page numbers across issues scored 0.41-0.43.
+TRANSLATED_TITLE = 0.50
 
 
 def _distinct(reason: str, score: float = 0.0) -> Verdict:
@@ -70,27 +77,55 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
 
     ISO 4 abbreviations keep word order and shorten words to prefixes
     (``Clin Exp Pharmacol Physiol`` for *Clinical and experimental pharmacology &
-    physiology*), so each abbreviated word must be a prefix of the next full word in
-    order. Hand-written because no library ships the ISO 4 list; a rapidfuzz
-    token-set ratio catches the remaining spelling variants.
+    physiology*) or drop inner letters (``Dtsch`` for *Deutsches*), so each word of one
+    name must abbreviate a later word of the other, in order; an acronym (``ICIS``)
+    matches the initials of the other name. Hand-written because no library ships the
+    ISO 4 list; a rapidfuzz token-set ratio catches the remaining spelling variants.
     """
     if not a or not b:
         return None
     if a == b:
         return True
     short, full = (a, b) if sum(map(len, a)) <= sum(map(len, b)) else (b, a)
-    pos = 0
-    for word in short:
-        while pos < len(full) and not full[pos].startswith(word):
-            pos += 1
-        if pos == len(full):
-            break
-        pos += 1
-    else:
+    # Either name may carry extra words (a subtitle "official journal of ...", a
+    # translated title after "=", "Conference: ..."), so each direction is tried.
+    if _abbreviates(a, b) or _abbreviates(b, a):
         return True
     if len(short) == 1 and _squashed_abbreviation(short[0], full):
         return True
+    if _acronym_of(a, b) or _acronym_of(b, a):
+        return True
     return fuzz.token_set_ratio(" ".join(a), " ".join(b)) >= 90
+
+
+def _word_abbreviates(short: str, full: str) -> bool:
+    """ISO 4 style: ``"clin"`` for *clinical*, ``"dtsch"`` for *deutsches* (the letters in
+    order, same first letter, three or more), or the full word where the other is cut."""
+    if full.startswith(short) or short.startswith(full):
+        return True
+    if len(short) < 3 or short[0] != full[0]:
+        return False
+    rest = iter(full[1:])
+    return all(ch in rest for ch in short[1:])
+
+
+def _abbreviates(words: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Every word of ``words`` abbreviates a later word of ``full``, in order."""
+    pos = 0
+    for word in words:
+        while pos < len(full) and not _word_abbreviates(word, full[pos]):
+            pos += 1
+        if pos == len(full):
+            return False
+        pos += 1
+    return True
+
+
+def _acronym_of(words: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """A word of one name is the initials of the other (``"ICIS: Transforming Society..."``
+    vs *International Conference on Information Systems*, ``"JAMA"``); three letters or more."""
+    initials = "".join(w[0] for w in full)
+    return len(initials) >= 3 and initials in words
 
 
 def _squashed_abbreviation(squashed: str, words: tuple[str, ...]) -> bool:
@@ -111,19 +146,72 @@ def _squashed_abbreviation(squashed: str, words: tuple[str, ...]) -> bool:
     return pos == len(squashed) and len(squashed) >= 4
 
 
-def authors_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
+def _same_name(x: str, y: str) -> bool:
+    """Two folded surnames name one person: equal, or one typo / one character lost to
+    encoding damage (``"mulic"`` vs ``"muli"`` for *Mulić*) in names of four letters or more."""
+    if x == y:
+        return True
+    if min(len(x), len(y)) < 4:
+        return False
+    if abs(len(x) - len(y)) == 1 and (x.startswith(y) or y.startswith(x)):
+        return True
+    return min(len(x), len(y)) >= 5 and Indel.normalized_similarity(x, y) >= 0.8
+
+
+def _swapped(sa: str, ga: str, sb: str, gb: str) -> bool:
+    """One name exported family-name-last by one database (``"Carignani, Andrea"`` vs
+    ``"Andrea, C."``, ``"Wang, X."`` vs ``"Xiaoguang, Wang"``): one side's given name is the
+    other's surname in full, and each surname starts with the other's given initial."""
+    if not ga or not gb:
+        return False
+    return (ga == sb or gb == sa) and sa[:1] == gb[:1] and sb[:1] == ga[:1]
+
+
+#: Authors compared one by one at most (long consortium lists: the first ones decide).
+_MAX_AUTHORS = 30
+
+
+def _author_matches(a: tuple[str, ...], ga: tuple[str, ...], b: tuple[str, ...], gb: tuple[str, ...]) -> int:
+    """How many authors of the shorter list are found in the longer (same or swapped name)."""
+    if len(a) > len(b):
+        a, ga, b, gb = b, gb, a, ga
+    a, b = a[:_MAX_AUTHORS], b[:_MAX_AUTHORS]
+    ga, gb = ga[:_MAX_AUTHORS] or ("",) * len(a), gb[:_MAX_AUTHORS] or ("",) * len(b)
+    found = 0
+    for x, gx in zip(a, ga):
+        if any(_same_name(x, y) or _swapped(x, gx, y, gy) for y, gy in zip(b, gb)):
+            found += 1
+    return found
+
+
+def authors_agree(
+    a: tuple[str, ...], b: tuple[str, ...], given_a: tuple[str, ...] = (), given_b: tuple[str, ...] = ()
+) -> bool | None:
     """True when the author lists plausibly name the same people; None if one is missing.
 
-    Exports truncate author lists ("et al."), reorder or misspell names, so agreement
-    is: same first surname (allowing one typo), or at least half of the shorter list
-    found in the longer one.
+    Exports truncate author lists ("et al."), reorder or misspell names, lose accented
+    letters, or put the given name first, so agreement is: same first author (allowing
+    one typo or a swapped name order), or at least half of the shorter list found in
+    the longer one. ``given_*`` are the aligned given names (see ``RecordKeys.given``).
     """
     if not a or not b:
         return None
-    if a[0] == b[0] or (min(len(a[0]), len(b[0])) >= 5 and Indel.normalized_similarity(a[0], b[0]) >= 0.8):
+    ga = given_a[:1] or ("",)
+    gb = given_b[:1] or ("",)
+    if _same_name(a[0], b[0]) or _swapped(a[0], ga[0], b[0], gb[0]):
         return True
-    common = len(set(a) & set(b))
-    return common * 2 >= min(len(a), len(b))
+    if len(set(a) & set(b)) * 2 >= min(len(set(a)), len(set(b))):
+        return True
+    shorter = min(len(set(a[:_MAX_AUTHORS])), len(set(b[:_MAX_AUTHORS])))
+    return _author_matches(a, given_a, b, given_b) * 2 >= shorter
+
+
+def _same_authors(a: RecordKeys, b: RecordKeys) -> bool:
+    """Every author of the shorter list (two or more) is in the longer one."""
+    if min(len(a.surnames), len(b.surnames)) < 2:
+        return False
+    return _author_matches(a.surnames, a.given, b.surnames, b.given) == min(len(a.surnames), len(b.surnames),
+                                                                             _MAX_AUTHORS)
 
 
 def _title_similarity(a: str, b: str) -> float:
@@ -153,6 +241,26 @@ def _subtitle_dropped(a: RecordKeys, b: RecordKeys) -> bool:
     return bool((a.main_title and a.main_title == b.title) or (b.main_title and b.main_title == a.title))
 
 
+def _pages_overlap(a: RecordKeys, b: RecordKeys) -> bool:
+    """The page ranges share two pages or more (``676-682`` vs ``678-684``): two articles
+    of one volume never do, so one record's pages are off. Sharing a single page is
+    the mark of consecutive articles (Part 1 ends where Part 2 starts) and does not count."""
+    if not (a.first_page.isdigit() and a.last_page.isdigit() and b.first_page.isdigit() and b.last_page.isdigit()):
+        return False
+    low = max(int(a.first_page), int(b.first_page))
+    high = min(int(a.last_page), int(b.last_page))
+    return high - low >= 1
+
+
+def _abstract_and_article(a: RecordKeys, b: RecordKeys) -> bool:
+    """One record is a single page and the other a page range of the same journal and
+    year: the meeting abstract printed in a supplement and the full article."""
+    single_a = a.first_page == a.last_page
+    single_b = b.first_page == b.last_page
+    return (single_a != single_b and bool(a.year and a.year == b.year)
+            and journals_compatible(a.journal, b.journal) is True)
+
+
 def _bibliographic(a: RecordKeys, b: RecordKeys) -> tuple[list[str], int]:
     """Contradictions and agreements among year, volume, issue, pages and journal."""
     conflicts: list[str] = []
@@ -170,7 +278,7 @@ def _bibliographic(a: RecordKeys, b: RecordKeys) -> tuple[list[str], int]:
     if a.first_page and b.first_page and a.page_locator == b.page_locator:
         if a.first_page == b.first_page or a.page_starts & b.page_starts:
             agree += 1
-        elif a.last_page != b.last_page:
+        elif a.last_page != b.last_page and not _pages_overlap(a, b):
             # Same last page but a different first page is a mangled first page
             # ("S3-89" vs "S78-S89", "569" vs "567-569"), not two articles: they never
             # share a last page.
@@ -204,9 +312,45 @@ def contradiction(a: RecordKeys, b: RecordKeys) -> str | None:
     if a.volume and b.volume and a.volume != b.volume:
         return "volumes differ"
     if (a.first_page and b.first_page and a.page_locator == b.page_locator and not a.page_starts & b.page_starts
-            and a.last_page != b.last_page):
+            and a.last_page != b.last_page and not _pages_overlap(a, b)):
         return "pages differ"
     return None
+
+
+def _full_address(a: RecordKeys, b: RecordKeys) -> bool:
+    """Same journal, year, volume and the same page range (first *and* last page, more
+    than one page): the printed address of one article, which no other article shares.
+    Single pages are excluded: a supplement prints many abstracts on one page."""
+    return bool(
+        a.year and a.year == b.year and a.volume and a.volume == b.volume
+        and a.first_page and a.first_page == b.first_page and a.last_page == b.last_page
+        and a.last_page != a.first_page and a.page_locator == b.page_locator
+        and journals_compatible(a.journal, b.journal) and not _issues_differ(a, b)
+    )
+
+
+#: Highest plausible issue number (weekly journals); larger values in the issue field
+#: are database accession numbers exported into it, not issues.
+MAX_ISSUE = 53
+
+
+def _issues_differ(a: RecordKeys, b: RecordKeys) -> bool:
+    """Both records carry a plausible issue number and they differ (issue 1 vs 2 of a
+    volume may reuse page numbers)."""
+    if not (a.issue.isdigit() and b.issue.isdigit()) or a.issue == b.issue:
+        return False
+    return int(a.issue) <= MAX_ISSUE and int(b.issue) <= MAX_ISSUE
+
+
+def _one_year_apart(a: RecordKeys, b: RecordKeys, title_sim: float) -> bool:
+    """A proceedings' conference year vs its publication year: the same long title (six
+    content words or more) by the same full author list, one year apart, both conference
+    papers with no volume (a journal article's year is pinned by its volume instead)."""
+    return bool(
+        a.conference and b.conference and not a.volume and not b.volume and a.year and b.year and abs(a.year - b.year) == 1 and title_sim >= SAME_TITLE
+        and sum(1 for t in a.title_tokens if len(t) > 2 and t not in _COMMON_TITLE_WORDS) >= 6
+        and _same_authors(a, b)
+    )
 
 
 def _same_issue_pages(a: RecordKeys, b: RecordKeys) -> bool:
@@ -239,7 +383,7 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
     same_pmid = bool(a.pmid) and a.pmid == b.pmid
     id_conflict = (bool(a.doi and b.doi) and a.doi != b.doi) or (bool(a.pmid and b.pmid) and a.pmid != b.pmid)
     conflicts, agree = _bibliographic(a, b)
-    authors = authors_agree(a.surnames, b.surnames)
+    authors = authors_agree(a.surnames, b.surnames, a.given, b.given)
 
     same_address = _same_issue_pages(a, b)
     # A conference abstract printed in a journal supplement is one publication, even
@@ -266,6 +410,15 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
             return Verdict(Outcome.POSSIBLE, title_sim, "same identifier, titles differ")
         return _distinct("shared identifier but different titles (supplement or meeting abstracts)", title_sim)
 
+    if not id_conflict and not (a.generic or b.generic) and _full_address(a, b):
+        # Journal, year, volume and page range name one article: the titles may differ
+        # (a translation, a section heading glued on), or the author lists (a group
+        # author vs its members), but not both.
+        if authors and (title_sim >= TRANSLATED_TITLE or _contained(a.title, b.title)):
+            return Verdict(Outcome.DUPLICATE, title_sim, "journal, year, volume and page range agree; same authors")
+        if title_sim >= SAME_TITLE:
+            return Verdict(Outcome.DUPLICATE, title_sim, "same title, journal, year, volume and page range")
+
     contained = title_sim < SAME_TITLE and (_contained(a.title, b.title) or _subtitle_dropped(a, b))
     if title_sim < LOOSE_TITLE and not contained:
         return _distinct("different titles", title_sim)
@@ -285,15 +438,20 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         hard.append("numbers in the titles")
     if "year" not in hard and a.year and b.year and a.year != b.year and not (
         (a.volume and a.volume == b.volume) or (a.first_page and a.first_page == b.first_page)
-    ):
+    ) and not _one_year_apart(a, b, title_sim):
         # Online-first vs print explains a year's difference only when the volume or
         # pages show it is the same article; otherwise it may be last year's abstract.
         hard.append("year")
     if hard:
+        if hard == ["pages"] and title_sim >= SAME_TITLE and authors and _abstract_and_article(a, b):
+            return Verdict(Outcome.RELATED, title_sim, "meeting abstract (one page) and the article, same journal")
         if title_sim >= SAME_TITLE and authors and len(hard) == 1:
             return Verdict(Outcome.POSSIBLE, title_sim, f"same title and authors; {hard[0]} differs")
         return Verdict(Outcome.DISTINCT, title_sim, "similar titles but " + ", ".join(hard) + " differ")
-    if "journal" in conflicts and not same_address:
+    # A journal under two names (translated, renamed) holds one article at the same
+    # year, volume and issue; the title and authors must still agree below.
+    same_issue = bool(a.volume and a.issue and a.volume == b.volume and a.issue == b.issue and a.year == b.year)
+    if "journal" in conflicts and not same_address and not (same_issue and title_sim >= SAME_TITLE):
         if title_sim >= SAME_TITLE and authors:
             return Verdict(Outcome.POSSIBLE, title_sim, "same title and authors; journal differs")
         return Verdict(Outcome.DISTINCT, title_sim, "similar titles but journal differs")
@@ -301,7 +459,9 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
     if (a.generic or b.generic) and authors and same_address and _subtitle_dropped(a, b):
         return Verdict(Outcome.DUPLICATE, title_sim, "main title without its subtitle; authors and pages agree")
     if a.generic or b.generic:
-        full_pages = a.first_page and a.first_page == b.first_page and a.last_page == b.last_page
+        # Page fields damaged identically (both "01-Aug") were identical before the damage.
+        full_pages = ((a.first_page and a.first_page == b.first_page and a.last_page == b.last_page)
+                      or (a.damaged_pages and a.damaged_pages == b.damaged_pages))
         # A column recurs in every issue at the same pages ("5-6"): the year must agree too.
         if (title_sim >= SAME_TITLE and authors and full_pages and a.volume and a.volume == b.volume
                 and a.year == b.year):
@@ -324,7 +484,11 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         return Verdict(Outcome.DUPLICATE, title_sim, "same title and authors, no contradiction")
     # Titles that differ materially need the article's address to agree: the same
     # first page (a volume alone holds hundreds of articles) and the same numbers.
-    same_page = bool(a.first_page and (a.first_page == b.first_page or a.page_starts & b.page_starts))
+    # The same last page of a range counts too: a first page mistyped by one database
+    # ("2141-2147" vs "2142-2147"); two articles never end on one page.
+    same_page = bool(a.first_page and (a.first_page == b.first_page or a.page_starts & b.page_starts
+                                       or (a.last_page == b.last_page and a.last_page != a.first_page
+                                           and b.last_page != b.first_page)))
     address = same_page and a.numbers == b.numbers
     if title_sim >= CLOSE_TITLE and agree >= 2 and address:
         return Verdict(Outcome.DUPLICATE, title_sim, "close title; authors and pages agree")

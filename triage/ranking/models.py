@@ -8,10 +8,12 @@ Queriers pick which unlabelled records to show next from the model's scores.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -107,15 +109,24 @@ class BalancedLinearClassifier(ClassifierMixin, BaseEstimator):
             if self.balance_ratio is not None
             else np.ones(len(encoded))
         )
+        # liblinear's dual solvers cost O(labelled rows), the primal ones O(vocabulary): with
+        # 1-2 gram TF-IDF (100k+ columns) and a few hundred decisions the dual is ~50x faster.
+        dual = X.shape[1] > X.shape[0]
         if self.loss == "logistic":
             model: Any = LogisticRegression(
-                C=self.C, solver="liblinear", max_iter=self.max_iter, tol=self.tol, random_state=self.random_state
+                C=self.C, solver="liblinear", dual=dual, max_iter=self.max_iter, tol=self.tol,
+                random_state=self.random_state,
             )
         else:
             model = LinearSVC(
-                C=self.C, loss=self.loss, max_iter=self.max_iter, tol=self.tol, random_state=self.random_state
+                C=self.C, loss=self.loss, dual=dual or self.loss == "hinge", max_iter=self.max_iter,
+                tol=self.tol, random_state=self.random_state,
             )
-        model.fit(X, encoded, sample_weight=weights)
+        with warnings.catch_warnings():
+            # A retrain stopped at max_iter still ranks well, and the next decision retrains
+            # again; a warning per decision would only bury real ones.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, encoded, sample_weight=weights)
         self.coef_ = np.asarray(model.coef_, dtype=np.float64).ravel()
         self.intercept_ = float(np.ravel(model.intercept_)[0])
         self.n_iter_ = int(np.max(model.n_iter_))

@@ -34,16 +34,16 @@ def cached_embeddings(
     texts = [record_text(r) for r in records]
     hashes = [_hash(t) for t in texts]
     with project.reading() as session:
-        stored = {
-            row.record_id: row
-            for row in session.scalars(select(EmbeddingRow).where(EmbeddingRow.model == encoder.name))
-        }
+        query = select(EmbeddingRow.record_id, EmbeddingRow.text_hash, EmbeddingRow.vector).where(
+            EmbeddingRow.model == encoder.name
+        )
+        stored = {rid: (text_hash, vector) for rid, text_hash, vector in session.execute(query)}
     out = np.zeros((len(records), encoder.dimension), dtype=np.float32)
     missing = []
     for i, (rid, h) in enumerate(zip(record_ids, hashes)):
-        row = stored.get(rid)
-        if row is not None and row.text_hash == h:
-            out[i] = np.frombuffer(row.vector, dtype=np.float32)
+        found = stored.get(rid)
+        if found is not None and found[0] == h:
+            out[i] = np.frombuffer(found[1], dtype=np.float32)
         else:
             missing.append(i)
     if missing:

@@ -75,7 +75,6 @@ class Snapshot:
     scores: dict[int, float]
     model: str
     decided: frozenset[int]
-    remaining: int
 
 
 @dataclass(frozen=True)
@@ -175,6 +174,11 @@ class ScreeningState:
         assert self._queue is not None
         return self._queue
 
+    def is_ready(self, wait: float = 0.0) -> bool:
+        """Whether the queue is built (waiting up to ``wait`` seconds); starts the build if needed."""
+        self.start()
+        return self._ready.wait(wait)
+
     def kick(self) -> None:
         """Ask the retrainer to catch up with the store (after any decision)."""
         self._wake.set()
@@ -225,7 +229,6 @@ class ScreeningState:
             scores={s.record_id: s.score for s in shown},
             model=queue.cycle.model_name,
             decided=decided,
-            remaining=queue.remaining,
         )
 
     def refresh_now(self) -> Snapshot:
@@ -290,11 +293,12 @@ class ScreeningState:
             record = self.record(record_id)
             explanation = self.explain(record_id)
             assert explanation is not None  # waited for the lock
-            return Card(record_id, record, explanation.score, explanation.rank, explanation.model, explanation,
-                        self._remaining(snap, decided), record_id in decided)
+            score = snap.scores.get(record_id, explanation.score)
+            return Card(record_id, record, score, explanation.rank, explanation.model, explanation,
+                        self._remaining(decided), record_id in decided)
         skipped = set(skip)
         undecided = [rid for rid in snap.order if rid not in decided]
-        if not undecided and self._remaining(snap, decided) > 0:
+        if not undecided and self._remaining(decided) > 0:
             snap = self.refresh_now()  # the head ran dry: rank again here
             undecided = [rid for rid in snap.order if rid not in decided]
         ordered = [rid for rid in undecided if rid not in skipped] + [rid for rid in undecided if rid in skipped]
@@ -307,7 +311,7 @@ class ScreeningState:
         if explanation is not None:
             explanation = replace(explanation, score=snap.scores[chosen], rank=rank)
         return Card(chosen, self.record(chosen), snap.scores[chosen], rank, snap.model, explanation,
-                    self._remaining(snap, decided), False)
+                    self._remaining(decided), False)
 
     def _not_merged(self, ordered: list[int], look: int = 20) -> list[int]:
         """Drop records merged into another since the queue was built (it is being rebuilt)."""
@@ -320,7 +324,7 @@ class ScreeningState:
             ))
         return [rid for rid in ordered if rid not in merged] if merged else ordered
 
-    def _remaining(self, snap: Snapshot, decided: frozenset[int]) -> int:
+    def _remaining(self, decided: frozenset[int]) -> int:
         total = len(self._index)
         return max(0, total - len(decided & self._index.keys()))
 

@@ -23,6 +23,10 @@ __all__ = ["card_context", "parse_ids", "router"]
 
 router = APIRouter()
 
+#: How long the screening page waits for the ranking to be built (seconds at 50k records)
+#: before showing a page that reloads itself instead of hanging.
+PREPARING_WAIT_S = 2.0
+
 
 def parse_ids(text: str | None) -> list[int]:
     """Record ids from ``"3,5,8"`` (the skipped-for-later list the page keeps); junk ignored."""
@@ -74,7 +78,10 @@ def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str 
 
 def _card_json(request: Request, ctx: WebContext, card: Card | None, reviewer: str, notice: str | None) -> Response:
     html = ctx.render(request, "_card.html", **card_context(ctx, card, reviewer, notice))
-    return JSONResponse({"html": html, "record_id": card.record_id if card else None, "notice": notice})
+    return JSONResponse({
+        "html": html, "record_id": card.record_id if card else None, "notice": notice,
+        "decided": bool(card and card.decided),
+    })
 
 
 @router.get("/screen", response_class=HTMLResponse)
@@ -83,6 +90,9 @@ def screen_page(request: Request, skip: str = "", record_id: int | None = None) 
     if reviewer is None:
         return RedirectResponse("/reviewer?next=/screen", status_code=303)
     ctx = context_of(request)
+    if not ctx.screening.is_ready(wait=PREPARING_WAIT_S):
+        return ctx.templates.TemplateResponse(request, "preparing.html", {"records": None}, status_code=503,
+                                              headers={"Retry-After": "3"})
     card = ctx.screening.card(skip=parse_ids(skip), record_id=record_id)
     return ctx.templates.TemplateResponse(request, "screen.html", card_context(ctx, card, reviewer))
 

@@ -151,6 +151,26 @@
     }
   });
 
+  // Coming back to this tab: if another tab (or reviewer) decided the record shown here
+  // meanwhile, move on to the next one instead of letting it be decided twice.
+  document.addEventListener("visibilitychange", async function () {
+    const current = card();
+    if (document.visibilityState !== "visible" || busy || !current || !current.dataset.recordId) return;
+    const id = current.dataset.recordId;
+    try {
+      const response = await fetch("/screen/card?record_id=" + encodeURIComponent(id), {
+        headers: { Accept: "application/json" }, credentials: "same-origin",
+      });
+      const data = await response.json();
+      if (response.ok && data.decided) {
+        await send("/screen/card?skip=" + encodeURIComponent(skipped.join(",")), "GET");
+        say("record " + id + " was decided in another tab; here is the next one");
+      }
+    } catch (err) {
+      say("could not reach triage: " + err);
+    }
+  });
+
   document.addEventListener("click", function (event) {
     if (event.target instanceof Element && event.target.closest("#skip-link")) {
       event.preventDefault();

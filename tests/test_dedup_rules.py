@@ -1,0 +1,147 @@
+"""Merge rules for damaged or differently exported duplicates, each checked on the real
+records of ../shared/data/dedup that show it (record ids cited), plus the guard that
+keeps each rule from merging two different publications."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage.dedup.keys import _pages, journal_tokens, record_keys
+from triage.dedup.match import Outcome, Verdict, authors_agree, classify_pair, journals_compatible
+from triage.records.load import read_file
+from triage.records.model import Record
+
+DUPLICATE = Outcome.DUPLICATE
+
+
+@pytest.fixture(scope="module")
+def sets(shared_data: Path) -> dict[str, dict[str, Record]]:
+    out = {}
+    for name in ("haematology", "cytology_screening", "respiratory", "digital_work"):
+        result = read_file(shared_data / "dedup" / f"{name}.csv")
+        out[name] = {r.raw["record_id"]: r for r in result.records}
+    return out
+
+
+def verdict(sets: dict[str, dict[str, Record]], name: str, a: str, b: str) -> Verdict:
+    return classify_pair(record_keys(0, sets[name][a]), record_keys(1, sets[name][b]))
+
+
+@pytest.mark.parametrize(
+    ("name", "a", "b"),
+    [
+        ("respiratory", "id_0000279", "id_0000280"),  # Spanish original vs English title
+        ("respiratory", "id_0000088", "id_0000089"),  # French, "Ann Fr Anesth Reanim"
+        ("digital_work", "id_2002199", "id_3006789"),  # German "Plattformokonomie ..." vs English
+        ("haematology", "id_0000072", "id_0000073"),  # "MEDICAL PROGRESS" heading glued on
+    ],
+)
+def test_one_printed_address_and_authors_merge_translated_titles(sets, name, a, b) -> None:
+    v = verdict(sets, name, a, b)
+    assert v.outcome is DUPLICATE and "page range" in v.reason
+
+
+def test_one_address_in_different_issues_is_not_merged(sets) -> None:
+    # Same author, journal, volume 7 and pages 54-59, but issue 2 vs 1 and other titles.
+    assert verdict(sets, "digital_work", "id_3001679", "id_0001680").outcome is not DUPLICATE
+
+
+def test_group_author_vs_named_author_merge_at_one_address(sets) -> None:
+    # "Solomon, D" vs "Group, ASCUS-LSIL Traige Study (ALTS)": AJOG 188, 1383-1392.
+    assert verdict(sets, "cytology_screening", "id_0000248", "id_0000912").outcome is DUPLICATE
+
+
+def test_damaged_number_in_title_merges_at_one_address(sets) -> None:
+    # "p6INK4a" (a lost digit) vs "p16(INK4a)", same authors, volume and page range.
+    assert verdict(sets, "cytology_screening", "id_0000908", "id_0000909").outcome is DUPLICATE
+
+
+def test_thousands_separator_is_one_number(sets) -> None:
+    # "among 10 000 women" vs "among 10000 women".
+    assert verdict(sets, "cytology_screening", "id_0001239", "id_0001240").outcome is DUPLICATE
+
+
+def test_surnames_that_lost_an_accented_letter_agree(sets) -> None:
+    # "Mulic, Suada; Seleskovic, Hajrija" vs "Muli, S.; Seleskovi, H." (Mulić, Selesković).
+    assert verdict(sets, "respiratory", "id_0000313", "id_0000314").outcome is DUPLICATE
+    assert authors_agree(("chen",), ("li",)) is False
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("id_1006604", "id_2006605"),  # "Carignani, Andrea" vs "Andrea, C."
+     ("id_2006747", "id_4006752")],  # "Wang, X.; Liu, J." vs "Xiaoguang, Wang; Junping, Liu"
+)
+def test_names_in_swapped_order_agree(sets, a, b) -> None:
+    assert verdict(sets, "digital_work", a, b).outcome is DUPLICATE
+
+
+def test_pages_turned_into_dates_count_as_missing(sets) -> None:
+    # "01-Jun" is a spreadsheet's reading of "1-6": the pages are unknown, not page 1.
+    assert _pages("01-Jun") == ("", "", frozenset())
+    assert verdict(sets, "respiratory", "id_0000414", "id_0000415").outcome is DUPLICATE
+    # "Empyema thoracis" (a generic title) with both page fields damaged alike ("01-Aug").
+    assert verdict(sets, "respiratory", "id_0000785", "id_0000786").outcome is DUPLICATE
+
+
+def test_a_year_in_the_volume_field_is_not_a_volume(sets) -> None:
+    # CHI proceedings: volume "2015-April" vs none; subtitle dropped, pages 4113-4122.
+    assert record_keys(0, sets["digital_work"]["id_2004392"]).volume == ""
+    assert verdict(sets, "digital_work", "id_4004391", "id_2004392").outcome is DUPLICATE
+
+
+def test_title_in_an_unclosed_bracket_is_kept(sets) -> None:
+    # '"[Prevention of the postpericardiotomy syndrome, ...' cut off before its "]".
+    keys = record_keys(0, sets["respiratory"]["id_0000488"])
+    assert keys.title.startswith("prevention of the postpericardiotomy")
+
+
+def test_proceedings_paper_one_year_apart_merges(sets) -> None:
+    # ICIS paper dated 2017 by one database and 2018 by another; same full author list.
+    assert verdict(sets, "digital_work", "id_1006661", "id_2006662").outcome is DUPLICATE
+
+
+def test_journal_article_one_year_apart_without_volume_is_not_merged(sets) -> None:
+    # Same title and authors 2012 (no volume, pages "01-Sep") vs 2013; the truth keeps
+    # them apart, and a year gap needs the volume or pages to be explained.
+    assert verdict(sets, "respiratory", "id_0001881", "id_0001882").outcome is not DUPLICATE
+
+
+def test_conference_acronym_matches_its_full_name(sets) -> None:
+    # "International Conference on Information Systems" vs "ICIS : Transforming Society ...".
+    assert verdict(sets, "digital_work", "id_1006650", "id_2006651").outcome is DUPLICATE
+    assert journals_compatible(journal_tokens("JAMA"), journal_tokens("Journal of the American Medical Association"))
+
+
+def test_iso4_abbreviations_with_dropped_letters_and_subtitles_match() -> None:
+    assert journals_compatible(journal_tokens("Dtsch Arztebl Int"), journal_tokens("Deutsches Arzteblatt International"))
+    assert journals_compatible(
+        journal_tokens("Journal of Clinical Oncology"),
+        journal_tokens("J Clin Oncol : official journal of the American Society of Clinical Oncology"),
+    )
+    assert journals_compatible(journal_tokens("Lancet"), journal_tokens("Journal of Thoracic Surgery")) is False
+
+
+def test_journal_under_another_name_merges_with_same_volume_and_issue(sets) -> None:
+    # "Jinko Chino Gakkai Ronbunshi" vs "Transactions of the Japanese Society for AI", 31(2).
+    assert verdict(sets, "digital_work", "id_3006710", "id_2006802").outcome is DUPLICATE
+
+
+def test_same_last_page_with_a_mistyped_first_page_merges(sets) -> None:
+    # "2141-2147" vs "2142-2147", title with and without ": Brief communication".
+    assert verdict(sets, "haematology", "id_0001010", "id_0001011").outcome is DUPLICATE
+
+
+def test_overlapping_page_ranges_merge_but_one_shared_page_does_not(sets) -> None:
+    # "678-684" vs "676-682": two articles never share pages 678-682.
+    assert verdict(sets, "respiratory", "id_0000646", "id_0000647").outcome is DUPLICATE
+    # "246-250" vs "250-254": consecutive articles share one page (the multi-part trap).
+    assert verdict(sets, "cytology_screening", "id_0000493", "id_0000494").outcome is Outcome.POSSIBLE
+
+
+def test_one_page_meeting_abstract_is_related_to_the_article(sets) -> None:
+    # Pediatric Nephrology 22: abstract on page 1514 vs the article at 2129-2132.
+    v = verdict(sets, "haematology", "id_0000220", "id_0000221")
+    assert v.outcome is Outcome.RELATED and "abstract" in v.reason
