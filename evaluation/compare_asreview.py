@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import platform
@@ -136,6 +137,26 @@ def run_triage(ds: LabelledSet, preset: str, seed: int, priors: tuple[int, int])
     return row
 
 
+def code_hash(preset: str) -> str:
+    """Short hash of the code and preset a triage run depends on: a changed model, cycle,
+    simulation or stopping rule is a new run, not a stale cache hit."""
+    digest = hashlib.sha256()
+    files = [*sorted((REPO / "triage" / "ranking").glob("*.py")), REPO / "triage" / "evaluation" / "simulate.py",
+             REPO / "triage" / "stopping.py", REPO / "triage" / "metrics.py", REPO / "models" / f"{preset}.toml"]
+    for path in files:
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def git_state() -> str:
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True, check=False).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "triage", "models")
+    return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if dirty else "")
+
+
 def cached(key: str, fresh: bool, fn: Any) -> dict[str, Any]:
     path = CACHE / f"{key}.json"
     if path.exists() and not fresh:
@@ -171,7 +192,9 @@ def write_report(rows: list[dict[str, Any]], args: argparse.Namespace, tools: li
         (f"- Seeds: 0..{args.seeds - 1} per dataset; priors {args.priors} (includes,excludes) drawn per seed by "
          "triage's `draw_priors` and given to both tools as the same indices."),
         f"- Tools: {', '.join(tools)}. ASReview: {ASREVIEW}, ELAS u4 (its default), via its `Simulate` class.",
-        f"- triage preset versions used: {', '.join(sorted({str(r.get('model', '')) for r in rows if r.get('model')}))}.",
+        (f"- triage preset versions used: {', '.join(sorted({str(r.get('model', '')) for r in rows if r.get('model')}))}; "
+         f"code: commit {git_state()}; ranking code hashes: "
+         f"{', '.join(sorted({str(r.get('code', '')) for r in rows if r.get('code')}))}."),
         (f"- Machine: {platform.platform()}, Python {platform.python_version()}, shared CPU (timings are "
          "indicative; other jobs ran beside them)."),
         ("- Metrics leave the priors out (as ASReview Insights does); stopping results count them as screened. "
@@ -255,9 +278,9 @@ def main(argv: list[str] | None = None) -> int:
             prior_idx = draw_priors(ds.labels, priors[0], priors[1], seed)
             tag = f"{ds.name}-s{seed}-p{args.priors.replace(',', '_')}"
             for preset in presets:
-                label = load_preset(preset).label.replace("@", "-v")  # a changed preset is a new run
+                label = load_preset(preset).label.replace("@", "-v") + "-" + code_hash(preset)
                 row = cached(f"{tag}-triage-{label}", args.fresh, lambda ds=ds, preset=preset, seed=seed: run_triage(ds, preset, seed, priors))
-                rows.append({**row, "tool": f"triage:{preset}"})
+                rows.append({**row, "tool": f"triage:{preset}", "code": f"{preset}:{code_hash(preset)}"})
                 print(f"{ds.name} seed {seed} triage:{preset}: WSS@95 {row['wss95']:.3f} "
                       f"R@10 {row['recall10']:.3f} {row['seconds']:.1f}s", flush=True)
             if py is not None:

@@ -39,5 +39,5 @@ def test_report_has_means_ratios_and_stopping(compare: ModuleType, tmp_path: Pat
     assert "- WSS@95: 1.000" in text
     assert "triage:default has the higher mean WSS@95 on 1 of 2 datasets." in text
     assert "| asreview:elas_u4 | cmh_random | 2 | 100.0% | 1.000 | 20.0% |" in text
-    assert "triage preset versions used: default@0." in text
+    assert "triage preset versions used: default@0; code: commit " in text
     assert (tmp_path / "screening.csv").read_text().startswith("dataset,seed,tool,n,relevant,wss95")

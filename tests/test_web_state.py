@@ -55,3 +55,12 @@ def test_highlight_escapes_text_before_marking() -> None:
         'A &lt;script&gt;x&lt;/script&gt; <mark class="el-1" title="perspective">mother</mark> &amp; '
         '&#34;<mark class="el-1" title="perspective">father&#34;</mark>'
     )
+
+
+def test_a_project_without_records_has_nothing_to_screen(tmp_path: Path) -> None:
+    with Project.init(tmp_path / "empty") as project:
+        state = ScreeningState(project, queue_factory=fast_queue)
+        try:
+            assert state.card() is None and state.snapshot().order == ()
+        finally:
+            state.stop()

@@ -221,7 +221,7 @@ class ScreeningState:
         if queue is None:
             return
         decided = self._sync_locked(queue)
-        shown = queue.next(HEAD)  # retrains here if labels changed
+        shown = queue.next(HEAD) if len(queue) else []  # retrains here if labels changed
         for s in shown[:EXPLAINED]:
             self._explained[s.record_id] = queue.cycle.explain(s.index)
         self._snapshot = Snapshot(
