@@ -398,21 +398,24 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
     same_pmid = bool(a.pmid) and a.pmid == b.pmid
     id_conflict = (bool(a.doi and b.doi) and a.doi != b.doi) or (bool(a.pmid and b.pmid) and a.pmid != b.pmid)
     conflicts, agree = _bibliographic(a, b)
-    authors = authors_agree(a.surnames, b.surnames, a.given, b.given)
+    # Authors are compared only where a rule needs them (the fuzzy pass is the costly
+    # part of scoring, and most candidate pairs fail on the title first).
+    def same_people() -> bool | None:
+        return authors_agree(a.surnames, b.surnames, a.given, b.given)
 
     same_address = _same_issue_pages(a, b)
     # A conference abstract printed in a journal supplement is one publication, even
     # when one database labels the journal "X.Conference: ..." and another just "X":
     # the same year, volume and first page settle it. Otherwise they are versions.
     if a.preprint != b.preprint or (a.conference != b.conference and not same_address):
-        if title_sim >= CLOSE_TITLE and authors is not False:
+        if title_sim >= CLOSE_TITLE and same_people() is not False:
             kind = "preprint" if a.preprint != b.preprint else "conference"
             return Verdict(Outcome.RELATED, title_sim, f"{kind} and journal versions of one study")
         return _distinct("different publication types", title_sim)
 
     if not a.title or not b.title:
         # No title: too little to merge on; a person decides when the rest agrees.
-        if not conflicts and not id_conflict and authors and agree >= 3:
+        if not conflicts and not id_conflict and agree >= 3 and same_people():
             return Verdict(Outcome.POSSIBLE, 0.0, "title missing; authors, year, volume and pages agree")
         if same_doi or same_pmid:
             return Verdict(Outcome.POSSIBLE, 0.0, "title missing; same identifier")
@@ -429,7 +432,7 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         # Journal, year, volume and page range name one article: the titles may differ
         # (a translation, a section heading glued on), or the author lists (a group
         # author vs its members), but not both.
-        if authors and (title_sim >= TRANSLATED_TITLE or _contained(a.title, b.title)):
+        if (title_sim >= TRANSLATED_TITLE or _contained(a.title, b.title)) and same_people():
             return Verdict(Outcome.DUPLICATE, title_sim, "journal, year, volume and page range agree; same authors")
         if title_sim >= SAME_TITLE:
             return Verdict(Outcome.DUPLICATE, title_sim, "same title, journal, year, volume and page range")
@@ -437,6 +440,7 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
     contained = title_sim < SAME_TITLE and (_contained(a.title, b.title) or _subtitle_dropped(a, b))
     if title_sim < LOOSE_TITLE and not contained:
         return _distinct("different titles", title_sim)
+    authors = same_people()
 
     if id_conflict:
         if title_sim >= SAME_TITLE and authors and not conflicts:
