@@ -242,7 +242,15 @@ one of three kinds (columns above):
 Rules are principled, not fitted: identical identifiers, near-identical titles with
 agreeing authors and no contradiction in year/volume/pages, explicit traps (notices,
 parts, numbers in titles, generic column titles, one year apart only with the same
-volume or pages). See `triage/dedup/match.py`.
+volume or pages, or for proceedings papers by the same full author list). One printed
+address (journal, year, volume, issue where plausible, and the same page range of more
+than one page) merges a translated or retitled title when the authors agree, or a group
+author vs named authors when the title is the same. Damaged fields count as missing,
+not as contradictions: pages a spreadsheet turned into dates ("01-Jun"), a year in the
+volume field, surnames that lost an accented letter ("Muli" for Mulić), names in
+swapped order, page ranges overlapping by two pages or more. Journals match as ISO 4
+abbreviations (prefixes or letters in order, "Dtsch" for Deutsches), with subtitles or
+translated titles on either side, or as an acronym ("ICIS"). See `triage/dedup/match.py`.
 
 The scaled set's few false merges are pairs whose distinguishing fields (pages,
 volume, DOI) the perturbation removed, e.g. a conference abstract and the letter with

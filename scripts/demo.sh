@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up (if needed) and run triage end to end on the bundled, made-up demo review:
-# import three database exports, deduplicate, rank with the SPICE criteria, record a
-# few decisions, report PRISMA counts, simulate screening, and suggest codes.
+# import three database exports, deduplicate, rank with the SPICE criteria, record two
+# decisions, report PRISMA counts and stopping advice, export, simulate screening on the
+# labelled demo set, and suggest codes for the demo studies' results text.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,8 +15,19 @@ triage init "$PROJECT" --criteria "$DEMO/criteria.toml"
 triage import "$DEMO/embase.ris" "$DEMO/scopus.csv" -p "$PROJECT"      # databases detected from the files
 triage import "$DEMO/psycinfo.bib" --source PsycINFO -p "$PROJECT"     # or named by the user
 triage dedup -p "$PROJECT"
-triage next -p "$PROJECT" -n 5
+triage next -n 5 -p "$PROJECT"
+# A reviewer reads the top two and decides (scripts use `triage decide`; people use `triage screen`).
+read -r FIRST SECOND < <(triage next -n 2 --json -p "$PROJECT" | python3 -c \
+  'import json, sys; print(*[json.loads(line)["id"] for line in sys.stdin])')
+triage decide "$FIRST" include --reviewer demo -p "$PROJECT"
+triage decide "$SECOND" exclude --reason "evaluation: cross-sectional survey" --reviewer demo -p "$PROJECT"
 triage status -p "$PROJECT"
+triage export "$PROJECT/included.ris" --subset included -p "$PROJECT"
 triage evaluate screening "$DEMO/demo_labelled.csv" --criteria "$DEMO/criteria.toml" --seeds 2 \
   --json "$PROJECT/simulation.json" --plot "$PROJECT/recall.png"
-triage export "$PROJECT/records.ris" -p "$PROJECT"
+triage codebook import "$DEMO/coding/codebook.json" --coder demo -p "$PROJECT"
+triage code import "$DEMO/coding/study-a-hollis-2021.md" --attr perspective=parent -p "$PROJECT"
+triage code import "$DEMO/coding/study-b-okafor-2022.md" --attr perspective=practitioner -p "$PROJECT"
+triage code suggest --coder demo --limit 5 -p "$PROJECT"
+set +x
+echo "Demo finished: the project is in $PROJECT/ (try: .venv/bin/triage serve -p $PROJECT)"

@@ -102,3 +102,15 @@ def test_status_shows_stopping_rules_once_screening_started(proj: Path) -> None:
     assert set(rules) >= {"statistical (Callaghan & Müller-Hansen)", "consecutive irrelevant", "knee method"}
     assert rules["statistical (Callaghan & Müller-Hansen)"]["safe_to_stop"] is False
     assert data["stopping"]["screened"] == 7
+
+
+def test_independent_second_reviewer_sees_records_the_first_decided(proj: Path) -> None:
+    first = _next(proj, 2)
+    for s in first:
+        runner.invoke(app, ["decide", str(s["id"]), "include", "--reviewer", "ana", "-p", str(proj)])
+    shared_queue = [s["id"] for s in _next(proj, 3)]
+    assert not {s["id"] for s in first} & set(shared_queue)
+    result = runner.invoke(app, ["next", "-n", "3", "--json", "--independent", "--reviewer", "ben", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    bens = [json.loads(line)["id"] for line in result.output.splitlines()]
+    assert {s["id"] for s in first} <= set(bens)  # ana's includes score highest and are offered to ben

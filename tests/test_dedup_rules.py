@@ -145,3 +145,8 @@ def test_one_page_meeting_abstract_is_related_to_the_article(sets) -> None:
     # Pediatric Nephrology 22: abstract on page 1514 vs the article at 2129-2132.
     v = verdict(sets, "haematology", "id_0000220", "id_0000221")
     assert v.outcome is Outcome.RELATED and "abstract" in v.reason
+
+
+def test_volume_issue_and_pages_slid_one_column_are_repaired(sets) -> None:
+    # "vol -, issue 26, pages 9" vs "vol 26, issue 9, pages 1746": one export shifted.
+    assert verdict(sets, "haematology", "id_0000105", "id_0000106").outcome is DUPLICATE

@@ -77,3 +77,21 @@ def test_unknown_querier_lists_valid_names() -> None:
     with pytest.raises(TriageError) as info:
         make_querier("greedy")
     assert str(info.value) == "unknown query strategy 'greedy'; valid: max, uncertainty, random, mixed"
+
+
+def test_naive_bayes_blend_stays_one_linear_model() -> None:
+    X = sp.random(120, 40, density=0.2, random_state=1, format="csr")
+    y = (X[:, 3].toarray().ravel() > 0).astype(int)
+    plain = BalancedLinearClassifier(random_state=0).fit(X, y)
+    blended = BalancedLinearClassifier(nb_weight=0.5, random_state=0).fit(X, y)
+    assert blended.coef_.shape == plain.coef_.shape
+    assert not np.allclose(blended.coef_, plain.coef_)
+    margin = blended.decision_function(X)
+    assert margin == pytest.approx(X @ blended.coef_ + blended.intercept_)
+    assert margin[y == 1].mean() > margin[y == 0].mean()
+
+
+def test_naive_bayes_blend_refuses_negative_features() -> None:
+    X = np.array([[1.0, -1.0], [0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
+    with pytest.raises(ValueError, match="nb_weight needs non-negative features"):
+        BalancedLinearClassifier(nb_weight=0.5).fit(X, [1, 0, 1, 0])

@@ -8,11 +8,12 @@ the ``spacy_pipeline`` setting to its name or path and gets it instead.
 
 from __future__ import annotations
 
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from triage.errors import TriageError
+
+if TYPE_CHECKING:  # spaCy (and torch under it) loads in load_nlp: `triage` starts faster
+    from spacy.language import Language
 
 __all__ = ["load_nlp", "lemmas", "sentences"]
 
@@ -23,6 +24,8 @@ def load_nlp(pipeline: str | None = None) -> Language:
     ``pipeline`` names an installed or on-disk trained pipeline; ``None`` builds the
     blank English default. Loading takes ~0.3 s: load once and pass it around.
     """
+    import spacy
+
     if pipeline:
         try:
             nlp = spacy.load(pipeline)

@@ -4,12 +4,13 @@ Every code application is the coder's ``accept``; ``suggest`` only shows ranked 
 with reasons and logs what it showed.
 """
 
+# spaCy, scikit-learn and the encoder are imported inside the commands that use them: CLI start-up time.
 from __future__ import annotations
 
 import csv
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -19,17 +20,15 @@ from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.coding import applications as appl
 from triage.coding import store
-from triage.coding.agreement import agreement
 from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
 from triage.coding.documents import read_document
-from triage.coding.inductive import candidate_codes
-from triage.coding.learn import build_suggester, segment_vectors
-from triage.embeddings import Encoder, load_encoder
 from triage.errors import DecisionError
 from triage.store.db import Project
 from triage.store.schema_coding import CodeHistoryRow, CodeSuggestionRow, CodingSegment
-from triage.text import load_nlp
+
+if TYPE_CHECKING:
+    from triage.embeddings import Encoder
 
 code_app = sub_app("Code results sections: import, suggest, accept/reject, export, agreement.")
 codebook_app = sub_app("Show, import, export and edit the project's codebook (with history).")
@@ -47,6 +46,8 @@ def _coder(project: Project, coder: str | None) -> str:
 
 
 def _encoder(project: Project) -> Encoder:
+    from triage.embeddings import load_encoder
+
     return load_encoder(project.get_setting("embedding_model"))  # type: ignore[arg-type]
 
 
@@ -70,6 +71,8 @@ def import_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Import results-section text, split into paragraphs and sentences."""
+    from triage.text import load_nlp
+
     proj = open_project(project)
     nlp = load_nlp(proj.get_setting("spacy_pipeline"))  # type: ignore[arg-type]
     attributes = _attrs(attr or [])
@@ -122,6 +125,8 @@ def suggest_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Suggest codes for segments, learning from your accepts and rejects so far."""
+    from triage.coding.learn import build_suggester, segment_vectors
+
     proj = open_project(project)
     name = _coder(proj, coder)
     encoder = _encoder(proj)
@@ -217,6 +222,8 @@ def agreement_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Cohen's kappa per code and overall for two coders, on segments both coded, and disagreements."""
+    from triage.coding.agreement import agreement
+
     if len(coders) != 2:
         raise DecisionError("agreement compares two coders", hint="pass --coder A --coder B")
     with open_project(project).reading() as session:
@@ -257,6 +264,9 @@ def candidates_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Propose candidate new codes from groups of segments that fit no code well."""
+    from triage.coding.inductive import candidate_codes
+    from triage.coding.learn import build_suggester, segment_vectors
+
     proj = open_project(project)
     encoder = _encoder(proj)
     with proj.transaction() as session:

@@ -1,5 +1,6 @@
 """``triage evaluate coding``: top-1/top-3 of code suggestions against gold coding."""
 
+# scikit-learn and the encoder are imported inside the command: CLI start-up time.
 from __future__ import annotations
 
 import json
@@ -12,9 +13,6 @@ import typer
 from triage.cli.app import console
 from triage.cli.evaluate import evaluate_app
 from triage.coding.codebook_io import read_codebook
-from triage.coding.evaluate import PROTOCOLS, evaluate_coding, read_gold_segments, suggestion_latency
-from triage.coding.suggest import CodeSuggester, training_items
-from triage.embeddings import load_encoder
 from triage.errors import EvaluationError
 
 
@@ -27,6 +25,10 @@ def evaluate_coding_cmd(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,
 ) -> None:
     """Share of segments whose first (top-1) or first three (top-3) suggestions hold a gold code."""
+    from triage.coding.evaluate import PROTOCOLS, evaluate_coding, read_gold_segments, suggestion_latency
+    from triage.coding.suggest import CodeSuggester, training_items
+    from triage.embeddings import load_encoder
+
     if protocol not in PROTOCOLS:
         raise EvaluationError(f"unknown protocol {protocol!r}", hint=f"use one of: {', '.join(PROTOCOLS)}")
     book = read_codebook(codebook)

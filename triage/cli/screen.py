@@ -1,10 +1,11 @@
 """Screening commands: ``triage screen`` (interactive), ``next``, ``decide``, ``agreement``."""
 
+# The ranking stack (torch, spaCy, scikit-learn) is imported inside the commands: CLI start-up time.
 from __future__ import annotations
 
 import json
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
@@ -15,15 +16,23 @@ from rich.text import Text
 
 from triage.cli.app import app, console, fail
 from triage.cli.options import ProjectOption, open_project
-from triage.screening.agreement import reviewer_agreement
-from triage.screening.queue import ScreeningQueue, Shown
 from triage.screening.reasons import check_reasons
 from triage.store.db import Project
+
+if TYPE_CHECKING:
+    from triage.screening.queue import ScreeningQueue, Shown
 
 ReviewerOption = Annotated[
     str | None, typer.Option("--reviewer", "-r", help="Who decides (default: the 'reviewer' setting or $TRIAGE_REVIEWER).")
 ]
 StageOption = Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")]
+IndependentOption = Annotated[
+    bool,
+    typer.Option(
+        "--independent",
+        help="Double screening: offer records other reviewers decided too (only the reviewer's own decisions are skipped).",
+    ),
+]
 PresetOption = Annotated[str | None, typer.Option("--preset", help="Ranking preset from models/ (default: the project's).")]
 
 #: One colour per SPICE element for highlighting (cycled for extra elements).
@@ -43,11 +52,16 @@ def next_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines: id, rank, score, model, title, matches.")] = False,
     preset: PresetOption = None,
     stage: StageOption = "title_abstract",
+    reviewer: Annotated[str | None, typer.Option("--reviewer", "-r", help="With --independent: whose queue.")] = None,
+    independent: IndependentOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
     """Show the next records to screen, best first, with why they rank there."""
+    from triage.screening.queue import ScreeningQueue
+
     with open_project(project_dir) as project:
-        queue = ScreeningQueue(project, preset=preset, stage=stage)
+        who = _reviewer(project, reviewer) if independent else None
+        queue = ScreeningQueue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
         shown = queue.next(n)
         project.set_setting(
             f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model} for s in shown}
@@ -84,7 +98,7 @@ def decide_command(
     project_dir: ProjectOption = None,
 ) -> None:
     """Record one decision (appended to the log; earlier ones are kept)."""
-    from triage.screening.queue import project_criteria
+    from triage.screening.criteria_file import project_criteria
     from triage.store.decisions import record_decision
 
     if decision not in ("include", "exclude", "maybe"):
@@ -142,12 +156,15 @@ def screen_command(
     reviewer: ReviewerOption = None,
     preset: PresetOption = None,
     stage: StageOption = "title_abstract",
+    independent: IndependentOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
     """Screen interactively: [i]nclude, [e]xclude (then a reason), [m]aybe, [s]kip, [u]ndo, [n]ote, [q]uit."""
+    from triage.screening.queue import ScreeningQueue
+
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer)
-        queue = ScreeningQueue(project, preset=preset, stage=stage)
+        queue = ScreeningQueue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
         elements = list(queue.criteria.elements) if queue.criteria else []
         colours = {e: COLOURS[i % len(COLOURS)] for i, e in enumerate(elements)}
         skipped: list[int] = []
@@ -209,6 +226,8 @@ def agreement_command(
     project_dir: ProjectOption = None,
 ) -> None:
     """Cohen's kappa, percent agreement and the conflicts between two reviewers."""
+    from triage.screening.agreement import reviewer_agreement
+
     pair = tuple(x.strip() for x in reviewers.split(",")) if reviewers else None
     if pair is not None and len(pair) != 2:
         fail("--reviewers needs exactly two names, e.g. --reviewers ana,ben")

@@ -12,14 +12,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
 from triage.coding.store import segment_attributes
-from triage.coding.suggest import Suggestion
 from triage.errors import DecisionError
 from triage.store.schema_coding import (
     CODE_DECISIONS,
@@ -28,6 +27,9 @@ from triage.store.schema_coding import (
     CodingDocument,
     CodingSegment,
 )
+
+if TYPE_CHECKING:  # scikit-learn comes with suggest.py; only the hint is needed here
+    from triage.coding.suggest import Suggestion
 
 __all__ = [
     "CurrentCodeDecision",

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from triage.text import sentences
+
+if TYPE_CHECKING:  # only the hint; spaCy itself loads in triage.text.load_nlp
+    from spacy.language import Language
 
 __all__ = ["SEGMENT_KINDS", "Segment", "paragraph_spans", "quote_spans", "segment_text"]
 

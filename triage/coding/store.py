@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,9 @@ from triage.coding.segments import segment_text
 from triage.errors import DecisionError, InputError
 from triage.store.schema import RecordRow
 from triage.store.schema_coding import CodeHistoryRow, CodeRow, CodingDocument, CodingSegment
+
+if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` starts faster
+    from spacy.language import Language
 
 __all__ = [
     "documents",

@@ -1,7 +1,7 @@
 """Deduplication: find, merge (reversibly) and review duplicate records.
 
 Pure computation lives in ``keys`` (normalised keys), ``blocking`` (candidate pairs),
-``match`` (pair rules), ``cluster`` (union-find with vetoes) and ``engine`` (one run);
+``match`` (pair rules), ``names`` (journal and author matching), ``cluster`` (union-find with vetoes) and ``engine`` (one run);
 ``merge``, ``project`` and ``review`` apply it to a project store; ``evaluate`` scores
 it against labelled files.
 """

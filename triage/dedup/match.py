@@ -16,18 +16,32 @@ Traps handled explicitly (each has a test built from a real case):
 - meeting abstracts sharing one supplement DOI: a shared DOI merges only if titles agree;
 - the same title in a different year, volume or pages: not merged;
 - generic titles ("Editorial", "Editor's Comments"): need matching pages or an identifier;
-- no title or no authors: at most ``possible``, never merged automatically.
+- no title or no authors: at most ``possible``, never merged automatically;
+- a one-page meeting abstract and the article in the same journal: ``related``.
+
+Evidence that merges despite a differing title or author list (tests in
+``tests/test_dedup_rules.py``):
+
+- one printed address (journal, year, volume, plausible issue, the same page range of
+  two pages or more): a translated or retitled title with agreeing authors, or the
+  same title under a group author;
+- damaged fields count as missing, not as contradictions: pages turned into dates by a
+  spreadsheet, a year in the volume field, surnames that lost an accented letter,
+  names in swapped order, page ranges overlapping by two pages or more, a mistyped
+  first page with the same last page;
+- a proceedings paper one year apart (conference vs publication year) when the long
+  title and the full author list agree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel
+from rapidfuzz import fuzz
 
 from triage.dedup.keys import TITLE_STOPWORDS, RecordKeys
+from triage.dedup.names import all_authors_found, authors_agree, journals_compatible
 
 _COMMON_TITLE_WORDS = TITLE_STOPWORDS
 
@@ -72,161 +86,8 @@ def _distinct(reason: str, score: float = 0.0) -> Verdict:
     return Verdict(Outcome.DISTINCT, score, reason)
 
 
-def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
-    """True when one journal name is the other or its abbreviation; None if one is missing.
-
-    ISO 4 abbreviations keep word order and shorten words to prefixes
-    (``Clin Exp Pharmacol Physiol`` for *Clinical and experimental pharmacology &
-    physiology*) or drop inner letters (``Dtsch`` for *Deutsches*), so each word of one
-    name must abbreviate a later word of the other, in order; an acronym (``ICIS``)
-    matches the initials of the other name. Hand-written because no library ships the
-    ISO 4 list; a rapidfuzz token-set ratio catches the remaining spelling variants.
-    """
-    if not a or not b:
-        return None
-    if a == b:
-        return True
-    short, full = (a, b) if sum(map(len, a)) <= sum(map(len, b)) else (b, a)
-    # Either name may carry extra words (a subtitle "official journal of ...", a
-    # translated title after "=", "Conference: ..."), so each direction is tried.
-    if _abbreviates(a, b) or _abbreviates(b, a):
-        return True
-    if len(short) == 1 and _squashed_abbreviation(short[0], full):
-        return True
-    if _acronym_of(a, b) or _acronym_of(b, a):
-        return True
-    return fuzz.token_set_ratio(" ".join(a), " ".join(b)) >= 90
-
-
-def _word_abbreviates(short: str, full: str) -> bool:
-    """ISO 4 style: ``"clin"`` for *clinical*, ``"dtsch"`` for *deutsches* (the letters in
-    order, same first letter, three or more), or the full word where the other is cut."""
-    if full.startswith(short) or short.startswith(full):
-        return True
-    if len(short) < 3 or short[0] != full[0]:
-        return False
-    rest = iter(full[1:])
-    return all(ch in rest for ch in short[1:])
-
-
-def _abbreviates(words: tuple[str, ...], full: tuple[str, ...]) -> bool:
-    """Every word of ``words`` abbreviates a later word of ``full``, in order."""
-    pos = 0
-    for word in words:
-        while pos < len(full) and not _word_abbreviates(word, full[pos]):
-            pos += 1
-        if pos == len(full):
-            return False
-        pos += 1
-    return True
-
-
-def _acronym_of(words: tuple[str, ...], full: tuple[str, ...]) -> bool:
-    """A word of one name is the initials of the other (``"ICIS: Transforming Society..."``
-    vs *International Conference on Information Systems*, ``"JAMA"``); three letters or more."""
-    initials = "".join(w[0] for w in full)
-    return len(initials) >= 3 and initials in words
-
-
-def _squashed_abbreviation(squashed: str, words: tuple[str, ...]) -> bool:
-    """``"jthoraccardiovascsurg"`` reads as prefixes of *journal thoracic cardiovascular surgery*.
-
-    Greedy left to right: each word contributes its longest prefix that the squashed
-    string continues with (at least one letter); every word may be skipped except the
-    first. Hand-written: a tiny special case of ISO 4 matching no library covers.
-    """
-    pos = 0
-    for n, word in enumerate(words):
-        take = 0
-        while take < len(word) and pos + take < len(squashed) and squashed[pos + take] == word[take]:
-            take += 1
-        if take == 0 and n == 0:
-            return False
-        pos += take
-    return pos == len(squashed) and len(squashed) >= 4
-
-
-def _same_name(x: str, y: str) -> bool:
-    """Two folded surnames name one person: equal, or one typo / one character lost to
-    encoding damage (``"mulic"`` vs ``"muli"`` for *Mulić*) in names of four letters or more."""
-    if x == y:
-        return True
-    if min(len(x), len(y)) < 4:
-        return False
-    if abs(len(x) - len(y)) == 1 and (x.startswith(y) or y.startswith(x)):
-        return True
-    return min(len(x), len(y)) >= 5 and Indel.normalized_similarity(x, y) >= 0.8
-
-
-def _swapped(sa: str, ga: str, sb: str, gb: str) -> bool:
-    """One name exported family-name-last by one database (``"Carignani, Andrea"`` vs
-    ``"Andrea, C."``, ``"Wang, X."`` vs ``"Xiaoguang, Wang"``): one side's given name is the
-    other's surname in full, and each surname starts with the other's given initial."""
-    if not ga or not gb:
-        return False
-    return (ga == sb or gb == sa) and sa[:1] == gb[:1] and sb[:1] == ga[:1]
-
-
-#: Authors compared one by one at most (long consortium lists: the first ones decide).
-_MAX_AUTHORS = 30
-
-
-def _author_matches(a: tuple[str, ...], ga: tuple[str, ...], b: tuple[str, ...], gb: tuple[str, ...]) -> int:
-    """How many authors of the shorter list are found in the longer (same or swapped name)."""
-    if len(a) > len(b):
-        a, ga, b, gb = b, gb, a, ga
-    a, b = a[:_MAX_AUTHORS], b[:_MAX_AUTHORS]
-    ga, gb = ga[:_MAX_AUTHORS] or ("",) * len(a), gb[:_MAX_AUTHORS] or ("",) * len(b)
-    exact = set(b)
-    givens_of: dict[str, list[str]] = {}
-    surnames_of: dict[str, list[str]] = {}
-    for y, gy in zip(b, gb):
-        if gy:
-            givens_of.setdefault(y, []).append(gy)
-            surnames_of.setdefault(gy, []).append(y)
-    found = 0
-    for x, gx in zip(a, ga):
-        if x in exact:
-            found += 1
-            continue
-        # rapidfuzz finds the closest surname in C; _same_name then applies the rule.
-        best = process.extractOne(x, b, scorer=Indel.normalized_similarity, score_cutoff=0.8) if len(x) >= 4 else None
-        if best and _same_name(x, best[0]):
-            found += 1
-        elif gx and (any(_swapped(x, gx, gx, gy) for gy in givens_of.get(gx, ()))
-                     or any(_swapped(x, gx, y, x) for y in surnames_of.get(x, ()))):
-            found += 1  # the swapped pairs of _swapped, looked up instead of scanned
-    return found
-
-
-def authors_agree(
-    a: tuple[str, ...], b: tuple[str, ...], given_a: tuple[str, ...] = (), given_b: tuple[str, ...] = ()
-) -> bool | None:
-    """True when the author lists plausibly name the same people; None if one is missing.
-
-    Exports truncate author lists ("et al."), reorder or misspell names, lose accented
-    letters, or put the given name first, so agreement is: same first author (allowing
-    one typo or a swapped name order), or at least half of the shorter list found in
-    the longer one. ``given_*`` are the aligned given names (see ``RecordKeys.given``).
-    """
-    if not a or not b:
-        return None
-    ga = given_a[:1] or ("",)
-    gb = given_b[:1] or ("",)
-    if _same_name(a[0], b[0]) or _swapped(a[0], ga[0], b[0], gb[0]):
-        return True
-    if len(set(a) & set(b)) * 2 >= min(len(set(a)), len(set(b))):
-        return True
-    shorter = min(len(set(a[:_MAX_AUTHORS])), len(set(b[:_MAX_AUTHORS])))
-    return _author_matches(a, given_a, b, given_b) * 2 >= shorter
-
-
 def _same_authors(a: RecordKeys, b: RecordKeys) -> bool:
-    """Every author of the shorter list (two or more) is in the longer one."""
-    if min(len(a.surnames), len(b.surnames)) < 2:
-        return False
-    return _author_matches(a.surnames, a.given, b.surnames, b.given) == min(len(a.surnames), len(b.surnames),
-                                                                             _MAX_AUTHORS)
+    return all_authors_found(a.surnames, a.given, b.surnames, b.given)
 
 
 def _title_similarity(a: str, b: str) -> float:
@@ -306,12 +167,25 @@ def _bibliographic(a: RecordKeys, b: RecordKeys) -> tuple[list[str], int]:
     return conflicts, agree
 
 
+def _unshift(a: RecordKeys, b: RecordKeys) -> tuple[RecordKeys, RecordKeys]:
+    """Repair a record whose volume, issue and pages slid one column (volume empty,
+    the volume in the issue field, the issue as a one-page "pages"): its issue and
+    pages equal the other record's volume and issue. Its pages are then unknown."""
+    for x, y in ((a, b), (b, a)):
+        if (not x.volume and x.issue and x.issue == y.volume and x.first_page
+                and x.first_page == x.last_page == y.issue):
+            fixed = replace(x, volume=x.issue, issue="", first_page="", last_page="", page_starts=frozenset())
+            return (fixed, y) if x is a else (y, fixed)
+    return a, b
+
+
 def contradiction(a: RecordKeys, b: RecordKeys) -> str | None:
     """A hard reason why two records cannot be one publication, or None.
 
     Used by clustering to stop transitive chains: A~B and B~C must not join A and C
     when A is Part 1 and C is Part 2, or A and C carry different DOIs.
     """
+    a, b = _unshift(a, b)
     if a.erratum != b.erratum or a.comment != b.comment:
         return "notice or comment vs article"
     if a.part != b.part and a.part and b.part:
@@ -380,6 +254,7 @@ def _same_issue_pages(a: RecordKeys, b: RecordKeys) -> bool:
 
 def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
     """Decide one candidate pair (see the module docstring for the rules)."""
+    a, b = _unshift(a, b)
     title_sim = _title_similarity(a.title, b.title) if a.title and b.title else 0.0
     if a.alt_title or b.alt_title:  # a translated title may match the other's original
         for x, y in ((a.alt_title, b.title), (a.title, b.alt_title), (a.alt_title, b.alt_title)):

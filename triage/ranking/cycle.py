@@ -19,7 +19,7 @@ from triage.embeddings import Encoder, load_encoder
 from triage.errors import TriageError
 from triage.ranking.criteria_scores import CriteriaScorer, Match
 from triage.ranking.explain import Explanation
-from triage.ranking.features import record_text, stack_features, tfidf_matrix
+from triage.ranking.features import record_text, stack_features, tfidf_matrix, tfidf_text
 from triage.ranking.models import BalancedLinearClassifier, make_querier
 from triage.ranking.presets import Preset, load_preset
 from triage.records.model import Record
@@ -88,7 +88,7 @@ class ScreeningCycle:
         if criteria is not None and self._n:
             self._score_criteria(criteria, encoder, embeddings)
 
-        tfidf = tfidf_matrix([record_text(r) for r in self._records], spec) if self._n else sp.csr_matrix((0, 1))
+        tfidf = tfidf_matrix([tfidf_text(r, spec.title_repeat) for r in self._records], spec) if self._n else sp.csr_matrix((0, 1))
         self._X = stack_features(
             tfidf, embeddings if spec.embeddings else None, self._element_scores, spec
         )

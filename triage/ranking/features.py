@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from triage.records.model import Record
 
-__all__ = ["FeatureSpec", "record_text", "tfidf_matrix", "stack_features"]
+__all__ = ["FeatureSpec", "record_text", "tfidf_text", "tfidf_matrix", "stack_features"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class FeatureSpec:
 
     ``embedding_weight`` and ``criteria_weight`` scale the dense blocks against the
     L2-normalised TF-IDF rows (each block has unit norm per row before weighting), so
-    0 switches a block off and 1 gives it the same say as the words.
+    0 switches a block off and 1 gives it the same say as the words. ``title_repeat``
+    counts the title's words this many times in TF-IDF (titles state the topic).
     """
 
     ngram_range: tuple[int, int] = (1, 2)
@@ -32,6 +33,7 @@ class FeatureSpec:
     min_df: int = 1
     max_df: float = 0.95
     stop_words: str | None = None
+    title_repeat: int = 1
     embeddings: bool = False
     embedding_weight: float = 1.0
     criteria_weight: float = 0.0
@@ -41,6 +43,13 @@ def record_text(record: Record) -> str:
     """Title, abstract and keywords joined: the text every feature is computed from."""
     parts = [record.title or "", record.abstract or "", " ".join(record.keywords)]
     return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def tfidf_text(record: Record, title_repeat: int = 1) -> str:
+    """:func:`record_text` with the title repeated ``title_repeat`` times, for TF-IDF."""
+    title = (record.title or "").strip()
+    rest = record_text(Record(abstract=record.abstract, keywords=record.keywords))
+    return " ".join([title] * max(title_repeat, 1) + [rest]).strip()
 
 
 def tfidf_matrix(texts: Sequence[str], spec: FeatureSpec) -> sp.csr_matrix:

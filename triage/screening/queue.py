@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from triage.criteria import Criteria, load_criteria
+from triage.criteria import Criteria
 from triage.embeddings import Encoder, load_encoder
 from triage.ranking.cycle import ScreeningCycle
 from triage.ranking.presets import Preset, load_preset
 from triage.records.model import Record
+from triage.screening.criteria_file import project_criteria
 from triage.screening.embedding_cache import cached_embeddings
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, record_decision
@@ -41,17 +41,6 @@ class Shown:
     index: int
 
 
-def project_criteria(project: Project) -> Criteria | None:
-    """The project's criteria (``criteria_file`` setting, relative to the project), if any."""
-    name = project.get_setting("criteria_file")
-    if not name:
-        return None
-    path = Path(str(name))
-    if not path.is_absolute():
-        path = project.directory / path
-    return load_criteria(path)
-
-
 class ScreeningQueue:
     """The project's records in the order the model proposes, for one stage.
 
@@ -68,9 +57,16 @@ class ScreeningQueue:
         stage: str = "title_abstract",
         encoder: Encoder | None = None,
         random_state: int | None = None,
+        reviewer: str | None = None,
+        independent: bool = False,
     ) -> None:
         self.project = project
         self.stage = stage
+        # Independent double screening: the reviewer's queue skips only the records *they*
+        # decided, so a second reviewer sees records the first already screened. The
+        # model still learns from every reviewer's decisions.
+        self.reviewer = reviewer
+        self.independent = independent and reviewer is not None
         self.preset: Preset = load_preset(preset or str(project.get_setting("preset", "default")))
         self.criteria = project_criteria(project)
         with project.reading() as session:
@@ -112,6 +108,10 @@ class ScreeningQueue:
         for index, label in labels.items():
             if self.cycle.labelled.get(index) != label:
                 self.cycle.teach(index, label)
+        if self.independent:
+            with self.project.reading() as session:
+                own = current_decisions(session, stage=self.stage, reviewer=self.reviewer)
+            seen = {self._index[rid] for rid in own if rid in self._index}
         self.seen = seen
 
     def __len__(self) -> int:
@@ -124,6 +124,18 @@ class ScreeningQueue:
     def next(self, k: int = 1, *, skip: Sequence[int] = ()) -> list[Shown]:
         """The next ``k`` records to screen, best first; ``skip`` (record ids) go last."""
         skipped = {self._index[r] for r in skip if r in self._index}
+        if self.independent:
+            # Records others decided are labelled, so the cycle no longer offers them:
+            # rank every unseen record by score instead (labelled ones included).
+            scores = self.cycle.scores()
+            candidates = [i for i in range(len(self.records)) if i not in self.seen]
+            candidates.sort(key=lambda i: -scores[i])
+            order = candidates[: k + len(skipped)]
+            order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
+            return [
+                Shown(self.record_ids[i], self.records[i], float(scores[i]), rank, self.cycle.model_name, i)
+                for rank, i in enumerate(order[:k], start=1)
+            ]
         want = min(len(self.records), k + len(self.seen) + len(skipped))
         order = [i for i in self.cycle.next(want) if i not in self.seen]
         order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
