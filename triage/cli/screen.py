@@ -7,7 +7,6 @@ import json
 import os
 from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 from rich.markup import escape
 from rich.panel import Panel
@@ -177,14 +176,11 @@ def screen_command(
                 break
             s = upcoming[0]
             _show(queue, s, colours)
-            key = click.prompt(
-                "[i]nclude [e]xclude [m]aybe [s]kip [u]ndo [n]ote [q]uit",
-                type=click.Choice(list("iemsunq")), show_choices=False,
-            )
+            key = _ask_key("[i]nclude [e]xclude [m]aybe [s]kip [u]ndo [n]ote [q]uit", "iemsunq")
             if key == "q":
                 break
             if key == "n":
-                note = click.prompt("note", default="", show_default=False) or None
+                note = str(typer.prompt("note", default="", show_default=False)) or None
                 continue
             if key == "s":
                 skipped.append(s.record_id)
@@ -209,11 +205,23 @@ def _pick_reason(queue: ScreeningQueue, s: Shown, elements: list[str]) -> str:
     suggested = list(getattr(queue.explain(s), "suggested_exclusions", []))
     options = elements + suggested
     if not options:
-        return str(click.prompt("reason", type=str))
+        return str(typer.prompt("reason", type=str))
     for i, option in enumerate(options, start=1):
         console.print(f"  {i}. {escape(option)}")
-    choice = click.prompt("reason number", type=click.IntRange(1, len(options)))
-    return options[choice - 1]
+    while True:
+        answer = str(typer.prompt("reason number", type=str)).strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(options):
+            return str(options[int(answer) - 1])
+        console.print(f"Type a number from 1 to {len(options)}.")
+
+
+def _ask_key(prompt: str, keys: str) -> str:
+    """Ask until the answer is one of ``keys`` (one letter each)."""
+    while True:
+        answer = str(typer.prompt(prompt, type=str)).strip().lower()
+        if len(answer) == 1 and answer in keys:
+            return answer
+        console.print(f"Press one of: {', '.join(keys)}.")
 
 
 @app.command("agreement")

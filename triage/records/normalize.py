@@ -54,7 +54,7 @@ def _delatex(text: str) -> str:
     if not _LATEX_HINT.search(text):
         return text
     try:
-        return _latex.latex_to_text(text)
+        return str(_latex.latex_to_text(text))
     except Exception:  # pylatexenc can choke on malformed input; fall back to raw text
         return text
 

@@ -35,7 +35,10 @@ def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[n
         decisions = [d for d in current_decisions(session, stage=stage).values() if d.record_id in active]
         from triage.store.schema import DecisionRow
 
-        models = {d.decision_id: (session.get(DecisionRow, d.decision_id).model or "") for d in decisions}
+        models = {}
+        for d in decisions:
+            row = session.get(DecisionRow, d.decision_id)
+            models[d.decision_id] = (row.model if row is not None else None) or ""
     decisions.sort(key=lambda d: d.decision_id)
     labels = np.array([0 if d.decision == "exclude" else 1 for d in decisions], dtype=np.int64)
     random_mask = np.array([models[d.decision_id].startswith("random") for d in decisions], dtype=bool)
@@ -47,8 +50,8 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
     labels, random_mask, n_total = screening_labels(project, stage)
     if labels.size == 0:
         return {}
-    target = float(project.get_setting("recall_target", 0.95) or 0.95)
-    confidence = float(project.get_setting("stopping_confidence", 0.95) or 0.95)
+    target = float(str(project.get_setting("recall_target", 0.95) or 0.95))
+    confidence = float(str(project.get_setting("stopping_confidence", 0.95) or 0.95))
     alpha = 1 - confidence
     found, screened = int(labels.sum()), int(labels.size)
     unscreened = n_total - screened

@@ -12,7 +12,6 @@ from triage.records.model import Provenance, Record
 from triage.store.schema import RecordRow, Source
 
 __all__ = [
-    "row_from_record",
     "record_from_row",
     "add_records",
     "screening_rows",
@@ -25,23 +24,6 @@ _COPY = (
     "title", "abstract", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
     "issn", "isbn", "language", "publication_type", "url", "notes",
 )
-
-
-def row_from_record(record: Record, source_id: int) -> RecordRow:
-    """Map a :class:`Record` to a new row of ``records`` (not yet added)."""
-    prov = record.provenance
-    row = RecordRow(
-        source_id=source_id,
-        position=prov.position if prov else 0,
-        line=prov.line if prov else None,
-        database=prov.database if prov else None,
-        authors=list(record.authors),
-        keywords=list(record.keywords),
-        raw=dict(record.raw),
-    )
-    for name in _COPY:
-        setattr(row, name, getattr(record, name))
-    return row
 
 
 def record_from_row(row: RecordRow, source: Source | None = None) -> Record:
