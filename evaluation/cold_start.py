@@ -26,13 +26,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tune_ranking import cached_embeddings, read_labelled  # noqa: E402
+from tune_ranking import cached_embeddings, read_labelled
 
-from triage.criteria import Criteria, load_criteria  # noqa: E402
-from triage.embeddings import load_encoder  # noqa: E402
-from triage.ranking.criteria_scores import CriteriaScorer  # noqa: E402
-from triage.ranking.features import record_text  # noqa: E402
-from triage.text import load_nlp  # noqa: E402
+from triage.criteria import Criteria, load_criteria
+from triage.embeddings import load_encoder
+from triage.ranking.criteria_scores import CriteriaScorer
+from triage.ranking.features import record_text
+from triage.text import load_nlp
 
 CRITERIA_DIR = Path(__file__).resolve().parent / "criteria"
 

@@ -50,7 +50,7 @@ def test_cold_start_without_criteria_is_seeded_random() -> None:
 
 
 def test_training_ranks_relevant_records_first() -> None:
-    records, labels = corpus()
+    records, _ = corpus()
     cycle = ScreeningCycle(records, preset="elas_u4", random_state=0)
     cycle.teach(0, 1)
     cycle.teach(5, 0)
@@ -119,7 +119,7 @@ def test_embeddings_of_wrong_length_are_refused() -> None:
 
 def test_criteria_cold_start_and_explanation(shared_data: Path) -> None:
     criteria = load_criteria(shared_data.parent / "examples" / "criteria-parental-mental-health.toml")
-    records, labels = corpus()
+    records, _ = corpus()
     cycle = ScreeningCycle(records, preset="elas_u4", criteria=criteria, random_state=0)
     top = cycle.next(6)
     assert set(top) == {0, 1, 2, 3, 4, 15}

@@ -21,7 +21,7 @@ from typing import Any
 from triage.errors import CriteriaError
 from triage.records.model import Record
 
-__all__ = ["Element", "Criteria", "load_criteria", "parse_criteria", "SPICE_ELEMENTS"]
+__all__ = ["SPICE_ELEMENTS", "Criteria", "Element", "load_criteria", "parse_criteria"]
 
 #: The five SPICE elements, in the order reviewers write them; reviews may add others.
 SPICE_ELEMENTS: tuple[str, ...] = ("setting", "perspective", "interest", "comparison", "evaluation")
@@ -102,9 +102,8 @@ class Criteria:
             low, high = self.years
             if not low <= record.year <= high:
                 reasons.append(f"year {record.year} outside {low}-{high}")
-        if self.languages and record.language:
-            if _language_code(record.language) not in self.languages:
-                reasons.append(f"language {record.language} not in {', '.join(self.languages)}")
+        if self.languages and record.language and _language_code(record.language) not in self.languages:
+            reasons.append(f"language {record.language} not in {', '.join(self.languages)}")
         shown = _record_type_words(record)
         for reason, _, record_words in _PUBLICATION_TYPES:
             if reason in self.excluded_types and any(_has_word(shown, w) for w in record_words):

@@ -21,7 +21,7 @@ from triage.criteria import Criteria
 from triage.embeddings import Encoder
 from triage.records.model import Record
 
-__all__ = ["Match", "CriteriaScorer", "LexicalResult"]
+__all__ = ["CriteriaScorer", "LexicalResult", "Match"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class CriteriaScorer:
             for i, doc in enumerate(self.nlp.pipe(lowered, batch_size=256)):
                 if not texts[i]:
                     continue
-                seen: set[str] = set()
+                seen: set[tuple[str, str]] = set()
                 for match_id, start, end in self._matcher(doc):
                     element, phrase = self._terms[self.nlp.vocab.strings[match_id]]
                     span = doc[start:end]
@@ -116,7 +116,7 @@ class CriteriaScorer:
         """Cosine of each record (rows of ``embeddings``, L2-normalised) with each element
         description, shape (n, elements), in [-1, 1]."""
         described = encoder.encode(self.descriptions())
-        return np.asarray(embeddings, dtype=np.float32) @ described.T
+        return np.asarray(np.asarray(embeddings, dtype=np.float32) @ described.T)
 
     @staticmethod
     def combine(lexical: np.ndarray, semantic: np.ndarray | None, *, semantic_weight: float = 0.5) -> np.ndarray:
@@ -134,4 +134,4 @@ class CriteriaScorer:
             return np.clip(lex, 0.0, 1.0)
         pct = np.column_stack([(rankdata(col) - 1) / max(n - 1, 1) for col in semantic.T])
         sem = pct.mean(axis=1)
-        return np.clip((1 - semantic_weight) * lex + semantic_weight * sem, 0.0, 1.0)
+        return np.asarray(np.clip((1 - semantic_weight) * lex + semantic_weight * sem, 0.0, 1.0))

@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from triage.records.model import Record
 
-__all__ = ["FeatureSpec", "record_text", "tfidf_text", "tfidf_matrix", "stack_features"]
+__all__ = ["FeatureSpec", "record_text", "stack_features", "tfidf_matrix", "tfidf_text"]
 
 
 @dataclass(frozen=True)

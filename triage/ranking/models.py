@@ -24,15 +24,15 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from triage.errors import TriageError
 
 __all__ = [
-    "BalancedLinearClassifier",
-    "balanced_sample_weight",
-    "Querier",
-    "MaxQuery",
-    "UncertaintyQuery",
-    "MixedQuery",
-    "RandomQuery",
-    "make_querier",
     "QUERIERS",
+    "BalancedLinearClassifier",
+    "MaxQuery",
+    "MixedQuery",
+    "Querier",
+    "RandomQuery",
+    "UncertaintyQuery",
+    "balanced_sample_weight",
+    "make_querier",
 ]
 
 _LOSSES = ("logistic", "squared_hinge", "hinge")
@@ -49,10 +49,10 @@ def balanced_sample_weight(y: np.ndarray, ratio: float) -> np.ndarray:
     weights = np.ones(len(y), dtype=np.float64)
     if n_pos and n_neg:
         weights[y == 0] = n_pos / (ratio * n_neg)
-    return weights * (len(y) / weights.sum())
+    return np.asarray(weights * (len(y) / weights.sum()))
 
 
-class BalancedLinearClassifier(ClassifierMixin, BaseEstimator):
+class BalancedLinearClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Binary linear classifier on sparse features with class balancing.
 
     Parameters
@@ -96,7 +96,7 @@ class BalancedLinearClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    def fit(self, X: Any, y: Any) -> "BalancedLinearClassifier":
+    def fit(self, X: Any, y: Any) -> BalancedLinearClassifier:
         """Fit on ``X`` (n, features), dense or CSR, and binary labels ``y`` (n,).
 
         No ``sample_weight``: the weights are the balancing, which depends on the class
@@ -183,7 +183,7 @@ class BalancedLinearClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Class labels, shape (n,)."""
         check_is_fitted(self)
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
 
 
 class Querier:
