@@ -62,44 +62,44 @@ REL_THEMES = ["fear of losing custody", "stigma and shame", "trust in practition
 # Irrelevant studies, several sharing vocabulary with the relevant ones.
 IRR_TOPICS = [
     ("A randomised controlled trial of {drug} for adults with {condition}",
-     "We randomised {n} adults with {condition} to {drug} or placebo. The primary outcome was symptom change at 12 weeks. "
-     "{drug} reduced scores on the rating scale compared with placebo (mean difference {d}). Adverse events were mild.",
+     ("We randomised {n} adults with {condition} to {drug} or placebo. The primary outcome was symptom change at 12 weeks. "
+     "{drug} reduced scores on the rating scale compared with placebo (mean difference {d}). Adverse events were mild."),
      "evaluation"),
     ("Prevalence of {condition} among parents in primary care: a cross-sectional survey",
-     "We surveyed {n} parents attending general practices. Screening questionnaires estimated the prevalence of {condition} "
-     "at {p}%. Parental {condition} was associated with lower income and single parenthood. No qualitative data were collected.",
+     ("We surveyed {n} parents attending general practices. Screening questionnaires estimated the prevalence of {condition} "
+     "at {p}%. Parental {condition} was associated with lower income and single parenthood. No qualitative data were collected."),
      "evaluation"),
     ("Children's experiences of living with a parent with {condition}: a qualitative study",
-     "We interviewed {n} children and adolescents aged 10-17 about living with a parent with {condition}. Children described "
-     "caring roles, worry and the wish for information. Views of parents were not sought.",
+     ("We interviewed {n} children and adolescents aged 10-17 about living with a parent with {condition}. Children described "
+     "caring roles, worry and the wish for information. Views of parents were not sought."),
      "perspective"),
     ("Outcomes of foster care placements for adolescents: a ten-year cohort",
-     "Using administrative child welfare records for {n} adolescents, we examined placement stability, school completion and "
-     "offending. Placement moves predicted poorer outcomes. The study did not examine parental mental health.",
+     ("Using administrative child welfare records for {n} adolescents, we examined placement stability, school completion and "
+     "offending. Placement moves predicted poorer outcomes. The study did not examine parental mental health."),
      "context"),
     ("Social workers' decision-making about neglect referrals: a vignette study",
-     "We asked {n} child protection social workers to rate vignettes describing possible neglect. Ratings varied with case "
-     "characteristics and worker experience. Parental mental health was not among the factors studied.",
+     ("We asked {n} child protection social workers to rate vignettes describing possible neglect. Ratings varied with case "
+     "characteristics and worker experience. Parental mental health was not among the factors studied."),
      "context"),
     ("Effect of a school-based intervention on adolescent {condition}: cluster trial",
-     "Schools were randomised to a classroom programme or usual curriculum ({n} pupils). Self-reported {condition} symptoms fell "
-     "slightly more in intervention schools. Parents were not involved.",
+     ("Schools were randomised to a classroom programme or usual curriculum ({n} pupils). Self-reported {condition} symptoms fell "
+     "slightly more in intervention schools. Parents were not involved."),
      "perspective"),
     ("Editorial: Rethinking services for families",
-     "This editorial reflects on recent policy debates about family services and calls for better integration of adult and "
-     "children's services.",
+     ("This editorial reflects on recent policy debates about family services and calls for better integration of adult and "
+     "children's services."),
      "evaluation"),
     ("Perinatal {condition} and infant sleep: a longitudinal study",
-     "A cohort of {n} mother-infant dyads was followed from pregnancy to 12 months. Maternal {condition} symptoms predicted "
-     "shorter infant sleep duration. Associations were small after adjustment.",
+     ("A cohort of {n} mother-infant dyads was followed from pregnancy to 12 months. Maternal {condition} symptoms predicted "
+     "shorter infant sleep duration. Associations were small after adjustment."),
      "evaluation"),
     ("Nurses' experiences of caring for older adults with dementia in hospital: interviews",
-     "We interviewed {n} ward nurses about caring for older inpatients with dementia. Themes were time pressure, family "
-     "involvement and ethical tension. The study concerns adult inpatient care.",
+     ("We interviewed {n} ward nurses about caring for older inpatients with dementia. Themes were time pressure, family "
+     "involvement and ethical tension. The study concerns adult inpatient care."),
      "setting"),
     ("Cost-effectiveness of home visiting programmes for first-time mothers",
-     "We modelled costs and outcomes of nurse home visiting for {n} first-time mothers. Home visiting was cost-effective over "
-     "a 10-year horizon under most assumptions.",
+     ("We modelled costs and outcomes of nurse home visiting for {n} first-time mothers. Home visiting was cost-effective over "
+     "a 10-year horizon under most assumptions."),
      "evaluation"),
 ]
 DRUGS = ["sertraline", "ketamine", "lithium", "quetiapine", "psilocybin", "escitalopram"]
@@ -149,8 +149,8 @@ def _relevant(rng: random.Random, i: int) -> Study:
 
 def _irrelevant(rng: random.Random, i: int) -> Study:
     title_t, abstract_t, reason = rng.choice(IRR_TOPICS)
-    values = dict(drug=rng.choice(DRUGS), condition=rng.choice(CONDITIONS), n=rng.randint(50, 3000),
-                  d=round(rng.uniform(-4, -0.5), 1), p=round(rng.uniform(4, 25), 1))
+    values = {"drug": rng.choice(DRUGS), "condition": rng.choice(CONDITIONS), "n": rng.randint(50, 3000),
+                  "d": round(rng.uniform(-4, -0.5), 1), "p": round(rng.uniform(4, 25), 1)}
     title = title_t.format(**values)
     if rng.random() < 0.5:
         title += rng.choice([" in England", " in Australia", ": findings from Norway", " in Canada", " in Ontario"])

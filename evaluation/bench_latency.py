@@ -21,10 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tune_ranking import read_labelled  # noqa: E402
+from tune_ranking import read_labelled
 
-from triage.ranking.cycle import ScreeningCycle  # noqa: E402
-from triage.records.model import Record  # noqa: E402
+from triage.ranking.cycle import ScreeningCycle
+from triage.records.model import Record
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "screening"
 

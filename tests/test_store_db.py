@@ -58,12 +58,11 @@ def test_open_migrates_a_store_without_schema(tmp_path: Path) -> None:
 def test_failed_transaction_leaves_nothing(project: Project) -> None:
     good = Record(title="A", provenance=Provenance("f.ris", "x", 1, 1))
     bad = Record(title="B", raw={"unserialisable": object()}, provenance=Provenance("f.ris", "x", 2, 5))
-    with pytest.raises(TypeError):
-        with project.transaction() as session:
-            source = Source(file_name="f.ris", file_path="/f.ris", sha256="x", format="ris")
-            session.add(source)
-            session.flush()
-            add_records(session, source.id, [good, bad])
+    with pytest.raises(TypeError), project.transaction() as session:
+        source = Source(file_name="f.ris", file_path="/f.ris", sha256="x", format="ris")
+        session.add(source)
+        session.flush()
+        add_records(session, source.id, [good, bad])
     with project.reading() as session:
         assert session.scalar(select(func.count(RecordRow.id))) == 0
         assert session.scalar(select(func.count(Source.id))) == 0

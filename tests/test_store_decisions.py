@@ -39,19 +39,16 @@ def test_changing_a_decision_appends(project: Project, ids: list[int]) -> None:
 
 
 def test_exclusion_must_name_a_criterion(project: Project, ids: list[int]) -> None:
-    with pytest.raises(DecisionError) as err:
-        with project.transaction() as s:
-            record_decision(s, ids[0], "exclude", reviewer="ana")
+    with pytest.raises(DecisionError) as err, project.transaction() as s:
+        record_decision(s, ids[0], "exclude", reviewer="ana")
     assert str(err.value) == f"excluding record {ids[0]} needs a reason; name the criterion it fails with --reason"
 
 
 def test_unknown_record_and_decision_are_refused(project: Project, ids: list[int]) -> None:
-    with pytest.raises(DecisionError, match="no record 999"):
-        with project.transaction() as s:
-            record_decision(s, 999, "include", reviewer="ana")
-    with pytest.raises(DecisionError, match="unknown decision 'yes'"):
-        with project.transaction() as s:
-            record_decision(s, ids[0], "yes", reviewer="ana")
+    with pytest.raises(DecisionError, match="no record 999"), project.transaction() as s:
+        record_decision(s, 999, "include", reviewer="ana")
+    with pytest.raises(DecisionError, match="unknown decision 'yes'"), project.transaction() as s:
+        record_decision(s, ids[0], "yes", reviewer="ana")
 
 
 def test_undo_retracts_latest_and_keeps_history(project: Project, ids: list[int]) -> None:

@@ -20,16 +20,16 @@ from triage.store.db import Project
 __version__ = "0.1.0"
 
 __all__ = [
-    "__version__",
-    "TriageError",
-    "InputError",
     "CriteriaError",
-    "ProjectError",
     "DecisionError",
     "EvaluationError",
-    "Record",
-    "Provenance",
+    "InputError",
     "Problem",
-    "ReadResult",
     "Project",
+    "ProjectError",
+    "Provenance",
+    "ReadResult",
+    "Record",
+    "TriageError",
+    "__version__",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Setting", "SETTINGS", "setting", "default"]
+__all__ = ["SETTINGS", "Setting", "default", "setting"]
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from triage.errors import TriageError
 
-__all__ = ["Encoder", "load_encoder", "DEFAULT_MODEL_NAME"]
+__all__ = ["DEFAULT_MODEL_NAME", "Encoder", "load_encoder"]
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -23,23 +24,21 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 class Encoder:
     """Wraps a SentenceTransformer; vectors are float32 and L2-normalised (cosine = dot)."""
 
-    def __init__(self, model: object, name: str) -> None:
+    def __init__(self, model: Any, name: str) -> None:
         self._model = model
         self.name = name
 
     @property
     def dimension(self) -> int:
         # sentence-transformers renamed the method (6.x); older releases only have the old name.
-        getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         return int(getter())
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(  # type: ignore[attr-defined]
+        vectors = self._model.encode(
             list(texts),
             batch_size=batch_size,
             show_progress_bar=show_progress,

@@ -16,12 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
-    "TriageError",
-    "InputError",
     "CriteriaError",
-    "ProjectError",
     "DecisionError",
     "EvaluationError",
+    "InputError",
+    "ProjectError",
+    "TriageError",
 ]
 
 

@@ -15,7 +15,7 @@ from triage.errors import TriageError
 if TYPE_CHECKING:  # spaCy (and torch under it) loads in load_nlp: `triage` starts faster
     from spacy.language import Language
 
-__all__ = ["load_nlp", "lemmas", "sentences"]
+__all__ = ["lemmas", "load_nlp", "sentences"]
 
 
 def load_nlp(pipeline: str | None = None) -> Language:

@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from triage.errors import TriageError
 
-__all__ = ["app", "sub_app", "console", "err_console", "fail"]
+__all__ = ["app", "console", "err_console", "fail", "sub_app"]
 
 console = Console()
 err_console = Console(stderr=True)

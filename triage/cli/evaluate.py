@@ -10,4 +10,4 @@ from triage.cli.app import app, sub_app
 evaluate_app = sub_app("Evaluate dedup, screening and coding against labelled data.")
 app.add_typer(evaluate_app, name="evaluate")
 
-from triage.cli import evaluate_coding, evaluate_dedup, evaluate_screening  # noqa: E402,F401
+from triage.cli import evaluate_coding, evaluate_dedup, evaluate_screening  # noqa: F401

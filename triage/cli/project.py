@@ -55,16 +55,15 @@ def import_command(
 ) -> None:
     """Import exports into the project; each file is one transaction."""
     outcomes: list[ImportOutcome] = []
-    with open_project(project_dir) as project:
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True, disable=len(files) < 2,
-        ) as progress:
-            task = progress.add_task("importing", total=len(files))
-            for path in files:
-                progress.update(task, description=f"importing {path.name}")
-                outcomes.append(import_file(project, path, source=source, force=force))
-                progress.advance(task)
+    with open_project(project_dir) as project, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True, disable=len(files) < 2,
+    ) as progress:
+        task = progress.add_task("importing", total=len(files))
+        for path in files:
+            progress.update(task, description=f"importing {path.name}")
+            outcomes.append(import_file(project, path, source=source, force=force))
+            progress.advance(task)
     table = Table("file", "format", "database", "records", "problems", "status")
     for o in outcomes:
         table.add_row(
@@ -154,9 +153,8 @@ def export_command(
     from triage.records.writers import write_records
 
     fmt = fmt or _format_from_suffix(out)
-    with open_project(project_dir) as project:
-        with project.reading() as session:
-            items = select_items(session, subset=subset, stage=stage)
+    with open_project(project_dir) as project, project.reading() as session:
+        items = select_items(session, subset=subset, stage=stage)
     n = write_records(items, out, fmt)
     console.print(f"Wrote {n} records to {escape(str(out))}")
 
@@ -179,9 +177,8 @@ def records_command(
     project_dir: ProjectOption = None,
 ) -> None:
     """List or search the records to screen, with their current decision."""
-    with open_project(project_dir) as project:
-        with project.reading() as session:
-            items = select_items(session, subset=subset, stage=stage, search=search)
+    with open_project(project_dir) as project, project.reading() as session:
+        items = select_items(session, subset=subset, stage=stage, search=search)
     shown = items if limit == 0 else items[:limit]
     if as_json:
         for item in shown:

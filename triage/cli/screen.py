@@ -19,6 +19,7 @@ from triage.screening.reasons import check_reasons
 from triage.store.db import Project
 
 if TYPE_CHECKING:
+    from triage.ranking.explain import Match
     from triage.screening.queue import ScreeningQueue, Shown
 
 ReviewerOption = Annotated[
@@ -117,12 +118,12 @@ def decide_command(
     console.print(f"Recorded decision {decision_id}: record {record_id} {decision} by {escape(who)}")
 
 
-def _highlighted(text: str, matches: dict[str, list[object]], field: str, colours: dict[str, str]) -> Text:
+def _highlighted(text: str, matches: dict[str, list[Match]], field: str, colours: dict[str, str]) -> Text:
     out = Text(text)
     for element, found in matches.items():
         for m in found:
-            if getattr(m, "field", None) == field:
-                out.stylize(f"bold {colours[element]}", getattr(m, "start"), getattr(m, "end"))
+            if m.field == field:
+                out.stylize(f"bold {colours[element]}", m.start, m.end)
     return out
 
 
@@ -239,9 +240,8 @@ def agreement_command(
     pair = tuple(x.strip() for x in reviewers.split(",")) if reviewers else None
     if pair is not None and len(pair) != 2:
         fail("--reviewers needs exactly two names, e.g. --reviewers ana,ben")
-    with open_project(project_dir) as project:
-        with project.reading() as session:
-            result = reviewer_agreement(session, stage=stage, reviewers=pair)  # type: ignore[arg-type]
+    with open_project(project_dir) as project, project.reading() as session:
+        result = reviewer_agreement(session, stage=stage, reviewers=pair)  # type: ignore[arg-type]
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Provenance", "Record", "Problem", "ReadResult", "RECORD_FIELDS"]
+__all__ = ["RECORD_FIELDS", "Problem", "Provenance", "ReadResult", "Record"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Record:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Record":
+    def from_dict(cls, data: dict[str, Any]) -> Record:
         """Inverse of :meth:`to_dict`; unknown keys are ignored."""
         values = {k: data[k] for k in RECORD_FIELDS if k in data}
         prov = data.get("provenance")

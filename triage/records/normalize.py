@@ -12,13 +12,13 @@ import unicodedata
 from pylatexenc.latex2text import LatexNodes2Text
 
 __all__ = [
-    "normalize_doi",
-    "fold_title",
-    "fold_text",
-    "expand_pages",
-    "first_page",
     "author_surname",
     "author_surnames",
+    "expand_pages",
+    "first_page",
+    "fold_text",
+    "fold_title",
+    "normalize_doi",
     "normalize_pmid",
     "normalize_year",
 ]
@@ -55,7 +55,7 @@ def _delatex(text: str) -> str:
         return text
     try:
         return str(_latex.latex_to_text(text))
-    except Exception:  # pylatexenc can choke on malformed input; fall back to raw text
+    except Exception:  # noqa: BLE001  pylatexenc raises many types on malformed input; keep the raw text
         return text
 
 

@@ -18,12 +18,12 @@ from triage.store.db import Project
 from triage.store.decisions import current_decisions
 from triage.store.records import screening_rows
 
-__all__ = ["stopping_advice", "screening_labels"]
+__all__ = ["screening_labels", "stopping_advice"]
 
 def _run_threshold(n_total: int) -> int:
     """Heuristic run of irrelevant records: 5% of the records, at least 50 (a common
     rule of thumb; see :func:`triage.stopping.consecutive_irrelevant`)."""
-    return max(50, int(round(0.05 * n_total)))
+    return max(50, round(0.05 * n_total))
 
 
 def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[np.ndarray, np.ndarray, int]:

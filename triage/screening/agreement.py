@@ -13,7 +13,7 @@ from triage.errors import DecisionError
 from triage.store.decisions import current_decisions, decision_history
 from triage.store.schema import RecordRow
 
-__all__ = ["Conflict", "Agreement", "reviewer_agreement"]
+__all__ = ["Agreement", "Conflict", "reviewer_agreement"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from triage.criteria import Criteria
 from triage.embeddings import Encoder, load_encoder
 from triage.ranking.cycle import ScreeningCycle
 from triage.ranking.presets import Preset, load_preset
@@ -22,7 +21,7 @@ from triage.store.db import Project
 from triage.store.decisions import current_decisions, record_decision
 from triage.store.records import screening_records
 
-__all__ = ["ScreeningQueue", "Shown", "LABELS", "project_criteria"]
+__all__ = ["LABELS", "ScreeningQueue", "Shown", "project_criteria"]
 
 #: How a current decision teaches the model. ``maybe`` teaches nothing (the reviewer
 #: was unsure) but the record has been seen, so it is not queued again.

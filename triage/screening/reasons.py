@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from triage.criteria import Criteria
 from triage.errors import DecisionError
 
-__all__ = ["check_reasons", "LIMIT_REASONS"]
+__all__ = ["LIMIT_REASONS", "check_reasons"]
 
 #: Reasons from the criteria's limits rather than a SPICE element (see Criteria.suggested_exclusion_reasons).
 LIMIT_REASONS: tuple[str, ...] = ("year", "language", "publication type")

@@ -6,7 +6,7 @@ all register on this one ``Base.metadata`` so migrations see every table.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import DeclarativeBase
 
@@ -19,4 +19,4 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """Timezone-aware UTC now; every timestamp triage stores is UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +21,7 @@ from triage.errors import ProjectError
 from triage.store import schema, schema_coding, schema_dedup  # noqa: F401  (register tables)
 from triage.store.base import Base
 
-__all__ = ["Project", "DB_FILE", "SCHEMA_VERSION", "default_project_dir"]
+__all__ = ["DB_FILE", "SCHEMA_VERSION", "Project", "default_project_dir"]
 
 DB_FILE = "triage.sqlite"
 
@@ -69,7 +70,7 @@ class Project:
         return self.directory / DB_FILE
 
     @classmethod
-    def init(cls, directory: str | Path) -> "Project":
+    def init(cls, directory: str | Path) -> Project:
         """Create a new project store in ``directory`` (created if missing)."""
         path = Path(directory).resolve()
         if (path / DB_FILE).exists():
@@ -82,7 +83,7 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, directory: str | Path | None = None) -> "Project":
+    def open(cls, directory: str | Path | None = None) -> Project:
         """Open an existing project, migrating its schema forward if it is older."""
         path = Path(directory).resolve() if directory is not None else default_project_dir()
         if not (path / DB_FILE).exists():
@@ -149,7 +150,7 @@ class Project:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from triage.errors import DecisionError
 from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow
 
-__all__ = ["record_decision", "current_decisions", "decision_history", "CurrentDecision", "undo_last"]
+__all__ = ["CurrentDecision", "current_decisions", "decision_history", "record_decision", "undo_last"]
 
 
 @dataclass(frozen=True)

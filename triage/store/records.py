@@ -12,12 +12,12 @@ from triage.records.model import Provenance, Record
 from triage.store.schema import RecordRow, Source
 
 __all__ = [
-    "record_from_row",
     "add_records",
-    "screening_rows",
-    "screening_records",
-    "get_record",
     "find_source_by_hash",
+    "get_record",
+    "record_from_row",
+    "screening_records",
+    "screening_rows",
 ]
 
 _COPY = (

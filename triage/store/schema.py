@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from triage.store.base import Base, utcnow
 
-__all__ = ["Meta", "Source", "RecordRow", "DecisionRow", "Setting", "EmbeddingRow", "STAGES", "DECISIONS"]
+__all__ = ["DECISIONS", "STAGES", "DecisionRow", "EmbeddingRow", "Meta", "RecordRow", "Setting", "Source"]
 
 #: Screening stages, in review order.
 STAGES: tuple[str, ...] = ("title_abstract", "full_text")
