@@ -131,3 +131,27 @@ def test_related_versions_are_grouped(project: Project) -> None:
     with project.reading() as session:
         group = session.scalars(select(RelatedGroup)).one()
         assert group.members == ids and "erratum" in group.reasons[0]
+
+
+def test_keep_apart_can_be_undone_and_is_logged(project: Project) -> None:
+    from triage.dedup.project import kept_apart_pairs
+    from triage.dedup.review import reopen_pair
+
+    add(project, "PubMed", [
+        rec("Outcome of plasma exchange in children", authors=["Loirat, C."], pages="9"),
+        rec("Outcome of plasma exchange in children", authors=["Loirat, C."], pages="1746"),
+    ])
+    run_dedup(project)
+    (item,) = review_queue(project)
+    decide_pair(project, item.pair_id, "keep_apart", reviewer="ben")
+    assert [q.pair_id for q in review_queue(project, status="kept_apart")] == [item.pair_id]
+    reopen_pair(project, item.pair_id, reviewer="ana", note="same poster after all")
+    assert [q.pair_id for q in review_queue(project)] == [item.pair_id]
+    with project.reading() as session:
+        assert kept_apart_pairs(session) == set()
+        log = [(d.decision, d.reviewer) for d in session.scalars(select(PairDecision).order_by(PairDecision.id))]
+    assert log == [("keep_apart", "ben"), ("reopen", "ana")]
+    with pytest.raises(DecisionError) as err:
+        reopen_pair(project, item.pair_id, reviewer="ana")
+    assert str(err.value) == (f"pair {item.pair_id} was not kept apart by a person; "
+                              "list them with 'triage dedup review --list --kept-apart'")

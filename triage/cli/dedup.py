@@ -13,7 +13,7 @@ from triage.cli.app import TriageGroup, app, console, err_console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.dedup.merge import active_merges
 from triage.dedup.project import run_dedup, undo_last_run, undo_merge_id
-from triage.dedup.review import QueueItem, decide_pair, review_queue
+from triage.dedup.review import QueueItem, decide_pair, reopen_pair, review_queue
 from triage.records.model import Record
 from triage.store.db import Project
 from triage.store.schema import RecordRow
@@ -90,15 +90,18 @@ def review_command(
     reviewer: ReviewerOption = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list the open pairs.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many pairs.")] = None,
+    kept_apart: Annotated[
+        bool, typer.Option("--kept-apart", help="List the pairs a person kept apart (undo with 'triage dedup reopen').")
+    ] = False,
     project_dir: ProjectOption = None,
 ) -> None:
     """Show possible duplicates side by side; decide merge or keep apart (logged)."""
     with open_project(project_dir) as project:
-        queue = review_queue(project, limit=limit)
+        queue = review_queue(project, limit=limit, status="kept_apart" if kept_apart else "open")
         if not queue:
-            console.print("No possible duplicates waiting for review.")
+            console.print("No pairs kept apart." if kept_apart else "No possible duplicates waiting for review.")
             return
-        if list_only:
+        if list_only or kept_apart:
             table = Table("pair", "record a", "record b", "similarity", "reason", "title a")
             for item in queue:
                 table.add_row(str(item.pair_id), str(item.record_a), str(item.record_b), f"{item.score:.2f}",
@@ -138,6 +141,19 @@ def undo_command(
             summary = undo_merge_id(project, merge, reviewer=_reviewer(project, reviewer), note=note)
             console.print(f"Undid merge {merge}: {summary.records_restored} record(s) screened on their own again; "
                           "later runs will keep them apart.")
+
+
+@dedup_app.command("reopen")
+def reopen_command(
+    pair: Annotated[int, typer.Argument(help="The pair a person kept apart (see 'triage dedup review --list --kept-apart').")],
+    reviewer: ReviewerOption = None,
+    note: Annotated[str | None, typer.Option("--note", help="Why, kept in the decision log.")] = None,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Undo a "keep apart": the pair goes back to the review queue (logged)."""
+    with open_project(project_dir) as project:
+        reopen_pair(project, pair, reviewer=_reviewer(project, reviewer), note=note)
+    console.print(f"Pair {pair} is back in the review queue.")
 
 
 @dedup_app.command("merges")

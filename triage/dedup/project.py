@@ -64,7 +64,7 @@ def kept_apart_pairs(session: Session) -> set[tuple[int, int]]:
     latest: dict[tuple[int, int], str] = {}
     for d in session.scalars(select(PairDecision).order_by(PairDecision.id)):
         latest[(min(d.record_a, d.record_b), max(d.record_a, d.record_b))] = d.decision
-    return {pair for pair, decision in latest.items() if decision in ("keep_apart", "undo")}
+    return {pair for pair, decision in latest.items() if decision in ("keep_apart", "undo")}  # "reopen" lifts it
 
 
 def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSummary:

@@ -20,7 +20,7 @@ from triage.store.records import record_from_row
 from triage.store.schema import RecordRow, Source
 from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision
 
-__all__ = ["REVIEW_CHOICES", "QueueItem", "decide_pair", "review_queue"]
+__all__ = ["REVIEW_CHOICES", "QueueItem", "decide_pair", "reopen_pair", "review_queue"]
 
 #: What a person can decide on a possible duplicate.
 REVIEW_CHOICES: tuple[str, ...] = ("merge", "keep_apart")
@@ -39,10 +39,11 @@ class QueueItem:
     b: Record
 
 
-def review_queue(project: Project, *, limit: int | None = None) -> list[QueueItem]:
-    """Open possible-duplicate pairs, most similar first."""
+def review_queue(project: Project, *, limit: int | None = None, status: str = "open") -> list[QueueItem]:
+    """Possible-duplicate pairs with ``status`` (``open``: the queue; ``kept_apart``: those a
+    person separated), most similar first."""
     with project.reading() as session:
-        stmt = (select(DedupPair).where(DedupPair.kind == "possible", DedupPair.status == "open")
+        stmt = (select(DedupPair).where(DedupPair.kind == "possible", DedupPair.status == status)
                 .order_by(DedupPair.score.desc(), DedupPair.id))
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -94,3 +95,19 @@ def decide_pair(project: Project, pair_id: int, decision: str, *, reviewer: str,
             pair.status = "kept_apart"
         session.add(PairDecision(record_a=pair.record_a, record_b=pair.record_b, decision=decision,
                                  reviewer=reviewer, note=note, merge_id=merge_id))
+
+
+def reopen_pair(project: Project, pair_id: int, *, reviewer: str, note: str | None = None) -> None:
+    """Put a pair a person kept apart back in the queue (the undo of "keep apart").
+
+    Appends a ``reopen`` decision, so later runs no longer treat the pair as kept apart;
+    nothing earlier in the log changes.
+    """
+    with project.transaction() as session:
+        pair = session.get(DedupPair, pair_id)
+        if pair is None or pair.status != "kept_apart":
+            raise DecisionError(f"pair {pair_id} was not kept apart by a person",
+                                hint="list them with 'triage dedup review --list --kept-apart'")
+        pair.status = "open"
+        session.add(PairDecision(record_a=pair.record_a, record_b=pair.record_b, decision="reopen",
+                                 reviewer=reviewer, note=note, merge_id=None))

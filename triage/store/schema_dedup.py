@@ -39,7 +39,7 @@ PAIR_KINDS: tuple[str, ...] = ("possible", "related")
 #: ``dedup_pairs.status``: waiting, merged by a person, kept apart by a person, or made moot.
 PAIR_STATUSES: tuple[str, ...] = ("open", "merged", "kept_apart", "resolved")
 #: ``dedup_decisions.decision`` values.
-PAIR_DECISIONS: tuple[str, ...] = ("merge", "keep_apart", "undo")
+PAIR_DECISIONS: tuple[str, ...] = ("merge", "keep_apart", "undo", "reopen")
 
 
 class DedupRun(Base):
