@@ -34,3 +34,27 @@ def test_exported_members() -> None:
     ])
     for name in triage.__all__:
         assert hasattr(triage, name)
+
+
+def _command_paths() -> list[str]:
+    import typer
+
+    from triage.cli.main import app
+
+    def walk(command: object, prefix: list[str]) -> list[str]:
+        out: list[str] = []
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            if getattr(sub, "commands", None):
+                out += walk(sub, [*prefix, name])
+            else:
+                out.append(" ".join([*prefix, name]))
+        return out
+
+    return walk(typer.main.get_command(app), [])
+
+
+def test_every_command_is_documented(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    paths = _command_paths()
+    assert len(paths) > 20
+    assert [p for p in paths if f"`triage {p}`" not in readme] == []
