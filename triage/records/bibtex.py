@@ -24,8 +24,7 @@ from bibtexparser.middlewares.names import split_multiple_persons_names
 
 from triage.records import ris_tags
 from triage.records.model import Problem, Record
-from triage.records.normalize import normalize_year
-from triage.records.source import Source, first
+from triage.records.source import Source, first, record_from_tags
 
 __all__ = ["read_bibtex", "record_from_bibtex", "record_from_raw"]
 
@@ -188,25 +187,16 @@ def record_from_bibtex(values: dict[str, str], raw: dict[str, Any]) -> Record:
     author = first(values, tags["authors"])
     authors = [" ".join(a.split()) for a in split_multiple_persons_names(author)] if author else []
     keywords = [k for tag in tags["keywords"] if (v := values.get(tag)) for k in _KEYWORD_SPLIT.split(v) if k]
-    return Record(
+    return record_from_tags(
+        raw,
+        tags,
+        values=values,
         title=_clean(first(values, tags["title"])),
         abstract=_clean(first(values, tags["abstract"])),
         authors=[a for a in authors if a],
-        year=normalize_year(first(values, tags["year"])),
         journal=_clean(first(values, tags["journal"])),
-        volume=first(values, tags["volume"]),
-        issue=first(values, tags["issue"]),
         pages=_pages(first(values, tags["pages"])),
-        doi=first(values, tags["doi"]),
-        pmid=first(values, tags["pmid"]),
-        issn=first(values, tags["issn"]),
-        isbn=first(values, tags["isbn"]),
         keywords=keywords,
-        language=first(values, tags["language"]),
-        publication_type=first(values, tags["publication_type"]),
-        url=first(values, tags["url"]),
-        notes=first(values, tags["notes"]),
-        raw=raw,
     )
 
 

@@ -13,8 +13,7 @@ from typing import Any
 from triage.errors import InputError
 from triage.records import ris_tags
 from triage.records.model import Problem, Record
-from triage.records.normalize import normalize_year
-from triage.records.source import Source, as_list, first, split_issn_isbn
+from triage.records.source import Source, as_list, first, record_from_tags, split_issn_isbn
 
 __all__ = ["read_endnote_xml", "record_from_endnote_xml"]
 
@@ -72,23 +71,12 @@ def record_from_endnote_xml(raw: dict[str, Any]) -> Record:
     """Build a :class:`Record` from element paths (:data:`ris_tags.ENDNOTE_XML_FIELDS`)."""
     tags = ris_tags.ENDNOTE_XML_FIELDS
     issn, isbn = split_issn_isbn(first(raw, tags["issn_isbn"]))
-    return Record(
-        title=first(raw, tags["title"]),
-        abstract=first(raw, tags["abstract"]),
+    return record_from_tags(
+        raw,
+        tags,
         authors=as_list(raw.get(tags["authors"][0])),
-        year=normalize_year(first(raw, tags["year"])),
-        journal=first(raw, tags["journal"]),
-        volume=first(raw, tags["volume"]),
-        issue=first(raw, tags["issue"]),
-        pages=first(raw, tags["pages"]),
-        doi=first(raw, tags["doi"]),
         pmid=None,
         issn=issn,
         isbn=isbn,
         keywords=as_list(raw.get(tags["keywords"][0])),
-        language=first(raw, tags["language"]),
-        publication_type=first(raw, tags["publication_type"]),
-        url=first(raw, tags["url"]),
-        notes=first(raw, tags["notes"]),
-        raw=raw,
     )

@@ -15,8 +15,8 @@ from typing import Any
 
 from triage.records import ris_tags
 from triage.records.model import Problem, Record
-from triage.records.normalize import normalize_doi, normalize_year
-from triage.records.source import Source, as_list, first, split_issn_isbn
+from triage.records.normalize import normalize_doi
+from triage.records.source import Source, as_list, first, record_from_tags, split_issn_isbn
 
 __all__ = ["read_enl", "read_nbib", "record_from_enl", "record_from_medline"]
 
@@ -135,25 +135,14 @@ def record_from_medline(raw: dict[str, Any]) -> Record:
     authors = next((a for tag in tags["authors"] if (a := as_list(raw.get(tag)))), [])
     urls = [v for tag in tags["url"] for v in as_list(raw.get(tag)) if v.startswith("http")]
     notes = as_list(raw.get("GN"))
-    return Record(
-        title=first(raw, tags["title"]),
-        abstract=first(raw, tags["abstract"]),
+    return record_from_tags(
+        raw,
+        tags,
         authors=authors,
-        year=normalize_year(first(raw, tags["year"])),
-        journal=first(raw, tags["journal"]),
-        volume=first(raw, tags["volume"]),
-        issue=first(raw, tags["issue"]),
-        pages=first(raw, tags["pages"]),
         doi=_medline_doi(raw),
-        pmid=first(raw, tags["pmid"]),
-        issn=first(raw, tags["issn"]),
-        isbn=first(raw, tags["isbn"]),
         keywords=[k for tag in tags["keywords"] for k in as_list(raw.get(tag))],
-        language=first(raw, tags["language"]),
-        publication_type=first(raw, tags["publication_type"]),
         url=urls[0] if urls else None,
         notes="\n".join(notes) if notes else None,
-        raw=raw,
     )
 
 
@@ -163,23 +152,13 @@ def record_from_enl(raw: dict[str, Any]) -> Record:
     issn, isbn = split_issn_isbn(first(raw, tags["issn_isbn"]))
     keywords = [k.strip() for v in as_list(raw.get("%K")) for k in re.split(r"[;\n]", v) if k.strip()]
     notes = as_list(raw.get("%Z"))
-    return Record(
-        title=first(raw, tags["title"]),
-        abstract=first(raw, tags["abstract"]),
+    return record_from_tags(
+        raw,
+        tags,
         authors=as_list(raw.get("%A")),
-        year=normalize_year(first(raw, tags["year"])),
-        journal=first(raw, tags["journal"]),
-        volume=first(raw, tags["volume"]),
-        issue=first(raw, tags["issue"]),
-        pages=first(raw, tags["pages"]),
-        doi=first(raw, tags["doi"]),
         pmid=None,
         issn=issn,
         isbn=isbn,
         keywords=keywords,
-        language=first(raw, tags["language"]),
-        publication_type=first(raw, tags["publication_type"]),
-        url=first(raw, tags["url"]),
         notes="\n".join(notes) if notes else None,
-        raw=raw,
     )

@@ -18,7 +18,7 @@ from rispy import RisParser
 from triage.records import ris_tags
 from triage.records.model import Problem, Record
 from triage.records.normalize import normalize_doi, normalize_year
-from triage.records.source import Source, as_list, first, iter_lines, split_issn_isbn
+from triage.records.source import Source, as_list, first, iter_lines, record_from_tags, split_issn_isbn
 
 __all__ = ["Chunk", "is_ris_tag_line", "read_ris", "record_from_ris", "split_records"]
 
@@ -219,25 +219,18 @@ def record_from_ris(raw: dict[str, Any], database: str | None = None) -> Record:
         as_issn, as_isbn = split_issn_isbn(value)
         issn, isbn = issn or as_issn, isbn or as_isbn
     notes = as_list(raw.get("N1"))
-    return Record(
-        title=first(raw, tags["title"]),
-        abstract=first(raw, tags["abstract"]),
+    return record_from_tags(
+        raw,
+        tags,
         authors=authors,
         year=next((y for t in tags["year"] if (y := normalize_year(first(raw, (t,)))) is not None), None),
-        journal=first(raw, tags["journal"]),
-        volume=first(raw, tags["volume"]),
-        issue=first(raw, tags["issue"]),
         pages=pages,
         doi=doi,
         pmid=_pmid(raw, database),
         issn=issn,
         isbn=isbn,
         keywords=as_list(raw.get("KW")),
-        language=first(raw, tags["language"]),
-        publication_type=first(raw, tags["publication_type"]),
-        url=first(raw, tags["url"]),
         notes="\n".join(notes) if notes else None,
-        raw=raw,
     )
 
 

@@ -12,7 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from triage.records.model import Problem, Provenance
+from triage.records.model import Problem, Provenance, Record
+from triage.records.normalize import normalize_year
 
 __all__ = ["Source", "as_list", "first", "iter_lines", "split_issn_isbn"]
 
@@ -109,3 +110,28 @@ def iter_lines(text: str, *, keepends: bool = False) -> Iterator[str]:
             line = line[:-1] + "\n" if line.endswith("\r") else line
         yield line
         start = stop
+
+
+#: Record fields every tag-table reader fills with the first value found under the field's tags.
+_PLAIN_FIELDS: tuple[str, ...] = (
+    "title", "abstract", "journal", "volume", "issue", "pages", "doi", "pmid", "issn", "isbn",
+    "language", "publication_type", "url", "notes",
+)
+
+
+def record_from_tags(
+    raw: dict[str, Any], tags: dict[str, tuple[str, ...]], *, values: dict[str, Any] | None = None, **fields: Any
+) -> Record:
+    """A :class:`Record` whose plain fields come from a reader's tag table, ``fields`` winning.
+
+    Each plain field present in ``tags`` takes the first value found under its tags in
+    ``values`` (default ``raw``); the year is normalised. Readers pass what needs their own
+    logic (authors, keywords, DOI rules...) as ``fields``; ``raw`` is kept verbatim.
+    """
+    source = raw if values is None else values
+    plain: dict[str, Any] = {name: first(source, tags[name]) for name in _PLAIN_FIELDS if name in tags}
+    if "year" in tags:
+        plain["year"] = normalize_year(first(source, tags["year"]))
+    plain.update(fields)
+    return Record(raw=raw, **plain)
+

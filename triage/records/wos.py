@@ -13,9 +13,8 @@ from rispy import WokParser
 
 from triage.records import ris_tags
 from triage.records.model import Problem, Record
-from triage.records.normalize import normalize_year
 from triage.records.ris import split_records
-from triage.records.source import Source, as_list, first
+from triage.records.source import Source, as_list, first, record_from_tags
 
 __all__ = ["looks_like_wos", "read_wos", "record_from_wos"]
 
@@ -83,23 +82,12 @@ def record_from_wos(raw: dict[str, Any]) -> Record:
     start, end = first(raw, tags["start_page"]), first(raw, tags["end_page"])
     pages = f"{start}-{end}" if start and end and end != start else start or first(raw, ("AR",))
     keywords = [k.strip() for tag in tags["keywords"] for v in as_list(raw.get(tag)) for k in v.split(";")]
-    return Record(
-        title=first(raw, tags["title"]),
-        abstract=first(raw, tags["abstract"]),
+    return record_from_tags(
+        raw,
+        tags,
         authors=authors,
-        year=normalize_year(first(raw, tags["year"])),
-        journal=first(raw, tags["journal"]),
-        volume=first(raw, tags["volume"]),
-        issue=first(raw, tags["issue"]),
         pages=pages,
-        doi=first(raw, tags["doi"]),
-        pmid=first(raw, tags["pmid"]),
-        issn=first(raw, tags["issn"]),
-        isbn=first(raw, tags["isbn"]),
         keywords=[k for k in keywords if k],
-        language=first(raw, tags["language"]),
-        publication_type=first(raw, tags["publication_type"]),
         url=None,
         notes=None,
-        raw=raw,
     )
