@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from triage.records.load import read_file
+from triage.records.model import Record
 from triage.store.db import Project
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -38,3 +40,13 @@ def project(tmp_path: Path) -> Project:
     proj = Project.init(tmp_path / "review")
     yield proj
     proj.close()
+
+
+@pytest.fixture(scope="session")
+def dedup_sets(shared_data: Path) -> dict[str, dict[str, Record]]:
+    """The four shared dedup benchmark sets, read once: set name -> record_id -> Record."""
+    out = {}
+    for name in ("haematology", "cytology_screening", "respiratory", "digital_work"):
+        result = read_file(shared_data / "dedup" / f"{name}.csv")
+        out[name] = {r.raw["record_id"]: r for r in result.records}
+    return out

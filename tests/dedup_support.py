@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from triage.dedup.keys import record_keys
+from triage.dedup.match import Verdict, classify_pair
 from triage.records.model import Provenance, Record
 from triage.store.db import Project
 from triage.store.records import add_records
@@ -31,3 +33,8 @@ def rec(title: str = TITLE, **fields: object) -> Record:
                                "volume": "91", "pages": "1057-1064"}
     base.update(fields)
     return Record(**base)  # type: ignore[arg-type]
+
+
+def verdict(sets: dict[str, dict[str, Record]], name: str, a: str, b: str) -> Verdict:
+    """How triage classifies records ``a`` and ``b`` of shared dedup set ``name``."""
+    return classify_pair(record_keys(0, sets[name][a]), record_keys(1, sets[name][b]))

@@ -4,29 +4,19 @@ keeps each rule from merging two different publications."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from dedup_support import verdict
 
 from triage.dedup.keys import _pages, journal_tokens, record_keys
-from triage.dedup.match import Outcome, Verdict, authors_agree, classify_pair, journals_compatible
-from triage.records.load import read_file
+from triage.dedup.match import Outcome, authors_agree, journals_compatible
 from triage.records.model import Record
 
 DUPLICATE = Outcome.DUPLICATE
 
 
-@pytest.fixture(scope="module")
-def sets(shared_data: Path) -> dict[str, dict[str, Record]]:
-    out = {}
-    for name in ("haematology", "cytology_screening", "respiratory", "digital_work"):
-        result = read_file(shared_data / "dedup" / f"{name}.csv")
-        out[name] = {r.raw["record_id"]: r for r in result.records}
-    return out
-
-
-def verdict(sets: dict[str, dict[str, Record]], name: str, a: str, b: str) -> Verdict:
-    return classify_pair(record_keys(0, sets[name][a]), record_keys(1, sets[name][b]))
+@pytest.fixture()
+def sets(dedup_sets: dict[str, dict[str, Record]]) -> dict[str, dict[str, Record]]:
+    return dedup_sets
 
 
 @pytest.mark.parametrize(
