@@ -18,7 +18,7 @@ from triage.records.model import Record
 from triage.screening.criteria_file import project_criteria
 from triage.screening.embedding_cache import cached_embeddings
 from triage.store.db import Project
-from triage.store.decisions import current_decisions, record_decision
+from triage.store.decisions import current_decisions, record_decision, retract_latest
 from triage.store.records import screening_records
 
 __all__ = ["LABELS", "ScreeningQueue", "Shown", "project_criteria"]
@@ -170,11 +170,7 @@ class ScreeningQueue:
 
     def undo(self, *, reviewer: str) -> int | None:
         """Retract the reviewer's latest decision; returns the record id it concerned."""
-        from triage.store.decisions import undo_last
-
-        with self.project.transaction() as session:
-            row = undo_last(session, reviewer=reviewer, stage=self.stage)
-            record_id = row.record_id if row is not None else None
+        record_id = retract_latest(self.project, reviewer=reviewer, stage=self.stage)
         self._sync()
         return record_id
 

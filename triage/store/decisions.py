@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from triage.errors import DecisionError
+from triage.store.db import Project
 from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow
 
 __all__ = ["CurrentDecision", "current_decisions", "decision_history", "record_decision", "undo_last"]
@@ -138,3 +139,10 @@ def undo_last(session: Session, *, reviewer: str, stage: str = "title_abstract")
         if current is not None and current.decision_id == row.id:
             return record_decision(session, row.record_id, "retract", reviewer=reviewer, stage=stage)
     return None
+
+
+def retract_latest(project: Project, *, reviewer: str, stage: str = "title_abstract") -> int | None:
+    """:func:`undo_last` in its own transaction; the record id it concerned, or None."""
+    with project.transaction() as session:
+        row = undo_last(session, reviewer=reviewer, stage=stage)
+        return row.record_id if row is not None else None

@@ -373,11 +373,9 @@ class ScreeningState:
 
     def undo(self, *, reviewer: str) -> int | None:
         """Retract the reviewer's latest decision in force; the record id, or None."""
-        from triage.store.decisions import undo_last
+        from triage.store.decisions import retract_latest
 
-        with self.project.transaction() as session:
-            row = undo_last(session, reviewer=reviewer, stage=self.stage)
-            record_id = row.record_id if row is not None else None
+        record_id = retract_latest(self.project, reviewer=reviewer, stage=self.stage)
         self.kick()
         return record_id
 
