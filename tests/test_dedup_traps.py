@@ -66,10 +66,29 @@ def test_part_1_and_part_2_never_merge(sets, name, a, b) -> None:
     assert v.outcome is Outcome.DISTINCT and v.reason.startswith("different parts")
 
 
-def test_preprint_and_published_version_are_related(sets) -> None:
-    # id_2006977 carries the SSRN DOI 10.2139/ssrn.3266249; id_1006976 the ICIS paper.
-    v = verdict(sets, "digital_work", "id_1006976", "id_2006977")
+def test_preprint_and_published_version_are_related() -> None:
+    preprint = Record(title="Loneliness in new parents during the pandemic: a cohort study",
+                      authors=["Okafor, N.", "Lind, P."], year=2021, journal="medRxiv",
+                      doi="10.1101/2021.03.01.21252700")
+    article = Record(title="Loneliness in new parents during the pandemic: a cohort study",
+                     authors=["Okafor, N.", "Lind, P."], year=2022, journal="BMJ Open", volume="12",
+                     pages="e051234", doi="10.1136/bmjopen-2021-051234")
+    v = classify_pair(record_keys(0, preprint), record_keys(1, article))
     assert v.outcome is Outcome.RELATED and "preprint" in v.reason
+
+
+def test_conference_paper_carrying_its_ssrn_doi_is_the_same_paper(sets) -> None:
+    # Both are the ICIS 2018 paper (booktitle "International Conference on Information
+    # Systems", pages 1--17); id_2006977 also carries the SSRN DOI 10.2139/ssrn.3266249.
+    # The same venue on both sides makes them one publication, not preprint and version.
+    assert verdict(sets, "digital_work", "id_1006976", "id_2006977").outcome is Outcome.DUPLICATE
+
+
+def test_preprint_doi_beside_a_record_without_venue_is_not_a_version() -> None:
+    with_doi = Record(title="Gig work and gender pay gaps in online labour markets", authors=["Liang, C."],
+                      year=2018, doi="10.2139/ssrn.3266249")
+    bare = Record(title="Gig work and gender pay gaps in online labour markets", authors=["Liang, C."], year=2018)
+    assert classify_pair(record_keys(0, with_doi), record_keys(1, bare)).outcome is not Outcome.RELATED
 
 
 def test_meeting_abstracts_sharing_a_supplement_doi_are_not_merged(sets) -> None:

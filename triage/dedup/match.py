@@ -82,6 +82,11 @@ LOOSE_TITLE = 0.70
 TRANSLATED_TITLE = 0.50
 
 
+def _has_venue(k: RecordKeys) -> bool:
+    """True when a record names where it was published (a journal or a DOI)."""
+    return bool(k.journal or k.doi)
+
+
 def _distinct(reason: str, score: float = 0.0) -> Verdict:
     return Verdict(Outcome.DISTINCT, score, reason)
 
@@ -279,12 +284,20 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         return authors_agree(a.surnames, b.surnames, a.given, b.given)
 
     same_address = _same_issue_pages(a, b)
+    # A preprint and a journal article are versions of one study. Not so when the other
+    # record names no venue of its own (the same preprint, exported without its server)
+    # or both name the same venue (a conference paper that also carries its SSRN DOI).
+    versions_of_preprint = (
+        a.preprint != b.preprint
+        and _has_venue(b if a.preprint else a)
+        and journals_compatible(a.journal, b.journal) is not True
+    )
     # A conference abstract printed in a journal supplement is one publication, even
     # when one database labels the journal "X.Conference: ..." and another just "X":
     # the same year, volume and first page settle it. Otherwise they are versions.
-    if a.preprint != b.preprint or (a.conference != b.conference and not same_address):
+    if versions_of_preprint or (a.conference != b.conference and not same_address):
         if title_sim >= CLOSE_TITLE and same_people() is not False:
-            kind = "preprint" if a.preprint != b.preprint else "conference"
+            kind = "preprint" if versions_of_preprint else "conference"
             return Verdict(Outcome.RELATED, title_sim, f"{kind} and journal versions of one study")
         return _distinct("different publication types", title_sim)
 
