@@ -53,3 +53,36 @@ def test_unknown_key_in_preset(tmp_path: Path) -> None:
     assert str(info.value) == (
         "typo.toml: classifier.CC: unknown key; valid keys: loss, C, balance_ratio, max_iter, tol, nb_weight, nb_alpha"
     )
+
+
+def test_triage_models_variable_points_at_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         repo_root: Path) -> None:
+    (tmp_path / "lab.toml").write_text((repo_root / "models" / "default.toml").read_text().replace(
+        'name = "default"', 'name = "lab"'), encoding="utf-8")
+    monkeypatch.setenv("TRIAGE_MODELS", str(tmp_path))
+    assert models_dir() == tmp_path
+    assert list_presets() == ["lab"]
+    assert load_preset("lab").name == "lab"
+
+
+def test_wheel_ships_every_preset_and_model_card(tmp_path: Path, repo_root: Path) -> None:
+    # A non-editable install has no repository beside the package: the wheel must carry
+    # models/ to <prefix>/share/triage/models, where models_dir() looks last.
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo_root / name, source / name)
+    shutil.copytree(repo_root / "triage", source / "triage", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(repo_root / "models", source / "models")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(tmp_path / "dist"), str(source)], check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("triage-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {Path(n).name for n in names if "/data/share/triage/models/" in n}
+    for preset in list_presets(repo_root / "models"):
+        assert {f"{preset}.toml", f"{preset}.md"} <= shipped

@@ -7,6 +7,8 @@ one (``name@version``). Each preset has a model card ``models/<name>.md`` beside
 
 from __future__ import annotations
 
+import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +48,16 @@ class Preset:
 
 
 def models_dir() -> Path:
-    """The repository's ``models/`` folder (beside the ``triage`` package)."""
-    return Path(__file__).resolve().parents[2] / "models"
+    """Where the presets live: ``$TRIAGE_MODELS`` if set, else the repository's ``models/``
+    (beside the ``triage`` package, an editable install), else the copy a wheel installs
+    under ``<prefix>/share/triage/models`` (pyproject's ``data-files``)."""
+    override = os.environ.get("TRIAGE_MODELS")
+    if override:
+        return Path(override)
+    beside = Path(__file__).resolve().parents[2] / "models"
+    if beside.is_dir():
+        return beside
+    return Path(sys.prefix) / "share" / "triage" / "models"
 
 
 def list_presets(directory: str | Path | None = None) -> list[str]:
