@@ -34,6 +34,9 @@ class FixedOrderCycle:
     def scores(self) -> np.ndarray:
         return self._scores.copy()
 
+    def inclusion_probabilities(self) -> np.ndarray:
+        return self.scores()
+
 
 def fixed_factory(scores: Any) -> Any:
     def factory(records: Any, **kwargs: Any) -> FixedOrderCycle:

@@ -70,7 +70,7 @@ def test_simulation_stops_once_all_relevant_are_found_when_no_rule_needs_more() 
     config = StoppingConfig(model_min_screened=0.0)
 
     class Confident(FixedOrderCycle):
-        def scores(self) -> np.ndarray:
+        def inclusion_probabilities(self) -> np.ndarray:
             return np.zeros(N)
 
     result = simulate(RECORDS, LABELS, seed=0, priors=(0, 0), config=config,

@@ -141,3 +141,21 @@ def test_criteria_cold_start_and_explanation(shared_data: Path) -> None:
     trained = cycle.explain(1)
     assert trained.model == "elas_u4@1" and trained.matches["perspective"][0].term == "fathers"
     assert cycle.explain(0).rank is None
+
+
+def test_inclusion_probabilities_undo_the_class_balancing() -> None:
+    # 4 includes among 200 records: balanced training weighs each exclude 4/196 of an
+    # include, so its raw probabilities promise many more includes than the corrected ones.
+    words = ["postnatal depression mothers"] * 4 + [f"unrelated topic number {i}" for i in range(196)]
+    records = [Record(title=t, abstract=t) for t in words]
+    cycle = ScreeningCycle(records, random_state=0)
+    for i in range(4):
+        cycle.teach(i, 1)
+    for i in range(4, 150):
+        cycle.teach(i, 0)
+    raw, corrected = cycle.scores(), cycle.inclusion_probabilities()
+    assert corrected.shape == raw.shape
+    assert np.all(corrected <= raw + 1e-12)
+    # ranking unchanged: the correction is one shift of the log-odds
+    assert np.array_equal(np.argsort(-raw[150:], kind="stable"), np.argsort(-corrected[150:], kind="stable"))
+    assert corrected[150:].sum() < 0.5 * raw[150:].sum()

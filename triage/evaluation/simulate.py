@@ -51,6 +51,8 @@ class Cycle(Protocol):
 
     def scores(self) -> NDArray[np.float64]: ...
 
+    def inclusion_probabilities(self) -> NDArray[np.float64]: ...
+
 
 #: ``factory(records, preset=..., criteria=..., random_state=...)`` -> a cycle.
 CycleFactory = Callable[..., Cycle]
@@ -284,7 +286,7 @@ def simulate(
 
 
 def _model_check(cycle: Cycle, seen: NDArray[np.bool_], found: int, screened: int, config: StoppingConfig) -> int | None:
-    scores = np.asarray(cycle.scores(), dtype=float)
+    scores = np.asarray(cycle.inclusion_probabilities(), dtype=float)
     if stopping.estimated_recall(found, scores[~seen]) >= config.recall_target:
         return screened
     return None

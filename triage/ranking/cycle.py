@@ -20,7 +20,7 @@ from triage.errors import TriageError
 from triage.ranking.criteria_scores import CriteriaScorer, Match
 from triage.ranking.explain import Explanation
 from triage.ranking.features import record_text, stack_features, tfidf_matrix, tfidf_text
-from triage.ranking.models import BalancedLinearClassifier, make_querier
+from triage.ranking.models import BalancedLinearClassifier, balanced_sample_weight, make_querier
 from triage.ranking.presets import Preset, load_preset
 from triage.records.model import Record
 from triage.text import load_nlp
@@ -60,6 +60,8 @@ class ScreeningCycle:
         self._version = 0
         self._trained_version = -1
         self._scores = np.full(self._n, 0.5)
+        self._margins = np.zeros(self._n)
+        self._weight_offset = 0.0
         self._trained = False
         self._last_query: tuple[int, int, list[int]] | None = None
         # Random tie-break drawn once: the no-criteria cold start and equal scores keep one
@@ -147,13 +149,33 @@ class ScreeningCycle:
         if labels.size and 0 < labels.sum() < labels.size:
             rows = np.fromiter(self.labelled.keys(), dtype=np.int64, count=len(self.labelled))
             params = dict(self.preset.classifier)
+            presumed = int(params.pop("presumed_negatives", 0))
+            if presumed:
+                rows, labels = self._with_presumed_negatives(rows, labels, presumed)
             model = BalancedLinearClassifier(random_state=self._random_state, **params)
             model.fit(self._X[rows], labels)
+            self._margins = model.decision_function(self._X)
             self._scores = model.predict_proba(self._X)[:, 1]
+            self._weight_offset = _balance_offset(labels, model.balance_ratio)
             self._trained = True
         else:
             self._scores = self._cold_scores()
             self._trained = False
+
+    def _with_presumed_negatives(
+        self, rows: np.ndarray, labels: np.ndarray, count: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Add ``count`` unlabelled records, drawn afresh each retrain, as excludes.
+
+        Cormack & Grossman's continuous active learning (BMI) does this: includes are
+        rare, so a random unlabelled record is almost surely irrelevant, and the model
+        learns what ordinary records look like long before a person has excluded many.
+        """
+        unlabelled = np.setdiff1d(np.arange(self._n), rows, assume_unique=False)
+        if unlabelled.size == 0:
+            return rows, labels
+        drawn = self._rng.choice(unlabelled, size=min(count, unlabelled.size), replace=False)
+        return np.concatenate([rows, drawn]), np.concatenate([labels, np.zeros(drawn.size, dtype=labels.dtype)])
 
     def _cold_scores(self) -> np.ndarray:
         """Scores before a classifier can train: criteria fit, raised by similarity to any
@@ -177,6 +199,24 @@ class ScreeningCycle:
         """Probability-like relevance in [0, 1] for every record, shape (n,)."""
         self._refresh()
         return self._scores.copy()
+
+    def inclusion_probabilities(self) -> np.ndarray:
+        """Probabilities for estimating how many includes remain, shape (n,).
+
+        The ranking model is trained with balanced class weights, which inflate every
+        probability (the excludes count for less), so summed over thousands of unscreened
+        records they promise far more includes than exist. The prior correction for
+        weighted training (King & Zeng 2001, "Logistic regression in rare events data")
+        shifts the log-odds back by the log of the weight ratio. The decisions themselves
+        remain a sample enriched in includes (the ranking showed likely ones first), so
+        the corrected sum still errs on the side of more includes missing. Before a model
+        is trained these are the cold-start scores.
+        """
+        self._refresh()
+        if not self._trained:
+            return self._scores.copy()
+        logits = np.clip(self._margins + self._weight_offset, -50.0, 50.0)
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)))
 
     def next(self, k: int = 1) -> list[int]:
         """The ``k`` unlabelled records to show next (fewer when fewer remain), best first.
@@ -240,3 +280,11 @@ class ScreeningCycle:
 
     def __len__(self) -> int:
         return self._n
+
+
+def _balance_offset(labels: np.ndarray, ratio: float | None) -> float:
+    """Log of an exclude's training weight relative to an include's (0 when unweighted)."""
+    if ratio is None:
+        return 0.0
+    weights = balanced_sample_weight(labels, ratio)
+    return float(np.log(weights[labels == 0][0] / weights[labels == 1][0]))

@@ -83,7 +83,7 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
         from triage.screening.queue import ScreeningQueue
 
         queue = ScreeningQueue(project, stage=stage)
-        scores = queue.cycle.scores()
+        scores = queue.cycle.inclusion_probabilities()
         unseen = np.array([i for i in range(len(queue)) if i not in queue.seen], dtype=np.int64)
         estimate = stopping.estimated_recall(found, scores[unseen] if unseen.size else np.zeros(0))
         rules["model estimate"] = {

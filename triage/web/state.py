@@ -329,11 +329,12 @@ class ScreeningState:
         return max(0, total - len(decided & self._index.keys()))
 
     def model_scores(self) -> tuple[np.ndarray, list[int]] | None:
-        """Scores of every record and the queue's record ids, if the queue is built (dashboard)."""
+        """Every record's inclusion probability (for the recall estimate) and the queue's
+        record ids, if the queue is built (dashboard)."""
         if not self._ready.is_set() or self._queue is None:
             return None
         with self._lock:
-            return self._queue.cycle.scores(), list(self._queue.record_ids)
+            return self._queue.cycle.inclusion_probabilities(), list(self._queue.record_ids)
 
     # -- decisions: written in the request, learned in the background ---------------------
 
