@@ -51,7 +51,7 @@ def test_unknown_key_in_preset(tmp_path: Path) -> None:
     with pytest.raises(TriageError) as info:
         load_preset(path)
     assert str(info.value) == (
-        "typo.toml: classifier.CC: unknown key; valid keys: loss, C, balance_ratio, max_iter, tol, nb_weight, nb_alpha, presumed_negatives"
+        "typo.toml: classifier.CC: unknown key; valid keys: loss, C, balance_ratio, max_iter, tol, nb_weight, nb_alpha"
     )
 
 

@@ -149,9 +149,6 @@ class ScreeningCycle:
         if labels.size and 0 < labels.sum() < labels.size:
             rows = np.fromiter(self.labelled.keys(), dtype=np.int64, count=len(self.labelled))
             params = dict(self.preset.classifier)
-            presumed = int(params.pop("presumed_negatives", 0))
-            if presumed:
-                rows, labels = self._with_presumed_negatives(rows, labels, presumed)
             model = BalancedLinearClassifier(random_state=self._random_state, **params)
             model.fit(self._X[rows], labels)
             self._margins = model.decision_function(self._X)
@@ -161,21 +158,6 @@ class ScreeningCycle:
         else:
             self._scores = self._cold_scores()
             self._trained = False
-
-    def _with_presumed_negatives(
-        self, rows: np.ndarray, labels: np.ndarray, count: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Add ``count`` unlabelled records, drawn afresh each retrain, as excludes.
-
-        Cormack & Grossman's continuous active learning (BMI) does this: includes are
-        rare, so a random unlabelled record is almost surely irrelevant, and the model
-        learns what ordinary records look like long before a person has excluded many.
-        """
-        unlabelled = np.setdiff1d(np.arange(self._n), rows, assume_unique=False)
-        if unlabelled.size == 0:
-            return rows, labels
-        drawn = self._rng.choice(unlabelled, size=min(count, unlabelled.size), replace=False)
-        return np.concatenate([rows, drawn]), np.concatenate([labels, np.zeros(drawn.size, dtype=labels.dtype)])
 
     def _cold_scores(self) -> np.ndarray:
         """Scores before a classifier can train: criteria fit, raised by similarity to any

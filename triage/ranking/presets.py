@@ -21,7 +21,7 @@ __all__ = ["Preset", "list_presets", "load_preset", "models_dir"]
 
 _SECTIONS = ("name", "version", "description", "features", "classifier", "query", "cold_start")
 _FEATURE_KEYS = tuple(FeatureSpec.__dataclass_fields__)
-_CLASSIFIER_KEYS = ("loss", "C", "balance_ratio", "max_iter", "tol", "nb_weight", "nb_alpha", "presumed_negatives")
+_CLASSIFIER_KEYS = ("loss", "C", "balance_ratio", "max_iter", "tol", "nb_weight", "nb_alpha")
 _QUERY_KEYS = ("strategy", "random_share", "main")
 _COLD_KEYS = ("fallback", "semantic_weight", "title_weight", "saturation")
 
