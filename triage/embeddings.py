@@ -51,8 +51,20 @@ class Encoder:
 def load_encoder(path: str | Path | None = None) -> Encoder:
     """Load the encoder from ``path`` or the bundled all-MiniLM-L6-v2.
 
-    Sets ``HF_HUB_OFFLINE`` so a missing file fails at once instead of trying a hub.
+    Loaded once per process and path (a second or two each time otherwise: the ranking,
+    the criteria scorer and the coding suggester all ask for it). Sets ``HF_HUB_OFFLINE``
+    so a missing file fails at once instead of trying a hub.
     """
+    key = str(Path(path).resolve()) if path is not None else ""
+    if key not in _LOADED:
+        _LOADED[key] = _load(path)
+    return _LOADED[key]
+
+
+_LOADED: dict[str, Encoder] = {}
+
+
+def _load(path: str | Path | None) -> Encoder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -13,12 +13,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from triage.cli.app import app, console, fail
+from triage.cli.app import app, console, err_console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.screening.reasons import check_reasons
 from triage.store.db import Project
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from triage.ranking.explain import Match
     from triage.screening.queue import ScreeningQueue, Shown
 
@@ -46,6 +48,33 @@ def _reviewer(project: Project, reviewer: str | None) -> str:
     return str(name)
 
 
+def _open_queue(project: Project, **kwargs: Any) -> ScreeningQueue:
+    """The screening queue, with a progress bar (on a terminal) while records are embedded
+    the first time: every record once, stored in the project, minutes for a large review on
+    a CPU. Nothing is drawn when there is nothing to embed or output is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from triage.screening.queue import ScreeningQueue
+
+    bar = Progress(
+        TextColumn("embedding records (once)"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True, disable=not err_console.is_terminal,
+    )
+    task: list[TaskID] = []
+
+    def advance(done: int, total: int) -> None:
+        if not task:
+            bar.start()
+            task.append(bar.add_task("embedding", total=total))
+        bar.update(task[0], completed=done)
+
+    try:
+        return ScreeningQueue(project, embedding_progress=advance, **kwargs)
+    finally:
+        if task:
+            bar.stop()
+
+
 @app.command("next")
 def next_command(
     n: Annotated[int, typer.Option("--n", "-n", help="How many records to show.")] = 1,
@@ -57,11 +86,9 @@ def next_command(
     project_dir: ProjectOption = None,
 ) -> None:
     """Show the next records to screen, best first, with why they rank there."""
-    from triage.screening.queue import ScreeningQueue
-
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer) if independent else None
-        queue = ScreeningQueue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
+        queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
         shown = queue.next(n)
         project.set_setting(
             f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model} for s in shown}
@@ -160,11 +187,9 @@ def screen_command(
     project_dir: ProjectOption = None,
 ) -> None:
     """Screen interactively: [i]nclude, [e]xclude (then a reason), [m]aybe, [s]kip, [u]ndo, [n]ote, [q]uit."""
-    from triage.screening.queue import ScreeningQueue
-
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer)
-        queue = ScreeningQueue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
+        queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
         elements = list(queue.criteria.elements) if queue.criteria else []
         colours = {e: COLOURS[i % len(COLOURS)] for i, e in enumerate(elements)}
         skipped: list[int] = []

@@ -8,7 +8,7 @@ changed records.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sqlalchemy import select
@@ -19,18 +19,29 @@ from triage.records.model import Record
 from triage.store.db import Project
 from triage.store.schema import EmbeddingRow
 
-__all__ = ["cached_embeddings"]
+__all__ = ["EmbeddingProgress", "cached_embeddings"]
 
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: ``progress(done, total)`` while missing embeddings are computed.
+EmbeddingProgress = Callable[[int, int], None]
+
+
 def cached_embeddings(
-    project: Project, record_ids: Sequence[int], records: Sequence[Record], encoder: Encoder
+    project: Project,
+    record_ids: Sequence[int],
+    records: Sequence[Record],
+    encoder: Encoder,
+    progress: EmbeddingProgress | None = None,
 ) -> np.ndarray:
     """Embeddings of ``records`` (shape ``(n, dimension)``, float32), embedding only the
-    ones missing from or stale in the store, and storing those in one transaction."""
+    ones missing from or stale in the store, and storing those in one transaction.
+
+    ``progress`` is told how many of the missing ones are done (in chunks of 256): the
+    first ranking of a large project embeds every record, minutes on a CPU."""
     texts = [record_text(r) for r in records]
     hashes = [_hash(t) for t in texts]
     with project.reading() as session:
@@ -47,7 +58,13 @@ def cached_embeddings(
         else:
             missing.append(i)
     if missing:
-        vectors = encoder.encode([texts[i] for i in missing])
+        chunk = 256
+        parts = []
+        for start in range(0, len(missing), chunk):
+            parts.append(encoder.encode([texts[i] for i in missing[start : start + chunk]]))
+            if progress is not None:
+                progress(min(start + chunk, len(missing)), len(missing))
+        vectors = np.concatenate(parts)
         with project.transaction() as session:
             for i, vector in zip(missing, vectors):
                 out[i] = vector

@@ -16,7 +16,7 @@ from triage.ranking.cycle import ScreeningCycle
 from triage.ranking.presets import Preset, load_preset
 from triage.records.model import Record
 from triage.screening.criteria_file import project_criteria
-from triage.screening.embedding_cache import cached_embeddings
+from triage.screening.embedding_cache import EmbeddingProgress, cached_embeddings
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, record_decision, retract_latest
 from triage.store.records import screening_records
@@ -58,6 +58,7 @@ class ScreeningQueue:
         random_state: int | None = None,
         reviewer: str | None = None,
         independent: bool = False,
+        embedding_progress: EmbeddingProgress | None = None,
     ) -> None:
         self.project = project
         self.stage = stage
@@ -79,7 +80,7 @@ class ScreeningQueue:
         )
         if wants_embeddings and self.records:
             encoder = encoder or load_encoder(_embedding_path(project))
-            embeddings = cached_embeddings(project, self.record_ids, self.records, encoder)
+            embeddings = cached_embeddings(project, self.record_ids, self.records, encoder, embedding_progress)
         self.cycle = ScreeningCycle(
             self.records, preset=self.preset, criteria=self.criteria, embeddings=embeddings,
             encoder=encoder, random_state=random_state,
