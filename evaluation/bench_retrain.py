@@ -66,7 +66,6 @@ def labelled_start(labels: np.ndarray, seed: int = 0) -> list[int]:
 
 def bench_triage(records: list[Record], labels: np.ndarray, start: list[int], preset: str, repeat: int) -> dict:
     from triage.ranking.cycle import ScreeningCycle
-
     from triage.ranking.presets import load_preset
 
     extra = {}

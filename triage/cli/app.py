@@ -7,7 +7,7 @@ traceback. Command modules import ``app`` (or make sub-apps with :func:`sub_app`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -32,7 +32,7 @@ class TriageGroup(TyperGroup):
             fail(str(exc))
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``error: message`` on stderr and exit with ``code``."""
     err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code=code)

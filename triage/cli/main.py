@@ -10,6 +10,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     project,
     screen,
     serve,
+    settings,
 )
 from triage.cli.app import app
 

@@ -266,7 +266,7 @@ def agreement_command(
     if pair is not None and len(pair) != 2:
         fail("--reviewers needs exactly two names, e.g. --reviewers ana,ben")
     with open_project(project_dir) as project, project.reading() as session:
-        result = reviewer_agreement(session, stage=stage, reviewers=pair)  # type: ignore[arg-type]
+        result = reviewer_agreement(session, stage=stage, reviewers=pair)
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
         return

@@ -147,6 +147,13 @@ class Project:
         with self.transaction() as s:
             s.merge(schema.Setting(key=key, value=value))
 
+    def delete_setting(self, key: str) -> None:
+        """Forget ``key``: readers fall back to its default."""
+        with self.transaction() as s:
+            row = s.get(schema.Setting, key)
+            if row is not None:
+                s.delete(row)
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -1,0 +1,78 @@
+"""``triage settings``: show and change a project's settings (the table in README.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from triage.cli.app import app, console, fail
+from triage.cli.options import ProjectOption, open_project
+from triage.config import SETTINGS, setting
+from triage.store.db import Project
+
+
+@app.command("settings")
+def settings_command(
+    name: Annotated[str | None, typer.Argument(help="Setting to show or change; all when left out.")] = None,
+    value: Annotated[str | None, typer.Argument(help="New value (checked before it is stored).")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Go back to the default value.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Show the project's settings, or change one: `triage settings preset tfidf`."""
+    if name is not None:
+        try:
+            setting(name)
+        except KeyError as exc:
+            fail(str(exc.args[0]))
+    if (value is not None or reset) and name is None:
+        fail("name the setting to change, e.g. `triage settings preset tfidf`")
+    if value is not None and reset:
+        fail("give a value or --reset, not both")
+    with open_project(project_dir) as project:
+        if name is not None and reset:
+            project.delete_setting(name)
+            console.print(f"{name} = {setting(name).default!r} (default)")
+            return
+        if name is not None and value is not None:
+            project.set_setting(name, _checked(project, name, value))
+            console.print(f"{name} = {project.get_setting(name)!r}")
+            return
+        table = Table("setting", "value", "what")
+        for s in SETTINGS if name is None else (setting(name),):
+            stored = project.get_setting(s.name)
+            shown = repr(stored) if stored is not None else f"{s.default!r} (default)"
+            table.add_row(s.name, escape(shown), escape(s.help))
+        console.print(table)
+
+
+def _checked(project: Project, name: str, raw: str) -> object:
+    """``raw`` converted for setting ``name``, or a clear error: a bad value must fail now,
+    not at the next screening session."""
+    if name in ("recall_target", "stopping_confidence"):
+        try:
+            number = float(raw)
+        except ValueError:
+            fail(f"{name} must be a number between 0 and 1, e.g. 0.95; got {raw!r}")
+        if not 0 < number < 1:
+            fail(f"{name} must be between 0 and 1 (exclusive); got {number}")
+        return number
+    if name == "preset":
+        from triage.ranking.presets import list_presets, load_preset
+
+        try:
+            load_preset(raw)
+        except Exception:  # noqa: BLE001 - TriageError or OSError: either way the name is unusable
+            fail(f"no usable ranking preset {raw!r}; valid: {', '.join(list_presets())}")
+        return raw
+    if name == "criteria_file":
+        from triage.criteria import load_criteria
+
+        path = project.directory / raw
+        if not path.is_file():
+            fail(f"criteria file {path} not found; give a path relative to the project directory")
+        load_criteria(path)
+        return raw
+    return raw
