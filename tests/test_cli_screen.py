@@ -102,6 +102,13 @@ def test_status_shows_stopping_rules_once_screening_started(proj: Path) -> None:
     assert set(rules) >= {"statistical (Callaghan & Müller-Hansen)", "consecutive irrelevant", "knee method"}
     assert rules["statistical (Callaghan & Müller-Hansen)"]["safe_to_stop"] is False
     assert data["stopping"]["screened"] == 7
+    # 7 of 212 records screened: under 5%, so the model's estimate waits
+    model = rules["model estimate"]
+    assert model["recall"] is None and model["estimate"].startswith("not yet: shown from 11 decisions")
+    for s in _next(proj, 5):
+        runner.invoke(app, ["decide", str(s["id"]), "exclude", "--reason", "setting", "--reviewer", "ana", "-p", str(proj)])
+    model = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)["stopping"]["rules"]["model estimate"]
+    assert 0 < model["recall"] <= 1 and model["estimate"].startswith("recall ~ ")
 
 
 def test_independent_second_reviewer_sees_records_the_first_decided(proj: Path) -> None:

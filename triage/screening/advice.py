@@ -18,7 +18,7 @@ from triage.store.db import Project
 from triage.store.decisions import current_decisions
 from triage.store.records import screening_rows
 
-__all__ = ["screening_labels", "stopping_advice"]
+__all__ = ["MODEL_MIN_SCREENED", "model_estimate_ready", "model_rule", "screening_labels", "stopping_advice"]
 
 def _run_threshold(n_total: int) -> int:
     """Heuristic run of irrelevant records: 5% of the records, at least 50 (a common
@@ -43,6 +43,39 @@ def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[n
     labels = np.array([0 if d.decision == "exclude" else 1 for d in decisions], dtype=np.int64)
     random_mask = np.array([models[d.decision_id].startswith("random") for d in decisions], dtype=bool)
     return labels, random_mask, len(active)
+
+
+#: Share of the records screened before the model-based recall estimate is shown: with a
+#: handful of decisions the classifier's probabilities say little about the rest. The same
+#: share as the simulations' ``StoppingConfig.model_min_screened``.
+MODEL_MIN_SCREENED = 0.05
+
+
+def model_estimate_ready(screened: int, n_total: int) -> bool:
+    """True once enough records are screened for the model's recall estimate to mean something."""
+    return screened >= max(1, int(np.ceil(MODEL_MIN_SCREENED * n_total)))
+
+
+def model_rule(
+    found: int, screened: int, n_total: int, unseen_probabilities: np.ndarray | None
+) -> dict[str, Any]:
+    """The "model estimate" row: the recall estimate from the inclusion probabilities of
+    the unscreened records, or "not yet" before :func:`model_estimate_ready`."""
+    if unseen_probabilities is None or not model_estimate_ready(screened, n_total):
+        need = max(1, int(np.ceil(MODEL_MIN_SCREENED * n_total)))
+        return {
+            "estimate": f"not yet: shown from {need} decisions ({MODEL_MIN_SCREENED:.0%} of the records)",
+            "recall": None,
+            "safe_to_stop": None,
+            "advice": "a point estimate with no guarantee; too few decisions for the model to judge the rest",
+        }
+    estimate = stopping.estimated_recall(found, unseen_probabilities)
+    return {
+        "estimate": f"recall ~ {estimate:.1%} (expected {float(np.sum(unseen_probabilities)):.1f} includes unscreened)",
+        "recall": estimate,
+        "safe_to_stop": None,
+        "advice": "a point estimate with no guarantee; as good as the model's calibration",
+    }
 
 
 def stopping_advice(project: Project, *, stage: str = "title_abstract", with_model: bool = True) -> dict[str, Any]:
@@ -80,18 +113,14 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
         ),
     }
     if with_model and unscreened > 0 and 0 < found < screened:
-        from triage.screening.queue import ScreeningQueue
+        probabilities = None
+        if model_estimate_ready(screened, n_total):
+            from triage.screening.queue import ScreeningQueue
 
-        queue = ScreeningQueue(project, stage=stage)
-        scores = queue.cycle.inclusion_probabilities()
-        unseen = np.array([i for i in range(len(queue)) if i not in queue.seen], dtype=np.int64)
-        estimate = stopping.estimated_recall(found, scores[unseen] if unseen.size else np.zeros(0))
-        rules["model estimate"] = {
-            "estimate": f"recall ~ {estimate:.1%} (expected {sum(scores[unseen]):.1f} includes unscreened)",
-            "recall": estimate,
-            "safe_to_stop": None,
-            "advice": "a point estimate with no guarantee; as good as the model's calibration",
-        }
+            queue = ScreeningQueue(project, stage=stage)
+            scores = queue.cycle.inclusion_probabilities()
+            probabilities = scores[np.array([i for i in range(len(queue)) if i not in queue.seen], dtype=np.int64)]
+        rules["model estimate"] = model_rule(found, screened, n_total, probabilities)
     run = stopping.consecutive_irrelevant(labels)
     threshold = _run_threshold(n_total)
     rules["consecutive irrelevant"] = {

@@ -8,9 +8,8 @@ import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from triage import stopping
 from triage.prisma import prisma_counts
-from triage.screening.advice import screening_labels, stopping_advice
+from triage.screening.advice import model_rule, screening_labels, stopping_advice
 from triage.web.app import WebContext, context_of
 from triage.web.errors import NotFoundError
 from triage.web.figures import FORMATS, prisma_diagram, recall_curve_png
@@ -38,13 +37,7 @@ def model_estimate(ctx: WebContext) -> dict[str, Any] | None:
     unseen = np.array([i for i, rid in enumerate(record_ids) if rid not in decided], dtype=np.int64)
     if found == 0 or found == labels.size or unseen.size == 0:
         return None
-    estimate = stopping.estimated_recall(found, scores[unseen])
-    return {
-        "estimate": f"recall ~ {estimate:.1%} (expected {float(scores[unseen].sum()):.1f} includes unscreened)",
-        "recall": estimate,
-        "safe_to_stop": None,
-        "advice": "a point estimate with no guarantee; as good as the model's calibration",
-    }
+    return model_rule(found, int(labels.size), len(record_ids), scores[unseen])
 
 
 @router.get("/", response_class=HTMLResponse)
