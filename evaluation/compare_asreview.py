@@ -226,7 +226,10 @@ def write_report(rows: list[dict[str, Any]], args: argparse.Namespace, tools: li
         (f"- Machine: {platform.platform()}, Python {platform.python_version()}, shared CPU (timings are "
          "indicative; other jobs ran beside them)."),
         ("- Metrics leave the priors out (as ASReview Insights does); stopping results count them as screened. "
-         "`seconds`: wall time of one whole simulated screening (features + every retrain)."),
+         "`seconds`: wall time of one whole simulated screening (features + every retrain); triage's runs go on "
+         "past the last include until its model-based stopping rule fires, ASReview's stop there, and sentence "
+         "embeddings (presets that use them) are computed once per dataset beforehand and not counted, as a "
+         "project stores them once. `evaluation/bench_retrain.py` is the like-for-like latency comparison."),
         ("- ASReview's simulation stops at the last relevant record; the rest is padded in file order "
          "(all irrelevant), as ASReview pads it."),
         "",

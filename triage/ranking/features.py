@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from triage.records.model import Record
 
-__all__ = ["FeatureSpec", "record_text", "stack_features", "tfidf_matrix", "tfidf_text"]
+__all__ = ["FeatureSpec", "dense_features", "record_text", "stack_features", "tfidf_matrix", "tfidf_text"]
 
 
 @dataclass(frozen=True)
@@ -74,24 +74,36 @@ def tfidf_matrix(texts: Sequence[str], spec: FeatureSpec) -> sp.csr_matrix:
     return sp.csr_matrix(matrix, dtype=np.float32)
 
 
+def dense_features(
+    embeddings: np.ndarray | None, criteria_scores: np.ndarray | None, spec: FeatureSpec
+) -> np.ndarray | None:
+    """The dense blocks beside TF-IDF, weighted: ``(n, [d] [+ elements])`` float32, or None.
+
+    Dense blocks are included only when present and weighted above 0; criteria scores are
+    L2-normalised per row first.
+    """
+    blocks: list[np.ndarray] = []
+    if embeddings is not None and spec.embedding_weight > 0:
+        blocks.append(np.asarray(embeddings, dtype=np.float32) * np.float32(spec.embedding_weight))
+    if criteria_scores is not None and criteria_scores.size and spec.criteria_weight > 0:
+        scores = np.asarray(criteria_scores, dtype=np.float32)
+        norms = np.linalg.norm(scores, axis=1, keepdims=True)
+        scores = np.divide(scores, norms, out=np.zeros_like(scores), where=norms > 0)
+        blocks.append(scores * np.float32(spec.criteria_weight))
+    if not blocks:
+        return None
+    return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
+
+
 def stack_features(
     tfidf: sp.csr_matrix,
     embeddings: np.ndarray | None,
     criteria_scores: np.ndarray | None,
     spec: FeatureSpec,
 ) -> sp.csr_matrix:
-    """One sparse matrix ``(n, vocabulary [+ d] [+ elements])`` for the classifier.
-
-    Dense blocks are appended only when present and weighted above 0.
-    """
-    blocks: list[sp.spmatrix] = [tfidf]
-    if embeddings is not None and spec.embedding_weight > 0:
-        blocks.append(sp.csr_matrix(np.asarray(embeddings, dtype=np.float32) * spec.embedding_weight))
-    if criteria_scores is not None and criteria_scores.size and spec.criteria_weight > 0:
-        scores = np.asarray(criteria_scores, dtype=np.float32)
-        norms = np.linalg.norm(scores, axis=1, keepdims=True)
-        scores = np.divide(scores, norms, out=np.zeros_like(scores), where=norms > 0)
-        blocks.append(sp.csr_matrix(scores * spec.criteria_weight))
-    if len(blocks) == 1:
+    """One sparse matrix ``(n, vocabulary [+ d] [+ elements])`` for the classifier: TF-IDF
+    with :func:`dense_features` appended."""
+    dense = dense_features(embeddings, criteria_scores, spec)
+    if dense is None:
         return tfidf
-    return sp.hstack(blocks, format="csr", dtype=np.float32)
+    return sp.hstack([tfidf, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
