@@ -107,7 +107,11 @@ class ScreeningState:
     ) -> None:
         self.project = project
         self.stage = stage
-        self._factory = queue_factory or (lambda p: ScreeningQueue(p, stage=stage))
+        self._factory = queue_factory or (
+            lambda p: ScreeningQueue(p, stage=stage, embedding_progress=self._embedding_progress)
+        )
+        #: ``(done, total)`` while the first build embeds records (shown on the preparing page).
+        self.embedding: tuple[int, int] | None = None
         self._lock = threading.Lock()  # guards the queue and its cycle (not thread-safe)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -149,6 +153,9 @@ class ScreeningState:
             self._error = exc
         finally:
             self._ready.set()
+
+    def _embedding_progress(self, done: int, total: int) -> None:
+        self.embedding = (done, total)
 
     def _run(self) -> None:
         self._build()

@@ -91,7 +91,8 @@ def screen_page(request: Request, skip: str = "", record_id: int | None = None) 
         return RedirectResponse("/reviewer?next=/screen", status_code=303)
     ctx = context_of(request)
     if not ctx.screening.is_ready(wait=PREPARING_WAIT_S):
-        return ctx.templates.TemplateResponse(request, "preparing.html", {"records": None}, status_code=503,
+        return ctx.templates.TemplateResponse(request, "preparing.html",
+                                              {"records": None, "embedding": ctx.screening.embedding}, status_code=503,
                                               headers={"Retry-After": "3"})
     card = ctx.screening.card(skip=parse_ids(skip), record_id=record_id)
     return ctx.templates.TemplateResponse(request, "screen.html", card_context(ctx, card, reviewer))
