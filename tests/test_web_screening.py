@@ -200,6 +200,10 @@ def test_screening_page_says_when_the_ranking_is_still_being_built(demo_dir: Pat
             page = client.get("/screen", headers=HTML)
             assert page.status_code == 503 and page.headers["retry-after"] == "3"
             assert "<h1>Preparing the ranking…</h1>" in page.text and 'http-equiv="refresh"' in page.text
+            assert 'id="embedding"' not in page.text  # nothing to embed reported yet
+            app.state.triage.screening.embedding = (1200, 50000)  # as the first build reports it
+            page = client.get("/screen", headers=HTML)
+            assert "Embedding records for the ranking: 1,200 of 50,000" in page.text
             assert client.get("/", headers=HTML).status_code == 200  # the dashboard does not wait
         finally:
             release.set()

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from _web_support import HTML, choose_reviewer, demo_dir, demo_template, fast_queue  # noqa: F401
 from dedup_support import add
-from fastapi.testclient import TestClient
 
 from triage.ranking.criteria_scores import Match
 from triage.records.model import Record
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, record_decision, undo_last
-from triage.web.app import create_app
 from triage.web.highlight import highlight
 from triage.web.state import ScreeningState, decided_record_ids
 
@@ -81,22 +78,3 @@ def test_first_build_reports_embedding_progress(tmp_path: Path) -> None:
             assert state.embedding == (5, 5)
         finally:
             state.stop()
-
-
-def test_preparing_page_shows_embedding_progress(demo_dir: Path) -> None:
-    release = threading.Event()
-
-    def slow_queue(project: Project):  # type: ignore[no-untyped-def]
-        release.wait(30)
-        return fast_queue(project)
-
-    app = create_app(demo_dir, queue_factory=slow_queue, secret=b"test-secret")
-    with TestClient(app) as client:
-        try:
-            choose_reviewer(client, "ana")
-            app.state.triage.screening.embedding = (1200, 50000)
-            page = client.get("/screen", headers=HTML)
-            assert page.status_code == 503
-            assert "Embedding records for the ranking: 1,200 of 50,000" in page.text
-        finally:
-            release.set()
