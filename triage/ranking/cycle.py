@@ -96,7 +96,7 @@ class ScreeningCycle:
         # retrain multiplies TF-IDF (sparse) and the dense blocks (BLAS) separately, which at
         # 50k records is about twice as fast as one CSR matrix holding 384 dense columns.
         self._dense = dense_features(embeddings if spec.embeddings else None, self._element_scores, spec)
-        self._X = stack_features(tfidf, embeddings if spec.embeddings else None, self._element_scores, spec)
+        self._X = stack_features(tfidf, self._dense)
         # Canonical CSR once: otherwise scikit-learn's input checks sort the whole matrix's
         # indices again on every retrain (a fifth of a step at 20k records).
         self._X.sum_duplicates()

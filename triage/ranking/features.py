@@ -95,15 +95,9 @@ def dense_features(
     return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
 
 
-def stack_features(
-    tfidf: sp.csr_matrix,
-    embeddings: np.ndarray | None,
-    criteria_scores: np.ndarray | None,
-    spec: FeatureSpec,
-) -> sp.csr_matrix:
-    """One sparse matrix ``(n, vocabulary [+ d] [+ elements])`` for the classifier: TF-IDF
-    with :func:`dense_features` appended."""
-    dense = dense_features(embeddings, criteria_scores, spec)
+def stack_features(tfidf: sp.csr_matrix, dense: np.ndarray | None) -> sp.csr_matrix:
+    """One sparse matrix ``(n, vocabulary [+ dense columns])`` for training: TF-IDF with the
+    :func:`dense_features` appended."""
     if dense is None:
         return tfidf
     return sp.hstack([tfidf, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
