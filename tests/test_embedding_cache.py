@@ -55,3 +55,12 @@ def test_only_a_record_whose_text_changed_is_embedded_again(project: Project) ->
     np.testing.assert_array_equal(second[:2], first[:2])
     assert not np.allclose(second[2], first[2])
     assert _stored(project) == 3
+
+
+def test_encoder_reports_progress_in_steps_and_gives_the_same_vectors() -> None:
+    encoder = load_encoder()
+    texts = [f"record {i} about parental mental health" for i in range(300)]
+    calls: list[tuple[int, int]] = []
+    stepped = encoder.encode(texts, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(256, 300), (300, 300)]
+    np.testing.assert_allclose(stepped, encoder.encode(texts), atol=1e-5)

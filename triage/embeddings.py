@@ -8,7 +8,7 @@ sentence-transformers directory. Load once (about 1-2 s) and pass the encoder ar
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +34,34 @@ class Encoder:
         getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         return int(getter())
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
-        """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
+        """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``.
+
+        ``progress(done, total)`` is called after every 256 texts: embedding a whole review
+        takes minutes on a CPU, and a caller may want to show how far it is.
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=batch_size,
-            show_progress_bar=show_progress,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        texts = list(texts)
+        step = 256 if progress is not None else len(texts)
+        parts = []
+        for start in range(0, len(texts), step):
+            parts.append(self._model.encode(
+                texts[start : start + step],
+                batch_size=batch_size,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            ))
+            if progress is not None:
+                progress(min(start + step, len(texts)), len(texts))
+        return np.asarray(np.concatenate(parts), dtype=np.float32)
 
 
 def load_encoder(path: str | Path | None = None) -> Encoder:

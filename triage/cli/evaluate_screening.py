@@ -72,7 +72,13 @@ def screening_command(
     ) as progress:
         for path in data:
             dataset = load_labelled(path)
-            shared = shared_encoding(dataset.records, preset, crit)  # once per dataset, not per seed
+            embedding = progress.add_task(f"{escape(dataset.name)}: embedding records", total=None)
+
+            def embedded(done: int, total: int, task: TaskID = embedding) -> None:
+                progress.update(task, completed=done, total=total)
+
+            shared = shared_encoding(dataset.records, preset, crit, embedded)  # once per dataset, not per seed
+            progress.remove_task(embedding)
             for seed in range(seeds):
                 task = progress.add_task(f"{escape(dataset.name)} seed {seed}", total=dataset.n)
 

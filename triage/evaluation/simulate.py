@@ -66,9 +66,12 @@ def real_cycle_factory(records: Sequence[Record], **kwargs: Any) -> Cycle:
     return cycle
 
 
-def shared_encoding(records: Sequence[Record], preset: str, criteria: Any) -> dict[str, Any]:
+def shared_encoding(
+    records: Sequence[Record], preset: str, criteria: Any, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     """Embeddings (and the encoder) computed once, for cycles built repeatedly on the same
-    records (seeds, folds); empty when the preset and criteria need none."""
+    records (seeds, folds); empty when the preset and criteria need none. ``progress(done,
+    total)`` follows the embedding."""
     from triage.ranking.features import record_text
     from triage.ranking.presets import load_preset
 
@@ -81,7 +84,7 @@ def shared_encoding(records: Sequence[Record], preset: str, criteria: Any) -> di
     from triage.embeddings import load_encoder
 
     encoder = load_encoder()
-    return {"embeddings": encoder.encode([record_text(r) for r in records]), "encoder": encoder}
+    return {"embeddings": encoder.encode([record_text(r) for r in records], progress=progress), "encoder": encoder}
 
 
 @dataclass(frozen=True)

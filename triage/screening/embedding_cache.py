@@ -58,13 +58,7 @@ def cached_embeddings(
         else:
             missing.append(i)
     if missing:
-        chunk = 256
-        parts = []
-        for start in range(0, len(missing), chunk):
-            parts.append(encoder.encode([texts[i] for i in missing[start : start + chunk]]))
-            if progress is not None:
-                progress(min(start + chunk, len(missing)), len(missing))
-        vectors = np.concatenate(parts)
+        vectors = encoder.encode([texts[i] for i in missing], progress=progress)
         with project.transaction() as session:
             for i, vector in zip(missing, vectors):
                 out[i] = vector

@@ -14,7 +14,7 @@ import csv
 import io
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,13 +60,15 @@ class MemoEncoder(Encoder):
     def dimension(self) -> int:
         return self._inner.dimension
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
             if missing:
                 if len(self._memo) + len(missing) > self._limit:
                     self._memo.clear()
-                vectors = self._inner.encode(missing, batch_size=batch_size, show_progress=show_progress)
+                vectors = self._inner.encode(missing, batch_size=batch_size, progress=progress)
                 self._memo.update(zip(missing, vectors, strict=True))
             if not texts:
                 return np.zeros((0, self.dimension), dtype=np.float32)
