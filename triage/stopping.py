@@ -42,11 +42,13 @@ from scipy.stats import hypergeom
 from triage.errors import EvaluationError
 
 __all__ = [
+    "MODEL_MIN_SCREENED",
     "consecutive_irrelevant",
     "estimated_recall",
     "hypergeometric_p",
     "knee_point",
     "knee_stop",
+    "model_min_decisions",
     "random_sample_size",
     "ranked_quasi_p",
     "sampling_p_values",
@@ -158,6 +160,16 @@ def ranked_quasi_p(labels: ArrayLike, n_total: int, *, recall_target: float = 0.
         p = hypergeom.cdf(found_in, urn_pop, np.minimum(k_tar, urn_pop), sizes)
     p = np.where(k_tar > urn_pop, 0.0, p)
     return float(np.nanmin(p))
+
+
+#: Share of the records screened before the model-based estimate is shown or used: with a
+#: handful of decisions the classifier's probabilities say little about the rest.
+MODEL_MIN_SCREENED = 0.05
+
+
+def model_min_decisions(n_total: int, share: float = MODEL_MIN_SCREENED) -> int:
+    """Decisions needed before :func:`estimated_recall` means something (``share`` of ``n_total``)."""
+    return max(1, math.ceil(share * n_total))
 
 
 def estimated_recall(found: int, unscreened_probabilities: ArrayLike) -> float:

@@ -11,6 +11,7 @@ from rich.table import Table
 from triage.cli.app import app, console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.config import SETTINGS, setting
+from triage.errors import TriageError
 from triage.store.db import Project
 
 
@@ -64,8 +65,8 @@ def _checked(project: Project, name: str, raw: str) -> object:
 
         try:
             load_preset(raw)
-        except Exception:  # noqa: BLE001 - TriageError or OSError: either way the name is unusable
-            fail(f"no usable ranking preset {raw!r}; valid: {', '.join(list_presets())}")
+        except TriageError as exc:
+            fail(f"no usable ranking preset {raw!r}; valid: {', '.join(list_presets())} ({exc})")
         return raw
     if name == "criteria_file":
         from triage.criteria import load_criteria

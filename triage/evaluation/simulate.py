@@ -109,7 +109,7 @@ class StoppingConfig:
     consecutive: int = 100
     knee_min: int = 150
     ranked_stride: int = 500
-    model_min_screened: float = 0.05
+    model_min_screened: float = stopping.MODEL_MIN_SCREENED
     tail_batch: float = 0.02
     switch_min: int = 25
     switch_fraction: float = 0.025
@@ -247,7 +247,7 @@ def simulate(
     found = int(y[prior_idx].sum()) if prior_idx else 0
     total = int(y.sum())
     model_stop: int | None = None
-    min_model = max(1, int(np.ceil(config.model_min_screened * n)))
+    min_model = stopping.model_min_decisions(n, config.model_min_screened)
     tail = max(1, int(np.ceil(config.tail_batch * n)))
     while len(order) < n:
         if found == total and model_stop is not None:

@@ -18,7 +18,7 @@ from triage.store.db import Project
 from triage.store.decisions import current_decisions
 from triage.store.records import screening_rows
 
-__all__ = ["MODEL_MIN_SCREENED", "model_estimate_ready", "model_rule", "screening_labels", "stopping_advice"]
+__all__ = ["model_estimate_ready", "model_rule", "screening_labels", "stopping_advice"]
 
 def _run_threshold(n_total: int) -> int:
     """Heuristic run of irrelevant records: 5% of the records, at least 50 (a common
@@ -45,15 +45,9 @@ def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[n
     return labels, random_mask, len(active)
 
 
-#: Share of the records screened before the model-based recall estimate is shown: with a
-#: handful of decisions the classifier's probabilities say little about the rest. The same
-#: share as the simulations' ``StoppingConfig.model_min_screened``.
-MODEL_MIN_SCREENED = 0.05
-
-
 def model_estimate_ready(screened: int, n_total: int) -> bool:
     """True once enough records are screened for the model's recall estimate to mean something."""
-    return screened >= max(1, int(np.ceil(MODEL_MIN_SCREENED * n_total)))
+    return screened >= stopping.model_min_decisions(n_total)
 
 
 def model_rule(
@@ -62,9 +56,9 @@ def model_rule(
     """The "model estimate" row: the recall estimate from the inclusion probabilities of
     the unscreened records, or "not yet" before :func:`model_estimate_ready`."""
     if unseen_probabilities is None or not model_estimate_ready(screened, n_total):
-        need = max(1, int(np.ceil(MODEL_MIN_SCREENED * n_total)))
+        need = stopping.model_min_decisions(n_total)
         return {
-            "estimate": f"not yet: shown from {need} decisions ({MODEL_MIN_SCREENED:.0%} of the records)",
+            "estimate": f"not yet: shown from {need} decisions ({stopping.MODEL_MIN_SCREENED:.0%} of the records)",
             "recall": None,
             "safe_to_stop": None,
             "advice": "a point estimate with no guarantee; too few decisions for the model to judge the rest",
