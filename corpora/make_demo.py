@@ -8,7 +8,8 @@ formats, with planted duplicates and the quirks real exports have:
 - ``psycinfo.bib``: BibTeX as a reference manager writes it, capitalised field names,
   LaTeX accents, Medline-style abbreviated page ranges (``123-9``);
 - ``scopus.csv``: Scopus CSV columns, some DOIs as ``https://doi.org/`` URLs, titles in
-  upper case now and then, missing abstracts.
+  upper case now and then, missing abstracts, and two records whose pages disagree with
+  Embase's (left to a person by ``triage dedup``).
 
 ``labels.csv`` gives the (made-up) title/abstract decision per study with the
 exclusion criterion, and ``demo_labelled.csv`` is the deduplicated set in the form
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "demo"
@@ -59,7 +60,7 @@ REL_METHOD = ["semi-structured interviews", "focus groups", "in-depth interviews
 REL_THEMES = ["fear of losing custody", "stigma and shame", "trust in practitioners", "feeling judged as a parent",
               "the value of consistent relationships", "fragmented services", "hope and recovery", "being heard"]
 
-# Irrelevant studies, several sharing vocabulary with the relevant ones.
+# Irrelevant studies from other topics, some sharing vocabulary with the relevant ones.
 IRR_TOPICS = [
     ("A randomised controlled trial of {drug} for adults with {condition}",
      ("We randomised {n} adults with {condition} to {drug} or placebo. The primary outcome was symptom change at 12 weeks. "
@@ -100,6 +101,40 @@ IRR_TOPICS = [
     ("Cost-effectiveness of home visiting programmes for first-time mothers",
      ("We modelled costs and outcomes of nurse home visiting for {n} first-time mothers. Home visiting was cost-effective over "
      "a 10-year horizon under most assumptions."),
+     "evaluation"),
+]
+# Near misses: what a sensitive search really returns. Each shares most of the relevant
+# studies' vocabulary and fails exactly one SPICE element (the exclusion reason), so
+# ranking the demo is not trivially easy and a reviewer must read to decide.
+NEAR_MISSES = [
+    ("Parenting while living with {condition}: a qualitative study in adult mental health services",
+     ("We conducted semi-structured interviews with {n} parents with {condition} receiving care from community adult "
+     "mental health teams. Themes included guilt, the wish to be a good parent and hope. None of the families was in "
+     "contact with children's social services."),
+     "setting"),
+    ("Experiences of mothers involved with child protection services after domestic abuse: an interview study",
+     ("We interviewed {n} mothers whose families were assessed by child protection services after domestic abuse. "
+     "Themes were fear of losing custody, feeling blamed and support from advocates. Mental health was not an "
+     "inclusion criterion and was not explored."),
+     "context"),
+    ("Parental {condition} and re-referral to child protection services: a population cohort",
+     ("Linking health and child welfare records for {n} families, we estimated the risk of re-referral to child "
+     "protection services by parental {condition}. Re-referral was more likely where a parent had {condition} "
+     "(hazard ratio 1.{h}). Support offered to parents was not recorded."),
+     "evaluation"),
+    ("Caseworkers' views on supporting parents who use substances in child welfare: focus groups",
+     ("Focus groups with {n} child welfare caseworkers explored how they support parents who use alcohol or drugs. "
+     "Caseworkers described engagement, trust and limited treatment places. Parental mental illness was outside "
+     "the study's scope."),
+     "context"),
+    ("Kinship carers' experiences of support after child removal: a qualitative study",
+     ("We interviewed {n} grandparents and other kinship carers looking after children removed from parents in care "
+     "proceedings. Carers described financial strain and patchy social work support. Parents were not interviewed."),
+     "perspective"),
+    ("A parenting intervention for mothers with {condition} in child protection services: randomised controlled trial",
+     ("We randomised {n} mothers with {condition} in contact with child protection services to a parenting programme "
+     "or usual care. The primary outcome was observed parenting at six months; the programme improved sensitivity "
+     "scores. Mothers' views were not collected."),
      "evaluation"),
 ]
 DRUGS = ["sertraline", "ketamine", "lithium", "quetiapine", "psilocybin", "escitalopram"]
@@ -148,9 +183,9 @@ def _relevant(rng: random.Random, i: int) -> Study:
 
 
 def _irrelevant(rng: random.Random, i: int) -> Study:
-    title_t, abstract_t, reason = rng.choice(IRR_TOPICS)
-    values = {"drug": rng.choice(DRUGS), "condition": rng.choice(CONDITIONS), "n": rng.randint(50, 3000),
-                  "d": round(rng.uniform(-4, -0.5), 1), "p": round(rng.uniform(4, 25), 1)}
+    title_t, abstract_t, reason = rng.choice(NEAR_MISSES if rng.random() < 0.35 else IRR_TOPICS)
+    values = {"drug": rng.choice(DRUGS), "condition": rng.choice(CONDITIONS), "n": rng.randint(12, 3000),
+              "d": round(rng.uniform(-4, -0.5), 1), "p": round(rng.uniform(4, 25), 1), "h": rng.randint(2, 9)}
     title = title_t.format(**values)
     if rng.random() < 0.5:
         title += rng.choice([" in England", " in Australia", ": findings from Norway", " in Canada", " in Ontario"])
@@ -223,7 +258,7 @@ def write_scopus(studies: list[Study], rng: random.Random) -> None:
                          "DOI", "Link", "Abstract", "Author Keywords", "Document Type", "Source"])
         for s in studies:
             title = s.title.upper() if rng.random() < 0.15 else s.title.rstrip(".")
-            doi = "" if rng.random() < 0.1 else (f"https://doi.org/{s.doi}" if rng.random() < 0.3 else s.doi)
+            doi = "" if rng.random() < 0.1 or not s.doi else (f"https://doi.org/{s.doi}" if rng.random() < 0.3 else s.doi)
             abstract = "[No abstract available]" if rng.random() < 0.08 else s.abstract
             writer.writerow([
                 "; ".join(f"{sur} {ini}." for sur, ini in s.authors), title, s.year, s.journal[0], s.volume, s.issue,
@@ -237,11 +272,17 @@ def write_scopus(studies: list[Study], rng: random.Random) -> None:
 def main() -> None:
     rng = random.Random(SEED)
     OUT.mkdir(parents=True, exist_ok=True)
-    studies = [_relevant(rng, i) if i % 7 == 0 else _irrelevant(rng, i) for i in range(280)]
+    # 600 studies, 1 in 15 relevant (40): real reviews include a few percent of what they screen.
+    studies = [_relevant(rng, i) if i % 15 == 0 else _irrelevant(rng, i) for i in range(600)]
     embase = [s for s in studies if rng.random() < 0.7]
     psycinfo = [s for s in studies if rng.random() < 0.6]
     covered = {s.key for s in embase} | {s.key for s in psycinfo}
     scopus = [s for s in studies if s.key not in covered or rng.random() < 0.5]
+    # Two records a person must look at: Scopus carries them without a DOI and with other
+    # page numbers (a typo, or the online-first article number), so no rule may merge them.
+    in_scopus = {s.key for s in scopus}
+    for s in [s for s in embase if s.key not in in_scopus][:2]:
+        scopus.append(replace(s, first=s.first + 300, last=s.last + 300, doi=""))
     write_embase(embase, rng)
     write_psycinfo(psycinfo, rng)
     write_scopus(scopus, rng)

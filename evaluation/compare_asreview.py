@@ -38,6 +38,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "evaluation"))  # sibling modules when loaded by path (tests)
+
+from dataset_embeddings import dataset_embeddings
 
 from triage import metrics
 from triage.evaluation.labelled import LabelledSet, load_labelled
@@ -128,28 +131,6 @@ def run_asreview(py: Path, ds: LabelledSet, priors: list[int], seed: int) -> dic
     row = score_order(ds, out["order"], out["n_priors"], seed)
     row.update(seconds=out["seconds"], version=out["asreview"])
     return row
-
-
-def dataset_embeddings(ds: LabelledSet) -> np.ndarray:
-    """Sentence embeddings of a dataset's records, computed once and kept on disk.
-
-    A project stores each record's embedding once, at import or first ranking, so a
-    simulated run starts with them too; their one-time cost is not part of ``seconds``
-    (it is printed here when they are computed)."""
-    from triage.embeddings import DEFAULT_MODEL_NAME, load_encoder
-    from triage.ranking.features import record_text
-
-    texts = [record_text(r) for r in ds.records]
-    key = hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()[:12]
-    path = CACHE.parent / "embeddings" / f"{ds.name}-{DEFAULT_MODEL_NAME}-{key}.npy"
-    if path.exists():
-        return np.load(path)
-    start = time.perf_counter()
-    vectors = load_encoder().encode(texts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    print(f"{ds.name}: embedded {len(texts)} records in {time.perf_counter() - start:.0f} s", flush=True)
-    return vectors
 
 
 def run_triage(ds: LabelledSet, preset: str, seed: int, priors: tuple[int, int]) -> dict[str, Any]:

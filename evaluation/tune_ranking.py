@@ -10,14 +10,13 @@ recall@10% per dataset and preset, and the means. For reports use
         --seeds 2 ../shared/data/screening/Cohen_2006_ADHD.csv ...
 
 ``--criteria FILE`` with ``--priors 0`` measures the cold start (recall@10% with no
-decisions). Embeddings are cached under ``--cache`` (default /tmp/triage-embeddings),
-keyed by file name and size, because computing them dominates a run.
+decisions). Records are read with triage's own reader (``load_labelled``) and their
+embeddings come from the evaluation scripts' shared disk cache (``dataset_embeddings.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -25,40 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dataset_embeddings import dataset_embeddings
+
 from triage.criteria import load_criteria
 from triage.embeddings import load_encoder
+from triage.evaluation.labelled import load_labelled
 from triage.ranking.cycle import ScreeningCycle
-from triage.ranking.features import record_text
 from triage.ranking.presets import load_preset
-from triage.records.model import Record
-
-
-def read_labelled(path: Path) -> tuple[list[Record], np.ndarray]:
-    """Records and ``label_included`` (1/0) from a shared screening CSV."""
-    csv.field_size_limit(sys.maxsize)
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    records = [
-        Record(
-            title=row.get("title") or None,
-            abstract=row.get("abstract") or None,
-            year=int(row["year"]) if (row.get("year") or "").isdigit() else None,
-        )
-        for row in rows
-    ]
-    return records, np.array([int(row["label_included"]) for row in rows], dtype=np.int64)
-
-
-def cached_embeddings(path: Path, records: list[Record], cache: Path, encoder_box: list) -> np.ndarray:
-    key = cache / f"{path.stem}-{path.stat().st_size}.npy"
-    if key.is_file():
-        return np.load(key)
-    if not encoder_box:
-        encoder_box.append(load_encoder())
-    vectors = encoder_box[0].encode([record_text(r) for r in records])
-    cache.mkdir(parents=True, exist_ok=True)
-    np.save(key, vectors)
-    return vectors
 
 
 def simulate(cycle: ScreeningCycle, y: np.ndarray, priors: tuple[int, int], seed: int) -> list[int]:
@@ -103,7 +77,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--priors", default="1,1")
     parser.add_argument("--criteria", type=Path)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/triage-embeddings"))
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     presets = args.preset or ["default"]
@@ -112,22 +85,33 @@ def main(argv: list[str] | None = None) -> None:
     encoder_box: list = []
     results = []
     for path in args.data:
-        records, y = read_labelled(path)
+        ds = load_labelled(path)
+        records, y = ds.records, ds.labels
         embeddings = None
         for name in presets:
             preset = load_preset(name)
             if preset.features.embeddings or criteria is not None:
-                embeddings = cached_embeddings(path, records, args.cache, encoder_box)
+                embeddings = dataset_embeddings(ds)
             for seed in range(args.seeds):
                 start = time.perf_counter()
                 if not encoder_box and criteria is not None:
                     encoder_box.append(load_encoder())
                 cycle = ScreeningCycle(
-                    records, preset=preset, criteria=criteria, embeddings=embeddings,
-                    encoder=encoder_box[0] if encoder_box else None, random_state=seed,
+                    records,
+                    preset=preset,
+                    criteria=criteria,
+                    embeddings=embeddings,
+                    encoder=encoder_box[0] if encoder_box else None,
+                    random_state=seed,
                 )
                 order = simulate(cycle, y, (priors[0], priors[1]), seed)
-                row = {"dataset": path.stem, "preset": name, "seed": seed, "n": len(y), "relevant": int(y.sum())}
+                row = {
+                    "dataset": path.stem,
+                    "preset": name,
+                    "seed": seed,
+                    "n": len(y),
+                    "relevant": int(y.sum()),
+                }
                 row.update(metrics(order, y, sum(priors)))
                 row["seconds"] = round(time.perf_counter() - start, 2)
                 results.append(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,13 @@ def test_bibtex_included_field(test_data: Path) -> None:
 
 
 def test_csv_label_included(repo_root: Path) -> None:
-    data = load_labelled(repo_root / "corpora" / "demo" / "demo_labelled.csv")
-    assert (data.n, data.relevant) == (280, 40)
+    path = repo_root / "corpora" / "demo" / "demo_labelled.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    data = load_labelled(path)
+    assert data.n == len(rows) > 0
+    assert data.labels.tolist() == [int(row["label_included"]) for row in rows]
+    assert 0 < data.relevant < data.n
 
 
 def test_label_of_prefers_the_label_column() -> None:

@@ -159,3 +159,14 @@ def test_inclusion_probabilities_undo_the_class_balancing() -> None:
     # ranking unchanged: the correction is one shift of the log-odds
     assert np.array_equal(np.argsort(-raw[150:], kind="stable"), np.argsort(-corrected[150:], kind="stable"))
     assert corrected[150:].sum() < 0.5 * raw[150:].sum()
+
+
+def test_a_record_without_any_text_sits_mid_queue_in_the_cold_start(shared_data: Path) -> None:
+    criteria = load_criteria(shared_data.parent / "examples" / "criteria-parental-mental-health.toml")
+    records, _ = corpus()
+    records.append(Record(year=2020, authors=["Doe, J"]))  # neither title nor abstract
+    cycle = ScreeningCycle(records, preset="tfidf", criteria=criteria, random_state=0)
+    scores = cycle.scores()
+    others = np.delete(scores, len(records) - 1)
+    assert scores[-1] == pytest.approx(float(np.median(others)))
+    assert scores[-1] > others.min()
