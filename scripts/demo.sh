@@ -16,11 +16,13 @@ triage import "$DEMO/embase.ris" "$DEMO/scopus.csv" -p "$PROJECT"      # databas
 triage import "$DEMO/psycinfo.bib" --source PsycINFO -p "$PROJECT"     # or named by the user
 triage dedup -p "$PROJECT"
 triage next -n 5 -p "$PROJECT"
-# A reviewer reads the top two and decides (scripts use `triage decide`; people use `triage screen`).
-read -r FIRST SECOND < <(triage next -n 2 --json -p "$PROJECT" | python3 -c \
-  'import json, sys; print(*[json.loads(line)["id"] for line in sys.stdin])')
+# A reviewer includes the top record and excludes a survey found by search, naming the
+# criterion (scripts use `triage decide`; people use `triage screen` or `triage serve`).
+first_id() { python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["id"])'; }
+FIRST=$(triage next -n 1 --json -p "$PROJECT" | first_id)
+SURVEY=$(triage records --search "cross-sectional survey" --subset undecided -n 1 --json -p "$PROJECT" | first_id)
 triage decide "$FIRST" include --reviewer demo -p "$PROJECT"
-triage decide "$SECOND" exclude --reason "evaluation: cross-sectional survey" --reviewer demo -p "$PROJECT"
+triage decide "$SURVEY" exclude --reason "evaluation: cross-sectional survey" --reviewer demo -p "$PROJECT"
 triage status -p "$PROJECT"
 triage export "$PROJECT/included.ris" --subset included -p "$PROJECT"
 triage evaluate screening "$DEMO/demo_labelled.csv" --criteria "$DEMO/criteria.toml" --seeds 2 \

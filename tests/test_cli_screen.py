@@ -124,3 +124,11 @@ def test_independent_second_reviewer_sees_records_the_first_decided(proj: Path) 
     assert result.exit_code == 0, result.output
     bens = [json.loads(line)["id"] for line in result.output.splitlines()]
     assert {s["id"] for s in first} <= set(bens)  # ana's includes score highest and are offered to ben
+
+
+def test_screen_help_shows_the_keys() -> None:
+    # Rich reads "[i]" as italic markup; the keys must survive into the help text.
+    result = runner.invoke(app, ["screen", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "[i]nclude, [e]xclude (then a reason), [m]aybe, [s]kip, [u]ndo, [n]ote, [q]uit" in text

@@ -186,7 +186,7 @@ def screen_command(
     independent: IndependentOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    """Screen interactively: [i]nclude, [e]xclude (then a reason), [m]aybe, [s]kip, [u]ndo, [n]ote, [q]uit."""
+    r"""Screen interactively: \[i]nclude, \[e]xclude (then a reason), \[m]aybe, \[s]kip, \[u]ndo, \[n]ote, \[q]uit."""
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer)
         queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent)

@@ -119,14 +119,14 @@ class ScreeningCycle:
             semantic = scorer.semantic(embeddings, encoder if encoder is not None else load_encoder())
         self._element_names = scorer.elements
         self._element_scores = lexical.scores
-        cold = CriteriaScorer.combine(lexical.scores, semantic, semantic_weight=weight)
+        cold_scores = CriteriaScorer.combine(lexical.scores, semantic, semantic_weight=weight)
         # A record with no title, abstract or keywords has no evidence either way: it sits in
         # the middle of the cold-start order, not at the bottom where matching nothing and
         # an empty text's embedding would put it by accident.
         empty = np.array([not record_text(r).strip() for r in self._records], dtype=bool)
         if empty.any() and not empty.all():
-            cold[empty] = float(np.median(cold[~empty]))
-        self._cold = cold
+            cold_scores[empty] = float(np.median(cold_scores[~empty]))
+        self._cold = cold_scores
 
     # -- decisions -------------------------------------------------------------------
 
