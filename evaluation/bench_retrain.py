@@ -29,6 +29,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "evaluation"))
+
+from stand_in import stand_in_embeddings
 
 from triage.evaluation.labelled import load_labelled
 from triage.records.model import Record
@@ -70,10 +73,8 @@ def bench_triage(records: list[Record], labels: np.ndarray, start: list[int], pr
 
     extra = {}
     if load_preset(preset).features.embeddings:
-        # Timing only: random unit vectors of all-MiniLM-L6-v2's size stand in for the
-        # embeddings. A project computes them once and stores them; a retrain only reads them.
-        vectors = np.random.default_rng(0).standard_normal((len(records), 384)).astype(np.float32)
-        extra["embeddings"] = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        # Timing only: see stand_in.py (a retrain reads stored vectors, never the model).
+        extra["embeddings"] = stand_in_embeddings(len(records))
     t0 = time.perf_counter()
     cycle = ScreeningCycle(records, preset=preset, random_state=0, **extra)
     build = time.perf_counter() - t0

@@ -40,6 +40,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "evaluation"))
+
+from stand_in import StandInEncoder
 
 DATA = REPO.parent / "shared" / "data" / "screening"
 REPORT = REPO / "evaluation" / "reports" / "web.md"
@@ -108,34 +111,13 @@ def build_project(workdir: Path, size: int) -> tuple[Path, float]:
     return project_dir, seconds, len(by_row)
 
 
-class _StandInEncoder:
-    """Random unit vectors under the bundled model's name and size, so the app finds every
-    record's embedding stored. Embedding 50k records for real takes about half an hour on
-    this CPU, once per project; it is not what a key press waits for."""
-
-    def __init__(self) -> None:
-        import numpy as np
-
-        from triage.embeddings import DEFAULT_MODEL_NAME
-
-        self.name = DEFAULT_MODEL_NAME
-        self.dimension = 384
-        self._rng = np.random.default_rng(0)
-
-    def encode(self, texts: list[str], **_: object) -> object:
-        import numpy as np
-
-        vectors = self._rng.standard_normal((len(texts), self.dimension)).astype(np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-
 def store_stand_in_embeddings(project: object) -> None:
     from triage.screening.embedding_cache import cached_embeddings
     from triage.store.records import screening_records
 
     with project.reading() as session:  # type: ignore[attr-defined]
         pairs = screening_records(session)
-    cached_embeddings(project, [rid for rid, _ in pairs], [r for _, r in pairs], _StandInEncoder())  # type: ignore[arg-type]
+    cached_embeddings(project, [rid for rid, _ in pairs], [r for _, r in pairs], StandInEncoder())  # type: ignore[arg-type]
 
 
 def _count(project_dir: Path) -> int:
