@@ -21,8 +21,7 @@ from typing import Any
 
 from triage.errors import InputError
 from triage.records.model import Problem, Record
-from triage.records.normalize import normalize_year
-from triage.records.source import Source, iter_lines
+from triage.records.source import Source, first, iter_lines, record_from_tags
 
 __all__ = ["ColumnMap", "column_map", "read_csv", "read_tsv", "read_xlsx", "record_from_row", "split_authors"]
 
@@ -89,38 +88,28 @@ def split_authors(value: str, separator: str) -> list[str]:
 
 
 def record_from_row(raw: dict[str, Any], cmap: ColumnMap) -> Record:
-    """Build a :class:`Record` from one row (``raw``: column -> verbatim text)."""
+    """Build a :class:`Record` from one row (``raw``: column -> verbatim text).
+
+    The column map is a tag table with one column per field, so the plain fields come
+    from :func:`record_from_tags` like every other reader's; only what is particular to
+    spreadsheets is done here (start/end page columns, separated authors and keywords).
+    """
+    tags: dict[str, tuple[str, ...]] = {name: (column,) for name, column in cmap.columns.items()}
 
     def get(fieldname: str) -> str | None:
-        column = cmap.columns.get(fieldname)
-        value = raw.get(column) if column else None
-        text = str(value).strip() if value is not None else ""
-        return text or None
+        return first(raw, tags.get(fieldname, ()))
 
     pages = get("pages")
     start, end = get("start_page"), get("end_page")
     if pages is None and start:
         pages = f"{start}-{end}" if end and end != start else start
     keywords = get("keywords")
-    return Record(
-        title=get("title"),
-        abstract=get("abstract"),
-        authors=split_authors(get("authors") or "", cmap.author_separator),
-        year=normalize_year(get("year")),
-        journal=get("journal"),
-        volume=get("volume"),
-        issue=get("issue"),
+    return record_from_tags(
+        raw,
+        tags,
         pages=pages,
-        doi=get("doi"),
-        pmid=get("pmid"),
-        issn=get("issn"),
-        isbn=get("isbn"),
+        authors=split_authors(get("authors") or "", cmap.author_separator),
         keywords=[k.strip() for k in keywords.split(cmap.keyword_separator) if k.strip()] if keywords else [],
-        language=get("language"),
-        publication_type=get("publication_type"),
-        url=get("url"),
-        notes=get("notes"),
-        raw=raw,
     )
 
 
