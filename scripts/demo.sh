@@ -23,7 +23,7 @@ FIRST=$(triage next -n 1 --json -p "$PROJECT" | first_id)
 SURVEY=$(triage records --search "cross-sectional survey" --subset undecided -n 1 --json -p "$PROJECT" | first_id)
 triage decide "$FIRST" include --reviewer demo -p "$PROJECT"
 triage decide "$SURVEY" exclude --reason "evaluation: cross-sectional survey" --reviewer demo -p "$PROJECT"
-triage status -p "$PROJECT"
+triage status -p "$PROJECT" --diagram "$PROJECT/prisma-flow.svg"
 triage export "$PROJECT/included.ris" --subset included -p "$PROJECT"
 triage evaluate screening "$DEMO/demo_labelled.csv" --criteria "$DEMO/criteria.toml" --seeds 2 \
   --json "$PROJECT/simulation.json" --plot "$PROJECT/recall.png"

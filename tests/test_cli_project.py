@@ -104,3 +104,19 @@ def test_decide_export_and_records(tmp_path: Path, demo: Path) -> None:
     found = [json.loads(line) for line in search.output.splitlines()]
     every = runner.invoke(app, ["records", "--json", "--limit", "0", "-p", str(proj)]).output.splitlines()
     assert 0 < len(found) < len(every)
+
+
+def test_status_writes_the_prisma_flow_diagram(tmp_path: Path, demo: Path) -> None:
+    proj = _init_import(tmp_path, demo)
+    first = json.loads(runner.invoke(app, ["records", "--json", "--limit", "1", "-p", str(proj)]).output)["id"]
+    runner.invoke(app, ["decide", str(first), "exclude", "--reason", "setting", "--reviewer", "ana", "-p", str(proj)])
+    svg = tmp_path / "flow.svg"
+    result = runner.invoke(app, ["status", "--diagram", str(svg), "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "Records excluded" in text and "setting (n = 1)" in text
+    pdf = tmp_path / "flow.pdf"
+    refused = runner.invoke(app, ["status", "--diagram", str(pdf), "-p", str(proj)])
+    assert refused.exit_code == 1
+    assert "cannot draw a pdf file; name the diagram .svg or .png" in refused.output
+    assert not pdf.exists()

@@ -89,13 +89,28 @@ def import_command(
 @app.command("status")
 def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    diagram: Annotated[
+        Path | None,
+        typer.Option("--diagram", help="Also write the PRISMA 2020 flow diagram here (.svg or .png)."),
+    ] = None,
     project_dir: ProjectOption = None,
 ) -> None:
     """Counts in PRISMA 2020 terms: identified per source, duplicates, screened, excluded, included."""
+    fmt = diagram.suffix.lower().lstrip(".") if diagram is not None else ""
+    if diagram is not None:
+        from triage.web.figures import FORMATS
+
+        if fmt not in FORMATS:
+            fail(f"{diagram}: cannot draw a {fmt or 'suffix-less'} file; name the diagram .svg or .png")
     with open_project(project_dir) as project:
         with project.reading() as session:
             counts = prisma_counts(session)
         stopping = _stopping_summary(project)
+    if diagram is not None:
+        from triage.web.figures import prisma_diagram
+
+        diagram.write_bytes(prisma_diagram(counts, fmt))
+        err_console.print(f"PRISMA 2020 flow diagram written to {escape(str(diagram))}")
     if as_json:
         data = counts.to_dict()
         data["stopping"] = stopping
