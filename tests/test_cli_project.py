@@ -120,3 +120,13 @@ def test_status_writes_the_prisma_flow_diagram(tmp_path: Path, demo: Path) -> No
     assert refused.exit_code == 1
     assert "cannot draw a pdf file; name the diagram .svg or .png" in refused.output
     assert not pdf.exists()
+
+
+def test_import_with_an_unknown_encoding_fails_and_names_it(tmp_path: Path, demo: Path) -> None:
+    proj = tmp_path / "review"
+    runner.invoke(app, ["init", str(proj)])
+    result = runner.invoke(app, ["import", str(demo / "scopus.csv"), "--encoding", "klingon", "-p", str(proj)])
+    assert result.exit_code == 1
+    assert "scopus.csv: unknown encoding 'klingon'" in result.output
+    status = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
+    assert status["identified"] == 0

@@ -84,7 +84,10 @@ def test_cp1252_detected_and_reported(test_data: Path, name: str) -> None:
     warning = result.problems[0]
     assert warning.severity == "warning"
     assert warning.message.startswith("not UTF-8; read as cp1252, a guess (other candidates: ")
-    assert warning.hint == "check accented names and titles, or re-export the file as UTF-8"
+    assert warning.hint == (
+        "check accented names and titles; if they are garbled, import with --encoding (one of the candidates) "
+        "or re-export the file as UTF-8"
+    )
 
 
 def test_cp1252_csv_columns(test_data: Path) -> None:
@@ -155,3 +158,25 @@ def test_broken_xml_and_xlsx(tmp_path: Path) -> None:
     bad_xlsx.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InputError, match=r"^sheet\.xlsx: is not a readable Excel workbook"):
         read_file(bad_xlsx)
+
+
+def test_encoding_named_by_the_user_wins_over_the_guess(tmp_path: Path) -> None:
+    # A short GBK file: too few bytes for detection to tell Chinese from Korean.
+    path = tmp_path / "gbk.bib"
+    path.write_bytes("@article{k1,\n  author = {凯撒},\n  title = {Test Title},\n  year = {2013}\n}\n".encode("gbk"))
+    guessed = read_file(path)
+    assert guessed.problems and "import with --encoding" in str(guessed.problems[0])
+    named = read_file(path, encoding="gb18030")
+    assert named.encoding == "gb18030" and not named.problems
+    assert named.records[0].authors == ["凯撒"]
+
+
+def test_a_wrong_or_unknown_encoding_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "utf8.ris"
+    path.write_text("TY  - JOUR\nTI  - Plain title\nER  - \n\nTY  - JOUR\nTI  - Müller's trial\nER  - \n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_file(path, encoding="ascii")
+    assert str(info.value).startswith("utf8.ris:6: is not valid ascii: byte ")
+    with pytest.raises(InputError) as info:
+        read_file(path, encoding="klingon")
+    assert "unknown encoding 'klingon'" in str(info.value)

@@ -39,7 +39,14 @@ class ImportOutcome:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def import_file(project: Project, path: str | Path, *, source: str | None = None, force: bool = False) -> ImportOutcome:
+def import_file(
+    project: Project,
+    path: str | Path,
+    *,
+    source: str | None = None,
+    force: bool = False,
+    encoding: str | None = None,
+) -> ImportOutcome:
     """Read ``path`` and store its records in one transaction.
 
     A file whose bytes were imported before is skipped unless ``force``. Raises
@@ -48,7 +55,7 @@ def import_file(project: Project, path: str | Path, *, source: str | None = None
     """
     path = Path(path)
     try:
-        result = read_file(path, source=source)
+        result = read_file(path, source=source, encoding=encoding)
     except InputError as exc:
         return ImportOutcome(path=str(path), status="failed", message=str(exc))
     with project.transaction() as session:
@@ -96,12 +103,13 @@ def import_files(
     *,
     source: str | None = None,
     force: bool = False,
+    encoding: str | None = None,
     on_file_done: Callable[[ImportOutcome], None] | None = None,
 ) -> list[ImportOutcome]:
     """Import several files, each in its own transaction; one bad file stops none of the rest."""
     outcomes = []
     for path in paths:
-        outcome = import_file(project, path, source=source, force=force)
+        outcome = import_file(project, path, source=source, force=force, encoding=encoding)
         outcomes.append(outcome)
         if on_file_done is not None:
             on_file_done(outcome)

@@ -51,6 +51,10 @@ def import_command(
         str | None, typer.Option("--source", help="Database or platform the files came from (e.g. Embase).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Import a file again even if its bytes were imported before.")] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Text encoding of the files (e.g. cp1252, gb18030); default: detected."),
+    ] = None,
     project_dir: ProjectOption = None,
 ) -> None:
     """Import exports into the project; each file is one transaction."""
@@ -62,7 +66,7 @@ def import_command(
         task = progress.add_task("importing", total=len(files))
         for path in files:
             progress.update(task, description=f"importing {path.name}")
-            outcomes.append(import_file(project, path, source=source, force=force))
+            outcomes.append(import_file(project, path, source=source, force=force, encoding=encoding))
             progress.advance(task)
     table = Table("file", "format", "database", "records", "problems", "status")
     for o in outcomes:

@@ -56,19 +56,22 @@ def looks_binary(data: bytes) -> bool:
     return head.startswith(_BINARY_MAGIC) or b"\x00" in head
 
 
-def decode_bytes(data: bytes, path: str | Path) -> DecodedText:
-    """Decode ``data`` read from ``path``.
+def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> DecodedText:
+    """Decode ``data`` read from ``path``; ``encoding`` is the user's word and wins.
 
-    Raises :class:`InputError` for an empty or binary file, or bytes no encoding fits.
+    Raises :class:`InputError` for an empty or binary file, bytes no encoding fits, an
+    unknown ``encoding``, or bytes that are not valid in the ``encoding`` given.
     """
     name = str(path)
-    for bom, encoding in _BOMS:
+    if encoding is not None:
+        return _decode_as(data, name, encoding)
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return DecodedText(data.decode(encoding).lstrip("\ufeff"), encoding)
+                return DecodedText(data.decode(bom_encoding).lstrip("\ufeff"), bom_encoding)
             except UnicodeDecodeError as exc:
                 raise InputError(
-                    f"starts with a {encoding} byte-order mark but is not valid {encoding} "
+                    f"starts with a {bom_encoding} byte-order mark but is not valid {bom_encoding} "
                     f"(byte {exc.start})",
                     path=name,
                     hint="re-export the file as UTF-8",
@@ -86,6 +89,29 @@ def decode_bytes(data: bytes, path: str | Path) -> DecodedText:
     except UnicodeDecodeError:
         pass
     return _guess(data, name)
+
+
+def _decode_as(data: bytes, name: str, encoding: str) -> DecodedText:
+    """Decode strictly with the encoding a user named, or say where it fails."""
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError as exc:
+        raise InputError(
+            f"unknown encoding {encoding!r}", path=name, hint="name a Python codec such as utf-8, cp1252, gb18030 or shift_jis"
+        ) from exc
+    if not data.strip():
+        raise InputError("file is empty", path=name, hint="check you exported the records you meant to")
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"is not valid {codec}: byte {exc.start} cannot be decoded",
+            path=name,
+            line=line,
+            hint="check the encoding, or leave --encoding out to let triage detect it",
+        ) from exc
+    return DecodedText(text.lstrip("\ufeff"), codec)
 
 
 def _guess(data: bytes, name: str) -> DecodedText:
@@ -114,6 +140,7 @@ def _guess(data: bytes, name: str) -> DecodedText:
         path=name,
         message=f"not UTF-8; read as {encoding}, a guess{alternatives}",
         severity="warning",
-        hint="check accented names and titles, or re-export the file as UTF-8",
+        hint="check accented names and titles; if they are garbled, import with --encoding (one of the "
+        "candidates) or re-export the file as UTF-8",
     )
     return DecodedText(text.lstrip("\ufeff"), encoding, [problem])

@@ -80,11 +80,14 @@ def detect_format(path: Path, text: str) -> str | None:
     return None
 
 
-def read_file(path: str | Path, *, source: str | None = None, fmt: str | None = None) -> ReadResult:
+def read_file(
+    path: str | Path, *, source: str | None = None, fmt: str | None = None, encoding: str | None = None
+) -> ReadResult:
     """Read every record of one export file.
 
     ``source`` names the database (``"Embase"``) and overrides detection; ``fmt`` is
-    one of :data:`FORMATS` and overrides format detection. Raises :class:`InputError`
+    one of :data:`FORMATS` and overrides format detection; ``encoding`` overrides the
+    detection of a text file's encoding (a wrong guess garbles names without an error). Raises :class:`InputError`
     when the file as a whole cannot be read; per-record trouble is in ``problems``.
     """
     p = Path(path)
@@ -104,7 +107,7 @@ def read_file(path: str | Path, *, source: str | None = None, fmt: str | None = 
         src = Source(str(p), sha256, source)
         records, problems = tabular.read_xlsx(data, src)
         return ReadResult(records, problems, str(p), sha256, "xlsx", None, source or _dialect(records))
-    decoded = decode_bytes(data, p)
+    decoded = decode_bytes(data, p, encoding)
     del data  # the text alone is enough from here; frees memory on large files
     chosen = fmt or detect_format(p, decoded.text)
     if chosen is None:
