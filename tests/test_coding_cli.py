@@ -183,3 +183,39 @@ def test_codebook_add_move_and_retract(project: Project, demo: Path, tmp_path: P
     assert "wrote 0 coded segment(s)" in run("code", "export", str(tmp_path / "c.csv"), *p).output
     err = run("codebook", "move", "fear-and-stigma", "--parent", "fear-of-removal", "--coder", "ana", *p, ok=False)
     assert err.stderr.strip() == "error: cannot move 'fear-and-stigma' under itself or its own child 'fear-of-removal'"
+
+
+def test_the_linear_head_is_kept_between_calls_until_the_coding_grows(project: Project, demo: Path) -> None:
+    from triage.coding.applications import record_code_decision
+    from triage.coding.learn import build_suggester
+    from triage.coding.store import sentence_segments
+    from triage.embeddings import load_encoder
+
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    for name in ("study-a-hollis-2021.md", "study-b-okafor-2022.md", "study-c-reyes-2020.txt"):
+        run("code", "import", str(demo / name), *p)
+    encoder = load_encoder()
+    with project.transaction() as s:
+        book = load_codebook(s)
+        codes = [c.id for c in book.codable()]
+        segments = [x.id for x in sentence_segments(s)]
+        assert len(segments) >= 35
+        for n, seg in enumerate(segments[:24]):  # 24 accepts + the codebook's examples: a head
+            record_code_decision(s, book, seg, codes[n % 3], "accept", coder="ana")
+    with project.transaction() as s:
+        first = build_suggester(s, load_codebook(s), encoder, coder="ana")
+        again = build_suggester(s, load_codebook(s), encoder, coder="ana")
+    assert first.linear_ is not None and again.linear_ is first.linear_  # not refitted per call
+    with project.transaction() as s:
+        bens = build_suggester(s, load_codebook(s), encoder, coder="ben")  # ben coded nothing: his own head
+    assert bens.linear_ is None or bens.linear_.rows < first.linear_.rows
+    with project.transaction() as s:
+        book = load_codebook(s)
+        for n, seg in enumerate(segments[24:36]):
+            record_code_decision(s, book, seg, codes[n % 3], "accept", coder="ana")
+    with project.transaction() as s:
+        grown = build_suggester(s, load_codebook(s), encoder, coder="ana")
+    assert grown.linear_ is not None and grown.linear_ is not first.linear_
+    assert grown.linear_.rows == first.linear_.rows + 12
+

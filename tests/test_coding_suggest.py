@@ -139,3 +139,36 @@ def test_vectorised_scores_follow_the_documented_rule_and_accepts_never_lower_th
     assert np.all(after >= before - 1e-6)
     model.partial_fit(unit(3), ["a", "b", "d"], kind=["rejected"] * 3)
     np.testing.assert_allclose(model.decision_function(X), _naive_scores(model, X), atol=1e-5)
+
+
+def test_linear_head_joins_once_enough_segments_are_coded_and_refits_by_a_tenth() -> None:
+    rng = np.random.default_rng(1)
+
+    def unit(n: int, centre: np.ndarray | None = None) -> np.ndarray:
+        v = rng.normal(size=(n, 16)).astype(np.float32) + (0 if centre is None else 3 * centre)
+        return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+    axes = np.eye(16, dtype=np.float32)
+    model = CodeSuggester(linear_min_rows=20).fit(unit(3), ["a", "b", "c"], kind=["description"] * 3)
+    X = unit(5)
+    model.partial_fit(unit(12, axes[0]), ["a"] * 12, kind=["accepted"] * 12)
+    assert model.linear_probabilities(X).sum() == 0 and model.linear_ is None  # 12 rows: too few
+    model.partial_fit(unit(12, axes[1]), ["b"] * 12, kind=["accepted"] * 12)
+    probabilities = model.linear_probabilities(X)
+    head = model.linear_
+    assert head is not None and head.rows == 24
+    np.testing.assert_allclose(probabilities[:, :2].sum(axis=1), 1.0, rtol=1e-5)  # "c" has no rows
+    assert np.all(probabilities[:, 2] == 0)
+    np.testing.assert_allclose(model.decision_function(X), model._parts(X)[0] + 0.5 * probabilities, atol=1e-6)
+    query = unit(1, axes[1])
+    assert model.suggest(query, k=1)[0][0].code_id == "b"
+    assert "a model of the 24 coded segments and examples gives it p = " in model.suggest(query, k=1)[0][0].reason
+    model.partial_fit(unit(9, axes[0]), ["a"] * 9, kind=["accepted"] * 9)
+    model.linear_probabilities(X)
+    assert model.linear_ is head  # 9 more rows: under max(10, a tenth), the head is kept
+    model.partial_fit(unit(1, axes[0]), ["a"], kind=["accepted"])
+    model.linear_probabilities(X)
+    assert model.linear_ is not head and model.linear_ is not None and model.linear_.rows == 34
+    off = clone(model).set_params(linear_weight=0.0).fit(unit(3), ["a", "b", "c"], kind=["description"] * 3)
+    off.partial_fit(unit(30, axes[0]), ["a"] * 15 + ["b"] * 15, kind=["accepted"] * 30)
+    assert off.linear_probabilities(X).sum() == 0

@@ -2,7 +2,8 @@
 
 The model is rebuilt from the store on every call (fitting is appending vectors, a
 few milliseconds), so an accept or reject recorded a moment ago shapes the next
-suggestion. Segment embeddings are computed once and kept in the store.
+suggestion; only its logistic-regression head is kept between calls (refitted as the
+coding grows). Segment embeddings are computed once and kept in the store.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from triage.coding.applications import current_decisions
 from triage.coding.codebook import Codebook, CodebookError
-from triage.coding.suggest import CodeSuggester, training_items
+from triage.coding.suggest import CodeSuggester, LinearHead, training_items
 from triage.embeddings import Encoder
 from triage.store.schema_coding import CodingSegment, SegmentVectorRow
 
@@ -59,4 +60,20 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
         ids += [d.code_id for d in decisions]
         kinds += ["accepted" if d.decision == "accept" else "rejected" for d in decisions]
     names = {c.id: c.name for c in codebook.codes()}
-    return CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds)  # type: ignore[arg-type]
+    model = CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds)  # type: ignore[arg-type]
+    # The model is rebuilt on every call, but its logistic-regression head need not be
+    # refitted every time: reuse the one fitted for this store, coder and codebook until
+    # the coded rows have grown by a tenth (CodeSuggester.refresh_linear decides).
+    bind = session.get_bind()
+    url = str(bind.engine.url)
+    key = (url, coder, tuple(str(c) for c in model.classes_))
+    if key in _LINEAR_HEADS:
+        model.linear_ = _LINEAR_HEADS[key]
+    model.refresh_linear()
+    if model.linear_ is not None:
+        _LINEAR_HEADS[key] = model.linear_
+    return model
+
+
+#: Fitted linear heads per (database URL, coder, codes); see build_suggester.
+_LINEAR_HEADS: dict[tuple[str, str | None, tuple[str, ...]], LinearHead] = {}

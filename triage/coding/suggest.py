@@ -6,7 +6,7 @@ positive examples of the code, suggestions the coder rejected become negatives. 
 segment's score for a code is the mean of its ``n_neighbors`` highest similarities
 among the code's positive examples, where the description counts as ``n_neighbors``
 examples: with no close example the score is the description similarity, each close
-example lifts it, and accepting a segment never lowers a code's score (nearest-
+example lifts it, and accepting a segment never lowers a code's neighbour score (nearest-
 neighbour few-shot coding with the description as prior, cf. prototype networks,
 Snell et al. 2017; embedding plus few-example coding reached kappa 0.74-0.83 against
 expert coders in published evaluations). A code loses score when the segment is closer
@@ -14,14 +14,24 @@ to a segment where the coder rejected it than to any positive example. Learning 
 appending vectors, so every accept or reject changes the next suggestion at once
 (:meth:`CodeSuggester.partial_fit`).
 
-Scores are cosine similarities (about -1..1, typically 0.1-0.8), comparable between
-codes, not probabilities.
+Once a coder has coded enough segments, a multinomial logistic regression on the
+same embeddings (all positive rows: codebook examples and accepted segments) adds its
+probability to every code's score: a discriminative model learns which directions of
+the embedding separate this review's codes, which nearest neighbours cannot (on the
+shared NHS feedback data, online protocol, top-1 rose from 0.61 to 0.71 over 6,211
+segments; over a first 300 it was level). It is refitted when the positive rows have
+grown by a tenth (at least ten rows), so suggesting stays fast; the nearest-neighbour
+part still reacts to every single accept and reject at once.
+
+Scores are cosine similarities (about -1..1, typically 0.1-0.8) plus at most
+``linear_weight``, comparable between codes, not probabilities.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -29,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from triage.coding.codebook import Code
 
-__all__ = ["KINDS", "CodeSuggester", "Suggestion", "code_text", "training_items"]
+__all__ = ["KINDS", "CodeSuggester", "LinearHead", "Suggestion", "code_text", "training_items"]
 
 #: Kinds of training rows: the code's own text, a codebook example, an accepted segment,
 #: a rejected suggestion.
@@ -64,6 +74,14 @@ def training_items(codes: Sequence[tuple[Code, Sequence[Code]]]) -> tuple[list[s
 
 
 @dataclass(frozen=True)
+class LinearHead:
+    """The fitted logistic regression and how many positive rows it was fitted on."""
+
+    model: Any
+    rows: int
+
+
+@dataclass(frozen=True)
 class Suggestion:
     """One suggested code for a segment: cosine-based score and a reason a coder can read."""
 
@@ -85,6 +103,11 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
     negative_weight : penalty per unit by which the nearest rejected segment is closer
         than the nearest positive example (description included).
     names : display names of codes (code id -> name) used in reasons.
+    linear_weight : weight of the logistic regression's probability in the score; 0
+        turns the linear head off (nearest neighbours and descriptions only). 0.5 puts a
+        confident probability on the scale of a clear similarity gap; 0.25 and 1.0 gave
+        top-1 within 0.005 of it on the NHS data (seed 1), so it is not a fine-tuned value.
+    linear_min_rows : positive rows (examples + accepts) needed before the head is fitted.
     """
 
     name = "prototype-knn"
@@ -94,10 +117,14 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         n_neighbors: int = 3,
         negative_weight: float = 1.0,
         names: dict[str, str] | None = None,
+        linear_weight: float = 0.5,
+        linear_min_rows: int = 20,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.negative_weight = negative_weight
         self.names = names
+        self.linear_weight = linear_weight
+        self.linear_min_rows = linear_min_rows
 
     # -- learning ----------------------------------------------------------------
     def fit(self, X: np.ndarray, y: Sequence[str], *, kind: Sequence[str]) -> CodeSuggester:
@@ -128,6 +155,7 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         self.negatives_ = np.zeros((0, X.shape[1]), dtype=np.float32)
         self.negative_code_ = np.zeros(0, dtype=np.intp)
         self._buffers: dict[str, np.ndarray] = {}
+        self.linear_: LinearHead | None = None
         for vec, code, k in zip(X, y, kinds):
             if k == "description":
                 self.prototypes_[self._index[code]] = vec
@@ -212,10 +240,40 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         n_examples = (used & ~top_accepted).sum(axis=2)
         return scores - penalty, best, penalty, n_accepted, n_examples
 
+    # -- the linear head -----------------------------------------------------------
+    def refresh_linear(self) -> None:
+        """Fit the logistic regression again when the positive rows grew by a tenth."""
+        n = len(self.positives_)
+        head = self.linear_
+        if self.linear_weight <= 0 or n < self.linear_min_rows:
+            self.linear_ = None
+            return
+        if head is not None and head.rows <= n and n - head.rows < max(10, head.rows // 10):
+            return
+        codes = self.positive_code_
+        if len(np.unique(codes)) < 2:
+            self.linear_ = None
+            return
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=1.0, max_iter=200).fit(self.positives_, codes)
+        self.linear_ = LinearHead(model, n)
+
+    def linear_probabilities(self, X: np.ndarray) -> np.ndarray:
+        """The head's P(code | segment), shape (n_samples, n_codes); zeros without a head."""
+        check_is_fitted(self, "prototypes_")
+        X = np.asarray(X, dtype=np.float32)
+        self.refresh_linear()
+        out = np.zeros((len(X), len(self.classes_)), dtype=np.float32)
+        if self.linear_ is not None and len(X):
+            model = self.linear_.model
+            out[:, model.classes_] = model.predict_proba(X)
+        return out
+
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Scores of shape (n_samples, n_codes), columns in ``classes_`` order."""
         check_is_fitted(self, "prototypes_")
-        return self._parts(X)[0]
+        return self._parts(X)[0] + self.linear_weight * self.linear_probabilities(X)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The best-scoring code id per row, shape (n_samples,)."""
@@ -225,6 +283,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         """Top-``k`` suggestions per row of ``X``, best first, each with a reason."""
         check_is_fitted(self, "prototypes_")
         scores, best, penalty, n_acc, n_ex = self._parts(X)
+        linear = self.linear_probabilities(X)
+        scores = scores + self.linear_weight * linear
         k = min(k, len(self.classes_))
         out = []
         for row in range(len(scores)):
@@ -232,12 +292,13 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
             out.append([
                 Suggestion(str(self.classes_[i]), float(scores[row, i]),
                            self._reason(i, float(best[row, i]), float(penalty[row, i]),
-                                        int(n_acc[row, i]), int(n_ex[row, i])))
+                                        int(n_acc[row, i]), int(n_ex[row, i]), float(linear[row, i])))
                 for i in order
             ])
         return out
 
-    def _reason(self, i: int, best: float, penalty: float, n_accepted: int, n_examples: int) -> str:
+    def _reason(self, i: int, best: float, penalty: float, n_accepted: int, n_examples: int,
+                linear: float = 0.0) -> str:
         code = str(self.classes_[i])
         name = (self.names or {}).get(code, code)
         if n_accepted:
@@ -249,6 +310,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         else:
             reason = f"matches the description of {name}"
         reason += f" (similarity {best:.2f})"
+        if linear >= 0.3 and self.linear_ is not None:
+            reason += f"; a model of the {self.linear_.rows} coded segments and examples gives it p = {linear:.2f}"
         if penalty > 0:
             reason += f"; but you rejected {name} for a similar segment"
         return reason
