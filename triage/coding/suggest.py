@@ -29,6 +29,7 @@ Scores are cosine similarities (about -1..1, typically 0.1-0.8) plus at most
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -251,12 +252,17 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         if head is not None and head.rows <= n and n - head.rows < max(10, head.rows // 10):
             return
         codes = self.positive_code_
-        if len(np.unique(codes)) < 2:
+        distinct = len(np.unique(codes))
+        if distinct < 2 or n < 2 * distinct:  # fewer than two rows a code: nothing to learn yet
             self.linear_ = None
             return
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
-        model = LogisticRegression(C=1.0, max_iter=200).fit(self.positives_, codes)
+        with warnings.catch_warnings():
+            # A head short of full convergence still ranks well; refits come as the coding grows.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = LogisticRegression(C=1.0, max_iter=200).fit(self.positives_, codes)
         self.linear_ = LinearHead(model, n)
 
     def linear_probabilities(self, X: np.ndarray) -> np.ndarray:
