@@ -172,3 +172,26 @@ def test_linear_head_joins_once_enough_segments_are_coded_and_refits_by_a_tenth(
     off = clone(model).set_params(linear_weight=0.0).fit(unit(3), ["a", "b", "c"], kind=["description"] * 3)
     off.partial_fit(unit(30, axes[0]), ["a"] * 15 + ["b"] * 15, kind=["accepted"] * 30)
     assert off.linear_probabilities(X).sum() == 0
+
+
+def test_a_head_is_reused_only_for_the_rows_it_was_fitted_on() -> None:
+    rng = np.random.default_rng(2)
+    rows = rng.normal(size=(40, 16)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    codes = ["a", "b"] * 20
+
+    def fitted(vectors: np.ndarray) -> CodeSuggester:
+        model = CodeSuggester().fit(rows[:2], ["a", "b"], kind=["description"] * 2)
+        model.partial_fit(vectors, codes, kind=["accepted"] * 40)
+        model.refresh_linear()
+        return model
+
+    first = fitted(rows)
+    same = fitted(rows)
+    same.linear_ = first.linear_
+    same.refresh_linear()
+    assert same.linear_ is first.linear_  # the same rows: kept
+    other = fitted(rows[::-1].copy())  # as many rows, not the same ones (another project, a retraction)
+    other.linear_ = first.linear_
+    other.refresh_linear()
+    assert other.linear_ is not first.linear_ and other.linear_ is not None

@@ -30,6 +30,7 @@ Scores are cosine similarities (about -1..1, typically 0.1-0.8) plus at most
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,10 +78,13 @@ def training_items(codes: Sequence[tuple[Code, Sequence[Code]]]) -> tuple[list[s
 
 @dataclass(frozen=True)
 class LinearHead:
-    """The fitted logistic regression and how many positive rows it was fitted on."""
+    """The fitted logistic regression, how many positive rows it was fitted on, and a
+    fingerprint of those rows: a head is reused only while they are still the first
+    ``rows`` positive rows (a retracted accept or another project means a refit)."""
 
     model: Any
     rows: int
+    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,7 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         self.negative_code_ = np.zeros(0, dtype=np.intp)
         self._buffers: dict[str, np.ndarray] = {}
         self.linear_: LinearHead | None = None
+        self._checked_head: LinearHead | None = None
         for vec, code, k in zip(X, y, kinds):
             if k == "description":
                 self.prototypes_[self._index[code]] = vec
@@ -251,7 +256,10 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         if self.linear_weight <= 0 or n < self.linear_min_rows:
             self.linear_ = None
             return
-        if head is not None and head.rows <= n and n - head.rows < max(10, head.rows // 10):
+        fresh = head is not None and head.rows <= n and n - head.rows < max(10, head.rows // 10)
+        # A head this model fitted (or checked once) stays valid: learning only appends rows.
+        if fresh and head is not None and (head is self._checked_head or head.fingerprint == self._fingerprint(head.rows)):
+            self._checked_head = head
             return
         codes = self.positive_code_
         distinct = len(np.unique(codes))
@@ -265,7 +273,15 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
             # A head short of full convergence still ranks well; refits come as the coding grows.
             warnings.simplefilter("ignore", ConvergenceWarning)
             model = LogisticRegression(C=1.0, max_iter=200).fit(self.positives_, codes)
-        self.linear_ = LinearHead(model, n)
+        self.linear_ = self._checked_head = LinearHead(model, n, self._fingerprint(n))
+
+    def _fingerprint(self, rows: int) -> str:
+        """Hash of the first ``rows`` positive rows: their codes and a position-weighted sum of
+        their vectors (order-sensitive, one pass, no copy of the rows)."""
+        digest = hashlib.sha1(np.ascontiguousarray(self.positive_code_[:rows]).tobytes(), usedforsecurity=False)
+        weights = np.arange(1, rows + 1, dtype=np.float32)
+        digest.update((weights @ self.positives_[:rows]).tobytes())
+        return digest.hexdigest()
 
     def linear_probabilities(self, X: np.ndarray) -> np.ndarray:
         """The head's P(code | segment), shape (n_samples, n_codes); zeros without a head."""
