@@ -180,3 +180,8 @@ def test_a_wrong_or_unknown_encoding_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_file(path, encoding="klingon")
     assert "unknown encoding 'klingon'" in str(info.value)
+    pdf = tmp_path / "export.ris"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    with pytest.raises(InputError) as info:
+        read_file(pdf, encoding="latin-1")  # decodes anything, but a PDF is still not an export
+    assert str(info.value).startswith("export.ris: file is binary, not a text export")

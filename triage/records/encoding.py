@@ -63,7 +63,17 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     unknown ``encoding``, or bytes that are not valid in the ``encoding`` given.
     """
     name = str(path)
+    if not data.strip():
+        raise InputError("file is empty", path=name, hint="check you exported the records you meant to")
+    binary = InputError(
+        "file is binary, not a text export",
+        path=name,
+        hint="export the records as RIS, BibTeX, PubMed (.nbib), CSV or Excel (.xlsx)",
+    )
     if encoding is not None:
+        # NUL bytes are normal in UTF-16/32 a user may name, so only file signatures count here.
+        if data.startswith(_BINARY_MAGIC):
+            raise binary
         return _decode_as(data, name, encoding)
     for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
@@ -76,14 +86,8 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
                     path=name,
                     hint="re-export the file as UTF-8",
                 ) from exc
-    if not data.strip():
-        raise InputError("file is empty", path=name, hint="check you exported the records you meant to")
     if looks_binary(data):
-        raise InputError(
-            "file is binary, not a text export",
-            path=name,
-            hint="export the records as RIS, BibTeX, PubMed (.nbib), CSV or Excel (.xlsx)",
-        )
+        raise binary
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -99,8 +103,6 @@ def _decode_as(data: bytes, name: str, encoding: str) -> DecodedText:
         raise InputError(
             f"unknown encoding {encoding!r}", path=name, hint="name a Python codec such as utf-8, cp1252, gb18030 or shift_jis"
         ) from exc
-    if not data.strip():
-        raise InputError("file is empty", path=name, hint="check you exported the records you meant to")
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
