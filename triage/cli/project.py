@@ -100,19 +100,17 @@ def status_command(
     project_dir: ProjectOption = None,
 ) -> None:
     """Counts in PRISMA 2020 terms: identified per source, duplicates, screened, excluded, included."""
-    fmt = diagram.suffix.lower().lstrip(".") if diagram is not None else ""
-    if diagram is not None:
-        from triage.web.figures import FORMATS
+    if diagram is not None:  # matplotlib is loaded only when a diagram is asked for
+        from triage.web.figures import FORMATS, prisma_diagram
 
-        if fmt not in FORMATS:
+        fmt = diagram.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:  # checked before any work is done
             fail(f"{diagram}: cannot draw a {fmt or 'suffix-less'} file; name the diagram .svg or .png")
     with open_project(project_dir) as project:
         with project.reading() as session:
             counts = prisma_counts(session)
         stopping = _stopping_summary(project)
     if diagram is not None:
-        from triage.web.figures import prisma_diagram
-
         diagram.write_bytes(prisma_diagram(counts, fmt))
         err_console.print(f"PRISMA 2020 flow diagram written to {escape(str(diagram))}")
     if as_json:
