@@ -95,6 +95,9 @@ def test_evaluate_dedup_prints_metrics_and_writes_json(tmp_path: Path) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert (data["true_pairs"], data["true_positives"], data["false_positives"]) == (2, 1, 0)
     assert data["precision"] == 1.0 and data["recall"] == 0.5 and data["possible_pairs"] == 1
+    # bib-dedupe's record count: r2 and r4 should go, only r2 went.
+    assert (data["record_level"]["TP"], data["record_level"]["FN"], data["record_level"]["FP"]) == (1, 1, 0)
+    assert data["record_level"]["sensitivity"] == 0.5 and "record sensitivity" in result.output
     assert data["misses"] == [{"id_a": "r3", "id_b": "r4", "title_a": "Outcome of plasma exchange in children",
                                "title_b": "Outcome of plasma exchange in children", "status": "possible"}]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from triage.dedup.blocking import block_keys, candidate_pairs
 from triage.dedup.cluster import cluster_pairs
 from triage.dedup.engine import find_duplicates
-from triage.dedup.evaluate import pair_metrics
+from triage.dedup.evaluate import pair_metrics, record_metrics
 from triage.dedup.keys import record_keys
 from triage.dedup.merge import canonical_record, choose_representative
 from triage.records.model import Record
@@ -80,3 +80,13 @@ def test_pair_metrics_count_pairs_from_cluster_sizes() -> None:
     m = pair_metrics(["a", "a", "a", "b", "c"], [1, 1, 2, 3, 3])
     assert (m.true_pairs, m.predicted_pairs, m.true_positives) == (3, 2, 1)
     assert m.precision == 0.5 and round(m.recall, 4) == 0.3333 and round(m.f1, 4) == 0.4
+
+
+def test_record_metrics_count_records_a_merge_removes() -> None:
+    # Truth: {0,1,2} one paper, 3 and 4 two others. Predicted: 0+1 merged, 2 alone, 3+4 merged.
+    m = record_metrics(["a", "a", "a", "b", "c"], [1, 1, 2, 3, 3])
+    # Two records should go (1 and 2 of "a"); one went rightly, one stayed; 3+4 lost a paper.
+    assert (m.true_positives, m.false_negatives, m.false_positives, m.true_negatives) == (1, 1, 1, 2)
+    assert m.sensitivity == 0.5 and m.precision == 0.5
+    perfect = record_metrics(["a", "a", "b"], ["x", "x", "y"])
+    assert perfect.sensitivity == 1.0 and perfect.false_positives == 0 and perfect.specificity == 1.0

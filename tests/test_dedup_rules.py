@@ -140,3 +140,24 @@ def test_one_page_meeting_abstract_is_related_to_the_article(sets) -> None:
 def test_volume_issue_and_pages_slid_one_column_are_repaired(sets) -> None:
     # "vol -, issue 26, pages 9" vs "vol 26, issue 9, pages 1746": one export shifted.
     assert verdict(sets, "haematology", "id_0000105", "id_0000106").outcome is DUPLICATE
+
+
+def test_record_without_authors_merges_at_one_address_when_titles_are_close(sets) -> None:
+    # "Postoperative immunostimulation in non-small-cell bronchial carcinoma. Outcome and
+    # complications" (Toomes, H.) vs "Postoperative local immunostimulation in non-oatcell
+    # bronchial carcinoma" (no authors), both Dtsch Med Wochenschr 1984;109:935-940.
+    v = verdict(sets, "respiratory", "id_0000092", "id_0000799")
+    assert v.outcome is DUPLICATE and "no authors" in v.reason
+
+
+def test_record_without_authors_needs_a_close_title_at_one_address() -> None:
+    from dedup_support import rec
+
+    from triage.dedup.match import classify_pair
+
+    a = rec("Eculizumab in atypical haemolytic uraemic syndrome after kidney transplantation")
+    b = rec("Tacrolimus trough levels and rejection in paediatric liver grafts", authors=[])
+    assert classify_pair(record_keys(0, a), record_keys(1, b)).outcome is not DUPLICATE
+    # The same address and title without authors on one side still merges.
+    c = rec(a.title, authors=[])
+    assert classify_pair(record_keys(0, a), record_keys(1, c)).outcome is DUPLICATE

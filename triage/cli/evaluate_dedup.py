@@ -30,6 +30,11 @@ def _examples(title: str, examples: list[PairExample], limit: int) -> None:
         console.print(f"... {len(examples) - limit} more (all of them are in --json)")
 
 
+def _record_line(result: DedupEvaluation) -> str:
+    r = result.record_level
+    return f"{r.sensitivity:.4f} ({r.false_negatives} records not merged, {r.false_positives} lost)"
+
+
 def _summary(result: DedupEvaluation) -> Table:
     m = result.metrics
     table = Table("", "value", title=f"dedup evaluation: {escape(Path(result.file).name)}")
@@ -44,6 +49,7 @@ def _summary(result: DedupEvaluation) -> Table:
         ("pair precision", f"{m.precision:.4f}"),
         ("pair recall (sensitivity)", f"{m.recall:.4f}"),
         ("F1", f"{m.f1:.4f}"),
+        ("record sensitivity (bib-dedupe's count)", _record_line(result)),
         ("possible duplicates left to a person", f"{result.possible_pairs} ({result.possible_pairs / max(result.records, 1):.1%} of records)"),
         ("related-version pairs", str(result.related_pairs)),
         ("seconds", f"{result.seconds:.2f}"),

@@ -3,7 +3,10 @@
 Pure functions of labels: a predicted duplicate pair is two records in one predicted
 merge group; a true pair is two records sharing a truth cluster. Possible-duplicate
 pairs are left to a person and so are *not* merges; they are counted separately.
-Pair precision and recall are what bib-dedupe and the dedup literature report.
+Pair precision and recall are what the dedup literature reports. bib-dedupe's own
+benchmark counts records instead (how many records a merge removes rightly or wrongly),
+so :func:`record_metrics` gives that count too: the two tools can then be compared on
+the numbers bib-dedupe publishes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from triage.errors import EvaluationError
 from triage.records.load import read_file
 from triage.records.model import Record
 
-__all__ = ["DedupEvaluation", "PairExample", "PairMetrics", "evaluate_records", "load_labelled", "pair_metrics"]
+__all__ = [
+    "DedupEvaluation", "PairExample", "PairMetrics", "RecordMetrics", "evaluate_records", "load_labelled",
+    "pair_metrics", "record_metrics",
+]
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,63 @@ def pair_metrics(truth: Sequence[Hashable], predicted: Sequence[Hashable]) -> Pa
 
 
 @dataclass(frozen=True)
+class RecordMetrics:
+    """Record counts as bib-dedupe's benchmark reports them.
+
+    A *positive* is a record that merging should remove (every member of a truth
+    cluster but one). A merge group keeps one record and removes the rest; a removed
+    record is a true positive when the group still holds another record of its truth
+    cluster, else a false positive (a distinct publication lost).
+    """
+
+    records: int
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def true_negatives(self) -> int:
+        return self.records - self.true_positives - self.false_positives - self.false_negatives
+
+    @property
+    def sensitivity(self) -> float:
+        positives = self.true_positives + self.false_negatives
+        return self.true_positives / positives if positives else 1.0
+
+    @property
+    def precision(self) -> float:
+        removed = self.true_positives + self.false_positives
+        return self.true_positives / removed if removed else 1.0
+
+    @property
+    def specificity(self) -> float:
+        negatives = self.true_negatives + self.false_positives
+        return self.true_negatives / negatives if negatives else 1.0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"TP": self.true_positives, "FP": self.false_positives, "FN": self.false_negatives,
+                "TN": self.true_negatives, "sensitivity": self.sensitivity, "precision": self.precision,
+                "specificity": self.specificity}
+
+
+def record_metrics(truth: Sequence[Hashable], predicted: Sequence[Hashable]) -> RecordMetrics:
+    """Record-level counts from two cluster labellings of the same records (same order).
+
+    A group of ``n`` records spanning ``m`` truth clusters rightly removes ``n - m``
+    records (one kept per truth cluster) and wrongly removes ``m - 1``; summed over
+    groups, TP = records - (truth, predicted) cells and removed = records - groups.
+    """
+    if len(truth) != len(predicted):
+        raise EvaluationError(f"{len(truth)} truth labels but {len(predicted)} predictions")
+    n = len(truth)
+    cells = len(set(zip(truth, predicted)))
+    tp = n - cells
+    fp = (n - len(set(predicted))) - tp
+    fn = (n - len(set(truth))) - tp
+    return RecordMetrics(n, tp, fp, fn)
+
+
+@dataclass(frozen=True)
 class PairExample:
     """One false merge or miss, for a person to look at (``status`` of a miss: how
     triage treated the pair: ``possible``, ``related`` or ``distinct``)."""
@@ -93,6 +156,7 @@ class DedupEvaluation:
     true_clusters: int
     predicted_clusters: int
     metrics: PairMetrics
+    record_level: RecordMetrics
     possible_pairs: int
     related_pairs: int
     seconds: float
@@ -108,6 +172,7 @@ class DedupEvaluation:
             "false_positives": m.false_positives, "false_negatives": m.false_negatives,
             "precision": m.precision, "recall": m.recall, "f1": m.f1, "possible_pairs": self.possible_pairs,
             "related_pairs": self.related_pairs, "seconds": self.seconds,
+            "record_level": self.record_level.to_dict(),
             "false_merges": [asdict(x) for x in self.false_merges], "misses": [asdict(x) for x in self.misses],
         }
 
@@ -136,7 +201,8 @@ def evaluate_records(file: str, records: Sequence[Record], truth: Sequence[str],
               for i, j in combinations(members, 2) if predicted[i] != predicted[j]]
     return DedupEvaluation(
         file=file, records=len(records), true_clusters=sum(1 for m in by_truth.values() if len(m) > 1),
-        predicted_clusters=len(result.groups), metrics=metrics, possible_pairs=len(result.possible),
+        predicted_clusters=len(result.groups), metrics=metrics,
+        record_level=record_metrics(list(truth), predicted), possible_pairs=len(result.possible),
         related_pairs=len(result.related), seconds=seconds, false_merges=false_merges, misses=misses,
     )
 
