@@ -279,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--priors", default="1,1", help="Prior includes,excludes (default 1,1).")
     parser.add_argument("--no-asreview", action="store_true", help="Run triage only.")
     parser.add_argument("--fresh", action="store_true", help="Ignore cached runs.")
+    parser.add_argument("--no-report", action="store_true",
+                        help="Only fill the run cache (e.g. half the datasets in each of two processes); "
+                             "a later run over all datasets writes the report from it.")
     parser.add_argument("--embed-only", action="store_true",
                         help="Only compute (and cache) each dataset's sentence embeddings, then stop.")
     args = parser.parse_args(argv)
@@ -311,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
                              "relevant": ds.relevant})
                 print(f"{ds.name} seed {seed} asreview: WSS@95 {row['wss95']:.3f} "
                       f"R@10 {row['recall10']:.3f} {row['seconds']:.1f}s", flush=True)
+    if args.no_report:
+        print(f"{len(rows)} runs cached; report left alone (--no-report)")
+        return 0
     md = write_report(rows, args, tools, time.perf_counter() - start)
     print(f"report written to {md} and {md.with_suffix('.csv')}")
     return 0

@@ -99,6 +99,7 @@ def next_command(
                 print(json.dumps({
                     "id": s.record_id, "rank": s.rank, "score": round(s.score, 6), "model": s.model,
                     "title": s.record.title, "has_abstract": s.record.has_abstract,
+                    "has_text": getattr(explanation, "has_text", True),
                     "matches": explanation.matched_terms(),  # type: ignore[attr-defined]
                     "suggested_exclusions": explanation.suggested_exclusions,  # type: ignore[attr-defined]
                 }, ensure_ascii=False))
@@ -165,8 +166,10 @@ def _show(queue: ScreeningQueue, s: Shown, colours: dict[str, str]) -> None:
     body.append(f"{r.journal or ''} {r.year or ''}\n\n", style="dim")
     if r.has_abstract:
         body.append_text(_highlighted(r.abstract or "", matches, "abstract", colours))
-    else:
+    elif r.title or r.keywords:
         body.append("[no abstract: ranked on title and keywords only]", style="italic")
+    else:
+        body.append("[no title, abstract or keywords: ranked as an average record of this review]", style="italic")
     if r.keywords:
         body.append(f"\n\nKeywords: {'; '.join(r.keywords)}", style="dim")
     legend = "  ".join(f"[{colours[e]}]{escape(e)}[/]" for e in colours)

@@ -36,6 +36,9 @@ class Explanation:
     matches: dict[str, list[Match]] = field(default_factory=dict)
     element_scores: dict[str, float] = field(default_factory=dict)
     suggested_exclusions: list[str] = field(default_factory=list)
+    #: False when the record has no title, abstract or keywords: it is ranked as an
+    #: average record of the review, not by its (empty) text.
+    has_text: bool = True
 
     def matched_terms(self) -> dict[str, list[str]]:
         """Element -> distinct phrases found, in order of first appearance."""
