@@ -174,28 +174,25 @@ class ScreeningCycle:
             self._trained = False
 
     def _place_records_without_text(self) -> None:
-        """Rank records with no title, abstract or keywords as an average record of the review.
+        """Rank records with no title, abstract or keywords after the model's likely candidates.
 
         The model scores an empty text by its intercept and the empty string's embedding,
         which put such records at the bottom (measured: the last 3-10% of the order on three
-        Cohen reviews, their includes with them). With no evidence either way, the honest
-        probability is the review's estimated share of includes: includes found plus the
-        model's estimate of those still unscreened (prior-corrected probabilities, see
-        ``inclusion_probabilities``), over all records. Such a record then comes after every
-        record the model finds likelier than that, and before the long tail it finds less
-        likely; the estimate of includes still to find counts it at that rate.
+        Cohen reviews, their includes with them). With no evidence either way, such a record
+        is as likely an include as an average record of the review. The share of includes
+        is estimated from below, by the includes found so far over all records with text:
+        the model's own estimate of those still unscreened is far too high early on (a mean
+        probability of 0.32 after two decisions on a review with 2.4% includes), and would
+        put these records among the first shown. With the lower bound they come after every
+        record the model finds likelier, and before the long tail it finds less likely, as
+        soon as its candidates run out; the estimate of includes still to find counts each
+        at that rate.
         """
         empty = self._no_text
         if not empty.any() or empty.all():
             return
-        unscreened = ~empty
-        found = 0
-        if self.labelled:
-            unscreened[np.fromiter(self.labelled.keys(), dtype=np.int64)] = False
-            found = sum(self.labelled.values())
-        logits = np.clip(self._margins[unscreened] + self._weight_offset, -50.0, 50.0)
-        expected = float((1.0 / (1.0 + np.exp(-logits))).sum())
-        share = float(np.clip((found + expected) / (self._n - int(empty.sum())), 1e-6, 1 - 1e-6))
+        found = sum(self.labelled.values())
+        share = float(np.clip(found / (self._n - int(empty.sum())), 1e-6, 1 - 1e-6))
         self._margins[empty] = np.log(share / (1.0 - share)) - self._weight_offset
 
     def _margins_of(self, model: BalancedLinearClassifier) -> np.ndarray:
