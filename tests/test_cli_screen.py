@@ -132,3 +132,15 @@ def test_screen_help_shows_the_keys() -> None:
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "[i]nclude, [e]xclude (then a reason), [m]aybe, [s]kip, [u]ndo, [n]ote, [q]uit" in text
+
+
+def test_next_marks_a_record_without_any_text(proj: Path, tmp_path: Path) -> None:
+    ris = tmp_path / "bare.ris"
+    ris.write_text("TY  - JOUR\nAU  - Doe, Jane\nPY  - 2015\nJO  - Child Abuse Review\nER  - \n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(ris), "-p", str(proj)]).exit_code == 0
+    shown = _next(proj, 5000)
+    bare = [s for s in shown if s["has_text"] is False]
+    assert len(bare) == 1 and bare[0]["title"] is None
+    # In the cold start it sits mid-queue, neither first nor last.
+    assert 0.25 * len(shown) < int(bare[0]["rank"]) < 0.75 * len(shown)  # type: ignore[call-overload]
+    assert all(s["has_text"] is True for s in shown if s is not bare[0])
