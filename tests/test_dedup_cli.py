@@ -102,6 +102,21 @@ def test_evaluate_dedup_prints_metrics_and_writes_json(tmp_path: Path) -> None:
                                "title_b": "Outcome of plasma exchange in children", "status": "possible"}]
 
 
+def test_evaluate_dedup_reads_the_file_in_the_encoding_given(tmp_path: Path) -> None:
+    title = "Plasmaaustausch bei Kindern: Ergebnisse aus Köln"
+    path = write_csv(tmp_path / "set.csv", [
+        row("r1", "c1", title, pages="9"), row("r2", "c1", title, pages="1746"),  # a miss: titles are shown
+    ])
+    out = tmp_path / "m.json"
+    detected = run("evaluate", "dedup", str(path), "--truth", "cluster_id", "--json", str(out))
+    assert detected.exit_code == 0, detected.output
+    assert json.loads(out.read_text(encoding="utf-8"))["misses"][0]["title_a"] == title
+    # The user's encoding wins over detection (here a wrong one, to show it is used).
+    named = run("evaluate", "dedup", str(path), "--truth", "cluster_id", "--json", str(out), "--encoding", "cp1252")
+    assert named.exit_code == 0, named.output
+    assert json.loads(out.read_text(encoding="utf-8"))["misses"][0]["title_a"] == title.encode().decode("cp1252")
+
+
 def test_evaluate_dedup_names_valid_truth_columns(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "set.csv", [row("r1", "c1", TITLE)])
     result = run("evaluate", "dedup", str(path), "--truth", "cluster")

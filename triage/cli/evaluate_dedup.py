@@ -12,6 +12,7 @@ from rich.table import Table
 
 from triage.cli.app import console, fail
 from triage.cli.evaluate import evaluate_app
+from triage.cli.options import EncodingOption
 from triage.dedup.evaluate import DedupEvaluation, PairExample, evaluate_records, load_labelled
 
 
@@ -64,11 +65,12 @@ def evaluate_dedup_command(
     truth: Annotated[str, typer.Option("--truth", help="Column naming each record's duplicate cluster.")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write every number and pair here.")] = None,
     show: Annotated[int, typer.Option("--show", help="How many false merges and misses to print.")] = 50,
+    encoding: EncodingOption = None,
 ) -> None:
     """Pair precision, recall (sensitivity), F1 and the pairs behind them."""
     if not file.is_file():
         fail(f"{file}: no such file")
-    records, labels, ids = load_labelled(file, truth)
+    records, labels, ids = load_labelled(file, truth, encoding=encoding)
     result = evaluate_records(str(file), records, labels, ids)
     console.print(_summary(result))
     _examples("false merges", result.false_merges, show)

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from triage.cli.app import console, err_console, fail
 from triage.cli.evaluate import evaluate_app
-from triage.cli.options import ProjectOption, open_project
+from triage.cli.options import EncodingOption, ProjectOption, open_project
 
 __all__ = ["heldout_command", "parse_priors", "screening_command"]
 
@@ -47,6 +47,7 @@ def screening_command(
     priors: Annotated[str, typer.Option("--priors", help="Prior includes,excludes drawn per seed; 0,0 = cold start.")] = "1,1",
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as a JSON list here.")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write recall curves here (PNG, plus an SVG beside it).")] = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """Simulate screening labelled DATA in triage's order and report WSS, recall, stopping."""
     from triage.evaluation.labelled import load_labelled
@@ -71,7 +72,7 @@ def screening_command(
         console=err_console, transient=True,
     ) as progress:
         for path in data:
-            dataset = load_labelled(path)
+            dataset = load_labelled(path, encoding=encoding)
             embedding = progress.add_task(f"{escape(dataset.name)}: embedding records", total=None)
 
             def embedded(done: int, total: int, task: TaskID = embedding) -> None:

@@ -9,11 +9,16 @@ import typer
 
 from triage.store.db import Project, default_project_dir
 
-__all__ = ["ProjectOption", "open_project"]
+__all__ = ["EncodingOption", "ProjectOption", "open_project"]
 
 ProjectOption = Annotated[
     Path | None,
     typer.Option("--project", "-p", help="Project directory (default: $TRIAGE_PROJECT or the current directory)."),
+]
+
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding", help="Text encoding of the files (e.g. cp1252, gb18030); default: detected."),
 ]
 
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from triage.cli.app import app, console, err_console, fail
-from triage.cli.options import ProjectOption, open_project
+from triage.cli.options import EncodingOption, ProjectOption, open_project
 from triage.importing import ImportOutcome, import_file
 from triage.prisma import prisma_counts
 from triage.store.db import Project
@@ -51,10 +51,7 @@ def import_command(
         str | None, typer.Option("--source", help="Database or platform the files came from (e.g. Embase).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Import a file again even if its bytes were imported before.")] = False,
-    encoding: Annotated[
-        str | None,
-        typer.Option("--encoding", help="Text encoding of the files (e.g. cp1252, gb18030); default: detected."),
-    ] = None,
+    encoding: EncodingOption = None,
     project_dir: ProjectOption = None,
 ) -> None:
     """Import exports into the project; each file is one transaction."""

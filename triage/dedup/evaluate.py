@@ -223,13 +223,13 @@ def _pair_status(result: DedupResult, n: int) -> dict[tuple[int, int], str]:
     return status
 
 
-def load_labelled(path: Path, truth_column: str) -> tuple[list[Record], list[str], list[str]]:
+def load_labelled(path: Path, truth_column: str, *, encoding: str | None = None) -> tuple[list[Record], list[str], list[str]]:
     """Records, truth labels and record ids (``record_id`` column, else row number) of a CSV.
 
     Reads through the project's CSV reader, so the file is understood exactly as
     ``triage import`` would; the truth column comes from each record's verbatim ``raw``.
     """
-    result = read_file(path)
+    result = read_file(path, encoding=encoding)
     if not result.records:
         raise EvaluationError(f"{path.name}: no records could be read",
                               hint="check that it is a CSV with a header row")

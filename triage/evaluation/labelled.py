@@ -72,7 +72,7 @@ def label_of(record: Record) -> int | None:
     return None
 
 
-def load_labelled(path: str | Path) -> LabelledSet:
+def load_labelled(path: str | Path, *, encoding: str | None = None) -> LabelledSet:
     """Read ``path`` (CSV, RIS or BibTeX) with triage's readers and take its labels.
 
     Raises :class:`EvaluationError` naming the file when a record has no label, so a
@@ -81,7 +81,7 @@ def load_labelled(path: str | Path) -> LabelledSet:
     from triage.records.load import read_file
 
     path = Path(path)
-    result = read_file(path)
+    result = read_file(path, encoding=encoding)
     if result.errors and not result.records:
         raise EvaluationError(f"{path.name}: no records could be read ({result.errors[0]})")
     labels: list[int] = []
