@@ -11,6 +11,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     screen,
     serve,
     settings,
+    sources,
 )
 from triage.cli.app import app
 

@@ -1,0 +1,52 @@
+"""``triage sources``: the imported files, and taking back one imported by mistake."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from triage.cli.app import TriageGroup, app, console
+from triage.cli.options import ProjectOption, open_project
+from triage.store.sources import list_sources, remove_source
+
+sources_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_completion=False,
+                          pretty_exceptions_enable=False,
+                          help="List the imported files (no subcommand); remove one imported by mistake.")
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback()
+def sources_command(ctx: typer.Context, project_dir: ProjectOption = None) -> None:
+    """List the imported files: id, database, format, encoding, records, problems."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_project(project_dir) as project, project.reading() as session:
+        rows = list_sources(session)
+    if not rows:
+        console.print("No files imported yet: triage import FILE")
+        return
+    table = Table(title="imported files")
+    table.add_column("id", justify="right")
+    table.add_column("file", overflow="fold")
+    for name in ("database", "read as", "records", "problems", "imported"):
+        table.add_column(name, justify="right" if name in ("records", "problems") else "left")
+    for s in rows:
+        read_as = s.format + (f", {s.encoding}" if s.encoding else "")
+        table.add_row(str(s.id), escape(s.file_name), escape(s.database or ""), read_as, str(s.records),
+                      str(s.problems), s.imported_at.strftime("%Y-%m-%d"))
+    console.print(table)
+
+
+@sources_app.command("remove")
+def remove_command(
+    source_id: Annotated[int, typer.Argument(help="The file's id from 'triage sources'.")],
+    project_dir: ProjectOption = None,
+) -> None:
+    """Take back an import (wrong encoding, wrong file) before anyone worked with its records."""
+    with open_project(project_dir) as project, project.transaction() as session:
+        removed = remove_source(session, source_id)
+    console.print(f"Removed {escape(removed.file_name)} (id {removed.id}) and its {removed.records} records; "
+                  "import the corrected file with triage import (add --encoding NAME if its text was garbled).")

@@ -1,0 +1,97 @@
+"""The imported files of a project: list them, and take back an import made by mistake.
+
+Taking back is for the file imported with the wrong encoding or from the wrong export,
+noticed before anyone worked with its records. Once a record carries a person's work
+(a screening decision, a dedup merge or pair decision, coded text) removing it would
+rewrite history, so removal is refused and says what holds the records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from triage.errors import TriageError
+from triage.store.schema import DecisionRow, EmbeddingRow, RecordRow, Source
+from triage.store.schema_coding import CodingDocument
+from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision
+
+__all__ = ["SourceSummary", "list_sources", "remove_source"]
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """One imported file as the project stored it."""
+
+    id: int
+    file_name: str
+    database: str | None
+    format: str
+    encoding: str | None
+    records: int
+    imported_at: datetime
+    problems: int
+
+
+def list_sources(session: Session) -> list[SourceSummary]:
+    """Every imported file, oldest first, with the records it holds now."""
+    counts: dict[int, int] = {
+        source_id: n for source_id, n in session.execute(select(RecordRow.source_id, func.count()).group_by(RecordRow.source_id))
+    }
+    return [
+        SourceSummary(s.id, s.file_name, s.database, s.format, s.encoding, counts.get(s.id, 0), s.imported_at,
+                      len(s.problems or []))
+        for s in session.scalars(select(Source).order_by(Source.id))
+    ]
+
+
+def _in_use(session: Session, ids: Select[Any]) -> list[str]:
+    """What holds any of the records ``ids`` selects (empty when nothing does)."""
+    checks = {
+        "screening decisions": select(func.count()).select_from(DecisionRow).where(DecisionRow.record_id.in_(ids)),
+        "dedup merges": select(func.count()).select_from(RecordRow)
+        .where(RecordRow.id.in_(ids), RecordRow.merged_into.is_not(None)),
+        "dedup merges (as the record kept)": select(func.count()).select_from(DedupMerge)
+        .where(DedupMerge.representative_id.in_(ids)),
+        "possible duplicates or related versions": select(func.count()).select_from(DedupPair)
+        .where(or_(DedupPair.record_a.in_(ids), DedupPair.record_b.in_(ids))),
+        "dedup decisions": select(func.count()).select_from(PairDecision)
+        .where(or_(PairDecision.record_a.in_(ids), PairDecision.record_b.in_(ids))),
+        "coded documents": select(func.count()).select_from(CodingDocument).where(CodingDocument.record_id.in_(ids)),
+    }
+    # Records of other files merged into one of these count too: the merge would dangle.
+    merged_in = select(func.count()).select_from(RecordRow).where(RecordRow.merged_into.in_(ids))
+    found = [f"{n} {what}" for what, query in checks.items() if (n := session.scalar(query) or 0)]
+    if n := session.scalar(merged_in) or 0:
+        found.append(f"{n} records of other files merged into them")
+    return found
+
+
+def remove_source(session: Session, source_id: int) -> SourceSummary:
+    """Delete one imported file and its records (with their stored embeddings).
+
+    Raises :class:`TriageError` naming what holds the records when any of them already
+    carries a person's work or a dedup result; nothing is deleted then. The caller's
+    transaction makes it all or nothing.
+    """
+    source = session.get(Source, source_id)
+    if source is None:
+        known = ", ".join(str(s) for s in session.scalars(select(Source.id).order_by(Source.id))) or "none"
+        raise TriageError(f"no imported file with id {source_id}", hint=f"ids in this project: {known} (see 'triage sources')")
+    summary = next(s for s in list_sources(session) if s.id == source_id)
+    ids = select(RecordRow.id).where(RecordRow.source_id == source_id)
+    held = _in_use(session, ids)
+    if held:
+        raise TriageError(
+            f"{source.file_name} (id {source_id}) cannot be removed: its records have " + ", ".join(held),
+            hint="records that people or a dedup run have worked with stay (the history refers to them); "
+                 "import the corrected file beside it instead",
+        )
+    session.execute(delete(EmbeddingRow).where(EmbeddingRow.record_id.in_(ids)))
+    session.execute(delete(RecordRow).where(RecordRow.source_id == source_id))
+    session.delete(source)
+    return summary
