@@ -130,3 +130,25 @@ def test_import_with_an_unknown_encoding_fails_and_names_it(tmp_path: Path, demo
     assert "scopus.csv: unknown encoding 'klingon'" in result.output
     status = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
     assert status["identified"] == 0
+
+
+def test_status_counts_unscreened_records_without_text(tmp_path: Path) -> None:
+    proj = tmp_path / "review"
+    assert runner.invoke(app, ["init", str(proj)]).exit_code == 0
+    ris = tmp_path / "mixed.ris"
+    ris.write_text(
+        "TY  - JOUR\nTI  - Mothers with depression and social work\nPY  - 2019\nER  - \n"
+        "TY  - JOUR\nAU  - Doe, Jane\nPY  - 2015\nER  - \n"
+        "TY  - JOUR\nAU  - Roe, Ann\nKW  - parenting\nER  - \n"  # keywords are text the ranking reads
+        "TY  - JOUR\nAU  - Poe, Al\nPY  - 2001\nER  - \n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["import", str(ris), "-p", str(proj)]).exit_code == 0
+    status = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
+    assert status["undecided"] == 4 and status["undecided_without_text"] == 2
+    assert runner.invoke(app, ["decide", "2", "exclude", "--reason", "evaluation", "--reviewer", "ana",
+                               "-p", str(proj)]).exit_code == 0
+    status = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
+    assert status["undecided_without_text"] == 1
+    table = runner.invoke(app, ["status", "-p", str(proj)]).output
+    assert "with no title, abstract or keywords" in table

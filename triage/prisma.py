@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from triage.store.decisions import current_decisions
 from triage.store.schema import RecordRow, Source
+from triage.store.schema_dedup import DedupMerge
 
 __all__ = ["PrismaCounts", "prisma_counts"]
 
@@ -32,6 +33,9 @@ class PrismaCounts:
     records_to_screen: int = 0
     screened: int = 0
     undecided: int = 0
+    #: Not yet screened and with no title, abstract or keywords: the ranking cannot read
+    #: them, so a team deciding to stop should know how many are left.
+    undecided_without_text: int = 0
     excluded: int = 0
     excluded_reasons: dict[str, int] = field(default_factory=dict)
     maybe: int = 0
@@ -69,6 +73,7 @@ def prisma_counts(session: Session) -> PrismaCounts:
     ft = {k: v for k, v in current_decisions(session, stage="full_text").items() if k in active}
     counts.screened = len(ta)
     counts.undecided = counts.records_to_screen - counts.screened
+    counts.undecided_without_text = len(_without_text(session) - set(ta))
     reasons: Counter[str] = Counter()
     for decision in ta.values():
         if decision.decision == "exclude":
@@ -89,3 +94,22 @@ def prisma_counts(session: Session) -> PrismaCounts:
             counts.included += 1
     counts.full_text_excluded_reasons = dict(ft_reasons.most_common())
     return counts
+
+
+def _without_text(session: Session) -> set[int]:
+    """Records to screen with no title, abstract or keywords, merged versions included
+    (a merge's canonical record takes the fullest fields of its members)."""
+    stmt = select(RecordRow.id, RecordRow.keywords).where(
+        RecordRow.merged_into.is_(None),
+        func.coalesce(func.trim(RecordRow.title), "") == "",
+        func.coalesce(func.trim(RecordRow.abstract), "") == "",
+    )
+    bare = {record_id for record_id, keywords in session.execute(stmt) if not keywords}
+    if bare:
+        merges = select(DedupMerge.representative_id, DedupMerge.canonical).where(
+            DedupMerge.undone_at.is_(None), DedupMerge.representative_id.in_(bare)
+        )
+        for record_id, canonical in session.execute(merges):
+            if any((canonical or {}).get(k) for k in ("title", "abstract", "keywords")):
+                bare.discard(record_id)
+    return bare

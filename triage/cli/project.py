@@ -128,6 +128,8 @@ def status_command(
     table.add_row("  maybe", str(counts.maybe))
     table.add_row("  included at title/abstract", str(counts.included_title_abstract))
     table.add_row("not yet screened", str(counts.undecided))
+    if counts.undecided_without_text:
+        table.add_row("  with no title, abstract or keywords", str(counts.undecided_without_text))
     table.add_row("full texts assessed", str(counts.full_text_assessed))
     table.add_row("  excluded at full text", str(counts.full_text_excluded))
     for reason, n in counts.full_text_excluded_reasons.items():
