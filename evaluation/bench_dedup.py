@@ -238,17 +238,14 @@ def ensure_peer_venv() -> Path:
 
 def measure_peer(py: Path, path: Path) -> dict[str, object]:
     """bib-dedupe on one file, scored with triage's own metric functions."""
-    from triage.dedup.evaluate import pair_metrics, record_metrics
+    from triage.dedup.evaluate import load_labelled, pair_metrics, record_metrics
 
     done = subprocess.run([str(py), str(REPO / "evaluation" / "bibdedupe_run.py"), str(path)],
                           capture_output=True, text=True, check=True, cwd=REPO)
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    _, truth, ids = load_labelled(path, "cluster_id")  # the truth exactly as triage's own run is scored
     group = {rid: g for g, members in enumerate(out["groups"]) for rid in members}
-    truth = [r["cluster_id"] for r in rows]
-    predicted = [("group", group[r["record_id"]]) if r["record_id"] in group else ("single", n)
-                 for n, r in enumerate(rows)]
+    predicted = [("group", group[rid]) if rid in group else ("single", n) for n, rid in enumerate(ids)]
     m, rec = pair_metrics(truth, predicted), record_metrics(truth, predicted)
     return {
         "set": path.stem, "tool": f"bib-dedupe {out['version']}", "precision": round(m.precision, 4),

@@ -42,11 +42,12 @@ def list_sources(session: Session) -> list[SourceSummary]:
     counts: dict[int, int] = {
         source_id: n for source_id, n in session.execute(select(RecordRow.source_id, func.count()).group_by(RecordRow.source_id))
     }
-    return [
-        SourceSummary(s.id, s.file_name, s.database, s.format, s.encoding, counts.get(s.id, 0), s.imported_at,
-                      len(s.problems or []))
-        for s in session.scalars(select(Source).order_by(Source.id))
-    ]
+    return [_summary(s, counts.get(s.id, 0)) for s in session.scalars(select(Source).order_by(Source.id))]
+
+
+def _summary(source: Source, records: int) -> SourceSummary:
+    return SourceSummary(source.id, source.file_name, source.database, source.format, source.encoding, records,
+                         source.imported_at, len(source.problems or []))
 
 
 def _in_use(session: Session, ids: Select[Any]) -> list[str]:
@@ -82,8 +83,8 @@ def remove_source(session: Session, source_id: int) -> SourceSummary:
     if source is None:
         known = ", ".join(str(s) for s in session.scalars(select(Source.id).order_by(Source.id))) or "none"
         raise TriageError(f"no imported file with id {source_id}", hint=f"ids in this project: {known} (see 'triage sources')")
-    summary = next(s for s in list_sources(session) if s.id == source_id)
     ids = select(RecordRow.id).where(RecordRow.source_id == source_id)
+    summary = _summary(source, session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
     held = _in_use(session, ids)
     if held:
         raise TriageError(
