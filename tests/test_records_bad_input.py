@@ -185,3 +185,53 @@ def test_a_wrong_or_unknown_encoding_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_file(pdf, encoding="latin-1")  # decodes anything, but a PDF is still not an export
     assert str(info.value).startswith("export.ris: file is binary, not a text export")
+
+
+def test_classic_mac_line_ends_read_like_newlines(shared_data: Path, tmp_path: Path) -> None:
+    # Older Mac reference managers end lines with a lone CR; the export starts with text
+    # before its first TY, so the format is only found if lines are split right.
+    original = shared_data / "exports" / "ris" / "rispy_example_full.ris"
+    text = original.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    mac = tmp_path / "mac.ris"
+    mac.write_bytes(text.replace("\n", "\r").encode("utf-8"))
+    expected, got = read_file(original), read_file(mac)
+    assert got.format == "ris"
+    assert [r.title for r in got.records] == [r.title for r in expected.records]
+    assert [r.provenance.line for r in got.records if r.provenance] == [
+        r.provenance.line for r in expected.records if r.provenance
+    ]
+
+
+def test_a_stray_carriage_return_inside_a_field_is_not_a_line_break(tmp_path: Path) -> None:
+    path = tmp_path / "stray.ris"
+    path.write_bytes(b"TY  - JOUR\nTI  - Title with\ra stray CR\nER  - \n")
+    (record,) = read_file(path).records
+    assert record.title is not None and record.title.startswith("Title with")
+    assert "stray CR" in record.title
+
+
+def test_endnote_xml_after_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "lib.xml"
+    path.write_text(
+        "\n\n<?xml version='1.0' encoding='UTF-8'?><xml><records><record><titles><title>Kept</title>"
+        "</titles></record></records></xml>\n",
+        encoding="utf-8",
+    )
+    assert [r.title for r in read_file(path).records] == ["Kept"]
+
+
+def test_endnote_xml_cut_short_keeps_the_records_before_the_cut(tmp_path: Path) -> None:
+    path = tmp_path / "cut.xml"
+    path.write_text(
+        "<?xml version='1.0'?>\n<xml><records>\n"
+        "<record><titles><title>First</title></titles></record>\n"
+        "<record><titles><title>Second</title></titles></record>\n"
+        "<record><titles><title>Thi",
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    assert [r.title for r in result.records] == ["First", "Second"]
+    (problem,) = result.problems
+    assert (problem.severity, problem.line) == ("error", 5)
+    assert "the 2 records before it were read" in problem.message
+    assert problem.hint is not None and "triage sources remove" in problem.hint

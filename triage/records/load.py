@@ -21,7 +21,7 @@ from triage.records.encoding import decode_bytes
 from triage.records.model import Problem, ReadResult, Record
 from triage.records.source import Source
 
-__all__ = ["FORMATS", "detect_format", "read_file"]
+__all__ = ["FORMATS", "detect_format", "read_file", "unify_line_ends"]
 
 Reader = Callable[[str, Source], tuple[list[Record], list[Problem]]]
 
@@ -109,6 +109,7 @@ def read_file(
         return ReadResult(records, problems, str(p), sha256, "xlsx", None, source or _dialect(records))
     decoded = decode_bytes(data, p, encoding)
     del data  # the text alone is enough from here; frees memory on large files
+    decoded.text = unify_line_ends(decoded.text)
     chosen = fmt or detect_format(p, decoded.text)
     if chosen is None:
         raise InputError(
@@ -133,6 +134,21 @@ def read_file(
     return ReadResult(
         records, problems, str(p), sha256, chosen, decoded.encoding, database or _dialect(records)
     )
+
+
+def unify_line_ends(text: str) -> str:
+    """``text`` with classic Mac line ends (a lone carriage return) turned into newlines.
+
+    Older Mac reference managers end lines with CR alone. Format sniffing and every reader
+    look for line starts after a newline, so such a file would read as one line: "not a
+    format triage reads". Windows CRLF is left alone (the readers handle it); lone CRs are
+    rewritten only where they outnumber the newlines, so a stray CR inside one field of a
+    normal file is not turned into a line break.
+    """
+    lone_cr = text.count("\r") - text.count("\r\n")
+    if lone_cr == 0 or lone_cr <= text.count("\n"):
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _dialect(records: list[Record]) -> str | None:
