@@ -102,6 +102,10 @@ def test_status_shows_stopping_rules_once_screening_started(proj: Path) -> None:
     rules = data["stopping"]["rules"]
     assert set(rules) >= {"statistical (Callaghan & Müller-Hansen)", "consecutive irrelevant", "knee method"}
     assert rules["statistical (Callaghan & Müller-Hansen)"]["safe_to_stop"] is False
+    # one include among 7 decisions vouches for next to nothing yet
+    bound = rules["statistical (Callaghan & Müller-Hansen)"]["recall_lower_bound"]
+    assert 0.0 <= bound < 0.05
+    assert f"recall so far >= {bound:.1%} at 95% confidence" in rules["statistical (Callaghan & Müller-Hansen)"]["estimate"]
     assert data["stopping"]["screened"] == 7
     # 7 decisions are under 5% of the demo's records, so the model's estimate waits
     needed = model_min_decisions(data["stopping"]["records"])

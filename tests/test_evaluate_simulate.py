@@ -16,9 +16,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _fake_cycle import FixedOrderCycle
 
+from triage import stopping
 from triage.errors import EvaluationError
-from triage.evaluation.report import JSON_KEYS, rule_summary
-from triage.evaluation.simulate import StoppingConfig, draw_priors, evaluate_rules, simulate
+from triage.evaluation.report import JSON_KEYS, bound_summary, rule_summary
+from triage.evaluation.simulate import (
+    StoppingConfig,
+    draw_priors,
+    evaluate_rules,
+    recall_bound_checks,
+    simulate,
+)
 from triage.records.model import Record
 
 N = 400
@@ -106,3 +113,35 @@ def test_rules_on_a_known_order() -> None:
 def test_label_count_mismatch_is_an_evaluation_error() -> None:
     with pytest.raises(EvaluationError, match="400 records but 3 labels"):
         simulate(RECORDS, [1, 0, 0])
+
+
+def test_recall_bound_checks_compare_the_bound_with_the_truth() -> None:
+    _, factory = make_cycles()
+    result = simulate(RECORDS, LABELS, dataset="toy", seed=1, priors=(0, 0), cycle_factory=factory)
+    got = result.to_dict()["recall_bound"]
+    # looks after every 40 records (10% of 400) that the simulation screened
+    seq = LABELS[np.asarray(result.order[: result.n_simulated])]
+    looks = [t for t in range(40, 400, 40) if t <= result.n_simulated]
+    bounds = [stopping.recall_lower_bound(seq[:t], N) for t in looks]
+    recalls = [seq[:t].sum() / 8 for t in looks]
+    assert got["checks"] == len(looks) >= 7
+    assert got["checks_before_all_found"] == sum(r < 1 for r in recalls) == 7  # index 300 is the last include
+    assert got["held"] == pytest.approx(np.mean([r >= b for r, b in zip(recalls, bounds)]))
+    assert got["mean_gap"] == pytest.approx(np.mean(np.subtract(recalls, bounds)))
+    assert max(bounds) > 0  # the long runs of excludes do vouch for something
+
+
+def test_recall_bound_checks_catch_a_bound_that_fails() -> None:
+    # 20 includes at the front, then excludes, and 20 more includes hidden at the very end:
+    # the run of excludes makes the bound vouch for far more than the true 50%.
+    y = np.zeros(1000, dtype=np.int64)
+    y[:20] = 1
+    y[980:] = 1
+    got = recall_bound_checks(y, list(range(1000)), 1000)
+    assert got["checks"] == 9 and got["checks_before_all_found"] == 9
+    assert got["held"] < 0.5
+    assert got["mean_gap"] < 0
+    pooled = bound_summary([{"recall_bound": got}, {"recall_bound": {**got, "held": 1.0}}])
+    assert pooled["checks"] == 18
+    assert pooled["held"] == pytest.approx((got["held"] + 1.0) / 2)
+    assert bound_summary([{"recall_bound": {}}]) == {}

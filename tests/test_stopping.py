@@ -111,3 +111,54 @@ def test_knee() -> None:
     assert stopping.knee_stop(labels)
     assert not stopping.knee_stop(labels[:100])  # fewer than 150 screened
     assert not stopping.knee_stop([1, 0] * 200)  # no knee
+
+
+def test_recall_lower_bound_inverts_the_test() -> None:
+    labels = [1] * 30 + [0] * 900
+    bound = stopping.recall_lower_bound(labels, 1000)
+    # the test rejects "recall < bound" and fails to reject just above it
+    assert stopping.ranked_quasi_p(labels, 1000, recall_target=bound) < 0.05
+    assert stopping.ranked_quasi_p(labels, 1000, recall_target=min(bound + 0.002, 0.999)) >= 0.05
+    assert 0.5 < bound < 1.0
+    # more evidence (a longer run of excludes) can only raise it; fewer decisions lower it
+    assert stopping.recall_lower_bound(labels[:500], 1000) < bound
+    assert stopping.recall_lower_bound([1] * 30 + [0] * 960, 1000) >= bound
+    # a higher confidence asks for more: a lower bound
+    assert stopping.recall_lower_bound(labels, 1000, confidence=0.99) <= bound
+    assert stopping.recall_lower_bound(labels, 1000, confidence=0.999) < bound
+
+
+def test_recall_lower_bound_edge_cases() -> None:
+    assert stopping.recall_lower_bound([], 100) == 0.0
+    assert stopping.recall_lower_bound([0] * 50, 100) == 0.0
+    assert stopping.recall_lower_bound([1] * 10 + [0] * 90, 100) == 1.0
+    with pytest.raises(EvaluationError, match="confidence must be between 0 and 1"):
+        stopping.recall_lower_bound([1, 0], 10, confidence=1.0)
+
+
+def test_recall_lower_bound_with_a_random_sample_matches_the_sampling_test() -> None:
+    # 40 found in ranked order, then 300 random draws from the 960 left with none found
+    labels = [1] * 40 + [0] * 300
+    bound = stopping.recall_lower_bound(labels, 1300, random_tail=300)
+    assert stopping.hypergeometric_p(960 + 300, 300, 0, 40, recall_target=bound) < 0.05
+    assert stopping.hypergeometric_p(960 + 300, 300, 0, 40, recall_target=bound + 0.002) >= 0.05
+
+
+def test_recall_lower_bound_holds_in_simulated_screening() -> None:
+    """A screening run where includes come early but not all at once: at every checkpoint the
+    true recall is at least the bound in (nearly) every run: the guarantee it claims."""
+    rng = np.random.default_rng(7)
+    checks = below = 0
+    for _ in range(60):
+        n, relevant = int(rng.integers(400, 1500)), int(rng.integers(10, 80))
+        y = np.zeros(n, dtype=int)
+        y[:relevant] = 1
+        # a ranking better than random: includes' positions drawn with a bias towards the front
+        keys = rng.random(n) ** np.where(y == 1, 3.0, 1.0)
+        order = y[np.argsort(keys)]
+        for share in (0.2, 0.4, 0.6):
+            screened = order[: int(share * n)]
+            bound = stopping.recall_lower_bound(screened, n)
+            checks += 1
+            below += screened.sum() / relevant < bound
+    assert below / checks <= 0.05

@@ -17,6 +17,8 @@ Rules and their sources:
 - :func:`ranked_quasi_p`: the same paper's "ranked quasi-sampling": the last ``m``
   prioritised records are treated as a sample of the records left before them (a
   conservative assumption, since the ranking puts includes first), for every ``m``.
+- :func:`recall_lower_bound`: the same tests inverted: the recall reached so far, at
+  least, with the chosen confidence (the guarantee-backed answer to "how far along?").
 - :func:`estimated_recall`: model-based recall estimate: includes found divided by
   includes found plus the sum of the classifier's inclusion probabilities over the
   unscreened records (expected includes still missing, if the probabilities are
@@ -51,6 +53,7 @@ __all__ = [
     "model_min_decisions",
     "random_sample_size",
     "ranked_quasi_p",
+    "recall_lower_bound",
     "sampling_p_values",
     "target_missing",
 ]
@@ -160,6 +163,54 @@ def ranked_quasi_p(labels: ArrayLike, n_total: int, *, recall_target: float = 0.
         p = hypergeom.cdf(found_in, urn_pop, np.minimum(k_tar, urn_pop), sizes)
     p = np.where(k_tar > urn_pop, 0.0, p)
     return float(np.nanmin(p))
+
+
+def recall_lower_bound(
+    labels: ArrayLike, n_total: int, *, confidence: float = 0.95, random_tail: int = 0, resolution: float = 0.001
+) -> float:
+    """Recall reached so far, at least, with ``confidence``: the statistical test inverted.
+
+    The test above answers one question ("is recall >= 95%?"). Reviewers also ask "how
+    far along are we?"; the honest answer with a guarantee is the largest target ``t``
+    for which H0 "recall < t" is rejected at ``1 - confidence`` (buscar's recall
+    estimate, Callaghan & Müller-Hansen 2020). The test is the one :func:`stopping
+    advice <triage.screening.advice.stopping_advice>` uses: the last ``random_tail``
+    labels as a random sample of the records unscreened before it, or ranked
+    quasi-sampling when ``random_tail`` is 0. The p-value only rises with the target, so
+    the bound is found by bisection to ``resolution`` (rounded down: never overstated).
+    Returns 1.0 once every record is screened and 0.0 before any include is found or
+    when the evidence rules out nothing.
+    """
+    _check_target(0.5, confidence)  # validates the confidence (the target is what is sought)
+    arr = np.asarray(labels, dtype=np.int64)
+    k, found = arr.size, int(arr.sum())
+    if k >= n_total > 0:
+        return 1.0
+    if found == 0:
+        return 0.0
+    alpha = 1 - confidence
+    tail = min(max(random_tail, 0), k)
+
+    def p_value(target: float) -> float:
+        if tail:
+            sample = arr[k - tail:]
+            in_sample = int(sample.sum())
+            return hypergeometric_p(n_total - k + tail, tail, in_sample, found - in_sample, recall_target=target)
+        return ranked_quasi_p(arr, n_total, recall_target=target)
+
+    lo, hi = 0.0, 1.0 - resolution
+    if p_value(hi) < alpha:
+        return hi
+    if p_value(resolution) >= alpha:
+        return 0.0
+    lo = resolution
+    while hi - lo > resolution / 2:  # invariant: p(lo) < alpha <= p(hi)
+        mid = (lo + hi) / 2
+        if p_value(mid) < alpha:
+            lo = mid
+        else:
+            hi = mid
+    return math.floor(lo / resolution) * resolution
 
 
 #: Share of the records screened before the model-based estimate is shown or used: with a

@@ -51,8 +51,8 @@ def screening_command(
 ) -> None:
     """Simulate screening labelled DATA in triage's order and report WSS, recall, stopping."""
     from triage.evaluation.labelled import load_labelled
-    from triage.evaluation.report import results_table, stopping_table, write_json
-    from triage.evaluation.simulate import shared_encoding, simulate
+    from triage.evaluation.report import bound_summary, results_table, stopping_table, write_json
+    from triage.evaluation.simulate import StoppingConfig, shared_encoding, simulate
     from triage.ranking.presets import load_preset
 
     prior_counts = parse_priors(priors)
@@ -95,6 +95,18 @@ def screening_command(
                 curves.append((dataset.name, seed, result.ranked_labels()))
     console.print(results_table(rows, title=f"Simulated screening, preset {preset}, priors {priors}"))
     console.print(stopping_table(rows))
+    bound = bound_summary(rows)
+    if bound:
+        before = int(bound["checks_before_all_found"])
+        tested = (
+            f"{bound['held_before_all_found']:.1%} of the {before} taken before every include was found"
+            if before else "every look came after the last include was found"
+        )
+        console.print(
+            f"Recall lower bound (`triage status`: 'recall so far >= X%'): held at {bound['held']:.1%} of "
+            f"{int(bound['checks'])} looks (every 10% of the records), {tested}; it claims "
+            f"{StoppingConfig().confidence:.0%}. Mean true recall minus bound {bound['mean_gap']:.3f}."
+        )
     if json_out is not None:
         write_json(rows, json_out)
         console.print(f"JSON written to {escape(str(json_out))}")

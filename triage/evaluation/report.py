@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
-__all__ = ["JSON_KEYS", "METRIC_KEYS", "results_table", "rule_summary", "stopping_table", "summarise", "write_json"]
+__all__ = ["JSON_KEYS", "METRIC_KEYS", "bound_summary", "results_table", "rule_summary", "stopping_table", "summarise", "write_json"]
 
 #: Keys of each ``--json`` object, in order (a contract: tests pin it).
 JSON_KEYS: tuple[str, ...] = (
     "dataset", "seed", "n", "relevant", "preset", "wss95", "wss100", "recall5", "recall10",
-    "recall20", "atd", "erf10", "loss", "seconds", "stopping",
+    "recall20", "atd", "erf10", "loss", "seconds", "stopping", "recall_bound",
 )
 METRIC_KEYS: tuple[str, ...] = ("wss95", "wss100", "recall5", "recall10", "recall20", "atd", "erf10", "loss")
 
@@ -46,6 +46,26 @@ def rule_summary(rows: Sequence[dict[str, Any]], recall_target: float = 0.95) ->
             "work_saved": float(np.mean([g["work_saved"] for g in got])),
         }
     return out
+
+
+def bound_summary(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """How often the "recall so far >= X%" bound held, pooled over the looks of all ``rows``
+    (see :func:`triage.evaluation.simulate.recall_bound_checks`); empty without looks."""
+    looks = [r["recall_bound"] for r in rows if r.get("recall_bound")]
+    checks = sum(b["checks"] for b in looks)
+    open_checks = sum(b["checks_before_all_found"] for b in looks)
+    if not checks:
+        return {}
+    return {
+        "checks": float(checks),
+        "held": sum(b["held"] * b["checks"] for b in looks) / checks,
+        "checks_before_all_found": float(open_checks),
+        "held_before_all_found": (
+            sum(b["held_before_all_found"] * b["checks_before_all_found"] for b in looks) / open_checks
+            if open_checks else 1.0
+        ),
+        "mean_gap": sum(b["mean_gap"] * b["checks"] for b in looks) / checks,
+    }
 
 
 def results_table(rows: Sequence[dict[str, Any]], title: str = "Simulated screening") -> Table:

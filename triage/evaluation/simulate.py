@@ -28,6 +28,7 @@ from triage.errors import EvaluationError
 from triage.records.model import Record
 
 __all__ = [
+    "BOUND_CHECK_SHARES",
     "Cycle",
     "CycleFactory",
     "RuleResult",
@@ -36,6 +37,7 @@ __all__ = [
     "draw_priors",
     "evaluate_rules",
     "real_cycle_factory",
+    "recall_bound_checks",
     "simulate",
 ]
 
@@ -146,6 +148,7 @@ class SimulationResult:
     n_simulated: int
     seconds: float
     stopping: dict[str, RuleResult] = field(default_factory=dict)
+    recall_bound: dict[str, float] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -184,6 +187,7 @@ class SimulationResult:
         out.update({k: round(v, 6) for k, v in self.metrics().items()})
         out["seconds"] = round(self.seconds, 3)
         out["stopping"] = {name: rule.to_dict() for name, rule in self.stopping.items()}
+        out["recall_bound"] = dict(self.recall_bound)
         return out
 
 
@@ -274,6 +278,7 @@ def simulate(
     seconds = time.perf_counter() - start
     rules = evaluate_rules(y, order, seed=seed, config=config)
     rules["model_estimate"] = _rule_result(y, order, model_stop if model_stop is not None else n)
+    bound = recall_bound_checks(y, order[:n_simulated], n, confidence=config.confidence)
     return SimulationResult(
         dataset=dataset,
         seed=seed,
@@ -285,6 +290,7 @@ def simulate(
         n_simulated=n_simulated,
         seconds=seconds,
         stopping=rules,
+        recall_bound=bound,
     )
 
 
@@ -301,6 +307,54 @@ def _rule_result(y: NDArray[np.int64], order: Sequence[int], stopped_at: int, fo
     if found is None:
         found = int(y[np.asarray(order[:stopped_at], dtype=np.int64)].sum()) if stopped_at else 0
     return RuleResult(stopped_at=stopped_at, recall=round(found / int(y.sum()), 6), work_saved=round(1 - stopped_at / n, 6))
+
+
+#: Where :func:`recall_bound_checks` looks: after every tenth of the records screened.
+BOUND_CHECK_SHARES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def recall_bound_checks(
+    labels: NDArray[np.int64],
+    screened_order: Sequence[int],
+    n_total: int,
+    *,
+    confidence: float = 0.95,
+    shares: Sequence[float] = BOUND_CHECK_SHARES,
+) -> dict[str, float]:
+    """Does ``triage status``'s "recall so far >= X%" hold? Checked against the truth.
+
+    At each share of the records screened (within ``screened_order``, the records the
+    simulation actually screened, priors first) the lower bound of
+    :func:`triage.stopping.recall_lower_bound` is compared with the true recall so far.
+    The bound claims to hold with ``confidence`` at any one look, so ``held`` (share of
+    looks with true recall >= bound) should be at least that. Looks taken after every
+    include was found hold trivially, so ``held_before_all_found`` counts only the
+    others, the looks that test the claim. ``mean_gap`` is the mean of true recall minus
+    the bound (how much the guarantee costs in tightness). Empty when there is no look.
+    """
+    y = np.asarray(labels, dtype=np.int64)
+    seq = y[np.asarray(screened_order, dtype=np.int64)]
+    total = int(y.sum())
+    looks = sorted({int(share * n_total) for share in shares if 0 < int(share * n_total) <= seq.size})
+    if not looks or total == 0:
+        return {}
+    held, held_open, open_looks, gaps = 0, 0, 0, []
+    for t in looks:
+        recall = float(seq[:t].sum()) / total
+        bound = stopping.recall_lower_bound(seq[:t], n_total, confidence=confidence)
+        ok = recall >= bound
+        held += ok
+        gaps.append(recall - bound)
+        if recall < 1.0:
+            open_looks += 1
+            held_open += ok
+    return {
+        "checks": len(looks),
+        "held": held / len(looks),
+        "checks_before_all_found": open_looks,
+        "held_before_all_found": held_open / open_looks if open_looks else 1.0,
+        "mean_gap": float(np.mean(gaps)),
+    }
 
 
 def evaluate_rules(

@@ -97,9 +97,14 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
         p = stopping.ranked_quasi_p(labels, n_total, recall_target=target)
         source = "ranked quasi-sampling"
     more = stopping.random_sample_size(unscreened, found, recall_target=target, confidence=confidence)
+    bound = stopping.recall_lower_bound(labels, n_total, confidence=confidence, random_tail=tail)
     rules["statistical (Callaghan & Müller-Hansen)"] = {
-        "estimate": f"p = {p:.3g} for recall < {target:.0%} ({source})",
+        "estimate": (
+            f"p = {p:.3g} for recall < {target:.0%} ({source}); "
+            f"recall so far >= {bound:.1%} at {confidence:.0%} confidence"
+        ),
         "p_value": p,
+        "recall_lower_bound": bound,
         "safe_to_stop": bool(p < alpha),
         "advice": (
             f"safe to stop: recall >= {target:.0%} at {confidence:.0%} confidence" if p < alpha
