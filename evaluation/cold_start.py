@@ -13,14 +13,25 @@ first 10% of the order) for:
     nice .venv/bin/python evaluation/cold_start.py ../shared/data/screening/Cohen_2006_ADHD.csv ... \
         corpora/demo/demo_labelled.csv --report evaluation/reports/cold_start.md
 
+``--whole-seeds N`` also simulates the whole screening from no decisions at all (priors
+0,0), once with the criteria file and once without (seeded random order until the first
+include and exclude), with the default preset and seeds 0..N-1, and reports WSS@95 and
+recall@10% of both: does a criteria file still help once the classifier takes over? Runs
+are cached in ``evaluation/.cache/cold_start`` (keyed by a hash of the code and the
+criteria), so ``--no-report`` over halves of the datasets in two processes, then one run
+over all, writes the report without simulating twice.
+
 Criteria files are written from each review's published topic, never fitted to labels.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -37,6 +48,9 @@ from triage.ranking.features import record_text
 from triage.text import load_nlp
 
 CRITERIA_DIR = Path(__file__).resolve().parent / "criteria"
+REPO = Path(__file__).resolve().parent.parent
+WHOLE_CACHE = REPO / "evaluation" / ".cache" / "cold_start"
+WHOLE_PRESET = "default"
 
 
 def recall_at(scores: np.ndarray, y: np.ndarray, share: float, rng: np.random.Generator) -> float:
@@ -87,7 +101,78 @@ def cold_start_recalls(
     return {"records": float(len(y)), "relevant": float(y.sum()), **row, "random": 0.10}
 
 
-def write_report(rows: dict[str, dict[str, float]], command: str, out: Path) -> None:
+def whole_code_hash(criteria_file: Path) -> str:
+    """Short hash of what a whole simulated screening depends on: ranking, criteria scoring,
+    simulation and stopping code, the preset and the criteria file."""
+    digest = hashlib.sha256()
+    files = [*sorted((REPO / "triage" / "ranking").glob("*.py")), REPO / "triage" / "evaluation" / "simulate.py",
+             REPO / "triage" / "stopping.py", REPO / "triage" / "metrics.py", REPO / "triage" / "criteria.py",
+             REPO / "triage" / "text.py", REPO / "models" / f"{WHOLE_PRESET}.toml", criteria_file]
+    for path in files:
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def whole_screening(path: Path, criteria_file: Path, seeds: int) -> dict[str, float]:
+    """Mean WSS@95 and recall@10% of whole simulated screenings from no decisions, with the
+    criteria (``criteria_*``) and without (``none_*``), over seeds 0..seeds-1."""
+    from triage.evaluation.simulate import simulate
+
+    ds = load_labelled(path)
+    key = whole_code_hash(criteria_file)
+    kwargs: dict[str, Any] | None = None
+    out: dict[str, list[float]] = {}
+    for condition in ("none", "criteria"):
+        for seed in range(seeds):
+            cached = WHOLE_CACHE / f"{ds.name}-{condition}-s{seed}-{key}.json"
+            if cached.exists():
+                row = json.loads(cached.read_text(encoding="utf-8"))
+            else:
+                if kwargs is None:
+                    kwargs = {"embeddings": dataset_embeddings(ds), "encoder": load_encoder()}
+                criteria = load_criteria(criteria_file) if condition == "criteria" else None
+                result = simulate(ds.records, ds.labels, dataset=ds.name, preset=WHOLE_PRESET, seed=seed,
+                                  priors=(0, 0), criteria=criteria, cycle_kwargs=kwargs)
+                row = result.to_dict()
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_text(json.dumps(row), encoding="utf-8")
+            for metric in ("wss95", "recall10"):
+                out.setdefault(f"{condition}_{metric}", []).append(float(row[metric]))
+    return {name: float(np.mean(values)) for name, values in out.items()}
+
+
+def whole_lines(whole: dict[str, dict[str, float]], seeds: int) -> list[str]:
+    """The report's second table: whole screenings with and without the criteria."""
+    lines = [
+        "",
+        "## The whole screening from no decisions, with and without the criteria",
+        "",
+        (f"Simulated with `triage.evaluation.simulate` (preset `{WHOLE_PRESET}`, priors 0,0, seeds 0..{seeds - 1}, "
+         "means): `criteria` starts from the order above and the classifier takes over once an include and "
+         "an exclude are known; `none` starts in seeded random order. WSS@95 and recall@10% count every "
+         "record (there are no priors)."),
+        "",
+        "| dataset | none WSS@95 | criteria WSS@95 | none recall@10% | criteria recall@10% |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in whole.items():
+        lines.append(f"| {name} | {row['none_wss95']:.3f} | {row['criteria_wss95']:.3f} | {row['none_recall10']:.3f} | "
+                     f"{row['criteria_recall10']:.3f} |")
+    means = {k: float(np.mean([row[k] for row in whole.values()])) for k in next(iter(whole.values()))}
+    lines.append(f"| **mean** | **{means['none_wss95']:.3f}** | **{means['criteria_wss95']:.3f}** | "
+                 f"**{means['none_recall10']:.3f}** | **{means['criteria_recall10']:.3f}** |")
+    counts = []
+    for metric, label in (("wss95", "WSS@95"), ("recall10", "recall@10%")):
+        above = sum(row[f"criteria_{metric}"] > row[f"none_{metric}"] + 1e-9 for row in whole.values())
+        below = sum(row[f"criteria_{metric}"] < row[f"none_{metric}"] - 1e-9 for row in whole.values())
+        counts.append(f"{label} higher with the criteria on {above} of {len(whole)}, lower on {below}")
+    lines += ["", "; ".join(counts) + "."]
+    return lines
+
+
+def write_report(rows: dict[str, dict[str, float]], command: str, out: Path,
+                 whole: dict[str, dict[str, float]] | None = None, seeds: int = 0) -> None:
     names = ["criteria", "lexical", "semantic", "tfidf", "random"]
     lines = [
         "# Cold start: ranking by the criteria alone (before any decision)",
@@ -119,6 +204,8 @@ def write_report(rows: dict[str, dict[str, float]], command: str, out: Path) -> 
         f" ratio of means criteria / TF-IDF {means['criteria'] / means['tfidf']:.2f}, criteria / random"
         f" {means['criteria'] / means['random']:.1f}."),
     ]
+    if whole:
+        lines += whole_lines(whole, seeds)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -130,24 +217,38 @@ def main(argv: list[str] | None = None) -> None:
         "--criteria", type=Path, help="criteria file for every DATA (default: see criteria_for)"
     )
     parser.add_argument("--report", type=Path, help="write the Markdown report here (reports/cold_start.md)")
+    parser.add_argument("--whole-seeds", type=int, default=0,
+                        help="also simulate whole screenings with and without the criteria, seeds 0..N-1")
+    parser.add_argument("--no-report", action="store_true",
+                        help="only fill the whole-screening cache (split the datasets over processes)")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
     rows: dict[str, dict[str, float]] = {}
+    whole: dict[str, dict[str, float]] = {}
     print(f"{'dataset':34s} {'criteria':>8s} {'lexical':>8s} {'semantic':>8s} {'tfidf':>8s} {'random':>8s}")
     for path in args.data:
-        criteria = load_criteria(criteria_for(path, args.criteria))
+        criteria_file = criteria_for(path, args.criteria)
+        if args.whole_seeds:
+            whole[path.stem] = whole_screening(path, criteria_file, args.whole_seeds)
+            print(f"{path.stem:34s} whole: " + " ".join(f"{k} {v:.3f}" for k, v in whole[path.stem].items()), flush=True)
+        if args.no_report:
+            continue
+        criteria = load_criteria(criteria_file)
         row = rows[path.stem] = cold_start_recalls(path, criteria, args.semantic_weight, rng)
         print(
             f"{path.stem:34s} "
             + " ".join(f"{row[k]:8.3f}" for k in ("criteria", "lexical", "semantic", "tfidf", "random")),
             flush=True,
         )
-    if args.report:
+    if args.report and not args.no_report:
         data = [str(p) if not p.is_absolute() else p.name for p in args.data]
+        seeds = ["--whole-seeds", str(args.whole_seeds)] if args.whole_seeds else []
         write_report(
             rows,
-            " ".join(["nice .venv/bin/python evaluation/cold_start.py", *data, "--report", str(args.report)]),
+            " ".join(["nice .venv/bin/python evaluation/cold_start.py", *data, *seeds, "--report", str(args.report)]),
             args.report,
+            whole,
+            args.whole_seeds,
         )
         print(f"report written to {args.report}")
 

@@ -67,7 +67,8 @@ class ScreeningCycle:
         # Random tie-break drawn once: the no-criteria cold start and equal scores keep one
         # stable order instead of reshuffling on every call.
         self._tiebreak = self._rng.random(self._n)
-        # Records with no title, abstract or keywords: nothing to rank them on (see _refresh).
+        # Records with no title, abstract or keywords: nothing to rank them on
+        # (see _place_records_without_text).
         self._no_text = np.array([not record_text(r).strip() for r in self._records], dtype=bool)
 
         spec = self.preset.features
