@@ -14,9 +14,10 @@ first 10% of the order) for:
         corpora/demo/demo_labelled.csv --report evaluation/reports/cold_start.md
 
 ``--whole-seeds N`` also simulates the whole screening from no decisions at all (priors
-0,0), once with the criteria file and once without (seeded random order until the first
-include and exclude), with the default preset and seeds 0..N-1, and reports WSS@95 and
-recall@10% of both: does a criteria file still help once the classifier takes over? Runs
+0,0), with the default preset once with the criteria file and once without (seeded random
+order until the first include and exclude), and with the words-only ``tfidf`` preset
+without criteria, seeds 0..N-1, and reports WSS@95 and recall@10% of each: does a criteria
+file still help once the classifier takes over? Runs
 are cached in ``evaluation/.cache/cold_start`` (keyed by a hash of the code and the
 criteria), so ``--no-report`` over halves of the datasets in two processes, then one run
 over all, writes the report without simulating twice.
@@ -101,13 +102,20 @@ def cold_start_recalls(
     return {"records": float(len(y)), "relevant": float(y.sum()), **row, "random": 0.10}
 
 
-def whole_code_hash(criteria_file: Path) -> str:
+#: Whole-screening conditions: name -> (preset, with the criteria?). ``tfidf`` is the
+#: words-only learner with no criteria, the "TF-IDF only" start.
+WHOLE_CONDITIONS: dict[str, tuple[str, bool]] = {
+    "none": (WHOLE_PRESET, False), "criteria": (WHOLE_PRESET, True), "tfidf": ("tfidf", False),
+}
+
+
+def whole_code_hash(criteria_file: Path, preset: str = WHOLE_PRESET) -> str:
     """Short hash of what a whole simulated screening depends on: ranking, criteria scoring,
     simulation and stopping code, the preset and the criteria file."""
     digest = hashlib.sha256()
     files = [*sorted((REPO / "triage" / "ranking").glob("*.py")), REPO / "triage" / "evaluation" / "simulate.py",
              REPO / "triage" / "stopping.py", REPO / "triage" / "metrics.py", REPO / "triage" / "criteria.py",
-             REPO / "triage" / "text.py", REPO / "models" / f"{WHOLE_PRESET}.toml", criteria_file]
+             REPO / "triage" / "text.py", REPO / "models" / f"{preset}.toml", criteria_file]
     for path in files:
         if path.exists():
             digest.update(path.read_bytes())
@@ -120,10 +128,10 @@ def whole_screening(path: Path, criteria_file: Path, seeds: int) -> dict[str, fl
     from triage.evaluation.simulate import simulate
 
     ds = load_labelled(path)
-    key = whole_code_hash(criteria_file)
     kwargs: dict[str, Any] | None = None
     out: dict[str, list[float]] = {}
-    for condition in ("none", "criteria"):
+    for condition, (preset, with_criteria) in WHOLE_CONDITIONS.items():
+        key = whole_code_hash(criteria_file, preset)
         for seed in range(seeds):
             cached = WHOLE_CACHE / f"{ds.name}-{condition}-s{seed}-{key}.json"
             if cached.exists():
@@ -131,8 +139,8 @@ def whole_screening(path: Path, criteria_file: Path, seeds: int) -> dict[str, fl
             else:
                 if kwargs is None:
                     kwargs = {"embeddings": dataset_embeddings(ds), "encoder": load_encoder()}
-                criteria = load_criteria(criteria_file) if condition == "criteria" else None
-                result = simulate(ds.records, ds.labels, dataset=ds.name, preset=WHOLE_PRESET, seed=seed,
+                criteria = load_criteria(criteria_file) if with_criteria else None
+                result = simulate(ds.records, ds.labels, dataset=ds.name, preset=preset, seed=seed,
                                   priors=(0, 0), criteria=criteria, cycle_kwargs=kwargs)
                 row = result.to_dict()
                 cached.parent.mkdir(parents=True, exist_ok=True)
@@ -148,25 +156,29 @@ def whole_lines(whole: dict[str, dict[str, float]], seeds: int) -> list[str]:
         "",
         "## The whole screening from no decisions, with and without the criteria",
         "",
-        (f"Simulated with `triage.evaluation.simulate` (preset `{WHOLE_PRESET}`, priors 0,0, seeds 0..{seeds - 1}, "
-         "means): `criteria` starts from the order above and the classifier takes over once an include and "
-         "an exclude are known; `none` starts in seeded random order. WSS@95 and recall@10% count every "
-         "record (there are no priors)."),
+        (f"Simulated with `triage.evaluation.simulate` (priors 0,0, seeds 0..{seeds - 1}, means): `criteria` is "
+         f"preset `{WHOLE_PRESET}` starting from the order above, the classifier taking over once an include "
+         f"and an exclude are known; `none` is `{WHOLE_PRESET}` without criteria (seeded random order until "
+         "then); `tfidf` is the words-only preset without criteria (the TF-IDF-only start). WSS@95 and "
+         "recall@10% count every record (there are no priors); random order would give recall@10% 0.100."),
         "",
-        "| dataset | none WSS@95 | criteria WSS@95 | none recall@10% | criteria recall@10% |",
-        "|---|---|---|---|---|",
+        ("| dataset | criteria WSS@95 | none WSS@95 | tfidf WSS@95 | criteria recall@10% | none recall@10% "
+         "| tfidf recall@10% |"),
+        "|---|---|---|---|---|---|---|",
     ]
+    names = ("criteria", "none", "tfidf")
     for name, row in whole.items():
-        lines.append(f"| {name} | {row['none_wss95']:.3f} | {row['criteria_wss95']:.3f} | {row['none_recall10']:.3f} | "
-                     f"{row['criteria_recall10']:.3f} |")
+        lines.append(f"| {name} | " + " | ".join(f"{row[f'{c}_wss95']:.3f}" for c in names) + " | "
+                     + " | ".join(f"{row[f'{c}_recall10']:.3f}" for c in names) + " |")
     means = {k: float(np.mean([row[k] for row in whole.values()])) for k in next(iter(whole.values()))}
-    lines.append(f"| **mean** | **{means['none_wss95']:.3f}** | **{means['criteria_wss95']:.3f}** | "
-                 f"**{means['none_recall10']:.3f}** | **{means['criteria_recall10']:.3f}** |")
+    lines.append("| **mean** | " + " | ".join(f"**{means[f'{c}_wss95']:.3f}**" for c in names) + " | "
+                 + " | ".join(f"**{means[f'{c}_recall10']:.3f}**" for c in names) + " |")
     counts = []
-    for metric, label in (("wss95", "WSS@95"), ("recall10", "recall@10%")):
-        above = sum(row[f"criteria_{metric}"] > row[f"none_{metric}"] + 1e-9 for row in whole.values())
-        below = sum(row[f"criteria_{metric}"] < row[f"none_{metric}"] - 1e-9 for row in whole.values())
-        counts.append(f"{label} higher with the criteria on {above} of {len(whole)}, lower on {below}")
+    for other in ("none", "tfidf"):
+        for metric, label in (("wss95", "WSS@95"), ("recall10", "recall@10%")):
+            above = sum(row[f"criteria_{metric}"] > row[f"{other}_{metric}"] + 1e-9 for row in whole.values())
+            below = sum(row[f"criteria_{metric}"] < row[f"{other}_{metric}"] - 1e-9 for row in whole.values())
+            counts.append(f"{label} vs `{other}`: higher with the criteria on {above} of {len(whole)}, lower on {below}")
     lines += ["", "; ".join(counts) + "."]
     return lines
 

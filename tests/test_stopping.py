@@ -162,3 +162,29 @@ def test_recall_lower_bound_holds_in_simulated_screening() -> None:
             checks += 1
             below += screened.sum() / relevant < bound
     assert below / checks <= 0.05
+
+
+def _ranked_quasi_p_every_m(labels: np.ndarray, n_total: int, recall_target: float) -> float:
+    """The ranked quasi-sampling p-value by the definition: the minimum over every m."""
+    k, found = labels.size, int(labels.sum())
+    best = 1.0
+    for m in range(1, k + 1):
+        found_in = int(labels[k - m:].sum())
+        urn = n_total - k + m
+        k_tar = math.floor(found / recall_target - (found - found_in) + 1)
+        p = 0.0 if k_tar > urn else float(hypergeom.cdf(found_in, urn, k_tar, m))
+        best = min(best, p)
+    return best
+
+
+def test_ranked_quasi_p_checks_only_run_ends_but_equals_the_full_scan() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(150):
+        n = int(rng.integers(5, 400))
+        k = int(rng.integers(1, n + 1))
+        rate = float(rng.choice([0.02, 0.1, 0.4]))
+        labels = (rng.random(k) < rate * np.linspace(1, 0, k) ** float(rng.choice([0.5, 2.0]))).astype(np.int64)
+        target = float(rng.choice([0.5, 0.9, 0.95, 0.99]))
+        assert stopping.ranked_quasi_p(labels, n, recall_target=target) == pytest.approx(
+            _ranked_quasi_p_every_m(labels, n, target), rel=1e-12, abs=1e-15
+        )
