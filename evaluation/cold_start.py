@@ -28,7 +28,6 @@ Criteria files are written from each review's published topic, never fitted to l
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -39,6 +38,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from compare_asreview import code_hash
 from dataset_embeddings import dataset_embeddings
 
 from triage.criteria import Criteria, load_criteria
@@ -110,16 +110,9 @@ WHOLE_CONDITIONS: dict[str, tuple[str, bool]] = {
 
 
 def whole_code_hash(criteria_file: Path, preset: str = WHOLE_PRESET) -> str:
-    """Short hash of what a whole simulated screening depends on: ranking, criteria scoring,
-    simulation and stopping code, the preset and the criteria file."""
-    digest = hashlib.sha256()
-    files = [*sorted((REPO / "triage" / "ranking").glob("*.py")), REPO / "triage" / "evaluation" / "simulate.py",
-             REPO / "triage" / "stopping.py", REPO / "triage" / "metrics.py", REPO / "triage" / "criteria.py",
-             REPO / "triage" / "text.py", REPO / "models" / f"{preset}.toml", criteria_file]
-    for path in files:
-        if path.exists():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
+    """Short hash of what a whole simulated screening depends on: the comparison's ranking,
+    simulation and stopping code and preset, plus the criteria code and file."""
+    return code_hash(preset, [REPO / "triage" / "criteria.py", REPO / "triage" / "text.py", criteria_file])
 
 
 def whole_screening(path: Path, criteria_file: Path, seeds: int) -> dict[str, float]:

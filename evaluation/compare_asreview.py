@@ -31,6 +31,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,12 +152,14 @@ def run_triage(ds: LabelledSet, preset: str, seed: int, priors: tuple[int, int])
     return row
 
 
-def code_hash(preset: str) -> str:
+def code_hash(preset: str, extra: Sequence[Path] = ()) -> str:
     """Short hash of the code and preset a triage run depends on: a changed model, cycle,
-    simulation or stopping rule is a new run, not a stale cache hit."""
+    simulation or stopping rule is a new run, not a stale cache hit. ``extra``: further
+    files the run reads (the cold-start study adds the criteria code and file)."""
     digest = hashlib.sha256()
     files = [*sorted((REPO / "triage" / "ranking").glob("*.py")), REPO / "triage" / "evaluation" / "simulate.py",
-             REPO / "triage" / "stopping.py", REPO / "triage" / "metrics.py", REPO / "models" / f"{preset}.toml"]
+             REPO / "triage" / "stopping.py", REPO / "triage" / "metrics.py", REPO / "models" / f"{preset}.toml",
+             *extra]
     for path in files:
         if path.exists():
             digest.update(path.read_bytes())

@@ -118,7 +118,7 @@ def test_recall_lower_bound_inverts_the_test() -> None:
     bound = stopping.recall_lower_bound(labels, 1000)
     # the test rejects "recall < bound" and fails to reject just above it
     assert stopping.ranked_quasi_p(labels, 1000, recall_target=bound) < 0.05
-    assert stopping.ranked_quasi_p(labels, 1000, recall_target=min(bound + 0.002, 0.999)) >= 0.05
+    assert stopping.ranked_quasi_p(labels, 1000, recall_target=bound + 0.001) >= 0.05
     assert 0.5 < bound < 1.0
     # more evidence (a longer run of excludes) can only raise it; fewer decisions lower it
     assert stopping.recall_lower_bound(labels[:500], 1000) < bound
@@ -141,7 +141,22 @@ def test_recall_lower_bound_with_a_random_sample_matches_the_sampling_test() -> 
     labels = [1] * 40 + [0] * 300
     bound = stopping.recall_lower_bound(labels, 1300, random_tail=300)
     assert stopping.hypergeometric_p(960 + 300, 300, 0, 40, recall_target=bound) < 0.05
-    assert stopping.hypergeometric_p(960 + 300, 300, 0, 40, recall_target=bound + 0.002) >= 0.05
+    assert stopping.hypergeometric_p(960 + 300, 300, 0, 40, recall_target=bound + 0.001) >= 0.05
+
+
+def test_recall_lower_bound_is_the_highest_rejected_target_on_the_grid() -> None:
+    # Against the definition, target by target: ranked sequences with includes thinning
+    # out, as a good ranking gives. The bound is an exact grid value (no float noise).
+    rng = np.random.default_rng(7)
+    for _ in range(4):
+        n_total, k = 2000, int(rng.integers(200, 1500))
+        labels = (rng.random(k) < np.linspace(0.3, 0.0, k)).astype(int)
+        rejected = [t for t in range(1, 1000)
+                    if stopping.ranked_quasi_p(labels, n_total, recall_target=t / 1000) < 0.05]
+        expected = max(rejected) / 1000 if rejected else 0.0
+        bound = stopping.recall_lower_bound(labels, n_total)
+        assert bound == expected
+        assert f"{bound}" == f"{round(bound, 3)}"
 
 
 def test_recall_lower_bound_holds_in_simulated_screening() -> None:

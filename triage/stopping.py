@@ -35,6 +35,7 @@ Rules and their sources:
 
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
@@ -59,11 +60,15 @@ __all__ = [
 ]
 
 
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise EvaluationError(f"confidence must be between 0 and 1 (exclusive), got {confidence}")
+
+
 def _check_target(recall_target: float, confidence: float) -> None:
     if not 0 < recall_target < 1:
         raise EvaluationError(f"recall target must be between 0 and 1 (exclusive), got {recall_target}")
-    if not 0 < confidence < 1:
-        raise EvaluationError(f"confidence must be between 0 and 1 (exclusive), got {confidence}")
+    _check_confidence(confidence)
 
 
 def target_missing(found_total: int, found_before: int, recall_target: float) -> int:
@@ -197,11 +202,15 @@ def recall_lower_bound(
     advice <triage.screening.advice.stopping_advice>` uses: the last ``random_tail``
     labels as a random sample of the records unscreened before it, or ranked
     quasi-sampling when ``random_tail`` is 0. The p-value only rises with the target, so
-    the bound is found by bisection to ``resolution`` (rounded down: never overstated).
+    the bound is found by bisection over the targets on a grid of step ``resolution``: the
+    highest one rejected, so never overstated, and an exact grid value (0.009, not
+    0.009000000000000001) for scripts that read it.
     Returns 1.0 once every record is screened and 0.0 before any include is found or
     when the evidence rules out nothing.
     """
-    _check_target(0.5, confidence)  # validates the confidence (the target is what is sought)
+    _check_confidence(confidence)
+    if not 0 < resolution <= 0.5:
+        raise EvaluationError(f"resolution must be in (0, 0.5], got {resolution}")
     arr = np.asarray(labels, dtype=np.int64)
     k, found = arr.size, int(arr.sum())
     if k >= n_total > 0:
@@ -218,19 +227,12 @@ def recall_lower_bound(
             return hypergeometric_p(n_total - k + tail, tail, in_sample, found - in_sample, recall_target=target)
         return ranked_quasi_p(arr, n_total, recall_target=target)
 
-    lo, hi = 0.0, 1.0 - resolution
-    if p_value(hi) < alpha:
-        return hi
-    if p_value(resolution) >= alpha:
-        return 0.0
-    lo = resolution
-    while hi - lo > resolution / 2:  # invariant: p(lo) < alpha <= p(hi)
-        mid = (lo + hi) / 2
-        if p_value(mid) < alpha:
-            lo = mid
-        else:
-            hi = mid
-    return math.floor(lo / resolution) * resolution
+    steps = round(1 / resolution)
+    grid = range(1, steps)  # targets step/steps, strictly between 0 and 1
+    # bisect's key search over the grid (the test's p-value rises with the target): the
+    # first target the evidence cannot reject; the one before it is the bound.
+    first_kept = bisect.bisect_left(grid, True, key=lambda step: p_value(step / steps) >= alpha)
+    return grid[first_kept - 1] / steps if first_kept else 0.0
 
 
 #: Share of the records screened before the model-based estimate is shown or used: with a
