@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from triage.criteria import load_criteria
 from triage.errors import TriageError
 from triage.ranking.cycle import ScreeningCycle
+from triage.ranking.presets import load_preset
 from triage.records.model import Record
 
 RELEVANT = [
@@ -196,3 +198,35 @@ def test_a_record_without_any_text_is_ranked_as_an_average_record_once_trained()
     # The untaught on-topic records come first, the off-topic tail after the three.
     assert 20 <= likelier < len(unscreened_text)
     assert cycle.explain(200).has_text is False and cycle.explain(100).has_text is True
+
+
+def test_the_criteria_order_carries_into_the_trained_ranking_and_fades(shared_data: Path) -> None:
+    criteria = load_criteria(shared_data.parent / "examples" / "criteria-parental-mental-health.toml")
+    records, _ = corpus()
+    base = load_preset("tfidf")
+    with_prior = replace(base, cold_start={**base.cold_start, "prior_weight": 1.0, "prior_fade_includes": 2.0})
+    cold = ScreeningCycle(records, preset=with_prior, criteria=criteria, random_state=0).scores()
+    shift = (cold - cold.mean()) / cold.std()
+    plain = ScreeningCycle(records, preset=base, criteria=criteria, random_state=0)
+    carried = ScreeningCycle(records, preset=with_prior, criteria=criteria, random_state=0)
+    no_criteria = ScreeningCycle(records, preset=with_prior, random_state=0)
+    words_only = ScreeningCycle(records, preset=base, random_state=0)
+
+    def logit(p: np.ndarray) -> np.ndarray:
+        return np.log(p / (1 - p))
+
+    for cycle in (plain, carried, no_criteria, words_only):
+        cycle.teach(0, 1)
+        cycle.teach(5, 0)
+    # One include found: weight 1 * 2 / (2 + 1) on the standardised criteria score.
+    assert logit(carried.scores()) - logit(plain.scores()) == pytest.approx(2 / 3 * shift, abs=1e-6)
+    assert carried.explain(1).model == "tfidf@1 (+ criteria)" and plain.explain(1).model == "tfidf@1"
+    # Only the order shown moves: the stopping estimates read the model's own probabilities.
+    assert carried.inclusion_probabilities() == pytest.approx(plain.inclusion_probabilities())
+    # Without criteria there is nothing to carry.
+    assert np.array_equal(no_criteria.scores(), words_only.scores())
+    for cycle in (plain, carried):
+        for index in (1, 2, 3):
+            cycle.teach(index, 1)
+    # Four includes found: the weight has faded to 2 / (2 + 4).
+    assert logit(carried.scores()) - logit(plain.scores()) == pytest.approx(2 / 6 * shift, abs=1e-6)

@@ -23,7 +23,7 @@ _SECTIONS = ("name", "version", "description", "features", "classifier", "query"
 _FEATURE_KEYS = tuple(FeatureSpec.__dataclass_fields__)
 _CLASSIFIER_KEYS = ("loss", "C", "balance_ratio", "max_iter", "tol", "nb_weight", "nb_alpha")
 _QUERY_KEYS = ("strategy", "random_share", "main")
-_COLD_KEYS = ("fallback", "semantic_weight", "title_weight", "saturation")
+_COLD_KEYS = ("fallback", "semantic_weight", "title_weight", "saturation", "prior_weight", "prior_fade_includes")
 
 
 @dataclass(frozen=True)
