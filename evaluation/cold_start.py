@@ -46,6 +46,7 @@ from triage.embeddings import load_encoder
 from triage.evaluation.labelled import load_labelled
 from triage.ranking.criteria_scores import CriteriaScorer
 from triage.ranking.features import record_text
+from triage.ranking.presets import load_preset
 from triage.text import load_nlp
 
 CRITERIA_DIR = Path(__file__).resolve().parent / "criteria"
@@ -150,10 +151,12 @@ def whole_lines(whole: dict[str, dict[str, float]], seeds: int) -> list[str]:
         "## The whole screening from no decisions, with and without the criteria",
         "",
         (f"Simulated with `triage.evaluation.simulate` (priors 0,0, seeds 0..{seeds - 1}, means): `criteria` is "
-         f"preset `{WHOLE_PRESET}` starting from the order above, the classifier taking over once an include "
-         f"and an exclude are known; `none` is `{WHOLE_PRESET}` without criteria (seeded random order until "
-         "then); `tfidf` is the words-only preset without criteria (the TF-IDF-only start). WSS@95 and "
-         "recall@10% count every record (there are no priors); random order would give recall@10% 0.100."),
+         f"preset `{load_preset(WHOLE_PRESET).label}` starting from the order above; once an include and an "
+         "exclude are known its classifier ranks, with the criteria order added to the log-odds at a weight "
+         "that fades as includes are found (`prior_weight`, `prior_fade_includes` in the preset); `none` is "
+         f"the same preset without criteria (seeded random order until then); `tfidf` is the words-only "
+         "preset without criteria (the TF-IDF-only start). WSS@95 and recall@10% count every record (there "
+         "are no priors); random order would give recall@10% 0.100."),
         "",
         ("| dataset | criteria WSS@95 | none WSS@95 | tfidf WSS@95 | criteria recall@10% | none recall@10% "
          "| tfidf recall@10% |"),
