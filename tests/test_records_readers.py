@@ -79,7 +79,8 @@ def test_xlsx(tmp_path: Path) -> None:
     sheet = workbook.active
     sheet.append(["Title", "Authors", "Published Year", "Covidence #", "Notes"])
     sheet.append(["Excel record", "Ann Lee, Bo Chan", 2019, "#12", None])
-    workbook.create_sheet("Excluded")
+    workbook.create_sheet("Empty")  # nothing on it: no warning
+    workbook.create_sheet("Excluded").append(["Title"])
     workbook.save(path)
     result = read_file(path)
     (rec,) = result.records
@@ -91,7 +92,7 @@ def test_xlsx(tmp_path: Path) -> None:
         None,
     )
     assert rec.raw["Covidence #"] == "#12"
-    assert rec.provenance is not None and rec.provenance.line is None
+    assert rec.provenance is not None and rec.provenance.line == 2  # its row in Excel
     (problem,) = result.problems
     assert (problem.severity, problem.message) == (
         "warning",

@@ -218,8 +218,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _has_content(sheet: Any) -> bool:
+    """True when any cell of ``sheet`` holds a value (stops at the first one)."""
+    return any(v is not None and str(v).strip() for row in sheet.iter_rows(values_only=True) for v in row)
+
+
 def read_xlsx(data: bytes, source: Source) -> tuple[list[Record], list[Problem]]:
-    """Read the first sheet of an Excel workbook with openpyxl (rows: line = None)."""
+    """Read the first sheet of an Excel workbook with openpyxl.
+
+    A record's ``line`` is its row number in the sheet, as Excel shows it. Other sheets
+    holding anything are named in a warning (an export's records belong on one sheet;
+    guessing how several relate would import the wrong ones); empty ones are not.
+    """
     import openpyxl  # imported here: only Excel imports pay for it
 
     try:
@@ -231,8 +241,9 @@ def read_xlsx(data: bytes, source: Source) -> tuple[list[Record], list[Problem]]
             hint="open it in Excel and save as .xlsx, or export as CSV",
         ) from exc
     try:
-        sheet, others = workbook.worksheets[0], [ws.title for ws in workbook.worksheets[1:]]
-        rows = [(None, [_cell(v) for v in row]) for row in sheet.iter_rows(values_only=True)]
+        sheet = workbook.worksheets[0]
+        rows = [(number, [_cell(v) for v in row]) for number, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+        others = [ws.title for ws in workbook.worksheets[1:] if _has_content(ws)]
     finally:
         workbook.close()
     records, problems = _records(rows, source)
