@@ -308,8 +308,8 @@ def bound_lines(tools: list[str], by_tool: dict[str, list[dict[str, Any]]]) -> l
         lines.append(f"| {t} | {len(rs)} | {int(b['checks'])} | {b['held']:.1%} | {int(b['checks_before_all_found'])} "
                      f"| {b['held_before_all_found']:.1%} | {b['mean_gap']:.3f} |")
     if any(not r.get("recall_bound") for t in tools for r in by_tool[t]):
-        lines += ["", ("Runs without the bound were cached before it was measured (the run cache keeps metrics, "
-                       "not orders); `--fresh` reruns them.")]
+        lines += ["", ("Runs without the bound are triage runs cached before it was measured (their cache keeps "
+                       "metrics, not orders; ASReview's keeps its orders); `--fresh` reruns them.")]
     return lines
 
 

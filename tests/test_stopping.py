@@ -134,6 +134,10 @@ def test_recall_lower_bound_edge_cases() -> None:
     assert stopping.recall_lower_bound([1] * 10 + [0] * 90, 100) == 1.0
     with pytest.raises(EvaluationError, match="confidence must be between 0 and 1"):
         stopping.recall_lower_bound([1, 0], 10, confidence=1.0)
+    with pytest.raises(EvaluationError, match="resolution must be in"):
+        stopping.recall_lower_bound([1, 0], 10, resolution=0)
+    # a coarser grid: the highest rejected tenth
+    assert stopping.recall_lower_bound([1] * 30 + [0] * 900, 1000, resolution=0.1) == 0.9
 
 
 def test_recall_lower_bound_with_a_random_sample_matches_the_sampling_test() -> None:
