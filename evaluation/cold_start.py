@@ -117,12 +117,13 @@ def whole_code_hash(criteria_file: Path, preset: str = WHOLE_PRESET) -> str:
 
 
 def whole_screening(path: Path, criteria_file: Path, seeds: int) -> dict[str, float]:
-    """Mean WSS@95 and recall@10% of whole simulated screenings from no decisions, with the
-    criteria (``criteria_*``) and without (``none_*``), over seeds 0..seeds-1."""
+    """Mean WSS@95 and recall@10% of whole simulated screenings from no decisions, per
+    :data:`WHOLE_CONDITIONS` (keys ``criteria_*``, ``none_*``, ``tfidf_*``), over seeds 0..seeds-1."""
     from triage.evaluation.simulate import simulate
 
     ds = load_labelled(path)
     kwargs: dict[str, Any] | None = None
+    criteria = load_criteria(criteria_file)
     out: dict[str, list[float]] = {}
     for condition, (preset, with_criteria) in WHOLE_CONDITIONS.items():
         key = whole_code_hash(criteria_file, preset)
@@ -133,9 +134,8 @@ def whole_screening(path: Path, criteria_file: Path, seeds: int) -> dict[str, fl
             else:
                 if kwargs is None:
                     kwargs = {"embeddings": dataset_embeddings(ds), "encoder": load_encoder()}
-                criteria = load_criteria(criteria_file) if with_criteria else None
                 result = simulate(ds.records, ds.labels, dataset=ds.name, preset=preset, seed=seed,
-                                  priors=(0, 0), criteria=criteria, cycle_kwargs=kwargs)
+                                  priors=(0, 0), criteria=criteria if with_criteria else None, cycle_kwargs=kwargs)
                 row = result.to_dict()
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 cached.write_text(json.dumps(row), encoding="utf-8")

@@ -104,7 +104,7 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
             f"recall so far >= {bound:.1%} at {confidence:.0%} confidence"
         ),
         "p_value": p,
-        "recall_lower_bound": round(bound, 6),  # the bound is on a 0.001 grid; drop float noise
+        "recall_lower_bound": bound,  # an exact value of the 0.001 grid (recall_lower_bound)
         "safe_to_stop": bool(p < alpha),
         "advice": (
             f"safe to stop: recall >= {target:.0%} at {confidence:.0%} confidence" if p < alpha
