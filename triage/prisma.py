@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from triage.store.decisions import current_decisions
+from triage.store.decisions import current_decisions, decisions_in_force
+from triage.store.groups import awaiting_dedup
 from triage.store.schema import RecordRow, Source
 from triage.store.schema_dedup import DedupMerge
 
@@ -39,6 +40,14 @@ class PrismaCounts:
     excluded: int = 0
     excluded_reasons: dict[str, int] = field(default_factory=dict)
     maybe: int = 0
+    #: Screened records (merge groups) whose decisions disagree: waiting for a person
+    #: (``triage conflicts``); counted as screened, in none of the decisions.
+    conflicts: int = 0
+    #: Decisions in force that were made on a bigger group before a merge was undone:
+    #: a person should confirm them (``triage records --subset inherited``).
+    inherited: int = 0
+    #: Records imported after the last dedup run: not screened until dedup has compared them.
+    awaiting_dedup: int = 0
     included_title_abstract: int = 0
     full_text_assessed: int = 0
     full_text_excluded: int = 0
@@ -69,11 +78,16 @@ def prisma_counts(session: Session) -> PrismaCounts:
     counts.records_to_screen = counts.identified - counts.duplicates_removed
 
     active = set(session.scalars(select(RecordRow.id).where(RecordRow.merged_into.is_(None))))
-    ta = {k: v for k, v in current_decisions(session, stage="title_abstract").items() if k in active}
+    in_force = decisions_in_force(session, stage="title_abstract")
+    ta = {k: v for k, v in in_force.decisions.items() if k in active}
     ft = {k: v for k, v in current_decisions(session, stage="full_text").items() if k in active}
-    counts.screened = len(ta)
+    conflicts = {k for k in in_force.conflicts if k in active}
+    counts.conflicts = len(conflicts)
+    counts.inherited = sum(1 for d in ta.values() if d.inherited)
+    counts.awaiting_dedup = awaiting_dedup(session)
+    counts.screened = len(ta) + len(conflicts)
     counts.undecided = counts.records_to_screen - counts.screened
-    counts.undecided_without_text = len(_without_text(session) - set(ta))
+    counts.undecided_without_text = len(_without_text(session) - set(ta) - conflicts)
     reasons: Counter[str] = Counter()
     for decision in ta.values():
         if decision.decision == "exclude":

@@ -12,11 +12,12 @@ from rich.table import Table
 from triage.cli.app import TriageGroup, app, console, err_console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.dedup.merge import active_merges
-from triage.dedup.project import run_dedup, undo_last_run, undo_merge_id
+from triage.dedup.project import RunSummary, run_dedup, undo_last_run, undo_merge_id
 from triage.dedup.review import QueueItem, decide_pair, reopen_pair, review_queue
 from triage.records.model import Record
 from triage.store.db import Project
-from triage.store.schema import RecordRow
+from triage.store.decisions import decisions_in_force
+from triage.store.schema import STAGES, RecordRow
 
 dedup_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_completion=False,
                         pretty_exceptions_enable=False,
@@ -48,6 +49,12 @@ def dedup_command(ctx: typer.Context, project_dir: ProjectOption = None) -> None
     ) as bar:
         task = bar.add_task("dedup", total=None)
         summary = run_dedup(project, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        print_dedup_summary(project, summary)
+
+
+def print_dedup_summary(project: Project, summary: RunSummary) -> None:
+    """The run's counts, and what a person must look at now (pairs to review, groups
+    whose members carry different decisions)."""
     if summary.new_records == 0:
         console.print("Nothing new to deduplicate: every record was checked by an earlier run.")
         return
@@ -63,6 +70,24 @@ def dedup_command(ctx: typer.Context, project_dir: ProjectOption = None) -> None
     console.print(table)
     if summary.possible:
         console.print("Review the possible duplicates with [bold]triage dedup review[/].")
+    warn_about_groups(project)
+
+
+def warn_about_groups(project: Project) -> None:
+    """After merge groups changed: groups whose members carry different decisions, and
+    decisions inherited from a group since split, both waiting for a person."""
+    conflicts = inherited = 0
+    with project.reading() as session:
+        for stage in STAGES:
+            in_force = decisions_in_force(session, stage=stage)
+            conflicts += len(in_force.conflicts)
+            inherited += sum(1 for d in in_force.decisions.values() if d.inherited)
+    if conflicts:
+        console.print(f"[yellow]{conflicts} merge groups hold different decisions: a person decides them "
+                      "([bold]triage conflicts[/]).[/]")
+    if inherited:
+        console.print(f"[yellow]{inherited} records carry a decision made on a merge since undone: confirm "
+                      "them ([bold]triage records --subset inherited[/]).[/]")
 
 
 def _value(record: Record, name: str) -> str:
@@ -122,6 +147,7 @@ def review_command(
             decided += 1
             console.print(f"pair {item.pair_id}: {choice.replace('_', ' ')} (logged for {escape(name)})")
         console.print(f"{decided} decision(s) recorded.")
+        warn_about_groups(project)
 
 
 @dedup_app.command("undo")
@@ -141,6 +167,7 @@ def undo_command(
             summary = undo_merge_id(project, merge, reviewer=_reviewer(project, reviewer), note=note)
             console.print(f"Undid merge {merge}: {summary.records_restored} record(s) screened on their own again; "
                           "later runs will keep them apart.")
+        warn_about_groups(project)
 
 
 @dedup_app.command("reopen")

@@ -17,6 +17,7 @@ from triage.cli.options import EncodingOption, ProjectOption, open_project
 from triage.importing import ImportOutcome, import_file
 from triage.prisma import prisma_counts
 from triage.store.db import Project
+from triage.store.groups import dedup_horizon
 from triage.store.selection import SUBSETS, select_items
 
 CRITERIA_FILE = "criteria.toml"
@@ -52,6 +53,11 @@ def import_command(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Import a file again even if its bytes were imported before.")] = False,
     encoding: EncodingOption = None,
+    dedup: Annotated[
+        bool,
+        typer.Option("--dedup/--no-dedup", help="Once the project has been deduplicated, compare the new records "
+                     "with it right after the import (incremental; pairs kept apart stay apart)."),
+    ] = True,
     project_dir: ProjectOption = None,
 ) -> None:
     """Import exports into the project; each file is one transaction."""
@@ -83,8 +89,23 @@ def import_command(
             label = "[bold red]error:[/]" if p.severity == "error" else "[yellow]warning:[/]"
             err_console.print(f"{label} {escape(str(p))}", soft_wrap=True)
             bad = bad or p.severity == "error"
+    if dedup and any(o.status == "imported" and o.records for o in outcomes):
+        with open_project(project_dir) as project:
+            _dedup_new_records(project)
     if bad:
         raise typer.Exit(code=1)
+
+
+def _dedup_new_records(project: Project) -> None:
+    """New records never reach a screening queue undeduplicated: in a project that was
+    deduplicated before, compare them with it now (the queue holds them back until then)."""
+    from triage.cli.dedup import print_dedup_summary
+    from triage.dedup.project import run_dedup
+
+    with project.reading() as session:
+        if dedup_horizon(session) is None:
+            return
+    print_dedup_summary(project, run_dedup(project))
 
 
 @app.command("status")
@@ -127,7 +148,13 @@ def status_command(
         table.add_row(f"    {escape(reason)}", str(n))
     table.add_row("  maybe", str(counts.maybe))
     table.add_row("  included at title/abstract", str(counts.included_title_abstract))
+    if counts.conflicts:
+        table.add_row("  in conflict (see triage conflicts)", str(counts.conflicts))
+    if counts.inherited:
+        table.add_row("  inherited from an undone merge (confirm)", str(counts.inherited))
     table.add_row("not yet screened", str(counts.undecided))
+    if counts.awaiting_dedup:
+        table.add_row("  waiting for dedup (run triage dedup)", str(counts.awaiting_dedup))
     if counts.undecided_without_text:
         table.add_row("  with no title, abstract or keywords", str(counts.undecided_without_text))
     table.add_row("full texts assessed", str(counts.full_text_assessed))

@@ -17,6 +17,7 @@ from triage.cli.app import app, console, err_console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.screening.reasons import check_reasons
 from triage.store.db import Project
+from triage.store.groups import awaiting_dedup, current_groups
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -90,6 +91,11 @@ def next_command(
         who = _reviewer(project, reviewer) if independent else None
         queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
         shown = queue.next(n)
+        with project.reading() as session:
+            waiting = awaiting_dedup(session)
+        if waiting:
+            err_console.print(f"[yellow]{waiting} records imported since the last dedup run are not served "
+                              "until it has compared them: run 'triage dedup'[/]")
         project.set_setting(
             f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model} for s in shown}
         )
@@ -102,6 +108,7 @@ def next_command(
                     "has_text": getattr(explanation, "has_text", True),
                     "matches": explanation.matched_terms(),  # type: ignore[attr-defined]
                     "suggested_exclusions": explanation.suggested_exclusions,  # type: ignore[attr-defined]
+                    "awaiting_dedup": waiting,
                 }, ensure_ascii=False))
             return
         table = Table("rank", "id", "score", "title", "criteria matched", title=f"{queue.remaining} records to screen")
@@ -143,7 +150,11 @@ def decide_command(
                 score=seen.get("score"), rank=seen.get("rank"), model=seen.get("model"),
             )
             decision_id = row.id
+            screened_as = current_groups(session).get(record_id, record_id)
     console.print(f"Recorded decision {decision_id}: record {record_id} {decision} by {escape(who)}")
+    if screened_as != record_id:
+        console.print(f"Record {record_id} is a duplicate screened as record {screened_as}: "
+                      "the decision counts for that merge group.")
 
 
 def _highlighted(text: str, matches: dict[str, list[Match]], field: str, colours: dict[str, str]) -> Text:

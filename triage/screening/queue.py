@@ -18,8 +18,8 @@ from triage.records.model import Record
 from triage.screening.criteria_file import project_criteria
 from triage.screening.embedding_cache import EmbeddingProgress, cached_embeddings
 from triage.store.db import Project
-from triage.store.decisions import current_decisions, record_decision, retract_latest
-from triage.store.records import screening_records
+from triage.store.decisions import current_decisions, decisions_in_force, record_decision, retract_latest
+from triage.store.records import screenable_records
 
 __all__ = ["LABELS", "ScreeningQueue", "Shown", "project_criteria"]
 
@@ -70,7 +70,7 @@ class ScreeningQueue:
         self.preset: Preset = load_preset(preset or str(project.get_setting("preset", "default")))
         self.criteria = project_criteria(project)
         with project.reading() as session:
-            pairs = screening_records(session)
+            pairs = screenable_records(session)
         self.record_ids = [rid for rid, _ in pairs]
         self.records = [r for _, r in pairs]
         self._index = {rid: i for i, rid in enumerate(self.record_ids)}
@@ -86,15 +86,19 @@ class ScreeningQueue:
             encoder=encoder, random_state=random_state,
         )
         self.seen: set[int] = set()
-        self._sync()
+        self.sync()
 
-    def _sync(self) -> None:
-        """Make the cycle's labels match the decisions in force (all reviewers)."""
+    def sync(self) -> frozenset[int]:
+        """Make the cycle's labels match the decisions in force (all reviewers); returns the
+        record ids not to serve again (decided, or in conflict and waiting for a person).
+
+        A group whose decisions conflict teaches the model nothing until a person settles it.
+        """
         with self.project.reading() as session:
-            decisions = current_decisions(session, stage=self.stage)
-        seen: set[int] = set()
+            in_force = decisions_in_force(session, stage=self.stage)
+        seen: set[int] = {self._index[rid] for rid in in_force.conflicts if rid in self._index}
         labels: dict[int, int] = {}
-        for rid, decision in decisions.items():
+        for rid, decision in in_force.decisions.items():
             index = self._index.get(rid)
             if index is None:
                 continue
@@ -113,6 +117,7 @@ class ScreeningQueue:
                 own = current_decisions(session, stage=self.stage, reviewer=self.reviewer)
             seen = {self._index[rid] for rid in own if rid in self._index}
         self.seen = seen
+        return frozenset(self.record_ids[i] for i in seen)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -166,13 +171,13 @@ class ScreeningQueue:
                 model=shown.model if shown else self.cycle.model_name,
             )
             decision_id = row.id
-        self._sync()
+        self.sync()
         return decision_id
 
     def undo(self, *, reviewer: str) -> int | None:
         """Retract the reviewer's latest decision; returns the record id it concerned."""
         record_id = retract_latest(self.project, reviewer=reviewer, stage=self.stage)
-        self._sync()
+        self.sync()
         return record_id
 
 

@@ -1,25 +1,39 @@
 """The append-only decision log: who decided what, when, why, and what they were shown.
 
-Nothing here updates or deletes a row. A reviewer's current decision on a record at a
-stage is their latest row; a ``retract`` row withdraws it (undo). The project's current
-decision on a record is the latest non-retracted decision of any reviewer.
+Nothing here updates or deletes a row. A ``retract`` row withdraws the reviewer's latest
+decision on that record (undo). Decisions belong to the deduplicated record (the merge
+group), not to a row id: :func:`decisions_in_force` says, for every group as it stands
+now, which decision is in force or which decisions conflict.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from triage.errors import DecisionError
 from triage.store.db import Project
+from triage.store.groups import GroupHistory, current_groups
 from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow
 
-__all__ = ["CurrentDecision", "current_decisions", "decision_history", "record_decision", "undo_last"]
+__all__ = [
+    "CurrentDecision",
+    "DecisionsInForce",
+    "current_decisions",
+    "decision_history",
+    "decision_state_version",
+    "decisions_in_force",
+    "latest_decisions_by_record",
+    "record_decision",
+    "settled_records",
+    "undo_last",
+]
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,11 @@ class CurrentDecision:
     reviewer: str
     created_at: datetime
     decision_id: int
+    #: The record the decision was made on (a member of the group, maybe another representative).
+    decided_record_id: int = 0
+    #: Made on a group that had members no longer in this one (a merge was undone since):
+    #: shown to a person to confirm.
+    inherited: bool = False
 
 
 def record_decision(
@@ -107,27 +126,156 @@ def decision_history(
 def current_decisions(
     session: Session, *, stage: str = "title_abstract", reviewer: str | None = None
 ) -> dict[int, CurrentDecision]:
-    """Decision in force per record at ``stage``.
+    """Decision in force per screened record (merge group) at ``stage``.
 
-    With ``reviewer``: that reviewer's latest non-retracted decision. Without: per
-    record, the latest non-retracted decision among all reviewers' current ones.
+    Keys are the records screened now (a merge group's representative). Groups whose
+    decisions disagree are left out: they are conflicts for a person
+    (:func:`decisions_in_force` lists them). With ``reviewer``: that reviewer's decisions only.
     """
-    latest: dict[tuple[int, str], DecisionRow] = {}
-    for row in decision_history(session, stage=stage, reviewer=reviewer):
-        latest[(row.record_id, row.reviewer)] = row
-    result: dict[int, CurrentDecision] = {}
-    for (record_id, _), row in sorted(latest.items(), key=lambda kv: kv[1].id):
+    return decisions_in_force(session, stage=stage, reviewer=reviewer).decisions
+
+
+@dataclass(frozen=True)
+class DecisionsInForce:
+    """Per screened record (merge group): the decision in force, or the decisions in conflict."""
+
+    decisions: dict[int, CurrentDecision]
+    conflicts: dict[int, tuple[CurrentDecision, ...]]
+
+
+@dataclass(frozen=True)
+class _Made:
+    """One decision row with the group it was made on (the members screened as one then)."""
+
+    row: DecisionRow
+    covered: frozenset[int]
+
+
+def decisions_in_force(
+    session: Session, *, stage: str = "title_abstract", reviewer: str | None = None
+) -> DecisionsInForce:
+    """The decision in force for every merge group, however the groups changed since.
+
+    Decisions belong to the deduplicated record, not to a row id. A decision made on a
+    group covers every record screened as one at that moment (:class:`GroupHistory`),
+    so it follows its records into any later group: a merge that picks another
+    representative, a re-import, an undo (then it is *inherited*: made on a group with
+    members no longer in this one, for a person to confirm). For a group now:
+
+    1. each reviewer's decisions touching it, without those the reviewer withdrew
+       (``retract``) or replaced by a later decision covering the same members;
+    2. across reviewers, a decision is overridden by a later one that covered every
+       member of this group it covered (a decision made on one record: the latest
+       wins, as before groups existed);
+    3. what remains agrees (the decision in force) or not (a conflict: never resolved
+       silently; a person's new decision on the group covers all and settles it).
+    """
+    history = GroupHistory(session)
+    groups = current_groups(session)
+    members: dict[int, set[int]] = defaultdict(set)
+    for record_id, screened_as in groups.items():
+        members[screened_as].add(record_id)
+    rows = decision_history(session, stage=stage, reviewer=reviewer)
+    withdrawn = _withdrawn(rows)
+    touching: dict[int, list[_Made]] = defaultdict(list)
+    for row in rows:
         if row.decision == "retract":
             continue
-        result[record_id] = CurrentDecision(
-            record_id=record_id,
-            decision=row.decision,
-            reasons=tuple(row.reasons or ()),
-            reviewer=row.reviewer,
-            created_at=row.created_at,
-            decision_id=row.id,
-        )
-    return result
+        covered = history.members_at(row.record_id, row.created_at)
+        made = _Made(row, covered)
+        for screened_as in {groups.get(rid, rid) for rid in covered}:
+            touching[screened_as].append(made)
+    decisions: dict[int, CurrentDecision] = {}
+    conflicts: dict[int, tuple[CurrentDecision, ...]] = {}
+    for screened_as, touched in touching.items():
+        group = frozenset(members.get(screened_as, {screened_as}))
+        remaining = _in_force(touched, group, withdrawn)
+        if not remaining:
+            continue
+        shown = tuple(_current(screened_as, m, group) for m in remaining)
+        if len({m.row.decision for m in remaining}) == 1:
+            decisions[screened_as] = shown[-1]
+        else:
+            conflicts[screened_as] = shown
+    return DecisionsInForce(decisions, conflicts)
+
+
+def _withdrawn(rows: Sequence[DecisionRow]) -> set[int]:
+    """Ids of decision rows a ``retract`` withdrew: a retract takes back the reviewer's
+    latest decision on that record (and undo of an undo restores nothing)."""
+    live: dict[tuple[int, str], int] = {}
+    withdrawn: set[int] = set()
+    for row in rows:
+        key = (row.record_id, row.reviewer)
+        if row.decision == "retract":
+            if key in live:
+                withdrawn.add(live.pop(key))
+        else:
+            live[key] = row.id
+    return withdrawn
+
+
+def _in_force(made: list[_Made], group: frozenset[int], withdrawn: set[int]) -> list[_Made]:
+    """Steps 1 and 2 of :func:`decisions_in_force` for one group, oldest first."""
+    made = sorted(made, key=lambda m: m.row.id)
+
+    def covers(later: _Made, earlier: _Made) -> bool:
+        return later.row.id > earlier.row.id and (earlier.covered & group) <= later.covered
+
+    own = [m for m in made if m.row.id not in withdrawn
+           and not any(n.row.reviewer == m.row.reviewer and covers(n, m) for n in made)]
+    return [m for m in own if not any(covers(n, m) for n in own)]
+
+
+def _current(screened_as: int, made: _Made, group: frozenset[int]) -> CurrentDecision:
+    row = made.row
+    return CurrentDecision(
+        record_id=screened_as,
+        decision=row.decision,
+        reasons=tuple(row.reasons or ()),
+        reviewer=row.reviewer,
+        created_at=row.created_at,
+        decision_id=row.id,
+        decided_record_id=row.record_id,
+        inherited=not made.covered <= group,
+    )
+
+
+def settled_records(session: Session, *, stage: str = "title_abstract") -> frozenset[int]:
+    """Screened records (merge groups) with a decision in force or decisions in conflict:
+    the ones a screening queue does not serve again."""
+    in_force = decisions_in_force(session, stage=stage)
+    return frozenset(in_force.decisions) | frozenset(in_force.conflicts)
+
+
+def decision_state_version(session: Session, *, stage: str = "title_abstract") -> tuple[int, ...]:
+    """A cheap fingerprint of everything :func:`decisions_in_force` reads (decisions at
+    ``stage``, merges made or undone, records imported): equal fingerprints, equal results,
+    so a caller asking on every request can keep the last answer."""
+    from triage.store.schema_dedup import DedupMerge
+
+    decisions = session.execute(
+        select(func.coalesce(func.max(DecisionRow.id), 0), func.count(DecisionRow.id)).where(DecisionRow.stage == stage)
+    ).one()
+    # The sum of undone merge ids changes with every undo, and with the restore of a merge
+    # an undo brings back (a count could stay equal: one undone, one restored).
+    undone_ids = func.sum(case((DedupMerge.undone_at.is_not(None), DedupMerge.id), else_=0))
+    merges = session.execute(
+        select(func.coalesce(func.max(DedupMerge.id), 0), func.coalesce(undone_ids, 0))
+    ).one()
+    records = session.scalar(select(func.coalesce(func.max(RecordRow.id), 0))) or 0
+    return (int(decisions[0]), int(decisions[1]), int(merges[0]), int(merges[1]), int(records))
+
+
+def latest_decisions_by_record(
+    session: Session, *, stage: str = "title_abstract", reviewer: str
+) -> dict[int, DecisionRow]:
+    """The reviewer's latest non-retracted row per record id, as written (no groups):
+    what :func:`undo_last` takes back."""
+    latest: dict[int, DecisionRow] = {}
+    for row in decision_history(session, stage=stage, reviewer=reviewer):
+        latest[row.record_id] = row
+    return {rid: row for rid, row in latest.items() if row.decision != "retract"}
 
 
 def undo_last(session: Session, *, reviewer: str, stage: str = "title_abstract") -> DecisionRow | None:
@@ -135,8 +283,8 @@ def undo_last(session: Session, *, reviewer: str, stage: str = "title_abstract")
     for row in reversed(decision_history(session, stage=stage, reviewer=reviewer)):
         if row.decision == "retract":
             continue
-        current = current_decisions(session, stage=stage, reviewer=reviewer).get(row.record_id)
-        if current is not None and current.decision_id == row.id:
+        current = latest_decisions_by_record(session, stage=stage, reviewer=reviewer).get(row.record_id)
+        if current is not None and current.id == row.id:
             return record_decision(session, row.record_id, "retract", reviewer=reviewer, stage=stage)
     return None
 

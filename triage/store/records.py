@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.records.model import Provenance, Record
+from triage.store.groups import dedup_horizon
 from triage.store.schema import RecordRow, Source
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "find_source_by_hash",
     "get_record",
     "record_from_row",
+    "screenable_records",
     "screening_records",
     "screening_rows",
 ]
@@ -96,6 +98,15 @@ def screening_records(session: Session) -> list[tuple[int, Record]]:
                 setattr(record, name, list(value) if isinstance(value, list) else value)
         out.append((row.id, record))
     return out
+
+
+def screenable_records(session: Session) -> list[tuple[int, Record]]:
+    """:func:`screening_records` without the records waiting for deduplication: once a
+    project has been deduplicated, records imported later reach no screening queue until
+    a dedup run has compared them with the rest (they may be duplicates of decided ones)."""
+    seen = dedup_horizon(session)
+    pairs = screening_records(session)
+    return pairs if seen is None else [(rid, record) for rid, record in pairs if rid <= seen]
 
 
 def _canonical_fields(session: Session) -> dict[int, dict[str, object]]:

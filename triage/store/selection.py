@@ -7,13 +7,16 @@ from sqlalchemy.orm import Session
 from triage.errors import TriageError
 from triage.records.normalize import fold_text
 from triage.records.writers import ExportItem
-from triage.store.decisions import current_decisions
+from triage.store.decisions import decisions_in_force
 from triage.store.records import screening_records
 
 __all__ = ["SUBSETS", "select_items"]
 
-#: Names accepted by ``--subset``.
-SUBSETS: tuple[str, ...] = ("all", "included", "excluded", "maybe", "undecided", "decided")
+#: Names accepted by ``--subset``. ``conflicts``: merge groups whose decisions disagree (a
+#: person decides); ``inherited``: decisions made on a merge since undone (to confirm).
+SUBSETS: tuple[str, ...] = (
+    "all", "included", "excluded", "maybe", "undecided", "decided", "conflicts", "inherited",
+)
 
 
 def select_items(
@@ -22,15 +25,21 @@ def select_items(
     """Records to screen (duplicates merged) in id order, filtered by current decision and words."""
     if subset not in SUBSETS:
         raise TriageError(f"unknown subset {subset!r}", hint=f"use one of: {', '.join(SUBSETS)}")
-    decisions = current_decisions(session, stage=stage)
+    in_force = decisions_in_force(session, stage=stage)
+    decisions = in_force.decisions
     words = fold_text(search).split() if search else []
     wanted = {"included": "include", "excluded": "exclude", "maybe": "maybe"}.get(subset)
     items = []
     for record_id, record in screening_records(session):
         current = decisions.get(record_id)
-        if subset == "undecided" and current is not None:
+        in_conflict = record_id in in_force.conflicts
+        if subset == "undecided" and (current is not None or in_conflict):
             continue
         if subset == "decided" and current is None:
+            continue
+        if subset == "conflicts" and not in_conflict:
+            continue
+        if subset == "inherited" and (current is None or not current.inherited):
             continue
         if wanted is not None and (current is None or current.decision != wanted):
             continue

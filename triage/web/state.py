@@ -25,8 +25,9 @@ from sqlalchemy import func, select
 from triage.errors import DecisionError, TriageError
 from triage.ranking.explain import Explanation
 from triage.records.model import Record
-from triage.screening.queue import LABELS, ScreeningQueue
+from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
+from triage.store.decisions import decision_state_version, settled_records
 from triage.store.schema import DecisionRow, RecordRow
 
 __all__ = ["HEAD", "Card", "ScreeningState", "Snapshot", "decided_record_ids"]
@@ -44,22 +45,10 @@ EXPLAIN_WAIT_S = 0.1
 
 
 def decided_record_ids(project: Project, stage: str) -> frozenset[int]:
-    """Records with a decision in force at ``stage`` (any reviewer), in one SQL query.
-
-    The same set as ``current_decisions(...).keys()`` (latest row per record and reviewer,
-    ``retract`` withdrawing it), without loading every row: this runs on every request.
-    """
-    latest = (
-        select(func.max(DecisionRow.id).label("id"))
-        .where(DecisionRow.stage == stage)
-        .group_by(DecisionRow.record_id, DecisionRow.reviewer)
-        .subquery()
-    )
-    stmt = select(DecisionRow.record_id).join(latest, DecisionRow.id == latest.c.id).where(
-        DecisionRow.decision != "retract"
-    )
+    """Screened records (merge groups) with a decision in force at ``stage`` or decisions in
+    conflict (any reviewer): the records not to serve again."""
     with project.reading() as session:
-        return frozenset(session.scalars(stmt))
+        return settled_records(session, stage=stage)
 
 
 @dataclass(frozen=True)
@@ -118,6 +107,7 @@ class ScreeningState:
         self._ready = threading.Event()
         self._rebuild = threading.Event()
         self._queue: ScreeningQueue | None = None
+        self._settled: tuple[tuple[int, ...], frozenset[int]] | None = None
         self._index: dict[int, int] = {}
         self._error: TriageError | None = None
         self._snapshot: Snapshot | None = None
@@ -195,33 +185,24 @@ class ScreeningState:
         self._rebuild.set()
         self._wake.set()
 
+    def settled(self) -> frozenset[int]:
+        """:func:`decided_record_ids`, recomputed only when the decision log, the merges or
+        the records changed since the last request (a cheap fingerprint query decides)."""
+        with self.project.reading() as session:
+            version = decision_state_version(session, stage=self.stage)
+            cached = self._settled
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            settled = settled_records(session, stage=self.stage)
+        self._settled = (version, settled)
+        return settled
+
     # -- the retrainer's work ----------------------------------------------------------
 
     def _sync_locked(self, queue: ScreeningQueue) -> frozenset[int]:
-        """Teach the cycle the decisions in force (all reviewers); ``maybe`` is seen, not taught."""
-        with self.project.reading() as session:
-            from triage.store.decisions import current_decisions
-
-            decisions = current_decisions(session, stage=self.stage)
-        labels: dict[int, int] = {}
-        seen: set[int] = set()
-        for rid, decision in decisions.items():
-            index = self._index.get(rid)
-            if index is None:
-                continue
-            seen.add(index)
-            label = LABELS.get(decision.decision)
-            if label is not None:
-                labels[index] = label
-        cycle = queue.cycle
-        for index in list(cycle.labelled):
-            if index not in labels:
-                cycle.forget(index)
-        for index, label in labels.items():
-            if cycle.labelled.get(index) != label:
-                cycle.teach(index, label)
-        queue.seen = seen
-        return frozenset(queue.record_ids[i] for i in seen)
+        """Teach the cycle the decisions in force (the queue's own sync: one engine for
+        the CLI and the web); returns the record ids not to serve again."""
+        return queue.sync()
 
     def _refresh_locked(self) -> None:
         queue = self._queue
@@ -293,7 +274,7 @@ class ScreeningState:
         record the other has decided; a difference from the snapshot wakes the retrainer.
         """
         snap = self.snapshot()
-        decided = decided_record_ids(self.project, self.stage)
+        decided = self.settled()
         if decided != snap.decided:
             self.kick()
         if record_id is not None:

@@ -1,0 +1,88 @@
+"""Which records are screened as one: the merge groups of deduplication, now and in the past.
+
+A merge group is one report found in several databases: its representative is screened
+(``records.merged_into`` is empty) and every other member points at it. Groups change
+as reviews live: a re-import adds members, a later merge can pick another
+representative, an undo splits a group again. Screening decisions are made on a group
+as it stood at the time, so reading them needs both views:
+
+- :func:`current_groups`: record id -> the representative it is screened under now;
+- :class:`GroupHistory`: the members of the group a record belonged to at any moment,
+  rebuilt from the merge log (``dedup_merges`` keeps every merge with the time it was
+  made and undone; nothing is deleted).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from triage.store.schema import RecordRow
+from triage.store.schema_dedup import DedupMerge, DedupRun
+
+__all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon"]
+
+
+def current_groups(session: Session) -> dict[int, int]:
+    """Every record id -> the id of the record it is screened under now (itself if unmerged)."""
+    rows = session.execute(select(RecordRow.id, RecordRow.merged_into))
+    return {rid: (into if into is not None else rid) for rid, into in rows}
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for what was stored as UTC; compare them as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class GroupHistory:
+    """The members of a record's merge group at any past moment.
+
+    Built once from the merge log. A merge is in force from ``created_at`` until
+    ``undone_at``; a merge folded into a bigger one is stamped undone when replaced and
+    restored (``undone_at`` cleared) if the bigger one is undone, so where two merges
+    holding a record both look in force at a moment, the later one (the bigger group)
+    is the one that was.
+    """
+
+    def __init__(self, session: Session) -> None:
+        by_record: dict[int, list[tuple[datetime, datetime | None, frozenset[int]]]] = defaultdict(list)
+        stmt = select(DedupMerge.created_at, DedupMerge.undone_at, DedupMerge.members).order_by(DedupMerge.id)
+        for created, undone, members in session.execute(stmt):
+            group = frozenset(int(m) for m in members)
+            span = (_aware(created), _aware(undone) if undone is not None else None, group)
+            for member in group:
+                by_record[member].append(span)
+        self._spans = {rid: sorted(spans, key=lambda s: s[0]) for rid, spans in by_record.items()}
+        self._starts = {rid: [s[0] for s in spans] for rid, spans in self._spans.items()}
+
+    def members_at(self, record_id: int, moment: datetime) -> frozenset[int]:
+        """The record ids screened as one with ``record_id`` at ``moment`` (itself alone if none)."""
+        spans = self._spans.get(record_id)
+        if not spans:
+            return frozenset((record_id,))
+        moment = _aware(moment)
+        for created, undone, group in reversed(spans[: bisect_right(self._starts[record_id], moment)]):
+            if undone is None or moment < undone:
+                return group
+        return frozenset((record_id,))
+
+
+def dedup_horizon(session: Session) -> int | None:
+    """The newest record id a dedup run (not undone) compared; None if never deduplicated."""
+    return session.scalar(select(func.max(DedupRun.max_record_id)).where(DedupRun.undone_at.is_(None)))
+
+
+def awaiting_dedup(session: Session) -> int:
+    """Records imported after the latest dedup run, so not yet compared with the rest.
+
+    Zero for a project never deduplicated: there the user has not asked for dedup
+    (one export from one database), and every record is screened as imported.
+    """
+    seen = dedup_horizon(session)
+    if seen is None:
+        return 0
+    return session.scalar(select(func.count(RecordRow.id)).where(RecordRow.id > seen)) or 0
