@@ -16,6 +16,7 @@ from triage.dedup.merge import active_merges, apply_merge
 from triage.errors import DecisionError
 from triage.records.model import Record
 from triage.store.db import Project
+from triage.store.groups import current_groups
 from triage.store.records import record_from_row
 from triage.store.schema import RecordRow, Source
 from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision
@@ -41,13 +42,21 @@ class QueueItem:
 
 def review_queue(project: Project, *, limit: int | None = None, status: str = "open") -> list[QueueItem]:
     """Possible-duplicate pairs with ``status`` (``open``: the queue; ``kept_apart``: those a
-    person separated), most similar first."""
+    person separated), most similar first.
+
+    An open pair whose records are already one merge group (a person merged one of them
+    with a third record the other was merged with) is not asked again; if that merge is
+    undone, the pair is back in the queue.
+    """
     with project.reading() as session:
         stmt = (select(DedupPair).where(DedupPair.kind == "possible", DedupPair.status == status)
                 .order_by(DedupPair.score.desc(), DedupPair.id))
+        pairs = list(session.scalars(stmt))
+        if status == "open":
+            groups = current_groups(session)
+            pairs = [p for p in pairs if groups.get(p.record_a, p.record_a) != groups.get(p.record_b, p.record_b)]
         if limit is not None:
-            stmt = stmt.limit(limit)
-        pairs = session.scalars(stmt).all()
+            pairs = pairs[:limit]
         sources = {s.id: s for s in session.scalars(select(Source))}
         items = []
         for p in pairs:
