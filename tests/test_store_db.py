@@ -75,6 +75,6 @@ def test_failed_transaction_leaves_nothing(project: Project) -> None:
 def test_settings_round_trip(project: Project) -> None:
     assert project.get_setting("preset", "default") == "default"
     project.set_setting("recall_target", 0.9)
-    reopened = Project.open(project.directory)
+    reopened = Project.open(project.directory, project.database)
     assert reopened.get_setting("recall_target") == 0.9
     reopened.close()

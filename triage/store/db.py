@@ -11,19 +11,20 @@ as it was. Schema versions are Alembic revisions (:mod:`triage.store.versioning`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.errors import ProjectError
 from triage.store import schema, schema_coding, schema_dedup  # noqa: F401  (register tables)
-from triage.store.versioning import stored_revision, upgrade
+from triage.store.versioning import stored_revision, upgrade, upgrade_in
 
 __all__ = ["DATABASE_ENV", "DB_FILE", "Project", "database_url", "default_project_dir"]
 
@@ -91,7 +92,13 @@ class Project:
     def __init__(self, directory: Path, engine: Engine) -> None:
         self.directory = directory
         self.engine = engine
+        #: What to pass as ``database`` to open this project again (None: the SQLite file).
+        default = engine.dialect.name == "sqlite" and engine.url.database == str(directory / DB_FILE)
+        self.database: str | None = None if default else engine.url.render_as_string(hide_password=False)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # A project dropped without close() (``open_project(p).reading()``) still hands its
+        # server connections back: PostgreSQL would otherwise hold them until exit.
+        weakref.finalize(self, engine.dispose)
 
     @property
     def dialect(self) -> str:
@@ -101,27 +108,43 @@ class Project:
     @property
     def location(self) -> str:
         """Where the data lives, for messages: the SQLite file, or the URL without its password."""
-        url = self.engine.url
-        if url.get_backend_name() == "sqlite":
-            return str(url.database)
-        return url.render_as_string(hide_password=True)
+        return _shown(self.engine.url)
 
     @classmethod
-    def init(cls, directory: str | Path, database: str | None = None) -> Project:
-        """Create a new project in ``directory`` (created if missing), its store in ``database``."""
+    def init(
+        cls, directory: str | Path, database: str | None = None, *, contents: Callable[[Connection], None] | None = None
+    ) -> Project:
+        """Create a new project in ``directory`` (created if missing), its store in ``database``.
+
+        ``contents`` fills the new store in the same transaction that creates its schema
+        (used to copy a project): if it fails, no store is left behind.
+        """
         path = Path(directory).resolve()
         url = database_url(path, database)
-        if url.get_backend_name() == "sqlite" and url.database and Path(url.database).exists():
-            raise ProjectError(f"{url.database} already exists", hint="open it instead, or choose another directory")
+        sqlite_file = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+        if sqlite_file is not None and sqlite_file.exists():
+            raise ProjectError(f"{sqlite_file} already exists", hint="open it instead, or choose another directory")
         path.mkdir(parents=True, exist_ok=True)
+        if sqlite_file is not None:
+            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
         project = cls(path, _connect(url))
-        if url.get_backend_name() != "sqlite" and _holds_project(project.engine):
+        if sqlite_file is None and _holds_project(project.engine):
             project.close()
             raise ProjectError(
                 f"{project.location} already holds a triage project",
                 hint="open it with --database, or create an empty database for the new project",
             )
-        project.migrate()
+        try:
+            with project.engine.begin() as connection:
+                upgrade_in(connection, project.location)
+                if contents is not None:
+                    contents(connection)
+        except BaseException:
+            project.close()
+            if sqlite_file is not None:
+                for leftover in (sqlite_file, *(sqlite_file.with_name(sqlite_file.name + s) for s in ("-wal", "-shm"))):
+                    leftover.unlink(missing_ok=True)
+            raise
         return project
 
     @classmethod
@@ -212,6 +235,14 @@ def _connect(url: URL) -> Engine:
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-        shown = url.render_as_string(hide_password=True)
-        raise ProjectError(f"cannot connect to {shown}: {reason}", hint="check the URL and that the server runs") from None
+        raise ProjectError(
+            f"cannot connect to {_shown(url)}: {reason}", hint="check the URL and that the server runs"
+        ) from None
     return engine
+
+
+def _shown(url: URL) -> str:
+    """A database as users name it: the SQLite file, or the URL without driver or password."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)

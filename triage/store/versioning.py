@@ -24,7 +24,7 @@ from triage.store.schema import Meta
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["BASELINE", "MIGRATIONS_DIR", "head_revision", "new_revision", "stored_revision", "upgrade"]
+__all__ = ["BASELINE", "MIGRATIONS_DIR", "head_revision", "new_revision", "stored_revision", "upgrade", "upgrade_in"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The revision that freezes the schema of triage before Alembic (commit 051dfc7).
@@ -69,25 +69,30 @@ def _legacy_version(connection: Connection) -> int:
 
 def upgrade(engine: Engine, where: str) -> None:
     """Bring the store behind ``engine`` to the newest revision (``where`` names it in errors)."""
+    with engine.begin() as connection:
+        upgrade_in(connection, where)
+
+
+def upgrade_in(connection: Connection, where: str) -> None:
+    """:func:`upgrade` inside the caller's transaction (so more work can share it)."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    with engine.begin() as connection:
-        config = _config(connection)
-        scripts = ScriptDirectory.from_config(config)
-        revision = MigrationContext.configure(connection).get_current_revision()
-        if revision is None and inspect(connection).has_table("meta"):
-            legacy = _legacy_version(connection)
-            if legacy > LEGACY_VERSION:
-                raise _newer(where, f"schema {legacy}")
-            if legacy == LEGACY_VERSION:
-                command.stamp(config, BASELINE)
-                revision = BASELINE
-        if revision is not None and revision not in {s.revision for s in scripts.walk_revisions()}:
-            raise _newer(where, f"revision {revision}")
-        if revision != scripts.get_current_head():
-            command.upgrade(config, "head")
+    config = _config(connection)
+    scripts = ScriptDirectory.from_config(config)
+    revision = MigrationContext.configure(connection).get_current_revision()
+    if revision is None and inspect(connection).has_table("meta"):
+        legacy = _legacy_version(connection)
+        if legacy > LEGACY_VERSION:
+            raise _newer(where, f"schema {legacy}")
+        if legacy == LEGACY_VERSION:
+            command.stamp(config, BASELINE)
+            revision = BASELINE
+    if revision is not None and revision not in {s.revision for s in scripts.walk_revisions()}:
+        raise _newer(where, f"revision {revision}")
+    if revision != scripts.get_current_head():
+        command.upgrade(config, "head")
 
 
 def _newer(where: str, what: str) -> ProjectError:
