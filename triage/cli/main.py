@@ -7,6 +7,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     coding,
     dedup,
     evaluate,
+    migrate,
     project,
     screen,
     serve,

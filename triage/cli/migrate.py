@@ -1,0 +1,60 @@
+"""``triage migrate --to URL``: copy a project between SQLite and PostgreSQL, every row kept."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from triage.cli.app import app, console
+from triage.cli.options import ProjectOption, open_project
+from triage.store.db import DB_FILE
+
+__all__ = ["migrate_command"]
+
+
+def _target(to: str, directory: Path) -> tuple[Path, str | None]:
+    """``--to`` as (project directory, database): a URL, or a directory for a SQLite file."""
+    if "://" in to:
+        if to.startswith("sqlite:"):
+            return Path(to.split("///", 1)[-1]).resolve().parent, to
+        return directory, to
+    return Path(to).resolve(), None
+
+
+@app.command("migrate")
+def migrate_command(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="Where to copy the project: a postgresql://USER@HOST:PORT/DB URL (an empty database), "
+            "or a directory for a new triage.sqlite.",
+        ),
+    ],
+    project_dir: ProjectOption = None,
+) -> None:
+    """Copy the project into another database (SQLite <-> PostgreSQL) with every row and id kept."""
+    from triage.store.transfer import copy_project
+
+    with open_project(project_dir) as source:
+        directory, database = _target(to, source.directory)
+        target, counts = copy_project(source, directory, database)
+        with target:
+            criteria = source.get_setting("criteria_file")
+            if isinstance(criteria, str) and directory != source.directory and (source.directory / criteria).is_file():
+                shutil.copyfile(source.directory / criteria, directory / criteria)
+            console.print(f"copied {escape(source.location)} to {escape(target.location)}", soft_wrap=True)
+            table = Table("table", "rows")
+            for name, n in counts.items():
+                table.add_row(name, str(n))
+            console.print(table)
+            if target.dialect == "sqlite":
+                console.print(f"Open it with --project {escape(str(directory))} (its {DB_FILE}).", soft_wrap=True)
+            else:
+                console.print(f"Open it with --database {escape(target.location)} (or set TRIAGE_DATABASE).",
+                              soft_wrap=True)
