@@ -1,4 +1,6 @@
-"""``triage migrate --to URL``: copy a project between SQLite and PostgreSQL, every row kept."""
+"""Moving a project's store as a whole: ``triage migrate --to URL`` copies it between
+SQLite and PostgreSQL; ``triage backup FILE`` and ``triage restore FILE`` save and bring back
+a copy (SQLite backup API, or pg_dump/pg_restore)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from triage.cli.app import app, console
-from triage.cli.options import ProjectOption, open_project
-from triage.store.db import DB_FILE
+from triage.cli.options import ProjectOption, given_database, open_project
+from triage.store.db import DB_FILE, default_project_dir
 
-__all__ = ["migrate_command"]
+__all__ = ["backup_command", "migrate_command", "restore_command"]
 
 
 def _target(to: str, directory: Path) -> tuple[Path, str | None]:
@@ -58,3 +60,32 @@ def migrate_command(
             else:
                 console.print(f"Open it with --database {escape(target.location)} (or set TRIAGE_DATABASE).",
                               soft_wrap=True)
+
+
+@app.command("backup")
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="Backup file to write (replaced only once the copy is complete).")],
+    project_dir: ProjectOption = None,
+) -> None:
+    """Back up the project's store: a consistent copy while others keep working."""
+    from triage.store.backup import backup_project
+
+    with open_project(project_dir) as project:
+        backup_project(project, file)
+        console.print(f"backed up {escape(project.location)} to {escape(str(file))}", soft_wrap=True)
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file written by 'triage backup'.")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite the project already there (its current store is lost).")
+    ] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Restore a backup as the project in --project / --database (a new one unless --replace)."""
+    from triage.store.backup import restore_project
+
+    directory = project_dir if project_dir is not None else default_project_dir()
+    with restore_project(file, directory.resolve(), given_database(), replace=replace) as project:
+        console.print(f"restored {escape(str(file))} into {escape(project.location)}", soft_wrap=True)

@@ -26,7 +26,7 @@ from triage.errors import ProjectError
 from triage.store import schema, schema_coding, schema_dedup  # noqa: F401  (register tables)
 from triage.store.versioning import stored_revision, upgrade, upgrade_in
 
-__all__ = ["DATABASE_ENV", "DB_FILE", "Project", "database_url", "default_project_dir"]
+__all__ = ["DATABASE_ENV", "DB_FILE", "Project", "database_url", "default_project_dir", "project_exists"]
 
 DB_FILE = "triage.sqlite"
 #: Environment variable naming the project's database when ``--database`` is not given.
@@ -84,6 +84,18 @@ def _holds_project(engine: Engine) -> bool:
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
     return bool(tables & {"alembic_version", "meta"})
+
+
+def project_exists(directory: Path, database: str | None = None) -> bool:
+    """Whether ``directory`` / ``database`` already holds a triage project (nothing is changed)."""
+    url = database_url(directory, database)
+    if url.get_backend_name() == "sqlite":
+        return bool(url.database) and Path(str(url.database)).exists()
+    engine = _connect(url)
+    try:
+        return _holds_project(engine)
+    finally:
+        engine.dispose()
 
 
 class Project:
