@@ -1,15 +1,25 @@
 """Shared fixtures: paths to the repo, to ../shared/data (skipping where absent), and
-fresh project stores in tmp_path."""
+fresh project stores in tmp_path.
+
+Test modules named in :data:`BOTH_DATABASES` get their ``project`` on SQLite and on
+PostgreSQL: a fresh database per test on the server named by
+``$TRIAGE_TEST_DATABASE`` (``bash scripts/pg-dev.sh start`` gives one; ``.ci/run`` always
+sets it, so there a server that cannot be reached fails the run instead of skipping).
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from triage.records.load import read_file
 from triage.records.model import Record
-from triage.store.db import Project
+from triage.store.db import DATABASE_ENV, Project
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -34,10 +44,76 @@ def test_data() -> Path:
     return TEST_DATA
 
 
+TEST_DATABASE_ENV = "TRIAGE_TEST_DATABASE"
+
+
+#: Test modules (name prefixes) whose ``project`` fixture runs on SQLite and on PostgreSQL.
+BOTH_DATABASES: tuple[str, ...] = (
+    "test_store_",
+    "test_dedup_project",
+    "test_embedding_cache",
+    "test_evaluate_heldout",
+    "test_coding_cli",
+    "test_dedup_cli",
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" in metafunc.fixturenames and metafunc.module.__name__.startswith(BOTH_DATABASES):
+        metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture()
-def project(tmp_path: Path) -> Project:
-    """A new, empty project store in a temporary directory."""
-    proj = Project.init(tmp_path / "review")
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str | None]:
+    """``None`` (SQLite in the project directory) or the URL of a fresh PostgreSQL database.
+
+    The URL is also ``$TRIAGE_DATABASE`` for the test, so CLI commands given only
+    ``--project`` open the same database (the path a team member's shell takes).
+    """
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield None
+        return
+    with fresh_postgres_database(_test_server()) as url:
+        monkeypatch.setenv(DATABASE_ENV, url)
+        yield url
+
+
+@pytest.fixture()
+def postgres_database() -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database (dropped after the test)."""
+    with fresh_postgres_database(_test_server()) as url:
+        yield url
+
+
+def _test_server() -> str:
+    server = os.environ.get(TEST_DATABASE_ENV)
+    if not server:
+        pytest.skip(f"${TEST_DATABASE_ENV} is not set (bash scripts/pg-dev.sh start gives a server; CI sets it)")
+    return server
+
+
+@contextmanager
+def fresh_postgres_database(server: str) -> Iterator[str]:
+    """A new, empty database on ``server`` (any URL of it), dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"triage_test_{uuid.uuid4().hex[:12]}"
+    admin = make_url(server).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture()
+def project(tmp_path: Path, database: str | None) -> Iterator[Project]:
+    """A new, empty project store in a temporary directory (on PostgreSQL where parametrized)."""
+    proj = Project.init(tmp_path / "review", database)
     yield proj
     proj.close()
 

@@ -1,4 +1,4 @@
-"""The project store: creation, WAL mode, migrations, and all-or-nothing transactions."""
+"""The project store: creation, WAL mode, schema revisions, and all-or-nothing transactions."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 
 from triage.errors import ProjectError
 from triage.records.model import Provenance, Record
-from triage.store.db import DB_FILE, SCHEMA_VERSION, Project
+from triage.store.db import DB_FILE, Project
 from triage.store.records import add_records
 from triage.store.schema import RecordRow, Source
+from triage.store.versioning import head_revision
 
 
 def test_init_creates_wal_store_at_current_schema(tmp_path: Path) -> None:
     project = Project.init(tmp_path / "p")
-    assert project.schema_version() == SCHEMA_VERSION
+    assert project.schema_revision() == head_revision()
     project.close()
     conn = sqlite3.connect(tmp_path / "p" / DB_FILE)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -41,17 +42,20 @@ def test_open_missing_project_says_what_to_do(tmp_path: Path) -> None:
 def test_store_from_newer_triage_is_refused(tmp_path: Path) -> None:
     Project.init(tmp_path).close()
     conn = sqlite3.connect(tmp_path / DB_FILE)
-    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    conn.execute("UPDATE alembic_version SET version_num='9999'")
     conn.commit()
     conn.close()
-    with pytest.raises(ProjectError, match="newer triage"):
+    with pytest.raises(ProjectError) as err:
         Project.open(tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path / DB_FILE} was written by a newer triage (revision 9999); upgrade triage to open it"
+    )
 
 
 def test_open_migrates_a_store_without_schema(tmp_path: Path) -> None:
     sqlite3.connect(tmp_path / DB_FILE).close()  # an empty SQLite file: version 0
     project = Project.open(tmp_path)
-    assert project.schema_version() == SCHEMA_VERSION
+    assert project.schema_revision() == head_revision()
     project.close()
 
 
@@ -71,6 +75,6 @@ def test_failed_transaction_leaves_nothing(project: Project) -> None:
 def test_settings_round_trip(project: Project) -> None:
     assert project.get_setting("preset", "default") == "default"
     project.set_setting("recall_target", 0.9)
-    reopened = Project.open(project.directory)
+    reopened = Project.open(project.directory, project.database)
     assert reopened.get_setting("recall_target") == 0.9
     reopened.close()

@@ -25,6 +25,12 @@ err_console = Console(stderr=True)
 class TriageGroup(TyperGroup):
     """Click group that reports TriageError as one line and exits 1."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from triage.cli.options import add_database_option
+
+        add_database_option(self.commands)  # --database wherever --project is
+
     def invoke(self, ctx: Any) -> Any:  # typer.Context at run time; typer types it with its vendored click
         try:
             return super().invoke(ctx)

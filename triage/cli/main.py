@@ -8,6 +8,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     conflicts,
     dedup,
     evaluate,
+    migrate,
     project,
     screen,
     serve,

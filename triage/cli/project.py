@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from triage.cli.app import app, console, err_console, fail
-from triage.cli.options import EncodingOption, ProjectOption, open_project
+from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
 from triage.importing import ImportOutcome, import_file
 from triage.prisma import prisma_counts
 from triage.store.db import Project
@@ -35,7 +35,7 @@ def init_command(
         from triage.criteria import load_criteria
 
         load_criteria(criteria)  # fail before creating anything if the file is invalid
-    project = Project.init(directory)
+    project = Project.init(directory, given_database())
     with project:
         if criteria is not None:
             target = project.directory / CRITERIA_FILE

@@ -1,40 +1,38 @@
-"""Opening, creating and migrating a project store; the one transaction helper.
+"""Opening, creating and upgrading a project store; the one transaction helper.
 
-A project is a directory holding ``triage.sqlite`` (SQLite in WAL mode, so a web view
-can read while the CLI writes). Every write goes through :meth:`Project.transaction`:
-it commits on success and rolls back on any exception, so a failed or killed import
-leaves the project as it was.
+A project is a directory (criteria file, exports) plus a database: by default
+``triage.sqlite`` in the directory (SQLite in WAL mode, so a web view can read while the
+CLI writes), or a PostgreSQL database named by ``--database`` / ``$TRIAGE_DATABASE`` for
+a team server. Every write goes through :meth:`Project.transaction`: it commits on
+success and rolls back on any exception, so a failed or killed import leaves the project
+as it was. Schema versions are Alembic revisions (:mod:`triage.store.versioning`).
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.errors import ProjectError
 from triage.store import schema, schema_coding, schema_dedup  # noqa: F401  (register tables)
-from triage.store.base import Base
+from triage.store.versioning import stored_revision, upgrade, upgrade_in
 
-__all__ = ["DB_FILE", "SCHEMA_VERSION", "Project", "default_project_dir"]
+__all__ = ["DATABASE_ENV", "DB_FILE", "Project", "database_url", "default_project_dir", "project_exists"]
 
 DB_FILE = "triage.sqlite"
-
-
-def _create_v1(conn: Connection) -> None:
-    """Version 1: every table as declared today."""
-    Base.metadata.create_all(conn)
-
-
-#: Ordered schema migrations: ``MIGRATIONS[i]`` brings a store from version ``i`` to ``i+1``.
-#: Append new steps (never edit old ones) so a project made today opens after an upgrade.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
-SCHEMA_VERSION = len(MIGRATIONS)
+#: Environment variable naming the project's database when ``--database`` is not given.
+DATABASE_ENV = "TRIAGE_DATABASE"
+#: Dialects a project can live in.
+DIALECTS = ("sqlite", "postgresql")
 
 
 def default_project_dir() -> Path:
@@ -42,8 +40,32 @@ def default_project_dir() -> Path:
     return Path(os.environ.get("TRIAGE_PROJECT", ".")).resolve()
 
 
-def _make_engine(db_path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{db_path}", future=True)
+def database_url(directory: Path, database: str | None = None) -> URL:
+    """The project's database: ``database``, else ``$TRIAGE_DATABASE``, else the SQLite file.
+
+    ``postgresql://`` URLs use psycopg 3 (SQLAlchemy's plain ``postgresql`` means psycopg2).
+    """
+    given = database or os.environ.get(DATABASE_ENV) or None
+    if given is None:
+        return URL.create("sqlite", database=str(directory / DB_FILE))
+    try:
+        url = make_url(given.replace("postgres://", "postgresql://", 1))
+    except ArgumentError:
+        url = None
+    if url is None or url.get_backend_name() not in DIALECTS:
+        raise ProjectError(
+            f"cannot use {given!r} as a project database",
+            hint="give a postgresql://USER@HOST:PORT/DBNAME URL, or leave --database out for SQLite",
+        )
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _make_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -57,66 +79,116 @@ def _make_engine(db_path: Path) -> Engine:
     return engine
 
 
+def _holds_project(engine: Engine) -> bool:
+    """Whether the database has a triage schema (any revision, or the pre-Alembic one)."""
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+    return bool(tables & {"alembic_version", "meta"})
+
+
+def project_exists(directory: Path, database: str | None = None) -> bool:
+    """Whether ``directory`` / ``database`` already holds a triage project (nothing is changed)."""
+    url = database_url(directory, database)
+    if url.get_backend_name() == "sqlite":
+        return bool(url.database) and Path(str(url.database)).exists()
+    engine = _connect(url)
+    try:
+        return _holds_project(engine)
+    finally:
+        engine.dispose()
+
+
 class Project:
     """An open review project: its directory, engine and session factory."""
 
     def __init__(self, directory: Path, engine: Engine) -> None:
         self.directory = directory
         self.engine = engine
+        #: What to pass as ``database`` to open this project again (None: the SQLite file).
+        default = engine.dialect.name == "sqlite" and engine.url.database == str(directory / DB_FILE)
+        self.database: str | None = None if default else engine.url.render_as_string(hide_password=False)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # A project dropped without close() (``open_project(p).reading()``) still hands its
+        # server connections back: PostgreSQL would otherwise hold them until exit.
+        weakref.finalize(self, engine.dispose)
 
     @property
-    def db_path(self) -> Path:
-        return self.directory / DB_FILE
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages: the SQLite file, or the URL without its password."""
+        return _shown(self.engine.url)
 
     @classmethod
-    def init(cls, directory: str | Path) -> Project:
-        """Create a new project store in ``directory`` (created if missing)."""
+    def init(
+        cls, directory: str | Path, database: str | None = None, *, contents: Callable[[Connection], None] | None = None
+    ) -> Project:
+        """Create a new project in ``directory`` (created if missing), its store in ``database``.
+
+        ``contents`` fills the new store in the same transaction that creates its schema
+        (used to copy a project): if it fails, no store is left behind.
+        """
         path = Path(directory).resolve()
-        if (path / DB_FILE).exists():
-            raise ProjectError(
-                f"{path / DB_FILE} already exists", hint="open it instead, or choose another directory"
-            )
+        url = database_url(path, database)
+        sqlite_file = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+        if sqlite_file is not None and sqlite_file.exists():
+            raise ProjectError(f"{sqlite_file} already exists", hint="open it instead, or choose another directory")
         path.mkdir(parents=True, exist_ok=True)
-        project = cls(path, _make_engine(path / DB_FILE))
-        project.migrate()
+        if sqlite_file is not None:
+            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        project = cls(path, _connect(url))
+        if sqlite_file is None and _holds_project(project.engine):
+            project.close()
+            raise ProjectError(
+                f"{project.location} already holds a triage project",
+                hint="open it with --database, or create an empty database for the new project",
+            )
+        try:
+            with project.engine.begin() as connection:
+                upgrade_in(connection, project.location)
+                if contents is not None:
+                    contents(connection)
+        except BaseException:
+            project.close()
+            if sqlite_file is not None:
+                for leftover in (sqlite_file, *(sqlite_file.with_name(sqlite_file.name + s) for s in ("-wal", "-shm"))):
+                    leftover.unlink(missing_ok=True)
+            raise
         return project
 
     @classmethod
-    def open(cls, directory: str | Path | None = None) -> Project:
-        """Open an existing project, migrating its schema forward if it is older."""
+    def open(cls, directory: str | Path | None = None, database: str | None = None) -> Project:
+        """Open an existing project, upgrading its schema if it is older."""
         path = Path(directory).resolve() if directory is not None else default_project_dir()
-        if not (path / DB_FILE).exists():
-            raise ProjectError(
-                f"no triage project in {path}",
-                hint="run 'triage init' there first, or pass --project DIR",
-            )
-        project = cls(path, _make_engine(path / DB_FILE))
+        url = database_url(path, database)
+        if url.get_backend_name() == "sqlite":
+            if not (url.database and Path(url.database).exists()):
+                raise ProjectError(
+                    f"no triage project in {path}", hint="run 'triage init' there first, or pass --project DIR"
+                )
+            project = cls(path, _connect(url))
+        else:
+            project = cls(path, _connect(url))
+            if not _holds_project(project.engine):
+                project.close()
+                raise ProjectError(
+                    f"no triage project in {project.location}",
+                    hint="run 'triage init --database URL' first, or check the URL",
+                )
         project.migrate()
         return project
 
-    def schema_version(self) -> int:
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the store is at (``None`` for an empty store)."""
         with self.engine.connect() as conn:
-            if not inspect(conn).has_table("meta"):
-                return 0
-            value = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar()
-            return int(value) if value is not None else 0
+            return stored_revision(conn)
 
     def migrate(self) -> None:
-        """Apply pending migrations, each in its own transaction."""
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise ProjectError(
-                f"{self.db_path} was written by a newer triage (schema {current} > {SCHEMA_VERSION})",
-                hint="upgrade triage to open it",
-            )
-        for version in range(current, SCHEMA_VERSION):
-            with self.engine.begin() as conn:
-                MIGRATIONS[version](conn)
-                conn.execute(
-                    text("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', :v)"),
-                    {"v": str(version + 1)},
-                )
+        """Bring the schema to the newest revision, in one transaction."""
+        upgrade(self.engine, self.location)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -164,3 +236,25 @@ class Project:
         self.close()
 
 
+
+
+def _connect(url: URL) -> Engine:
+    """An engine for ``url``, checked by connecting once (a server that is down says so here)."""
+    engine = _make_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise ProjectError(
+            f"cannot connect to {_shown(url)}: {reason}", hint="check the URL and that the server runs"
+        ) from None
+    return engine
+
+
+def _shown(url: URL) -> str:
+    """A database as users name it: the SQLite file, or the URL without driver or password."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)

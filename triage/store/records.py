@@ -55,7 +55,10 @@ def add_records(session: Session, source_id: int, records: Iterable[Record]) -> 
     between ~25 s and a few seconds, and the rows are plain values either way.
     """
     columns = list(_COPY) + ["source_id", "position", "line", "database", "authors", "keywords", "raw"]
-    sql = f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    connection = session.connection()
+    # The driver's own placeholder: sqlite3 takes ?, psycopg %s (JSON goes as text either way).
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
     rows = []
     for record in records:
         prov = record.provenance
@@ -72,7 +75,7 @@ def add_records(session: Session, source_id: int, records: Iterable[Record]) -> 
             )
         )
     if rows:
-        session.connection().exec_driver_sql(sql, rows)
+        connection.exec_driver_sql(sql, rows)
     return len(rows)
 
 

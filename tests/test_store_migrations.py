@@ -1,0 +1,88 @@
+"""Schema revisions: a project made before Alembic upgrades in place with every row kept,
+revision 0001 is exactly that old schema, and a new store matches the models."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from triage.store.base import Base
+from triage.store.db import DB_FILE, Project
+from triage.store.decisions import current_decisions
+from triage.store.versioning import BASELINE, _config, head_revision
+
+OLD_PROJECT = Path(__file__).resolve().parent / "data" / "project_051dfc7"
+
+
+def _all_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of a SQLite file, read with the sqlite3 module (not triage)."""
+    conn = sqlite3.connect(db)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    rows = {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    conn.close()
+    return rows
+
+
+def _schema(db: Path) -> dict[str, object]:
+    """Tables with their columns (name, type, nullable), indexes, foreign and unique keys."""
+    engine = create_engine(f"sqlite:///{db}")
+    insp = inspect(engine)
+    out: dict[str, object] = {}
+    for table in sorted(set(insp.get_table_names()) - {"alembic_version"}):
+        out[table] = (
+            [(c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(table)],
+            sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(table)),
+            sorted((tuple(f["constrained_columns"]), f["referred_table"]) for f in insp.get_foreign_keys(table)),
+            sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(table)),
+        )
+    engine.dispose()
+    return out
+
+
+def test_project_from_051dfc7_upgrades_in_place_with_every_row(tmp_path: Path) -> None:
+    shutil.copytree(OLD_PROJECT, tmp_path / "old")
+    db = tmp_path / "old" / DB_FILE
+    before = _all_rows(db)
+    assert before["meta"] == [("schema_version", "1")] and "alembic_version" not in before
+    assert len(before["records"]) == 33 and len(before["decisions"]) == 5
+
+    with Project.open(tmp_path / "old") as project:
+        assert project.schema_revision() == head_revision()
+        with project.reading() as session:
+            in_force = current_decisions(session)
+        assert {r: d.decision for r, d in in_force.items()} == {1: "include", 2: "exclude", 3: "include"}
+        assert project.get_setting("recall_target") == 0.9
+
+    after = _all_rows(db)
+    assert after.pop("alembic_version") == [(head_revision(),)]
+    assert after.pop("meta") == [("schema_version", "2")]  # triage before Alembic now refuses it
+    before.pop("meta")
+    assert after == before
+
+
+def test_reopening_an_upgraded_project_changes_nothing(tmp_path: Path) -> None:
+    shutil.copytree(OLD_PROJECT, tmp_path / "old")
+    Project.open(tmp_path / "old").close()
+    once = _all_rows(tmp_path / "old" / DB_FILE)
+    Project.open(tmp_path / "old").close()
+    assert _all_rows(tmp_path / "old" / DB_FILE) == once
+
+
+def test_baseline_revision_is_the_schema_of_051dfc7(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'baseline.sqlite'}")
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), BASELINE)
+    engine.dispose()
+    assert _schema(tmp_path / "baseline.sqlite") == _schema(OLD_PROJECT / DB_FILE)
+
+
+def test_new_store_schema_equals_the_models(project: Project) -> None:
+    with project.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []

@@ -1,0 +1,112 @@
+"""Backing up and restoring a whole project store.
+
+SQLite: SQLite's online backup API (a consistent copy while others keep writing; a file
+copy of a WAL database can miss committed pages). PostgreSQL: ``pg_dump`` in its custom
+format and ``pg_restore`` in one transaction. A backup file names its own kind by its
+first bytes, so ``restore`` needs no flag. A restored project opens like any other, so a
+backup from an older triage is upgraded on the way in.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL
+
+from triage.errors import ProjectError
+from triage.store.db import Project, database_url, project_exists
+
+__all__ = ["backup_kind", "backup_project", "restore_project"]
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_DUMP_MAGIC = b"PGDMP"
+
+
+def backup_kind(path: Path) -> str:
+    """``sqlite`` or ``postgresql`` from the file's first bytes (ProjectError if neither)."""
+    with path.open("rb") as handle:
+        head = handle.read(len(SQLITE_MAGIC))
+    if head.startswith(SQLITE_MAGIC):
+        return "sqlite"
+    if head.startswith(PG_DUMP_MAGIC):
+        return "postgresql"
+    raise ProjectError(f"{path} is not a triage backup", hint="give a file written by 'triage backup'")
+
+
+def backup_project(project: Project, target: Path) -> None:
+    """Write a consistent copy of the project's store to ``target`` (replaced only when complete)."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    if project.dialect == "sqlite":
+        with project.engine.connect() as connection:
+            source: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+            copy = sqlite3.connect(partial)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+    else:
+        _run_pg("pg_dump", ["--format=custom", "--no-owner", f"--file={partial}"], project.engine.url)
+    os.replace(partial, target)
+
+
+def restore_project(backup: Path, directory: Path, database: str | None, *, replace: bool = False) -> Project:
+    """Restore ``backup`` as the project in ``directory`` / ``database`` and open it.
+
+    The target must hold no project unless ``replace`` is given; then its store is
+    overwritten by the backup as a whole (nothing of the current store is kept).
+    """
+    kind = backup_kind(backup)
+    url = database_url(directory, database)
+    if kind != url.get_backend_name():
+        raise ProjectError(
+            f"{backup} is a {kind} backup and the project's database is {url.get_backend_name()}",
+            hint="restore it into a project of the same kind, then move it with 'triage migrate --to'",
+        )
+    if not replace and project_exists(directory, database):
+        raise ProjectError(
+            f"{directory if kind == 'sqlite' else _without_driver(url)} already holds a triage project",
+            hint="restore into a new directory or an empty database, or pass --replace to overwrite it",
+        )
+    if kind == "sqlite":
+        assert url.database is not None
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        source, copy = sqlite3.connect(backup), sqlite3.connect(url.database)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
+    else:
+        clean = ["--clean", "--if-exists"] if replace else []
+        _run_pg("pg_restore", ["--single-transaction", "--no-owner", *clean, str(backup)], url)
+    return Project.open(directory, database)
+
+
+def _without_driver(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=True)
+
+
+def _run_pg(tool: str, args: list[str], url: URL) -> None:
+    """Run a PostgreSQL client tool on ``url``; the password goes through the environment."""
+    program = shutil.which(tool) or _newest_server_tool(tool)
+    env: dict[str, Any] = dict(os.environ)
+    if url.password is not None:
+        env["PGPASSWORD"] = str(url.password)
+    conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    result = subprocess.run([program, f"--dbname={conninfo}", *args], capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["no message"])[0]
+        raise ProjectError(f"{tool} failed on {_without_driver(url)}: {reason}", hint="nothing was replaced")
+
+
+def _newest_server_tool(tool: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"), key=lambda p: int(p.parts[-3]))
+    if not found:
+        raise ProjectError(f"{tool} is not installed", hint="install PostgreSQL's client tools (apt-get install postgresql-client)")
+    return str(found[-1])
