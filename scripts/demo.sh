@@ -23,8 +23,19 @@ FIRST=$(triage next -n 1 --json -p "$PROJECT" | first_id)
 SURVEY=$(triage records --search "cross-sectional survey" --subset undecided -n 1 --json -p "$PROJECT" | first_id)
 triage decide "$FIRST" include --reviewer demo -p "$PROJECT"
 triage decide "$SURVEY" exclude --reason "evaluation: cross-sectional survey" --reviewer demo -p "$PROJECT"
+HOPE=$(triage records --search "Hope and recovery family court" -n 1 --json -p "$PROJECT" | first_id)
+triage decide "$HOPE" include --reviewer demo -p "$PROJECT"
+triage decide "$HOPE" include --stage full_text --reviewer demo -p "$PROJECT"   # after reading the full text
 triage status -p "$PROJECT" --diagram "$PROJECT/prisma-flow.svg"
 triage export "$PROJECT/included.ris" --subset included -p "$PROJECT"
+# Months later the search is re-run: the update joins the same project as a named round
+# (deduplicated against everything at once; decisions made so far stay with their studies).
+triage rounds search 2026-update --database MEDLINE --platform Ovid --date 2026-11-30 \
+  --query "(parent* adj3 mental*).ti,ab. and (child protect* or social work*).ti,ab." --hits 13 -p "$PROJECT"
+triage import corpora/demo/update/medline-2026.ris --round 2026-update -p "$PROJECT"
+triage rounds list -p "$PROJECT"
+triage next --new -n 3 -p "$PROJECT"
+triage status -p "$PROJECT" --diagram "$PROJECT/prisma-update.svg"
 triage evaluate screening "$DEMO/demo_labelled.csv" --criteria "$DEMO/criteria.toml" --seeds 2 \
   --json "$PROJECT/simulation.json" --plot "$PROJECT/recall.png"
 triage codebook import "$DEMO/coding/codebook.json" --coder demo -p "$PROJECT"

@@ -20,13 +20,27 @@ from triage.store.versioning import BASELINE, _config, head_revision
 OLD_PROJECT = Path(__file__).resolve().parent / "data" / "project_051dfc7"
 
 
-def _all_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table of a SQLite file, read with the sqlite3 module (not triage)."""
+def _all_rows(db: Path, columns: dict[str, list[str]] | None = None) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of a SQLite file, read with the sqlite3 module (not triage);
+    with ``columns``, only those columns of those tables (what an older schema had)."""
     conn = sqlite3.connect(db)
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-    rows = {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    rows = {}
+    for t in tables:
+        if columns is not None and t not in columns:
+            continue
+        wanted = ", ".join(f'"{c}"' for c in columns[t]) if columns is not None else "*"
+        rows[t] = conn.execute(f'SELECT {wanted} FROM "{t}" ORDER BY rowid').fetchall()
     conn.close()
     return rows
+
+
+def _columns(db: Path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(db)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    out = {t: [r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+    conn.close()
+    return out
 
 
 def _schema(db: Path) -> dict[str, object]:
@@ -48,7 +62,7 @@ def _schema(db: Path) -> dict[str, object]:
 def test_project_from_051dfc7_upgrades_in_place_with_every_row(tmp_path: Path) -> None:
     shutil.copytree(OLD_PROJECT, tmp_path / "old")
     db = tmp_path / "old" / DB_FILE
-    before = _all_rows(db)
+    before, old_columns = _all_rows(db), _columns(db)
     assert before["meta"] == [("schema_version", "1")] and "alembic_version" not in before
     assert len(before["records"]) == 33 and len(before["decisions"]) == 5
 
@@ -59,11 +73,14 @@ def test_project_from_051dfc7_upgrades_in_place_with_every_row(tmp_path: Path) -
         assert {r: d.decision for r, d in in_force.items()} == {1: "include", 2: "exclude", 3: "include"}
         assert project.get_setting("recall_target") == 0.9
 
-    after = _all_rows(db)
-    assert after.pop("alembic_version") == [(head_revision(),)]
+    assert _all_rows(db)["alembic_version"] == [(head_revision(),)]
+    after = _all_rows(db, old_columns)  # later revisions add tables and columns, never change a row
     assert after.pop("meta") == [("schema_version", "2")]  # triage before Alembic now refuses it
     before.pop("meta")
     assert after == before
+    added = _all_rows(db)
+    assert all(value is None for row in added["sources"] for value in row[len(old_columns["sources"]):])
+    assert added["search_rounds"] == [] and added["database_searches"] == []
 
 
 def test_reopening_an_upgraded_project_changes_nothing(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from triage.records.load import read_file
 from triage.records.model import Problem
 from triage.store.db import Project
 from triage.store.records import add_records, find_source_by_hash
+from triage.store.rounds import resolve_round
 from triage.store.schema import Source
 
 __all__ = ["ImportOutcome", "import_file", "import_files"]
@@ -46,12 +47,15 @@ def import_file(
     source: str | None = None,
     force: bool = False,
     encoding: str | None = None,
+    search_round: str | None = None,
 ) -> ImportOutcome:
     """Read ``path`` and store its records in one transaction.
 
     A file whose bytes were imported before is skipped unless ``force``. Raises
     nothing for bad input: an unreadable file gives ``status="failed"`` with the
     reader's message; record-level problems come back in ``problems``.
+    ``search_round`` names the search round the file belongs to (made if new); none:
+    the first search.
     """
     path = Path(path)
     try:
@@ -82,6 +86,7 @@ def import_file(
             database=source or result.database,
             record_count=len(result.records),
             problems=[_problem_dict(p) for p in result.problems],
+            round_id=resolve_round(session, search_round, create=True),
         )
         session.add(row)
         session.flush()
@@ -104,12 +109,14 @@ def import_files(
     source: str | None = None,
     force: bool = False,
     encoding: str | None = None,
+    search_round: str | None = None,
     on_file_done: Callable[[ImportOutcome], None] | None = None,
 ) -> list[ImportOutcome]:
     """Import several files, each in its own transaction; one bad file stops none of the rest."""
     outcomes = []
     for path in paths:
-        outcome = import_file(project, path, source=source, force=force, encoding=encoding)
+        outcome = import_file(project, path, source=source, force=force, encoding=encoding,
+                              search_round=search_round)
         outcomes.append(outcome)
         if on_file_done is not None:
             on_file_done(outcome)

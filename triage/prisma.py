@@ -15,12 +15,38 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from triage.store.decisions import current_decisions, decisions_in_force
+from triage.store.decisions import CurrentDecision, current_decisions, decisions_in_force
 from triage.store.groups import awaiting_dedup
+from triage.store.rounds import first_round_of_groups, round_names, round_summaries
 from triage.store.schema import RecordRow, Source
 from triage.store.schema_dedup import DedupMerge
 
-__all__ = ["PrismaCounts", "prisma_counts"]
+__all__ = ["PrismaCounts", "UpdateCounts", "prisma_counts"]
+
+
+@dataclass
+class UpdateCounts:
+    """The newest search round of an updated review, as the PRISMA 2020 flow diagram for
+    updated reviews shows it: records this round identified, studies new in it, and the
+    studies included from earlier rounds (the previous version of the review)."""
+
+    round: str = ""
+    identified: int = 0
+    identified_by_source: dict[str, int] = field(default_factory=dict)
+    #: Records of this round that are duplicates (of each other or of earlier studies).
+    duplicates_removed: int = 0
+    records_to_screen: int = 0
+    screened: int = 0
+    excluded: int = 0
+    excluded_reasons: dict[str, int] = field(default_factory=dict)
+    included_title_abstract: int = 0
+    full_text_assessed: int = 0
+    full_text_excluded: int = 0
+    full_text_excluded_reasons: dict[str, int] = field(default_factory=dict)
+    included: int = 0
+    #: Studies included from earlier rounds (full text), and the total with this round's.
+    previous_included: int = 0
+    total_included: int = 0
 
 
 @dataclass
@@ -53,6 +79,10 @@ class PrismaCounts:
     full_text_excluded: int = 0
     full_text_excluded_reasons: dict[str, int] = field(default_factory=dict)
     included: int = 0
+    #: Search rounds in the project (1: no update yet).
+    search_rounds: int = 1
+    #: The newest round's counts once the search was updated (``None`` before).
+    update: UpdateCounts | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,7 +137,47 @@ def prisma_counts(session: Session) -> PrismaCounts:
         elif decision.decision == "include":
             counts.included += 1
     counts.full_text_excluded_reasons = dict(ft_reasons.most_common())
+    names = round_names(session)
+    counts.search_rounds = len(names)
+    if len(names) > 1:
+        counts.update = _update_counts(session, names[-1], len(names) - 1, ta, ft)
     return counts
+
+
+def _update_counts(
+    session: Session, name: str, latest: int, ta: dict[int, CurrentDecision], ft: dict[int, CurrentDecision]
+) -> UpdateCounts:
+    """:class:`UpdateCounts` for round number ``latest`` (its name ``name``)."""
+    update = UpdateCounts(round=name)
+    first = first_round_of_groups(session)
+    new = {g for g, n in first.items() if n == latest}
+    summary = round_summaries(session)[latest]
+    update.identified, update.identified_by_source = summary.records, summary.by_database
+    update.records_to_screen = len(new)
+    update.duplicates_removed = update.identified - update.records_to_screen
+    reasons: Counter[str] = Counter()
+    for group in new & set(ta):
+        update.screened += 1
+        if ta[group].decision == "exclude":
+            update.excluded += 1
+            reasons.update(ta[group].reasons or ("unspecified",))
+        elif ta[group].decision == "include":
+            update.included_title_abstract += 1
+    update.excluded_reasons = dict(reasons.most_common())
+    ft_reasons: Counter[str] = Counter()
+    for group, decision in ft.items():
+        if group in new:
+            update.full_text_assessed += 1
+            if decision.decision == "exclude":
+                update.full_text_excluded += 1
+                ft_reasons.update(decision.reasons or ("unspecified",))
+            elif decision.decision == "include":
+                update.included += 1
+        elif decision.decision == "include":
+            update.previous_included += 1
+    update.full_text_excluded_reasons = dict(ft_reasons.most_common())
+    update.total_included = update.previous_included + update.included
+    return update
 
 
 def _without_text(session: Session) -> set[int]:

@@ -10,6 +10,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     evaluate,
     migrate,
     project,
+    rounds,
     screen,
     serve,
     settings,

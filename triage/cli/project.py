@@ -15,7 +15,7 @@ from rich.table import Table
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
 from triage.importing import ImportOutcome, import_file
-from triage.prisma import prisma_counts
+from triage.prisma import UpdateCounts, prisma_counts
 from triage.store.db import Project
 from triage.store.groups import dedup_horizon
 from triage.store.selection import SUBSETS, select_items
@@ -53,6 +53,11 @@ def import_command(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Import a file again even if its bytes were imported before.")] = False,
     encoding: EncodingOption = None,
+    search_round: Annotated[
+        str | None,
+        typer.Option("--round", help="Name of the search round these files come from (e.g. 2026-update); "
+                     "default: the first search. See 'triage rounds'."),
+    ] = None,
     dedup: Annotated[
         bool,
         typer.Option("--dedup/--no-dedup", help="Once the project has been deduplicated, compare the new records "
@@ -69,7 +74,8 @@ def import_command(
         task = progress.add_task("importing", total=len(files))
         for path in files:
             progress.update(task, description=f"importing {path.name}")
-            outcomes.append(import_file(project, path, source=source, force=force, encoding=encoding))
+            outcomes.append(import_file(project, path, source=source, force=force, encoding=encoding,
+                                        search_round=search_round))
             progress.advance(task)
     table = Table("file", "format", "database", "records", "problems", "status")
     for o in outcomes:
@@ -163,8 +169,28 @@ def status_command(
         table.add_row(f"    {escape(reason)}", str(n))
     table.add_row("studies included", str(counts.included))
     console.print(table)
+    if counts.update is not None:
+        _print_update(counts.update)
     if stopping:
         _print_stopping(stopping)
+
+
+def _print_update(update: UpdateCounts) -> None:
+    """The newest search round alone, as the PRISMA 2020 diagram for updated reviews counts it."""
+    table = Table("PRISMA 2020 (updated review)", "records", title=f"Search update: {escape(update.round)}")
+    table.add_row("studies included in the previous version", str(update.previous_included))
+    table.add_row("records identified in this round", str(update.identified))
+    for name, n in update.identified_by_source.items():
+        table.add_row(f"  from {escape(name)}", str(n))
+    table.add_row("duplicates (of each other or of studies found before)", str(update.duplicates_removed))
+    table.add_row("new records to screen", str(update.records_to_screen))
+    table.add_row("  screened", str(update.screened))
+    table.add_row("  excluded", str(update.excluded))
+    table.add_row("  included at title/abstract", str(update.included_title_abstract))
+    table.add_row("new studies included", str(update.included))
+    table.add_row("total studies included", str(update.total_included))
+    console.print(table)
+    console.print("Screen only the new records with [bold]triage screen --new[/] (or [bold]triage next --new[/]).")
 
 
 def _stopping_summary(project: Project) -> dict[str, object]:

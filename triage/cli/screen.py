@@ -29,6 +29,11 @@ ReviewerOption = Annotated[
     str | None, typer.Option("--reviewer", "-r", help="Who decides (default: the 'reviewer' setting or $TRIAGE_REVIEWER).")
 ]
 StageOption = Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")]
+NewOnlyOption = Annotated[
+    bool,
+    typer.Option("--new", help="Only studies the newest search round found (a search update); the model still "
+                 "learns from every decision."),
+]
 IndependentOption = Annotated[
     bool,
     typer.Option(
@@ -84,12 +89,14 @@ def next_command(
     stage: StageOption = "title_abstract",
     reviewer: Annotated[str | None, typer.Option("--reviewer", "-r", help="With --independent: whose queue.")] = None,
     independent: IndependentOption = False,
+    new_only: NewOnlyOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
     """Show the next records to screen, best first, with why they rank there."""
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer) if independent else None
-        queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
+        queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent,
+                            new_only=new_only)
         shown = queue.next(n)
         with project.reading() as session:
             waiting = awaiting_dedup(session)
@@ -198,12 +205,14 @@ def screen_command(
     preset: PresetOption = None,
     stage: StageOption = "title_abstract",
     independent: IndependentOption = False,
+    new_only: NewOnlyOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
     r"""Screen interactively: \[i]nclude, \[e]xclude (then a reason), \[m]aybe, \[s]kip, \[u]ndo, \[n]ote, \[q]uit."""
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer)
-        queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent)
+        queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent,
+                            new_only=new_only)
         elements = list(queue.criteria.elements) if queue.criteria else []
         colours = {e: COLOURS[i % len(COLOURS)] for i, e in enumerate(elements)}
         skipped: list[int] = []

@@ -20,6 +20,7 @@ from triage.screening.embedding_cache import EmbeddingProgress, cached_embedding
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, decisions_in_force, record_decision, retract_latest
 from triage.store.records import screenable_records
+from triage.store.rounds import new_in_latest_round
 
 __all__ = ["LABELS", "ScreeningQueue", "Shown", "project_criteria"]
 
@@ -59,6 +60,7 @@ class ScreeningQueue:
         reviewer: str | None = None,
         independent: bool = False,
         embedding_progress: EmbeddingProgress | None = None,
+        new_only: bool = False,
     ) -> None:
         self.project = project
         self.stage = stage
@@ -71,6 +73,9 @@ class ScreeningQueue:
         self.criteria = project_criteria(project)
         with project.reading() as session:
             pairs = screenable_records(session)
+            # A search update: serve only the studies the newest round found, while the
+            # model keeps learning from every decision of every round.
+            self.only: frozenset[int] | None = new_in_latest_round(session) if new_only else None
         self.record_ids = [rid for rid, _ in pairs]
         self.records = [r for _, r in pairs]
         self._index = {rid: i for i, rid in enumerate(self.record_ids)}
@@ -124,11 +129,22 @@ class ScreeningQueue:
 
     @property
     def remaining(self) -> int:
+        if self.only is not None:
+            return len({self._index[r] for r in self.only if r in self._index} - self.seen)
         return len(self.records) - len(self.seen)
 
     def next(self, k: int = 1, *, skip: Sequence[int] = ()) -> list[Shown]:
         """The next ``k`` records to screen, best first; ``skip`` (record ids) go last."""
         skipped = {self._index[r] for r in skip if r in self._index}
+        if self.only is not None:
+            allowed = {self._index[r] for r in self.only if r in self._index}
+            order = [i for i in self.cycle.next(len(self.records)) if i in allowed and i not in self.seen]
+            order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
+            scores = self.cycle.scores()
+            return [
+                Shown(self.record_ids[i], self.records[i], float(scores[i]), rank, self.cycle.model_name, i)
+                for rank, i in enumerate(order[:k], start=1)
+            ]
         if self.independent:
             # Records others decided are labelled, so the cycle no longer offers them:
             # rank every unseen record by score instead (labelled ones included).

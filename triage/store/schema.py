@@ -14,7 +14,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from triage.store.base import Base, utcnow
 
-__all__ = ["DECISIONS", "STAGES", "DecisionRow", "EmbeddingRow", "Meta", "RecordRow", "Setting", "Source"]
+__all__ = [
+    "DECISIONS",
+    "STAGES",
+    "DatabaseSearch",
+    "DecisionRow",
+    "EmbeddingRow",
+    "Meta",
+    "RecordRow",
+    "SearchRound",
+    "Setting",
+    "Source",
+]
 
 #: Screening stages, in review order.
 STAGES: tuple[str, ...] = ("title_abstract", "full_text")
@@ -44,6 +55,37 @@ class Source(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The search round the file belongs to (``search_rounds.id``); empty: the first search.
+    round_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
+
+class SearchRound(Base):
+    """A named run of the review's searches (the first search, an update months later).
+
+    Files imported without a round belong to the first search, which has no row here.
+    """
+
+    __tablename__ = "search_rounds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DatabaseSearch(Base):
+    """One database searched in a round, as PRISMA-S asks it reported: database,
+    platform, date, search string and hits. ``round_id`` empty: the first search."""
+
+    __tablename__ = "database_searches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    database: Mapped[str] = mapped_column(String)
+    platform: Mapped[str | None] = mapped_column(String, nullable=True)
+    searched_on: Mapped[str | None] = mapped_column(String, nullable=True)
+    query: Mapped[str | None] = mapped_column(Text, nullable=True)
+    hits: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded_by: Mapped[str | None] = mapped_column(String, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RecordRow(Base):

@@ -9,13 +9,15 @@ from triage.records.normalize import fold_text
 from triage.records.writers import ExportItem
 from triage.store.decisions import decisions_in_force
 from triage.store.records import screening_records
+from triage.store.rounds import new_in_latest_round
 
 __all__ = ["SUBSETS", "select_items"]
 
 #: Names accepted by ``--subset``. ``conflicts``: merge groups whose decisions disagree (a
-#: person decides); ``inherited``: decisions made on a merge since undone (to confirm).
+#: person decides); ``inherited``: decisions made on a merge since undone (to confirm);
+#: ``new``: studies first found in the newest search round (an update's new records).
 SUBSETS: tuple[str, ...] = (
-    "all", "included", "excluded", "maybe", "undecided", "decided", "conflicts", "inherited",
+    "all", "included", "excluded", "maybe", "undecided", "decided", "conflicts", "inherited", "new",
 )
 
 
@@ -28,6 +30,7 @@ def select_items(
     in_force = decisions_in_force(session, stage=stage)
     decisions = in_force.decisions
     words = fold_text(search).split() if search else []
+    new = new_in_latest_round(session) if subset == "new" else frozenset()
     wanted = {"included": "include", "excluded": "exclude", "maybe": "maybe"}.get(subset)
     items = []
     for record_id, record in screening_records(session):
@@ -40,6 +43,8 @@ def select_items(
         if subset == "conflicts" and not in_conflict:
             continue
         if subset == "inherited" and (current is None or not current.inherited):
+            continue
+        if subset == "new" and record_id not in new:
             continue
         if wanted is not None and (current is None or current.decision != wanted):
             continue

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from triage.prisma import PrismaCounts
+from triage.prisma import PrismaCounts, UpdateCounts
 
 __all__ = ["FORMATS", "prisma_diagram", "recall_curve_png"]
 
@@ -78,6 +78,8 @@ def prisma_diagram(counts: PrismaCounts, fmt: str) -> bytes:
     PRISMA 2020 template (Page et al. 2021, BMJ 372:n71); records not yet screened are
     stated so a diagram drawn mid-review is not mistaken for a final one.
     """
+    if counts.update is not None:
+        return _update_diagram(counts.update, fmt)
     fig = Figure(figsize=(8.5, 9.0))
     left, right = 0.27, 0.76
     rows = (0.88, 0.64, 0.42, 0.24, 0.07)
@@ -99,6 +101,38 @@ def prisma_diagram(counts: PrismaCounts, fmt: str) -> bytes:
         _arrow(fig, (left, top - 0.06), (left, bottom + 0.06))
     for y in (rows[0], rows[1], rows[3]):
         _arrow(fig, (left + 0.2, y), (right - 0.2, y))
+    return _save(fig, fmt)
+
+
+def _update_diagram(update: UpdateCounts, fmt: str) -> bytes:
+    """The PRISMA 2020 flow diagram for updated reviews: the newest round's records in the
+    main column, the studies of the previous version beside them, and the total."""
+    fig = Figure(figsize=(10.5, 9.0))
+    previous, left, right = 0.15, 0.47, 0.82
+    rows = (0.88, 0.64, 0.42, 0.24, 0.07)
+    fig.text(0.5, 0.975, f"Search update: {update.round}", ha="center", va="center", fontsize=11, weight="bold")
+    for y, label in zip((0.88, 0.53, 0.07), ("Identification", "Screening", "Included")):
+        fig.text(0.01, y, label, rotation=90, ha="left", va="center", fontsize=10, weight="bold", color="#1b6e8f")
+    _box(fig, previous, rows[0], "Previous studies\n\nStudies included in\nprevious version of review\n"
+                                 f"(n = {update.previous_included})")
+    _box(fig, left, rows[0], _lines("Records identified in this round", update.identified,
+                                    update.identified_by_source))
+    _box(fig, right, rows[0], "Records removed before screening:\n  duplicates, of each other or of\n"
+                              f"  studies found before (n = {update.duplicates_removed})")
+    _box(fig, left, rows[1], f"New records screened\n(n = {update.screened} of {update.records_to_screen};\n"
+                             f"not yet screened n = {update.records_to_screen - update.screened})")
+    _box(fig, right, rows[1], _lines("Records excluded", update.excluded, update.excluded_reasons))
+    _box(fig, left, rows[2], f"Reports sought for retrieval\n(n = {update.included_title_abstract})")
+    _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {update.full_text_assessed})")
+    _box(fig, right, rows[3], _lines("Reports excluded", update.full_text_excluded,
+                                     update.full_text_excluded_reasons))
+    _box(fig, left, rows[4], f"New studies included in review (n = {update.included})\n"
+                             f"Total studies included in review (n = {update.total_included})")
+    for top, bottom in pairwise(rows):
+        _arrow(fig, (left, top - 0.06), (left, bottom + 0.06))
+    for y in (rows[0], rows[1], rows[3]):
+        _arrow(fig, (left + 0.17, y), (right - 0.15, y))
+    _arrow(fig, (previous, rows[0] - 0.07), (left - 0.17, rows[4]))
     return _save(fig, fmt)
 
 

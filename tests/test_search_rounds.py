@@ -1,0 +1,94 @@
+"""Search updates as a first-class flow: named rounds, "new in this round", PRISMA for updates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from triage.cli.main import app
+from triage.screening.queue import ScreeningQueue
+from triage.store.db import Project
+from triage.store.selection import select_items
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "corpora" / "demo"
+UPDATE = DEMO / "update" / "medline-2026.ris"
+
+
+def invoke(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def updated_project(tmp_path: Path) -> tuple[str, int]:
+    """The demo's first search (Embase), deduplicated, one study included in full text, then
+    the update round; returns the project and the included record's id."""
+    where = str(tmp_path / "review")
+    invoke("init", where, "--criteria", str(DEMO / "criteria.toml"))
+    invoke("import", str(DEMO / "embase.ris"), "-p", where)
+    invoke("dedup", "-p", where)
+    found = json.loads(invoke("records", "--search", "consistent relationships bipolar", "-n", "1", "--json",
+                              "-p", where).splitlines()[0])
+    for stage in ("title_abstract", "full_text"):
+        invoke("decide", str(found["id"]), "include", "--stage", stage, "--reviewer", "ana", "-p", where)
+    invoke("rounds", "search", "2026-update", "--database", "MEDLINE", "--platform", "Ovid", "--date",
+           "2026-11-30", "--query", "parent* AND mental*", "--hits", "13", "-p", where)
+    invoke("import", str(UPDATE), "--round", "2026-update", "-p", where)
+    return where, int(found["id"])
+
+
+def test_an_update_round_counts_its_new_studies_and_duplicates(tmp_path: Path) -> None:
+    where, _ = updated_project(tmp_path)
+    rounds = json.loads(invoke("rounds", "list", "--json", "-p", where))
+    assert [r["name"] for r in rounds] == ["first search", "2026-update"]
+    update = rounds[1]
+    assert update["records"] == 13 and update["files"] == 1
+    # 8 records are reports the first search found: duplicates of earlier studies.
+    assert update["duplicates_of_earlier"] == 8 and update["new_studies"] == 5
+    assert update["searches"] == [{"database": "MEDLINE", "platform": "Ovid", "searched_on": "2026-11-30",
+                                   "query": "parent* AND mental*", "hits": 13}]
+    status = json.loads(invoke("status", "--json", "-p", where))
+    assert status["search_rounds"] == 2 and status["awaiting_dedup"] == 0
+    assert status["update"]["round"] == "2026-update"
+    assert (status["update"]["identified"], status["update"]["records_to_screen"]) == (13, 5)
+    assert (status["update"]["previous_included"], status["update"]["total_included"]) == (1, 1)
+
+
+def test_new_in_this_round_is_a_subset_and_a_queue_that_learned_from_every_round(tmp_path: Path) -> None:
+    where, included = updated_project(tmp_path)
+    with Project.open(where) as project:
+        with project.reading() as session:
+            new = {item.record_id for item in select_items(session, subset="new")}
+            everything = {item.record_id for item in select_items(session)}
+        assert len(new) == 5 and new < everything and included not in new
+        queue = ScreeningQueue(project, preset="tfidf", new_only=True)
+        served = {s.record_id for s in queue.next(10)}
+        assert served == new and queue.remaining == 5
+        assert queue._index[included] in queue.cycle.labelled  # the first round's decision teaches it
+    lines = invoke("next", "--new", "-n", "10", "--json", "-p", where).splitlines()
+    assert {json.loads(line)["id"] for line in lines} == new
+    exported = tmp_path / "new.csv"
+    invoke("export", str(exported), "--subset", "new", "-p", where)
+    assert len(exported.read_text(encoding="utf-8").strip().splitlines()) == 1 + 5
+
+
+def test_the_update_flow_diagram_shows_the_previous_version(tmp_path: Path) -> None:
+    where, _ = updated_project(tmp_path)
+    diagram = tmp_path / "update.svg"
+    invoke("status", "-p", where, "--diagram", str(diagram))
+    svg = diagram.read_text(encoding="utf-8")
+    for words in ("Search update: 2026-update", "Studies included in", "Records identified in this round",
+                  "Total studies included in review"):
+        assert all(word in svg for word in words.split()), words
+
+
+def test_a_search_record_needs_sense(tmp_path: Path) -> None:
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    out = invoke("rounds", "search", "update", "--database", "Embase", "--hits", "-3", "-p", where, code=1)
+    assert "hits must be 0 or more" in out
+    out = invoke("import", str(UPDATE), "--round", "first search", "-p", where)
+    assert json.loads(invoke("rounds", "list", "--json", "-p", where))[0]["records"] == 13

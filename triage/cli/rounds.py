@@ -1,0 +1,62 @@
+"""``triage rounds``: the review's search rounds (the first search and its updates).
+
+``triage import --round NAME`` files exports under a round; ``triage rounds search``
+records what was searched where (PRISMA-S: database, platform, date, search string,
+hits), so the update's flow diagram and the methods section can be written from the
+project itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from triage.cli.app import app, console, sub_app
+from triage.cli.options import ProjectOption, open_project
+from triage.store.rounds import FIRST_ROUND, add_database_search, round_summaries
+
+rounds_app = sub_app("Search rounds: the first search and its updates, with what each searched and found.")
+app.add_typer(rounds_app, name="rounds")
+
+
+@rounds_app.command("list")
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rounds as JSON.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Each round: files, records per database, duplicates of earlier rounds, new studies."""
+    with open_project(project_dir) as project, project.reading() as session:
+        summaries = round_summaries(session)
+    if as_json:
+        console.print_json(json.dumps([asdict(s) for s in summaries]))
+        return
+    table = Table("round", "files", "records", "by database", "duplicates of earlier rounds", "new studies",
+                  "searches recorded", title="Search rounds")
+    for s in summaries:
+        table.add_row(escape(s.name), str(s.files), str(s.records),
+                      escape(", ".join(f"{db} {n}" for db, n in s.by_database.items())),
+                      str(s.duplicates_of_earlier), str(s.new_studies), str(len(s.searches)))
+    console.print(table)
+
+
+@rounds_app.command("search")
+def search_command(
+    round_name: Annotated[str, typer.Argument(help=f"The round (made if new; '{FIRST_ROUND}' for the first).")],
+    database: Annotated[str, typer.Option("--database", help="Database searched, e.g. MEDLINE, Embase.")],
+    platform: Annotated[str | None, typer.Option("--platform", help="Interface, e.g. Ovid, EBSCOhost.")] = None,
+    searched_on: Annotated[str | None, typer.Option("--date", help="Date searched, e.g. 2026-11-30.")] = None,
+    query: Annotated[str | None, typer.Option("--query", help="The search string as run.")] = None,
+    hits: Annotated[int | None, typer.Option("--hits", help="Records the search found.")] = None,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="Who ran it.")] = None,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Record one database search of a round (PRISMA-S)."""
+    with open_project(project_dir) as project, project.transaction() as session:
+        add_database_search(session, round_name=round_name, database=database, platform=platform,
+                            searched_on=searched_on, query=query, hits=hits, recorded_by=reviewer)
+    console.print(f"Recorded the {escape(database)} search of {escape(round_name)}.")
