@@ -19,10 +19,13 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
-    """A demo project with one 'next' already run, so record embeddings are cached in its store."""
+    """A demo project ranked with the ``elas_u4`` preset (lexical criteria matching, no
+    sentence embeddings: embedding every demo record took 42 s of setup on a 2-core CPU;
+    the embedding path has its own tests in test_embedding_cache.py), one 'next' already run."""
     demo = repo_root / "corpora" / "demo"
     path = tmp_path_factory.mktemp("prepared") / "review"
     assert runner.invoke(app, ["init", str(path), "--criteria", str(demo / "criteria.toml")]).exit_code == 0
+    assert runner.invoke(app, ["settings", "preset", "elas_u4", "-p", str(path)]).exit_code == 0
     result = runner.invoke(app, ["import", str(demo / "embase.ris"), "-p", str(path)])
     assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["next", "-p", str(path)]).exit_code == 0

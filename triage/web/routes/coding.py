@@ -30,7 +30,7 @@ from triage.embeddings import Encoder, load_encoder
 from triage.errors import DecisionError
 from triage.store.db import Project
 from triage.store.schema_coding import CodingDocument, CodingSegment
-from triage.web.app import context_of, reviewer_of
+from triage.web.context import context_of, reviewer_of
 from triage.web.routes.reviewer import require_reviewer
 
 __all__ = ["SUGGESTIONS", "CodingModels", "MemoEncoder", "router"]

@@ -14,7 +14,7 @@ from triage.screening.advice import stopping_advice
 from triage.store.decisions import decision_history
 from triage.store.schema import STAGES
 from triage.store.selection import SUBSETS, select_items
-from triage.web.app import context_of
+from triage.web.context import context_of
 from triage.web.errors import NotFoundError
 
 __all__ = ["RECORD_FORMATS", "router"]

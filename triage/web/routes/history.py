@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from triage.store.schema import DecisionRow, RecordRow
-from triage.web.app import context_of, reviewer_of
+from triage.web.context import context_of, reviewer_of
 from triage.web.routes.reviewer import require_reviewer
 
 __all__ = ["PAGE_SIZE", "router"]

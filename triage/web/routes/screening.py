@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from triage.screening.reasons import LIMIT_REASONS
-from triage.web.app import WebContext, context_of, reviewer_of
+from triage.web.context import WebContext, context_of, reviewer_of
 from triage.web.highlight import element_classes, highlight
 from triage.web.routes.reviewer import require_reviewer
 from triage.web.state import Card
