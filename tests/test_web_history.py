@@ -51,8 +51,9 @@ def test_changing_a_decision_appends_and_keeps_the_old_one(demo_dir: Path) -> No
         assert again.status_code == 303
         shown = client.get("/history?record_id=2", headers=HTML).text
         assert "2 decisions on record 2" in shown
-        bad = client.post("/history/change", headers=JSON, data={**form, "decision": "exclude", "request_id": "r2"})
-        assert bad.json()["error"]["message"] == "excluding record 2 needs a reason"
+        bad = client.post("/history/change", headers=JSON,
+                          data={**form, "decision": "exclude", "request_id": "r2", "reasons": "too long"})
+        assert bad.json()["error"]["message"] == "reason 'too long' names no criterion"
     with Project.open(demo_dir) as project, project.reading() as session:
         rows = decision_history(session, record_id=2)
         assert [(r.decision, r.reviewer, r.model) for r in rows] == [

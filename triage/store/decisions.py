@@ -15,11 +15,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from triage.config import reason_required
 from triage.errors import DecisionError
 from triage.store.db import Project
-from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow
+from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow, Setting
 
-__all__ = ["CurrentDecision", "current_decisions", "decision_history", "record_decision", "undo_last"]
+__all__ = [
+    "CurrentDecision", "current_decisions", "decision_history", "reasons_required", "record_decision", "undo_last",
+]
+
+
+def reasons_required(session: Session, stage: str) -> bool:
+    """Whether an exclusion at ``stage`` must name a reason in this project."""
+    row = session.get(Setting, "exclusion_reason_required")
+    return reason_required(row.value if row is not None else None, stage)
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,9 @@ def record_decision(
 ) -> DecisionRow:
     """Append one decision inside the caller's transaction.
 
-    An exclusion must name at least one reason (the criterion it fails). A
+    An exclusion must name at least one reason (the criterion it fails) where the
+    project's ``exclusion_reason_required`` setting asks for one: at full text always,
+    at title/abstract only under ``all_stages`` (PRISMA 2020's rule is the default). A
     ``request_id`` seen before returns the earlier row instead of a second one, so a
     decision posted twice (double click, retry) is recorded once.
     """
@@ -60,9 +71,11 @@ def record_decision(
         raise DecisionError(f"unknown stage {stage!r}", hint=f"use one of: {', '.join(STAGES)}")
     if not reviewer or not reviewer.strip():
         raise DecisionError("a decision needs a reviewer name", hint="pass --reviewer NAME")
-    if decision == "exclude" and not [r for r in reasons if r.strip()]:
+    if decision == "exclude" and not [r for r in reasons if r.strip()] and reasons_required(session, stage):
         raise DecisionError(
-            f"excluding record {record_id} needs a reason", hint="name the criterion it fails with --reason"
+            f"excluding record {record_id} needs a reason",
+            hint="name the criterion it fails with --reason"
+            + ("" if stage == "full_text" else " (this project's exclusion_reason_required is all_stages)"),
         )
     if session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
