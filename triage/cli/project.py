@@ -198,7 +198,7 @@ def _format_from_suffix(path: Path) -> str:
 
 @app.command("records")
 def records_command(
-    search: Annotated[str | None, typer.Option("--search", "-s", help="Words that must all appear in title/abstract/authors.")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Words to look for in title, abstract, authors and keywords; best matches first.")] = None,
     subset: Annotated[str, typer.Option("--subset", help=f"Which records: {', '.join(SUBSETS)}.")] = "all",
     stage: Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")] = "title_abstract",
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N records (0 = all).")] = 20,
