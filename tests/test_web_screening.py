@@ -219,4 +219,5 @@ def test_screening_page_says_when_the_ranking_is_still_being_built(demo_dir: Pat
             assert client.get("/", headers=HTML).status_code == 200  # the dashboard does not wait
         finally:
             release.set()
+        app.state.triage.screening.wait_ready(60)  # the build takes over 2 s on a loaded 2-core machine
         assert client.get("/screen", headers=HTML).status_code == 200

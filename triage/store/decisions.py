@@ -22,6 +22,7 @@ from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow, Setti
 
 __all__ = [
     "CurrentDecision", "current_decisions", "decision_history", "reasons_required", "record_decision", "undo_last",
+    "withdrawn_decision_ids",
 ]
 
 
@@ -141,6 +142,25 @@ def current_decisions(
             decision_id=row.id,
         )
     return result
+
+
+def withdrawn_decision_ids(session: Session, *, stage: str, record_ids: Sequence[int]) -> set[int]:
+    """Ids of the decisions on ``record_ids`` that a ``retract`` row withdrew (undone).
+
+    A retract withdraws the decision then in force for its reviewer and record: the row
+    just before it for that pair (see :func:`undo_last`).
+    """
+    previous: dict[tuple[int, str], DecisionRow] = {}
+    withdrawn: set[int] = set()
+    stmt = (select(DecisionRow).where(DecisionRow.stage == stage, DecisionRow.record_id.in_(list(record_ids)))
+            .order_by(DecisionRow.id))
+    for row in session.scalars(stmt):
+        key = (row.record_id, row.reviewer)
+        before = previous.get(key)
+        if row.decision == "retract" and before is not None and before.decision != "retract":
+            withdrawn.add(before.id)
+        previous[key] = row
+    return withdrawn
 
 
 def undo_last(session: Session, *, reviewer: str, stage: str = "title_abstract") -> DecisionRow | None:

@@ -21,6 +21,9 @@ __all__ = ["RECORD_FORMATS", "router"]
 
 router = APIRouter()
 
+#: Headings for the screening stages ("full_text" is "Full text", not "full/text").
+STAGE_NAMES = {"title_abstract": "Title and abstract", "full_text": "Full text"}
+
 #: Record formats: name -> (file extension, media type), as ``triage export --format``.
 RECORD_FORMATS: dict[str, tuple[str, str]] = {
     "ris": ("ris", "application/x-research-info-systems"),
@@ -44,6 +47,7 @@ def export_page(request: Request) -> Response:
     }
     return ctx.templates.TemplateResponse(request, "export.html", {
         "subsets": SUBSETS, "sizes": sizes, "formats": RECORD_FORMATS, "stages": STAGES,
+        "stage_names": STAGE_NAMES,
         "extras": extra_exports(),
     })
 
