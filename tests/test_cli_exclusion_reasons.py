@@ -54,7 +54,7 @@ def test_a_bad_choice_at_init_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "r").exists()
 
 
-def test_changing_the_setting_later_is_checked_and_logged(tmp_path: Path, monkeypatch: object) -> None:
+def test_changing_the_setting_later_is_checked_and_logged(tmp_path: Path) -> None:
     path = _project(tmp_path / "review")
     result = runner.invoke(app, ["settings", "exclusion_reason_required", "never", "-p", str(path)])
     assert result.exit_code == 1
@@ -74,3 +74,5 @@ def test_changing_the_setting_later_is_checked_and_logged(tmp_path: Path, monkey
         ("exclusion_reason_required", "all_stages", None),
     ]
     assert by[1] == "lead"
+    shown = runner.invoke(app, ["settings", "exclusion_reason_required", "-p", str(path)]).output
+    assert "exclusion_reason_required 'full_text' -> 'all_stages' by lead" in shown

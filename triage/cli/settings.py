@@ -13,7 +13,7 @@ from triage.cli.app import app, console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.config import SETTINGS, setting
 from triage.store.db import Project
-from triage.store.settings_log import change_setting
+from triage.store.settings_log import change_setting, settings_log
 
 
 @app.command("settings")
@@ -48,6 +48,10 @@ def settings_command(
             shown = repr(stored) if stored is not None else f"{s.default!r} (default)"
             table.add_row(s.name, escape(shown), escape(s.help))
         console.print(table)
+        changes = [c for c in settings_log(project) if name is None or c["setting"] == name]
+        for change in changes[-10:]:
+            console.print(escape(f"{change['at']}: {change['setting']} {change['from']!r} -> {change['to']!r}"
+                                 + (f" by {change['by']}" if change["by"] else "")), soft_wrap=True)
 
 
 def _who(project: Project) -> str | None:
