@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -288,6 +289,8 @@ def _read_key(prompt: str, keys: str, *, enter: str | None = None) -> str:
             key = typer.getchar()
         except (KeyboardInterrupt, EOFError):
             key = ""
+        except OSError:  # no terminal to read keys from (input piped in): the next character of stdin
+            key = sys.stdin.read(1)
         if key in ("\r", "\n"):
             if enter is None:
                 continue
