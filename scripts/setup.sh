@@ -11,4 +11,9 @@ fi
 if ! .venv/bin/python -c "import torch" 2>/dev/null; then
   .venv/bin/pip install --quiet torch==2.13.0
 fi
+# The distribution was called "triage" before it became "triage-review" (the name
+# "triage" on PyPI is another project's): drop an old editable install first.
+if .venv/bin/pip show --quiet triage >/dev/null 2>&1; then
+  .venv/bin/pip uninstall --quiet --yes triage
+fi
 .venv/bin/pip install --quiet -e ".[dev]"

@@ -22,14 +22,14 @@ def test_code_a_segment_with_the_keyboard(tmp_path: Path) -> None:
         page.fill("#name", "Kim")
         page.keyboard.press("Enter")
         page.wait_for_selector(".suggestions li[data-code]", timeout=60000)
-        first = int(re.search(r"\d+", page.inner_text("h2")).group(0))
+        first = int(re.search(r"\d+", page.inner_text("#segment-heading")).group(0))
         code = page.get_attribute(".suggestions li[data-code]", "data-code")
         with page.expect_navigation(timeout=60000):
             page.keyboard.press("1")  # accept the first suggestion
         assert page.locator(f"#seg-{first}.coded").count() == 1
         with page.expect_navigation(timeout=60000):
             page.keyboard.press("j")  # next segment
-        second = int(re.search(r"\d+", page.inner_text("h2")).group(0))
+        second = int(re.search(r"\d+", page.inner_text("#segment-heading")).group(0))
         assert second != first
         rejected = page.get_attribute(".suggestions li[data-code]", "data-code")
         with page.expect_navigation(timeout=60000):

@@ -49,8 +49,15 @@ def test_screen_ten_records_with_the_keyboard(tmp_path: Path) -> None:
         assert page.locator("#card mark").count() > 0
 
         skipped = _press_and_wait(page, "s")
-        keys = [("i",), ("e", "1"), ("m",), ("i",), ("e", "2"), ("i",), ("m",), ("e", "1"), ("i",), ("i",)]
-        screened = [_press_and_wait(page, *k) for k in keys]
+        # one key press each: 1 and 2 exclude with the first and second reason offered beside
+        # the card, e excludes without one (optional at title/abstract, PRISMA 2020's rule)
+        keys = ["i", "1", "m", "i", "2", "i", "m", "e", "i", "i"]
+        offered = []
+        screened = []
+        for key in keys:
+            offered.append(page.get_attribute(f'#reason-picker button[data-key="{key}"]', "data-reason")
+                           if key.isdigit() else None)
+            screened.append(_press_and_wait(page, key))
         assert skipped not in screened
         assert int(page.evaluate("document.body.dataset.lastMs")) < 5000
 
@@ -81,6 +88,7 @@ def test_screen_ten_records_with_the_keyboard(tmp_path: Path) -> None:
                 "include", "retract", "maybe"]
     assert [r[0] for r in rows] == expected
     assert [r[1] for r in rows] == [*screened, screened[-1], screened[-1]]
-    assert rows[1][2] == ["setting"] and rows[4][2] == ["perspective"]
+    assert rows[1][2] == [offered[1]] and rows[4][2] == [offered[4]] and rows[7][2] == []
+    assert offered[1] and offered[4] and offered[1] != offered[4]
     assert all(rank is not None and model for _, _, _, rank, model in rows[:10])
     assert set(current) == set(screened) and current[screened[-1]].decision == "maybe"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -19,10 +20,13 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
-    """A demo project with one 'next' already run, so record embeddings are cached in its store."""
+    """A demo project ranked with the ``elas_u4`` preset (lexical criteria matching, no
+    sentence embeddings: embedding every demo record took 42 s of setup on a 2-core CPU;
+    the embedding path has its own tests in test_embedding_cache.py), one 'next' already run."""
     demo = repo_root / "corpora" / "demo"
     path = tmp_path_factory.mktemp("prepared") / "review"
     assert runner.invoke(app, ["init", str(path), "--criteria", str(demo / "criteria.toml")]).exit_code == 0
+    assert runner.invoke(app, ["settings", "preset", "elas_u4", "-p", str(path)]).exit_code == 0
     result = runner.invoke(app, ["import", str(demo / "embase.ris"), "-p", str(path)])
     assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["next", "-p", str(path)]).exit_code == 0
@@ -65,18 +69,65 @@ def test_decide_without_reviewer_says_how(proj: Path, monkeypatch: pytest.Monkey
     assert "error: a decision needs a reviewer name; pass --reviewer NAME (or set TRIAGE_REVIEWER)" in result.output
 
 
-def test_interactive_loop_include_exclude_skip_undo(proj: Path) -> None:
-    # include, exclude with reason 1 (the first SPICE element), skip, undo (the exclusion), maybe, quit
-    keys = "i\ne\n1\ns\nu\nm\nq\n"
-    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input=keys)
+def _reasons_offered(output: str) -> list[list[str]]:
+    """Each card's quick reasons as printed: ``reasons (...): 1 a  2 b ...``, card by card."""
+    lines = [line.split("): ", 1)[1] for line in output.splitlines() if line.startswith("reasons (")]
+    return [[part.strip() for part in re.split(r"(?:^|\s{2})[1-9] ", body) if part.strip()] for body in lines]
+
+
+def test_interactive_loop_one_key_press_each(proj: Path) -> None:
+    # include, exclude with reason 1 (one key), skip, undo (the exclusion), maybe, quit: no Enter anywhere
+    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input="i1sumq")
     assert result.exit_code == 0, result.output
-    assert "3 decisions recorded for ben" in result.output
+    assert "2 decisions recorded for ben" in result.output  # the undone exclusion is not counted
+    second_card = _reasons_offered(result.output)[1]
     with Project.open(proj) as project, project.reading() as session:
         rows = decision_history(session, reviewer="ben")
         assert [r.decision for r in rows] == ["include", "exclude", "retract", "maybe"]
-        assert rows[1].reasons == ["setting"]
+        assert rows[1].reasons == [second_card[0]]
         assert rows[2].record_id == rows[1].record_id
         assert all(r.model for r in rows if r.decision != "retract")
+
+
+def test_enter_after_a_key_is_optional(proj: Path) -> None:
+    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input="i\nm\r\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "2 decisions recorded for ben" in result.output
+
+
+def test_reasons_offered_are_the_criteria_phrases(proj: Path) -> None:
+    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input="q")
+    offered = _reasons_offered(result.output)[0]
+    assert "setting: adult inpatient wards" in offered  # the demo criteria's own exclude phrase
+    assert len(offered) == 9
+
+
+def test_e_excludes_at_once_at_title_abstract_and_asks_where_required(proj: Path) -> None:
+    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input="eq")
+    assert result.exit_code == 0, result.output
+    assert "1 decisions recorded for ben" in result.output
+    assert runner.invoke(app, ["settings", "exclusion_reason_required", "all_stages", "-p", str(proj)]).exit_code == 0
+    # now e lists every reason; Esc goes back to the card, then e and 2 exclude with the second
+    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input="e\x1be2q")
+    assert result.exit_code == 0, result.output
+    assert "why exclude?" in result.output and "1 decisions recorded for ben" in result.output
+    with Project.open(proj) as project, project.reading() as session:
+        rows = decision_history(session, reviewer="ben")
+        assert [r.decision for r in rows] == ["exclude", "exclude"]
+        assert rows[0].reasons == [] and len(rows[1].reasons) == 1
+
+
+def test_an_unknown_preset_lists_the_names_once(proj: Path) -> None:
+    result = runner.invoke(app, ["settings", "preset", "nope", "-p", str(proj)])
+    assert result.exit_code == 1
+    assert result.output.count("elas_u4") == 1, result.output
+
+
+def test_flags_show_no_bool_placeholder_in_help() -> None:
+    for command in (["screen"], ["next"], ["evaluate", "screening"], ["dedup", "undo"], []):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0
+        assert "<bool>" not in result.output, command
 
 
 def test_agreement_between_two_reviewers(proj: Path) -> None:
@@ -136,6 +187,7 @@ def test_screen_help_shows_the_keys() -> None:
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "[i]nclude, [e]xclude (then a reason), [m]aybe, [s]kip, [u]ndo, [n]ote, [q]uit" in text
+    assert "[1]-[9] exclude with that reason" in text
 
 
 def test_next_marks_a_record_without_any_text(proj: Path, tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_change_and_reset_a_setting(tmp_path: Path) -> None:
 def test_bad_values_are_refused_before_anything_is_stored(tmp_path: Path) -> None:
     path = _init(tmp_path)
     cases = [
-        (["settings", "preset", "nosuch"], "no usable ranking preset 'nosuch'; valid:"),
+        (["settings", "preset", "nosuch"], "unknown preset 'nosuch'; valid:"),
         (["settings", "recall_target", "1.5"], "between 0 and 1"),
         (["settings", "stopping_confidence", "high"], "must be a number"),
         (["settings", "criteria_file", "missing.toml"], "not found"),

@@ -185,6 +185,7 @@ def test_codebook_add_move_and_retract(project: Project, demo: Path, tmp_path: P
     assert err.stderr.strip() == "error: cannot move 'fear-and-stigma' under itself or its own child 'fear-of-removal'"
 
 
+@pytest.mark.slow  # 22 s on a 2-core CPU
 def test_the_linear_head_is_kept_between_calls_until_the_coding_grows(project: Project, demo: Path) -> None:
     from triage.coding.applications import record_code_decision
     from triage.coding.learn import build_suggester

@@ -35,6 +35,7 @@ def gold_csv(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
     return path
 
 
+@pytest.mark.slow  # loads the sentence encoder and runs 2 seeds: 22-41 s
 @pytest.mark.parametrize("protocol", ["zero-shot", "online"])
 def test_both_protocols_write_the_json_keys(tmp_path: Path, protocol: str) -> None:
     rows = [(i, t, c.split(";")[0]) for i, t, c in GOLD]

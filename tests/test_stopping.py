@@ -148,6 +148,7 @@ def test_recall_lower_bound_with_a_random_sample_matches_the_sampling_test() -> 
     assert stopping.hypergeometric_p(960 + 300, 300, 0, 40, recall_target=bound + 0.001) >= 0.05
 
 
+@pytest.mark.slow  # 999 targets x 4 orders: 24 s on a 2-core CPU
 def test_recall_lower_bound_is_the_highest_rejected_target_on_the_grid() -> None:
     # Against the definition, target by target: ranked sequences with includes thinning
     # out, as a good ranking gives. The bound is an exact grid value (no float noise).

@@ -39,8 +39,9 @@ def test_changing_a_decision_appends(project: Project, ids: list[int]) -> None:
 
 
 def test_exclusion_must_name_a_criterion(project: Project, ids: list[int]) -> None:
+    # at full text always (PRISMA 2020); at title/abstract only where the project asks (see test_cli_exclusion_reasons)
     with pytest.raises(DecisionError) as err, project.transaction() as s:
-        record_decision(s, ids[0], "exclude", reviewer="ana")
+        record_decision(s, ids[0], "exclude", reviewer="ana", stage="full_text")
     assert str(err.value) == f"excluding record {ids[0]} needs a reason; name the criterion it fails with --reason"
 
 

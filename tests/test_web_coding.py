@@ -45,7 +45,7 @@ def test_accept_and_reject_suggestions_then_add_a_code(coding_dir: Path, encoder
     with web_client(coding_dir, encoder=encoder) as (client, token):
         page = client.get("/coding", headers=HTML).text
         assert "<h1>study-a-hollis-2021</h1>" in page and 'class="segment current' in page
-        segment = int(re.search(r"<h2>Segment (\d+)</h2>", page).group(1))
+        segment = int(re.search(r'<h2 id="segment-heading">Segment (\d+)</h2>', page).group(1))
         codes = re.findall(r'<li data-code="([\w-]+)">', page)
         assert len(codes) == 3 and "<strong>Code tree</strong>" not in page
         assert re.search(r'class="hint">\d\.\d\d · [^<]+</span>', page)  # score and reason shown
@@ -85,7 +85,7 @@ def test_perspective_filter_and_segment_attribute(coding_dir: Path, encoder: Enc
         assert "Choose your coder name" in page
     with web_client(coding_dir, encoder=encoder) as (client, token):
         page = client.get("/coding?perspective=practitioner", headers=HTML).text
-        segment = int(re.search(r"<h2>Segment (\d+)</h2>", page).group(1))
+        segment = int(re.search(r'<h2 id="segment-heading">Segment (\d+)</h2>', page).group(1))
         document = int(re.search(r'<option value="(\d+)" selected>', page).group(1))
         client.post("/coding/attributes", data={"csrf_token": token, "segment_id": segment, "value": "parent"})
         parents = client.get(f"/coding?perspective=parent&document={document}", headers=HTML).text

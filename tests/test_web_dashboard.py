@@ -60,3 +60,20 @@ def test_recall_curve_and_flow_diagram_downloads(demo_dir: Path) -> None:
         missing = client.get("/figures/prisma.pdf", headers=JSON)
         assert missing.status_code == 404
         assert missing.json()["error"]["message"] == "no flow diagram format 'pdf'"
+
+
+def test_the_progress_bar_has_an_accessible_name(demo_dir: Path) -> None:
+    with web_client(demo_dir, reviewer=None) as (client, _):
+        page = client.get("/", headers=HTML).text
+    bar = page[page.index('role="progressbar"'):]
+    bar = bar[:bar.index(">")]
+    assert 'aria-label="records screened"' in bar
+
+
+def test_the_recall_chart_ticks_are_whole_counts() -> None:
+    from triage.web.figures import recall_curve_figure
+
+    for labels in ([1, 0, 1], [1, 1, 0, 0, 0, 1, 0], [1] * 2 + [0] * 40):
+        ax = recall_curve_figure(labels, 500).axes[0]
+        for ticks in (ax.get_xticks(), ax.get_yticks()):
+            assert all(float(t).is_integer() for t in ticks), ticks

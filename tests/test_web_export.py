@@ -59,3 +59,10 @@ def test_status_json_and_decision_log(demo_dir: Path) -> None:
     assert [(r["record_id"], r["decision"], r["reasons"], r["reviewer"]) for r in log] == [
         ("1", "include", "", "ana"), ("2", "exclude", "setting", "ana"),
     ]
+
+
+def test_stage_headings_read_as_words(demo_dir: Path) -> None:
+    with web_client(demo_dir, reviewer=None) as (client, _):
+        page = client.get("/export", headers=HTML).text
+    assert "<h2>Title and abstract</h2>" in page and "<h2>Full text</h2>" in page
+    assert "full/text" not in page and "title/abstract</h2>" not in page

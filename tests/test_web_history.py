@@ -51,8 +51,9 @@ def test_changing_a_decision_appends_and_keeps_the_old_one(demo_dir: Path) -> No
         assert again.status_code == 303
         shown = client.get("/history?record_id=2", headers=HTML).text
         assert "2 decisions on record 2" in shown
-        bad = client.post("/history/change", headers=JSON, data={**form, "decision": "exclude", "request_id": "r2"})
-        assert bad.json()["error"]["message"] == "excluding record 2 needs a reason"
+        bad = client.post("/history/change", headers=JSON,
+                          data={**form, "decision": "exclude", "request_id": "r2", "reasons": "too long"})
+        assert bad.json()["error"]["message"] == "reason 'too long' names no criterion"
     with Project.open(demo_dir) as project, project.reading() as session:
         rows = decision_history(session, record_id=2)
         assert [(r.decision, r.reviewer, r.model) for r in rows] == [
@@ -70,3 +71,25 @@ def test_history_pages_through_many_decisions(demo_dir: Path) -> None:
         assert "page 1 of 2" in first and 'id="decision-60"' in first and 'id="decision-10"' not in first
         second = client.get("/history?page=2", headers=HTML).text
         assert 'id="decision-10"' in second and 'id="decision-60"' not in second
+
+
+def _row_html(page: str, decision_id: int) -> str:
+    start = page.index(f'id="decision-{decision_id}"')
+    return page[start:page.index("</tr>", start)]
+
+
+def test_each_row_offers_what_it_holds_and_the_undone_decision_is_struck(demo_dir: Path) -> None:
+    _seed(demo_dir)
+    with Project.open(demo_dir) as project, project.transaction() as session:
+        record_decision(session, 3, "retract", reviewer="ana")  # undoes decision 3 (maybe)
+    with web_client(demo_dir, reviewer="ben") as (client, _):
+        page = client.get("/history", headers=HTML).text
+    excluded = _row_html(page, 2)
+    assert "<option selected>exclude</option>" in excluded
+    assert "<option selected>setting</option>" in excluded
+    assert "<option selected>include</option>" in _row_html(page, 1)
+    assert "<option selected>maybe</option>" in _row_html(page, 3)
+    assert "<del" in _row_html(page, 3) and "withdrawn" in _row_html(page, 3)  # the undone decision
+    assert "<del" not in _row_html(page, 4) and "withdrawn" not in _row_html(page, 4)  # not the retract row
+    assert "<del" not in _row_html(page, 1)
+    assert "setting: adult inpatient wards" in excluded  # the criteria's own exclude phrases are offered

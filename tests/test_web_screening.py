@@ -80,19 +80,31 @@ def test_decisions_record_reviewer_reason_note_and_what_was_shown(demo_dir: Path
         assert shown.rank == 1 and shown.model and shown.score is not None
 
 
-def test_exclusion_needs_a_reason_that_names_a_criterion(demo_dir: Path) -> None:
+def test_a_reason_is_optional_at_title_abstract_but_must_name_a_criterion(demo_dir: Path) -> None:
     with web_client(demo_dir) as (client, token):
         page = client.get("/screen", headers=HTML).text
+        fields = {**card_fields(page), "csrf_token": token, "decision": "exclude"}
+        response = client.post("/screen/decide", data={**fields, "reasons": ["too long"]}, headers=JSON)
+        assert response.json()["error"]["message"] == "reason 'too long' names no criterion"
+        response = client.post("/screen/decide", data={**fields, "decision": "burn"}, headers=JSON)
+        assert response.json()["error"]["message"] == "unknown decision 'burn'"
+        response = client.post("/screen/decide", data=fields, headers=JSON)  # PRISMA 2020: optional here
+        assert response.status_code == 200, response.text
+    assert _history(demo_dir) == [(int(fields["record_id"]), "exclude", "ana", [], None)]
+
+
+def test_a_project_can_require_reasons_at_title_abstract(demo_dir: Path) -> None:
+    with Project.open(demo_dir) as project:
+        project.set_setting("exclusion_reason_required", "all_stages")
+    with web_client(demo_dir) as (client, token):
+        page = client.get("/screen", headers=HTML).text
+        assert 'data-reason-required="1"' in page
         fields = {**card_fields(page), "csrf_token": token, "decision": "exclude"}
         response = client.post("/screen/decide", data=fields, headers=JSON)
         assert response.status_code == 400
         error = response.json()["error"]
         assert error["kind"] == "DecisionError"
         assert error["message"] == f"excluding record {fields['record_id']} needs a reason"
-        response = client.post("/screen/decide", data={**fields, "reasons": ["too long"]}, headers=JSON)
-        assert response.json()["error"]["message"] == "reason 'too long' names no criterion"
-        response = client.post("/screen/decide", data={**fields, "decision": "burn"}, headers=JSON)
-        assert response.json()["error"]["message"] == "unknown decision 'burn'"
     assert _history(demo_dir) == []
 
 

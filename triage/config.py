@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SETTINGS", "Setting", "default", "setting"]
+__all__ = ["SETTINGS", "Setting", "default", "reason_required", "setting"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,8 @@ class Setting:
     name: str
     default: Any
     help: str
+    #: The values it may take, where it is one of a few words (checked before storing).
+    choices: tuple[str, ...] = ()
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -27,6 +29,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_pipeline", None, "Name or path of a trained spaCy pipeline; blank English + sentencizer when unset."),
     Setting("embedding_model", None, "Path of a sentence-transformers model; the bundled all-MiniLM-L6-v2 when unset."),
     Setting("reviewer", None, "Default reviewer name recorded on decisions when --reviewer is not given."),
+    # PRISMA 2020 (Page et al. 2021, item 16b and the flow diagram) asks for the reasons
+    # full-text reports were excluded; title/abstract exclusions are only counted.
+    Setting(
+        "exclusion_reason_required", "full_text",
+        "Where an exclusion must name a reason: 'full_text' (PRISMA 2020; optional at title/abstract) "
+        "or 'all_stages'. Chosen at 'triage init'; changes are logged.",
+        choices=("full_text", "all_stages"),
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -42,3 +52,9 @@ def setting(name: str) -> Setting:
 
 def default(name: str) -> Any:
     return setting(name).default
+
+
+def reason_required(rule: object, stage: str) -> bool:
+    """Whether an exclusion at ``stage`` must name a reason under the project's
+    ``exclusion_reason_required`` value ``rule`` (None: the default). Full text always does."""
+    return stage == "full_text" or (rule or default("exclusion_reason_required")) == "all_stages"

@@ -27,7 +27,6 @@ than random).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -36,7 +35,6 @@ from triage.errors import EvaluationError
 
 __all__ = [
     "atd",
-    "cohen_kappa",
     "erf",
     "loss",
     "recall_at",
@@ -126,20 +124,3 @@ def loss(labels: ArrayLike) -> float:
     if total == n:
         raise EvaluationError("loss needs at least one irrelevant record")
     return float((total * (n - (total - 1) / 2) - np.cumsum(arr).sum()) / (total * (n - total)))
-
-
-def cohen_kappa(a: Sequence[object], b: Sequence[object]) -> float:
-    """Cohen's kappa between two raters' labels on the same items (any hashable labels).
-
-    Returns 1.0 when both raters agree perfectly and chance agreement is 1 (one label
-    used throughout), where the usual formula divides by zero.
-    """
-    if len(a) != len(b) or not a:
-        raise EvaluationError("kappa needs two equally long, non-empty label lists")
-    cats = sorted({*a, *b}, key=repr)
-    n = len(a)
-    observed = sum(x == y for x, y in zip(a, b)) / n
-    expected = sum((list(a).count(c) / n) * (list(b).count(c) / n) for c in cats)
-    if expected >= 1 - _EPS:
-        return 1.0 if observed >= 1 - _EPS else 0.0
-    return float((observed - expected) / (1 - expected))

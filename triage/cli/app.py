@@ -22,8 +22,28 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _untyped_flags(params: list[Any]) -> list[Any]:
+    """On/off flags with no metavar: Typer's help shows ``<bool>`` for them otherwise, as if
+    ``--json`` took a value."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
 class TriageGroup(TyperGroup):
-    """Click group that reports TriageError as one line and exits 1."""
+    """Click group that reports TriageError as one line and exits 1 (and whose help shows
+    no ``<bool>`` type after on/off flags)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _untyped_flags(super().get_params(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and not isinstance(command, TriageGroup):
+            plain = command.get_params
+            command.get_params = lambda ctx: _untyped_flags(plain(ctx))  # type: ignore[method-assign]  # help renders from get_params
+        return command
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

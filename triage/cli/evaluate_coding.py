@@ -11,12 +11,10 @@ from typing import Annotated
 import typer
 
 from triage.cli.app import console
-from triage.cli.evaluate import evaluate_app
 from triage.coding.codebook_io import read_codebook
 from triage.errors import EvaluationError
 
 
-@evaluate_app.command("coding")
 def evaluate_coding_cmd(
     codebook: Annotated[Path, typer.Option(help="Codebook file (.json, .toml, .csv, .qdc).")],
     segments: Annotated[Path, typer.Option(help="CSV with segment_id, text, code (';'-separated gold ids).")],

@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from triage.cli.app import console, fail
-from triage.cli.evaluate import evaluate_app
 from triage.cli.options import EncodingOption
 from triage.dedup.evaluate import DedupEvaluation, PairExample, evaluate_records, load_labelled
 
@@ -59,7 +58,6 @@ def _summary(result: DedupEvaluation) -> Table:
     return table
 
 
-@evaluate_app.command("dedup")
 def evaluate_dedup_command(
     file: Annotated[Path, typer.Argument(help="CSV with one row per record and a truth cluster column.")],
     truth: Annotated[str, typer.Option("--truth", help="Column naming each record's duplicate cluster.")],

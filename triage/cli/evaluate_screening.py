@@ -17,7 +17,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from triage.cli.app import console, err_console, fail
-from triage.cli.evaluate import evaluate_app
 from triage.cli.options import EncodingOption, ProjectOption, open_project
 
 __all__ = ["heldout_command", "parse_priors", "screening_command"]
@@ -38,7 +37,6 @@ def parse_priors(text: str) -> tuple[int, int]:
     return inc, exc
 
 
-@evaluate_app.command("screening")
 def screening_command(
     data: Annotated[list[Path], typer.Argument(help="Labelled CSV, RIS or BibTeX files (label_included/included 1/0).")],
     criteria: Annotated[Path | None, typer.Option("--criteria", help="SPICE criteria TOML for the cold start.")] = None,
@@ -117,7 +115,6 @@ def screening_command(
         console.print("Plots written to " + ", ".join(escape(str(p)) for p in written))
 
 
-@evaluate_app.command("heldout")
 def heldout_command(
     project_dir: ProjectOption = None,
     folds: Annotated[int | None, typer.Option("--folds", help="Cross-validation folds (default 5).")] = None,

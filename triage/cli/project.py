@@ -14,11 +14,13 @@ from rich.table import Table
 
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
+from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
 from triage.prisma import UpdateCounts, prisma_counts
 from triage.store.db import Project
 from triage.store.groups import dedup_horizon
 from triage.store.selection import SUBSETS, select_items
+from triage.store.settings_log import change_setting
 
 CRITERIA_FILE = "criteria.toml"
 
@@ -29,8 +31,18 @@ def init_command(
     criteria: Annotated[
         Path | None, typer.Option("--criteria", help="SPICE criteria TOML; copied into the project.")
     ] = None,
+    exclusion_reason_required: Annotated[
+        str, typer.Option(
+            "--exclusion-reason-required",
+            help="Where an exclusion must name a reason: full_text (PRISMA 2020: optional at title/abstract) "
+                 "or all_stages. Change it later with 'triage settings exclusion_reason_required VALUE'.",
+        ),
+    ] = str(default("exclusion_reason_required")),
 ) -> None:
     """Create a review project (a SQLite store in DIRECTORY)."""
+    choices = setting("exclusion_reason_required").choices
+    if exclusion_reason_required not in choices:
+        fail(f"--exclusion-reason-required must be one of: {', '.join(choices)}; got {exclusion_reason_required!r}")
     if criteria is not None:
         from triage.criteria import load_criteria
 
@@ -42,6 +54,7 @@ def init_command(
             if criteria.resolve() != target.resolve():
                 shutil.copyfile(criteria, target)
             project.set_setting("criteria_file", CRITERIA_FILE)
+        change_setting(project, "exclusion_reason_required", exclusion_reason_required)
         console.print(f"Created project in [bold]{escape(str(project.directory))}[/]")
 
 
@@ -238,7 +251,7 @@ def _format_from_suffix(path: Path) -> str:
 
 @app.command("records")
 def records_command(
-    search: Annotated[str | None, typer.Option("--search", "-s", help="Words that must all appear in title/abstract/authors.")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Words to look for in title, abstract, authors and keywords; best matches first.")] = None,
     subset: Annotated[str, typer.Option("--subset", help=f"Which records: {', '.join(SUBSETS)}.")] = "all",
     stage: Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")] = "title_abstract",
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N records (0 = all).")] = 20,

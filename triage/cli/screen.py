@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -15,7 +16,7 @@ from rich.text import Text
 
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.options import ProjectOption, open_project
-from triage.screening.reasons import check_reasons
+from triage.screening.reasons import PICK_KEYS, check_reasons
 from triage.store.db import Project
 from triage.store.groups import awaiting_dedup, current_groups
 
@@ -199,6 +200,11 @@ def _show(queue: ScreeningQueue, s: Shown, colours: dict[str, str]) -> None:
         console.print("[yellow]suggested exclusion reasons (not applied):[/] " + escape("; ".join(suggested)))
 
 
+#: Keys that exclude with one of the first reasons straight from the card (one key press).
+QUICK_KEYS = PICK_KEYS[:9]
+ESCAPE = "\x1b"
+
+
 @app.command("screen")
 def screen_command(
     reviewer: ReviewerOption = None,
@@ -208,15 +214,25 @@ def screen_command(
     new_only: NewOnlyOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    r"""Screen interactively: \[i]nclude, \[e]xclude (then a reason), \[m]aybe, \[s]kip, \[u]ndo, \[n]ote, \[q]uit."""
+    r"""Screen interactively, one key press each (Enter not needed): \[i]nclude, \[e]xclude (then a reason),
+    \[m]aybe, \[s]kip, \[u]ndo, \[n]ote, \[q]uit; \[1]-\[9] exclude with that reason, \[r] lists every reason.
+
+    Where the project does not require a reason at this stage (``exclusion_reason_required``,
+    PRISMA 2020's default: full text only), \[e] excludes at once.
+    """
+    from triage.screening.reasons import reason_options
+    from triage.store.decisions import reasons_required
+
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer)
         queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent,
                             new_only=new_only)
+        with project.reading() as session:
+            required = reasons_required(session, stage)
         elements = list(queue.criteria.elements) if queue.criteria else []
         colours = {e: COLOURS[i % len(COLOURS)] for i, e in enumerate(elements)}
         skipped: list[int] = []
-        decided = 0
+        decided: list[int] = []  # record ids decided here and not undone since
         note: str | None = None
         while True:
             upcoming = queue.next(1, skip=skipped)
@@ -225,7 +241,12 @@ def screen_command(
                 break
             s = upcoming[0]
             _show(queue, s, colours)
-            key = _ask_key("[i]nclude [e]xclude [m]aybe [s]kip [u]ndo [n]ote [q]uit", "iemsunq")
+            options = reason_options(queue.criteria, getattr(queue.explain(s), "suggested_exclusions", []))
+            _print_reasons(options[:len(QUICK_KEYS)], "exclude with one key" + ("" if len(options) <= 9 else ", [r] for all"))
+            key = _read_key(
+                "[i]nclude [e]xclude [m]aybe [s]kip [u]ndo [n]ote [q]uit" + (" [1-9] exclude with reason" if options else ""),
+                "iemsunqr" + QUICK_KEYS[:len(options)],
+            )
             if key == "q":
                 break
             if key == "n":
@@ -237,40 +258,73 @@ def screen_command(
             if key == "u":
                 undone = queue.undo(reviewer=who)
                 console.print(f"Undid the decision on record {undone}." if undone else "Nothing to undo.")
+                if undone in decided:  # withdraw the latest decision on it from the count
+                    del decided[len(decided) - 1 - decided[::-1].index(undone)]
                 continue
             reasons: list[str] = []
-            if key == "e":
-                reasons = [_pick_reason(queue, s, elements)]
-            decision = {"i": "include", "e": "exclude", "m": "maybe"}[key]
+            if key in QUICK_KEYS:
+                reasons = [options[QUICK_KEYS.index(key)]]
+            elif key == "r" or (key == "e" and required):
+                picked = _pick_reason(options)
+                if picked is None:
+                    continue
+                reasons = [picked]
+            decision = {"i": "include", "m": "maybe"}.get(key, "exclude")
             queue.decide(s.record_id, decision, reviewer=who, reasons=reasons, note=note, shown=s)
             if s.record_id in skipped:
                 skipped.remove(s.record_id)
             note = None
-            decided += 1
-        console.print(f"{decided} decisions recorded for {escape(who)}; {queue.remaining} records left.")
+            decided.append(s.record_id)
+        console.print(f"{len(decided)} decisions recorded for {escape(who)}; {queue.remaining} records left.")
 
 
-def _pick_reason(queue: ScreeningQueue, s: Shown, elements: list[str]) -> str:
-    suggested = list(getattr(queue.explain(s), "suggested_exclusions", []))
-    options = elements + suggested
+def _print_reasons(options: list[str], title: str) -> None:
+    if options:
+        console.print(f"reasons ({escape(title)}): " + "  ".join(
+            f"[bold]{PICK_KEYS[i]}[/] {escape(option)}" for i, option in enumerate(options)
+        ), soft_wrap=True)
+
+
+def _pick_reason(options: list[str]) -> str | None:
+    """One key press picks a reason from the full list; Esc, Enter or q goes back to the card.
+    Without any criteria the reason is typed."""
     if not options:
-        return str(typer.prompt("reason", type=str))
-    for i, option in enumerate(options, start=1):
-        console.print(f"  {i}. {escape(option)}")
-    while True:
-        answer = str(typer.prompt("reason number", type=str)).strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(options):
-            return str(options[int(answer) - 1])
-        console.print(f"Type a number from 1 to {len(options)}.")
+        return str(typer.prompt("reason", type=str)).strip() or None
+    shown = options[:len(PICK_KEYS)]
+    for i, option in enumerate(shown):
+        console.print(f"  [bold]{PICK_KEYS[i]}[/]  {escape(option)}")
+    key = _read_key("why exclude? (Esc to go back)", PICK_KEYS[:len(shown)] + ESCAPE + "q", enter=ESCAPE)
+    return None if key in (ESCAPE, "q") else shown[PICK_KEYS.index(key)]
 
 
-def _ask_key(prompt: str, keys: str) -> str:
-    """Ask until the answer is one of ``keys`` (one letter each)."""
+def _read_key(prompt: str, keys: str, *, enter: str | None = None) -> str:
+    """One key press out of ``keys``, read without waiting for Enter (``typer.getchar``).
+
+    Enter is ignored (typing ``i`` then Enter, as before, still works) unless ``enter``
+    names the key it stands for; end of input and Ctrl-C quit (``q``).
+    """
+    console.print(escape(prompt) + " ", end="")
     while True:
-        answer = str(typer.prompt(prompt, type=str)).strip().lower()
-        if len(answer) == 1 and answer in keys:
-            return answer
-        console.print(f"Press one of: {', '.join(keys)}.")
+        try:
+            key = typer.getchar()
+        except (KeyboardInterrupt, EOFError):
+            key = ""
+        except OSError:  # no terminal to read keys from (input piped in): the next character of stdin
+            key = sys.stdin.read(1)
+        if key in ("\r", "\n"):
+            if enter is None:
+                continue
+            key = enter
+        key = key.lower()
+        if key in ("", "\x03", "\x04"):
+            console.print()
+            return "q"
+        if key in keys:
+            console.print(key if key != ESCAPE else "")
+            return key
+        if key.isprintable() and key.strip():
+            console.print(f"\nPress one of: {', '.join(k for k in keys if k.isprintable())}.")
+            console.print(escape(prompt) + " ", end="")
 
 
 @app.command("agreement")

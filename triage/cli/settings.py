@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -11,8 +12,8 @@ from rich.table import Table
 from triage.cli.app import app, console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.config import SETTINGS, setting
-from triage.errors import TriageError
 from triage.store.db import Project
+from triage.store.settings_log import change_setting, settings_log
 
 
 @app.command("settings")
@@ -34,11 +35,11 @@ def settings_command(
         fail("give a value or --reset, not both")
     with open_project(project_dir) as project:
         if name is not None and reset:
-            project.delete_setting(name)
+            change_setting(project, name, None, by=_who(project))
             console.print(f"{name} = {setting(name).default!r} (default)")
             return
         if name is not None and value is not None:
-            project.set_setting(name, _checked(project, name, value))
+            change_setting(project, name, _checked(project, name, value), by=_who(project))
             console.print(f"{name} = {project.get_setting(name)!r}")
             return
         table = Table("setting", "value", "what")
@@ -47,11 +48,24 @@ def settings_command(
             shown = repr(stored) if stored is not None else f"{s.default!r} (default)"
             table.add_row(s.name, escape(shown), escape(s.help))
         console.print(table)
+        changes = [c for c in settings_log(project) if name is None or c["setting"] == name]
+        for change in changes[-10:]:
+            console.print(escape(f"{change['at']}: {change['setting']} {change['from']!r} -> {change['to']!r}"
+                                 + (f" by {change['by']}" if change["by"] else "")), soft_wrap=True)
+
+
+def _who(project: Project) -> str | None:
+    """Who changes a setting, for the log: $TRIAGE_REVIEWER or the 'reviewer' setting."""
+    name = os.environ.get("TRIAGE_REVIEWER") or project.get_setting("reviewer")
+    return str(name) if name else None
 
 
 def _checked(project: Project, name: str, raw: str) -> object:
     """``raw`` converted for setting ``name``, or a clear error: a bad value must fail now,
     not at the next screening session."""
+    choices = setting(name).choices
+    if choices and raw not in choices:
+        fail(f"{name} must be one of: {', '.join(choices)}; got {raw!r}")
     if name in ("recall_target", "stopping_confidence"):
         try:
             number = float(raw)
@@ -61,12 +75,9 @@ def _checked(project: Project, name: str, raw: str) -> object:
             fail(f"{name} must be between 0 and 1 (exclusive); got {number}")
         return number
     if name == "preset":
-        from triage.ranking.presets import list_presets, load_preset
+        from triage.ranking.presets import load_preset
 
-        try:
-            load_preset(raw)
-        except TriageError as exc:
-            fail(f"no usable ranking preset {raw!r}; valid: {', '.join(list_presets())} ({exc})")
+        load_preset(raw)  # an unknown preset raises one line that lists the valid names
         return raw
     if name == "criteria_file":
         from triage.criteria import load_criteria

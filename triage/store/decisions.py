@@ -17,10 +17,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from triage.config import reason_required
 from triage.errors import DecisionError
 from triage.store.db import Project
 from triage.store.groups import GroupHistory, current_groups
-from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow
+from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow, Setting
 
 __all__ = [
     "CurrentDecision",
@@ -30,10 +31,18 @@ __all__ = [
     "decision_state_version",
     "decisions_in_force",
     "latest_decisions_by_record",
+    "reasons_required",
     "record_decision",
     "settled_records",
     "undo_last",
+    "withdrawn_decision_ids",
 ]
+
+
+def reasons_required(session: Session, stage: str) -> bool:
+    """Whether an exclusion at ``stage`` must name a reason in this project."""
+    row = session.get(Setting, "exclusion_reason_required")
+    return reason_required(row.value if row is not None else None, stage)
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,9 @@ def record_decision(
 ) -> DecisionRow:
     """Append one decision inside the caller's transaction.
 
-    An exclusion must name at least one reason (the criterion it fails). A
+    An exclusion must name at least one reason (the criterion it fails) where the
+    project's ``exclusion_reason_required`` setting asks for one: at full text always,
+    at title/abstract only under ``all_stages`` (PRISMA 2020's rule is the default). A
     ``request_id`` seen before returns the earlier row instead of a second one, so a
     decision posted twice (double click, retry) is recorded once.
     """
@@ -79,9 +90,11 @@ def record_decision(
         raise DecisionError(f"unknown stage {stage!r}", hint=f"use one of: {', '.join(STAGES)}")
     if not reviewer or not reviewer.strip():
         raise DecisionError("a decision needs a reviewer name", hint="pass --reviewer NAME")
-    if decision == "exclude" and not [r for r in reasons if r.strip()]:
+    if decision == "exclude" and not [r for r in reasons if r.strip()] and reasons_required(session, stage):
         raise DecisionError(
-            f"excluding record {record_id} needs a reason", hint="name the criterion it fails with --reason"
+            f"excluding record {record_id} needs a reason",
+            hint="name the criterion it fails with --reason"
+            + ("" if stage == "full_text" else " (this project's exclusion_reason_required is all_stages)"),
         )
     if session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
@@ -276,6 +289,17 @@ def latest_decisions_by_record(
     for row in decision_history(session, stage=stage, reviewer=reviewer):
         latest[row.record_id] = row
     return {rid: row for rid, row in latest.items() if row.decision != "retract"}
+
+
+def withdrawn_decision_ids(session: Session, *, stage: str, record_ids: Sequence[int]) -> set[int]:
+    """Ids of the decisions on ``record_ids`` that a ``retract`` row withdrew (undone).
+
+    A retract withdraws the decision then in force for its reviewer and record: the row
+    just before it for that pair (see :func:`undo_last`).
+    """
+    stmt = (select(DecisionRow).where(DecisionRow.stage == stage, DecisionRow.record_id.in_(list(record_ids)))
+            .order_by(DecisionRow.id))
+    return _withdrawn(session.scalars(stmt).all())
 
 
 def undo_last(session: Session, *, reviewer: str, stage: str = "title_abstract") -> DecisionRow | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from triage.errors import TriageError
-from triage.records.normalize import fold_text
 from triage.records.writers import ExportItem
 from triage.store.decisions import decisions_in_force
 from triage.store.records import screening_records
 from triage.store.rounds import new_in_latest_round
+from triage.store.search import rank_by_relevance
 
 __all__ = ["SUBSETS", "select_items"]
 
@@ -24,16 +24,21 @@ SUBSETS: tuple[str, ...] = (
 def select_items(
     session: Session, *, subset: str = "all", stage: str = "title_abstract", search: str | None = None
 ) -> list[ExportItem]:
-    """Records to screen (duplicates merged) in id order, filtered by current decision and words."""
+    """Records to screen (duplicates merged), filtered by current decision; in id order, or
+    with ``search`` the records holding any of its words, most relevant first
+    (:func:`triage.store.search.rank_by_relevance`)."""
     if subset not in SUBSETS:
         raise TriageError(f"unknown subset {subset!r}", hint=f"use one of: {', '.join(SUBSETS)}")
     in_force = decisions_in_force(session, stage=stage)
     decisions = in_force.decisions
-    words = fold_text(search).split() if search else []
     new = new_in_latest_round(session) if subset == "new" else frozenset()
     wanted = {"included": "include", "excluded": "exclude", "maybe": "maybe"}.get(subset)
     items = []
-    for record_id, record in screening_records(session):
+    records = screening_records(session)
+    if search and search.strip():
+        by_id = dict(records)
+        records = [(record_id, by_id[record_id]) for record_id in rank_by_relevance(session, search, records)]
+    for record_id, record in records:
         current = decisions.get(record_id)
         in_conflict = record_id in in_force.conflicts
         if subset == "undecided" and (current is not None or in_conflict):
@@ -48,10 +53,6 @@ def select_items(
             continue
         if wanted is not None and (current is None or current.decision != wanted):
             continue
-        if words:
-            haystack = fold_text(" ".join([record.title or "", record.abstract or "", " ".join(record.authors)]))
-            if not all(w in haystack for w in words):
-                continue
         items.append(
             ExportItem(
                 record=record,

@@ -12,11 +12,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -24,51 +22,18 @@ from fastapi.templating import Jinja2Templates
 from triage.embeddings import Encoder
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
-from triage.web.csrf import SessionMiddleware, check_csrf, csrf_token
+from triage.web.context import REVIEWER_COOKIE, WebContext, common_values, context_of, reviewer_of
+from triage.web.csrf import SessionMiddleware, check_csrf
 from triage.web.errors import install_error_handlers
+from triage.web.routes import ROUTERS
+from triage.web.routes.coding import CodingModels
 from triage.web.state import ScreeningState
 
-__all__ = ["REVIEWER_COOKIE", "WebContext", "context_of", "create_app"]
+# REVIEWER_COOKIE, WebContext, context_of and reviewer_of live in triage.web.context (the
+# routes import them from there); they are re-exported here for callers of the app.
+__all__ = ["REVIEWER_COOKIE", "WebContext", "context_of", "create_app", "reviewer_of"]
 
 HERE = Path(__file__).resolve().parent
-REVIEWER_COOKIE = "triage_reviewer"
-
-
-@dataclass
-class WebContext:
-    """The app-wide objects every route reaches through :func:`context_of`."""
-
-    project: Project
-    screening: ScreeningState
-    templates: Jinja2Templates
-    coding: Any  # routes.coding.CodingModels: the sentence encoder, loaded on first use
-
-    def render(self, request: Request, name: str, **context: Any) -> str:
-        """A template rendered to a string (page fragments sent inside JSON)."""
-        values = _common(request)
-        values.update(context)
-        return self.templates.get_template(name).render(request=request, **values)
-
-
-def context_of(request: Request) -> WebContext:
-    ctx: WebContext = request.app.state.triage
-    return ctx
-
-
-def reviewer_of(request: Request) -> str | None:
-    """The reviewer name chosen at the start (cookie), or None."""
-    name = request.cookies.get(REVIEWER_COOKIE, "").strip()
-    return name or None
-
-
-def _common(request: Request) -> dict[str, Any]:
-    """Values every template sees: the CSRF token, the reviewer, the project's name."""
-    ctx = context_of(request)
-    return {
-        "csrf_token": csrf_token(request),
-        "reviewer": reviewer_of(request),
-        "project_name": ctx.project.directory.name,
-    }
 
 
 def create_app(
@@ -88,7 +53,7 @@ def create_app(
     """
     project = Project.open(project_dir)
     screening = ScreeningState(project, stage=stage, queue_factory=queue_factory)
-    templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[_common])
+    templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[common_values])
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -100,16 +65,12 @@ def create_app(
             project.close()
 
     app = FastAPI(title="triage", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    from triage.web.routes.coding import CodingModels
-
     coding = CodingModels(project, encoder)
     app.state.triage = WebContext(project=project, screening=screening, templates=templates, coding=coding)
     app.state.templates = templates
     app.add_middleware(SessionMiddleware, secret=secret or secrets.token_bytes(32))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_error_handlers(app)
-
-    from triage.web.routes import ROUTERS
 
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(check_csrf)])

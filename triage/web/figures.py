@@ -14,10 +14,11 @@ from itertools import pairwise
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from triage.prisma import PrismaCounts, UpdateCounts
 
-__all__ = ["FORMATS", "prisma_diagram", "recall_curve_png"]
+__all__ = ["FORMATS", "prisma_diagram", "recall_curve_figure", "recall_curve_png"]
 
 #: Flow-diagram formats offered for download, with their media types.
 FORMATS: dict[str, str] = {"svg": "image/svg+xml", "png": "image/png"}
@@ -31,6 +32,11 @@ def _save(fig: Figure, fmt: str) -> bytes:
 
 
 def recall_curve_png(labels: Sequence[int] | np.ndarray, n_total: int) -> bytes:
+    """:func:`recall_curve_figure` as PNG bytes."""
+    return _save(recall_curve_figure(labels, n_total), "png")
+
+
+def recall_curve_figure(labels: Sequence[int] | np.ndarray, n_total: int) -> Figure:
     """Includes found against records screened, in decision order, beside random screening.
 
     ``labels``: 1 (include or maybe) / 0 (exclude) per decided record, oldest first.
@@ -42,7 +48,7 @@ def recall_curve_png(labels: Sequence[int] | np.ndarray, n_total: int) -> bytes:
     if y.size == 0:
         ax.text(0.5, 0.5, "no decisions yet", ha="center", va="center", fontsize=12, color="#666")
         ax.set_axis_off()
-        return _save(fig, "png")
+        return fig
     found = np.concatenate([[0], np.cumsum(y)])
     x = np.arange(found.size)
     ax.plot(x, found, color="#1b6e8f", lw=2, label="includes and maybes found (triage order)")
@@ -52,9 +58,11 @@ def recall_curve_png(labels: Sequence[int] | np.ndarray, n_total: int) -> bytes:
     ax.set_ylabel("includes found")
     ax.set_xlim(0, max(1, x[-1]))
     ax.set_ylim(0, max(1, found[-1]) * 1.1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts of records: no 2.5 ticks
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
-    return _save(fig, "png")
+    return fig
 
 
 def _box(fig: Figure, x: float, y: float, text: str, width: float = 0.42) -> None:

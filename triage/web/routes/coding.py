@@ -30,7 +30,8 @@ from triage.embeddings import Encoder, load_encoder
 from triage.errors import DecisionError
 from triage.store.db import Project
 from triage.store.schema_coding import CodingDocument, CodingSegment
-from triage.web.app import context_of, reviewer_of
+from triage.web.context import context_of, reviewer_of
+from triage.web.markdown import markdown_blocks
 from triage.web.routes.reviewer import require_reviewer
 
 __all__ = ["SUGGESTIONS", "CodingModels", "MemoEncoder", "router"]
@@ -161,7 +162,7 @@ def coding_page(request: Request, document: int | None = None, segment: int | No
         ids = [s.id for s in visible]
         at = ids.index(current.id) if current is not None else -1
         context = {
-            "docs": docs, "doc": doc, "parts": _parts(doc, segments) if doc else [], "visible": set(ids),
+            "docs": docs, "doc": doc, "blocks": markdown_blocks(doc.text, _parts(doc, segments)) if doc else [], "visible": set(ids),
             "current": current, "applied": applied, "rejected": rejected, "suggestions": suggestions,
             "names": {c.id: c.name for c in codebook.codes()}, "tree": _tree(codebook),
             "codable": codebook.codable(), "themes": [c for c in codebook.codes() if not c.codable],

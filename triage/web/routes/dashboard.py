@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from triage.prisma import prisma_counts
 from triage.screening.advice import model_rule, screening_labels, stopping_advice
-from triage.web.app import WebContext, context_of
+from triage.web.context import WebContext, context_of
 from triage.web.errors import NotFoundError
 from triage.web.figures import FORMATS, prisma_diagram, recall_curve_png
 from triage.web.state import decided_record_ids

@@ -18,7 +18,7 @@ from triage.dedup.project import run_dedup, undo_merge_id
 from triage.dedup.review import QueueItem, decide_pair, review_queue
 from triage.records.model import Record
 from triage.store.schema_dedup import DedupMerge, PairDecision
-from triage.web.app import WebContext, context_of
+from triage.web.context import WebContext, context_of
 from triage.web.highlight import word_diff
 from triage.web.routes.reviewer import require_reviewer
 

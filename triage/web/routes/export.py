@@ -14,12 +14,15 @@ from triage.screening.advice import stopping_advice
 from triage.store.decisions import decision_history
 from triage.store.schema import STAGES
 from triage.store.selection import SUBSETS, select_items
-from triage.web.app import context_of
+from triage.web.context import context_of
 from triage.web.errors import NotFoundError
 
 __all__ = ["RECORD_FORMATS", "router"]
 
 router = APIRouter()
+
+#: Headings for the screening stages ("full_text" is "Full text", not "full/text").
+STAGE_NAMES = {"title_abstract": "Title and abstract", "full_text": "Full text"}
 
 #: Record formats: name -> (file extension, media type), as ``triage export --format``.
 RECORD_FORMATS: dict[str, tuple[str, str]] = {
@@ -44,6 +47,7 @@ def export_page(request: Request) -> Response:
     }
     return ctx.templates.TemplateResponse(request, "export.html", {
         "subsets": SUBSETS, "sizes": sizes, "formats": RECORD_FORMATS, "stages": STAGES,
+        "stage_names": STAGE_NAMES,
         "extras": extra_exports(),
     })
 

@@ -10,8 +10,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
+from triage.screening.reasons import reason_options
+from triage.store.decisions import reasons_required, withdrawn_decision_ids
 from triage.store.schema import DecisionRow, RecordRow
-from triage.web.app import context_of, reviewer_of
+from triage.web.context import context_of, reviewer_of
 from triage.web.routes.reviewer import require_reviewer
 
 __all__ = ["PAGE_SIZE", "router"]
@@ -60,6 +62,8 @@ def history_page(
         # Plain values: the reading session expires its rows when it closes.
         rows = [(_values(row), title) for row, title in found]
         reviewers = list(session.scalars(select(DecisionRow.reviewer).distinct().order_by(DecisionRow.reviewer)))
+        withdrawn = withdrawn_decision_ids(session, stage=stage, record_ids=sorted({row.record_id for row, _ in found}))
+        required = reasons_required(session, stage)
     me = reviewer_of(request)
     request_ids = {row.record_id: ctx.screening.request_id(row.record_id, me) for row, _ in rows} if me else {}
     filters = {"q": q, "reviewer": reviewer, "decision": decision}
@@ -69,7 +73,8 @@ def history_page(
     return ctx.templates.TemplateResponse(request, "history.html", {
         "rows": rows, "total": total, "page": page, "pages": pages, "filters": filters,
         "query": urlencode({k: v for k, v in filters.items() if v}), "reviewers": reviewers,
-        "elements": ctx.screening.criteria_elements, "request_ids": request_ids,
+        "reasons": reason_options(ctx.screening.wait_ready().criteria), "reason_required": required,
+        "request_ids": request_ids, "withdrawn": withdrawn,
     })
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from triage.errors import DecisionError
-from triage.web.app import REVIEWER_COOKIE, context_of, reviewer_of
+from triage.web.context import REVIEWER_COOKIE, context_of, reviewer_of
 
 __all__ = ["require_reviewer", "router", "safe_next"]
 

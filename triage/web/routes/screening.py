@@ -13,8 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from triage.screening.reasons import LIMIT_REASONS
-from triage.web.app import WebContext, context_of, reviewer_of
+from triage.screening.reasons import PICK_KEYS, reason_options
+from triage.store.decisions import reasons_required
+from triage.web.context import WebContext, context_of, reviewer_of
 from triage.web.highlight import element_classes, highlight
 from triage.web.routes.reviewer import require_reviewer
 from triage.web.state import Card
@@ -38,20 +39,16 @@ def _wants_json(request: Request) -> bool:
 
 
 def exclusion_reasons(ctx: WebContext, card: Card) -> list[str]:
-    """Reasons offered when excluding: each SPICE element, then limits the record seems to break.
+    """Reasons offered when excluding this record (see
+    :func:`~triage.screening.reasons.reason_options`): the limits it seems to break, the
+    criteria's own exclude phrases, then each SPICE element."""
+    queue = ctx.screening.wait_ready()
+    return reason_options(queue.criteria, card.explanation.suggested_exclusions if card.explanation else [])
 
-    Suggestions like ``year 1998 outside 2000-2024`` become ``year: 1998 outside ...`` so
-    they name a limit, as :func:`~triage.screening.reasons.check_reasons` requires.
-    """
-    reasons = list(ctx.screening.criteria_elements)
-    suggested = card.explanation.suggested_exclusions if card.explanation else []
-    for text in suggested:
-        head = next((limit for limit in LIMIT_REASONS if text.startswith(limit)), None)
-        if head is not None and not text.startswith(head + ":"):
-            text = f"{head}: {text[len(head):].strip()}"
-        if text not in reasons:
-            reasons.append(text)
-    return reasons
+
+def _reason_required(ctx: WebContext) -> bool:
+    with ctx.project.reading() as session:
+        return reasons_required(session, ctx.screening.stage)
 
 
 def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str | None = None) -> dict[str, Any]:
@@ -72,6 +69,8 @@ def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str 
         "terms": card.explanation.matched_terms() if card.explanation else {},
         "classes": classes,
         "reasons": exclusion_reasons(ctx, card),
+        "pick_keys": PICK_KEYS,
+        "reason_required": _reason_required(ctx),
         "request_id": ctx.screening.request_id(card.record_id, reviewer),
     }
 

@@ -1,6 +1,7 @@
 // Keyboard-first screening for triage (hand-written for this project).
-// Keys: i include, e exclude (then 1-9 for the reason), m maybe, s skip for later,
-// u undo, n note. Each decision is posted with the page's CSRF token; the server answers
+// Keys: i include, e exclude, 1-9 exclude with that reason (one key press), r every
+// reason, m maybe, s skip for later, u undo, n note. Where the project requires a reason
+// at this stage (data-reason-required on the card), e opens the reason list first. Each decision is posted with the page's CSRF token; the server answers
 // with the next record's card, already rendered and escaped, which replaces the old one.
 (function () {
   "use strict";
@@ -14,12 +15,15 @@
   const card = () => document.getElementById("card");
   const form = () => document.getElementById("decide-form");
   const picker = () => document.getElementById("reason-picker");
+  const panel = () => document.getElementById("reason-panel");
+  let pickerOpen = false;
 
   function say(text) {
     status.textContent = text || "";
   }
 
   function show(data) {
+    pickerOpen = false;
     slot.innerHTML = data.html;
     say(data.notice);
   }
@@ -75,11 +79,24 @@
     send("/screen/undo", "POST");
   }
 
-  function openPicker() {
+  function reasonButtons() {
     const list = picker();
-    if (list && list.children.length) {
-      list.hidden = false;
-      say("why exclude? press 1-" + Math.min(9, list.children.length) + ", Esc to cancel");
+    return list ? Array.from(list.querySelectorAll("button.reason")) : [];
+  }
+
+  function reasonFor(key) {
+    const button = reasonButtons().find((b) => b.dataset.key === key);
+    return button ? button.dataset.reason : null;
+  }
+
+  function openPicker() {
+    const buttons = reasonButtons();
+    if (buttons.length) {
+      pickerOpen = true;
+      panel().classList.add("open");
+      panel().scrollIntoView({ block: "nearest" });
+      const last = buttons[buttons.length - 1].dataset.key;
+      say("why exclude? press 1-" + last + ", Esc to cancel");
       return;
     }
     const free = form() && form().querySelector('input[name="reasons"]');
@@ -90,9 +107,16 @@
   }
 
   function closePicker() {
-    const list = picker();
-    if (list) list.hidden = true;
+    pickerOpen = false;
+    const box = panel();
+    if (box) box.classList.remove("open");
     say("");
+  }
+
+  function exclude() {
+    const current = card();
+    if (current && current.dataset.reasonRequired === "1") openPicker();
+    else decide("exclude");
   }
 
   document.addEventListener("keydown", function (event) {
@@ -111,24 +135,41 @@
       }
       return;
     }
-    const list = picker();
-    if (list && !list.hidden) {
+    if (pickerOpen) {
       event.preventDefault();
       if (event.key === "Escape") {
         closePicker();
-      } else if (/^[1-9]$/.test(event.key)) {
-        const item = list.children[Number(event.key) - 1];
-        if (item) decide("exclude", item.dataset.reason);
+      } else {
+        const reason = reasonFor(event.key);
+        if (reason) {
+          closePicker();
+          decide("exclude", reason);
+        }
+      }
+      return;
+    }
+    if (/^[1-9]$/.test(event.key)) {
+      const reason = reasonFor(event.key);
+      if (reason) {
+        event.preventDefault();
+        decide("exclude", reason);
       }
       return;
     }
     const actions = {
       i: () => decide("include"),
       m: () => decide("maybe"),
-      e: openPicker,
+      e: exclude,
+      r: openPicker,
       s: skip,
       u: undo,
-      n: () => { const note = document.getElementById("note"); if (note) note.focus(); },
+      n: () => {
+        const note = document.getElementById("note");
+        if (!note) return;
+        const box = note.closest("details");
+        if (box) box.open = true;
+        note.focus();
+      },
     };
     const action = actions[event.key];
     if (action) {
@@ -144,6 +185,10 @@
       event.preventDefault();
       const decision = event.submitter ? event.submitter.value : "include";
       const reason = f.querySelector('[name="reasons"]');
+      if (decision === "exclude" && !(reason && reason.value) && card() && card().dataset.reasonRequired === "1") {
+        openPicker();
+        return;
+      }
       decide(decision, decision === "exclude" && reason ? reason.value : null);
     } else if (f.id === "undo-form") {
       event.preventDefault();
@@ -172,9 +217,16 @@
   });
 
   document.addEventListener("click", function (event) {
-    if (event.target instanceof Element && event.target.closest("#skip-link")) {
+    if (!(event.target instanceof Element)) return;
+    if (event.target.closest("#skip-link")) {
       event.preventDefault();
       skip();
+      return;
+    }
+    const reason = event.target.closest("button.reason");
+    if (reason) {
+      closePicker();
+      decide("exclude", reason.dataset.reason);
     }
   });
 })();
