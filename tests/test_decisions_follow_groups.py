@@ -8,9 +8,11 @@ counting (status went from 1 screened, 1 excluded to 0 and the record was served
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
+from _web_support import HTML, web_client
 from dedup_support import TITLE, add, rec
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -192,3 +194,16 @@ def test_conflicts_command_lists_the_group_and_decide_settles_it(project: Projec
     assert len(lines) == 1 and sorted(d["record_id"] for d in lines[0]["decisions"]) == [pubmed[0], embase[0]]
     invoke("decide", str(lines[0]["id"]), "include", "--reviewer", "lead", "-p", where)
     assert "No conflicts" in invoke("conflicts", "-p", where)
+
+
+def test_the_dashboard_shows_conflicts_and_records_waiting_for_dedup(project: Project) -> None:
+    pubmed = add(project, "PubMed", [rec()])
+    embase = add(project, "Embase", [rec(TITLE + ".")])
+    with project.transaction() as session:
+        record_decision(session, pubmed[0], "exclude", reviewer="ana", reasons=["setting"])
+        record_decision(session, embase[0], "include", reviewer="ben")
+    run_dedup(project)
+    add(project, "Scopus", [rec(OTHER, authors=["Lock, J."])])
+    with web_client(project.directory) as (client, _):
+        page = client.get("/", headers=HTML).text
+    assert re.search(r'id="n-conflicts">1<', page) and re.search(r'id="n-awaiting-dedup">1<', page)

@@ -43,7 +43,9 @@ def export_page(request: Request) -> Response:
         counts = prisma_counts(session)
     sizes = {
         "all": counts.records_to_screen, "included": counts.included_title_abstract, "excluded": counts.excluded,
-        "maybe": counts.maybe, "undecided": counts.undecided, "decided": counts.screened,
+        "maybe": counts.maybe, "undecided": counts.undecided, "decided": counts.screened - counts.conflicts,
+        "conflicts": counts.conflicts, "inherited": counts.inherited,
+        "new": counts.update.records_to_screen if counts.update is not None else 0,
     }
     return ctx.templates.TemplateResponse(request, "export.html", {
         "subsets": SUBSETS, "sizes": sizes, "formats": RECORD_FORMATS, "stages": STAGES,
