@@ -81,7 +81,7 @@ def test_wheel_ships_every_preset_and_model_card(tmp_path: Path, repo_root: Path
     shutil.copytree(repo_root / "models", source / "models")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(tmp_path / "dist"), str(source)], check=True, capture_output=True)
-    wheel = next((tmp_path / "dist").glob("triage-*.whl"))
+    wheel = next((tmp_path / "dist").glob("triage_review-*.whl"))  # the distribution name
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {Path(n).name for n in names if "/data/share/triage/models/" in n}
     for preset in list_presets(repo_root / "models"):

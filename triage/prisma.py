@@ -20,6 +20,7 @@ from triage.store.groups import awaiting_dedup
 from triage.store.rounds import first_round_of_groups, round_names, round_summaries
 from triage.store.schema import RecordRow, Source
 from triage.store.schema_dedup import DedupMerge
+from triage.store.studies import study_groups
 
 __all__ = ["PrismaCounts", "UpdateCounts", "prisma_counts"]
 
@@ -79,6 +80,9 @@ class PrismaCounts:
     full_text_excluded: int = 0
     full_text_excluded_reasons: dict[str, int] = field(default_factory=dict)
     included: int = 0
+    #: PRISMA 2020 counts studies and their reports apart: the included reports above
+    #: (``included``) belong to this many studies (reports linked by ``triage studies``).
+    included_studies: int = 0
     #: Search rounds in the project (1: no update yet).
     search_rounds: int = 1
     #: The newest round's counts once the search was updated (``None`` before).
@@ -137,6 +141,8 @@ def prisma_counts(session: Session) -> PrismaCounts:
         elif decision.decision == "include":
             counts.included += 1
     counts.full_text_excluded_reasons = dict(ft_reasons.most_common())
+    studies = study_groups(session)
+    counts.included_studies = len({studies.get(g, (g,))[0] for g, d in ft.items() if d.decision == "include"})
     names = round_names(session)
     counts.search_rounds = len(names)
     if len(names) > 1:

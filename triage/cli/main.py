@@ -15,6 +15,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     serve,
     settings,
     sources,
+    studies,
 )
 from triage.cli.app import app
 

@@ -180,7 +180,8 @@ def status_command(
     table.add_row("  excluded at full text", str(counts.full_text_excluded))
     for reason, n in counts.full_text_excluded_reasons.items():
         table.add_row(f"    {escape(reason)}", str(n))
-    table.add_row("studies included", str(counts.included))
+    table.add_row("studies included", str(counts.included_studies))
+    table.add_row("  reports of included studies", str(counts.included))
     console.print(table)
     if counts.update is not None:
         _print_update(counts.update)

@@ -19,6 +19,7 @@ from triage.cli.options import ProjectOption, open_project
 from triage.screening.reasons import PICK_KEYS, check_reasons
 from triage.store.db import Project
 from triage.store.groups import awaiting_dedup, current_groups
+from triage.store.studies import other_reports, reports_of, study_groups
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -107,6 +108,8 @@ def next_command(
         project.set_setting(
             f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model} for s in shown}
         )
+        with project.reading() as session:
+            studies = study_groups(session)
         if as_json:
             for s in shown:
                 explanation = queue.explain(s)
@@ -117,6 +120,7 @@ def next_command(
                     "matches": explanation.matched_terms(),  # type: ignore[attr-defined]
                     "suggested_exclusions": explanation.suggested_exclusions,  # type: ignore[attr-defined]
                     "awaiting_dedup": waiting,
+                    "study_reports": list(studies.get(s.record_id, (s.record_id,))),
                 }, ensure_ascii=False))
             return
         table = Table("rank", "id", "score", "title", "criteria matched", title=f"{queue.remaining} records to screen")
@@ -126,6 +130,8 @@ def next_command(
                 f"{el}: {', '.join(ts[:3])}" for el, ts in explanation.matched_terms().items() if ts  # type: ignore[attr-defined]
             )
             title = (s.record.title or "(no title)") + ("" if s.record.has_abstract else "  [no abstract]")
+            if s.record_id in studies:
+                title += f"  [study: {len(studies[s.record_id])} reports]"
             table.add_row(str(s.rank), str(s.record_id), f"{s.score:.3f}", escape(title), escape(terms))
         console.print(table)
 
@@ -138,6 +144,11 @@ def decide_command(
     reviewer: ReviewerOption = None,
     note: Annotated[str | None, typer.Option("--note", help="A note kept with the decision.")] = None,
     stage: StageOption = "title_abstract",
+    all_reports: Annotated[
+        bool,
+        typer.Option("--all-reports", help="Apply the decision to every report of the record's study "
+                     "(see 'triage studies'); each report is decided on its own otherwise."),
+    ] = False,
     project_dir: ProjectOption = None,
 ) -> None:
     """Record one decision (appended to the log; earlier ones are kept)."""
@@ -159,10 +170,21 @@ def decide_command(
             )
             decision_id = row.id
             screened_as = current_groups(session).get(record_id, record_id)
+            others = [r for r in reports_of(session, record_id) if r != screened_as]
+            if all_reports:
+                for other in others:
+                    record_decision(session, other, decision, reviewer=who, stage=stage, reasons=reasons,
+                                    note=f"applied to all reports of the study with record {record_id}"
+                                    + (f"; {note}" if note else ""))
     console.print(f"Recorded decision {decision_id}: record {record_id} {decision} by {escape(who)}")
     if screened_as != record_id:
         console.print(f"Record {record_id} is a duplicate screened as record {screened_as}: "
                       "the decision counts for that merge group.")
+    if others and all_reports:
+        console.print(f"Also recorded for the study's other reports: {', '.join(map(str, others))}.")
+    elif others:
+        console.print(f"The study has other reports ({', '.join(map(str, others))}), each decided on its own; "
+                      "--all-reports applies one decision to all.")
 
 
 def _highlighted(text: str, matches: dict[str, list[Match]], field: str, colours: dict[str, str]) -> Text:
@@ -198,6 +220,19 @@ def _show(queue: ScreeningQueue, s: Shown, colours: dict[str, str]) -> None:
     suggested = getattr(explanation, "suggested_exclusions", [])
     if suggested:
         console.print("[yellow]suggested exclusion reasons (not applied):[/] " + escape("; ".join(suggested)))
+    _show_other_reports(queue, s.record_id)
+
+
+def _show_other_reports(queue: ScreeningQueue, record_id: int) -> None:
+    """The study's other reports (conference abstract, preprint, erratum), each with its own
+    decision, so the reviewer screens them together (``triage decide --all-reports``)."""
+    with queue.project.reading() as session:
+        others = other_reports(session, record_id, stage=queue.stage)
+    if others:
+        console.print(f"[cyan]other reports of this study ({len(others)}):[/]")
+    for other in others:
+        console.print(f"  record {other.record_id} · {other.year or ''} · {escape((other.title or '')[:90])} · "
+                      f"[bold]{other.decision or 'not yet screened'}[/]")
 
 
 #: Keys that exclude with one of the first reasons straight from the card (one key press).

@@ -24,7 +24,14 @@ from triage.store.base import utcnow
 from triage.store.db import Project
 from triage.store.records import record_from_row
 from triage.store.schema import RecordRow, Source
-from triage.store.schema_dedup import DedupMerge, DedupPair, DedupRun, PairDecision, RelatedGroup
+from triage.store.schema_dedup import (
+    DUPLICATE_DECISIONS,
+    DedupMerge,
+    DedupPair,
+    DedupRun,
+    PairDecision,
+    RelatedGroup,
+)
 
 __all__ = ["RunSummary", "UndoSummary", "kept_apart_pairs", "run_dedup", "undo_last_run", "undo_merge_id"]
 
@@ -62,7 +69,9 @@ def _load(session: Session) -> tuple[list[int], list[Record]]:
 def kept_apart_pairs(session: Session) -> set[tuple[int, int]]:
     """Record-id pairs ``(low, high)`` whose latest person decision keeps them apart."""
     latest: dict[tuple[int, int], str] = {}
-    for d in session.scalars(select(PairDecision).order_by(PairDecision.id)):
+    # Only duplicate decisions count here: linking two reports as one study is no merge.
+    stmt = select(PairDecision).where(PairDecision.decision.in_(DUPLICATE_DECISIONS)).order_by(PairDecision.id)
+    for d in session.scalars(stmt):
         latest[(min(d.record_a, d.record_b), max(d.record_a, d.record_b))] = d.decision
     return {pair for pair, decision in latest.items() if decision in ("keep_apart", "undo")}  # "reopen" lifts it
 

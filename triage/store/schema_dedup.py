@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from triage.store.base import Base, utcnow
 
 __all__ = [
+    "DUPLICATE_DECISIONS",
     "PAIR_DECISIONS",
     "PAIR_KINDS",
     "PAIR_STATUSES",
@@ -38,8 +39,11 @@ __all__ = [
 PAIR_KINDS: tuple[str, ...] = ("possible", "related")
 #: ``dedup_pairs.status``: waiting, merged by a person, kept apart by a person, or made moot.
 PAIR_STATUSES: tuple[str, ...] = ("open", "merged", "kept_apart", "resolved")
-#: ``dedup_decisions.decision`` values.
-PAIR_DECISIONS: tuple[str, ...] = ("merge", "keep_apart", "undo", "reopen")
+#: ``dedup_decisions.decision`` values about duplicates (one report or two).
+DUPLICATE_DECISIONS: tuple[str, ...] = ("merge", "keep_apart", "undo", "reopen")
+#: ``dedup_decisions.decision`` values: the duplicate ones, and a person's link (or unlink)
+#: of two reports as one study (:mod:`triage.store.studies`).
+PAIR_DECISIONS: tuple[str, ...] = (*DUPLICATE_DECISIONS, "link", "unlink")
 
 
 class DedupRun(Base):

@@ -104,7 +104,8 @@ def prisma_diagram(counts: PrismaCounts, fmt: str) -> bytes:
     _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {counts.full_text_assessed})")
     _box(fig, right, rows[3], _lines("Reports excluded", counts.full_text_excluded,
                                      counts.full_text_excluded_reasons))
-    _box(fig, left, rows[4], f"Studies included in review\n(n = {counts.included})")
+    _box(fig, left, rows[4], f"Studies included in review\n(n = {counts.included_studies})\n"
+                             f"Reports of included studies\n(n = {counts.included})")
     for top, bottom in pairwise(rows):
         _arrow(fig, (left, top - 0.06), (left, bottom + 0.06))
     for y in (rows[0], rows[1], rows[3]):

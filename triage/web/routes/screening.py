@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from triage.screening.reasons import PICK_KEYS, reason_options
 from triage.store.decisions import reasons_required
+from triage.store.studies import OtherReport, other_reports
 from triage.web.context import WebContext, context_of, reviewer_of
 from triage.web.highlight import element_classes, highlight
 from triage.web.routes.reviewer import require_reviewer
@@ -72,7 +73,13 @@ def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str 
         "pick_keys": PICK_KEYS,
         "reason_required": _reason_required(ctx),
         "request_id": ctx.screening.request_id(card.record_id, reviewer),
+        "other_reports": _other_reports(ctx, card.record_id),
     }
+
+
+def _other_reports(ctx: WebContext, record_id: int) -> list[OtherReport]:
+    with ctx.project.reading() as session:
+        return other_reports(session, record_id, stage=ctx.screening.stage)
 
 
 def _card_json(request: Request, ctx: WebContext, card: Card | None, reviewer: str, notice: str | None) -> Response:

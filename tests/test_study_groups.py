@@ -1,0 +1,109 @@
+"""Study groups: the reports of one study are screened together, each keeps its own decision."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from _web_support import HTML, web_client
+from dedup_support import TITLE, add, rec
+from typer.testing import CliRunner
+
+from triage.cli.main import app
+from triage.dedup.project import kept_apart_pairs, run_dedup
+from triage.prisma import prisma_counts
+from triage.store.db import Project
+from triage.store.decisions import current_decisions, record_decision
+from triage.store.schema_dedup import PairDecision
+from triage.store.studies import link_reports, other_reports, study_groups
+
+CONFERENCE = {"journal": "Abstracts of the American Transplant Congress", "publication_type": "Conference Abstract",
+              "volume": None, "pages": "A112", "year": 2010}
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def article_and_abstract(project: Project) -> tuple[int, int]:
+    article = add(project, "PubMed", [rec(abstract="Background: the full article.")])[0]
+    abstract = add(project, "Embase", [rec(**CONFERENCE)])[0]
+    summary = run_dedup(project)
+    assert summary.merges == 0 and summary.related == 1  # versions of one study, not duplicates
+    return article, abstract
+
+
+def test_dedup_links_a_conference_abstract_to_its_article_as_one_study(project: Project) -> None:
+    article, abstract = article_and_abstract(project)
+    with project.reading() as session:
+        assert study_groups(session) == {article: (article, abstract), abstract: (article, abstract)}
+        shown = other_reports(session, article)
+    assert [(o.record_id, o.decision) for o in shown] == [(abstract, None)]
+
+
+def test_each_report_keeps_its_own_decision_and_prisma_counts_studies_and_reports(project: Project) -> None:
+    article, abstract = article_and_abstract(project)
+    with project.transaction() as session:
+        record_decision(session, abstract, "exclude", reviewer="ana", reasons=["publication type"])
+        for stage in ("title_abstract", "full_text"):
+            record_decision(session, article, "include", reviewer="ana", stage=stage)
+    with project.reading() as session:
+        decisions = current_decisions(session)
+        counts = prisma_counts(session)
+    assert (decisions[article].decision, decisions[abstract].decision) == ("include", "exclude")
+    assert (counts.included, counts.included_studies) == (1, 1)
+    with project.transaction() as session:
+        record_decision(session, abstract, "include", reviewer="ana", stage="full_text")
+    with project.reading() as session:
+        counts = prisma_counts(session)
+    assert (counts.included, counts.included_studies) == (2, 1)  # two reports of one study
+
+
+def test_decide_all_reports_is_one_confirmed_action(project: Project) -> None:
+    article, abstract = article_and_abstract(project)
+    where = str(project.directory)
+    out = invoke("decide", str(article), "exclude", "--reason", "design", "--reviewer", "ana", "-p", where)
+    assert f"other reports ({abstract})" in out  # said, not done
+    with project.reading() as session:
+        assert abstract not in current_decisions(session)
+    invoke("decide", str(article), "include", "--all-reports", "--reviewer", "ana", "-p", where)
+    with project.reading() as session:
+        decisions = current_decisions(session)
+    assert decisions[article].decision == decisions[abstract].decision == "include"
+
+
+def test_people_link_and_unlink_reports_and_a_link_lifts_no_keep_apart(project: Project) -> None:
+    first = add(project, "PubMed", [rec()])[0]
+    other = add(project, "Embase", [rec("A randomised trial of family therapy for adolescents", authors=["Lock, J."])])[0]
+    run_dedup(project)
+    with project.transaction() as session:
+        session.add(PairDecision(record_a=first, record_b=other, decision="keep_apart", reviewer="lead"))
+        link_reports(session, first, other, link=True, reviewer="lead", note="protocol and results")
+    with project.reading() as session:
+        assert study_groups(session)[first] == (first, other)
+        assert (first, other) in kept_apart_pairs(session)  # linking two reports merges nothing
+    with project.transaction() as session:
+        link_reports(session, first, other, link=False, reviewer="lead")
+    with project.reading() as session:
+        assert study_groups(session) == {}
+
+
+def test_a_rule_link_can_be_removed_by_a_person(project: Project) -> None:
+    article, abstract = article_and_abstract(project)
+    invoke("studies", "unlink", str(article), str(abstract), "--reviewer", "lead", "-p", str(project.directory))
+    assert "No study has more than one report" in invoke("studies", "list", "-p", str(project.directory))
+    run_dedup(project)  # nothing new: the unlink stands
+    with project.reading() as session:
+        assert study_groups(session) == {}
+
+
+def test_cards_show_the_other_reports(project: Project) -> None:
+    article, abstract = article_and_abstract(project)
+    where = str(project.directory)
+    lines = [json.loads(x) for x in invoke("next", "-n", "2", "--json", "--preset", "tfidf", "-p", where).splitlines()]
+    assert all(sorted(line["study_reports"]) == sorted([article, abstract]) for line in lines)
+    with web_client(Path(where)) as (client, _):
+        page = client.get(f"/screen?record_id={article}", headers=HTML).text
+    assert 'id="other-reports"' in page and f"record {abstract}" in page and TITLE[:30] in page

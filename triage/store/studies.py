@@ -1,0 +1,130 @@
+"""Study groups: the reports of one study (conference abstract and article, preprint and
+published version, erratum and article, protocol and results) screened side by side.
+
+A merge group is one report found in several databases; a study group joins the merge
+groups that report one study. Links come from dedup's rules (``related`` pairs: the same
+study in another version) and from people (``link``/``unlink`` in the pair decision log,
+which also overrides a rule's link). Each report keeps its own decision: excluding a
+conference abstract must not exclude the journal article; a person may apply one
+decision to every report at once (:func:`reports_of`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triage.errors import DecisionError
+from triage.store.groups import current_groups
+from triage.store.schema import RecordRow
+from triage.store.schema_dedup import DedupPair, PairDecision
+
+__all__ = ["OtherReport", "StudyLink", "link_reports", "other_reports", "reports_of", "study_groups", "study_links"]
+
+
+@dataclass(frozen=True)
+class StudyLink:
+    """Two reports (screened records) linked as one study, and why."""
+
+    report_a: int
+    report_b: int
+    reason: str
+    by: str
+
+
+def study_links(session: Session) -> list[StudyLink]:
+    """The links in force between reports: dedup's related pairs and people's links, less
+    the pairs a person unlinked; both ends mapped to the records screened now."""
+    groups = current_groups(session)
+    person: dict[tuple[int, int], PairDecision] = {}
+    stmt = select(PairDecision).where(PairDecision.decision.in_(("link", "unlink"))).order_by(PairDecision.id)
+    for d in session.scalars(stmt):
+        person[(min(d.record_a, d.record_b), max(d.record_a, d.record_b))] = d
+    links: dict[tuple[int, int], StudyLink] = {}
+
+    def add(a: int, b: int, reason: str, by: str) -> None:
+        ga, gb = groups.get(a, a), groups.get(b, b)
+        if ga != gb:
+            links.setdefault((min(ga, gb), max(ga, gb)), StudyLink(min(ga, gb), max(ga, gb), reason, by))
+
+    related = select(DedupPair).where(DedupPair.kind == "related", DedupPair.status == "open")
+    for pair in session.scalars(related):
+        decided = person.get((min(pair.record_a, pair.record_b), max(pair.record_a, pair.record_b)))
+        if decided is None or decided.decision != "unlink":
+            add(pair.record_a, pair.record_b, pair.reason, "triage")
+    for (a, b), decided in person.items():
+        if decided.decision == "link":
+            add(a, b, decided.note or "linked by a person", decided.reviewer)
+    return sorted(links.values(), key=lambda link: (link.report_a, link.report_b))
+
+
+def study_groups(session: Session) -> dict[int, tuple[int, ...]]:
+    """Every report (screened record) in a study of two or more -> all its study's reports."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    links = study_links(session)
+    if not links:
+        return {}
+    nodes = sorted({n for link in links for n in (link.report_a, link.report_b)})
+    index = {n: i for i, n in enumerate(nodes)}
+    rows = [index[link.report_a] for link in links]
+    cols = [index[link.report_b] for link in links]
+    graph = coo_matrix(([1] * len(links), (rows, cols)), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph, directed=False)
+    members: dict[int, list[int]] = defaultdict(list)
+    for node, label in zip(nodes, labels, strict=True):
+        members[int(label)].append(node)
+    return {node: tuple(group) for group in members.values() for node in group}
+
+
+def reports_of(session: Session, record_id: int) -> tuple[int, ...]:
+    """The reports of ``record_id``'s study (screened record ids), itself alone if none."""
+    screened_as = current_groups(session).get(record_id, record_id)
+    return study_groups(session).get(screened_as, (screened_as,))
+
+
+@dataclass(frozen=True)
+class OtherReport:
+    """Another report of a record's study, as a screening card lists it."""
+
+    record_id: int
+    title: str | None
+    year: int | None
+    decision: str | None
+
+
+def other_reports(session: Session, record_id: int, *, stage: str = "title_abstract") -> list[OtherReport]:
+    """The other reports of ``record_id``'s study with their own decisions in force."""
+    from triage.store.decisions import current_decisions  # decisions read groups too; kept one-way
+
+    others = [r for r in reports_of(session, record_id) if r != record_id]
+    if not others:
+        return []
+    decisions = current_decisions(session, stage=stage)
+    out = []
+    for other in others:
+        row = session.get(RecordRow, other)
+        decided = decisions.get(other)
+        out.append(OtherReport(other, row.title if row else None, row.year if row else None,
+                               decided.decision if decided else None))
+    return out
+
+
+def link_reports(session: Session, a: int, b: int, *, link: bool, reviewer: str, note: str | None = None) -> None:
+    """A person's link (or unlink) of two reports as one study, appended to the pair log."""
+    for record_id in (a, b):
+        if session.get(RecordRow, record_id) is None:
+            raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
+    groups = current_groups(session)
+    if groups.get(a, a) == groups.get(b, b):
+        raise DecisionError(f"records {a} and {b} are one merge group already",
+                            hint="a study's reports are different records; see 'triage dedup merges'")
+    if not reviewer.strip():
+        raise DecisionError("a link needs a reviewer name", hint="pass --reviewer NAME")
+    session.add(PairDecision(record_a=min(a, b), record_b=max(a, b), decision="link" if link else "unlink",
+                             reviewer=reviewer.strip(), note=note))
+    session.flush()
