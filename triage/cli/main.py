@@ -6,6 +6,7 @@ from __future__ import annotations
 from triage.cli import (  # noqa: F401  (each module registers its commands)
     coding,
     conflicts,
+    criteria,
     dedup,
     evaluate,
     migrate,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -13,16 +12,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from triage.cli.app import app, console, err_console, fail
+from triage.cli.criteria import adopt_criteria, who
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
 from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
 from triage.prisma import UpdateCounts, prisma_counts
+from triage.store.criteria_versions import decisions_under_earlier_versions, latest_version
 from triage.store.db import Project
 from triage.store.groups import dedup_horizon
 from triage.store.selection import SUBSETS, select_items
 from triage.store.settings_log import change_setting
-
-CRITERIA_FILE = "criteria.toml"
 
 
 @app.command("init")
@@ -50,10 +49,7 @@ def init_command(
     project = Project.init(directory, given_database())
     with project:
         if criteria is not None:
-            target = project.directory / CRITERIA_FILE
-            if criteria.resolve() != target.resolve():
-                shutil.copyfile(criteria, target)
-            project.set_setting("criteria_file", CRITERIA_FILE)
+            adopt_criteria(project, criteria, by=who(project, None), note="criteria at the start of the review")
         change_setting(project, "exclusion_reason_required", exclusion_reason_required)
         console.print(f"Created project in [bold]{escape(str(project.directory))}[/]")
 
@@ -146,12 +142,16 @@ def status_command(
     with open_project(project_dir) as project:
         with project.reading() as session:
             counts = prisma_counts(session)
+            criteria_version = latest_version(session)
+            earlier = len(decisions_under_earlier_versions(session))
         stopping = _stopping_summary(project)
     if diagram is not None:
         diagram.write_bytes(prisma_diagram(counts, fmt))
         err_console.print(f"PRISMA 2020 flow diagram written to {escape(str(diagram))}")
     if as_json:
         data = counts.to_dict()
+        data["criteria_version"] = criteria_version
+        data["decisions_under_earlier_criteria"] = earlier
         data["stopping"] = stopping
         console.print_json(json.dumps(data))
         return
@@ -185,6 +185,9 @@ def status_command(
     console.print(table)
     if counts.update is not None:
         _print_update(counts.update)
+    if earlier:
+        console.print(f"[yellow]{earlier} decisions were made under an earlier criteria version: "
+                      "[bold]triage criteria earlier[/] lists them.[/]")
     if stopping:
         _print_stopping(stopping)
 

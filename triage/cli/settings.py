@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from triage.cli.app import app, console, fail
+from triage.cli.criteria import who
 from triage.cli.options import ProjectOption, open_project
 from triage.config import SETTINGS, setting
 from triage.store.db import Project
@@ -39,7 +40,13 @@ def settings_command(
             console.print(f"{name} = {setting(name).default!r} (default)")
             return
         if name is not None and value is not None:
-            change_setting(project, name, _checked(project, name, value), by=_who(project))
+            checked = _checked(project, name, value)
+            if name == "criteria_file":  # a criteria change is versioned like 'triage criteria set'
+                from triage.cli.criteria import keep_version
+
+                keep_version(project, project.directory / str(checked), by=who(project, _who(project)),
+                             note="triage settings criteria_file")
+            change_setting(project, name, checked, by=_who(project))
             console.print(f"{name} = {project.get_setting(name)!r}")
             return
         table = Table("setting", "value", "what")

@@ -21,7 +21,7 @@ from triage.config import reason_required
 from triage.errors import DecisionError
 from triage.store.db import Project
 from triage.store.groups import GroupHistory, current_groups
-from triage.store.schema import DECISIONS, STAGES, DecisionRow, RecordRow, Setting
+from triage.store.schema import DECISIONS, STAGES, CriteriaVersion, DecisionRow, RecordRow, Setting
 
 __all__ = [
     "CurrentDecision",
@@ -113,6 +113,7 @@ def record_decision(
         rank=rank,
         model=model,
         request_id=request_id,
+        criteria_version=session.scalar(select(func.max(CriteriaVersion.id))),
     )
     session.add(row)
     try:

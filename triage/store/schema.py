@@ -17,6 +17,7 @@ from triage.store.base import Base, utcnow
 __all__ = [
     "DECISIONS",
     "STAGES",
+    "CriteriaVersion",
     "DatabaseSearch",
     "DecisionRow",
     "EmbeddingRow",
@@ -143,8 +144,25 @@ class DecisionRow(Base):
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     model: Mapped[str | None] = mapped_column(String, nullable=True)
     request_id: Mapped[str | None] = mapped_column(String, nullable=True, unique=True)
+    #: The criteria version in force when it was made (``criteria_versions.id``); empty:
+    #: made before the project's criteria were versioned.
+    criteria_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_decisions_stage_record", "stage", "record_id"),)
+
+
+class CriteriaVersion(Base):
+    """One version of the review's criteria file, kept whole: criteria change during a
+    review (a new exclusion, a narrowed setting), and each decision names the version it
+    was made under so a team can see which ones to look at again."""
+
+    __tablename__ = "criteria_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Setting(Base):
