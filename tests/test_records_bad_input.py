@@ -67,13 +67,24 @@ def test_unknown_tag_kept_and_reported_multiline_joined(test_data: Path) -> None
     )
 
 
-def test_malformed_tag_line(shared_data: Path) -> None:
+def test_loose_tag_line_read_as_its_tag(shared_data: Path) -> None:
+    # "KW - keyword2" (one space before the dash) is the KW tag written loosely: read as KW, reported.
     result = read_file(shared_data / "exports" / "ris" / "colrev_loader_ris_data.ris")
-    malformed = [p for p in result.problems if p.message.startswith("malformed")]
-    assert next((p.line, p.message) for p in malformed) == (
-        12,
-        "malformed tag line 'KW - keyword2' read as text of the previous tag",
-    )
+    assert result.records[0].keywords == ["keyword2", "keyword2", "keyword3"]
+    loose = [p for p in result.problems if "irregular spacing" in p.message]
+    assert [(p.line, p.severity, p.message) for p in loose] == [
+        (12, "warning", "2 tag line(s) in lower case or with irregular spacing read as tags (first: 'KW - keyword2')")
+    ]
+
+
+def test_unknown_uppercase_tag_with_wrong_spacing_stays_text(tmp_path: Path) -> None:
+    path = tmp_path / "x.ris"
+    path.write_text("TY  - JOUR\nTI  - Title\nXY - not a tag\nER  - \n", encoding="utf-8")
+    result = read_file(path)
+    assert result.records[0].title == "Title XY - not a tag"
+    assert [(p.line, p.message) for p in result.problems] == [
+        (3, "malformed tag line 'XY - not a tag' read as text of the previous tag")
+    ]
 
 
 @pytest.mark.parametrize("name", ["ris_cp1252.ris", "csv_cp1252.csv"])

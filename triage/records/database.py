@@ -22,6 +22,8 @@ SIGNATURES: tuple[tuple[str, str], ...] = (
     ("Ovid PsycINFO", r"ovid\.com/ovidweb\.cgi\?[^\s]*D=psyc"),
     ("Ovid Embase", r"ovid\.com/ovidweb\.cgi\?[^\s]*D=em"),
     ("Ovid MEDLINE", r"ovid\.com/ovidweb\.cgi\?[^\s]*D=(?:med|prem)"),
+    # APA's own platform heads its RIS with "Provider: ... / Database: PsycINFO" lines.
+    ("APA PsycInfo", r"(?im)^Database: (?:APA )?PsycINFO\b"),
     ("Ovid", r"(?im)ovidsp\.ovid\.com|^DB  - Ovid"),
     ("Embase", r"(?im)^DB  - Embase|www\.embase\.com"),
     (

@@ -57,7 +57,8 @@ _BY_EXTENSION: dict[str, str] = {
 #: Content fingerprints tried in order when the extension does not settle the format.
 _SNIFF: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("endnote-xml", re.compile(r"\A\s*<(?:\?xml|xml)\b")),
-    ("ris", re.compile(r"^TY  -", re.MULTILINE)),
+    # TY as RIS writes it, or loosely ("TY - JOUR", "ty  - JOUR"): the reader accepts both.
+    ("ris", re.compile(r"^TY(?: +-|- )", re.MULTILINE | re.IGNORECASE)),
     ("nbib", re.compile(r"^(?:PMID|OWN )- ", re.MULTILINE)),
     ("enl", re.compile(r"^%[0-9A-Z] ", re.MULTILINE)),
     ("bibtex", re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)),

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Tags of the RIS specification (RefMan 2011, as documented by EndNote and Zotero),
-#: plus our decision tag. Anything else is reported as an unknown tag and kept in ``raw``.
+#: plus our decision tag and the four-letter ``PMID`` APA PsycInfo writes. Anything else is reported as an unknown tag and kept in ``raw``.
 KNOWN_TAGS: frozenset[str] = frozenset(
     [
         "TY",
@@ -115,6 +115,7 @@ KNOWN_TAGS: frozenset[str] = frozenset(
         "Y2",
         "ER",
         "TR",
+        "PMID",
     ]
 )
 
@@ -150,7 +151,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # AN is the PubMed id in PubMed exports (EndNote, our writer); taken when it is all
     # digits and the export is from PubMed/MEDLINE or it has at most PMID_MAX_DIGITS digits.
     # Other databases' accession numbers have letters, dashes or more digits (ProQuest: 10).
-    "pmid": ("AN",),
+    "pmid": ("PMID", "AN"),
     "issn_isbn": ("SN",),
     "keywords": ("KW",),
     "language": ("LA",),
