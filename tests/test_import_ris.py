@@ -68,6 +68,16 @@ def test_text_between_ty_and_the_first_tag_is_reported(tmp_path: Path) -> None:
     ]
 
 
+def test_continuation_of_a_repeated_tag(tmp_path: Path) -> None:
+    # Found by the property test below: rispy raised TypeError joining a continuation line
+    # onto a tag that had occurred twice (its value a list by then).
+    path = tmp_path / "repeat.ris"
+    path.write_text("TY  - JOUR\nTI  - T\nAB  - First\nAB  - Second\n  goes on\nER  - \n", encoding="utf-8")
+    (record,) = read_file(path).records
+    assert record.raw["AB"] == ["First", "Second goes on"]
+    assert record.abstract == "First"
+
+
 # --- property: damage is reported or harmless, never a traceback, never a silent loss -----
 
 #: "#" never occurs in stray text, so a record's marker names it alone.

@@ -29,6 +29,7 @@ _TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{1,3})  -(?: (.*))?$")
 #: around the dash ("KW - x", "ti  - y", "TY  -JOUR"). At least one space must touch the
 #: dash, so words such as "ER-positive" at the start of a wrapped line stay text.
 _LOOSE_TAG = re.compile(r"([A-Za-z][A-Za-z0-9]{1,3})(?:( +)-( ?)|-( ))(.*)$")
+_LIST_TAGS = frozenset(ris_tags.LIST_TAGS)
 _RECORD_NUMBER = re.compile(r"\d+\.")
 _PUBMED_DATABASES = ("PubMed", "Ovid MEDLINE")
 _PMID_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})")
@@ -202,35 +203,46 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     for position, chunk in enumerate(chunks, 1):
         body = [chunk.lines[0]]
-        tagged = False
+        last_tag: str | None = None
         for offset, line in enumerate(chunk.lines[1:], chunk.line + 1):
             match = _TAG_LINE.match(line)
             if match is not None:
-                tagged = True
-                if match.group(1) not in ris_tags.KNOWN_TAGS:
-                    unknown.setdefault(match.group(1), [offset, 0])[1] += 1
-            elif not tagged:
+                last_tag = match.group(1)
+                if last_tag not in ris_tags.KNOWN_TAGS:
+                    unknown.setdefault(last_tag, [offset, 0])[1] += 1
+                body.append(line)
+                continue
+            text = line.strip()
+            if last_tag is None:
                 # Text between TY and the first other tag belongs to no field (rispy would
                 # fail on it with KeyError: None): report it rather than guess a field.
-                if line.strip():
+                if text:
                     problems.append(
                         source.problem(
-                            f"text {line.strip()[:40]!r} follows TY before any other tag; not imported",
+                            f"text {text[:40]!r} follows TY before any other tag; not imported",
                             line=offset,
                             hint="give the line its RIS tag ('AB  - ...') or re-export the file",
                         )
                     )
                 continue
-            elif (loose_match := _LOOSE_TAG.match(line)) and loose_match.group(1).isupper():
+            if (loose_match := _LOOSE_TAG.match(line)) and loose_match.group(1).isupper():
                 problems.append(
                     source.problem(
-                        f"malformed tag line {line.strip()[:40]!r} read as text of the previous tag",
+                        f"malformed tag line {text[:40]!r} read as text of the previous tag",
                         line=offset,
                         severity="warning",
                         hint="RIS tags are two characters, two spaces, a dash and a space: 'KW  - value'",
                     )
                 )
-            body.append(line)
+            # Continuation lines are joined here, not by rispy: rispy fails (TypeError) on a
+            # continuation of a tag that occurred twice. A list tag's continuation is its
+            # next value, as rispy reads it; any other tag's is more of its text.
+            if not text:
+                continue
+            if last_tag in _LIST_TAGS:
+                body.append(f"{last_tag}  - {text}")
+            else:
+                body[-1] = f"{body[-1]} {text}"
         if not chunk.closed:
             body.append("ER  - ")
         parsed = parser.parse_lines(iter(body))
