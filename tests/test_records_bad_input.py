@@ -114,14 +114,18 @@ def test_crlf_and_bom(shared_data: Path) -> None:
     assert result.records[0].provenance is not None and result.records[0].provenance.line == 1
 
 
-def test_stray_brace_in_bibtex(test_data: Path) -> None:
+def test_unbalanced_brace_in_bibtex_entry_read_line_by_line(test_data: Path) -> None:
     result = read_file(test_data / "bib_stray_brace.bib")
-    assert [r.title for r in result.records] == ["First good entry", "Second good entry"]
+    assert [r.title for r in result.records] == ["First good entry", "Stray brace here", "Second good entry"]
+    assert [r.year for r in result.records] == [2020, 2021, 2022]
     assert result.records[0].authors == ["Smith, John", "Doe, Ann"]
     (problem,) = result.problems
-    assert str(problem) == (
-        "bib_stray_brace.bib:7: entry '@article{broken,' could not be parsed (unbalanced braces or a "
-        "missing comma); skipped; fix the braces or commas from this line on, then import the file again"
+    assert (problem.severity, str(problem)) == (
+        "error",
+        (
+            "bib_stray_brace.bib:7: entry '@article{broken,' has unbalanced braces or a missing comma; its 2 "
+            "field(s) were read line by line (title, year); check the entry's values and fix its braces or commas"
+        ),
     )
 
 
