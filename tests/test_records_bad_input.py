@@ -176,7 +176,7 @@ def test_broken_xml_and_xlsx(tmp_path: Path) -> None:
 
 
 def test_encoding_named_by_the_user_wins_over_the_guess(tmp_path: Path) -> None:
-    # A short GBK file: too few bytes for detection to tell Chinese from Korean.
+    # A short GBK file: detection reads it right now (tests/test_import_encoding.py), but a guess stays a guess.
     path = tmp_path / "gbk.bib"
     path.write_bytes("@article{k1,\n  author = {凯撒},\n  title = {Test Title},\n  year = {2013}\n}\n".encode("gbk"))
     guessed = read_file(path)
