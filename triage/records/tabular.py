@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -168,6 +169,17 @@ def _records(
     problems: list[Problem] = []
     body = ((n, r) for n, r in rows if any(str(c).strip() for c in r))
     first_row = next(body, None)
+    if first_row is not None and sum(1 for c in first_row[1] if str(c).strip()) == 1:
+        # Dimensions puts one line "About the data: Exported on ..." above the header.
+        header_row = next(body, None)
+        if header_row is not None and len(header_row[1]) > 2:
+            note = next(str(c) for c in first_row[1] if str(c).strip())
+            problems.append(
+                source.problem(f"line above the header skipped: {note.strip()[:60]!r}", line=first_row[0], severity="warning")
+            )
+            first_row = header_row
+        elif header_row is not None:
+            body = itertools.chain([header_row], body)
     if first_row is None:
         return [], problems
     header = _unique([str(c) for c in first_row[1]])
