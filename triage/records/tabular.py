@@ -167,7 +167,7 @@ def _records(
     rows: Iterable[tuple[int | None, list[str]]], source: Source
 ) -> tuple[list[Record], list[Problem]]:
     problems: list[Problem] = []
-    body = ((n, r) for n, r in rows if any(str(c).strip() for c in r))
+    body: Iterator[tuple[int | None, list[str]]] = ((n, r) for n, r in rows if any(str(c).strip() for c in r))
     first_row = next(body, None)
     if first_row is not None and sum(1 for c in first_row[1] if str(c).strip()) == 1:
         # Dimensions puts one line "About the data: Exported on ..." above the header.
