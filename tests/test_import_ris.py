@@ -78,6 +78,32 @@ def test_continuation_of_a_repeated_tag(tmp_path: Path) -> None:
     assert record.abstract == "First"
 
 
+def test_lone_carriage_return_before_ty_starts_a_record(tmp_path: Path) -> None:
+    # Records separated by "ER  - \r\n\n\rTY  - CONF": every record after the first was lost.
+    path = tmp_path / "conf.ris"
+    path.write_bytes(
+        b"TY  - JOUR\r\nTI  - First\r\nER  - \r\n\n\rTY  - CONF\r\nTI  - Second\r\nER  - \r\n\n\rTY  - CONF\r\n"
+        b"TI  - Third\r\nER  - \r\n"
+    )
+    result = read_file(path)
+    assert [r.title for r in result.records] == ["First", "Second", "Third"]
+    assert result.problems == []
+
+
+def test_lone_carriage_return_before_a_tag_among_newlines(tmp_path: Path) -> None:
+    # Web of Science RIS: a few lone CRs among many LFs glued AD and AN onto the field before.
+    path = tmp_path / "wos.ris"
+    path.write_bytes(
+        b"TY  - JOUR\nTI  - Trial\nAD  - Univ Toronto, Toronto, ON, Canada\rAD  - McGill Univ, Montreal, Canada\n"
+        b"AB  - Abstract (SSCI)\rAN  - WOS:000123456700001\nER  - \n\nTY  - JOUR\nTI  - Two\nER  - \n"
+    )
+    result = read_file(path)
+    first = result.records[0]
+    assert first.raw["AD"] == ["Univ Toronto, Toronto, ON, Canada", "McGill Univ, Montreal, Canada"]
+    assert (first.raw["AN"], first.abstract) == ("WOS:000123456700001", "Abstract (SSCI)")
+    assert result.database == "Web of Science"
+
+
 # --- property: damage is reported or harmless, never a traceback, never a silent loss -----
 
 #: "#" never occurs in stray text, so a record's marker names it alone.

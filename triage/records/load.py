@@ -143,13 +143,24 @@ def unify_line_ends(text: str) -> str:
     Older Mac reference managers end lines with CR alone. Format sniffing and every reader
     look for line starts after a newline, so such a file would read as one line: "not a
     format triage reads". Windows CRLF is left alone (the readers handle it); lone CRs are
-    rewritten only where they outnumber the newlines, so a stray CR inside one field of a
-    normal file is not turned into a line break.
+    rewritten everywhere only where they outnumber the newlines, so a stray CR inside one
+    field of a normal file is not turned into a line break. A lone CR followed by a tag
+    (``Canada\rAD  - ...``, ``ER  - \r\n\n\rTY  - CONF``, as Web of Science RIS and
+    some conference exports write) is a line break whatever the majority is: left in, it
+    glues the tag's field onto the one before or hides the start of a record.
     """
-    lone_cr = text.count("\r") - text.count("\r\n")
-    if lone_cr == 0 or lone_cr <= text.count("\n"):
+    if "\r" not in text:
         return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    lone_cr = text.count("\r") - text.count("\r\n")
+    if lone_cr == 0:
+        return text
+    if lone_cr > text.count("\n"):
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return _LONE_CR_BEFORE_TAG.sub("\n", text)
+
+
+#: A carriage return not followed by a newline, followed by a RIS or MEDLINE tag line.
+_LONE_CR_BEFORE_TAG = re.compile(r"\r(?=[A-Z][A-Z0-9]{1,3} {1,3}- |[A-Z][A-Z0-9]  -$)", re.MULTILINE)
 
 
 def _dialect(records: list[Record]) -> str | None:
