@@ -33,6 +33,9 @@ _LIST_TAGS = frozenset(ris_tags.LIST_TAGS)
 _RECORD_NUMBER = re.compile(r"\d+\.")
 _PUBMED_DATABASES = ("PubMed", "Ovid MEDLINE")
 _PMID_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})")
+#: Ovid's link to a MEDLINE record ("...ovidweb.cgi?...&D=medl&...&AN=12345678"): there AN is the PMID
+#: (Ovid MEDLINE RIS carries it nowhere else). In other Ovid databases AN is their own accession.
+_OVID_MEDLINE_AN = re.compile(r"ovidweb\.cgi\?(?=[^\s]*[?&]D=(?:med|prem)\w*)[^\s]*?[?&]AN=(\d{1,9})(?:&|$|\s)")
 
 
 class _Identity(dict[str, str]):
@@ -325,6 +328,6 @@ def _pmid(raw: dict[str, Any], database: str | None) -> str | None:
         return accession
     for tag in ("UR", "L2"):
         for value in as_list(raw.get(tag)) if tag in raw else ():
-            if match := _PMID_URL.search(value):
+            if match := _PMID_URL.search(value) or _OVID_MEDLINE_AN.search(value):
                 return match.group(1)
     return None

@@ -23,6 +23,7 @@ from typing import Any
 from triage.errors import InputError
 from triage.records.model import Problem, Record
 from triage.records.source import Source, first, iter_lines, record_from_tags
+from triage.records.wos import wos_pmid
 
 __all__ = ["ColumnMap", "column_map", "read_csv", "read_tsv", "read_xlsx", "record_from_row", "split_authors"]
 
@@ -108,6 +109,7 @@ def record_from_row(raw: dict[str, Any], cmap: ColumnMap) -> Record:
     return record_from_tags(
         raw,
         tags,
+        pmid=get("pmid") or (wos_pmid(raw) if cmap.dialect == "Web of Science" else None),
         pages=pages,
         authors=split_authors(get("authors") or "", cmap.author_separator),
         keywords=[k.strip() for k in keywords.split(cmap.keyword_separator) if k.strip()] if keywords else [],
