@@ -22,6 +22,7 @@ from typing import Any
 
 from triage.errors import InputError
 from triage.records.model import Problem, Record
+from triage.records.realign import ColumnProfile, Realignment, realign
 from triage.records.source import Source, first, iter_lines, record_from_tags
 from triage.records.wos import wos_pmid
 
@@ -197,31 +198,64 @@ def _records(
     database = source.database or cmap.dialect
     if database != source.database:
         source = replace(source, database=database)
-    records: list[Record] = []
+    records: list[tuple[int | None, Record]] = []
+    profile = ColumnProfile(len(header))
+    long_rows: list[tuple[int | None, list[str]]] = []
     for line, row in body:
-        position = len(records) + 1
         cells = [str(c) if c is not None else "" for c in row]
-        if len(cells) > len(header):
-            extra = cells[len(header) :]
-            if any(c.strip() for c in extra):
-                problems.append(
-                    source.problem(
-                        f"row has {len(cells)} values but the header has {len(header)}; "
-                        "extra values kept in raw as 'extra_1', ...",
-                        line=line,
-                        record=position,
-                        severity="warning",
-                        hint="check the row for an unquoted separator",
-                    )
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            long_rows.append((line, cells))  # placed once the other rows show what each column holds
+            continue
+        profile.add(cells)
+        records.append((line, _record(cells[: len(header)], [], header, cmap)))
+    realigned: list[tuple[int | None, list[str], Realignment]] = []
+    for line, cells in long_rows:
+        fixed = realign(cells, profile)
+        if fixed is None:
+            problems.append(
+                source.problem(
+                    f"row has {len(cells)} values but the header has {len(header)}, and which value has no "
+                    "column cannot be told from the content; row not imported",
+                    line=line,
+                    hint="check the row for an unquoted separator or an unnamed column, then import it again",
                 )
-        raw: dict[str, Any] = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header)}
-        for i, value in enumerate(cells[len(header) :], 1):
-            if value.strip():
-                raw[f"extra_{i}"] = value
-        record = record_from_row(raw, cmap)
+            )
+            continue
+        realigned.append((line, cells, fixed))
+        records.append((line, _record(fixed.cells, [v for _, v in fixed.extras], header, cmap)))
+    records.sort(key=lambda item: item[0] or 0)
+    out: list[Record] = []
+    for position, (line, record) in enumerate(records, 1):
         record.provenance = source.provenance(position, line)
-        records.append(record)
-    return records, problems
+        out.append(record)
+    positions = {line: position for position, (line, _) in enumerate(records, 1)}
+    for line, cells, fixed in realigned:
+        places = ", ".join(f"after {header[k - 1]!r}" if k else "at the start" for k, _ in fixed.extras)
+        shifted = any(k < len(header) for k, _ in fixed.extras)
+        problems.append(
+            source.problem(
+                f"row has {len(cells)} values but the header has {len(header)}; "
+                + (
+                    f"the value(s) without a column ({places}) kept in raw as 'extra_1', ...; "
+                    "the values after it realigned by content"
+                    if shifted
+                    else "extra values kept in raw as 'extra_1', ..."
+                ),
+                line=line,
+                record=positions[line],
+                severity="warning",
+                hint="check the row for an unquoted separator" if not shifted else "check the row's values",
+            )
+        )
+    return out, problems
+
+
+def _record(cells: list[str], extras: list[str], header: list[str], cmap: ColumnMap) -> Record:
+    raw: dict[str, Any] = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header)}
+    for i, value in enumerate(extras, 1):
+        if value.strip():
+            raw[f"extra_{i}"] = value
+    return record_from_row(raw, cmap)
 
 
 def _cell(value: Any) -> str:
