@@ -59,3 +59,16 @@ def test_row_whose_extra_value_cannot_be_placed_is_refused(tmp_path: Path) -> No
         "row has 5 values but the header has 4, and which value has no column cannot be told from the content; "
         "row not imported"
     )
+
+
+def test_scopus_authors_with_generational_suffixes(tmp_path: Path) -> None:
+    # Older Scopus CSVs separate authors with ", ": the suffix after a comma is part of the name.
+    path = tmp_path / "scopus.csv"
+    path.write_text(
+        'Authors,Title,Year,Source title,EID\n"Barrow W.C., Jr., Thompson F.R., III, Liu R.",Birds,2019,Auk,2-s2.0-1\n'
+        '"Barrow W.C., Jr.; Thompson F.R., III",Owls,2020,Auk,2-s2.0-2\n',
+        encoding="utf-8",
+    )
+    first, second = read_file(path).records
+    assert first.authors == ["Barrow W.C., Jr.", "Thompson F.R., III", "Liu R."]
+    assert second.authors == ["Barrow W.C., Jr.", "Thompson F.R., III"]

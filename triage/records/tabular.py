@@ -81,13 +81,28 @@ def split_authors(value: str, separator: str) -> list[str]:
     if ";" in value:  # no name contains ";", whatever the dialect's usual separator
         separator = ";"
     elif separator == "auto":
-        parts = [p.strip() for p in value.split(",")]
+        parts = _with_suffixes([p.strip() for p in value.split(",")])
         return parts if len(parts) > 1 and all(" " in p for p in parts) else [value]
     if separator == " and ":
         parts = re.split(r"\s+and\s+", value)
     else:
         parts = value.split(separator.strip() or separator)
-    return [p.strip() for p in parts if p.strip()]
+    return _with_suffixes([p.strip() for p in parts if p.strip()])
+
+
+#: Generational suffixes Scopus writes after a comma ("Barrow W.C., Jr."): part of the name before.
+_SUFFIX = re.compile(r"(?:Jr|Sr|Jnr|Snr)\.?|I{2,3}|IV|V|2nd|3rd|4th", re.IGNORECASE)
+
+
+def _with_suffixes(parts: list[str]) -> list[str]:
+    """``parts`` with each lone generational suffix joined to the name before it."""
+    names: list[str] = []
+    for part in parts:
+        if names and _SUFFIX.fullmatch(part):
+            names[-1] = f"{names[-1]}, {part}"
+        else:
+            names.append(part)
+    return names
 
 
 def record_from_row(raw: dict[str, Any], cmap: ColumnMap) -> Record:
