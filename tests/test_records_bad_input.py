@@ -145,7 +145,7 @@ def test_unbalanced_brace_in_bibtex_entry_read_line_by_line(test_data: Path) -> 
             "notes.txt",
             (
                 "notes.txt: is not a format triage reads; export as RIS, BibTeX, PubMed (.nbib), CSV or "
-                "Excel, or give the format (one of: ris, wos, nbib, enl, bibtex, csv, tsv, endnote-xml, xlsx)"
+                "Excel, or give the format (one of: ris, wos, nbib, enl, bibtex, csv, tsv, endnote-xml, proquest-text, xlsx)"
             ),
         ),
     ],

@@ -35,6 +35,8 @@ _LINK = r"(?:^(?:UR|L1|L2|L3|LK|UL)  - |^\s*(?:url|link|biburl)\s*=\s*\{+|[\",>]
 
 #: (database, regular expression, rule). First match wins; case-sensitive unless (?i).
 SIGNATURES: tuple[tuple[str, str, str], ...] = (
+    # ProQuest's text export names the database of each record ("Database: APA PsycInfo"): the platform first.
+    ("ProQuest", r"(?m)^Report Information from ProQuest|^ProQuest document ID: ", ONCE),
     ("APA PsycInfo", r"(?im)^Database: (?:APA )?PsycINFO\b", ONCE),
     ("Ovid PsycINFO", _LINK + r"ovid\.com/ovidweb\.cgi\?[^\s]*D=psyc", MOST),
     ("Ovid Embase", _LINK + r"ovid\.com/ovidweb\.cgi\?[^\s]*D=em", MOST),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from triage.errors import InputError
-from triage.records import bibtex, endnote_xml, nbib, ris, tabular, wos
+from triage.records import bibtex, endnote_xml, nbib, proquest_text, ris, tabular, wos
 from triage.records.database import detect_database
 from triage.records.encoding import decode_bytes
 from triage.records.model import Problem, ReadResult, Record
@@ -35,6 +35,7 @@ _READERS: dict[str, Reader] = {
     "csv": tabular.read_csv,
     "tsv": tabular.read_tsv,
     "endnote-xml": endnote_xml.read_endnote_xml,
+    "proquest-text": proquest_text.read_proquest_text,
 }
 
 #: Every value ``fmt`` accepts.
@@ -75,6 +76,8 @@ def detect_format(path: Path, text: str) -> str | None:
     head = text[:200_000]
     if wos.looks_like_wos(head):
         return "wos"
+    if proquest_text.looks_like_proquest_text(head):
+        return "proquest-text"
     for name, pattern in _SNIFF:
         if pattern.search(head):
             return name
