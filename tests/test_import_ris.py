@@ -143,7 +143,7 @@ def _plans(draw: st.DrawFn) -> _Plan:
     for _ in range(draw(st.integers(0, 4))):
         index = draw(st.integers(0, count - 1))
         lines = records[index]
-        kind = draw(st.sampled_from(["respace", "stray", "pmid", "drop_er_space"]))
+        kind = draw(st.sampled_from(["respace", "stray", "pmid", "long_tag", "drop_er_space"]))
         if kind == "respace":
             at = draw(st.sampled_from([n for n, ln in enumerate(lines) if ln[2:5] == "  -"]))
             lines[at] = _respace(lines[at], draw(st.integers(0, 4)))
@@ -151,6 +151,9 @@ def _plans(draw: st.DrawFn) -> _Plan:
             lines.insert(draw(st.integers(1, len(lines) - 1)), draw(_STRAY))
         elif kind == "pmid":
             lines.insert(draw(st.integers(1, len(lines) - 1)), f"PMID  - {draw(st.integers(1, 99_999_999))}")
+        elif kind == "long_tag":
+            tag = draw(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=2, max_size=3))
+            lines.insert(draw(st.integers(1, len(lines) - 1)), f"X{tag}  - {draw(_STRAY)}")
         else:
             lines[-1] = "ER  -"
         touched.add(index)
