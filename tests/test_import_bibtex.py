@@ -50,6 +50,22 @@ def test_missing_comma_does_not_hide_the_next_field(tmp_path: Path) -> None:
     assert "field(s) 'year' (line 3) were read as part of the field before them" in result.problems[0].message
 
 
+def test_missing_comma_before_macro_values(tmp_path: Path) -> None:
+    # Found by the fuzz test at 1,500 examples: fields whose value is a macro ("anch-ie") or a
+    # concatenation ("dtv # {...}") were not seen as fields when reading line by line.
+    path = tmp_path / "macros.bib"
+    path.write_text(
+        '@string{anch-ie = "Angewandte Chemie"}\n@string{dtv = "dtv"}\n'
+        "@article{a,\n  title = {Carbene}\n  journaltitle = anch-ie,\n  publisher = dtv # { and Gruyter},\n"
+        "  year = {2006}\n}\n",
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    (record,) = result.records
+    assert {"journaltitle", "publisher", "year"} <= set(record.raw)
+    assert [p.line for p in result.problems] == [5]
+
+
 def test_repeated_field_keeps_the_entry(tmp_path: Path) -> None:
     # Scopus writes funding_details once per funder; bibtexparser rejects the entry as a whole.
     path = tmp_path / "scopus.bib"

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 __all__ = ["ScannedField", "looks_like_fields", "scan_entry", "scan_fields", "scan_tail"]
 
 #: A field start at the beginning of a line: a name, "=", then a braced or quoted value,
-#: or a bare number or macro that ends the line. Anything else is taken as text of the
+#: or a bare number or macro name (``anch-ie``) that ends the line or is concatenated (``dtv # {...}``). Anything else is taken as text of the
 #: field before it (so "n = 25 participants" inside an abstract stays in the abstract).
 _FIELD_START = re.compile(
-    r"^[ \t]*([A-Za-z][\w:.+-]*)[ \t]*=[ \t]*(?=[{\"]|\w+[ \t]*[,}]?[ \t]*$)", re.MULTILINE
+    r"^[ \t]*([A-Za-z][\w:.+-]*)[ \t]*=[ \t]*(?=[{\"]|[\w:.+-]+[ \t]*(?:#|[,}]?[ \t]*$))", re.MULTILINE
 )
 _HEAD = re.compile(r"\A\s*@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]*)\s*,?")
 
