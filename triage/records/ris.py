@@ -1,9 +1,13 @@
 """RIS reader: our own TY/ER integrity pass with line numbers, rispy for each record.
 
 rispy alone silently drops a record without ``ER``, skips text before ``TY`` and
-merges two records when a second ``TY`` comes before ``ER``. So we split the file into
-records ourselves, reporting each of those with its line, and hand every record's lines
-to rispy's parser (identity tag mapping, so ``raw`` keeps the source's own tags).
+merges two records when a second ``TY`` comes before ``ER``; it also fails with
+``KeyError: None`` on text between ``TY`` and the first tag and with ``TypeError`` on a
+continuation of a tag that occurred twice. So we split the file into records ourselves,
+reporting each of those with its line; read loosely written tags (``ti  - x``, ``KW - x``,
+APA's four-letter ``PMID  - 1``) as their tag, reporting them; join continuation lines;
+and hand every record's tag lines to rispy's parser (identity tag mapping, so ``raw``
+keeps the source's own tags).
 """
 
 from __future__ import annotations
