@@ -60,7 +60,19 @@ class Chunk:
 
 def is_ris_tag_line(line: str) -> bool:
     """True for a well-formed RIS tag line (``TY  - JOUR``)."""
-    return _TAG_LINE.match(line) is not None
+    return _tag(line) is not None
+
+
+def _tag(line: str) -> str | None:
+    """The tag of a well-formed tag line, or None.
+
+    Called several times for every line of files of 100,000 records: the common case (a
+    known two-character tag) is settled by slicing, the rest by :data:`_TAG_LINE`.
+    """
+    if line[2:5] == "  -" and (len(line) == 5 or line[5] == " ") and line[:2] in ris_tags.KNOWN_TAGS:
+        return line[:2]
+    match = _TAG_LINE.match(line)
+    return match.group(1) if match else None
 
 
 def split_records(
@@ -154,10 +166,10 @@ class _Parser(RisParser):  # type: ignore[misc]  # rispy ships no type hints
     """
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
-        match = _TAG_LINE.match(line)
-        if match is None:
+        tag = _tag(line)
+        if tag is None:
             return None, line.strip()
-        return match.group(1), (match.group(2) or "").strip()
+        return tag, line[len(tag) + 4 :].strip()
 
 
 @dataclass
@@ -176,7 +188,7 @@ def _canonical_lines(lines: Iterable[str], loose: _Loose) -> Iterator[str]:
     known one pass through unchanged (they are reported as malformed in their record).
     """
     for number, line in enumerate(lines, 1):
-        if _TAG_LINE.match(line) is None:
+        if _tag(line) is None:
             match = _LOOSE_TAG.match(line)
             tag = match.group(1).upper() if match else line.strip()
             if (match is not None and tag in ris_tags.KNOWN_TAGS) or line.rstrip() == "ER":
@@ -212,9 +224,9 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
         body = [chunk.lines[0]]
         last_tag: str | None = None
         for offset, line in enumerate(chunk.lines[1:], chunk.line + 1):
-            match = _TAG_LINE.match(line)
-            if match is not None:
-                last_tag = match.group(1)
+            tag = _tag(line)
+            if tag is not None:
+                last_tag = tag
                 if last_tag not in ris_tags.KNOWN_TAGS:
                     unknown.setdefault(last_tag, [offset, 0])[1] += 1
                 body.append(line)
