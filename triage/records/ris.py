@@ -166,10 +166,11 @@ class _Parser(RisParser):  # type: ignore[misc]  # rispy ships no type hints
     """
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
-        tag = _tag(line)
-        if tag is None:
+        # read_ris hands over tag lines only (continuations already joined), all "XX  - value".
+        split = line.find("  -")
+        if split < 2:
             return None, line.strip()
-        return tag, line[len(tag) + 4 :].strip()
+        return line[:split], line[split + 4 :].strip()
 
 
 @dataclass
@@ -188,7 +189,7 @@ def _canonical_lines(lines: Iterable[str], loose: _Loose) -> Iterator[str]:
     known one pass through unchanged (they are reported as malformed in their record).
     """
     for number, line in enumerate(lines, 1):
-        if _tag(line) is None:
+        if not (line[2:5] == "  -" and (len(line) == 5 or line[5] == " ") and line[:2].isupper()) and _tag(line) is None:
             match = _LOOSE_TAG.match(line)
             tag = match.group(1).upper() if match else line.strip()
             if (match is not None and tag in ris_tags.KNOWN_TAGS) or line.rstrip() == "ER":
