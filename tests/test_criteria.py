@@ -43,7 +43,7 @@ def test_unknown_key_names_key_line_and_valid_keys(test_data: Path) -> None:
     with pytest.raises(CriteriaError) as info:
         load_criteria(test_data / "criteria" / "unknown_key.toml")
     assert str(info.value) == (
-        "unknown_key.toml:8: spice.setting.inclde: unknown key; valid keys: description, include, exclude"
+        "unknown_key.toml:8: spice.setting.inclde: unknown key, did you mean 'include'; valid keys: description, include, exclude"
     )
 
 
@@ -84,7 +84,7 @@ def test_missing_file() -> None:
         ('[review]\ntitle = "t"\nquestion = "q"\n[spice.s]\ndescription = "d"\nexclude = "letters"\n',
          "criteria:6: spice.s.exclude: must be a list of non-empty strings"),
         ('[review]\ntitle = "t"\nquestion = "q"\n[extra]\nx = 1\n[spice.s]\ndescription = "d"\n',
-         "criteria:4: extra: unknown table"),
+         "criteria:4: extra: unknown table, did you mean "),
     ],
 )
 def test_validation_messages(text: str, message: str) -> None:
@@ -114,3 +114,35 @@ def test_exclusion_reasons_list_elements_then_phrases(example: Criteria) -> None
     reasons = example.exclusion_reasons()
     assert reasons[:5] == [f"{name}: not eligible" for name in example.elements]
     assert "evaluation: editorials" in reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # A misspelt element table used to load, and the element silently disappeared.
+        (('[review]\ntitle = "t"\nquestion = "q"\n[spice.setting]\ndescription = "d"\n\n[spice.perspectve]\n'
+         'description = "parents"\n'),
+         ("criteria:7: spice.perspectve: unknown element, did you mean 'perspective'; write [spice.perspective], "
+         "or give the review's own concept a name of its own")),
+        ('[reveiw]\ntitle = "t"\nquestion = "q"\n[spice.setting]\ndescription = "d"\n',
+         "criteria:1: reveiw: unknown table, did you mean 'review'; valid tables: [review] and [spice.<element>]"),
+        ('[review]\ntitle = "t"\nquestoin = "q"\n[spice.setting]\ndescription = "d"\n',
+         ("criteria:3: review.questoin: unknown key, did you mean 'question'; valid keys: title, question, years, "
+         "languages")),
+        ('[review]\ntitle = "t"\nquestion = "q"\n[spice.setting]\ndescription = "d"\n[spice.setting.extra]\nx = 1\n',
+         ("criteria:6: spice.setting.extra: unknown key, did you mean 'exclude'; valid keys: description, include, "
+         "exclude")),
+    ],
+)
+def test_unknown_names_give_the_line_and_the_nearest_valid_name(text: str, message: str) -> None:
+    with pytest.raises(CriteriaError) as info:
+        parse_criteria(text)
+    assert str(info.value) == message
+
+
+def test_the_reviews_own_elements_are_still_allowed() -> None:
+    criteria = parse_criteria(
+        '[review]\ntitle = "t"\nquestion = "q"\n[spice.setting]\ndescription = "d"\n'
+        '[spice.population]\ndescription = "adults"\n[spice.context]\ndescription = "c"\n'
+    )
+    assert list(criteria.elements) == ["setting", "population", "context"]

@@ -67,13 +67,24 @@ def test_unknown_tag_kept_and_reported_multiline_joined(test_data: Path) -> None
     )
 
 
-def test_malformed_tag_line(shared_data: Path) -> None:
+def test_loose_tag_line_read_as_its_tag(shared_data: Path) -> None:
+    # "KW - keyword2" (one space before the dash) is the KW tag written loosely: read as KW, reported.
     result = read_file(shared_data / "exports" / "ris" / "colrev_loader_ris_data.ris")
-    malformed = [p for p in result.problems if p.message.startswith("malformed")]
-    assert next((p.line, p.message) for p in malformed) == (
-        12,
-        "malformed tag line 'KW - keyword2' read as text of the previous tag",
-    )
+    assert result.records[0].keywords == ["keyword2", "keyword2", "keyword3"]
+    loose = [p for p in result.problems if "irregular spacing" in p.message]
+    assert [(p.line, p.severity, p.message) for p in loose] == [
+        (12, "warning", "2 tag line(s) in lower case or with irregular spacing read as tags (first: 'KW - keyword2')")
+    ]
+
+
+def test_unknown_uppercase_tag_with_wrong_spacing_stays_text(tmp_path: Path) -> None:
+    path = tmp_path / "x.ris"
+    path.write_text("TY  - JOUR\nTI  - Title\nXY - not a tag\nER  - \n", encoding="utf-8")
+    result = read_file(path)
+    assert result.records[0].title == "Title XY - not a tag"
+    assert [(p.line, p.message) for p in result.problems] == [
+        (3, "malformed tag line 'XY - not a tag' read as text of the previous tag")
+    ]
 
 
 @pytest.mark.parametrize("name", ["ris_cp1252.ris", "csv_cp1252.csv"])
@@ -103,14 +114,18 @@ def test_crlf_and_bom(shared_data: Path) -> None:
     assert result.records[0].provenance is not None and result.records[0].provenance.line == 1
 
 
-def test_stray_brace_in_bibtex(test_data: Path) -> None:
+def test_unbalanced_brace_in_bibtex_entry_read_line_by_line(test_data: Path) -> None:
     result = read_file(test_data / "bib_stray_brace.bib")
-    assert [r.title for r in result.records] == ["First good entry", "Second good entry"]
+    assert [r.title for r in result.records] == ["First good entry", "Stray brace here", "Second good entry"]
+    assert [r.year for r in result.records] == [2020, 2021, 2022]
     assert result.records[0].authors == ["Smith, John", "Doe, Ann"]
     (problem,) = result.problems
-    assert str(problem) == (
-        "bib_stray_brace.bib:7: entry '@article{broken,' could not be parsed (unbalanced braces or a "
-        "missing comma); skipped; fix the braces or commas from this line on, then import the file again"
+    assert (problem.severity, str(problem)) == (
+        "error",
+        (
+            "bib_stray_brace.bib:7: entry '@article{broken,' has unbalanced braces or a missing comma; its 2 "
+            "field(s) were read line by line (title, year); check the entry's values and fix its braces or commas"
+        ),
     )
 
 
@@ -130,7 +145,7 @@ def test_stray_brace_in_bibtex(test_data: Path) -> None:
             "notes.txt",
             (
                 "notes.txt: is not a format triage reads; export as RIS, BibTeX, PubMed (.nbib), CSV or "
-                "Excel, or give the format (one of: ris, wos, nbib, enl, bibtex, csv, tsv, endnote-xml, xlsx)"
+                "Excel, or give the format (one of: ris, wos, nbib, enl, bibtex, csv, tsv, endnote-xml, proquest-text, xlsx)"
             ),
         ),
     ],
@@ -161,7 +176,7 @@ def test_broken_xml_and_xlsx(tmp_path: Path) -> None:
 
 
 def test_encoding_named_by_the_user_wins_over_the_guess(tmp_path: Path) -> None:
-    # A short GBK file: too few bytes for detection to tell Chinese from Korean.
+    # A short GBK file: detection reads it right now (tests/test_import_encoding.py), but a guess stays a guess.
     path = tmp_path / "gbk.bib"
     path.write_bytes("@article{k1,\n  author = {凯撒},\n  title = {Test Title},\n  year = {2013}\n}\n".encode("gbk"))
     guessed = read_file(path)

@@ -5,8 +5,9 @@ braces; ``raw`` keeps those values (LaTeX and all) so export can write them back
 Record fields then get LaTeX turned into Unicode by bibtexparser's
 ``LatexDecodingMiddleware`` (pylatexenc). We add what a review needs on top:
 ``crossref`` resolution with a warning for a missing parent, case-insensitive field
-names (Web of Science writes ``Title``), duplicate keys imported rather than dropped,
-and every block bibtexparser could not parse reported with its line.
+names (Web of Science writes ``Title``), duplicate keys and repeated fields imported
+rather than dropped, and damaged entries (a stray brace, a missing comma) read line by
+line by :mod:`triage.records.bibtex_salvage` and reported with their line.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
 from bibtexparser.middlewares.names import split_multiple_persons_names
 
 from triage.records import ris_tags
+from triage.records.bibtex_salvage import ScannedField, looks_like_fields, scan_entry, scan_tail
 from triage.records.model import Problem, Record
 from triage.records.source import Source, first, record_from_tags
 
@@ -43,17 +45,19 @@ _MAPPED = frozenset(name for names in ris_tags.BIBTEX_FIELDS.values() for name i
 
 
 def read_bibtex(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
-    """Read BibTeX ``text``; entries in file order, failed blocks as problems."""
+    """Read BibTeX ``text``; entries in file order, damaged ones salvaged or reported with their line."""
     library = parse_string(text)
     problems: list[Problem] = []
     entries: list[model.Entry] = []
+    last: model.Entry | None = None  # the entry just before this block, if the block follows one
     for block in library.blocks:
+        follows, last = last, None
         if isinstance(block, model.Entry):
-            entries.append(block)
+            last = _checked(block, source, problems)
         elif isinstance(block, model.DuplicateBlockKeyBlock) and isinstance(
             block.ignore_error_block, model.Entry
         ):
-            entries.append(block.ignore_error_block)
+            last = block.ignore_error_block
             problems.append(
                 source.problem(
                     f"duplicate entry key {block.key!r}; both entries imported",
@@ -62,15 +66,17 @@ def read_bibtex(text: str, source: Source) -> tuple[list[Record], list[Problem]]
                     hint="give each entry its own key if you cite from this file",
                 )
             )
+        elif isinstance(block, model.DuplicateFieldKeyBlock) and isinstance(
+            block.ignore_error_block, model.Entry
+        ):
+            last = _unenclosed(block.ignore_error_block)
+            problems.append(_repeated_fields_problem(last, source))
         elif isinstance(block, model.ParsingFailedBlock):
-            head = (block.raw or "").strip().splitlines()[0][:60] if (block.raw or "").strip() else ""
-            problems.append(
-                source.problem(
-                    f"entry {head!r} could not be parsed (unbalanced braces or a missing comma); skipped",
-                    line=_line(block),
-                    hint="fix the braces or commas from this line on, then import the file again",
-                )
-            )
+            last = _salvaged(block, source, problems)
+        elif isinstance(block, model.ImplicitComment) and follows is not None:
+            _recover_cut_fields(block, follows, source, problems)
+        if last is not None:
+            entries.append(last)
     by_key = {e.key.lower(): e for e in entries}
     strings = {s.key.lower(): str(s.value) for s in library.strings}
     records: list[Record] = []
@@ -82,6 +88,105 @@ def read_bibtex(text: str, source: Source) -> tuple[list[Record], list[Problem]]
         record.provenance = source.provenance(position, _line(entry))
         records.append(record)
     return records, problems
+
+
+def _checked(entry: model.Entry, source: Source, problems: list[Problem]) -> model.Entry:
+    """``entry``, or its fields read line by line when a field swallowed the next (missing comma)."""
+    scanned = scan_entry(entry.raw or "", first_line=entry.start_line or 0)
+    if scanned is None:
+        return entry
+    parsed = {f.key.lower() for f in entry.fields}
+    swallowed = [f for f in scanned[2] if f.name.lower() not in parsed]
+    if not swallowed:
+        return entry
+    names = ", ".join(f"{f.name!r} (line {f.line + 1})" for f in swallowed)
+    problems.append(
+        source.problem(
+            f"entry {entry.key!r}: field(s) {names} were read as part of the field before them; "
+            "the entry's fields were read line by line instead",
+            line=swallowed[0].line + 1,
+            severity="warning",
+            hint="a comma is probably missing at the end of the line before; check the entry",
+        )
+    )
+    return _entry_from_scan(entry.entry_type, entry.key, scanned[2], entry)
+
+
+def _salvaged(block: model.ParsingFailedBlock, source: Source, problems: list[Problem]) -> model.Entry | None:
+    """An entry bibtexparser could not parse, read line by line; None (and a problem) if nothing reads."""
+    raw = block.raw or ""
+    head = raw.strip().splitlines()[0][:60] if raw.strip() else ""
+    scanned = scan_entry(raw, first_line=block.start_line or 0)
+    if scanned is None or not scanned[2]:
+        problems.append(
+            source.problem(
+                f"entry {head!r} could not be parsed (unbalanced braces or a missing comma); skipped",
+                line=_line(block),
+                hint="fix the braces or commas from this line on, then import the file again",
+            )
+        )
+        return None
+    entry_type, key, fields = scanned
+    problems.append(
+        source.problem(
+            f"entry {head!r} has unbalanced braces or a missing comma; its "
+            f"{len(fields)} field(s) were read line by line ({', '.join(f.name for f in fields)})",
+            line=_line(block),
+            hint="check the entry's values and fix its braces or commas",
+        )
+    )
+    return _entry_from_scan(entry_type, key, fields, block)
+
+
+def _recover_cut_fields(
+    comment: model.ImplicitComment, entry: model.Entry, source: Source, problems: list[Problem]
+) -> None:
+    """Fields after a stray ``}`` that closed ``entry`` early: read them back into it."""
+    text = comment.raw or str(comment.comment)
+    if not looks_like_fields(text):
+        return
+    fields = scan_tail(text, first_line=comment.start_line or 0)  # ends with the entry's real closing brace
+    entry.fields.extend(model.Field(f.name, f.value) for f in fields)
+    names = ", ".join(f.name for f in fields)
+    problems.append(
+        source.problem(
+            f"entry {entry.key!r} ends early on this line (a closing brace or comma too many?); "
+            f"the {len(fields)} field(s) after it were read back ({names})",
+            line=_line(comment),
+            severity="warning",
+            hint="check the braces and commas on this line",
+        )
+    )
+
+
+def _entry_from_scan(entry_type: str, key: str, fields: list[ScannedField], block: model.Block) -> model.Entry:
+    fields_read = [model.Field(f.name, f.value) for f in fields]
+    return model.Entry(entry_type, key, fields_read, start_line=block.start_line, raw=block.raw)
+
+
+def _unenclosed(entry: model.Entry) -> model.Entry:
+    """``entry`` with each value's enclosing braces or quotes removed.
+
+    bibtexparser runs its middlewares (which do this) only on entries it accepts; the
+    entry behind a duplicate-field error comes back as written.
+    """
+    for f in entry.fields:
+        value = f.value
+        if isinstance(value, str) and len(value) >= 2 and (value[0], value[-1]) in (("{", "}"), ('"', '"')):
+            f.value = value[1:-1]
+    return entry
+
+
+def _repeated_fields_problem(entry: model.Entry, source: Source) -> Problem:
+    counts: dict[str, int] = {}
+    for f in entry.fields:
+        counts[f.key.lower()] = counts.get(f.key.lower(), 0) + 1
+    repeated = ", ".join(f"{name!r} ({n} times)" for name, n in counts.items() if n > 1)
+    return source.problem(
+        f"entry {entry.key!r} repeats field(s) {repeated}; every value kept (the first is used)",
+        line=_line(entry),
+        severity="warning",
+    )
 
 
 def _line(block: model.Block) -> int | None:

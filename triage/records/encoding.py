@@ -1,6 +1,8 @@
 """Turn a file's bytes into text, saying how, never guessing silently.
 
-Order of trust: a byte-order mark, then strict UTF-8, then a charset-normalizer guess.
+Order of trust: a byte-order mark, then strict UTF-8, then a charset-normalizer guess;
+an East Asian guess is weighed against the other East Asian codecs by how plausible each
+decoding is for the script it claims (:func:`plausibility`).
 A guess is reported as a warning :class:`Problem` naming the encoding, because a wrong
 guess garbles names and titles without any error (the failure mode of readers that
 fall back to Latin-1 quietly). Bytes that look binary (NUL bytes, PDF/ZIP magic) raise
@@ -10,6 +12,7 @@ fall back to Latin-1 quietly). Bytes that look binary (NUL bytes, PDF/ZIP magic)
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +21,7 @@ import charset_normalizer
 from triage.errors import InputError
 from triage.records.model import Problem
 
-__all__ = ["DecodedText", "decode_bytes", "looks_binary"]
+__all__ = ["DecodedText", "decode_bytes", "looks_binary", "plausibility"]
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -126,8 +129,12 @@ def _guess(data: bytes, name: str) -> DecodedText:
             hint="re-export the file as UTF-8",
         )
     encoding = best.encoding
+    if encoding in _CJK_LANGUAGE:
+        encoding = _likeliest_cjk(data, [best.encoding, *(m.encoding for m in matches)])
     ranked = [m.encoding for m in matches if m.encoding != encoding]
-    if encoding in _WESTERN and encoding != "cp1252":
+    if encoding != best.encoding:
+        text = data.decode(encoding)
+    elif encoding in _WESTERN and encoding != "cp1252":
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
@@ -146,3 +153,105 @@ def _guess(data: bytes, name: str) -> DecodedText:
         "candidates) or re-export the file as UTF-8",
     )
     return DecodedText(text.lstrip("\ufeff"), encoding, [problem])
+
+
+#: Language each East Asian codec writes (Python codec names, as charset-normalizer gives them).
+_CJK_LANGUAGE: dict[str, str] = {
+    **dict.fromkeys(("gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950"), "zh"),
+    **dict.fromkeys(("cp949", "euc_kr", "johab", "iso2022_kr"), "ko"),
+    **dict.fromkeys(
+        ("shift_jis", "cp932", "euc_jp", "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "iso2022_jp"), "ja"
+    ),
+}
+#: Tried besides charset-normalizer's candidates: the encoding each language's exports use most.
+_CJK_ALWAYS = ("gb18030", "big5", "cp949", "shift_jis", "euc_jp")
+_LETTER_RUN = re.compile(r"[^\W\d_\x00-\x7f]+")
+
+
+def _script(char: str) -> str:
+    code = ord(char)
+    if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return "hangul"
+    if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9F:
+        return "kana"
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or code >= 0x20000:
+        return "han"
+    return "other"
+
+
+def _common(char: str, codec: str, last_common_lead: int) -> bool:
+    """True when ``char`` is in the "frequently used" part of a national character set:
+    GB2312 level 1 (3,755 hanzi), Big5's frequent block (5,401), JIS X 0208 level 1 (2,965
+    kanji), KS X 1001's 2,350 Hangul syllables. Those sets were drawn up by frequency of use,
+    so text decoded with the wrong codec lands outside them far more often than real text."""
+    try:
+        encoded = char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return len(encoded) == 2 and encoded[0] <= last_common_lead
+
+
+def plausibility(text: str, language: str) -> float:
+    """How much ``text`` looks like ``language`` ("zh", "ko", "ja") written in its own script.
+
+    Bytes of one East Asian encoding often decode without error in another (GBK as
+    Korean cp949 gives Hangul syllables mixed with Hanja inside words: "열힁", "꿎桿퍅엷"),
+    so validity proves nothing. Per non-ASCII letter: 1 when it is of the language's
+    script and in its national set's frequently used part (see :func:`_common`), 0.5 when
+    of the script but rarer (Hanja in Korean only as whole words), 0 otherwise; Japanese
+    without any kana is halved (real Japanese text always has some); +1 when the letter
+    is among the language's most frequent characters (charset-normalizer's tables).
+    Divided by the letters counted (the first 20,000): 0 to 2.
+    """
+    from charset_normalizer.constant import FREQUENCIES
+
+    frequent = {
+        "zh": set(FREQUENCIES["Chinese"]),
+        "ko": set(FREQUENCIES["Korean"]),
+        "ja": {c for name in ("Japanese", "Japanese—", "Japanese——") for c in FREQUENCIES[name]},
+    }[language]
+    letters = kana = 0
+    score = 0.0
+    for run in _LETTER_RUN.findall(text):
+        scripts = [_script(c) for c in run]
+        has_hangul = "hangul" in scripts
+        for char, script in zip(run, scripts, strict=True):
+            letters += 1
+            kana += script == "kana"
+            score += char in frequent
+            if language == "zh" and script == "han":
+                common = _common(char, "gb2312", 0xD7) or _common(char, "big5", 0xC6)
+                score += 1.0 if common else 0.5
+            elif language == "ko" and script == "hangul":
+                score += 1.0 if _common(char, "euc_kr", 0xC8) else 0.25
+            elif language == "ko" and script == "han" and not has_hangul:
+                score += 0.5
+            elif language == "ja" and script == "kana":
+                score += 1.0
+            elif language == "ja" and script == "han":
+                score += 1.0 if _common(char, "euc_jp", 0xCF) else 0.5
+        if letters >= 20_000:
+            break
+    if not letters:
+        return 0.0
+    if language == "ja" and kana == 0:
+        score /= 2
+    return score / letters
+
+
+def _likeliest_cjk(data: bytes, candidates: list[str]) -> str:
+    """Of the East Asian ``candidates`` (best first) and :data:`_CJK_ALWAYS`, the one whose
+    strict decoding of ``data`` is most plausible for its language; ties keep the earlier."""
+    best, best_score = candidates[0], -1.0
+    for encoding in dict.fromkeys([*candidates, *_CJK_ALWAYS]):
+        language = _CJK_LANGUAGE.get(encoding)
+        if language is None:
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = plausibility(text, language)
+        if score > best_score:
+            best, best_score = encoding, score
+    return best

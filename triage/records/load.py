@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from triage.errors import InputError
-from triage.records import bibtex, endnote_xml, nbib, ris, tabular, wos
+from triage.records import bibtex, endnote_xml, nbib, proquest_text, ris, tabular, wos
 from triage.records.database import detect_database
 from triage.records.encoding import decode_bytes
 from triage.records.model import Problem, ReadResult, Record
@@ -35,6 +35,7 @@ _READERS: dict[str, Reader] = {
     "csv": tabular.read_csv,
     "tsv": tabular.read_tsv,
     "endnote-xml": endnote_xml.read_endnote_xml,
+    "proquest-text": proquest_text.read_proquest_text,
 }
 
 #: Every value ``fmt`` accepts.
@@ -57,7 +58,8 @@ _BY_EXTENSION: dict[str, str] = {
 #: Content fingerprints tried in order when the extension does not settle the format.
 _SNIFF: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("endnote-xml", re.compile(r"\A\s*<(?:\?xml|xml)\b")),
-    ("ris", re.compile(r"^TY  -", re.MULTILINE)),
+    # TY as RIS writes it, or loosely ("TY - JOUR", "ty  - JOUR"): the reader accepts both.
+    ("ris", re.compile(r"^TY(?: +-|- )", re.MULTILINE | re.IGNORECASE)),
     ("nbib", re.compile(r"^(?:PMID|OWN )- ", re.MULTILINE)),
     ("enl", re.compile(r"^%[0-9A-Z] ", re.MULTILINE)),
     ("bibtex", re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)),
@@ -74,6 +76,8 @@ def detect_format(path: Path, text: str) -> str | None:
     head = text[:200_000]
     if wos.looks_like_wos(head):
         return "wos"
+    if proquest_text.looks_like_proquest_text(head):
+        return "proquest-text"
     for name, pattern in _SNIFF:
         if pattern.search(head):
             return name
@@ -142,13 +146,24 @@ def unify_line_ends(text: str) -> str:
     Older Mac reference managers end lines with CR alone. Format sniffing and every reader
     look for line starts after a newline, so such a file would read as one line: "not a
     format triage reads". Windows CRLF is left alone (the readers handle it); lone CRs are
-    rewritten only where they outnumber the newlines, so a stray CR inside one field of a
-    normal file is not turned into a line break.
+    rewritten everywhere only where they outnumber the newlines, so a stray CR inside one
+    field of a normal file is not turned into a line break. A lone CR followed by a tag
+    (``Canada\rAD  - ...``, ``ER  - \r\n\n\rTY  - CONF``, as Web of Science RIS and
+    some conference exports write) is a line break whatever the majority is: left in, it
+    glues the tag's field onto the one before or hides the start of a record.
     """
-    lone_cr = text.count("\r") - text.count("\r\n")
-    if lone_cr == 0 or lone_cr <= text.count("\n"):
+    if "\r" not in text:
         return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    lone_cr = text.count("\r") - text.count("\r\n")
+    if lone_cr == 0:
+        return text
+    if lone_cr > text.count("\n"):
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return _LONE_CR_BEFORE_TAG.sub("\n", text)
+
+
+#: A carriage return not followed by a newline, followed by a RIS or MEDLINE tag line.
+_LONE_CR_BEFORE_TAG = re.compile(r"\r(?=[A-Z][A-Z0-9]{1,3} {1,3}- |[A-Z][A-Z0-9]  -$)", re.MULTILINE)
 
 
 def _dialect(records: list[Record]) -> str | None:

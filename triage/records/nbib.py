@@ -1,6 +1,8 @@
 """Readers for two line-tagged formats with one record per blank-line block:
 PubMed/MEDLINE (``.nbib``: ``PMID- 123``, ``AU  - Smith J``) and EndNote tagged
-("refer", ``.enl``/``.txt``: ``%A Smith, J``).
+("refer", ``.enl``/``.txt``: ``%A Smith, J``). A blank line followed by a tag line separates
+records; text after a blank line continues its field. A block with neither title nor
+authors is reported, not imported as a record.
 
 Hand-written: no maintained, light library parses these (Biopython's ``Bio.Medline``
 would add a large dependency for what is a line split), and both formats are only
@@ -24,15 +26,23 @@ _MEDLINE_TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)")
 _ENL_TAG = re.compile(r"(%[0-9A-Z@!#$&()*+^~>]) ?(.*)")
 
 
-def _blocks(lines: list[str]) -> Iterator[tuple[int, list[tuple[int, str]]]]:
-    """Yield (first line number, numbered lines) for each blank-line separated block."""
+def _blocks(lines: list[str], is_continuation: Callable[[str], bool]) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    """Yield (first line number, numbered lines) for each blank-line separated record.
+
+    A blank line ends a record only when a tag line follows it: text after a blank line
+    continues the field it is in (CNKI's abstracts hold blank lines and tab-indented
+    paragraphs). Blank lines themselves are dropped.
+    """
     block: list[tuple[int, str]] = []
+    previous_blank = False
     for number, line in enumerate(lines, 1):
-        if line.strip():
-            block.append((number, line))
-        elif block:
+        blank = not line.strip()
+        if previous_blank and not blank and not is_continuation(line) and block:
             yield block[0][0], block
             block = []
+        if not blank:
+            block.append((number, line))
+        previous_blank = blank
     if block:
         yield block[0][0], block
 
@@ -49,7 +59,7 @@ def _read_tagged(
 ) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     problems: list[Problem] = []
-    for start, block in _blocks(text.splitlines()):
+    for start, block in _blocks(text.splitlines(), is_continuation):
         raw: dict[str, Any] = {}
         last: str | None = None
         for number, line in block:
@@ -83,6 +93,16 @@ def _read_tagged(
         if not raw:
             continue
         record = build(raw)
+        if record.title is None and not record.authors:
+            problems.append(
+                source.problem(
+                    f"lines {start}-{block[-1][0]} hold no title and no authors (tags: {', '.join(raw)}); "
+                    "not imported as a record",
+                    line=start,
+                    hint="if they belong to the record above, a record separator is misplaced; check the export",
+                )
+            )
+            continue
         record.provenance = source.provenance(len(records) + 1, start)
         records.append(record)
     return records, problems

@@ -1,9 +1,13 @@
 """RIS reader: our own TY/ER integrity pass with line numbers, rispy for each record.
 
 rispy alone silently drops a record without ``ER``, skips text before ``TY`` and
-merges two records when a second ``TY`` comes before ``ER``. So we split the file into
-records ourselves, reporting each of those with its line, and hand every record's lines
-to rispy's parser (identity tag mapping, so ``raw`` keeps the source's own tags).
+merges two records when a second ``TY`` comes before ``ER``; it also fails with
+``KeyError: None`` on text between ``TY`` and the first tag and with ``TypeError`` on a
+continuation of a tag that occurred twice. So we split the file into records ourselves,
+reporting each of those with its line; read loosely written tags (``ti  - x``, ``KW - x``,
+APA's four-letter ``PMID  - 1``) as their tag, reporting them; join continuation lines;
+and hand every record's tag lines to rispy's parser (identity tag mapping, so ``raw``
+keeps the source's own tags).
 """
 
 from __future__ import annotations
@@ -22,13 +26,20 @@ from triage.records.source import Source, as_list, first, iter_lines, record_fro
 
 __all__ = ["Chunk", "is_ris_tag_line", "read_ris", "record_from_ris", "split_records"]
 
-#: "XX  - value": what rispy accepts as a tag line (two spaces, a dash, a space or nothing).
-_TAG_LINE = re.compile(r"[A-Z][A-Z0-9]  -(?: |$)")
-#: A line that looks meant as a tag but has the wrong spacing ("KW - x", "PMID - 1").
-_MALFORMED = re.compile(r"[A-Z][A-Z0-9]{1,3} {0,3}-(?: |$)")
+#: "XX  - value": a tag line as the RIS specification writes it. Databases write tags of up to
+#: four characters the same way (APA PsycInfo: "PMID  - 33355555"); the value may be empty.
+_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{1,3})  -(?: (.*))?$")
+#: A line meant as a tag but written loosely: lower case, or spaces missing or added
+#: around the dash ("KW - x", "ti  - y", "TY  -JOUR"). At least one space must touch the
+#: dash, so words such as "ER-positive" at the start of a wrapped line stay text.
+_LOOSE_TAG = re.compile(r"([A-Za-z][A-Za-z0-9]{1,3})(?:( +)-( ?)|-( ))(.*)$")
+_LIST_TAGS = frozenset(ris_tags.LIST_TAGS)
 _RECORD_NUMBER = re.compile(r"\d+\.")
 _PUBMED_DATABASES = ("PubMed", "Ovid MEDLINE")
 _PMID_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})")
+#: Ovid's link to a MEDLINE record ("...ovidweb.cgi?...&D=medl&...&AN=12345678"): there AN is the PMID
+#: (Ovid MEDLINE RIS carries it nowhere else). In other Ovid databases AN is their own accession.
+_OVID_MEDLINE_AN = re.compile(r"ovidweb\.cgi\?(?=[^\s]*[?&]D=(?:med|prem)\w*)[^\s]*?[?&]AN=(\d{1,9})(?:&|$|\s)")
 
 
 class _Identity(dict[str, str]):
@@ -49,7 +60,19 @@ class Chunk:
 
 def is_ris_tag_line(line: str) -> bool:
     """True for a well-formed RIS tag line (``TY  - JOUR``)."""
-    return _TAG_LINE.match(line) is not None
+    return _tag(line) is not None
+
+
+def _tag(line: str) -> str | None:
+    """The tag of a well-formed tag line, or None.
+
+    Called several times for every line of files of 100,000 records: the common case (a
+    known two-character tag) is settled by slicing, the rest by :data:`_TAG_LINE`.
+    """
+    if line[2:5] == "  -" and (len(line) == 5 or line[5] == " ") and line[:2] in ris_tags.KNOWN_TAGS:
+        return line[:2]
+    match = _TAG_LINE.match(line)
+    return match.group(1) if match else None
 
 
 def split_records(
@@ -115,7 +138,7 @@ def _outside_problem(
 ) -> Problem:
     first_line, last_line = outside[0][0], outside[-1][0]
     span = f"line {first_line}" if first_line == last_line else f"lines {first_line}-{last_line}"
-    tags = {text[:2] for _, text in outside if _TAG_LINE.match(text)}
+    tags = {m.group(1) for _, text in outside if (m := _TAG_LINE.match(text))}
     where = (
         f"before the first {start}" if before_first else f"between records (after an ER, before a {start})"
     )
@@ -135,11 +158,54 @@ def _outside_problem(
     return source.problem(f"text {where} ignored ({span})", line=first_line, severity="warning")
 
 
+class _Parser(RisParser):  # type: ignore[misc]  # rispy ships no type hints
+    """rispy's parser reading the tag lines :func:`_canonical_lines` writes (tags of 2-4 characters).
+
+    rispy itself only knows two-character tags (``line[2:5] == "  -"``); overriding
+    ``parse_line`` is the extension point its docstring names.
+    """
+
+    def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
+        # read_ris hands over tag lines only (continuations already joined), all "XX  - value".
+        split = line.find("  -")
+        if split < 2:
+            return None, line.strip()
+        return line[:split], line[split + 4 :].strip()
+
+
+@dataclass
+class _Loose:
+    """Loosely written tag lines read as tags: how many, and the first one."""
+
+    count: int = 0
+    first_line: int = 0
+    first_text: str = ""
+
+
+def _canonical_lines(lines: Iterable[str], loose: _Loose) -> Iterator[str]:
+    """``lines`` with every loosely written tag of a known name rewritten as ``XX  - value``.
+
+    A bare ``ER`` line closes a record as ``ER  - `` does. Loose lines whose tag is not a
+    known one pass through unchanged (they are reported as malformed in their record).
+    """
+    for number, line in enumerate(lines, 1):
+        if not (line[2:5] == "  -" and (len(line) == 5 or line[5] == " ") and line[:2].isupper()) and _tag(line) is None:
+            match = _LOOSE_TAG.match(line)
+            tag = match.group(1).upper() if match else line.strip()
+            if (match is not None and tag in ris_tags.KNOWN_TAGS) or line.rstrip() == "ER":
+                if loose.count == 0:
+                    loose.first_line, loose.first_text = number, line.strip()[:40]
+                loose.count += 1
+                line = f"{tag}  - {match.group(5).strip() if match else ''}"
+        yield line
+
+
 def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
     """Read RIS ``text``: every TY..ER block becomes a record, problems carry lines."""
     problems: list[Problem] = []
+    loose = _Loose()
     chunks = split_records(
-        iter_lines(text),
+        _canonical_lines(iter_lines(text), loose),
         source,
         problems,
         is_start=lambda line: line.startswith("TY  -"),
@@ -147,7 +213,7 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
         start_name="TY",
         end_name="ER",
     )
-    parser = RisParser(
+    parser = _Parser(
         mapping=_Identity(),
         list_tags=list(ris_tags.LIST_TAGS),
         delimiter_tags_mapping={},
@@ -156,21 +222,49 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
     unknown: dict[str, list[int]] = {}
     records: list[Record] = []
     for position, chunk in enumerate(chunks, 1):
-        body = chunk.lines if chunk.closed else [*chunk.lines, "ER  - "]
-        for offset, line in enumerate(body[1:], chunk.line + 1):
-            if _TAG_LINE.match(line):
-                tag = line[:2]
-                if tag not in ris_tags.KNOWN_TAGS:
-                    unknown.setdefault(tag, [offset, 0])[1] += 1
-            elif _MALFORMED.match(line):
+        body = [chunk.lines[0]]
+        last_tag: str | None = None
+        for offset, line in enumerate(chunk.lines[1:], chunk.line + 1):
+            tag = _tag(line)
+            if tag is not None:
+                last_tag = tag
+                if last_tag not in ris_tags.KNOWN_TAGS:
+                    unknown.setdefault(last_tag, [offset, 0])[1] += 1
+                body.append(line)
+                continue
+            text = line.strip()
+            if last_tag is None:
+                # Text between TY and the first other tag belongs to no field (rispy would
+                # fail on it with KeyError: None): report it rather than guess a field.
+                if text:
+                    problems.append(
+                        source.problem(
+                            f"text {text[:40]!r} follows TY before any other tag; not imported",
+                            line=offset,
+                            hint="give the line its RIS tag ('AB  - ...') or re-export the file",
+                        )
+                    )
+                continue
+            if (loose_match := _LOOSE_TAG.match(line)) and loose_match.group(1).isupper():
                 problems.append(
                     source.problem(
-                        f"malformed tag line {line.strip()[:40]!r} read as text of the previous tag",
+                        f"malformed tag line {text[:40]!r} read as text of the previous tag",
                         line=offset,
                         severity="warning",
                         hint="RIS tags are two characters, two spaces, a dash and a space: 'KW  - value'",
                     )
                 )
+            # Continuation lines are joined here, not by rispy: rispy fails (TypeError) on a
+            # continuation of a tag that occurred twice. A list tag's continuation is its
+            # next value, as rispy reads it; any other tag's is more of its text.
+            if not text:
+                continue
+            if last_tag in _LIST_TAGS:
+                body.append(f"{last_tag}  - {text}")
+            else:
+                body[-1] = f"{body[-1]} {text}"
+        if not chunk.closed:
+            body.append("ER  - ")
         parsed = parser.parse_lines(iter(body))
         raw: dict[str, Any] = parsed[0] if parsed else {}
         record = record_from_ris(raw, source.database)
@@ -182,6 +276,16 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
                 f"unknown RIS tag {tag!r} on {count} line(s), kept in raw",
                 line=first_line,
                 severity="warning",
+            )
+        )
+    if loose.count:
+        problems.append(
+            source.problem(
+                f"{loose.count} tag line(s) in lower case or with irregular spacing read as tags "
+                f"(first: {loose.first_text!r})",
+                line=loose.first_line,
+                severity="warning",
+                hint="RIS tags are upper case, two spaces, a dash and a space: 'KW  - value'",
             )
         )
     return records, problems
@@ -241,6 +345,6 @@ def _pmid(raw: dict[str, Any], database: str | None) -> str | None:
         return accession
     for tag in ("UR", "L2"):
         for value in as_list(raw.get(tag)) if tag in raw else ():
-            if match := _PMID_URL.search(value):
+            if match := _PMID_URL.search(value) or _OVID_MEDLINE_AN.search(value):
                 return match.group(1)
     return None

@@ -21,6 +21,8 @@ __all__ = [
     "MEDLINE_FIELDS",
     "MEDLINE_LIST_TAGS",
     "PMID_MAX_DIGITS",
+    "PROQUEST_FIELDS",
+    "PROQUEST_LABELS",
     "RECORD_BODY_TAGS",
     "TYPE_CODES",
     "WOS_AUTHOR_TAGS",
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 #: Tags of the RIS specification (RefMan 2011, as documented by EndNote and Zotero),
-#: plus our decision tag. Anything else is reported as an unknown tag and kept in ``raw``.
+#: plus our decision tag and the four-letter ``PMID`` APA PsycInfo writes. Anything else is reported as an unknown tag and kept in ``raw``.
 KNOWN_TAGS: frozenset[str] = frozenset(
     [
         "TY",
@@ -115,6 +117,7 @@ KNOWN_TAGS: frozenset[str] = frozenset(
         "Y2",
         "ER",
         "TR",
+        "PMID",
     ]
 )
 
@@ -150,7 +153,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # AN is the PubMed id in PubMed exports (EndNote, our writer); taken when it is all
     # digits and the export is from PubMed/MEDLINE or it has at most PMID_MAX_DIGITS digits.
     # Other databases' accession numbers have letters, dashes or more digits (ProQuest: 10).
-    "pmid": ("AN",),
+    "pmid": ("PMID", "AN"),
     "issn_isbn": ("SN",),
     "keywords": ("KW",),
     "language": ("LA",),
@@ -301,6 +304,46 @@ ENDNOTE_XML_FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("urls/related-urls/url", "urls/web-urls/url"),
     "notes": ("notes",),
 }
+
+# --- ProQuest plain text ("Document 1 of 100", then "Label: value" lines) ---------------
+
+PROQUEST_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("Title",),
+    "abstract": ("Abstract", "Abstract (English)"),
+    "authors": ("Author", "Authors", "Editor"),
+    "year": ("Publication year", "Publication date", "Year"),
+    "journal": ("Publication title", "Source"),
+    "volume": ("Volume",),
+    "issue": ("Issue",),
+    "pages": ("Pages", "First page"),
+    "doi": ("DOI",),
+    "pmid": ("PubMed ID",),
+    "issn": ("ISSN", "e-ISSN"),
+    "isbn": ("ISBN",),
+    "keywords": ("Subject", "Identifier / keyword", "MeSH subject", "Keywords"),
+    "language": ("Language of publication", "Language"),
+    "publication_type": ("Document type", "Source type"),
+    "url": ("Document URL", "ProQuest document link"),
+    "notes": ("Notes",),
+}
+
+#: Every label ProQuest writes at the start of a field line. Only these start a field: a
+#: structured abstract's "Methods: ..." line continues the abstract.
+PROQUEST_LABELS: frozenset[str] = frozenset(
+    {label for labels in PROQUEST_FIELDS.values() for label in labels}
+    | {
+        "Publication info", "Links", "Full text", "Publisher", "Place of publication", "Country of publication",
+        "Publication subject", "Copyright", "Last updated", "Database", "ProQuest document ID", "Accession number",
+        "Document feature", "Classification", "Location", "Company / organization", "Number of pages",
+        "Advisor", "Committee member", "University/institution", "Department", "University location", "Degree",
+        "Dissertation/thesis number", "Source type", "Publication date", "First available", "Update",
+        "Population group", "Methodology", "Tests and measures", "Age group", "Correction date", "References",
+        "Affiliation", "Section", "Conference title", "Conference date", "Conference location", "Funding",
+        "Supplemental data", "Credit", "Illustration", "Document note", "Author e-mail address", "Publication note",
+        "Email", "Loaded date", "Grant", "Sponsor", "Peer reviewed", "Summary", "Entry date", "CODEN",
+        "Journal subset", "Special feature", "Chemical", "Substance", "Identifier (keyword)",
+    }
+)
 
 # --- Writing RIS ---------------------------------------------------------------------
 

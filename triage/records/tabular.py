@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,9 @@ from typing import Any
 
 from triage.errors import InputError
 from triage.records.model import Problem, Record
+from triage.records.realign import ColumnProfile, Realignment, realign
 from triage.records.source import Source, first, iter_lines, record_from_tags
+from triage.records.wos import wos_pmid
 
 __all__ = ["ColumnMap", "column_map", "read_csv", "read_tsv", "read_xlsx", "record_from_row", "split_authors"]
 
@@ -78,13 +81,28 @@ def split_authors(value: str, separator: str) -> list[str]:
     if ";" in value:  # no name contains ";", whatever the dialect's usual separator
         separator = ";"
     elif separator == "auto":
-        parts = [p.strip() for p in value.split(",")]
+        parts = _with_suffixes([p.strip() for p in value.split(",")])
         return parts if len(parts) > 1 and all(" " in p for p in parts) else [value]
     if separator == " and ":
         parts = re.split(r"\s+and\s+", value)
     else:
         parts = value.split(separator.strip() or separator)
-    return [p.strip() for p in parts if p.strip()]
+    return _with_suffixes([p.strip() for p in parts if p.strip()])
+
+
+#: Generational suffixes Scopus writes after a comma ("Barrow W.C., Jr."): part of the name before.
+_SUFFIX = re.compile(r"(?:Jr|Sr|Jnr|Snr)\.?|I{2,3}|IV|V|2nd|3rd|4th", re.IGNORECASE)
+
+
+def _with_suffixes(parts: list[str]) -> list[str]:
+    """``parts`` with each lone generational suffix joined to the name before it."""
+    names: list[str] = []
+    for part in parts:
+        if names and _SUFFIX.fullmatch(part):
+            names[-1] = f"{names[-1]}, {part}"
+        else:
+            names.append(part)
+    return names
 
 
 def record_from_row(raw: dict[str, Any], cmap: ColumnMap) -> Record:
@@ -107,6 +125,7 @@ def record_from_row(raw: dict[str, Any], cmap: ColumnMap) -> Record:
     return record_from_tags(
         raw,
         tags,
+        pmid=get("pmid") or (wos_pmid(raw) if cmap.dialect == "Web of Science" else None),
         pages=pages,
         authors=split_authors(get("authors") or "", cmap.author_separator),
         keywords=[k.strip() for k in keywords.split(cmap.keyword_separator) if k.strip()] if keywords else [],
@@ -166,8 +185,19 @@ def _records(
     rows: Iterable[tuple[int | None, list[str]]], source: Source
 ) -> tuple[list[Record], list[Problem]]:
     problems: list[Problem] = []
-    body = ((n, r) for n, r in rows if any(str(c).strip() for c in r))
+    body: Iterator[tuple[int | None, list[str]]] = ((n, r) for n, r in rows if any(str(c).strip() for c in r))
     first_row = next(body, None)
+    if first_row is not None and sum(1 for c in first_row[1] if str(c).strip()) == 1:
+        # Dimensions puts one line "About the data: Exported on ..." above the header.
+        header_row = next(body, None)
+        if header_row is not None and len(header_row[1]) > 2:
+            note = next(str(c) for c in first_row[1] if str(c).strip())
+            problems.append(
+                source.problem(f"line above the header skipped: {note.strip()[:60]!r}", line=first_row[0], severity="warning")
+            )
+            first_row = header_row
+        elif header_row is not None:
+            body = itertools.chain([header_row], body)
     if first_row is None:
         return [], problems
     header = _unique([str(c) for c in first_row[1]])
@@ -183,31 +213,64 @@ def _records(
     database = source.database or cmap.dialect
     if database != source.database:
         source = replace(source, database=database)
-    records: list[Record] = []
+    records: list[tuple[int | None, Record]] = []
+    profile = ColumnProfile(len(header))
+    long_rows: list[tuple[int | None, list[str]]] = []
     for line, row in body:
-        position = len(records) + 1
         cells = [str(c) if c is not None else "" for c in row]
-        if len(cells) > len(header):
-            extra = cells[len(header) :]
-            if any(c.strip() for c in extra):
-                problems.append(
-                    source.problem(
-                        f"row has {len(cells)} values but the header has {len(header)}; "
-                        "extra values kept in raw as 'extra_1', ...",
-                        line=line,
-                        record=position,
-                        severity="warning",
-                        hint="check the row for an unquoted separator",
-                    )
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            long_rows.append((line, cells))  # placed once the other rows show what each column holds
+            continue
+        profile.add(cells)
+        records.append((line, _record(cells[: len(header)], [], header, cmap)))
+    realigned: list[tuple[int | None, list[str], Realignment]] = []
+    for line, cells in long_rows:
+        fixed = realign(cells, profile)
+        if fixed is None:
+            problems.append(
+                source.problem(
+                    f"row has {len(cells)} values but the header has {len(header)}, and which value has no "
+                    "column cannot be told from the content; row not imported",
+                    line=line,
+                    hint="check the row for an unquoted separator or an unnamed column, then import it again",
                 )
-        raw: dict[str, Any] = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header)}
-        for i, value in enumerate(cells[len(header) :], 1):
-            if value.strip():
-                raw[f"extra_{i}"] = value
-        record = record_from_row(raw, cmap)
+            )
+            continue
+        realigned.append((line, cells, fixed))
+        records.append((line, _record(fixed.cells, [v for _, v in fixed.extras], header, cmap)))
+    records.sort(key=lambda item: item[0] or 0)
+    out: list[Record] = []
+    for position, (line, record) in enumerate(records, 1):
         record.provenance = source.provenance(position, line)
-        records.append(record)
-    return records, problems
+        out.append(record)
+    positions = {line: position for position, (line, _) in enumerate(records, 1)}
+    for line, cells, fixed in realigned:
+        places = ", ".join(f"after {header[k - 1]!r}" if k else "at the start" for k, _ in fixed.extras)
+        shifted = any(k < len(header) for k, _ in fixed.extras)
+        problems.append(
+            source.problem(
+                f"row has {len(cells)} values but the header has {len(header)}; "
+                + (
+                    f"the value(s) without a column ({places}) kept in raw as 'extra_1', ...; "
+                    "the values after it realigned by content"
+                    if shifted
+                    else "extra values kept in raw as 'extra_1', ..."
+                ),
+                line=line,
+                record=positions[line],
+                severity="warning",
+                hint="check the row for an unquoted separator" if not shifted else "check the row's values",
+            )
+        )
+    return out, problems
+
+
+def _record(cells: list[str], extras: list[str], header: list[str], cmap: ColumnMap) -> Record:
+    raw: dict[str, Any] = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header)}
+    for i, value in enumerate(extras, 1):
+        if value.strip():
+            raw[f"extra_{i}"] = value
+    return record_from_row(raw, cmap)
 
 
 def _cell(value: Any) -> str:

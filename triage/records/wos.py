@@ -16,8 +16,9 @@ from triage.records.model import Problem, Record
 from triage.records.ris import split_records
 from triage.records.source import Source, as_list, first, record_from_tags
 
-__all__ = ["looks_like_wos", "read_wos", "record_from_wos"]
+__all__ = ["looks_like_wos", "read_wos", "record_from_wos", "wos_pmid"]
 
+_MEDLINE_UT = re.compile(r"MEDLINE:(\d{1,9})$")
 _WOS_HEAD = re.compile(r"\A\s*(?:FN [^\n]*\n\s*VR [^\n]*\n\s*)?PT [A-Z]\s*$", re.MULTILINE)
 
 
@@ -80,14 +81,28 @@ def record_from_wos(raw: dict[str, Any]) -> Record:
     tags = ris_tags.WOS_FIELDS
     authors = next((a for tag in ris_tags.WOS_AUTHOR_TAGS if (a := as_list(raw.get(tag)))), [])
     start, end = first(raw, tags["start_page"]), first(raw, tags["end_page"])
-    pages = f"{start}-{end}" if start and end and end != start else start or first(raw, ("AR",))
+    # PG is the page count, never the pages; records from WoS's MEDLINE database give a page span in PS.
+    pages = f"{start}-{end}" if start and end and end != start else start or first(raw, ("AR", "PS"))
     keywords = [k.strip() for tag in tags["keywords"] for v in as_list(raw.get(tag)) for k in v.split(";")]
     return record_from_tags(
         raw,
         tags,
         authors=authors,
         pages=pages,
+        pmid=first(raw, tags["pmid"]) or wos_pmid(raw),
         keywords=[k for k in keywords if k],
         url=None,
         notes=None,
     )
+
+
+def wos_pmid(raw: dict[str, Any]) -> str | None:
+    """The PubMed id of a record from Web of Science's MEDLINE database, which has no PM:
+    its accession is ``UT MEDLINE:12345678`` and ``AN`` holds the bare PMID."""
+    accession = first(raw, ("UT",))
+    if accession and (match := _MEDLINE_UT.match(accession)):
+        return match.group(1)
+    number = first(raw, ("AN",))
+    if number and number.isdigit() and len(number) <= ris_tags.PMID_MAX_DIGITS:
+        return number
+    return None

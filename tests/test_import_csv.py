@@ -1,0 +1,74 @@
+"""Spreadsheet rows with a value more than the header: realigned by content, or refused; never stored shifted."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from triage.records.load import read_file
+
+_SCOPUS = [
+    "Authors", "Title", "Year", "Source title", "Volume", "DOI", "Link", "Abstract", "Funding Details",
+    "Funding Text 1", "References", "Publisher", "ISSN", "PubMed ID", "Language of Original Document",
+    "Abbreviated Source Title", "Document Type", "Source", "EID",
+]
+
+
+def _row(n: int, funding: list[str]) -> list[str]:
+    return [
+        f"Author{n} A.; Other{n} B.", f"Study number {n} of peer support in primary care", str(2010 + n), "BMJ Open",
+        str(n), f"10.1136/bmjopen-2020-00{n}", f"https://www.scopus.com/inward/record.uri?eid=2-s2.0-8500{n}",
+        f"Background of study {n}. Methods were mixed. Results and conclusions are reported at length here.",
+        "National Institute for Health Research", *funding, f"Reference {n} one; Reference {n} two; Reference three",
+        "BMJ Publishing Group", "20446055", f"3300{n}00", "English", "BMJ Open", "Article", "Scopus",
+        f"2-s2.0-8500{n}",
+    ]
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([_SCOPUS, *rows])
+    return path
+
+
+def test_scopus_row_with_an_unnamed_funding_text_is_realigned(tmp_path: Path) -> None:
+    good = [_row(n, ["Funded by the NIHR programme grant for applied research."]) for n in range(1, 6)]
+    shifted = _row(6, ["Funded by the NIHR programme grant for applied research.", "Also funded by the charity."])
+    result = read_file(_write(tmp_path / "scopus.csv", [*good[:3], shifted, *good[3:]]))
+    assert len(result.records) == 6
+    record = result.records[3]
+    assert (record.pmid, record.language, record.publication_type) == ("3300600", "English", "Article")
+    assert record.raw["Abbreviated Source Title"] == "BMJ Open"
+    assert record.raw["EID"] == "2-s2.0-85006"
+    assert record.raw["extra_1"] == "Also funded by the charity."
+    (problem,) = result.problems
+    assert (problem.line, problem.record, problem.severity) == (5, 4, "warning")
+    assert "(after 'Funding Text 1') kept in raw as 'extra_1', ...; the values after it realigned" in problem.message
+
+
+def test_row_whose_extra_value_cannot_be_placed_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    # Any of p, q, r, s could be the surplus (the year column shows it is not 2022): refused.
+    good = [f"a{n},b{n},c{n},{2000 + n}" for n in range(8)]
+    path.write_text("\n".join(["title,second,third,year", *good[:2], "p,q,r,s,2022", *good[2:]]) + "\n", encoding="utf-8")
+    result = read_file(path)
+    assert [r.title for r in result.records] == [f"a{n}" for n in range(8)]
+    (problem,) = result.problems
+    assert (problem.line, problem.severity) == (4, "error")
+    assert problem.message == (
+        "row has 5 values but the header has 4, and which value has no column cannot be told from the content; "
+        "row not imported"
+    )
+
+
+def test_scopus_authors_with_generational_suffixes(tmp_path: Path) -> None:
+    # Older Scopus CSVs separate authors with ", ": the suffix after a comma is part of the name.
+    path = tmp_path / "scopus.csv"
+    path.write_text(
+        'Authors,Title,Year,Source title,EID\n"Barrow W.C., Jr., Thompson F.R., III, Liu R.",Birds,2019,Auk,2-s2.0-1\n'
+        '"Barrow W.C., Jr.; Thompson F.R., III",Owls,2020,Auk,2-s2.0-2\n',
+        encoding="utf-8",
+    )
+    first, second = read_file(path).records
+    assert first.authors == ["Barrow W.C., Jr.", "Thompson F.R., III", "Liu R."]
+    assert second.authors == ["Barrow W.C., Jr.", "Thompson F.R., III"]
