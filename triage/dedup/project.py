@@ -121,31 +121,27 @@ def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSumma
 
 
 def _rebuild_related(session: Session) -> None:
-    """Group related pairs into version groups (connected components)."""
+    """Group related pairs into version groups (connected components, scipy's)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     session.execute(delete(RelatedGroup))
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    pairs = list(session.scalars(select(DedupPair).where(DedupPair.kind == "related", DedupPair.status == "open")))
+    if not pairs:
+        return
+    nodes = sorted({r for p in pairs for r in (p.record_a, p.record_b)})
+    index = {r: i for i, r in enumerate(nodes)}
+    graph = coo_matrix(([1] * len(pairs), ([index[p.record_a] for p in pairs], [index[p.record_b] for p in pairs])),
+                       shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph, directed=False)
     reasons: dict[int, set[str]] = {}
-    pairs = session.scalars(select(DedupPair).where(DedupPair.kind == "related", DedupPair.status == "open"))
     for p in pairs:
-        ra, rb = find(p.record_a), find(p.record_b)
-        if ra != rb:
-            parent[rb] = ra
-        reasons.setdefault(p.record_a, set()).add(p.reason)
+        reasons.setdefault(int(labels[index[p.record_a]]), set()).add(p.reason)
     groups: dict[int, list[int]] = {}
-    for x in list(parent):
-        groups.setdefault(find(x), []).append(x)
-    for members in groups.values():
-        if len(members) > 1:
-            why = sorted(set().union(*(reasons.get(m, set()) for m in members)))
-            session.add(RelatedGroup(members=sorted(members), reasons=why))
+    for node, label in zip(nodes, labels, strict=True):
+        groups.setdefault(int(label), []).append(node)
+    for label, members in groups.items():
+        session.add(RelatedGroup(members=sorted(members), reasons=sorted(reasons.get(label, set()))))
 
 
 def undo_last_run(project: Project) -> UndoSummary:
