@@ -67,6 +67,11 @@ def import_command(
         typer.Option("--round", help="Name of the search round these files come from (e.g. 2026-update); "
                      "default: the first search. See 'triage rounds'."),
     ] = None,
+    decisions: Annotated[
+        bool,
+        typer.Option("--decisions", help="Record the screening decisions another tool wrote into the files "
+                     "(ASReview labels, Rayyan notes, a decision column) as earlier decisions by 'imported: FILE'."),
+    ] = False,
     dedup: Annotated[
         bool,
         typer.Option("--dedup/--no-dedup", help="Once the project has been deduplicated, compare the new records "
@@ -104,11 +109,31 @@ def import_command(
             label = "[bold red]error:[/]" if p.severity == "error" else "[yellow]warning:[/]"
             err_console.print(f"{label} {escape(str(p))}", soft_wrap=True)
             bad = bad or p.severity == "error"
+    _prior_decisions(project_dir, outcomes, record=decisions)
     if dedup and any(o.status == "imported" and o.records for o in outcomes):
         with open_project(project_dir) as project:
             _dedup_new_records(project)
     if bad:
         raise typer.Exit(code=1)
+
+
+def _prior_decisions(project_dir: Path | None, outcomes: list[ImportOutcome], *, record: bool) -> None:
+    """Decisions other tools left in the files: recorded when asked, else pointed out."""
+    from triage.store.prior_decisions import count_prior_labels, record_prior_decisions
+
+    imported = [o for o in outcomes if o.status == "imported" and o.source_id is not None]
+    if not imported:
+        return
+    with open_project(project_dir) as project, project.transaction() as session:
+        for o in imported:
+            assert o.source_id is not None
+            name = escape(Path(o.path).name)
+            if record:
+                made = record_prior_decisions(session, o.source_id)
+                console.print(f"{name}: {made} earlier decisions recorded (reviewer 'imported: {name}').")
+            elif (labelled := count_prior_labels(session, o.source_id)):
+                console.print(f"[yellow]{name}: {labelled} records carry decisions from another tool; not recorded "
+                              "(record them with 'triage sources decisions {o.source_id}').[/]")
 
 
 def _dedup_new_records(project: Project) -> None:

@@ -50,3 +50,16 @@ def remove_command(
         removed = remove_source(session, source_id)
     console.print(f"Removed {escape(removed.file_name)} (id {removed.id}) and its {removed.records} records; "
                   "import the corrected file with triage import (add --encoding NAME if its text was garbled).")
+
+
+@sources_app.command("decisions")
+def decisions_command(
+    source_id: Annotated[int, typer.Argument(help="The imported file (see 'triage sources').")],
+    project_dir: ProjectOption = None,
+) -> None:
+    """Record the decisions another tool wrote into an imported file as earlier decisions."""
+    from triage.store.prior_decisions import record_prior_decisions
+
+    with open_project(project_dir) as project, project.transaction() as session:
+        made = record_prior_decisions(session, source_id)
+    console.print(f"{made} earlier decisions recorded from source {source_id}.")

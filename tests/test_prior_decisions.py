@@ -1,0 +1,110 @@
+"""Earlier decisions from other tools: recorded from an export only when asked."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from triage.cli.main import app
+from triage.records.prior_labels import prior_labels
+from triage.screening.queue import ScreeningQueue
+from triage.store.db import Project
+from triage.store.decisions import current_decisions
+
+RAYYAN = """TY  - JOUR
+TI  - Mothers with psychosis and child protection: an interview study
+AU  - Grant, R
+PY  - 2020
+N1  - RAYYAN-INCLUSION: {"Ana"=>"Included", "Ben"=>"Included"}
+ER  - 
+
+TY  - JOUR
+TI  - Toddler sleep and a parenting app: a randomised trial
+AU  - Costa, R
+PY  - 2021
+N1  - RAYYAN-INCLUSION: {"Ana"=>"Excluded"} | RAYYAN-EXCLUSION-REASONS: wrong study design
+ER  - 
+
+TY  - JOUR
+TI  - Fathers with depression in family court
+AU  - Novak, P
+PY  - 2022
+ER  - 
+"""
+
+
+def invoke(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def labelled_csv(shared_data: Path, tmp_path: Path, n: int = 40) -> tuple[Path, list[dict[str, str]]]:
+    """The first ``n`` rows of a shared labelled review (an ASReview-style label column)."""
+    with (shared_data / "screening" / "Cohen_2006_ADHD.csv").open(encoding="utf-8") as handle:
+        rows = [row for _, row in zip(range(n), csv.DictReader(handle), strict=False)]
+    path = tmp_path / "asreview_export.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path, rows
+
+
+def test_labels_of_a_labelled_export_become_earlier_decisions_that_teach_the_model(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path, rows = labelled_csv(shared_data, tmp_path)
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    out = invoke("import", str(path), "--decisions", "-p", where)
+    labelled = [r for r in rows if r["label_included"] in ("0", "1")]
+    assert f"{len(labelled)} earlier decisions recorded" in out
+    with Project.open(where) as project:
+        with project.reading() as session:
+            decisions = current_decisions(session)
+        assert {d.reviewer for d in decisions.values()} == {"imported: asreview_export.csv"}
+        assert sorted(d.decision for d in decisions.values()) == sorted(
+            "include" if r["label_included"] == "1" else "exclude" for r in labelled)
+        queue = ScreeningQueue(project, preset="tfidf")
+        assert len(queue.cycle.labelled) == len(labelled)
+    status = json.loads(invoke("status", "--json", "-p", where))
+    assert status["screened"] == len(labelled)
+
+
+def test_nothing_is_decided_without_the_option_and_nothing_twice(shared_data: Path, tmp_path: Path) -> None:
+    path, _ = labelled_csv(shared_data, tmp_path, n=10)
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    out = invoke("import", str(path), "-p", where)
+    assert "carry decisions from another tool; not recorded" in out
+    assert json.loads(invoke("status", "--json", "-p", where))["screened"] == 0
+    invoke("sources", "decisions", "1", "-p", where)
+    screened = json.loads(invoke("status", "--json", "-p", where))["screened"]
+    assert screened > 0
+    out = invoke("sources", "decisions", "1", "-p", where, code=1)
+    assert "recorded already" in out
+    assert json.loads(invoke("status", "--json", "-p", where))["screened"] == screened
+
+
+def test_rayyan_notes_give_one_decision_per_reviewer_with_reasons(tmp_path: Path) -> None:
+    path = tmp_path / "rayyan.ris"
+    path.write_text(RAYYAN, encoding="utf-8")
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    invoke("import", str(path), "--decisions", "-p", where)
+    with Project.open(where) as project, project.reading() as session:
+        ana = current_decisions(session, reviewer="imported: rayyan.ris (Ana)")
+        ben = current_decisions(session, reviewer="imported: rayyan.ris (Ben)")
+    assert [(d.decision, d.reasons) for d in ana.values()] == [("include", ()), ("exclude", ("wrong study design",))]
+    assert [d.decision for d in ben.values()] == ["include"]
+
+
+def test_only_what_a_file_states_is_read() -> None:
+    assert prior_labels({"title": "x", "label": "1"}) == []  # a column merely called label is not a decision
+    assert prior_labels({"included": "-1"}) == []  # ASReview's unlabelled
+    assert prior_labels({"Decision": "Maybe"})[0].decision == "maybe"
+    assert prior_labels({"N1": ["ASReview_relevant"]})[0].decision == "include"

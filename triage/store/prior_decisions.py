@@ -1,0 +1,59 @@
+"""Recording the decisions another tool wrote into an imported export, as earlier decisions.
+
+Each becomes an ordinary, append-only decision at title/abstract by the reviewer
+``imported: FILE`` (or ``imported: FILE (NAME)`` where the tool names its reviewers, as
+Rayyan does), at the time of the import, so the history is kept, the decisions count in
+status and they teach the model. Only done when a person asks (``triage import
+--decisions``); nothing is decided by default.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triage.errors import DecisionError
+from triage.records.prior_labels import PriorLabel, prior_labels
+from triage.store.decisions import reasons_required, record_decision
+from triage.store.schema import DecisionRow, RecordRow, Source
+
+__all__ = ["count_prior_labels", "record_prior_decisions"]
+
+#: Reason given to an imported exclusion that names none where the project requires one.
+NO_REASON = "not given in the imported file"
+
+
+def _labelled(session: Session, source_id: int) -> list[tuple[int, list[PriorLabel]]]:
+    rows = session.execute(select(RecordRow.id, RecordRow.raw).where(RecordRow.source_id == source_id)
+                           .order_by(RecordRow.id))
+    return [(rid, labels) for rid, raw in rows if (labels := prior_labels(raw or {}))]
+
+
+def count_prior_labels(session: Session, source_id: int) -> int:
+    """How many of the source's records carry a decision from another tool."""
+    return len(_labelled(session, source_id))
+
+
+def record_prior_decisions(session: Session, source_id: int) -> int:
+    """Record the decisions the source's file carries (inside the caller's transaction);
+    returns how many decisions were recorded."""
+    source = session.get(Source, source_id)
+    if source is None:
+        raise DecisionError(f"no source {source_id} in this project", hint="see 'triage sources' for ids")
+    name = source.file_name
+    earlier = session.scalar(select(DecisionRow.id).join(RecordRow, RecordRow.id == DecisionRow.record_id)
+                             .where(RecordRow.source_id == source_id,
+                                    DecisionRow.reviewer.like(f"imported: {name}%")).limit(1))
+    if earlier is not None:
+        raise DecisionError(f"the decisions in {name} were recorded already",
+                            hint="see them with 'triage records --subset decided'")
+    needs_reason = reasons_required(session, "title_abstract")
+    made = 0
+    for record_id, labels in _labelled(session, source_id):
+        for label in labels:
+            reviewer = f"imported: {name}" + (f" ({label.reviewer})" if label.reviewer else "")
+            reasons = label.reasons or ((NO_REASON,) if label.decision == "exclude" and needs_reason else ())
+            record_decision(session, record_id, label.decision, reviewer=reviewer, reasons=reasons,
+                            note="decision recorded by another tool, imported with the file", model="imported")
+            made += 1
+    return made
