@@ -3,17 +3,21 @@ revision 0001 is exactly that old schema, and a new store matches the models."""
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from triage.store.base import Base
-from triage.store.db import DB_FILE, Project
+from triage.store.db import DB_FILE, Project, database_url
 from triage.store.decisions import current_decisions
 from triage.store.versioning import BASELINE, _config, head_revision
 
@@ -103,3 +107,64 @@ def test_new_store_schema_equals_the_models(project: Project) -> None:
     with project.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def _old_store(kind: str, directory: Path, request: pytest.FixtureRequest) -> str | None:
+    """A store one revision behind: the 051dfc7 SQLite project, or PostgreSQL at the baseline."""
+    if kind == "sqlite":
+        shutil.copytree(OLD_PROJECT, directory, dirs_exist_ok=True)
+        return None
+    database: str = request.getfixturevalue("postgres_database")
+    engine = create_engine(database_url(directory, database))
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), BASELINE)
+    engine.dispose()
+    return database
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_opening_an_old_store_from_many_threads_at_once_upgrades_it_once(
+    tmp_path: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """Web requests opening one old store: Alembic's globals are used by one thread at a time."""
+    database = _old_store(kind, tmp_path, request)
+    start = threading.Barrier(6)
+    revisions: list[str | None] = []
+
+    def open_it() -> None:
+        start.wait()
+        with Project.open(tmp_path, database) as project:
+            revisions.append(project.schema_revision())
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert revisions == [head_revision()] * 6
+
+
+def _open_in_process(start: Any, results: Any, directory: Path, database: str | None) -> None:
+    start.wait()
+    try:
+        with Project.open(directory, database) as project:
+            results.put(project.schema_revision())
+    except Exception as exc:  # noqa: BLE001  (any failure goes back to the test, which fails on it)
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_team_members_opening_an_old_store_at_once_upgrade_it_once(
+    tmp_path: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """Separate processes (team members' commands) meet the store's lock and find the work done."""
+    database = _old_store(kind, tmp_path, request)
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(4), context.Queue()
+    members = [context.Process(target=_open_in_process, args=(start, results, tmp_path, database)) for _ in range(4)]
+    for member in members:
+        member.start()
+    outcomes = [results.get(timeout=60) for _ in members]
+    for member in members:
+        member.join(timeout=60)
+    assert outcomes == [head_revision()] * 4

@@ -47,7 +47,11 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_
         assert on_server.dialect == "postgresql"
         assert _rows(on_server) == before
 
-    _migrate("--to", str(tmp_path / "back"), "-p", str(tmp_path / "review"), "--database", postgres_database)
+    back = CliRunner().invoke(  # the source named by $TRIAGE_DATABASE; --to DIR still means SQLite there
+        app, ["migrate", "--to", str(tmp_path / "back"), "-p", str(tmp_path / "review")],
+        env={"TRIAGE_DATABASE": postgres_database},
+    )
+    assert back.exit_code == 0, back.output
     with Project.open(tmp_path / "back") as back:
         assert _rows(back) == before
     assert (tmp_path / "back" / "criteria.toml").read_bytes() == (tmp_path / "review" / "criteria.toml").read_bytes()

@@ -25,7 +25,8 @@ def _target(to: str, directory: Path) -> tuple[Path, str | None]:
         if to.startswith("sqlite:"):
             return Path(to.split("///", 1)[-1]).resolve().parent, to
         return directory, to
-    return Path(to).resolve(), None
+    target = Path(to).resolve()
+    return target, f"sqlite:///{target / DB_FILE}"  # explicit: $TRIAGE_DATABASE names the source
 
 
 @app.command("migrate")

@@ -1,1 +1,1 @@
-"""The project store: SQLite through SQLAlchemy, one file per review project."""
+"""The project store through SQLAlchemy: a SQLite file per project, or PostgreSQL for a team."""

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from triage.errors import ProjectError
 from triage.store import schema, schema_coding, schema_dedup  # noqa: F401  (register tables)
-from triage.store.versioning import stored_revision, upgrade, upgrade_in
+from triage.store.versioning import stored_revision, upgrade
 
 __all__ = ["DATABASE_ENV", "DB_FILE", "Project", "database_url", "default_project_dir", "project_exists"]
 
@@ -64,7 +64,8 @@ def database_url(directory: Path, database: str | None = None) -> URL:
 
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # Timestamps come back in UTC whatever the server's zone, as triage stores them.
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
@@ -147,10 +148,7 @@ class Project:
                 hint="open it with --database, or create an empty database for the new project",
             )
         try:
-            with project.engine.begin() as connection:
-                upgrade_in(connection, project.location)
-                if contents is not None:
-                    contents(connection)
+            upgrade(project.engine, project.location, contents)
         except BaseException:
             project.close()
             if sqlite_file is not None:

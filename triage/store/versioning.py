@@ -13,10 +13,12 @@ Alembic is imported inside the functions: ``triage --help`` should not pay for i
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select, text
 
 from triage.errors import ProjectError
 from triage.store.schema import Meta
@@ -24,13 +26,15 @@ from triage.store.schema import Meta
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["BASELINE", "MIGRATIONS_DIR", "head_revision", "new_revision", "stored_revision", "upgrade", "upgrade_in"]
+__all__ = ["BASELINE", "MIGRATIONS_DIR", "head_revision", "new_revision", "stored_revision", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The revision that freezes the schema of triage before Alembic (commit 051dfc7).
 BASELINE = "0001"
 #: ``meta.schema_version`` of stores made before Alembic.
 LEGACY_VERSION = 1
+#: PostgreSQL advisory lock key held while a store is upgraded (any fixed 64-bit number).
+_UPGRADE_LOCK = 0x7472696167650001
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -67,14 +71,44 @@ def _legacy_version(connection: Connection) -> int:
     return int(value) if value is not None else 0
 
 
-def upgrade(engine: Engine, where: str) -> None:
-    """Bring the store behind ``engine`` to the newest revision (``where`` names it in errors)."""
-    with engine.begin() as connection:
-        upgrade_in(connection, where)
+def upgrade(engine: Engine, where: str, contents: Callable[[Connection], None] | None = None) -> None:
+    """Bring the store behind ``engine`` to the newest revision (``where`` names it in errors).
+
+    ``contents``, if given, runs in the same transaction after the schema is made (it
+    fills a new store). A store already at the newest revision is only read.
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    if contents is None:
+        with engine.connect() as connection:
+            if MigrationContext.configure(connection).get_current_revision() == head_revision():
+                return
+    with _ALEMBIC_IN_USE, engine.begin() as connection:
+        _lock_store(connection)
+        _upgrade_in(connection, where)
+        if contents is not None:
+            contents(connection)
 
 
-def upgrade_in(connection: Connection, where: str) -> None:
-    """:func:`upgrade` inside the caller's transaction (so more work can share it)."""
+#: Alembic keeps the running migration in module globals (``alembic.context``), so two
+#: threads of one process (web requests opening a project) must not run it at once.
+_ALEMBIC_IN_USE = threading.Lock()
+
+
+def _lock_store(connection: Connection) -> None:
+    """Keep other processes out until this transaction ends; they then find the work done.
+
+    Team members may open an old project at once. PostgreSQL: an advisory lock. SQLite:
+    ``BEGIN IMMEDIATE`` takes the write lock before the revision is read (the driver
+    would otherwise begin only at the first write, after the check).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _upgrade_in(connection: Connection, where: str) -> None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
