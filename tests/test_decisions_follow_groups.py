@@ -22,7 +22,14 @@ from triage.dedup.project import run_dedup, undo_merge_id
 from triage.prisma import prisma_counts
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import DB_FILE, Project
-from triage.store.decisions import decisions_in_force, record_decision, undo_last
+from triage.store.decisions import (
+    decision_state_version,
+    decisions_in_force,
+    record_decision,
+    settled_after_appends,
+    settled_records,
+    undo_last,
+)
 from triage.store.groups import current_groups
 from triage.store.schema_dedup import DedupMerge
 from triage.store.selection import select_items
@@ -207,3 +214,19 @@ def test_the_dashboard_shows_conflicts_and_records_waiting_for_dedup(project: Pr
     with web_client(project.directory) as (client, _):
         page = client.get("/", headers=HTML).text
     assert re.search(r'id="n-conflicts">1<', page) and re.search(r'id="n-awaiting-dedup">1<', page)
+
+
+def test_the_web_fast_path_for_appended_decisions_equals_a_full_recount(project: Project) -> None:
+    ids = add(project, "PubMed", [rec(), rec(TITLE + "."), rec(OTHER, authors=["Lock, J."])])
+    run_dedup(project)
+    member = next(rid for rid, rep in screened_as(project).items() if rid != rep)
+    with project.reading() as session:
+        before = settled_records(session)
+        since = decision_state_version(session)[0]
+    with project.transaction() as session:
+        record_decision(session, member, "exclude", reviewer="ana", reasons=["setting"])  # on a merged member
+        record_decision(session, ids[2], "include", reviewer="ben")
+    with project.reading() as session:
+        assert settled_after_appends(session, before, since=since) == settled_records(session) != before
+        undo_last(session, reviewer="ben")
+        assert settled_after_appends(session, before, since=since) is None  # a retract: recount

@@ -33,6 +33,7 @@ __all__ = [
     "latest_decisions_by_record",
     "reasons_required",
     "record_decision",
+    "settled_after_appends",
     "settled_records",
     "undo_last",
     "withdrawn_decision_ids",
@@ -260,6 +261,25 @@ def settled_records(session: Session, *, stage: str = "title_abstract") -> froze
     the ones a screening queue does not serve again."""
     in_force = decisions_in_force(session, stage=stage)
     return frozenset(in_force.decisions) | frozenset(in_force.conflicts)
+
+
+def settled_after_appends(
+    session: Session, settled: frozenset[int], *, since: int, stage: str = "title_abstract"
+) -> frozenset[int] | None:
+    """:func:`settled_records` brought up to date with the decisions appended after decision id
+    ``since``, when the groups did not change in between; ``None`` when one of them is a
+    ``retract`` (it may unsettle a group: recompute). A new decision always settles its
+    group (in force, or in conflict with an older one), so a key press costs one small query
+    instead of re-reading the whole log."""
+    rows = session.execute(select(DecisionRow.record_id, DecisionRow.decision)
+                           .where(DecisionRow.stage == stage, DecisionRow.id > since)).all()
+    if any(decision == "retract" for _, decision in rows):
+        return None
+    if not rows:
+        return settled
+    records = {record_id for record_id, _ in rows}
+    screened_as = session.execute(select(RecordRow.id, RecordRow.merged_into).where(RecordRow.id.in_(records)))
+    return settled | {into if into is not None else rid for rid, into in screened_as}
 
 
 def decision_state_version(session: Session, *, stage: str = "title_abstract") -> tuple[int, ...]:

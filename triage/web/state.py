@@ -27,7 +27,7 @@ from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
-from triage.store.decisions import decision_state_version, settled_records
+from triage.store.decisions import decision_state_version, settled_after_appends, settled_records
 from triage.store.schema import DecisionRow, RecordRow
 
 __all__ = ["HEAD", "Card", "ScreeningState", "Snapshot", "decided_record_ids"]
@@ -193,7 +193,11 @@ class ScreeningState:
             cached = self._settled
             if cached is not None and cached[0] == version:
                 return cached[1]
-            settled = settled_records(session, stage=self.stage)
+            settled: frozenset[int] | None = None
+            if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
+                settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage)
+            if settled is None:
+                settled = settled_records(session, stage=self.stage)
         self._settled = (version, settled)
         return settled
 
