@@ -192,6 +192,9 @@ def measure(path: Path) -> dict[str, object]:
         # (erratum, reply, conference abstract, preprint) counted as found. Not a merge.
         "recall_with_related": round((m.true_positives + linked) / m.true_pairs if m.true_pairs else 1.0, 4),
         "f1": round(m.f1, 4), "possible": result.possible_pairs,
+        # Study-group links are only worth counting as found if they are right: links
+        # joining two different truth clusters are false links (goal 0, like false merges).
+        "false_links": len(result.false_links), "link_precision": round(result.link_precision, 4),
         # bib-dedupe's count: records merged away rightly / wrongly / not merged away.
         "record_sensitivity": round(result.record_level.sensitivity, 4),
         "records_not_merged": result.record_level.false_negatives,
@@ -349,13 +352,14 @@ def write_report(rows: list[dict[str, object]], scaled_note: str, peers: list[di
             writer = csv.DictWriter(handle, fieldnames=list(peers[0]))
             writer.writeheader()
             writer.writerows(peers)
-    head = ("| set | records | precision | recall | recall incl. related | F1 | false merges | misses (related / queued / distinct) "
+    head = ("| set | records | precision | recall | recall incl. related | F1 | false merges | false links "
+            "| misses (related / queued / distinct) "
             "| queue (pairs, % records) | related | dedup s | read s | peak RSS MB |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     body = "".join(
         f"| {r['set']} | {r['records']} | {r['precision']:.4f} | {r['recall']:.4f} | {r['recall_with_related']:.4f} "
         f"| {r['f1']:.4f} "
-        f"| {r['false_merges']} | {r['misses']} ({r['misses_linked_related']} / {r['misses_in_queue']} / "
+        f"| {r['false_merges']} | {r['false_links']} | {r['misses']} ({r['misses_linked_related']} / {r['misses_in_queue']} / "
         f"{r['misses_distinct']}) | {r['possible']} ({r['queue_pct']}%) | {r['related']} "
         f"| {r['dedup_seconds']} | {r['read_seconds']} | {r['peak_rss_mb']} |\n" for r in rows)
     text = (
@@ -366,7 +370,9 @@ def write_report(rows: list[dict[str, object]], scaled_note: str, peers: list[di
         "- pair precision/recall over all within-cluster pairs; a *possible duplicate* is left to a person "
         "and is not a merge; *related* pairs are linked versions (erratum, reply, preprint, conference), "
         "not merges either; *recall incl. related* is a second number that also counts truth pairs triage "
-        "linked as related versions as found (the first, *recall*, counts merges only)\n"
+        "linked as related versions as found (the first, *recall*, counts merges only): the study-group "
+        "recall, since related versions are screened together as one study's reports (`triage studies`); "
+        "*false links*: related-version links between records of different truth clusters (goal 0)\n"
         "- `dedup s`: keys + blocking + scoring + clustering; `read s`: the CSV reader; "
         "peak RSS: the whole process (reader, records, dedup)\n"
         f"- {scaled_note}\n\n" + head + body + _peer_table(rows, peers or []) + NOTES

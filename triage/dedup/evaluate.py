@@ -162,6 +162,14 @@ class DedupEvaluation:
     seconds: float
     false_merges: list[PairExample] = field(default_factory=list)
     misses: list[PairExample] = field(default_factory=list)
+    #: Related-version links (a study's reports, screened together) between records the
+    #: truth keeps in different clusters: like a false merge, the goal is none.
+    false_links: list[PairExample] = field(default_factory=list)
+
+    @property
+    def link_precision(self) -> float:
+        """Share of the related-version links that join records of one truth cluster."""
+        return 1.0 - len(self.false_links) / self.related_pairs if self.related_pairs else 1.0
 
     def to_dict(self) -> dict[str, Any]:
         m = self.metrics
@@ -174,6 +182,7 @@ class DedupEvaluation:
             "related_pairs": self.related_pairs, "seconds": self.seconds,
             "record_level": self.record_level.to_dict(),
             "false_merges": [asdict(x) for x in self.false_merges], "misses": [asdict(x) for x in self.misses],
+            "false_links": [asdict(x) for x in self.false_links], "link_precision": self.link_precision,
         }
 
 
@@ -204,6 +213,7 @@ def evaluate_records(file: str, records: Sequence[Record], truth: Sequence[str],
         predicted_clusters=len(result.groups), metrics=metrics,
         record_level=record_metrics(list(truth), predicted), possible_pairs=len(result.possible),
         related_pairs=len(result.related), seconds=seconds, false_merges=false_merges, misses=misses,
+        false_links=[example(f.i, f.j, "related") for f in result.related if truth[f.i] != truth[f.j]],
     )
 
 
