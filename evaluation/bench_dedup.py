@@ -202,7 +202,7 @@ def measure(path: Path) -> dict[str, object]:
         "queue_pct": round(100 * result.possible_pairs / result.records, 2), "related": result.related_pairs,
         "misses_linked_related": linked,
         "misses_in_queue": sum(1 for x in result.misses if x.status == "possible"),
-        "misses_distinct": sum(1 for x in result.misses if x.status == "distinct"),
+        "misses_distinct": sum(1 for x in result.misses if x.status in ("distinct", "comment")),
         "read_seconds": round(read_seconds, 2), "dedup_seconds": round(result.seconds, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
@@ -372,7 +372,8 @@ def write_report(rows: list[dict[str, object]], scaled_note: str, peers: list[di
         "not merges either; *recall incl. related* is a second number that also counts truth pairs triage "
         "linked as related versions as found (the first, *recall*, counts merges only): the study-group "
         "recall, since related versions are screened together as one study's reports (`triage studies`); "
-        "*false links*: related-version links between records of different truth clusters (goal 0)\n"
+        "*false links*: study links (related versions; a comment or reply and its article are linked "
+        "for reviewers but are no study link) between records of different truth clusters\n"
         "- `dedup s`: keys + blocking + scoring + clustering; `read s`: the CSV reader; "
         "peak RSS: the whole process (reader, records, dedup)\n"
         f"- {scaled_note}\n\n" + head + body + _peer_table(rows, peers or []) + NOTES

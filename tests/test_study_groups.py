@@ -107,3 +107,13 @@ def test_cards_show_the_other_reports(project: Project) -> None:
     with web_client(Path(where)) as (client, _):
         page = client.get(f"/screen?record_id={article}", headers=HTML).text
     assert 'id="other-reports"' in page and f"record {abstract}" in page and TITLE[:30] in page
+
+
+def test_a_reply_is_linked_for_reviewers_but_is_no_report_of_the_study(project: Project) -> None:
+    article = add(project, "PubMed", [rec()])[0]
+    reply = add(project, "Embase", [rec("Reply: " + TITLE, authors=["Smith, K."], pages="1065")])[0]
+    summary = run_dedup(project)
+    with project.reading() as session:
+        assert summary.related == 1  # shown side by side in the dedup review
+        assert study_groups(session) == {}  # but not one study: PRISMA counts no extra report
+    assert reply != article

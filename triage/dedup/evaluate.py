@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.dedup.engine import DedupResult, find_duplicates
+from triage.dedup.match import reports_one_study
 from triage.errors import EvaluationError
 from triage.records.load import read_file
 from triage.records.model import Record
@@ -138,7 +139,8 @@ def record_metrics(truth: Sequence[Hashable], predicted: Sequence[Hashable]) -> 
 @dataclass(frozen=True)
 class PairExample:
     """One false merge or miss, for a person to look at (``status`` of a miss: how
-    triage treated the pair: ``possible``, ``related`` or ``distinct``)."""
+    triage treated the pair: ``possible``, ``related`` (reports of one study), ``comment``
+    (a comment or reply linked to its article) or ``distinct``)."""
 
     id_a: str
     id_b: str
@@ -166,10 +168,13 @@ class DedupEvaluation:
     #: truth keeps in different clusters: like a false merge, the goal is none.
     false_links: list[PairExample] = field(default_factory=list)
 
+    #: Related pairs that link reports of one study (comments and replies left out).
+    study_links: int = 0
+
     @property
     def link_precision(self) -> float:
-        """Share of the related-version links that join records of one truth cluster."""
-        return 1.0 - len(self.false_links) / self.related_pairs if self.related_pairs else 1.0
+        """Share of the study links that join records of one truth cluster."""
+        return 1.0 - len(self.false_links) / self.study_links if self.study_links else 1.0
 
     def to_dict(self) -> dict[str, Any]:
         m = self.metrics
@@ -182,7 +187,8 @@ class DedupEvaluation:
             "related_pairs": self.related_pairs, "seconds": self.seconds,
             "record_level": self.record_level.to_dict(),
             "false_merges": [asdict(x) for x in self.false_merges], "misses": [asdict(x) for x in self.misses],
-            "false_links": [asdict(x) for x in self.false_links], "link_precision": self.link_precision,
+            "study_links": self.study_links, "false_links": [asdict(x) for x in self.false_links],
+            "link_precision": self.link_precision,
         }
 
 
@@ -213,7 +219,9 @@ def evaluate_records(file: str, records: Sequence[Record], truth: Sequence[str],
         predicted_clusters=len(result.groups), metrics=metrics,
         record_level=record_metrics(list(truth), predicted), possible_pairs=len(result.possible),
         related_pairs=len(result.related), seconds=seconds, false_merges=false_merges, misses=misses,
-        false_links=[example(f.i, f.j, "related") for f in result.related if truth[f.i] != truth[f.j]],
+        study_links=sum(1 for f in result.related if reports_one_study(f.reason)),
+        false_links=[example(f.i, f.j, "related") for f in result.related
+                     if reports_one_study(f.reason) and truth[f.i] != truth[f.j]],
     )
 
 
@@ -227,9 +235,12 @@ def _pair_status(result: DedupResult, n: int) -> dict[tuple[int, int], str]:
     status: dict[tuple[int, int], str] = {}
     for kind, findings in (("related", result.related), ("possible", result.possible)):
         for f in findings:
+            # A comment or reply is linked to its article for reviewers, but is no report of
+            # the study: such a link does not count as finding the pair.
+            shown = "comment" if kind == "related" and not reports_one_study(f.reason) else kind
             for x in members[group.get(f.i, ("r", f.i))]:
                 for y in members[group.get(f.j, ("r", f.j))]:
-                    status[(min(x, y), max(x, y))] = kind
+                    status[(min(x, y), max(x, y))] = shown
     return status
 
 

@@ -45,7 +45,25 @@ from triage.dedup.names import all_authors_found, authors_agree, journals_compat
 
 _COMMON_TITLE_WORDS = TITLE_STOPWORDS
 
-__all__ = ["Outcome", "Verdict", "authors_agree", "classify_pair", "contradiction", "journals_compatible"]
+__all__ = [
+    "Outcome",
+    "Verdict",
+    "authors_agree",
+    "classify_pair",
+    "contradiction",
+    "journals_compatible",
+    "reports_one_study",
+]
+
+#: How a related pair of a comment or reply and its article is explained: linked so a
+#: reviewer sees them together, but a reply by others is no report of the study.
+COMMENT_LINK = "comment or reply"
+
+
+def reports_one_study(reason: str) -> bool:
+    """Whether a related pair (its ``reason``) is two reports of one study (conference
+    abstract and article, preprint, erratum) rather than an article and a comment on it."""
+    return not reason.startswith(COMMENT_LINK)
 
 
 class Outcome(str, Enum):
@@ -268,7 +286,7 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
     # Trap markers first: no identifier or title similarity overrides them. A notice
     # about an article is linked to it (screened together), never merged into it.
     if a.erratum != b.erratum or a.comment != b.comment:
-        kind = "erratum or retraction notice" if a.erratum != b.erratum else "comment or reply"
+        kind = "erratum or retraction notice" if a.erratum != b.erratum else COMMENT_LINK
         if title_sim >= CLOSE_TITLE or _contained(a.title, b.title):
             return Verdict(Outcome.RELATED, title_sim, f"{kind} and the article it concerns")
         return _distinct(f"{kind} vs another record", title_sim)

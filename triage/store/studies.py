@@ -3,7 +3,8 @@ published version, erratum and article, protocol and results) screened side by s
 
 A merge group is one report found in several databases; a study group joins the merge
 groups that report one study. Links come from dedup's rules (``related`` pairs: the same
-study in another version) and from people (``link``/``unlink`` in the pair decision log,
+study in another version; a comment or reply is related to its article but no report of
+the study) and from people (``link``/``unlink`` in the pair decision log,
 which also overrides a rule's link). Each report keeps its own decision: excluding a
 conference abstract must not exclude the journal article; a person may apply one
 decision to every report at once (:func:`reports_of`).
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from triage.dedup.match import reports_one_study
 from triage.errors import DecisionError
 from triage.store.groups import current_groups
 from triage.store.schema import RecordRow
@@ -52,6 +54,8 @@ def study_links(session: Session) -> list[StudyLink]:
 
     related = select(DedupPair).where(DedupPair.kind == "related", DedupPair.status == "open")
     for pair in session.scalars(related):
+        if not reports_one_study(pair.reason):  # a comment on an article is linked, not one study
+            continue
         decided = person.get((min(pair.record_a, pair.record_b), max(pair.record_a, pair.record_b)))
         if decided is None or decided.decision != "unlink":
             add(pair.record_a, pair.record_b, pair.reason, "triage")
