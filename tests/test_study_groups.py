@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from _web_support import HTML, web_client
+from _web_support import HTML, decide, web_client
 from dedup_support import TITLE, add, rec
 from typer.testing import CliRunner
 
@@ -104,9 +104,15 @@ def test_cards_show_the_other_reports(project: Project) -> None:
     where = str(project.directory)
     lines = [json.loads(x) for x in invoke("next", "-n", "2", "--json", "--preset", "tfidf", "-p", where).splitlines()]
     assert all(sorted(line["study_reports"]) == sorted([article, abstract]) for line in lines)
-    with web_client(Path(where)) as (client, _):
+    with web_client(Path(where)) as (client, token):
         page = client.get(f"/screen?record_id={article}", headers=HTML).text
-    assert 'id="other-reports"' in page and f"record {abstract}" in page and TITLE[:30] in page
+        assert 'id="other-reports"' in page and f"record {abstract}" in page and TITLE[:30] in page
+        assert 'id="all-reports"' in page
+        decide(client, token, page, "include", all_reports="true")
+    with project.reading() as session:
+        decisions = current_decisions(session)
+    assert decisions[article].decision == decisions[abstract].decision == "include"
+    assert decisions[abstract].reviewer == "ana"
 
 
 def test_a_reply_is_linked_for_reviewers_but_is_no_report_of_the_study(project: Project) -> None:

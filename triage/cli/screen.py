@@ -19,7 +19,7 @@ from triage.cli.options import ProjectOption, open_project
 from triage.screening.reasons import PICK_KEYS, check_reasons
 from triage.store.db import Project
 from triage.store.groups import awaiting_dedup, current_groups
-from triage.store.studies import other_reports, reports_of, study_groups
+from triage.store.studies import decide_other_reports, other_reports, reports_of, study_groups
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -170,12 +170,11 @@ def decide_command(
             )
             decision_id = row.id
             screened_as = current_groups(session).get(record_id, record_id)
-            others = [r for r in reports_of(session, record_id) if r != screened_as]
             if all_reports:
-                for other in others:
-                    record_decision(session, other, decision, reviewer=who, stage=stage, reasons=reasons,
-                                    note=f"applied to all reports of the study with record {record_id}"
-                                    + (f"; {note}" if note else ""))
+                others = decide_other_reports(session, record_id, decision, reviewer=who, stage=stage,
+                                              reasons=reasons, note=note)
+            else:
+                others = [r for r in reports_of(session, record_id) if r != screened_as]
     console.print(f"Recorded decision {decision_id}: record {record_id} {decision} by {escape(who)}")
     if screened_as != record_id:
         console.print(f"Record {record_id} is a duplicate screened as record {screened_as}: "

@@ -24,7 +24,11 @@ from triage.store.groups import current_groups
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupPair, PairDecision
 
-__all__ = ["OtherReport", "StudyLink", "link_reports", "other_reports", "reports_of", "study_groups", "study_links"]
+__all__ = [
+    "OtherReport",
+    "StudyLink",
+    "decide_other_reports",
+    "link_reports", "other_reports", "reports_of", "study_groups", "study_links"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,22 @@ def other_reports(session: Session, record_id: int, *, stage: str = "title_abstr
         out.append(OtherReport(other, row.title if row else None, row.year if row else None,
                                decided.decision if decided else None))
     return out
+
+
+def decide_other_reports(
+    session: Session, record_id: int, decision: str, *, reviewer: str, stage: str = "title_abstract",
+    reasons: tuple[str, ...] | list[str] = (), note: str | None = None,
+) -> list[int]:
+    """A person's "apply to all reports": the same decision on every other report of
+    ``record_id``'s study (inside the caller's transaction); returns their record ids."""
+    from triage.store.decisions import record_decision  # decisions read groups too; kept one-way
+
+    screened_as = current_groups(session).get(record_id, record_id)
+    others = [r for r in reports_of(session, record_id) if r != screened_as]
+    why = f"applied to all reports of the study with record {record_id}" + (f"; {note}" if note else "")
+    for other in others:
+        record_decision(session, other, decision, reviewer=reviewer, stage=stage, reasons=reasons, note=why)
+    return others
 
 
 def link_reports(session: Session, a: int, b: int, *, link: bool, reviewer: str, note: str | None = None) -> None:

@@ -29,6 +29,7 @@ from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
 from triage.store.decisions import decision_state_version, settled_after_appends, settled_records
 from triage.store.schema import DecisionRow, RecordRow
+from triage.store.studies import decide_other_reports
 
 __all__ = ["HEAD", "Card", "ScreeningState", "Snapshot", "decided_record_ids"]
 
@@ -342,6 +343,7 @@ class ScreeningState:
         score: float | None = None,
         rank: int | None = None,
         model: str | None = None,
+        all_reports: bool = False,
     ) -> tuple[DecisionRow, bool]:
         """Append the decision (one transaction) and wake the retrainer.
 
@@ -361,6 +363,9 @@ class ScreeningState:
                 session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons,
                 note=note or None, score=score, rank=rank, model=model or None, request_id=request_id,
             )
+            if all_reports and seen is None:  # a person's "apply to all reports of this study"
+                decide_other_reports(session, record_id, decision, reviewer=reviewer, stage=self.stage,
+                                     reasons=list(reasons), note=note or None)
         self.kick()
         return row, seen is None
 

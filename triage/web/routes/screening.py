@@ -124,13 +124,14 @@ def decide(
     rank: Annotated[int | None, Form()] = None,
     model: Annotated[str, Form()] = "",
     skip: Annotated[str, Form()] = "",
+    all_reports: Annotated[bool, Form()] = False,
 ) -> Response:
     """Record a decision, then answer with the next record (JSON) or a redirect (plain form)."""
     reviewer = require_reviewer(request)
     ctx = context_of(request)
     row, new = ctx.screening.decide(
         record_id, decision, reviewer=reviewer, request_id=request_id, reasons=reasons, note=note.strip(),
-        score=score, rank=rank, model=model,
+        score=score, rank=rank, model=model, all_reports=all_reports,
     )
     notice = None
     if not new:
