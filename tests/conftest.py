@@ -70,6 +70,10 @@ BOTH_DATABASES: tuple[str, ...] = (
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     named = {"project", "database"} & set(inspect.signature(metafunc.function).parameters)
+    # A test's own ``database`` parameter (e.g. the database a reader detects) is not the store's.
+    own = any("database" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize"))
+    if own:
+        return
     if named or metafunc.module.__name__.startswith(BOTH_DATABASES):
         metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
