@@ -93,8 +93,9 @@ def shared_encoding(
 class StoppingConfig:
     """Parameters of the simulated stopping rules (defaults from their sources).
 
-    ``consecutive``: N of "N irrelevant in a row" (100, a common choice; see
-    :mod:`triage.stopping`). ``knee_min``: the knee method's minimum screened (150,
+    ``consecutive``: N of "N irrelevant in a row"; ``None`` (the default) is the rule
+    ``triage status`` shows, :func:`triage.stopping.run_threshold` (5% of the records, at
+    least 50), so the simulations measure what reviewers see. ``knee_min``: the knee method's minimum screened (150,
     Cormack & Grossman 2016). ``ranked_stride``: the ranked quasi-sampling test is
     evaluated every ``max(1, n // ranked_stride)`` records (a later stop, never an
     earlier one). ``model_min_screened``: the model estimate is trusted only after
@@ -108,7 +109,7 @@ class StoppingConfig:
 
     recall_target: float = 0.95
     confidence: float = 0.95
-    consecutive: int = 100
+    consecutive: int | None = None
     knee_min: int = 150
     ranked_stride: int = 500
     model_min_screened: float = stopping.MODEL_MIN_SCREENED
@@ -226,12 +227,16 @@ def simulate(
     cycle_factory: CycleFactory = real_cycle_factory,
     cycle_kwargs: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    until_end: bool = False,
 ) -> SimulationResult:
     """Replay screening of ``records`` answering with ``labels``; see the module doc.
 
     Wall-clock ``seconds`` cover everything from building the cycle (features) to the
     last retrain. ``progress(screened, n)`` is called after each decision if given.
     ``cycle_kwargs`` go to the factory as well (e.g. :func:`shared_encoding`'s output).
+    ``until_end``: screen every record (the tail after the last include in batches, as
+    above), so that model-based stopping rules can be replayed on the whole order
+    (``evaluation/stopping_orders.py``).
     """
     y = np.asarray(labels, dtype=np.int64)
     n = y.size
@@ -254,7 +259,7 @@ def simulate(
     min_model = stopping.model_min_decisions(n, config.model_min_screened)
     tail = max(1, int(np.ceil(config.tail_batch * n)))
     while len(order) < n:
-        if found == total and model_stop is not None:
+        if found == total and model_stop is not None and not until_end:
             break
         # Once every include is found only the model-based rule still needs the model;
         # what is left is all irrelevant, so it is screened in batches of ``tail``.
@@ -373,7 +378,8 @@ def evaluate_rules(
     alpha = 1 - config.confidence
     results: dict[str, RuleResult] = {}
 
-    results["consecutive_irrelevant"] = _rule_result(y, order, _first_run(seq, config.consecutive))
+    run = config.consecutive if config.consecutive is not None else stopping.run_threshold(n)
+    results["consecutive_irrelevant"] = _rule_result(y, order, _first_run(seq, run))
 
     knee = n
     for t in range(config.knee_min, n + 1):

@@ -20,12 +20,6 @@ from triage.store.records import screening_rows
 
 __all__ = ["model_estimate_ready", "model_rule", "screening_labels", "stopping_advice"]
 
-def _run_threshold(n_total: int) -> int:
-    """Heuristic run of irrelevant records: 5% of the records, at least 50 (a common
-    rule of thumb; see :func:`triage.stopping.consecutive_irrelevant`)."""
-    return max(50, round(0.05 * n_total))
-
-
 def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[np.ndarray, np.ndarray, int]:
     """Labels of decided records in the order they were decided, a mask of the ones
     decided under the random-audit preset, and the number of records to screen.
@@ -121,7 +115,7 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
             probabilities = scores[np.array([i for i in range(len(queue)) if i not in queue.seen], dtype=np.int64)]
         rules["model estimate"] = model_rule(found, screened, n_total, probabilities)
     run = stopping.consecutive_irrelevant(labels)
-    threshold = _run_threshold(n_total)
+    threshold = stopping.run_threshold(n_total)
     rules["consecutive irrelevant"] = {
         "estimate": f"{run} irrelevant in a row (heuristic threshold {threshold})",
         "run": run,
