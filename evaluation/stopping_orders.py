@@ -13,6 +13,12 @@ checkpoints every ``ceil(n / 200)`` decisions, keeps the probabilities the cycle
 that point. Rules are then replayed at the checkpoints (a stop up to 0.5% of the records
 later than one asked after every decision; never earlier).
 
+To fit a 2-core machine shared with other work, the cycle retrains after every
+``ceil(n / 200)`` decisions (``--batches 200``, one retrain per checkpoint) instead of after
+each one (``--batches 0``, what a reviewer gets): ten times fewer retrains on a review of
+2,000 records, for a slightly worse order (measured against per-decision runs in
+``reports/stopping.md``).
+
 Runs: seeds 0..4 on every shared review, 0..9 on the reviews over 2,000 records (too few
 runs there otherwise for a group of 40), priors one include and one exclude drawn by
 ``draw_priors`` as in ``compare_asreview.py`` (the same prior indices for the same seed).
@@ -116,18 +122,26 @@ def order_hash(preset: str) -> str:
     return digest.hexdigest()[:8]
 
 
-def cache_path(dataset: str, seed: int, preset: str) -> Path:
-    return CACHE / f"{dataset}-s{seed}-p1_1-triage-{preset}-{order_hash(preset)}.npz"
+def batch_size(n: int, batches: int) -> int:
+    """Records per retrain: 1 when ``batches`` is 0 (a retrain after every decision, as
+    reviewers get), else about ``n / batches``."""
+    return 1 if batches <= 0 else max(1, math.ceil(n / batches))
 
 
-def screen(ds: LabelledSet, preset: str, seed: int) -> Path:
+def cache_path(dataset: str, seed: int, preset: str, batch: int = 1) -> Path:
+    tag = "" if batch == 1 else f"-b{batch}"
+    return CACHE / f"{dataset}-s{seed}-p1_1-triage-{preset}{tag}-{order_hash(preset)}.npz"
+
+
+def screen(ds: LabelledSet, preset: str, seed: int, batches: int = CHECKPOINTS) -> Path:
     """Simulate one screening to the end and cache it; returns the cache file."""
     from dataset_embeddings import dataset_embeddings
 
     from triage.evaluation.simulate import real_cycle_factory, simulate
     from triage.ranking.presets import load_preset
 
-    path = cache_path(ds.name, seed, preset)
+    batch = batch_size(ds.n, batches)
+    path = cache_path(ds.name, seed, preset, batch)
     if path.exists():
         return path
     every = max(1, math.ceil(ds.n / CHECKPOINTS))
@@ -140,7 +154,7 @@ def screen(ds: LabelledSet, preset: str, seed: int) -> Path:
 
     extra = {"embeddings": dataset_embeddings(ds)} if load_preset(preset).features.embeddings else None
     result = simulate(ds.records, ds.labels, dataset=ds.name, preset=preset, seed=seed, priors=(1, 1),
-                      cycle_factory=factory, cycle_kwargs=extra, until_end=True)
+                      cycle_factory=factory, cycle_kwargs=extra, until_end=True, batch=batch)
     kept = recorders[0].kept
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
@@ -152,9 +166,9 @@ def screen(ds: LabelledSet, preset: str, seed: int) -> Path:
     return path
 
 
-def load_run(ds: LabelledSet, preset: str, seed: int) -> Run | None:
+def load_run(ds: LabelledSet, preset: str, seed: int, batches: int = CHECKPOINTS) -> Run | None:
     """The cached run, or None if it was not simulated (yet)."""
-    path = cache_path(ds.name, seed, preset)
+    path = cache_path(ds.name, seed, preset, batch_size(ds.n, batches))
     if not path.exists():
         return None
     with np.load(path) as z:
@@ -178,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="Seeds per review (default 5).")
     parser.add_argument("--big-seeds", type=int, default=10, help=f"Seeds per review over {BIG} records (default 10).")
     parser.add_argument("--datasets", help="Comma-separated dataset names; default all shared reviews.")
+    parser.add_argument("--batches", type=int, default=CHECKPOINTS,
+                        help=f"Retrain after every n/BATCHES records (default {CHECKPOINTS}); 0: after every decision.")
     args = parser.parse_args(argv)
     paths = dataset_paths()
     if args.datasets:
@@ -191,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         jobs += [(ds, s) for s in range(args.seeds, args.big_seeds) for ds in sets if ds.n > BIG]
         for ds, seed in jobs:
             start = time.perf_counter()
-            existed = cache_path(ds.name, seed, preset).exists()
-            screen(ds, preset, seed)
+            existed = cache_path(ds.name, seed, preset, batch_size(ds.n, args.batches)).exists()
+            screen(ds, preset, seed, args.batches)
             if not existed:
                 print(f"{preset} {ds.name} seed {seed}: {time.perf_counter() - start:.0f} s "
                       f"({time.strftime('%H:%M:%S')})", flush=True)

@@ -228,6 +228,7 @@ def simulate(
     cycle_kwargs: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     until_end: bool = False,
+    batch: int = 1,
 ) -> SimulationResult:
     """Replay screening of ``records`` answering with ``labels``; see the module doc.
 
@@ -236,7 +237,9 @@ def simulate(
     ``cycle_kwargs`` go to the factory as well (e.g. :func:`shared_encoding`'s output).
     ``until_end``: screen every record (the tail after the last include in batches, as
     above), so that model-based stopping rules can be replayed on the whole order
-    (``evaluation/stopping_orders.py``).
+    (``evaluation/stopping_orders.py``). ``batch``: records screened per retrain before
+    the last include (1, the default, is what a reviewer gets: a retrain after every
+    decision; larger batches trade a slightly worse order for fewer retrains).
     """
     y = np.asarray(labels, dtype=np.int64)
     n = y.size
@@ -263,7 +266,7 @@ def simulate(
             break
         # Once every include is found only the model-based rule still needs the model;
         # what is left is all irrelevant, so it is screened in batches of ``tail``.
-        picked = cycle.next(tail if found == total else 1)
+        picked = cycle.next(tail if found == total else batch)
         if not picked:
             break
         for idx in (int(i) for i in picked):

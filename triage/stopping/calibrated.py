@@ -1,27 +1,31 @@
-"""A model estimate calibrated on the review's own latest decisions, with Poisson margins (ours).
+"""A model estimate calibrated on the review's own latest decisions, with a predictive bound (ours).
 
 The model estimate (:mod:`triage.stopping.model_estimate`) trusts the classifier's
 probabilities as they are. Two things make it stop early: the probabilities of the
-records it has not shown are miscalibrated by an unknown factor, and even calibrated
-ones only give the *expected* number missing. This rule checks both on the review itself:
+records not yet shown are miscalibrated by an unknown factor, and even calibrated ones
+give only the *expected* number missing. This rule learns the factor on the review itself
+and stops on an upper bound of the includes missing, not on their expectation:
 
 1. Calibration. The records screened most recently (the last ``window`` share of the
    screened, at least ``min_window``) were shown with a probability each
-   (``history.shown_probabilities``: the model's probability when the record was
-   shown, before its label was known) and got labels. Their includes ``x`` against the
-   sum ``e`` of those probabilities estimate the factor by which the model misjudges
-   the records it is now reaching, the ones nearest the unscreened rest; the factor is
-   taken at its upper Poisson bound, ``gamma = chi2(1 - a/2, 2(x+1)) / 2 / e`` (Garwood
-   1936, Biometrika 28:437).
-2. Chance. The unscreened records then hide ``Poisson(gamma * sum p)`` includes at most
-   as many as its ``1 - a/2`` quantile ``M``; stop when ``found / (found + M)`` reaches the
-   target (``a = 1 - confidence``, split between the two steps).
+   (``history.shown_probabilities``: the model's probability when the record was shown,
+   before its label was known) and got labels: ``x`` includes where the probabilities
+   expected ``e``. The factor ``gamma`` by which the model misjudges the records it is
+   now reaching (the nearest to the unscreened rest) gets a Gamma(``prior``, ``prior``)
+   prior (mean 1: calibrated, as strong as ``prior`` includes of evidence) and so the
+   posterior Gamma(``prior + x``, ``prior + e``): the standard conjugate Poisson-rate update.
+2. Prediction. The unscreened records hide ``Poisson(gamma * sum p)`` includes; with gamma
+   drawn from its posterior that is negative binomial (the model SWIFT-Active Screener
+   uses for its recall estimate: Howard et al. (2020), "SWIFT-Active Screener", Systematic
+   Reviews 9:73, doi:10.1186/s13643-020-01324-7). ``M`` is its ``confidence`` quantile;
+   stop when ``found / (found + M)`` reaches the target.
 
-It assumes what the recent records show about the model's calibration carries over to
-the rest, which the ranking makes plausible (they are the rest's most likely part) but not
-certain: a heuristic with stated margins, judged by the benchmark on reviews it was not
-tuned on (``evaluation/bench_stopping.py``), not a guarantee. Without shown probabilities
-the factor is 1 (the model taken as calibrated).
+It assumes what the latest records show about the model's calibration carries over to
+the rest, which the ranking makes plausible (they are the rest's likeliest part) but not
+certain: a heuristic with a stated margin, whose settings were chosen on the tune half of
+the shared reviews and which is judged on the other half
+(``evaluation/bench_stopping.py``), not a guarantee. Without shown probabilities the
+posterior is the prior.
 """
 
 from __future__ import annotations
@@ -30,29 +34,27 @@ import math
 from typing import ClassVar
 
 import numpy as np
-from scipy.stats import chi2, poisson
+from scipy.stats import nbinom
 
 from triage.stopping.base import ScreeningHistory, StopDecision, check_target
 from triage.stopping.model_estimate import MODEL_MIN_SCREENED, model_min_decisions
 
-__all__ = ["CalibratedModel", "calibration_factor", "missing_upper"]
+__all__ = ["CalibratedModel", "missing_upper"]
 
 
-def calibration_factor(labels: np.ndarray, shown: np.ndarray, alpha: float) -> float:
-    """Upper ``1 - alpha`` Poisson bound of includes over the includes the shown
-    probabilities expected, for a window of screened records (1.0 when they expected none)."""
-    expected = float(np.clip(shown, 0, 1).sum())
-    found = int(np.asarray(labels).sum())
-    upper = float(chi2.ppf(1 - alpha, 2 * (found + 1))) / 2
-    return upper / expected if expected > 0 else 1.0
-
-
-def missing_upper(unscreened_probabilities: np.ndarray, factor: float, alpha: float) -> int:
-    """Upper ``1 - alpha`` quantile of includes still missing: Poisson with mean ``factor``
-    times the sum of the unscreened probabilities (a sum of rare Bernoullis; Poisson is the
-    wider of the two)."""
-    mean = factor * float(np.clip(unscreened_probabilities, 0, 1).sum())
-    return int(poisson.ppf(1 - alpha, mean)) if mean > 0 else 0
+def missing_upper(
+    unscreened_probabilities: np.ndarray, window_labels: np.ndarray, window_shown: np.ndarray, *,
+    prior: float, confidence: float,
+) -> int:
+    """Upper ``confidence`` quantile of the includes still missing (see the module doc):
+    negative binomial with shape ``prior + x`` and success probability ``b / (b + lam)``,
+    ``b = prior + e``, ``lam`` the sum of the unscreened probabilities."""
+    lam = float(np.clip(unscreened_probabilities, 0, 1).sum())
+    if lam <= 0:
+        return 0
+    shape = prior + float(np.asarray(window_labels).sum())
+    rate = prior + float(np.clip(window_shown, 0, 1).sum())
+    return int(nbinom.ppf(confidence, shape, rate / (rate + lam)))
 
 
 class CalibratedModel:
@@ -62,9 +64,12 @@ class CalibratedModel:
     needs: ClassVar[frozenset[str]] = frozenset({"probabilities"})
     guaranteed: ClassVar[bool] = False
 
-    def __init__(self, window: float = 0.1, min_window: int = 50, min_share: float = MODEL_MIN_SCREENED) -> None:
+    def __init__(
+        self, window: float = 0.1, min_window: int = 50, prior: float = 2.0, min_share: float = MODEL_MIN_SCREENED
+    ) -> None:
         self.window = window
         self.min_window = min_window
+        self.prior = prior
         self.min_share = min_share
 
     def promise(self, recall_target: float = 0.95, confidence: float = 0.95) -> str:
@@ -80,15 +85,15 @@ class CalibratedModel:
         unseen = history.unscreened_probabilities
         if unseen is None or history.screened < need:
             return StopDecision(False, None, "estimate", None, f"not yet: shown from {need} decisions")
-        alpha = (1 - confidence) / 2
-        factor = 1.0
         shown = history.shown_probabilities
         if shown is not None and shown.size == history.screened:
             size = min(history.screened, max(self.min_window, math.ceil(self.window * history.screened)))
-            factor = calibration_factor(history.labels[-size:], shown[-size:], alpha)
-        missing = missing_upper(unseen, factor, alpha)
+            window_labels, window_shown = history.labels[-size:], shown[-size:]
+        else:
+            window_labels, window_shown = np.zeros(0, dtype=np.int64), np.zeros(0)
+        missing = missing_upper(unseen, window_labels, window_shown, prior=self.prior, confidence=confidence)
         found = history.found
         recall = found / (found + missing) if found + missing else 0.0
         stop = recall >= recall_target
         return StopDecision(stop, recall, "estimate", 0 if stop else None,
-                            f"at most {missing} includes unscreened (calibration x{factor:.2f}); recall >= {recall:.1%}")
+                            f"at most {missing} includes unscreened at {confidence:.0%}; recall >= {recall:.1%}")
