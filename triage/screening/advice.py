@@ -2,7 +2,9 @@
 
 Shown by ``triage status`` (and the web dashboard) so a team sees a guarantee-backed
 test next to the model's point estimate and the common heuristics, and can tell when
-they disagree. Decisions made in the random-audit preset (``model`` starting with
+they disagree. Each rule says what stopping on it promises, in a reviewer's words
+(``promise``), and what it still costs to get there (``to_screen`` records, ``cost`` in
+words); ``rule`` names it as :mod:`triage.stopping` and the benchmark do. Decisions made in the random-audit preset (``model`` starting with
 ``random``) after prioritised screening count as the random sample of the
 Callaghan & Müller-Hansen test.
 """
@@ -45,13 +47,15 @@ def model_estimate_ready(screened: int, n_total: int) -> bool:
 
 
 def model_rule(
-    found: int, screened: int, n_total: int, unseen_probabilities: np.ndarray | None
+    found: int, screened: int, n_total: int, unseen_probabilities: np.ndarray | None, recall_target: float = 0.95
 ) -> dict[str, Any]:
     """The "model estimate" row: the recall estimate from the inclusion probabilities of
     the unscreened records, or "not yet" before :func:`model_estimate_ready`."""
     if unseen_probabilities is None or not model_estimate_ready(screened, n_total):
         need = stopping.model_min_decisions(n_total)
         return {
+            **_described(stopping.ModelEstimate(), None, "unknown until the model has seen enough decisions",
+                       recall_target),
             "estimate": f"not yet: shown from {need} decisions ({stopping.MODEL_MIN_SCREENED:.0%} of the records)",
             "recall": None,
             "safe_to_stop": None,
@@ -59,11 +63,19 @@ def model_rule(
         }
     estimate = stopping.estimated_recall(found, unseen_probabilities)
     return {
+        **_described(stopping.ModelEstimate(), None, "unknown: screen on in ranked order until the estimate reaches the target",
+                   recall_target),
         "estimate": f"recall ~ {estimate:.1%} (expected {float(np.sum(unseen_probabilities)):.1f} includes unscreened)",
         "recall": estimate,
         "safe_to_stop": None,
         "advice": "a point estimate with no guarantee; as good as the model's calibration",
     }
+
+
+def _described(rule: stopping.StoppingRule, to_screen: int | None, cost: str, target: float = 0.95,
+               confidence: float = 0.95) -> dict[str, Any]:
+    """The keys every rule's entry shares: its name, promise and cost."""
+    return {"rule": rule.name, "promise": rule.promise(target, confidence), "to_screen": to_screen, "cost": cost}
 
 
 def stopping_advice(project: Project, *, stage: str = "title_abstract", with_model: bool = True) -> dict[str, Any]:
@@ -92,7 +104,11 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
         source = "ranked quasi-sampling"
     more = stopping.random_sample_size(unscreened, found, recall_target=target, confidence=confidence)
     bound = stopping.recall_lower_bound(labels, n_total, confidence=confidence, random_tail=tail)
+    statistical: stopping.StoppingRule = stopping.RandomSampling() if tail else stopping.RankedQuasiSampling()
+    to_screen = 0 if p < alpha else more
     rules["statistical (Callaghan & Müller-Hansen)"] = {
+        **_described(statistical, to_screen, "none: safe to stop" if p < alpha else f"screen {more} random unscreened "
+                     "records (if none of them is relevant)", target, confidence),
         "estimate": (
             f"p = {p:.3g} for recall < {target:.0%} ({source}); "
             f"recall so far >= {bound:.1%} at {confidence:.0%} confidence"
@@ -113,10 +129,12 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
             queue = ScreeningQueue(project, stage=stage)
             scores = queue.cycle.inclusion_probabilities()
             probabilities = scores[np.array([i for i in range(len(queue)) if i not in queue.seen], dtype=np.int64)]
-        rules["model estimate"] = model_rule(found, screened, n_total, probabilities)
+        rules["model estimate"] = model_rule(found, screened, n_total, probabilities, target)
     run = stopping.consecutive_irrelevant(labels)
     threshold = stopping.run_threshold(n_total)
+    left = max(0, min(threshold - run, unscreened))
     rules["consecutive irrelevant"] = {
+        **_described(stopping.ConsecutiveIrrelevant(), left, f"{left} more irrelevant records in a row", target, confidence),
         "estimate": f"{run} irrelevant in a row (heuristic threshold {threshold})",
         "run": run,
         "safe_to_stop": run >= threshold,
@@ -124,6 +142,8 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
     }
     knee = stopping.knee_stop(labels)
     rules["knee method"] = {
+        **_described(stopping.Knee(), 0 if knee else None, "none: stop" if knee else "unknown: until the gain curve "
+                     "flattens", target, confidence),
         "estimate": f"knee at {stopping.knee_point(labels)} of {screened} screened",
         "safe_to_stop": knee,
         "advice": "heuristic (Cormack & Grossman 2016)" + (": stop" if knee else ": continue"),
