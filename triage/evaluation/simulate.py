@@ -120,14 +120,19 @@ class StoppingConfig:
 
 @dataclass(frozen=True)
 class RuleResult:
-    """Where a rule stopped: ``stopped_at`` records screened (priors included)."""
+    """Where a rule stopped: ``stopped_at`` records screened (priors included); ``promise``:
+    what stopping on it means, in a reviewer's words (:meth:`StoppingRule.promise`)."""
 
     stopped_at: int
     recall: float
     work_saved: float
+    promise: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"stopped_at": self.stopped_at, "recall": self.recall, "work_saved": self.work_saved}
+        out: dict[str, Any] = {"stopped_at": self.stopped_at, "recall": self.recall, "work_saved": self.work_saved}
+        if self.promise:
+            out["promise"] = self.promise
+        return out
 
 
 @dataclass
@@ -285,7 +290,8 @@ def simulate(
     order.extend(int(i) for i in np.flatnonzero(~seen))
     seconds = time.perf_counter() - start
     rules = evaluate_rules(y, order, seed=seed, config=config)
-    rules["model_estimate"] = _rule_result(y, order, model_stop if model_stop is not None else n)
+    rules["model_estimate"] = _with_promise("model_estimate", _rule_result(y, order, model_stop if model_stop is not None else n),
+                                            config)
     bound = recall_bound_checks(y, order[:n_simulated], n, confidence=config.confidence)
     return SimulationResult(
         dataset=dataset,
@@ -401,7 +407,13 @@ def evaluate_rules(
 
     switch_run = max(config.switch_min, int(np.ceil(config.switch_fraction * n)))
     results["cmh_random"] = _cmh_random(y, seq, _first_run(seq, switch_run), seed, config)
-    return results
+    return {name: _with_promise(name, result, config) for name, result in results.items()}
+
+
+def _with_promise(name: str, result: RuleResult, config: StoppingConfig) -> RuleResult:
+    """``result`` with the rule's promise at the configured target and confidence."""
+    promise = stopping.RULES[name].promise(config.recall_target, config.confidence)
+    return RuleResult(result.stopped_at, result.recall, result.work_saved, promise)
 
 
 def _first_run(seq: NDArray[np.int64], length: int) -> int:
