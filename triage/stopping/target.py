@@ -15,6 +15,7 @@ at a 95% target with 95% confidence ``r`` must be at least 59.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import ClassVar
 
 from scipy.stats import binom
@@ -24,12 +25,14 @@ from triage.stopping.base import ScreeningHistory, StopDecision, check_target
 __all__ = ["TargetQBCB", "qbcb_required", "qbcb_sample_includes"]
 
 
+@lru_cache(maxsize=1024)  # pure and asked at every checkpoint of a screening
 def qbcb_required(sample_includes: int, recall_target: float, confidence: float) -> int:
     """``j``: target-set includes screening must reach; ``sample_includes + 1`` when none
     suffices (the target set is too small for this target and confidence)."""
     return int(binom.ppf(confidence, sample_includes, recall_target)) + 1
 
 
+@lru_cache(maxsize=64)
 def qbcb_sample_includes(recall_target: float, confidence: float) -> int:
     """The smallest target set ``r`` for which QBCB can stop before every one of them is
     found, i.e. ``qbcb_required(r) <= r`` (59 at 95%/95%, 29 at 90%/95%, 14 at 80%/95%)."""
