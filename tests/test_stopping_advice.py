@@ -44,6 +44,7 @@ def test_status_gives_each_rule_its_promise_and_cost(tmp_path: Path, repo_root: 
     unscreened = data["records"] - data["screened"]
     for info in rules.values():
         assert {"rule", "promise", "to_screen", "cost", "estimate", "advice", "safe_to_stop"} <= set(info)
+    assert data["recommended"] in rules
     statistical = rules["statistical (Callaghan & Müller-Hansen)"]
     assert statistical["rule"] == "cmh_ranked"
     assert statistical["promise"].startswith("with 95% confidence at least 95% of the relevant records are found")
@@ -55,3 +56,4 @@ def test_status_gives_each_rule_its_promise_and_cost(tmp_path: Path, repo_root: 
     assert rules["knee method"]["rule"] == "knee"
     text = runner.invoke(app, ["status", "-p", str(path)], env={"COLUMNS": "400"}).output
     assert "what stopping promises" in text and "still to do" in text
+    assert "Müller-Hansen) (recommended)" in text

@@ -154,7 +154,8 @@ def _print_stopping(stopping: dict[str, object]) -> None:
     assert isinstance(rules, dict)
     for name, info in rules.items():
         assert isinstance(info, dict)
-        table.add_row(escape(name), escape(str(info.get("estimate", ""))), escape(str(info.get("advice", ""))),
+        label = f"{name} (recommended)" if name == stopping.get("recommended") else name
+        table.add_row(escape(label), escape(str(info.get("estimate", ""))), escape(str(info.get("advice", ""))),
                       escape(str(info.get("promise", ""))), escape(str(info.get("cost", ""))))
     console.print(table)
 

@@ -155,6 +155,10 @@ class SimulationResult:
     seconds: float
     stopping: dict[str, RuleResult] = field(default_factory=dict)
     recall_bound: dict[str, float] = field(default_factory=dict)
+    #: ``(records screened, the model's recall estimate then)`` about every 2% of the records
+    #: while the simulation screened one by one: what ``triage status`` would have shown,
+    #: to plot against the true recall (``--plot``).
+    estimate_trace: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -163,6 +167,10 @@ class SimulationResult:
     @property
     def relevant(self) -> int:
         return int(self.labels.sum())
+
+    def ordered_labels(self) -> NDArray[np.int64]:
+        """Labels of every record in screening order, priors first (what the stopping rules read)."""
+        return self.labels[np.asarray(self.order, dtype=np.int64)]
 
     def ranked_labels(self) -> NDArray[np.int64]:
         """Labels in screening order, priors left out (what the metrics score)."""
@@ -266,6 +274,8 @@ def simulate(
     model_stop: int | None = None
     min_model = stopping.model_min_decisions(n, config.model_min_screened)
     tail = max(1, int(np.ceil(config.tail_batch * n)))
+    trace: list[tuple[int, float]] = []
+    trace_every = max(1, n // TRACE_POINTS)
     while len(order) < n:
         if found == total and model_stop is not None and not until_end:
             break
@@ -284,6 +294,9 @@ def simulate(
             found += label
         if model_stop is None and len(order) >= min_model:
             model_stop = _model_check(cycle, seen, found, len(order), config)
+        if found < total and (not trace or len(order) - trace[-1][0] >= trace_every):
+            probabilities = np.asarray(cycle.inclusion_probabilities(), dtype=float)
+            trace.append((len(order), stopping.estimated_recall(found, probabilities[~seen])))
         if progress is not None:
             progress(len(order), n)
     n_simulated = len(order)
@@ -305,6 +318,7 @@ def simulate(
         seconds=seconds,
         stopping=rules,
         recall_bound=bound,
+        estimate_trace=trace,
     )
 
 
@@ -322,6 +336,9 @@ def _rule_result(y: NDArray[np.int64], order: Sequence[int], stopped_at: int, fo
         found = int(y[np.asarray(order[:stopped_at], dtype=np.int64)].sum()) if stopped_at else 0
     return RuleResult(stopped_at=stopped_at, recall=round(found / int(y.sum()), 6), work_saved=round(1 - stopped_at / n, 6))
 
+
+#: About how many points :attr:`SimulationResult.estimate_trace` keeps per screening.
+TRACE_POINTS = 50
 
 #: Where :func:`recall_bound_checks` looks: after every tenth of the records screened.
 BOUND_CHECK_SHARES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
