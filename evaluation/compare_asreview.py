@@ -164,7 +164,7 @@ def code_hash(preset: str, extra: Sequence[Path] = ()) -> str:
     files the run reads (the cold-start study adds the criteria code and file)."""
     digest = hashlib.sha256()
     files = [*sorted((REPO / "triage" / "ranking").glob("*.py")), REPO / "triage" / "evaluation" / "simulate.py",
-             REPO / "triage" / "stopping.py", REPO / "triage" / "metrics.py", REPO / "models" / f"{preset}.toml",
+             *sorted((REPO / "triage" / "stopping").glob("*.py")), REPO / "triage" / "metrics.py", REPO / "models" / f"{preset}.toml",
              *extra]
     for path in files:
         if path.exists():
@@ -274,9 +274,9 @@ def write_report(rows: list[dict[str, Any]], args: argparse.Namespace, tools: li
                          f"{s['work_saved']:.1%} |")
     lines += ["", ("Rules: `cmh_random` Callaghan & Müller-Hansen (2020) hypergeometric test after switching to "
                    "random sampling (switch after max(25, 2.5% of n) irrelevant in a row); `cmh_ranked` the same "
-                   "paper's ranked quasi-sampling; `knee` Cormack & Grossman (2016); `consecutive_irrelevant` 100 "
-                   "in a row; `model_estimate` triage's classifier probabilities (triage only). See "
-                   "`triage/stopping.py`."),
+                   "paper's ranked quasi-sampling; `knee` Cormack & Grossman (2016); `consecutive_irrelevant` "
+                   "max(50, 5% of n) in a row (the rule `triage status` shows); `model_estimate` triage's "
+                   "classifier probabilities (triage only). See `triage/stopping/` and `stopping.md`."),
               "", ("Why the statistical rules save little on small reviews: with r includes found, 'recall < 95%' "
                    "needs only floor(r/0.95 - r + 1) includes still missing (1 while r < 19, 3 at r = 40), and ruling "
                    "out so few by random sampling takes most of what is left (about 95%, 78%, 63% of it for 1, 2, 3). "

@@ -92,7 +92,7 @@ def test_json_object_has_exactly_the_contract_keys() -> None:
     assert tuple(row) == JSON_KEYS
     assert set(row["stopping"]) == {"consecutive_irrelevant", "knee", "cmh_ranked", "cmh_random", "model_estimate"}
     for rule in row["stopping"].values():
-        assert set(rule) == {"stopped_at", "recall", "work_saved"}
+        assert set(rule) == {"stopped_at", "recall", "work_saved", "promise"}
         assert rule["work_saved"] == pytest.approx(1 - rule["stopped_at"] / N, abs=1e-6)
     # cold start, index order: 8 includes, last at position 301
     assert row["wss100"] == pytest.approx((N - 301) / N)

@@ -65,6 +65,7 @@ def screening_command(
             fail(f"{path}: no such file; pass labelled CSV, RIS or BibTeX files")
     rows: list[dict[str, Any]] = []
     curves = []
+    traces = []
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True,
@@ -91,6 +92,7 @@ def screening_command(
                 progress.remove_task(task)
                 rows.append(result.to_dict())
                 curves.append((dataset.name, seed, result.ranked_labels()))
+                traces.append((dataset.name, seed, result.ordered_labels(), result.estimate_trace))
     console.print(results_table(rows, title=f"Simulated screening, preset {preset}, priors {priors}"))
     console.print(stopping_table(rows))
     bound = bound_summary(rows)
@@ -109,9 +111,11 @@ def screening_command(
         write_json(rows, json_out)
         console.print(f"JSON written to {escape(str(json_out))}")
     if plot is not None:
-        from triage.evaluation.plots import plot_recall_curves
+        from triage.evaluation.plots import plot_recall_curves, plot_recall_estimates
 
         written = plot_recall_curves(curves, plot, title=f"triage {preset}: recall curves")
+        estimates = plot.with_name(plot.stem + "-estimates" + (plot.suffix or ".png"))
+        written += plot_recall_estimates(traces, estimates, title=f"triage {preset}: estimated vs true recall")
         console.print("Plots written to " + ", ".join(escape(str(p)) for p in written))
 
 

@@ -243,12 +243,15 @@ def _stopping_summary(project: Project) -> dict[str, object]:
 
 
 def _print_stopping(stopping: dict[str, object]) -> None:
-    table = Table("stopping rule", "estimate", "advice", title="When is stopping safe?")
+    table = Table("stopping rule", "estimate", "advice", "what stopping promises", "still to do",
+                  title="When is stopping safe?")
     rules = stopping.get("rules", {})
     assert isinstance(rules, dict)
     for name, info in rules.items():
         assert isinstance(info, dict)
-        table.add_row(escape(name), escape(str(info.get("estimate", ""))), escape(str(info.get("advice", ""))))
+        label = f"{name} (recommended)" if name == stopping.get("recommended") else name
+        table.add_row(escape(label), escape(str(info.get("estimate", ""))), escape(str(info.get("advice", ""))),
+                      escape(str(info.get("promise", ""))), escape(str(info.get("cost", ""))))
     console.print(table)
 
 

@@ -4,18 +4,51 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from triage.metrics import recall_curve
 
-__all__ = ["plot_recall_curves"]
+__all__ = ["plot_recall_curves", "plot_recall_estimates"]
 
 
 def _resample(curve: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[np.float64]:
     x = np.linspace(0, 1, curve.size)
     return np.interp(grid, x, curve)
+
+
+def _panels(count: int) -> tuple[Any, Any]:
+    """A figure with ``count`` panels, three to a row (matplotlib's Agg backend: no display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = min(3, count)
+    rows = int(np.ceil(count / cols))
+    return plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows), squeeze=False)
+
+
+def _save(fig: Any, axes: Any, used: int, path: str | Path, title: str | None) -> list[Path]:
+    """Hide unused panels, write ``path`` as PNG and an SVG beside it, close the figure."""
+    import matplotlib.pyplot as plt
+
+    for ax in list(axes.flat)[used:]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    png = Path(path)
+    if png.suffix.lower() != ".png":
+        png = png.with_suffix(".png")
+    png.parent.mkdir(parents=True, exist_ok=True)
+    svg = png.with_suffix(".svg")
+    fig.savefig(png, dpi=120)
+    fig.savefig(svg)
+    plt.close(fig)
+    return [png, svg]
 
 
 def plot_recall_curves(
@@ -26,15 +59,8 @@ def plot_recall_curves(
     ``runs`` holds ``(dataset, seed, ranked_labels)`` with the labels in screening order
     (priors left out). Writes ``path`` (PNG) and the same name with ``.svg``; returns both.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     datasets = list(dict.fromkeys(name for name, _, _ in runs))
-    cols = min(3, len(datasets))
-    rows = int(np.ceil(len(datasets) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows), squeeze=False)
+    fig, axes = _panels(len(datasets))
     grid = np.linspace(0, 1, 501)
     for ax, name in zip(axes.flat, datasets):
         mine = [(seed, y) for d, seed, y in runs if d == name]
@@ -57,17 +83,52 @@ def plot_recall_curves(
         ax.set_ylim(0, 102)
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
-    for ax in list(axes.flat)[len(datasets):]:
-        ax.set_visible(False)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    png = Path(path)
-    if png.suffix.lower() != ".png":
-        png = png.with_suffix(".png")
-    png.parent.mkdir(parents=True, exist_ok=True)
-    svg = png.with_suffix(".svg")
-    fig.savefig(png, dpi=120)
-    fig.savefig(svg)
-    plt.close(fig)
-    return [png, svg]
+    return _save(fig, axes, len(datasets), path, title)
+
+
+def plot_recall_estimates(
+    runs: Sequence[tuple[str, int, NDArray[np.int64], Sequence[tuple[int, float]]]],
+    path: str | Path,
+    *,
+    confidence: float = 0.95,
+    title: str | None = None,
+) -> list[Path]:
+    """One panel per dataset: what ``triage status`` would have said against the truth.
+
+    ``runs`` holds ``(dataset, seed, labels, trace)``: ``labels`` of every record in
+    screening order (priors first), ``trace`` the model's recall estimates as
+    ``(records screened, estimate)`` (:attr:`SimulationResult.estimate_trace`). At each
+    traced point the panel shows the true recall so far, the model's estimate and the
+    recall lower bound at ``confidence`` (:func:`triage.stopping.recall_lower_bound`), one
+    faint line per seed. An honest estimate hugs the truth; the bound stays below it.
+    Writes ``path`` (PNG) and an SVG beside it; returns both.
+    """
+    from triage.stopping import recall_lower_bound
+
+    datasets = list(dict.fromkeys(name for name, _, _, _ in runs))
+    fig, axes = _panels(len(datasets))
+    for ax, name in zip(axes.flat, datasets):
+        mine = [(seed, y, trace) for d, seed, y, trace in runs if d == name]
+        for k, (_, y, trace) in enumerate(mine):
+            if not trace:
+                continue
+            n, total = y.size, max(1, int(y.sum()))
+            at = np.array([t for t, _ in trace])
+            found = np.cumsum(y)[at - 1] / total
+            bound = [recall_lower_bound(y[:t], n, confidence=confidence) for t in at]
+            x = 100 * at / n
+            first = k == 0
+            ax.plot(x, 100 * found, color="black", lw=1.2, alpha=0.6, label="true recall" if first else None)
+            ax.plot(x, [100 * e for _, e in trace], color="tab:orange", lw=1.2, alpha=0.6,
+                    label="model estimate" if first else None)
+            ax.plot(x, 100 * np.asarray(bound), color="tab:blue", lw=1.2, alpha=0.6,
+                    label=f"lower bound ({confidence:.0%})" if first else None)
+        y0 = mine[0][1]
+        ax.axhline(95, color="tab:red", lw=0.8, alpha=0.6)
+        ax.set_title(f"{name} ({y0.size} records, {int(y0.sum())} relevant)", fontsize=10)
+        ax.set_xlabel("records screened (%)")
+        ax.set_ylabel("recall (%)")
+        ax.set_ylim(0, 102)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8)
+    return _save(fig, axes, len(datasets), path, title)

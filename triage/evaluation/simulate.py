@@ -93,8 +93,9 @@ def shared_encoding(
 class StoppingConfig:
     """Parameters of the simulated stopping rules (defaults from their sources).
 
-    ``consecutive``: N of "N irrelevant in a row" (100, a common choice; see
-    :mod:`triage.stopping`). ``knee_min``: the knee method's minimum screened (150,
+    ``consecutive``: N of "N irrelevant in a row"; ``None`` (the default) is the rule
+    ``triage status`` shows, :func:`triage.stopping.run_threshold` (5% of the records, at
+    least 50), so the simulations measure what reviewers see. ``knee_min``: the knee method's minimum screened (150,
     Cormack & Grossman 2016). ``ranked_stride``: the ranked quasi-sampling test is
     evaluated every ``max(1, n // ranked_stride)`` records (a later stop, never an
     earlier one). ``model_min_screened``: the model estimate is trusted only after
@@ -108,7 +109,7 @@ class StoppingConfig:
 
     recall_target: float = 0.95
     confidence: float = 0.95
-    consecutive: int = 100
+    consecutive: int | None = None
     knee_min: int = 150
     ranked_stride: int = 500
     model_min_screened: float = stopping.MODEL_MIN_SCREENED
@@ -119,14 +120,19 @@ class StoppingConfig:
 
 @dataclass(frozen=True)
 class RuleResult:
-    """Where a rule stopped: ``stopped_at`` records screened (priors included)."""
+    """Where a rule stopped: ``stopped_at`` records screened (priors included); ``promise``:
+    what stopping on it means, in a reviewer's words (:meth:`StoppingRule.promise`)."""
 
     stopped_at: int
     recall: float
     work_saved: float
+    promise: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"stopped_at": self.stopped_at, "recall": self.recall, "work_saved": self.work_saved}
+        out: dict[str, Any] = {"stopped_at": self.stopped_at, "recall": self.recall, "work_saved": self.work_saved}
+        if self.promise:
+            out["promise"] = self.promise
+        return out
 
 
 @dataclass
@@ -149,6 +155,10 @@ class SimulationResult:
     seconds: float
     stopping: dict[str, RuleResult] = field(default_factory=dict)
     recall_bound: dict[str, float] = field(default_factory=dict)
+    #: ``(records screened, the model's recall estimate then)`` about every 2% of the records
+    #: while the simulation screened one by one: what ``triage status`` would have shown,
+    #: to plot against the true recall (``--plot``).
+    estimate_trace: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -157,6 +167,10 @@ class SimulationResult:
     @property
     def relevant(self) -> int:
         return int(self.labels.sum())
+
+    def ordered_labels(self) -> NDArray[np.int64]:
+        """Labels of every record in screening order, priors first (what the stopping rules read)."""
+        return self.labels[np.asarray(self.order, dtype=np.int64)]
 
     def ranked_labels(self) -> NDArray[np.int64]:
         """Labels in screening order, priors left out (what the metrics score)."""
@@ -226,12 +240,19 @@ def simulate(
     cycle_factory: CycleFactory = real_cycle_factory,
     cycle_kwargs: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    until_end: bool = False,
+    batch: int = 1,
 ) -> SimulationResult:
     """Replay screening of ``records`` answering with ``labels``; see the module doc.
 
     Wall-clock ``seconds`` cover everything from building the cycle (features) to the
     last retrain. ``progress(screened, n)`` is called after each decision if given.
     ``cycle_kwargs`` go to the factory as well (e.g. :func:`shared_encoding`'s output).
+    ``until_end``: screen every record (the tail after the last include in batches, as
+    above), so that model-based stopping rules can be replayed on the whole order
+    (``evaluation/stopping_orders.py``). ``batch``: records screened per retrain before
+    the last include (1, the default, is what a reviewer gets: a retrain after every
+    decision; larger batches trade a slightly worse order for fewer retrains).
     """
     y = np.asarray(labels, dtype=np.int64)
     n = y.size
@@ -253,12 +274,14 @@ def simulate(
     model_stop: int | None = None
     min_model = stopping.model_min_decisions(n, config.model_min_screened)
     tail = max(1, int(np.ceil(config.tail_batch * n)))
+    trace: list[tuple[int, float]] = []
+    trace_every = max(1, n // TRACE_POINTS)
     while len(order) < n:
-        if found == total and model_stop is not None:
+        if found == total and model_stop is not None and not until_end:
             break
         # Once every include is found only the model-based rule still needs the model;
         # what is left is all irrelevant, so it is screened in batches of ``tail``.
-        picked = cycle.next(tail if found == total else 1)
+        picked = cycle.next(tail if found == total else batch)
         if not picked:
             break
         for idx in (int(i) for i in picked):
@@ -271,13 +294,17 @@ def simulate(
             found += label
         if model_stop is None and len(order) >= min_model:
             model_stop = _model_check(cycle, seen, found, len(order), config)
+        if found < total and (not trace or len(order) - trace[-1][0] >= trace_every):
+            probabilities = np.asarray(cycle.inclusion_probabilities(), dtype=float)
+            trace.append((len(order), stopping.estimated_recall(found, probabilities[~seen])))
         if progress is not None:
             progress(len(order), n)
     n_simulated = len(order)
     order.extend(int(i) for i in np.flatnonzero(~seen))
     seconds = time.perf_counter() - start
     rules = evaluate_rules(y, order, seed=seed, config=config)
-    rules["model_estimate"] = _rule_result(y, order, model_stop if model_stop is not None else n)
+    rules["model_estimate"] = _with_promise("model_estimate", _rule_result(y, order, model_stop if model_stop is not None else n),
+                                            config)
     bound = recall_bound_checks(y, order[:n_simulated], n, confidence=config.confidence)
     return SimulationResult(
         dataset=dataset,
@@ -291,6 +318,7 @@ def simulate(
         seconds=seconds,
         stopping=rules,
         recall_bound=bound,
+        estimate_trace=trace,
     )
 
 
@@ -308,6 +336,9 @@ def _rule_result(y: NDArray[np.int64], order: Sequence[int], stopped_at: int, fo
         found = int(y[np.asarray(order[:stopped_at], dtype=np.int64)].sum()) if stopped_at else 0
     return RuleResult(stopped_at=stopped_at, recall=round(found / int(y.sum()), 6), work_saved=round(1 - stopped_at / n, 6))
 
+
+#: About how many points :attr:`SimulationResult.estimate_trace` keeps per screening.
+TRACE_POINTS = 50
 
 #: Where :func:`recall_bound_checks` looks: after every tenth of the records screened.
 BOUND_CHECK_SHARES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -373,7 +404,8 @@ def evaluate_rules(
     alpha = 1 - config.confidence
     results: dict[str, RuleResult] = {}
 
-    results["consecutive_irrelevant"] = _rule_result(y, order, _first_run(seq, config.consecutive))
+    run = config.consecutive if config.consecutive is not None else stopping.run_threshold(n)
+    results["consecutive_irrelevant"] = _rule_result(y, order, _first_run(seq, run))
 
     knee = n
     for t in range(config.knee_min, n + 1):
@@ -392,7 +424,13 @@ def evaluate_rules(
 
     switch_run = max(config.switch_min, int(np.ceil(config.switch_fraction * n)))
     results["cmh_random"] = _cmh_random(y, seq, _first_run(seq, switch_run), seed, config)
-    return results
+    return {name: _with_promise(name, result, config) for name, result in results.items()}
+
+
+def _with_promise(name: str, result: RuleResult, config: StoppingConfig) -> RuleResult:
+    """``result`` with the rule's promise at the configured target and confidence."""
+    promise = stopping.RULES[name].promise(config.recall_target, config.confidence)
+    return RuleResult(result.stopped_at, result.recall, result.work_saved, promise)
 
 
 def _first_run(seq: NDArray[np.int64], length: int) -> int:
