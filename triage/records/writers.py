@@ -167,6 +167,12 @@ def _ris_overrides(record: Record, derived: Record) -> dict[str, list[str] | str
 
 
 def _ris_entry(item: ExportItem) -> str:
+    """One RIS record, written line by line rather than by ``rispy.dumps``: the round trip
+    starts from the record's own tags as exported (``raw``), in their order, with the
+    tags rispy's mapping does not know (``DB``, ``AN``, vendor tags, our ``TR``) and
+    repeated tags kept verbatim. rispy's writer takes its own field names, not tags: a tag
+    given as itself is dropped ("label `AN` not exported", checked with rispy 0.10) and
+    each record gets a numbering line; tests/test_records_writers.py checks the round trip."""
     record = item.record
     native = "TY" in record.raw and all(_RIS_KEY.fullmatch(k) for k in record.raw)
     tags: dict[str, Any] = dict(record.raw) if native else {}
