@@ -139,15 +139,19 @@ def suggest_cmd(
             segments = [s for s in segments if s.id not in decided]
         segments = segments[:limit]
         suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k)
-        table = Table("segment", "text", "code", "score", "reason", show_lines=True)
+        table = Table("segment", "text", "score", "reason", show_lines=True)
+        # Code ids are what `code accept` needs: never cut or wrapped, whatever the terminal width.
+        table.add_column("code", no_wrap=True, overflow="ignore", min_width=max(
+            (len(s.code_id) for ranked in suggestions for s in ranked), default=4))
         for seg, ranked in zip(segments, suggestions):
             appl.record_suggestions(session, seg.id, ranked, model=f"{model.name}/{encoder.name}", coder=name)
-            if as_json:
-                console.print_json(json.dumps({"segment_id": seg.id, "text": seg.text, "suggestions": [
-                    {"code_id": s.code_id, "score": round(s.score, 4), "reason": s.reason} for s in ranked]}))
+            if as_json:  # JSON lines, one object per segment, as `triage next --json` prints
+                print(json.dumps({"segment_id": seg.id, "text": seg.text, "suggestions": [
+                    {"code_id": s.code_id, "score": round(s.score, 4), "reason": s.reason} for s in ranked]},
+                    ensure_ascii=False))
                 continue
-            table.add_row(str(seg.id), escape(seg.text), "\n".join(s.code_id for s in ranked),
-                          "\n".join(f"{s.score:.2f}" for s in ranked), "\n".join(escape(s.reason) for s in ranked))
+            table.add_row(str(seg.id), escape(seg.text), "\n".join(f"{s.score:.2f}" for s in ranked),
+                          "\n".join(escape(s.reason) for s in ranked), "\n".join(s.code_id for s in ranked))
     if not as_json:
         console.print(table if segments else "nothing left to code; pass --all to see coded segments")
 
