@@ -63,11 +63,13 @@ def _attrs(pairs: list[str]) -> dict[str, str]:
 
 @code_app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Results-section files (.txt, .md, .docx, .pdf).")],
+    files: Annotated[list[Path], typer.Argument(help="Results-section files (.txt, .md, .docx, .pdf), or a REFI-QDA "
+                                                     "project (.qdpx: sources, codebook and coding).")],
     study: Annotated[str | None, typer.Option(help="Study label for exports (default: file name).")] = None,
     record: Annotated[int | None, typer.Option(help="Record id of the included study.")] = None,
     attr: Annotated[list[str] | None, typer.Option(help="Document attribute KEY=VALUE, e.g. perspective=parent.")
                     ] = None,
+    coder: CoderOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Import results-section text, split into paragraphs and sentences."""
@@ -77,6 +79,9 @@ def import_cmd(
     nlp = load_nlp(proj.get_setting("spacy_pipeline"))  # type: ignore[arg-type]
     attributes = _attrs(attr or [])
     for path in files:
+        if path.suffix.lower() == ".qdpx":
+            _import_qdpx(proj, nlp, path, coder)
+            continue
         doc = read_document(path)
         with proj.transaction() as session:
             row = store.import_document(session, nlp, doc, study=study, record_id=record, attributes=attributes)
@@ -84,6 +89,20 @@ def import_cmd(
             console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
         for problem in doc.problems:
             console.print(f"[yellow]warning:[/] {escape(str(problem))}")
+
+
+def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None:
+    from triage.coding.qdpx import import_qdpx, read_qdpx
+
+    qdpx = read_qdpx(path)
+    signer = coder or proj.get_setting("reviewer") or "refi-qda import"  # signs the codebook import only
+    with proj.transaction() as session:
+        done = import_qdpx(session, nlp, qdpx, path=path, coder=str(signer))
+    console.print(f"{escape(path.name)}: {done.documents} document(s), {len(qdpx.codebook.codes())} code(s), "
+                  f"{done.codings} coding(s) by their coders")
+    if done.widened:
+        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) did not match a "
+                      "paragraph or sentence and were coded on the sentences they cover")
 
 
 @code_app.command("documents")
@@ -200,13 +219,24 @@ def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> No
 
 @code_app.command("export")
 def export_cmd(
-    out: Annotated[Path, typer.Argument(help="Coded segments CSV to write.")],
+    out: Annotated[Path, typer.Argument(help="Coded segments CSV to write, or a REFI-QDA project (.qdpx) for NVivo, "
+                                             "ATLAS.ti, MAXQDA and QualCoder.")],
     counts: Annotated[Path | None, typer.Option(help="Also write per code / study / perspective counts here.")] = None,
     coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
     project: ProjectOption = None,
 ) -> None:
     """Export coded segments (one row per segment, code and coder) and their counts."""
-    with open_project(project).reading() as session:
+    proj = open_project(project)
+    if out.suffix.lower() == ".qdpx":
+        from triage import __version__
+        from triage.coding.qdpx import write_qdpx
+
+        with proj.reading() as session:
+            n = write_qdpx(session, store.load_codebook(session), out, name=proj.directory.name,
+                           origin=f"triage {__version__}", coder=coder)
+        console.print(f"wrote {n} coding(s) with their sources and codebook to {escape(str(out))}")
+        return
+    with proj.reading() as session:
         codebook = store.load_codebook(session)
         rows = appl.coded_rows(session, codebook, coder)
     base = ["study", "document_id", "record_id", "segment_id", "start", "end", "code_id", "code_name", "themes"]
