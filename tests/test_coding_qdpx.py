@@ -132,3 +132,32 @@ def test_foreign_selections_and_bad_files(project: Project, tmp_path: Path, sche
         archive.writestr("other.xml", "<x/>")
     err = run("code", "import", str(empty), "-p", str(project.directory), ok=False)
     assert err.stderr.strip() == "error: empty.qdpx: no project.qde inside; export the project again as REFI-QDA .qdpx"
+
+
+def test_synthesis_table(project: Project, tmp_path: Path) -> None:
+    import csv
+
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(DEMO / "study-a-hollis-2021.md"), "--attr", "perspective=parent", *p)
+    run("code", "import", str(DEMO / "study-b-okafor-2022.md"), "--attr", "perspective=practitioner", *p)
+    with project.reading() as s:
+        a = [(x.id, x.text, x.quote) for x in sentence_segments(s, 1)]
+        b = [(x.id, x.text) for x in sentence_segments(s, 2)]
+    quote = next(x for x in a if x[2])
+    run("code", "accept", str(a[0][0]), "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", str(quote[0]), "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", str(quote[0]), "fear-of-removal", "--coder", "ben", *p)  # counts once
+    run("code", "accept", str(b[0][0]), "hiding-difficulties", "--coder", "ana", *p)
+    out = tmp_path / "synthesis.csv"
+    run("code", "synthesis", str(out), "--quotes", "1", *p)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = {r["code_id"]: r for r in csv.DictReader(fh)}
+    fear = rows["fear-of-removal"]
+    assert (fear["level"], fear["segments"], fear["studies"], fear["perspectives"]) == ("code", "2", "1", "parent 2")
+    assert (fear["study: study-a-hollis-2021"], fear["study: study-b-okafor-2022"]) == ("2", "0")
+    assert fear["quotes"] == f"{quote[1]} [study-a-hollis-2021]"  # the participant's words first
+    theme = rows[fear["parent"]]  # Fear and stigma: fear-of-removal and hiding-difficulties under it
+    assert (theme["level"], theme["segments"], theme["studies"]) == ("theme", "3", "2")
+    assert theme["perspectives"] == "parent 2; practitioner 1"
+    assert theme["study_list"] == "study-a-hollis-2021; study-b-okafor-2022"

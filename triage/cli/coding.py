@@ -240,13 +240,31 @@ def export_cmd(
         codebook = store.load_codebook(session)
         rows = appl.coded_rows(session, codebook, coder)
     base = ["study", "document_id", "record_id", "segment_id", "start", "end", "code_id", "code_name", "themes"]
-    extra = [k for k in (rows[0] if rows else {}) if k not in base + ["coder", "decided_at", "text"]]
-    _write_csv(out, rows, base + extra + ["coder", "decided_at", "text"])
+    tail = ["coder", "decided_at", "quote", "text"]
+    extra = [k for k in (rows[0] if rows else {}) if k not in base + tail]
+    _write_csv(out, rows, base + extra + tail)
     console.print(f"wrote {len(rows)} coded segment(s) to {escape(str(out))}")
     if counts is not None:
         table = appl.count_table(rows, codebook, by=("study", "perspective"))
         _write_csv(counts, table, list(table[0]) if table else ["code_id"])
         console.print(f"wrote counts for {len(table)} code(s) to {escape(str(counts))}")
+
+
+@code_app.command("synthesis")
+def synthesis_cmd(
+    out: Annotated[Path, typer.Argument(help="CSV to write: one row per theme and code.")],
+    quotes: Annotated[int, typer.Option(help="Quotations shown per theme or code.")] = 3,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Study-by-theme matrix for the synthesis (GRADE-CERQual): studies, perspectives, counts, quotes."""
+    from triage.coding.synthesis import synthesis_table
+
+    with open_project(project).reading() as session:
+        codebook = store.load_codebook(session)
+        table = synthesis_table(appl.coded_rows(session, codebook, coder), codebook, quotes=quotes)
+    _write_csv(out, table, list(table[0]) if table else ["code_id"])
+    console.print(f"wrote {len(table)} theme and code row(s) to {escape(str(out))}")
 
 
 @code_app.command("agreement")
