@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from triage.cli.main import app
 from triage.coding import applications as appl
-from triage.coding.store import load_codebook, sentence_segments
+from triage.coding.store import load_codebook, memos, sentence_segments
 from triage.store.db import Project
+from triage.store.schema_coding import CodingSegment
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parent / "data" / "refi-qda"
@@ -44,6 +45,29 @@ def coded(project: Project) -> list[tuple[Any, ...]]:
                    str(r["decided_at"])[:19].replace(" ", "T"), r["text"]) for r in rows)
 
 
+def memo_list(project: Project) -> list[tuple[Any, ...]]:
+    with project.reading() as s:
+        book = load_codebook(s)
+        return sorted((book.get(m.code_id).name if m.code_id else s.get(CodingSegment, m.segment_id).text, m.coder, m.text,
+                       m.created_at.isoformat()[:19]) for m in memos(s))
+
+
+def test_memos(project: Project) -> None:
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
+    with project.engine.begin() as conn:  # a store made before memos existed has no memo table
+        conn.exec_driver_sql("DROP TABLE coding_memos")
+    assert "no memos yet" in run("code", "memos", *p).output
+    err = run("code", "memo", "text", "--coder", "ana", *p, ok=False)
+    assert err.stderr.strip() == "error: a memo belongs to one code or one segment; pass --code ID or --segment ID"
+    err = run("code", "memo", "text", "--segment", "9", "--coder", "ana", *p, ok=False)
+    assert err.stderr.strip() == "error: no segment 9 in this project; see 'triage code suggest' for ids"
+    assert run("code", "memo", "Why this code", "--code", "fear-of-removal", "--coder", "ana", *p).output.startswith(
+        "memo 1 on code fear-of-removal (ana)")
+    listed = run("code", "memos", "--code", "fear-of-removal", *p).output
+    assert "Why this code" in listed and "ana" in listed
+
+
 def test_export_validates_and_round_trips(project: Project, tmp_path: Path, schema: etree.XMLSchema) -> None:
     p = ["-p", str(project.directory)]
     run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
@@ -57,6 +81,9 @@ def test_export_validates_and_round_trips(project: Project, tmp_path: Path, sche
     run("code", "accept", str(first), "fear-of-removal", "--coder", "ben", *p)
     run("code", "accept", str(third), "joint-working", "--coder", "ben", *p)
     run("code", "reject", str(third), "worker-turnover", "--coder", "ana", *p)  # rejects stay home
+    run("code", "memo", "Fear runs through every account.", "--code", "fear-of-removal", "--coder", "ana", *p)
+    run("code", "memo", "Check against the practitioners' view.", "--segment", str(first), "--coder", "ben", *p)
+    run("code", "memo", "Uncoded, but worth a look.", "--segment", str(third + 1), "--coder", "ana", *p)
     out = tmp_path / "coding.qdpx"
     assert run("code", "export", str(out), *p).output.startswith("wrote 5 coding(s) with their sources and codebook")
 
@@ -72,6 +99,7 @@ def test_export_validates_and_round_trips(project: Project, tmp_path: Path, sche
     assert selection is not None
     assert text[int(selection.get("startPosition")):int(selection.get("endPosition"))] == first_text
     assert len(root.findall(".//q:Coding", ns)) == 5
+    assert len(root.findall("q:Notes/q:Note", ns)) == 3 and len(root.findall(".//q:NoteRef", ns)) == 3
     assert {c.get("creationDateTime")[-1] for c in root.findall(".//q:Coding", ns)} == {"Z"}
 
     # into a new project: the same documents, codebook, codes, coders, times and attributes
@@ -82,6 +110,7 @@ def test_export_validates_and_round_trips(project: Project, tmp_path: Path, sche
         assert "5 coding(s) by their coders" in output
         # REFI-QDA carries code names and GUIDs, not our ids: a new project slugs the names
         assert coded(other) == coded(project) and len(coded(project)) == 5
+        assert memo_list(other) == memo_list(project) and len(memo_list(project)) == 3
         again = tmp_path / "again.qdpx"
         run("code", "export", str(again), "-p", str(other.directory))
         for el in (qde(out), qde(again)):  # the project's own name is the only difference

@@ -250,6 +250,40 @@ def export_cmd(
         console.print(f"wrote counts for {len(table)} code(s) to {escape(str(counts))}")
 
 
+@code_app.command("memo")
+def memo_cmd(
+    text: Annotated[str, typer.Argument(help="The memo's text (in quotes).")],
+    code: Annotated[str | None, typer.Option(help="Memo on this code.")] = None,
+    segment: Annotated[int | None, typer.Option(help="Memo on this segment.")] = None,
+    coder: CoderOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Write a memo on a code or a segment (kept with your name and the time; exported in .qdpx)."""
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        row = store.add_memo(session, store.load_codebook(session), text, coder=name, code_id=code,
+                             segment_id=segment)
+        where = f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"
+    console.print(f"memo {row.id} on {escape(where)} ({escape(name)})")
+
+
+@code_app.command("memos")
+def memos_cmd(
+    code: Annotated[str | None, typer.Option(help="Only memos on this code.")] = None,
+    segment: Annotated[int | None, typer.Option(help="Only memos on this segment.")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """List memos on codes and segments, oldest first."""
+    with open_project(project).reading() as session:
+        rows = store.memos(session, code_id=code, segment_id=segment)
+        table = Table("memo", "on", "coder", "written", "text")
+        for row in rows:
+            table.add_row(str(row.id), escape(f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"),
+                          escape(row.coder), row.created_at.isoformat(timespec="seconds"), escape(row.text))
+    console.print(table if rows else "no memos yet; write one with 'triage code memo TEXT --code ID'")
+
+
 @code_app.command("synthesis")
 def synthesis_cmd(
     out: Annotated[Path, typer.Argument(help="CSV to write: one row per theme and code.")],

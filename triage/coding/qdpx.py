@@ -6,7 +6,8 @@ What we write: ``Users`` (one per coder), the ``CodeBook`` (as in ``.qdc``), ``V
 (document attributes such as perspective, as text variables) and one ``TextSource`` per
 imported document, its text in ``sources/<guid>.txt``, with a ``PlainTextSelection`` per coded
 segment and coder (character offsets into that text) and a ``Coding`` per code applied, each
-with its coder (``creatingUser``) and time (``creationDateTime``). Rejected suggestions have no
+with its coder (``creatingUser``) and time (``creationDateTime``); memos on codes and segments as
+``Notes`` referred to from the code or the segment's selection. Rejected suggestions have no
 place in the standard and are not exported. GUIDs derive from stable keys (code ids, text
 hashes, coder names), so exporting the same project twice gives the same file.
 
@@ -24,7 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from sqlalchemy import select
@@ -41,7 +42,16 @@ from triage.store.schema_coding import CodingSegment
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["PROJECT_NAMESPACE", "QdpxCoding", "QdpxImport", "QdpxProject", "import_qdpx", "read_qdpx", "write_qdpx"]
+__all__ = [
+    "PROJECT_NAMESPACE",
+    "QdpxCoding",
+    "QdpxImport",
+    "QdpxMemo",
+    "QdpxProject",
+    "import_qdpx",
+    "read_qdpx",
+    "write_qdpx",
+]
 
 PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
 _NS = f"{{{PROJECT_NAMESPACE}}}"
@@ -68,15 +78,25 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
     accepted = [d for d in appl.current_decisions(session, codebook, coder) if d.decision == "accept"]
     segments = {s.id: s for s in session.scalars(
         select(CodingSegment).where(CodingSegment.id.in_({d.segment_id for d in accepted})))}
-    coders = sorted({d.coder for d in accepted})
+    notes = store.memos(session)
+    segments.update({s.id: s for s in session.scalars(
+        select(CodingSegment).where(CodingSegment.id.in_({m.segment_id for m in notes if m.segment_id})))})
+    coders = sorted({d.coder for d in accepted} | {m.coder for m in notes})
     documents = store.documents(session)
     root = etree.Element(_NS + "Project", nsmap={None: PROJECT_NAMESPACE}, name=name, origin=origin)
     if coders:
         users = etree.SubElement(root, _NS + "Users")
         for who in coders:
             etree.SubElement(users, _NS + "User", guid=_guid("user", who), name=who)
-    add_code_elements(etree.SubElement(etree.SubElement(root, _NS + "CodeBook"), _NS + "Codes"), codebook,
-                      PROJECT_NAMESPACE)
+    codes_el = etree.SubElement(etree.SubElement(root, _NS + "CodeBook"), _NS + "Codes")
+    add_code_elements(codes_el, codebook, PROJECT_NAMESPACE)
+    code_els = {el.get("guid"): el for el in codes_el.iter(_NS + "Code")}
+    for memo in notes:
+        if memo.code_id is not None and memo.code_id in codebook:
+            el = code_els[code_guid(codebook.get(memo.code_id))]
+            at = 1 if len(el) and _local(el[0]) == "Description" else 0
+            el.insert(at + sum(_local(c) == "NoteRef" for c in el), etree.Element(
+                _NS + "NoteRef", targetGUID=_guid("memo", str(memo.id))))
     keys = sorted({k for doc in documents for k in doc.attributes})
     if keys:
         variables = etree.SubElement(root, _NS + "Variables")
@@ -96,23 +116,39 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
             for d in accepted:
                 if segments[d.segment_id].document_id == doc.id:
                     by_segment.setdefault((d.segment_id, d.coder), []).append(d)
+            memo_refs: dict[int, list[str]] = {}
+            for memo in notes:
+                if memo.segment_id is not None and segments[memo.segment_id].document_id == doc.id:
+                    memo_refs.setdefault(memo.segment_id, []).append(_guid("memo", str(memo.id)))
+                    if not any(seg_id == memo.segment_id for seg_id, _ in by_segment):
+                        by_segment[(memo.segment_id, memo.coder)] = []  # a selection that carries only the memo
             for (seg_id, who), decisions in sorted(by_segment.items(), key=lambda kv: (segments[kv[0][0]].start,
                                                                                        kv[0][0], kv[0][1])):
                 seg = segments[seg_id]
                 selection = etree.SubElement(
                     el, _NS + "PlainTextSelection", guid=_guid("selection", f"{seg_id}:{who}"),
                     name=seg.text[:60], startPosition=str(seg.start), endPosition=str(seg.end),
-                    creatingUser=_guid("user", who), creationDateTime=_when(min(d.created_at for d in decisions)))
+                    creatingUser=_guid("user", who))
+                if decisions:
+                    selection.set("creationDateTime", _when(min(d.created_at for d in decisions)))
                 for d in sorted(decisions, key=lambda d: d.code_id):
                     coding = etree.SubElement(selection, _NS + "Coding",
                                               guid=_guid("coding", f"{seg_id}:{who}:{d.code_id}"),
                                               creatingUser=_guid("user", who), creationDateTime=_when(d.created_at))
                     etree.SubElement(coding, _NS + "CodeRef", targetGUID=code_guid(codebook.get(d.code_id)))
+                for note_guid in memo_refs.pop(seg_id, []):
+                    etree.SubElement(selection, _NS + "NoteRef", targetGUID=note_guid)
             for key in keys:
                 if key in doc.attributes:
                     value = etree.SubElement(el, _NS + "VariableValue")
                     etree.SubElement(value, _NS + "VariableRef", targetGUID=_guid("variable", key))
                     etree.SubElement(value, _NS + "TextValue").text = str(doc.attributes[key])
+    if notes:
+        notes_el = etree.SubElement(root, _NS + "Notes")
+        for memo in notes:
+            note = etree.SubElement(notes_el, _NS + "Note", guid=_guid("memo", str(memo.id)), name=memo.text[:60],
+                                    creatingUser=_guid("user", memo.coder), creationDateTime=_when(memo.created_at))
+            etree.SubElement(note, _NS + "PlainTextContent").text = memo.text
     qde = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", qde)
@@ -134,12 +170,26 @@ class QdpxCoding:
 
 
 @dataclass
+class QdpxMemo:
+    """A note attached to a code (``code_guid``) or to a span of a source."""
+
+    text: str
+    coder: str
+    created_at: datetime | None
+    code_guid: str | None = None
+    source: int = -1
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
 class QdpxProject:
-    """What a ``.qdpx`` holds that triage keeps: sources (name, text, attributes), codebook, codings."""
+    """What a ``.qdpx`` holds that triage keeps: sources (name, text, attributes), codebook, codings, memos."""
 
     codebook: Codebook
     sources: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     codings: list[QdpxCoding] = field(default_factory=list)
+    memos: list[QdpxMemo] = field(default_factory=list)
 
 
 def _local(el: etree._Element) -> str:
@@ -188,6 +238,24 @@ def read_qdpx(path: str | Path) -> QdpxProject:
         variables = {v.get("guid", "").upper().strip("{}"): v.get("name") or ""
                      for vs in _children(root, "Variables") for v in _children(vs, "Variable")}
         project = QdpxProject(codebook)
+        notes = {}
+        for notes_el in _children(root, "Notes"):
+            for note in _children(notes_el, "Note"):
+                content = next(iter(_children(note, "PlainTextContent")), None)
+                who = (note.get("creatingUser") or "").upper().strip("{}")
+                notes[(note.get("guid") or "").upper().strip("{}")] = (
+                    (content.text or "") if content is not None else "", users.get(who, who or "unknown"),
+                    _parse_time(note.get("creationDateTime")))
+
+        def memo(ref: etree._Element, **where: Any) -> None:
+            found = notes.get((ref.get("targetGUID") or "").upper().strip("{}"))
+            if found is not None and found[0].strip():
+                project.memos.append(QdpxMemo(*found, **where))
+
+        if codes_el is not None:
+            for code_el in codes_el.iter(_NS + "Code"):
+                for ref in _children(code_el, "NoteRef"):
+                    memo(ref, code_guid=(code_el.get("guid") or "").upper().strip("{}"))
         for sources_el in _children(root, "Sources"):
             for source in _children(sources_el, "TextSource"):
                 text = _source_text(archive, members, source, path)
@@ -206,6 +274,8 @@ def read_qdpx(path: str | Path) -> QdpxProject:
                     except ValueError:
                         raise InputError("project.qde: a selection without whole-number positions", path=path,
                                          line=selection.sourceline) from None
+                    for ref in _children(selection, "NoteRef"):
+                        memo(ref, source=index, start=start, end=end)
                     for coding in _children(selection, "Coding"):
                         ref = next(iter(_children(coding, "CodeRef")), None)
                         who = coding.get("creatingUser") or selection.get("creatingUser") or ""
@@ -271,6 +341,19 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
             if coding.created_at is not None:
                 decision.created_at = coding.created_at
             written += 1
+    for note in project.memos:
+        if note.code_guid is not None:
+            target: dict[str, Any] = {"code_id": by_guid.get(note.code_guid)}
+            if target["code_id"] is None:
+                continue
+        else:
+            ids, _ = _segments_for(session, doc_ids[note.source], note.start, note.end)
+            if not ids:
+                continue
+            target = {"segment_id": ids[0]}
+        memo_row = store.add_memo(session, codebook, note.text, coder=note.coder, **target)
+        if note.created_at is not None:
+            memo_row.created_at = note.created_at
     session.flush()
     return QdpxImport(len(doc_ids), written, widened)
 

@@ -10,23 +10,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Code, Codebook
 from triage.coding.documents import DocumentText
 from triage.coding.segments import segment_text
 from triage.errors import DecisionError, InputError
+from triage.store.base import Base
 from triage.store.schema import RecordRow
-from triage.store.schema_coding import CodeHistoryRow, CodeRow, CodingDocument, CodingSegment
+from triage.store.schema_coding import CodeHistoryRow, CodeRow, CodingDocument, CodingMemoRow, CodingSegment
 
 if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` starts faster
     from spacy.language import Language
 
 __all__ = [
+    "add_memo",
     "documents",
     "import_document",
     "load_codebook",
+    "memos",
     "save_codebook",
     "segment_attributes",
     "sentence_segments",
@@ -168,3 +171,36 @@ def save_codebook(session: Session, codebook: Codebook, coder: str, *, imported_
         session.add(CodeHistoryRow(code_id=change.code_id, action=change.action, detail=change.detail, coder=coder))
     codebook.history.clear()
     session.flush()
+
+
+def add_memo(session: Session, codebook: Codebook, text: str, *, coder: str, code_id: str | None = None,
+             segment_id: int | None = None) -> CodingMemoRow:
+    """Append a memo on one code or one segment (DecisionError names the fix)."""
+    if (code_id is None) == (segment_id is None):
+        raise DecisionError("a memo belongs to one code or one segment", hint="pass --code ID or --segment ID")
+    if not text.strip():
+        raise DecisionError("the memo is empty", hint="write its text in quotes")
+    if not coder or not coder.strip():
+        raise DecisionError("a memo needs a coder name", hint="pass --coder NAME")
+    if code_id is not None:
+        code_id = codebook.get(code_id).id
+    elif session.get(CodingSegment, segment_id) is None:
+        raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
+    # Stores made before memos existed lack the table: create it (a new table only, nothing else changes).
+    Base.metadata.create_all(session.connection(), tables=[Base.metadata.tables[CodingMemoRow.__tablename__]])
+    row = CodingMemoRow(code_id=code_id, segment_id=segment_id, text=text.strip(), coder=coder.strip())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def memos(session: Session, *, code_id: str | None = None, segment_id: int | None = None) -> list[CodingMemoRow]:
+    """Memos, oldest first, on one code or segment if given (none where the store has no memo table yet)."""
+    if not inspect(session.connection()).has_table(CodingMemoRow.__tablename__):
+        return []
+    query = select(CodingMemoRow).order_by(CodingMemoRow.id)
+    if code_id is not None:
+        query = query.where(CodingMemoRow.code_id == code_id)
+    if segment_id is not None:
+        query = query.where(CodingMemoRow.segment_id == segment_id)
+    return list(session.scalars(query))
