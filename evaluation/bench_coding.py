@@ -64,8 +64,9 @@ def _sets(selector: str) -> list[Path]:
     return [p for p in found if p.name in selector.split(",")]
 
 
-def measure(folder: Path, variants: list[str], seeds: int) -> list[dict[str, Any]]:
-    """Every variant under both protocols on one set (the floor under ``online`` only)."""
+def measure(folder: Path, variants: list[str], seeds: int, keep: Any = None) -> list[dict[str, Any]]:
+    """Every variant under both protocols on one set (the floor under ``online`` only); ``keep``
+    is called with each entry as it is measured (a long run stopped early keeps what it did)."""
     from triage.embeddings import load_encoder
 
     book = read_codebook(folder / "codebook.json")
@@ -94,6 +95,8 @@ def measure(folder: Path, variants: list[str], seeds: int) -> list[dict[str, Any
             print(f"{folder.name} {variant} {protocol}: top1 {entry['top1']:.3f} top3 {entry['top3']:.3f} "
                   f"({entry['seconds']:.0f} s)", flush=True)
             out.append(entry)
+            if keep is not None:
+                keep(entry)
     return out
 
 
@@ -131,9 +134,16 @@ def _goals(entries: list[dict[str, Any]], sets: list[str]) -> list[str]:
     nhs = next((s for s in sets if s.startswith("nhs-")), None)
     if nhs is not None:
         ours_nhs, before = get(nhs, "triage", "online"), get(nhs, "before", "online")
-        if ours_nhs is not None and before is not None:
-            lines.append(f"- {nhs} online: {ours_nhs:.3f} vs {before:.3f} before these changes in this run (0.874 in the "
-                         f"last report, 3 file-order seeds; goal: no worse): {'met' if ours_nhs >= before - 0.005 else 'MISSED'}")
+        if ours_nhs is not None:
+            # 0.874: the last report before issue 18 (3 seeds over the file order, not canonical order).
+            baseline, where = (before, "before these changes in this run") if before is not None else (
+                0.874, "in the last report before these changes (3 seeds over the file order)")
+            lines.append(f"- {nhs} online: {ours_nhs:.3f} vs {baseline:.3f} {where} (goal: no worse): "
+                         f"{'met' if ours_nhs >= baseline - 0.005 else 'MISSED'}")
+        zero, naive_zero = get(nhs, "triage", "zero-shot"), get(nhs, "naive", "zero-shot")
+        if zero is not None and naive_zero is not None:
+            lines.append(f"- {nhs} zero-shot (no goal): {zero:.3f} vs the naive baseline's {naive_zero:.3f}"
+                         + (": below it, the price of centring on short survey answers" if zero < naive_zero else ""))
     return lines + [""]
 
 
@@ -162,6 +172,11 @@ CHOICES = [
     "carry none per segment. No cross-encoder or NLI re-ranker: no PyPI package found ships one inside it "
     "(flashrank and the sentence-transformers cross-encoders download their models at run time)."),
     "",
+    ("Latency: 0.3 ms per suggestion for a stored segment with 68 paragraphs learned (`triage evaluate coding "
+     "--codebook ../shared/data/coding/qes-trauma-informed-psychedelic-therapy/codebook.json --segments "
+     "…/segments.csv --protocol online --seeds 5`, median of 50, on the loaded 2-core machine); centring adds one "
+     "vector subtraction."),
+    "",
 ]
 
 
@@ -178,7 +193,12 @@ def write_report(entries: list[dict[str, Any]]) -> None:
         "```",
         "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets qes",
         "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants triage,before,naive,floor",
+        "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants naive,floor",
         "```",
+        "",
+        ("The NHS run was stopped during `before` online (triage online alone took 2,795 s on the shared, loaded "
+        "2-core machine), so the NHS rows without centring, name view or linear head, and `before` online, are not "
+        "measured here; NHS online is compared with the last report's 0.874 instead."),
         "",
         "Data: `../shared/data/coding/*` (read each set's README): "
         + "; ".join(f"`{s}` {n} segments, {c} codes" for s, (n, c) in sizes.items())
@@ -203,6 +223,17 @@ def write_report(entries: list[dict[str, Any]]) -> None:
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def save(entry: dict[str, Any]) -> None:
+    """Merge one measured entry into coding.json (replacing the same set, variant and protocol) and
+    rewrite coding.md from all entries."""
+    kept = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else []
+    key = (entry["set"], entry["variant"], entry["protocol"])
+    entries = [e for e in kept if (e["set"], e["variant"], e["protocol"]) != key] + [entry]
+    entries.sort(key=lambda e: (e["set"], list(VARIANTS).index(e["variant"]), e["protocol"]))
+    RESULTS.write_text(json.dumps(entries, indent=1) + "\n", encoding="utf-8")
+    write_report(entries)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -217,16 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     folders = _sets(args.sets)
     if not folders:
         parser.error(f"no coded set matches {args.sets!r} under {DATA}")
-    measured = [e for folder in folders for e in measure(folder, variants, args.seeds)]
-    if args.no_report:
-        return 0
-    kept = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else []
-    done = {(e["set"], e["variant"], e["protocol"]) for e in measured}
-    entries = [e for e in kept if (e["set"], e["variant"], e["protocol"]) not in done] + measured
-    entries.sort(key=lambda e: (e["set"], list(VARIANTS).index(e["variant"]), e["protocol"]))
-    RESULTS.write_text(json.dumps(entries, indent=1) + "\n", encoding="utf-8")
-    write_report(entries)
-    print(f"report written to {REPORT}")
+    keep = None if args.no_report else save
+    for folder in folders:
+        measure(folder, variants, args.seeds, keep)
+    if not args.no_report:
+        print(f"report written to {REPORT}")
     return 0
 
 
