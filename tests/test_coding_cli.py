@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def test_workflow_end_to_end(project: Project, demo: Path, tmp_path: Path) -> No
     # the next suggestion learns from these decisions at once
     after = scores_for_delay()
     assert after["fear-of-removal"]["score"] > before["fear-of-removal"]["score"]
-    assert after["fear-of-removal"]["reason"].startswith("close to 1 segment you coded Fear of child removal (similarity ")
+    assert after["fear-of-removal"]["reason"].startswith("close to 1 segment you coded Fear of child removal")
     assert list(after).index("fear-of-removal") <= list(before).index("fear-of-removal")
     # decided segments are skipped by default
     rest = json_objects(run("code", "suggest", "--document", "1", "--limit", "50", "--json", "--coder", "ana",
@@ -220,3 +221,19 @@ def test_the_linear_head_is_kept_between_calls_until_the_coding_grows(project: P
     assert grown.linear_ is not None and grown.linear_ is not first.linear_
     assert grown.linear_.rows == first.linear_.rows + 12
 
+
+
+def test_suggest_prints_json_lines_and_whole_code_ids(project: Project, demo: Path) -> None:
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(demo / "study-a-hollis-2021.md"), *p)
+    lines = run("code", "suggest", "--limit", "2", "--json", "--coder", "ana", *p).output.splitlines()
+    objects = [json.loads(line) for line in lines]  # one whole object per line, as `next --json` prints
+    assert len(objects) == 2 and all(len(o["suggestions"]) == 3 for o in objects)
+    # The table (80 columns under the test runner) shows every suggested id whole: `code accept` needs them.
+    table = run("code", "suggest", "--limit", "2", "-k", "12", "--coder", "ana", *p).output
+    ids = {s["code_id"] for o in json_objects(run("code", "suggest", "--limit", "2", "-k", "12", "--json",
+                                                  "--coder", "ana", *p).output) for s in o["suggestions"]}
+    assert len(ids) == 12  # every codable code of the demo codebook
+    shown = set(re.findall(r"[a-z][a-z0-9-]+", table))
+    assert ids <= shown, sorted(ids - shown)

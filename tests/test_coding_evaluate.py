@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from triage.cli.main import app
+from triage.coding.codebook_io import read_codebook
+from triage.coding.evaluate import GoldSegments, evaluate_coding, position_floor, read_gold_segments
+from triage.embeddings import load_encoder
 
 runner = CliRunner()
 DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "coding"
@@ -45,7 +49,7 @@ def test_both_protocols_write_the_json_keys(tmp_path: Path, protocol: str) -> No
                                  "--json", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
-    assert list(report) == ["protocol", "n", "top1", "top3", "seeds", "seconds"]
+    assert list(report) == ["protocol", "n", "top1", "top3", "seeds", "seconds", "suggester"]
     assert (report["protocol"], report["n"], report["seeds"]) == (protocol, 8, 2)
     assert 0.5 <= report["top1"] <= report["top3"] <= 1.0  # the demo codebook describes these well
     assert "suggestion latency per segment" in result.output
@@ -78,3 +82,50 @@ def test_shared_nhs_feedback(shared_data: Path, tmp_path: Path, protocol: str) -
     report = json.loads(out.read_text())
     assert report["n"] == 6211
     assert report["top3"] > (0.4 if protocol == "zero-shot" else 0.75)
+
+
+def test_shuffled_rows_leave_a_seeded_run_equal(shared_data: Path, tmp_path: Path) -> None:
+    """No suggester may see a segment's place in the file: the rows of a real synthesis in
+    another order, under other ids, give the same metrics."""
+    data = shared_data / "coding" / "qes-siblings-mental-illness"
+    with (data / "segments.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [(r["segment_id"], r["text"], r["code"]) for r in csv.DictReader(fh)]
+    shuffled = list(rows)
+    random.Random(7).shuffle(shuffled)
+    assert shuffled != rows
+    shuffled = [(f"x{n}", text, code) for n, (_, text, code) in enumerate(shuffled)]
+    encoder = load_encoder()
+    book = read_codebook(data / "codebook.json")
+    reports = []
+    for name, these in (("a", rows), ("b", shuffled)):
+        folder = tmp_path / name
+        folder.mkdir()
+        gold = read_gold_segments(gold_csv(folder, these))
+        reports.append(evaluate_coding(book, gold, encoder, protocol="online", seeds=2))
+    keys = ("n", "top1", "top3", "seeds")
+    assert [reports[0][k] for k in keys] == [reports[1][k] for k in keys]
+    assert reports[0]["top3"] > 0
+
+
+def test_naive_baseline_in_the_same_harness(tmp_path: Path) -> None:
+    rows = [(i, t, c.split(";")[0]) for i, t, c in GOLD]
+    out = tmp_path / "r.json"
+    result = runner.invoke(app, ["evaluate", "coding", "--codebook", str(DEMO / "codebook.json"), "--segments",
+                                 str(gold_csv(tmp_path, rows)), "--protocol", "online", "--suggester", "naive",
+                                 "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["suggester"] == "naive" and 0 < report["top3"] <= 1
+    result = runner.invoke(app, ["evaluate", "coding", "--codebook", str(DEMO / "codebook.json"), "--segments",
+                                 str(gold_csv(tmp_path, rows)), "--suggester", "oracle"])
+    assert result.stderr.strip() == "error: unknown suggester 'oracle'; use one of: triage, naive"
+
+
+def test_position_floor_reads_only_the_file_order() -> None:
+    def gold(codes: str) -> GoldSegments:
+        return GoldSegments([str(i) for i in range(len(codes))], [f"text {i}" for i in range(len(codes))],
+                            [{c} for c in codes], [{} for _ in codes])
+
+    blocks, alternating = position_floor(gold("AAAAABBBBB"), seeds=3), position_floor(gold("ABABABABAB"), seeds=3)
+    assert blocks["top1"] > 0.5 > alternating["top1"]  # labels in blocks: the nearest row's code is right
+    assert blocks["top3"] >= blocks["top1"] and alternating["top3"] >= alternating["top1"]

@@ -195,3 +195,26 @@ def test_a_head_is_reused_only_for_the_rows_it_was_fitted_on() -> None:
     other.linear_ = first.linear_
     other.refresh_linear()
     assert other.linear_ is not first.linear_ and other.linear_ is not None
+
+
+def test_centred_on_the_projects_segments_and_the_name_view(encoder: Encoder) -> None:
+    book = read_codebook(DEMO)
+    texts, ids, kinds = training_items([(c, book.path(c.id)) for c in book.codable()])
+    assert texts[:2] == [code_text(book.codable()[0], book.path(book.codable()[0].id)), book.codable()[0].name]
+    keep = [i for i, k in enumerate(kinds) if k == "description"]  # no examples: scores are the prototypes'
+    texts, ids, kinds = [texts[i] for i in keep], [ids[i] for i in keep], [kinds[i] for i in keep]
+    C = encoder.encode(texts)
+    S = encoder.encode(["We were scared to ask for help.", "The social worker changed every month.",
+                        "The group met on Tuesdays."])
+    centred = CodeSuggester().fit(C, ids, kind=kinds, segments=S)
+    assert np.allclose(centred.center_, S.mean(axis=0))
+    raw = CodeSuggester(center=False).fit(C, ids, kind=kinds, segments=S)
+    assert raw.center_ is None and CodeSuggester().fit(C, ids, kind=kinds).center_ is None
+    # scores are cosines of the centred vectors: the first view and the name, averaged
+    unit = lambda v: v / np.linalg.norm(v, axis=-1, keepdims=True)
+    x, mu = S[:1], S.mean(axis=0)
+    first = [i for i, c in enumerate(ids) if c == ids[0]]
+    prototype = unit(unit(C[first] - mu).sum(axis=0))
+    assert np.isclose(centred.decision_function(x)[0, 0], float((unit(x - mu) @ prototype)[0]), atol=1e-5)
+    one_view = CodeSuggester(name_view=False, center=False).fit(C, ids, kind=kinds)
+    assert np.isclose(one_view.decision_function(x)[0, 0], float((x @ C[first[0]])[0]), atol=1e-5)

@@ -63,11 +63,13 @@ def _attrs(pairs: list[str]) -> dict[str, str]:
 
 @code_app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Results-section files (.txt, .md, .docx, .pdf).")],
+    files: Annotated[list[Path], typer.Argument(help="Results-section files (.txt, .md, .docx, .pdf), or a REFI-QDA "
+                                                     "project (.qdpx: sources, codebook and coding).")],
     study: Annotated[str | None, typer.Option(help="Study label for exports (default: file name).")] = None,
     record: Annotated[int | None, typer.Option(help="Record id of the included study.")] = None,
     attr: Annotated[list[str] | None, typer.Option(help="Document attribute KEY=VALUE, e.g. perspective=parent.")
                     ] = None,
+    coder: CoderOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Import results-section text, split into paragraphs and sentences."""
@@ -77,6 +79,9 @@ def import_cmd(
     nlp = load_nlp(proj.get_setting("spacy_pipeline"))  # type: ignore[arg-type]
     attributes = _attrs(attr or [])
     for path in files:
+        if path.suffix.lower() == ".qdpx":
+            _import_qdpx(proj, nlp, path, coder)
+            continue
         doc = read_document(path)
         with proj.transaction() as session:
             row = store.import_document(session, nlp, doc, study=study, record_id=record, attributes=attributes)
@@ -84,6 +89,20 @@ def import_cmd(
             console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
         for problem in doc.problems:
             console.print(f"[yellow]warning:[/] {escape(str(problem))}")
+
+
+def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None:
+    from triage.coding.qdpx import import_qdpx, read_qdpx
+
+    qdpx = read_qdpx(path)
+    signer = coder or proj.get_setting("reviewer") or "refi-qda import"  # signs the codebook import only
+    with proj.transaction() as session:
+        done = import_qdpx(session, nlp, qdpx, path=path, coder=str(signer))
+    console.print(f"{escape(path.name)}: {done.documents} document(s), {len(qdpx.codebook.codes())} code(s), "
+                  f"{done.codings} coding(s) by their coders")
+    if done.widened:
+        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) did not match a "
+                      "paragraph or sentence and were coded on the sentences they cover")
 
 
 @code_app.command("documents")
@@ -139,15 +158,19 @@ def suggest_cmd(
             segments = [s for s in segments if s.id not in decided]
         segments = segments[:limit]
         suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k)
-        table = Table("segment", "text", "code", "score", "reason", show_lines=True)
+        table = Table("segment", "text", "score", "reason", show_lines=True)
+        # Code ids are what `code accept` needs: never cut or wrapped, whatever the terminal width.
+        table.add_column("code", no_wrap=True, overflow="ignore", min_width=max(
+            (len(s.code_id) for ranked in suggestions for s in ranked), default=4))
         for seg, ranked in zip(segments, suggestions):
             appl.record_suggestions(session, seg.id, ranked, model=f"{model.name}/{encoder.name}", coder=name)
-            if as_json:
-                console.print_json(json.dumps({"segment_id": seg.id, "text": seg.text, "suggestions": [
-                    {"code_id": s.code_id, "score": round(s.score, 4), "reason": s.reason} for s in ranked]}))
+            if as_json:  # JSON lines, one object per segment, as `triage next --json` prints
+                print(json.dumps({"segment_id": seg.id, "text": seg.text, "suggestions": [
+                    {"code_id": s.code_id, "score": round(s.score, 4), "reason": s.reason} for s in ranked]},
+                    ensure_ascii=False))
                 continue
-            table.add_row(str(seg.id), escape(seg.text), "\n".join(s.code_id for s in ranked),
-                          "\n".join(f"{s.score:.2f}" for s in ranked), "\n".join(escape(s.reason) for s in ranked))
+            table.add_row(str(seg.id), escape(seg.text), "\n".join(f"{s.score:.2f}" for s in ranked),
+                          "\n".join(escape(s.reason) for s in ranked), "\n".join(s.code_id for s in ranked))
     if not as_json:
         console.print(table if segments else "nothing left to code; pass --all to see coded segments")
 
@@ -196,23 +219,86 @@ def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> No
 
 @code_app.command("export")
 def export_cmd(
-    out: Annotated[Path, typer.Argument(help="Coded segments CSV to write.")],
+    out: Annotated[Path, typer.Argument(help="Coded segments CSV to write, or a REFI-QDA project (.qdpx) for NVivo, "
+                                             "ATLAS.ti, MAXQDA and QualCoder.")],
     counts: Annotated[Path | None, typer.Option(help="Also write per code / study / perspective counts here.")] = None,
     coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
     project: ProjectOption = None,
 ) -> None:
     """Export coded segments (one row per segment, code and coder) and their counts."""
-    with open_project(project).reading() as session:
+    proj = open_project(project)
+    if out.suffix.lower() == ".qdpx":
+        from triage import __version__
+        from triage.coding.qdpx import write_qdpx
+
+        with proj.reading() as session:
+            n = write_qdpx(session, store.load_codebook(session), out, name=proj.directory.name,
+                           origin=f"triage {__version__}", coder=coder)
+        console.print(f"wrote {n} coding(s) with their sources and codebook to {escape(str(out))}")
+        return
+    with proj.reading() as session:
         codebook = store.load_codebook(session)
         rows = appl.coded_rows(session, codebook, coder)
     base = ["study", "document_id", "record_id", "segment_id", "start", "end", "code_id", "code_name", "themes"]
-    extra = [k for k in (rows[0] if rows else {}) if k not in base + ["coder", "decided_at", "text"]]
-    _write_csv(out, rows, base + extra + ["coder", "decided_at", "text"])
+    tail = ["coder", "decided_at", "quote", "text"]
+    extra = [k for k in (rows[0] if rows else {}) if k not in base + tail]
+    _write_csv(out, rows, base + extra + tail)
     console.print(f"wrote {len(rows)} coded segment(s) to {escape(str(out))}")
     if counts is not None:
         table = appl.count_table(rows, codebook, by=("study", "perspective"))
         _write_csv(counts, table, list(table[0]) if table else ["code_id"])
         console.print(f"wrote counts for {len(table)} code(s) to {escape(str(counts))}")
+
+
+@code_app.command("memo")
+def memo_cmd(
+    text: Annotated[str, typer.Argument(help="The memo's text (in quotes).")],
+    code: Annotated[str | None, typer.Option(help="Memo on this code.")] = None,
+    segment: Annotated[int | None, typer.Option(help="Memo on this segment.")] = None,
+    coder: CoderOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Write a memo on a code or a segment (kept with your name and the time; exported in .qdpx)."""
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        row = store.add_memo(session, store.load_codebook(session), text, coder=name, code_id=code,
+                             segment_id=segment)
+        where = f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"
+    console.print(f"memo {row.id} on {escape(where)} ({escape(name)})")
+
+
+@code_app.command("memos")
+def memos_cmd(
+    code: Annotated[str | None, typer.Option(help="Only memos on this code.")] = None,
+    segment: Annotated[int | None, typer.Option(help="Only memos on this segment.")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """List memos on codes and segments, oldest first."""
+    with open_project(project).reading() as session:
+        rows = store.memos(session, code_id=code, segment_id=segment)
+        table = Table("memo", "on", "coder", "written", "text")
+        for row in rows:
+            table.add_row(str(row.id), escape(f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"),
+                          escape(row.coder), row.created_at.isoformat(timespec="seconds"), escape(row.text))
+    console.print(table if rows else "no memos yet; write one with 'triage code memo TEXT --code ID'")
+
+
+@code_app.command("synthesis")
+def synthesis_cmd(
+    out: Annotated[Path, typer.Argument(help="CSV to write: one row per theme and code.")],
+    quotes: Annotated[int, typer.Option(help="Quotations shown per theme or code.")] = 3,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Study-by-theme matrix for the synthesis (GRADE-CERQual): studies, perspectives, counts, quotes."""
+    from triage.coding.synthesis import synthesis_table
+
+    with open_project(project).reading() as session:
+        codebook = store.load_codebook(session)
+        table = synthesis_table(appl.coded_rows(session, codebook, coder), codebook, quotes=quotes)
+    _write_csv(out, table, list(table[0]) if table else ["code_id"])
+    console.print(f"wrote {len(table)} theme and code row(s) to {escape(str(out))}")
 
 
 @code_app.command("agreement")

@@ -20,10 +20,20 @@ def evaluate_coding_cmd(
     segments: Annotated[Path, typer.Option(help="CSV with segment_id, text, code (';'-separated gold ids).")],
     protocol: Annotated[str, typer.Option(help="zero-shot (codebook only) or online (learn each gold code).")] = "zero-shot",
     seeds: Annotated[int, typer.Option(help="Random segment orders averaged (online).")] = 1,
+    suggester: Annotated[str, typer.Option(help="triage, or naive: the baseline (nearest code name, then nearest "
+                                                "centroid of the segments coded so far).")] = "triage",
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,
 ) -> None:
     """Share of segments whose first (top-1) or first three (top-3) suggestions hold a gold code."""
-    from triage.coding.evaluate import PROTOCOLS, evaluate_coding, read_gold_segments, suggestion_latency
+    import numpy as np
+
+    from triage.coding.evaluate import (
+        PROTOCOLS,
+        canonical_order,
+        evaluate_coding,
+        read_gold_segments,
+        suggestion_latency,
+    )
     from triage.coding.suggest import CodeSuggester, training_items
     from triage.embeddings import load_encoder
 
@@ -33,18 +43,23 @@ def evaluate_coding_cmd(
     gold = read_gold_segments(segments)
     encoder = load_encoder()
     started = time.perf_counter()
-    vectors = encoder.encode(gold.texts, batch_size=128) if gold.texts else None
+    vectors = None
+    if gold.texts:  # encoded in canonical order: the same batches, so the same vectors, however the rows lie
+        order = canonical_order(gold)
+        vectors = np.empty((len(order), encoder.dimension), dtype=np.float32)
+        vectors[order] = encoder.encode([gold.texts[i] for i in order], batch_size=128)
     encoding = time.perf_counter() - started
-    result = evaluate_coding(book, gold, encoder, protocol=protocol, seeds=seeds, vectors=vectors)
+    result = evaluate_coding(book, gold, encoder, protocol=protocol, seeds=seeds, vectors=vectors,
+                             suggester=suggester)
     result["seconds"] = round(result["seconds"] + encoding, 2)
     console.print(
-        f"{result['protocol']}: n={result['n']} top1={result['top1']:.3f} top3={result['top3']:.3f} "
+        f"{result['suggester']} {result['protocol']}: n={result['n']} top1={result['top1']:.3f} top3={result['top3']:.3f} "
         f"seeds={result['seeds']} ({result['seconds']:.1f} s)"
     )
     # Latency with every gold segment learned: the slowest the model gets on this data.
     texts, ids, kinds = training_items([(c, book.path(c.id)) for c in book.codable()])
-    model = CodeSuggester().fit(encoder.encode(texts), ids, kind=kinds)
     assert vectors is not None
+    model = CodeSuggester().fit(encoder.encode(texts), ids, kind=kinds, segments=vectors)
     learned = [(i, c) for i, codes in enumerate(gold.codes) for c in sorted(codes)]
     model.partial_fit(vectors[[i for i, _ in learned]], [c for _, c in learned], kind=["accepted"] * len(learned))
     sample = gold.texts[:50]

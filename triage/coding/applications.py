@@ -104,7 +104,8 @@ def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[
 
 
 def coded_rows(session: Session, codebook: Codebook, coder: str | None = None) -> list[dict[str, Any]]:
-    """One row per accepted (segment, code, coder): study, offsets, attributes, themes, text."""
+    """One row per accepted (segment, code, coder): study, offsets, attributes, themes, whether the
+    segment is a participant quotation, text."""
     accepted = [d for d in current_decisions(session, codebook, coder) if d.decision == "accept"]
     segments = {s.id: s for s in session.scalars(
         select(CodingSegment).where(CodingSegment.id.in_({d.segment_id for d in accepted})))}
@@ -123,7 +124,8 @@ def coded_rows(session: Session, codebook: Codebook, coder: str | None = None) -
             "code_id": d.code_id, "code_name": path[-1].name,
             "themes": " > ".join(c.name for c in path[:-1]),
             **{k: attrs.get(k, "") for k in keys},
-            "coder": d.coder, "decided_at": d.created_at.isoformat(timespec="seconds"), "text": seg.text,
+            "coder": d.coder, "decided_at": d.created_at.isoformat(timespec="seconds"), "quote": seg.quote,
+            "text": seg.text,
         })
     return rows
 

@@ -27,7 +27,18 @@ from lxml import etree
 from triage.coding.codebook import Code, Codebook, CodebookError, slugify
 from triage.errors import InputError
 
-__all__ = ["FORMATS", "QDC_NAMESPACE", "adopt_ids", "from_qdc", "read_codebook", "to_qdc", "write_codebook"]
+__all__ = [
+    "FORMATS",
+    "QDC_NAMESPACE",
+    "add_code_elements",
+    "adopt_ids",
+    "code_guid",
+    "codebook_from_codes",
+    "from_qdc",
+    "read_codebook",
+    "to_qdc",
+    "write_codebook",
+]
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 #: File suffixes we read and write, by format name.
@@ -139,7 +150,8 @@ def _from_flat(items: list[dict[str, Any]], path: Path) -> Codebook:
 
 
 # -- REFI-QDA .qdc ---------------------------------------------------------------
-def _guid(code: Code) -> str:
+def code_guid(code: Code) -> str:
+    """The REFI-QDA GUID of a code: the one it came with, else derived from its id (stable)."""
     return code.guid or str(uuid.uuid5(_GUID_NS, code.id))
 
 
@@ -149,7 +161,7 @@ def adopt_ids(imported: Codebook, known: Codebook) -> Codebook:
     A ``.qdc`` file has no ids, only GUIDs (ours derive from ids), so a codebook
     exported, renamed in NVivo and imported back keeps its ids and applications.
     """
-    by_guid = {_guid(code).lower().strip("{}"): code.id for code in known.codes()}
+    by_guid = {code_guid(code).lower().strip("{}"): code.id for code in known.codes()}
     taken = {code.id for code in imported.codes()}
     for code in imported.codes():
         old = by_guid.get((code.guid or "").lower().strip("{}"))
@@ -164,11 +176,18 @@ def to_qdc(codebook: Codebook, origin: str = "triage") -> bytes:
     """The codebook as REFI-QDA Codebook XML (UTF-8 bytes)."""
     ns = f"{{{QDC_NAMESPACE}}}"
     root = etree.Element(ns + "CodeBook", nsmap={None: QDC_NAMESPACE}, origin=origin)
-    codes_el = etree.SubElement(root, ns + "Codes")
+    add_code_elements(etree.SubElement(root, ns + "Codes"), codebook, QDC_NAMESPACE)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
+
+
+def add_code_elements(codes_el: etree._Element, codebook: Codebook, namespace: str) -> None:
+    """Append the codebook's ``<Code>`` tree to ``codes_el`` (a REFI-QDA ``<Codes>`` element in
+    ``namespace``: the codebook's, or the project's inside a ``.qdpx``)."""
+    ns = f"{{{namespace}}}"
 
     def add(parent_el: etree._Element, code: Code) -> None:
         el = etree.SubElement(
-            parent_el, ns + "Code", guid=_guid(code), name=code.name, isCodable="true" if code.codable else "false"
+            parent_el, ns + "Code", guid=code_guid(code), name=code.name, isCodable="true" if code.codable else "false"
         )
         text = code.description or ""
         if code.examples:
@@ -180,7 +199,6 @@ def to_qdc(codebook: Codebook, origin: str = "triage") -> bytes:
 
     for code in codebook.roots:
         add(codes_el, code)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 
 def _split_examples(text: str) -> tuple[str | None, list[str]]:
@@ -204,10 +222,20 @@ def from_qdc(data: bytes, path: str | Path | None = None) -> Codebook:
             f"root element is <{etree.QName(root).localname}>, not <CodeBook>",
             path=path, line=root.sourceline, hint="a .qdc file holds a REFI-QDA codebook",
         )
-    used: set[str] = set()
+    codes_el = next((c for c in root if _local(c) == "Codes"), None)
+    if codes_el is None:
+        raise InputError("<CodeBook> has no <Codes>", path=path, line=root.sourceline)
+    return codebook_from_codes(codes_el, path)
 
-    def local(el: etree._Element) -> str:
-        return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def codebook_from_codes(codes_el: etree._Element, path: str | Path | None = None) -> Codebook:
+    """The codebook under a REFI-QDA ``<Codes>`` element (of a ``.qdc`` or a ``.qdpx``); code ids
+    are slugs of names, made unique in file order; each code keeps its GUID."""
+    used: set[str] = set()
 
     def build(el: etree._Element) -> Code:
         name = (el.get("name") or "").strip()
@@ -221,15 +249,12 @@ def from_qdc(data: bytes, path: str | Path | None = None) -> Codebook:
         examples: list[str] = []
         children: list[etree._Element] = []
         for child in el:
-            if local(child) == "Description":
+            if _local(child) == "Description":
                 description, examples = _split_examples(child.text or "")
-            elif local(child) == "Code":
+            elif _local(child) == "Code":
                 children.append(child)
         code = Code(code_id, name, description, examples, guid=el.get("guid"))
         code.children = [build(c) for c in children]
         return code
 
-    codes_el = next((c for c in root if local(c) == "Codes"), None)
-    if codes_el is None:
-        raise InputError("<CodeBook> has no <Codes>", path=path, line=root.sourceline)
-    return Codebook([build(c) for c in codes_el if local(c) == "Code"])
+    return Codebook([build(c) for c in codes_el if _local(c) == "Code"])

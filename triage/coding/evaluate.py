@@ -13,6 +13,7 @@ once up front (that is the cost of importing, not of suggesting).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import time
 from collections.abc import Sequence
@@ -22,14 +23,26 @@ from typing import Any
 
 import numpy as np
 
+from triage.coding.baseline import NearestCentroid
 from triage.coding.codebook import Codebook
 from triage.coding.suggest import CodeSuggester, training_items
 from triage.embeddings import Encoder
 from triage.errors import EvaluationError, InputError
 
-__all__ = ["PROTOCOLS", "GoldSegments", "evaluate_coding", "read_gold_segments", "suggestion_latency"]
+__all__ = [
+    "PROTOCOLS",
+    "SUGGESTERS",
+    "GoldSegments",
+    "canonical_order",
+    "evaluate_coding",
+    "position_floor",
+    "read_gold_segments",
+    "suggestion_latency",
+]
 
 PROTOCOLS: tuple[str, ...] = ("zero-shot", "online")
+#: ``triage``: :class:`CodeSuggester`; ``naive``: the baseline :class:`NearestCentroid`.
+SUGGESTERS: tuple[str, ...] = ("triage", "naive")
 
 
 @dataclass
@@ -68,16 +81,34 @@ def read_gold_segments(path: str | Path) -> GoldSegments:
     return gold
 
 
-def _base_model(codebook: Codebook, encoder: Encoder, **params: Any) -> tuple[CodeSuggester, np.ndarray, list[str], list[str]]:
-    pairs = [(c, codebook.path(c.id)) for c in codebook.codable()]
-    texts, ids, kinds = training_items(pairs)
-    vectors = encoder.encode(texts)
-    names = {c.id: c.name for c in codebook.codes()}
-    model = CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds)
-    return model, vectors, ids, kinds
+def canonical_order(gold: GoldSegments) -> list[int]:
+    """Indices of ``gold`` sorted by text and codes: the order every protocol starts from.
+
+    The file's order (and ids) carry the authors' headings (a synthesis is cut by heading, so
+    labels come in blocks); sorting first means a run sees nothing of a segment's place in the
+    file, and shuffling the CSV's rows leaves a seeded run's metrics equal.
+    """
+    return sorted(range(len(gold.texts)), key=lambda i: (gold.texts[i], sorted(gold.codes[i])))
 
 
-def _hits(model: CodeSuggester, X: np.ndarray, gold: Sequence[set[str]]) -> tuple[int, int]:
+def _reordered(gold: GoldSegments, order: Sequence[int]) -> GoldSegments:
+    return GoldSegments([gold.ids[i] for i in order], [gold.texts[i] for i in order],
+                        [gold.codes[i] for i in order], [gold.extra[i] for i in order])
+
+
+def _orders(n: int, seeds: int) -> list[np.ndarray]:
+    """The online protocol's segment orders (positions in canonical order), seeds 0..N-1."""
+    return [np.random.default_rng(seed).permutation(n) for seed in range(seeds)]
+
+
+def _fresh_model(suggester: str, code_vectors: np.ndarray, ids: list[str], kinds: list[str], names: dict[str, str],
+                 segments: np.ndarray, **params: Any) -> CodeSuggester | NearestCentroid:
+    if suggester == "naive":
+        return NearestCentroid().fit(code_vectors, ids, kind=kinds)
+    return CodeSuggester(names=names, **params).fit(code_vectors, ids, kind=kinds, segments=segments)
+
+
+def _hits(model: CodeSuggester | NearestCentroid, X: np.ndarray, gold: Sequence[set[str]]) -> tuple[int, int]:
     scores = model.decision_function(X)
     top = np.argsort(-scores, axis=1, kind="stable")[:, :3]
     classes = model.classes_
@@ -94,15 +125,23 @@ def evaluate_coding(
     protocol: str = "zero-shot",
     seeds: int = 1,
     vectors: np.ndarray | None = None,
+    suggester: str = "triage",
     **params: Any,
 ) -> dict[str, Any]:
-    """Top-1/top-3 hit rates of suggestions on ``gold``: keys protocol, n, top1, top3, seeds, seconds.
+    """Top-1/top-3 hit rates of suggestions on ``gold``: keys protocol, n, top1, top3, seeds,
+    seconds, suggester.
 
-    ``online`` averages over ``seeds`` orders (seeds 0..N-1); ``zero-shot`` does not
-    depend on order and runs once. ``vectors`` (n, dim) skips encoding the segments.
+    ``online`` averages over ``seeds`` orders (seeds 0..N-1 over :func:`canonical_order`);
+    ``zero-shot`` does not depend on order and runs once. ``vectors`` (n, dim, rows as in
+    ``gold``) skips encoding the segments. ``suggester`` is ``triage`` (:class:`CodeSuggester`
+    with ``params``) or ``naive`` (:class:`NearestCentroid`, the baseline). The suggester sees
+    the segments' embeddings (as a project holds them: all of them, unlabelled, for centring),
+    never their ids or places in the file.
     """
     if protocol not in PROTOCOLS:
         raise EvaluationError(f"unknown protocol {protocol!r}", hint=f"use one of: {', '.join(PROTOCOLS)}")
+    if suggester not in SUGGESTERS:
+        raise EvaluationError(f"unknown suggester {suggester!r}", hint=f"use one of: {', '.join(SUGGESTERS)}")
     if seeds < 1:
         raise EvaluationError("--seeds must be at least 1")
     known = {c.id for c in codebook.codable()}
@@ -115,20 +154,23 @@ def evaluate_coding(
     if not gold.texts:
         raise EvaluationError("no coded segments to evaluate", hint="check the CSV's text and code columns")
     started = time.perf_counter()
-    X = vectors if vectors is not None else encoder.encode(gold.texts)
+    order = canonical_order(gold)
+    gold = _reordered(gold, order)
+    X = vectors[order] if vectors is not None else encoder.encode(gold.texts)
     n = len(gold.texts)
+    texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codebook.codable()])
+    code_vectors = encoder.encode(texts)
+    names = {c.id: c.name for c in codebook.codes()}
     if protocol == "zero-shot":
-        model, *_ = _base_model(codebook, encoder, **params)
+        model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, **params)
         top1, top3 = _hits(model, X, gold.codes)
         rates = [(top1 / n, top3 / n)]
     else:
-        base, base_vectors, base_ids, base_kinds = _base_model(codebook, encoder, **params)
         rates = []
-        for seed in range(seeds):
-            model = CodeSuggester(**base.get_params()).fit(base_vectors, base_ids, kind=base_kinds)
-            order = np.random.default_rng(seed).permutation(n)
+        for seed_order in _orders(n, seeds):
+            model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, **params)
             top1 = top3 = 0
-            for i in order:
+            for i in seed_order:
                 h1, h3 = _hits(model, X[i:i + 1], [gold.codes[i]])
                 top1, top3 = top1 + h1, top3 + h3
                 codes = sorted(gold.codes[i])
@@ -141,7 +183,49 @@ def evaluate_coding(
         "top3": round(float(np.mean([r[1] for r in rates])), 4),
         "seeds": seeds,
         "seconds": round(time.perf_counter() - started, 2),
+        "suggester": suggester,
     }
+
+
+def position_floor(gold: GoldSegments, *, seeds: int = 1) -> dict[str, float]:
+    """What position alone reaches under the online protocol: top1/top3 of copying the codes of
+    the already-coded segments nearest in the file (``gold``'s row order), reading no text.
+
+    Same segment orders as :func:`evaluate_coding`. Codes come in blocks where a synthesis is
+    cut by heading, so this floor is high there; a suggester sees no position and is compared
+    with it only to show how much of a score position alone would give.
+    """
+    n = len(gold.texts)
+    if not n:
+        raise EvaluationError("no coded segments to evaluate", hint="check the CSV's text and code columns")
+    file_row = canonical_order(gold)  # canonical position -> row in the file
+    rates = []
+    for seed_order in _orders(n, seeds):
+        coded: list[int] = []  # rows in the file already coded, sorted
+        top1 = top3 = 0
+        for i in seed_order:
+            row = file_row[i]
+            ranked = _nearest_codes(gold.codes, coded, row)
+            top1 += bool(ranked) and ranked[0] in gold.codes[row]
+            top3 += any(c in gold.codes[row] for c in ranked)
+            bisect.insort(coded, row)
+        rates.append((top1 / n, top3 / n))
+    return {"top1": round(float(np.mean([r[0] for r in rates])), 4),
+            "top3": round(float(np.mean([r[1] for r in rates])), 4), "seeds": seeds}
+
+
+def _nearest_codes(codes: Sequence[set[str]], coded: list[int], row: int, k: int = 3) -> list[str]:
+    """Up to ``k`` distinct codes of the coded rows nearest ``row`` (ties: the earlier row first)."""
+    right = bisect.bisect_left(coded, row)
+    left = right - 1
+    ranked: list[str] = []
+    while len(ranked) < k and (left >= 0 or right < len(coded)):
+        if right >= len(coded) or (left >= 0 and row - coded[left] <= coded[right] - row):
+            other, left = coded[left], left - 1
+        else:
+            other, right = coded[right], right + 1
+        ranked += [c for c in sorted(codes[other]) if c not in ranked]
+    return ranked[:k]
 
 
 def suggestion_latency(model: CodeSuggester, encoder: Encoder, texts: Sequence[str], k: int = 3,

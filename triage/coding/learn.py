@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from triage.coding.applications import current_decisions
 from triage.coding.codebook import Codebook, CodebookError
+from triage.coding.store import sentence_segments
 from triage.coding.suggest import CodeSuggester, LinearHead, training_items
 from triage.embeddings import Encoder
 from triage.store.schema_coding import CodingSegment, SegmentVectorRow
@@ -60,7 +61,11 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
         ids += [d.code_id for d in decisions]
         kinds += ["accepted" if d.decision == "accept" else "rejected" for d in decisions]
     names = {c.id: c.name for c in codebook.codes()}
-    model = CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds)  # type: ignore[arg-type]
+    # Every segment of the project, coded or not, centres the vectors (CodeSuggester.fit): embedded
+    # once and stored, so later calls only read them.
+    everything = segment_vectors(session, encoder, [s.id for s in sentence_segments(session)])
+    model = CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds,  # type: ignore[arg-type]
+                                                     segments=everything)
     # The model is rebuilt on every call, but its logistic-regression head need not be
     # refitted every time: reuse the one fitted for this store, coder and codebook until
     # the coded rows have grown by a tenth (CodeSuggester.refresh_linear decides).

@@ -18,15 +18,17 @@ from triage.coding.documents import DocumentText
 from triage.coding.segments import segment_text
 from triage.errors import DecisionError, InputError
 from triage.store.schema import RecordRow
-from triage.store.schema_coding import CodeHistoryRow, CodeRow, CodingDocument, CodingSegment
+from triage.store.schema_coding import CodeHistoryRow, CodeRow, CodingDocument, CodingMemoRow, CodingSegment
 
 if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` starts faster
     from spacy.language import Language
 
 __all__ = [
+    "add_memo",
     "documents",
     "import_document",
     "load_codebook",
+    "memos",
     "save_codebook",
     "segment_attributes",
     "sentence_segments",
@@ -168,3 +170,32 @@ def save_codebook(session: Session, codebook: Codebook, coder: str, *, imported_
         session.add(CodeHistoryRow(code_id=change.code_id, action=change.action, detail=change.detail, coder=coder))
     codebook.history.clear()
     session.flush()
+
+
+def add_memo(session: Session, codebook: Codebook, text: str, *, coder: str, code_id: str | None = None,
+             segment_id: int | None = None) -> CodingMemoRow:
+    """Append a memo on one code or one segment (DecisionError names the fix)."""
+    if (code_id is None) == (segment_id is None):
+        raise DecisionError("a memo belongs to one code or one segment", hint="pass --code ID or --segment ID")
+    if not text.strip():
+        raise DecisionError("the memo is empty", hint="write its text in quotes")
+    if not coder or not coder.strip():
+        raise DecisionError("a memo needs a coder name", hint="pass --coder NAME")
+    if code_id is not None:
+        code_id = codebook.get(code_id).id
+    elif session.get(CodingSegment, segment_id) is None:
+        raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
+    row = CodingMemoRow(code_id=code_id, segment_id=segment_id, text=text.strip(), coder=coder.strip())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def memos(session: Session, *, code_id: str | None = None, segment_id: int | None = None) -> list[CodingMemoRow]:
+    """Memos, oldest first, on one code or segment if given."""
+    query = select(CodingMemoRow).order_by(CodingMemoRow.id)
+    if code_id is not None:
+        query = query.where(CodingMemoRow.code_id == code_id)
+    if segment_id is not None:
+        query = query.where(CodingMemoRow.segment_id == segment_id)
+    return list(session.scalars(query))

@@ -24,6 +24,15 @@ level / +0.04, so small projects lose nothing). It is refitted when the positive
 grown by a tenth (at least ten rows), so suggesting stays fast; the nearest-neighbour
 part still reacts to every single accept and reject at once.
 
+Two changes for results sections of qualitative papers (issue 18, measured in
+``evaluation/reports/coding.md``): every vector is *centred* on the project's segments (their
+mean embedding is subtracted before the cosine, with ``fit(..., segments=...)``): all
+paragraphs of one synthesis share its topic, and that shared direction otherwise dominates
+every similarity (embedding anisotropy; Mu & Viswanath 2018, "All-but-the-top"). And a code's
+prototype is the mean of two texts, its name with theme context and description
+(:func:`code_text`) and its name alone (:func:`code_views`): subthemes of one theme share the
+theme's words, the name alone tells them apart.
+
 Scores are cosine similarities (about -1..1, typically 0.1-0.8) plus at most
 ``linear_weight``, comparable between codes, not probabilities.
 """
@@ -42,7 +51,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from triage.coding.codebook import Code
 
-__all__ = ["KINDS", "CodeSuggester", "LinearHead", "Suggestion", "code_text", "training_items"]
+__all__ = ["KINDS", "CodeSuggester", "LinearHead", "Suggestion", "code_text", "code_views", "training_items"]
 
 #: Kinds of training rows: the code's own text, a codebook example, an accepted segment,
 #: a rejected suggestion.
@@ -59,16 +68,24 @@ def code_text(code: Code, path: Sequence[Code] = ()) -> str:
     return f"{head}. {code.description}" if code.description else head
 
 
+def code_views(code: Code, path: Sequence[Code] = ()) -> list[str]:
+    """The texts whose mean embedding is a code's prototype: :func:`code_text` and, when it
+    differs, the code's name alone (what tells a subtheme from its siblings)."""
+    full = code_text(code, path)
+    return [full] if full == code.name else [full, code.name]
+
+
 def training_items(codes: Sequence[tuple[Code, Sequence[Code]]]) -> tuple[list[str], list[str], list[str]]:
-    """Texts, code ids and kinds of the codebook's own rows (description + examples).
+    """Texts, code ids and kinds of the codebook's own rows (its views + examples).
 
     ``codes`` pairs each codable code with its path of themes (from the root).
     """
     texts, ids, kinds = [], [], []
     for code, path in codes:
-        texts.append(code_text(code, path))
-        ids.append(code.id)
-        kinds.append("description")
+        for view in code_views(code, path):
+            texts.append(view)
+            ids.append(code.id)
+            kinds.append("description")
         for example in code.examples:
             texts.append(example)
             ids.append(code.id)
@@ -115,6 +132,10 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         top-1 within 0.006 of it on the NHS data (online, seed 0 with this head; seed 1 with
         C = 10), so it is not a fine-tuned value.
     linear_min_rows : positive rows (examples + accepts) needed before the head is fitted.
+    name_view : a code's prototype is the mean of all its ``description`` rows (:func:`code_views`);
+        False keeps the first only (its :func:`code_text`, the model before issue 18).
+    center : subtract the mean of the project's segments (``fit(..., segments=...)``) from every
+        vector before the cosine; False compares raw embeddings (the model before issue 18).
     """
 
     #: Recorded with every suggestion shown; "+logreg" since the linear head joined.
@@ -127,21 +148,33 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         names: dict[str, str] | None = None,
         linear_weight: float = 0.5,
         linear_min_rows: int = 20,
+        name_view: bool = True,
+        center: bool = True,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.negative_weight = negative_weight
         self.names = names
         self.linear_weight = linear_weight
         self.linear_min_rows = linear_min_rows
+        self.name_view = name_view
+        self.center = center
 
     # -- learning ----------------------------------------------------------------
-    def fit(self, X: np.ndarray, y: Sequence[str], *, kind: Sequence[str]) -> CodeSuggester:
+    def fit(self, X: np.ndarray, y: Sequence[str], *, kind: Sequence[str],
+            segments: np.ndarray | None = None) -> CodeSuggester:
         """Learn from rows ``X`` (n, dim), L2-normalised, labelled with code ids ``y``.
 
-        ``kind`` says what each row is (:data:`KINDS`). Every code needs one
-        ``description`` row: the codes suggested are exactly those.
+        ``kind`` says what each row is (:data:`KINDS`). Every code needs a
+        ``description`` row (several are averaged): the codes suggested are exactly those.
+        ``segments`` (m, dim) are the embeddings of all the project's segments, coded or
+        not (no labels, no order): with ``center`` their mean is the centre (learned
+        ``center_``). It sees what a project holds, as a coder does, never a gold code.
         """
         X = np.asarray(X, dtype=np.float32)
+        self.center_ = None
+        if self.center and segments is not None and len(segments) > 1:
+            self.center_ = np.asarray(segments, dtype=np.float32).mean(axis=0)
+        X = self._centered(X)
         kinds = list(kind)
         if len(X) != len(y) or len(kinds) != len(y):
             raise ValueError(f"X, y and kind differ in length: {len(X)}, {len(y)}, {len(kinds)}")
@@ -165,15 +198,24 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         self._buffers: dict[str, np.ndarray] = {}
         self.linear_: LinearHead | None = None
         self._checked_head: LinearHead | None = None
+        seen: set[str] = set()
         for vec, code, k in zip(X, y, kinds):
-            if k == "description":
-                self.prototypes_[self._index[code]] = vec
+            if k == "description" and (self.name_view or code not in seen):
+                self.prototypes_[self._index[code]] += vec
+                seen.add(code)
+        self.prototypes_ = _unit_rows(self.prototypes_)
         return self._add(X, y, kinds, skip_descriptions=True)
 
     def partial_fit(self, X: np.ndarray, y: Sequence[str], *, kind: Sequence[str]) -> CodeSuggester:
         """Add accepted/rejected rows at once; unknown codes are ignored (not suggested)."""
         check_is_fitted(self, "prototypes_")
-        return self._add(np.asarray(X, dtype=np.float32), y, list(kind), skip_descriptions=False)
+        return self._add(self._centered(X), y, list(kind), skip_descriptions=False)
+
+    def _centered(self, X: np.ndarray) -> np.ndarray:
+        """``X`` less the centre, L2-normalised again (cosine = dot); ``X`` as is without one."""
+        X = np.asarray(X, dtype=np.float32)
+        center = getattr(self, "center_", None)
+        return X if center is None else _unit_rows(X - center)
 
     def _add(self, X: np.ndarray, y: Sequence[str], kinds: list[str], *, skip_descriptions: bool) -> CodeSuggester:
         pos, neg = [], []
@@ -213,8 +255,7 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
     def _parts(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Scores, best similarity to a positive (description included), penalty, and how
         many accepted segments and codebook examples sit in each top-``n_neighbors``;
-        each (n, n_codes). Rows are scored in chunks to bound memory."""
-        X = np.asarray(X, dtype=np.float32)
+        each (n, n_codes), for centred rows ``X``. Rows are scored in chunks to bound memory."""
         parts = [self._parts_chunk(X[i:i + 256]) for i in range(0, max(len(X), 1), 256)]
         return tuple(np.concatenate([p[j] for p in parts]) for j in range(5))  # type: ignore[return-value]
 
@@ -288,7 +329,9 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
     def linear_probabilities(self, X: np.ndarray) -> np.ndarray:
         """The head's P(code | segment), shape (n_samples, n_codes); zeros without a head."""
         check_is_fitted(self, "prototypes_")
-        X = np.asarray(X, dtype=np.float32)
+        return self._linear(self._centered(X))
+
+    def _linear(self, X: np.ndarray) -> np.ndarray:
         self.refresh_linear()
         out = np.zeros((len(X), len(self.classes_)), dtype=np.float32)
         if self.linear_ is not None and len(X):
@@ -299,7 +342,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Scores of shape (n_samples, n_codes), columns in ``classes_`` order."""
         check_is_fitted(self, "prototypes_")
-        return self._parts(X)[0] + self.linear_weight * self.linear_probabilities(X)
+        X = self._centered(X)
+        return self._parts(X)[0] + self.linear_weight * self._linear(X)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The best-scoring code id per row, shape (n_samples,)."""
@@ -308,8 +352,9 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
     def suggest(self, X: np.ndarray, k: int = 3) -> list[list[Suggestion]]:
         """Top-``k`` suggestions per row of ``X``, best first, each with a reason."""
         check_is_fitted(self, "prototypes_")
+        X = self._centered(X)
         scores, best, penalty, n_acc, n_ex = self._parts(X)
-        linear = self.linear_probabilities(X)
+        linear = self._linear(X)
         scores = scores + self.linear_weight * linear
         k = min(k, len(self.classes_))
         out = []
@@ -341,3 +386,9 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         if penalty > 0:
             reason += f"; but you rejected {name} for a similar segment"
         return reason
+
+
+def _unit_rows(X: np.ndarray) -> np.ndarray:
+    """Rows of ``X`` scaled to length 1 (a zero row stays zero)."""
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return np.asarray(X / np.maximum(norms, 1e-12), dtype=np.float32)

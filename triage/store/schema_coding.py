@@ -26,6 +26,7 @@ __all__ = [
     "CodeRow",
     "CodeSuggestionRow",
     "CodingDocument",
+    "CodingMemoRow",
     "CodingSegment",
     "SegmentVectorRow",
 ]
@@ -141,3 +142,17 @@ class SegmentVectorRow(Base):
     segment_id: Mapped[int] = mapped_column(ForeignKey("coding_segments.id"), primary_key=True)
     model: Mapped[str] = mapped_column(String, primary_key=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CodingMemoRow(Base):
+    """A coder's memo on a code or on a segment: the analytic notes a synthesis keeps beside its
+    coding (why a code exists, what a passage suggests). Exactly one of ``code_id`` and
+    ``segment_id`` is set. Added by Alembic revision 0005."""
+
+    __tablename__ = "coding_memos"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_id: Mapped[str | None] = mapped_column(String, nullable=True, index=True)
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("coding_segments.id"), nullable=True, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    coder: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

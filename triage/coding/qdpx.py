@@ -1,0 +1,378 @@
+"""REFI-QDA project exchange (``.qdpx``): the coding travels to NVivo, ATLAS.ti, MAXQDA, QualCoder.
+
+A ``.qdpx`` file is a zip holding ``project.qde`` (XML, namespace ``urn:QDA-XML:project:1.0``,
+the REFI-QDA Project schema of March 2019) and the sources' plain text under ``sources/``.
+What we write: ``Users`` (one per coder), the ``CodeBook`` (as in ``.qdc``), ``Variables``
+(document attributes such as perspective, as text variables) and one ``TextSource`` per
+imported document, its text in ``sources/<guid>.txt``, with a ``PlainTextSelection`` per coded
+segment and coder (character offsets into that text) and a ``Coding`` per code applied, each
+with its coder (``creatingUser``) and time (``creationDateTime``); memos on codes and segments as
+``Notes`` referred to from the code or the segment's selection. Rejected suggestions have no
+place in the standard and are not exported. GUIDs derive from stable keys (code ids, text
+hashes, coder names), so exporting the same project twice gives the same file.
+
+Reading keeps what a person coded in another program: selections that match one of our
+segments exactly are coded on it; a selection that does not (programs let coders select any
+span) is coded on the sentences it covers (at least half of each, or the one it lies in), and
+the count of such selections is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triage.coding import applications as appl
+from triage.coding import store
+from triage.coding.codebook import Codebook
+from triage.coding.codebook_io import add_code_elements, adopt_ids, code_guid, codebook_from_codes
+from triage.coding.documents import DocumentText
+from triage.errors import InputError
+from triage.store.schema_coding import CodingSegment
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = [
+    "PROJECT_NAMESPACE",
+    "QdpxCoding",
+    "QdpxImport",
+    "QdpxMemo",
+    "QdpxProject",
+    "import_qdpx",
+    "read_qdpx",
+    "write_qdpx",
+]
+
+PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
+_NS = f"{{{PROJECT_NAMESPACE}}}"
+#: Namespace of the GUIDs we derive (any fixed UUID works; this one is ours).
+_GUID_NS = uuid.UUID("9d3c1f0e-6b2a-4c8e-8f57-2a1e4b6c7d90")
+_INTERNAL = "internal://"
+
+
+def _guid(kind: str, key: str) -> str:
+    return str(uuid.uuid5(_GUID_NS, f"{kind}:{key}")).upper()
+
+
+def _when(moment: datetime) -> str:
+    """xsd:dateTime in UTC (stored times without a zone are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: str, origin: str,
+               coder: str | None = None) -> int:
+    """Write the project's documents, codebook and accepted codes (``coder``'s only, if given)
+    to ``path`` as ``.qdpx``; returns the number of codings written."""
+    accepted = [d for d in appl.current_decisions(session, codebook, coder) if d.decision == "accept"]
+    segments = {s.id: s for s in session.scalars(
+        select(CodingSegment).where(CodingSegment.id.in_({d.segment_id for d in accepted})))}
+    notes = store.memos(session)
+    segments.update({s.id: s for s in session.scalars(
+        select(CodingSegment).where(CodingSegment.id.in_({m.segment_id for m in notes if m.segment_id})))})
+    coders = sorted({d.coder for d in accepted} | {m.coder for m in notes})
+    documents = store.documents(session)
+    root = etree.Element(_NS + "Project", nsmap={None: PROJECT_NAMESPACE}, name=name, origin=origin)
+    if coders:
+        users = etree.SubElement(root, _NS + "Users")
+        for who in coders:
+            etree.SubElement(users, _NS + "User", guid=_guid("user", who), name=who)
+    codes_el = etree.SubElement(etree.SubElement(root, _NS + "CodeBook"), _NS + "Codes")
+    add_code_elements(codes_el, codebook, PROJECT_NAMESPACE)
+    code_els = {el.get("guid"): el for el in codes_el.iter(_NS + "Code")}
+    for memo in notes:
+        if memo.code_id is not None and memo.code_id in codebook:
+            el = code_els[code_guid(codebook.get(memo.code_id))]
+            at = 1 if len(el) and _local(el[0]) == "Description" else 0
+            el.insert(at + sum(_local(c) == "NoteRef" for c in el), etree.Element(
+                _NS + "NoteRef", targetGUID=_guid("memo", str(memo.id))))
+    keys = sorted({k for doc in documents for k in doc.attributes})
+    if keys:
+        variables = etree.SubElement(root, _NS + "Variables")
+        for key in keys:
+            etree.SubElement(variables, _NS + "Variable", guid=_guid("variable", key), name=key,
+                             typeOfVariable="Text")
+    texts: dict[str, str] = {}
+    if documents:
+        sources = etree.SubElement(root, _NS + "Sources")
+        for doc in documents:
+            source_guid = _guid("source", f"{doc.id}:{doc.sha256}")
+            texts[source_guid] = doc.text
+            el = etree.SubElement(sources, _NS + "TextSource", guid=source_guid, name=doc.study,
+                                  plainTextPath=f"{_INTERNAL}{source_guid}.txt",
+                                  creationDateTime=_when(doc.imported_at))
+            by_segment: dict[tuple[int, str], list[appl.CurrentCodeDecision]] = {}
+            for d in accepted:
+                if segments[d.segment_id].document_id == doc.id:
+                    by_segment.setdefault((d.segment_id, d.coder), []).append(d)
+            memo_refs: dict[int, list[str]] = {}
+            for memo in notes:
+                if memo.segment_id is not None and segments[memo.segment_id].document_id == doc.id:
+                    memo_refs.setdefault(memo.segment_id, []).append(_guid("memo", str(memo.id)))
+                    if not any(seg_id == memo.segment_id for seg_id, _ in by_segment):
+                        by_segment[(memo.segment_id, memo.coder)] = []  # a selection that carries only the memo
+            for (seg_id, who), decisions in sorted(by_segment.items(), key=lambda kv: (segments[kv[0][0]].start,
+                                                                                       kv[0][0], kv[0][1])):
+                seg = segments[seg_id]
+                selection = etree.SubElement(
+                    el, _NS + "PlainTextSelection", guid=_guid("selection", f"{seg_id}:{who}"),
+                    name=seg.text[:60], startPosition=str(seg.start), endPosition=str(seg.end),
+                    creatingUser=_guid("user", who))
+                if decisions:
+                    selection.set("creationDateTime", _when(min(d.created_at for d in decisions)))
+                for d in sorted(decisions, key=lambda d: d.code_id):
+                    coding = etree.SubElement(selection, _NS + "Coding",
+                                              guid=_guid("coding", f"{seg_id}:{who}:{d.code_id}"),
+                                              creatingUser=_guid("user", who), creationDateTime=_when(d.created_at))
+                    etree.SubElement(coding, _NS + "CodeRef", targetGUID=code_guid(codebook.get(d.code_id)))
+                for note_guid in memo_refs.pop(seg_id, []):
+                    etree.SubElement(selection, _NS + "NoteRef", targetGUID=note_guid)
+            for key in keys:
+                if key in doc.attributes:
+                    value = etree.SubElement(el, _NS + "VariableValue")
+                    etree.SubElement(value, _NS + "VariableRef", targetGUID=_guid("variable", key))
+                    etree.SubElement(value, _NS + "TextValue").text = str(doc.attributes[key])
+    if notes:
+        notes_el = etree.SubElement(root, _NS + "Notes")
+        for memo in notes:
+            note = etree.SubElement(notes_el, _NS + "Note", guid=_guid("memo", str(memo.id)), name=memo.text[:60],
+                                    creatingUser=_guid("user", memo.coder), creationDateTime=_when(memo.created_at))
+            etree.SubElement(note, _NS + "PlainTextContent").text = memo.text
+    qde = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", qde)
+        for source_guid, text in texts.items():
+            archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
+    return len(accepted)
+
+
+@dataclass
+class QdpxCoding:
+    """One code applied to a span of a source, by a coder at a time."""
+
+    source: int
+    start: int
+    end: int
+    code_guid: str
+    coder: str
+    created_at: datetime | None
+
+
+@dataclass
+class QdpxMemo:
+    """A note attached to a code (``code_guid``) or to a span of a source."""
+
+    text: str
+    coder: str
+    created_at: datetime | None
+    code_guid: str | None = None
+    source: int = -1
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class QdpxProject:
+    """What a ``.qdpx`` holds that triage keeps: sources (name, text, attributes), codebook, codings, memos."""
+
+    codebook: Codebook
+    sources: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    codings: list[QdpxCoding] = field(default_factory=list)
+    memos: list[QdpxMemo] = field(default_factory=list)
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _children(el: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in el if _local(c) == name]
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def read_qdpx(path: str | Path) -> QdpxProject:
+    """Read a ``.qdpx`` file; InputError names the file (and the XML line) and what to do."""
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(f"not a readable .qdpx (zip) file ({exc})", path=path,
+                         hint="export the project again as REFI-QDA .qdpx") from exc
+    with archive:
+        members = {PurePosixPath(n).as_posix().lower(): n for n in archive.namelist()}
+        qde_name = members.get("project.qde")
+        if qde_name is None:
+            raise InputError("no project.qde inside", path=path, hint="export the project again as REFI-QDA .qdpx")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        try:
+            root = etree.fromstring(archive.read(qde_name), parser)
+        except etree.XMLSyntaxError as exc:
+            raise InputError(f"project.qde: invalid XML: {exc.msg}", path=path, line=exc.lineno) from exc
+        if _local(root) != "Project":
+            raise InputError(f"project.qde: root element is <{_local(root)}>, not <Project>", path=path,
+                             hint="a .qdpx file holds a REFI-QDA project")
+        users = {u.get("guid", "").upper().strip("{}"): u.get("name") or u.get("guid", "")
+                 for users_el in _children(root, "Users") for u in _children(users_el, "User")}
+        book_el = next(iter(_children(root, "CodeBook")), None)
+        codes_el = next(iter(_children(book_el, "Codes")), None) if book_el is not None else None
+        codebook = codebook_from_codes(codes_el, path) if codes_el is not None else Codebook([])
+        variables = {v.get("guid", "").upper().strip("{}"): v.get("name") or ""
+                     for vs in _children(root, "Variables") for v in _children(vs, "Variable")}
+        project = QdpxProject(codebook)
+        notes = {}
+        for notes_el in _children(root, "Notes"):
+            for note in _children(notes_el, "Note"):
+                content = next(iter(_children(note, "PlainTextContent")), None)
+                who = (note.get("creatingUser") or "").upper().strip("{}")
+                notes[(note.get("guid") or "").upper().strip("{}")] = (
+                    (content.text or "") if content is not None else "", users.get(who, who or "unknown"),
+                    _parse_time(note.get("creationDateTime")))
+
+        def memo(ref: etree._Element, **where: Any) -> None:
+            found = notes.get((ref.get("targetGUID") or "").upper().strip("{}"))
+            if found is not None and found[0].strip():
+                project.memos.append(QdpxMemo(*found, **where))
+
+        if codes_el is not None:
+            for code_el in codes_el.iter(_NS + "Code"):
+                for ref in _children(code_el, "NoteRef"):
+                    memo(ref, code_guid=(code_el.get("guid") or "").upper().strip("{}"))
+        for sources_el in _children(root, "Sources"):
+            for source in _children(sources_el, "TextSource"):
+                text = _source_text(archive, members, source, path)
+                attributes = {}
+                for value in _children(source, "VariableValue"):
+                    ref = next(iter(_children(value, "VariableRef")), None)
+                    text_value = next(iter(_children(value, "TextValue")), None)
+                    key = variables.get((ref.get("targetGUID") or "").upper().strip("{}"), "") if ref is not None else ""
+                    if key and text_value is not None and text_value.text:
+                        attributes[key] = text_value.text
+                index = len(project.sources)
+                project.sources.append((source.get("name") or f"source {index + 1}", text, attributes))
+                for selection in _children(source, "PlainTextSelection"):
+                    try:
+                        start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+                    except ValueError:
+                        raise InputError("project.qde: a selection without whole-number positions", path=path,
+                                         line=selection.sourceline) from None
+                    for ref in _children(selection, "NoteRef"):
+                        memo(ref, source=index, start=start, end=end)
+                    for coding in _children(selection, "Coding"):
+                        ref = next(iter(_children(coding, "CodeRef")), None)
+                        who = coding.get("creatingUser") or selection.get("creatingUser") or ""
+                        if ref is not None:
+                            project.codings.append(QdpxCoding(
+                                index, start, end, (ref.get("targetGUID") or "").upper().strip("{}"),
+                                users.get(who.upper().strip("{}"), who or "unknown"),
+                                _parse_time(coding.get("creationDateTime") or selection.get("creationDateTime"))))
+    return project
+
+
+def _source_text(archive: zipfile.ZipFile, members: dict[str, str], source: etree._Element, path: Path) -> str:
+    content = next(iter(_children(source, "PlainTextContent")), None)
+    if content is not None:
+        return content.text or ""
+    where = source.get("plainTextPath") or ""
+    if not where.startswith(_INTERNAL):
+        raise InputError(f"source {source.get('name')!r}: its text is outside the file ({where or 'no path'})",
+                         path=path, line=source.sourceline, hint="export the project with its sources embedded")
+    member = members.get(f"sources/{where[len(_INTERNAL):]}".lower())
+    if member is None:
+        raise InputError(f"source {source.get('name')!r}: {where} is missing from the file", path=path,
+                         line=source.sourceline, hint="export the project again with its sources")
+    try:
+        return archive.read(member).decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"source {source.get('name')!r}: not UTF-8 text", path=path) from exc
+
+
+@dataclass
+class QdpxImport:
+    """What an import did: documents and codings stored, selections moved to sentence bounds."""
+
+    documents: int
+    codings: int
+    widened: int
+
+
+def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: str | Path,
+                coder: str) -> QdpxImport:
+    """Store a read ``.qdpx`` in the caller's transaction: its codebook replaces the project's
+    (codes matched by GUID keep their ids), its sources become documents, its codings accepts
+    by their coders at their times. ``coder`` signs the codebook import."""
+    codebook = adopt_ids(project.codebook, store.load_codebook(session))
+    store.save_codebook(session, codebook, coder, imported_from=Path(path).name)
+    by_guid = {code_guid(c).upper().strip("{}"): c.id for c in codebook.codes()}
+    doc_ids = []
+    for name, text, attributes in project.sources:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        document = DocumentText(f"{Path(path).name}#{name}", "qdpx", text, digest)
+        row = store.import_document(session, nlp, document, study=name, attributes=attributes)
+        doc_ids.append(row.id)
+    widened = written = 0
+    for coding in project.codings:
+        code_id = by_guid.get(coding.code_guid)
+        if code_id is None:
+            raise InputError(f"a coding refers to code {coding.code_guid}, which is not in the codebook", path=path,
+                             hint="export the project again with its codebook")
+        targets, exact = _segments_for(session, doc_ids[coding.source], coding.start, coding.end)
+        widened += not exact
+        for seg_id in targets:
+            decision = appl.record_code_decision(session, codebook, seg_id, code_id, "accept", coder=coding.coder)
+            if coding.created_at is not None:
+                decision.created_at = coding.created_at
+            written += 1
+    for note in project.memos:
+        if note.code_guid is not None:
+            target: dict[str, Any] = {"code_id": by_guid.get(note.code_guid)}
+            if target["code_id"] is None:
+                continue
+        else:
+            ids, _ = _segments_for(session, doc_ids[note.source], note.start, note.end)
+            if not ids:
+                continue
+            target = {"segment_id": ids[0]}
+        memo_row = store.add_memo(session, codebook, note.text, coder=note.coder, **target)
+        if note.created_at is not None:
+            memo_row.created_at = note.created_at
+    session.flush()
+    return QdpxImport(len(doc_ids), written, widened)
+
+
+def _segments_for(session: Session, document_id: int, start: int, end: int) -> tuple[list[int], bool]:
+    """Segment ids for a selection: the segment with exactly its span (sentence first), else the
+    sentences at least half inside it, else the sentence it overlaps most."""
+    rows = list(session.scalars(select(CodingSegment).where(CodingSegment.document_id == document_id)))
+    exact = [s for s in rows if (s.start, s.end) == (start, end)]
+    if exact:
+        return [min(exact, key=lambda s: s.kind != "sentence").id], True
+    sentences = [s for s in rows if s.kind == "sentence"]
+
+    def overlap(s: CodingSegment) -> int:
+        return max(0, min(end, s.end) - max(start, s.start))
+
+    covered = [s.id for s in sentences if overlap(s) * 2 >= s.end - s.start > 0]
+    if covered:
+        return covered, False
+    best = max(sentences, key=overlap, default=None)
+    return ([best.id] if best is not None and overlap(best) > 0 else []), False
+
