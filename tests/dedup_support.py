@@ -9,7 +9,7 @@ from triage.dedup.match import Verdict, classify_pair
 from triage.records.model import Provenance, Record
 from triage.store.db import Project
 from triage.store.records import add_records
-from triage.store.schema import RecordRow, Source
+from triage.store.schema import RecordRow, SourceRow
 
 TITLE = "Eculizumab in atypical haemolytic uraemic syndrome after kidney transplantation"
 
@@ -17,7 +17,7 @@ TITLE = "Eculizumab in atypical haemolytic uraemic syndrome after kidney transpl
 def add(project: Project, database: str, records: list[Record]) -> list[int]:
     """Import ``records`` as one source from ``database``; returns their ids."""
     with project.transaction() as session:
-        source = Source(file_name=f"{database}.ris", file_path=f"/x/{database}.ris", sha256=database * 8,
+        source = SourceRow(file_name=f"{database}.ris", file_path=f"/x/{database}.ris", sha256=database * 8,
                         format="ris", database=database)
         session.add(source)
         session.flush()

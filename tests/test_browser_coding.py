@@ -36,5 +36,5 @@ def test_code_a_segment_with_the_keyboard(tmp_path: Path) -> None:
             page.keyboard.press("x")  # reject the first suggestion there
     with Project.open(project_dir) as project, project.reading() as session:
         codebook = store.load_codebook(session)
-        decided = sorted((d.segment_id, d.code_id, d.decision) for d in appl.current_decisions(session, codebook, "Kim"))
+        decided = sorted((d.segment_id, d.code_id, d.decision) for d in appl.current_code_decisions(session, codebook, "Kim"))
     assert decided == sorted([(first, code, "accept"), (second, rejected, "reject")])

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from triage.cli.main import app
 from triage.store.db import Project
-from triage.store.schema import RecordRow, Source
+from triage.store.schema import RecordRow, SourceRow
 
 runner = CliRunner()
 
@@ -49,7 +49,7 @@ def test_an_import_in_the_wrong_encoding_is_taken_back_and_redone(tmp_path: Path
     assert "its 2 records" in removed.output
     with Project.open(proj) as project, project.reading() as session:
         assert session.scalar(select(func.count()).select_from(RecordRow)) == 0
-        assert session.scalar(select(func.count()).select_from(Source)) == 0
+        assert session.scalar(select(func.count()).select_from(SourceRow)) == 0
     # The same bytes import again without --force, now read right.
     again = runner.invoke(app, ["import", str(ris), "-p", str(proj)])
     assert again.exit_code == 0, again.output

@@ -14,7 +14,7 @@ from triage.cli.main import app
 from triage.coding import applications as appl
 from triage.coding.store import load_codebook, memos, sentence_segments
 from triage.store.db import Project
-from triage.store.schema_coding import CodingSegment
+from triage.store.schema_coding import CodingSegmentRow
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parent / "data" / "refi-qda"
@@ -48,7 +48,7 @@ def coded(project: Project) -> list[tuple[Any, ...]]:
 def memo_list(project: Project) -> list[tuple[Any, ...]]:
     with project.reading() as s:
         book = load_codebook(s)
-        return sorted((book.get(m.code_id).name if m.code_id else s.get(CodingSegment, m.segment_id).text, m.coder, m.text,
+        return sorted((book.get(m.code_id).name if m.code_id else s.get(CodingSegmentRow, m.segment_id).text, m.coder, m.text,
                        m.created_at.isoformat()[:19]) for m in memos(s))
 
 

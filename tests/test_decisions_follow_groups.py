@@ -31,7 +31,7 @@ from triage.store.decisions import (
     undo_last,
 )
 from triage.store.groups import current_groups
-from triage.store.schema_dedup import DedupMerge
+from triage.store.schema_dedup import DedupMergeRow
 from triage.store.selection import select_items
 
 OTHER = "A randomised trial of family therapy for adolescents with anorexia nervosa"
@@ -146,7 +146,7 @@ def test_undoing_a_merge_shows_every_former_member_the_decision_as_inherited(pro
     with project.transaction() as session:
         record_decision(session, group, "include", reviewer="ana")
     with project.reading() as session:
-        merge_id = session.scalars(select(DedupMerge.id).where(DedupMerge.undone_at.is_(None))).one()
+        merge_id = session.scalars(select(DedupMergeRow.id).where(DedupMergeRow.undone_at.is_(None))).one()
     undo_merge_id(project, merge_id, reviewer="ana")
     with project.reading() as session:
         in_force = decisions_in_force(session)

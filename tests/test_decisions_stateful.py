@@ -29,7 +29,7 @@ from triage.prisma import prisma_counts
 from triage.store.db import Project
 from triage.store.decisions import decisions_in_force, record_decision, undo_last
 from triage.store.groups import current_groups
-from triage.store.schema_dedup import DedupMerge
+from triage.store.schema_dedup import DedupMergeRow
 
 #: Three studies nothing could confuse: each record the test imports is a report of one
 #: (few, so that imports overlap and decided records meet in merges).
@@ -160,7 +160,7 @@ class ReviewLife(RuleBasedStateMachine):
     @rule(data=st.data())
     def undo_merge(self, data: st.DataObject) -> None:
         with self.project.reading() as session:
-            merges = list(session.scalars(select(DedupMerge.id).where(DedupMerge.undone_at.is_(None))))
+            merges = list(session.scalars(select(DedupMergeRow.id).where(DedupMergeRow.undone_at.is_(None))))
         if not merges:
             return
         event("merge undone")

@@ -13,7 +13,7 @@ from triage.errors import DecisionError
 from triage.store.db import Project
 from triage.store.records import screening_records
 from triage.store.schema import RecordRow
-from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision, RelatedGroup
+from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow, RelatedGroupRow
 
 
 def screened_ids(project: Project) -> list[int]:
@@ -28,7 +28,7 @@ def test_run_merges_keeps_every_source_and_screens_canonical_fields(project: Pro
     summary = run_dedup(project)
     assert (summary.merges, summary.records_removed, summary.new_records) == (1, 1, 3)
     with project.reading() as session:
-        merge = session.scalars(select(DedupMerge)).one()
+        merge = session.scalars(select(DedupMergeRow)).one()
         assert merge.members == [pubmed[0], embase[0]] and merge.databases == ["Embase", "PubMed"]
         assert session.scalar(select(func.count()).select_from(RecordRow)) == 3  # nothing deleted
         screened = dict(screening_records(session))
@@ -59,14 +59,14 @@ def test_undoing_one_merge_is_logged_and_never_redone(project: Project) -> None:
     ids = add(project, "PubMed", [rec(), rec(TITLE + ".")])
     run_dedup(project)
     with project.reading() as session:
-        merge_id = session.scalars(select(DedupMerge.id)).one()
+        merge_id = session.scalars(select(DedupMergeRow.id)).one()
     undo_merge_id(project, merge_id, reviewer="ana", note="different trial arms")
     add(project, "Embase", [rec(TITLE + "!")])  # a new import triggers an incremental run
     run_dedup(project)
     with project.reading() as session:
-        log = session.scalars(select(PairDecision)).one()
+        log = session.scalars(select(PairDecisionRow)).one()
         assert (log.decision, log.reviewer, log.note) == ("undo", "ana", "different trial arms")
-        members = [m.members for m in session.scalars(select(DedupMerge).where(DedupMerge.undone_at.is_(None)))]
+        members = [m.members for m in session.scalars(select(DedupMergeRow).where(DedupMergeRow.undone_at.is_(None)))]
     # The new record joined one of them; the two a person separated stay apart.
     assert len(members) == 1 and not {ids[0], ids[1]} <= set(members[0])
 
@@ -79,7 +79,7 @@ def test_incremental_import_is_checked_against_existing_records(project: Project
     assert (summary.new_records, summary.merges) == (1, 1)
     assert summary.pairs_compared <= 2  # only pairs that involve the new record
     with project.reading() as session:
-        assert session.scalars(select(DedupMerge.members)).one() == [first[0], second[0]]
+        assert session.scalars(select(DedupMergeRow.members)).one() == [first[0], second[0]]
     assert run_dedup(project).new_records == 0  # nothing new: nothing compared
 
 
@@ -98,10 +98,10 @@ def test_review_queue_merge_and_keep_apart_are_logged(project: Project) -> None:
     decide_pair(project, by_pair[(ids[2], ids[3])], "keep_apart", reviewer="ben", note="abstract vs poster")
     assert review_queue(project) == []
     with project.reading() as session:
-        log = [(d.decision, d.reviewer) for d in session.scalars(select(PairDecision).order_by(PairDecision.id))]
-        merge = session.scalars(select(DedupMerge)).one()
+        log = [(d.decision, d.reviewer) for d in session.scalars(select(PairDecisionRow).order_by(PairDecisionRow.id))]
+        merge = session.scalars(select(DedupMergeRow)).one()
         made = (merge.created_by, merge.members)
-        statuses = sorted(p.status for p in session.scalars(select(DedupPair)))
+        statuses = sorted(p.status for p in session.scalars(select(DedupPairRow)))
     assert log == [("merge", "ana"), ("keep_apart", "ben")]
     assert made == ("ana", [ids[0], ids[1]])
     assert statuses == ["kept_apart", "merged"]
@@ -109,7 +109,7 @@ def test_review_queue_merge_and_keep_apart_are_logged(project: Project) -> None:
     add(project, "Embase", [rec("Outcome of plasma exchange in children", authors=["Loirat, C."], pages="9")])
     run_dedup(project)
     with project.reading() as session:
-        groups = [m.members for m in session.scalars(select(DedupMerge).where(DedupMerge.undone_at.is_(None)))]
+        groups = [m.members for m in session.scalars(select(DedupMergeRow).where(DedupMergeRow.undone_at.is_(None)))]
     assert not any({ids[2], ids[3]} <= set(g) for g in groups)
 
 
@@ -129,7 +129,7 @@ def test_related_versions_are_grouped(project: Project) -> None:
     summary = run_dedup(project)
     assert (summary.merges, summary.related) == (0, 1)
     with project.reading() as session:
-        group = session.scalars(select(RelatedGroup)).one()
+        group = session.scalars(select(RelatedGroupRow)).one()
         assert group.members == ids and "erratum" in group.reasons[0]
 
 
@@ -149,7 +149,7 @@ def test_keep_apart_can_be_undone_and_is_logged(project: Project) -> None:
     assert [q.pair_id for q in review_queue(project)] == [item.pair_id]
     with project.reading() as session:
         assert kept_apart_pairs(session) == set()
-        log = [(d.decision, d.reviewer) for d in session.scalars(select(PairDecision).order_by(PairDecision.id))]
+        log = [(d.decision, d.reviewer) for d in session.scalars(select(PairDecisionRow).order_by(PairDecisionRow.id))]
     assert log == [("keep_apart", "ben"), ("reopen", "ana")]
     with pytest.raises(DecisionError) as err:
         reopen_pair(project, item.pair_id, reviewer="ana")

@@ -16,7 +16,7 @@ from triage.records.model import Provenance, Record
 from triage.store.db import Project
 from triage.store.decisions import record_decision
 from triage.store.records import add_records, screening_rows
-from triage.store.schema import Source
+from triage.store.schema import SourceRow
 
 runner = CliRunner()
 
@@ -29,7 +29,7 @@ def screened(repo_root: Path, tmp_path: Path) -> Path:
     directory = tmp_path / "review"
     with Project.init(directory) as project:
         with project.transaction() as s:
-            source = Source(file_name="demo.csv", file_path="demo.csv", sha256="h", format="csv")
+            source = SourceRow(file_name="demo.csv", file_path="demo.csv", sha256="h", format="csv")
             s.add(source)
             s.flush()
             add_records(s, source.id, [

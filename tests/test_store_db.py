@@ -12,7 +12,7 @@ from triage.errors import ProjectError
 from triage.records.model import Provenance, Record
 from triage.store.db import DB_FILE, Project
 from triage.store.records import add_records
-from triage.store.schema import RecordRow, Source
+from triage.store.schema import RecordRow, SourceRow
 from triage.store.versioning import head_revision
 
 
@@ -63,13 +63,13 @@ def test_failed_transaction_leaves_nothing(project: Project) -> None:
     good = Record(title="A", provenance=Provenance("f.ris", "x", 1, 1))
     bad = Record(title="B", raw={"unserialisable": object()}, provenance=Provenance("f.ris", "x", 2, 5))
     with pytest.raises(TypeError), project.transaction() as session:
-        source = Source(file_name="f.ris", file_path="/f.ris", sha256="x", format="ris")
+        source = SourceRow(file_name="f.ris", file_path="/f.ris", sha256="x", format="ris")
         session.add(source)
         session.flush()
         add_records(session, source.id, [good, bad])
     with project.reading() as session:
         assert session.scalar(select(func.count(RecordRow.id))) == 0
-        assert session.scalar(select(func.count(Source.id))) == 0
+        assert session.scalar(select(func.count(SourceRow.id))) == 0
 
 
 def test_settings_round_trip(project: Project) -> None:

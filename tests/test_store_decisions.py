@@ -10,13 +10,13 @@ from triage.records.model import Provenance, Record
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, decision_history, record_decision, undo_last
 from triage.store.records import add_records
-from triage.store.schema import DecisionRow, Source
+from triage.store.schema import DecisionRow, SourceRow
 
 
 @pytest.fixture()
 def ids(project: Project) -> list[int]:
     with project.transaction() as session:
-        source = Source(file_name="f.ris", file_path="/f.ris", sha256="h", format="ris")
+        source = SourceRow(file_name="f.ris", file_path="/f.ris", sha256="h", format="ris")
         session.add(source)
         session.flush()
         add_records(session, source.id, [Record(title=f"T{i}", provenance=Provenance("f.ris", "h", i, i)) for i in range(1, 4)])

@@ -14,7 +14,7 @@ from triage.dedup.project import kept_apart_pairs, run_dedup
 from triage.prisma import prisma_counts
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, record_decision
-from triage.store.schema_dedup import PairDecision
+from triage.store.schema_dedup import PairDecisionRow
 from triage.store.studies import link_reports, other_reports, study_groups
 
 CONFERENCE = {"journal": "Abstracts of the American Transplant Congress", "publication_type": "Conference Abstract",
@@ -79,7 +79,7 @@ def test_people_link_and_unlink_reports_and_a_link_lifts_no_keep_apart(project: 
     other = add(project, "Embase", [rec("A randomised trial of family therapy for adolescents", authors=["Lock, J."])])[0]
     run_dedup(project)
     with project.transaction() as session:
-        session.add(PairDecision(record_a=first, record_b=other, decision="keep_apart", reviewer="lead"))
+        session.add(PairDecisionRow(record_a=first, record_b=other, decision="keep_apart", reviewer="lead"))
         link_reports(session, first, other, link=True, reviewer="lead", note="protocol and results")
     with project.reading() as session:
         assert study_groups(session)[first] == (first, other)

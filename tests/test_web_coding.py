@@ -38,7 +38,7 @@ def coding_dir(coding_template: Path, tmp_path: Path) -> Path:
 def _decisions(project_dir: Path) -> list[tuple[int, str, str, str]]:
     with Project.open(project_dir) as project, project.reading() as session:
         codebook = store.load_codebook(session)
-        return sorted((d.segment_id, d.code_id, d.decision, d.coder) for d in appl.current_decisions(session, codebook))
+        return sorted((d.segment_id, d.code_id, d.decision, d.coder) for d in appl.current_code_decisions(session, codebook))
 
 
 def test_accept_and_reject_suggestions_then_add_a_code(coding_dir: Path, encoder: Encoder) -> None:

@@ -12,7 +12,7 @@ from _web_support import DEMO, HTML, JSON, build_demo, web_client
 from triage.dedup.project import run_dedup
 from triage.store.db import Project
 from triage.store.schema import RecordRow
-from triage.store.schema_dedup import PairDecision
+from triage.store.schema_dedup import PairDecisionRow
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_merge_then_undo_and_keep_apart(dedup_dir: Path) -> None:
         client.post("/dedup/undo", data={"csrf_token": token, "merge_id": merge_id}, follow_redirects=False)
         assert _merged_into(dedup_dir, a, b) == before  # as before the merge (an earlier automatic one stays)
         with Project.open(dedup_dir) as project, project.reading() as session:
-            decisions = {(d.decision, d.reviewer) for d in session.query(PairDecision)}
+            decisions = {(d.decision, d.reviewer) for d in session.query(PairDecisionRow)}
         assert decisions == {("merge", "ana"), ("undo", "ana")}
 
 
@@ -82,4 +82,4 @@ def test_keep_apart_is_logged(dedup_dir: Path) -> None:
         page = client.get("/dedup", headers=HTML).text
         assert "<td>keep apart</td><td>ben</td>" in page
     with Project.open(dedup_dir) as project, project.reading() as session:
-        assert [(d.decision, d.reviewer) for d in session.query(PairDecision)] == [("keep_apart", "ben")]
+        assert [(d.decision, d.reviewer) for d in session.query(PairDecisionRow)] == [("keep_apart", "ben")]

@@ -17,7 +17,7 @@ from triage.records.model import Problem
 from triage.store.db import Project
 from triage.store.records import add_records, find_source_by_hash
 from triage.store.rounds import resolve_round
-from triage.store.schema import Source
+from triage.store.schema import SourceRow
 
 __all__ = ["ImportOutcome", "import_file", "import_files"]
 
@@ -77,7 +77,7 @@ def import_file(
                     f"({earlier.record_count} records); pass --force to import it again"
                 ),
             )
-        row = Source(
+        row = SourceRow(
             file_name=path.name,
             file_path=str(path.resolve()),
             sha256=result.sha256,

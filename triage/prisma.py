@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from triage.store.decisions import CurrentDecision, current_decisions, decisions_in_force
 from triage.store.groups import awaiting_dedup
 from triage.store.rounds import first_round_of_groups, round_names, round_summaries
-from triage.store.schema import RecordRow, Source
-from triage.store.schema_dedup import DedupMerge
+from triage.store.schema import RecordRow, SourceRow
+from triage.store.schema_dedup import DedupMergeRow
 from triage.store.studies import study_groups
 
 __all__ = ["PrismaCounts", "UpdateCounts", "prisma_counts"]
@@ -97,15 +97,15 @@ def prisma_counts(session: Session) -> PrismaCounts:
     counts = PrismaCounts()
     by_source: Counter[str] = Counter()
     stmt = (
-        select(Source.database, Source.file_name, func.count(RecordRow.id))
-        .join(RecordRow, RecordRow.source_id == Source.id)
-        .group_by(Source.id)
+        select(SourceRow.database, SourceRow.file_name, func.count(RecordRow.id))
+        .join(RecordRow, RecordRow.source_id == SourceRow.id)
+        .group_by(SourceRow.id)
     )
     for database, file_name, n in session.execute(stmt):
         by_source[database or file_name] += n
     counts.identified_by_source = dict(sorted(by_source.items()))
     counts.identified = sum(by_source.values())
-    counts.sources = session.scalar(select(func.count(Source.id))) or 0
+    counts.sources = session.scalar(select(func.count(SourceRow.id))) or 0
     counts.duplicates_removed = session.scalar(
         select(func.count(RecordRow.id)).where(RecordRow.merged_into.is_not(None))
     ) or 0
@@ -196,8 +196,8 @@ def _without_text(session: Session) -> set[int]:
     )
     bare = {record_id for record_id, keywords in session.execute(stmt) if not keywords}
     if bare:
-        merges = select(DedupMerge.representative_id, DedupMerge.canonical).where(
-            DedupMerge.undone_at.is_(None), DedupMerge.representative_id.in_(bare)
+        merges = select(DedupMergeRow.representative_id, DedupMergeRow.canonical).where(
+            DedupMergeRow.undone_at.is_(None), DedupMergeRow.representative_id.in_(bare)
         )
         for record_id, canonical in session.execute(merges):
             if any((canonical or {}).get(k) for k in ("title", "abstract", "keywords")):

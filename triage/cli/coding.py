@@ -25,7 +25,7 @@ from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
 from triage.coding.documents import read_document
 from triage.errors import DecisionError
 from triage.store.db import Project
-from triage.store.schema_coding import CodeHistoryRow, CodeSuggestionRow, CodingSegment
+from triage.store.schema_coding import CodeHistoryRow, CodeSuggestionRow, CodingSegmentRow
 
 if TYPE_CHECKING:
     from triage.embeddings import Encoder
@@ -154,7 +154,7 @@ def suggest_cmd(
         model = build_suggester(session, codebook, encoder, coder=name)
         segments = store.sentence_segments(session, document, segment or [])
         if not all_segments:
-            decided = {d.segment_id for d in appl.current_decisions(session, codebook, name)}
+            decided = {d.segment_id for d in appl.current_code_decisions(session, codebook, name)}
             segments = [s for s in segments if s.id not in decided]
         segments = segments[:limit]
         suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k)
@@ -314,14 +314,14 @@ def agreement_cmd(
         raise DecisionError("agreement compares two coders", hint="pass --coder A --coder B")
     with open_project(project).reading() as session:
         codebook = store.load_codebook(session)
-        decisions = appl.current_decisions(session, codebook)
+        decisions = appl.current_code_decisions(session, codebook)
         by = {c: {(d.segment_id, d.code_id) for d in decisions if d.coder == c and d.decision == "accept"}
               for c in coders}
         touched = {c: {d.segment_id for d in decisions if d.coder == c} for c in coders}
         both = sorted(touched[coders[0]] & touched[coders[1]])
         report = agreement(both, [c.id for c in codebook.codable()], by[coders[0]], by[coders[1]],
                            coders=(coders[0], coders[1]))
-        texts = {s.id: s.text for s in session.query(CodingSegment).filter(CodingSegment.id.in_(both))}
+        texts = {s.id: s.text for s in session.query(CodingSegmentRow).filter(CodingSegmentRow.id.in_(both))}
 
     def k(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.2f}"

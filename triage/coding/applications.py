@@ -24,8 +24,8 @@ from triage.store.schema_coding import (
     CODE_DECISIONS,
     CodeDecisionRow,
     CodeSuggestionRow,
-    CodingDocument,
-    CodingSegment,
+    CodingDocumentRow,
+    CodingSegmentRow,
 )
 
 if TYPE_CHECKING:  # scikit-learn comes with suggest.py; only the hint is needed here
@@ -35,7 +35,7 @@ __all__ = [
     "CurrentCodeDecision",
     "coded_rows",
     "count_table",
-    "current_decisions",
+    "current_code_decisions",
     "record_code_decision",
     "record_suggestions",
 ]
@@ -67,7 +67,7 @@ def record_code_decision(
         raise DecisionError(f"unknown decision {decision!r}", hint=f"use one of: {', '.join(CODE_DECISIONS)}")
     if not coder or not coder.strip():
         raise DecisionError("a coding decision needs a coder name", hint="pass --coder NAME")
-    segment = session.get(CodingSegment, segment_id)
+    segment = session.get(CodingSegmentRow, segment_id)
     if segment is None:
         raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
     code = codebook.get(code_id)
@@ -80,7 +80,7 @@ def record_code_decision(
     return row
 
 
-def current_decisions(session: Session, codebook: Codebook, coder: str | None = None) -> list[CurrentCodeDecision]:
+def current_code_decisions(session: Session, codebook: Codebook, coder: str | None = None) -> list[CurrentCodeDecision]:
     """Each coder's latest accept/reject per (segment, code), retracted ones dropped."""
     query = select(CodeDecisionRow).order_by(CodeDecisionRow.id)
     if coder is not None:
@@ -106,10 +106,10 @@ def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[
 def coded_rows(session: Session, codebook: Codebook, coder: str | None = None) -> list[dict[str, Any]]:
     """One row per accepted (segment, code, coder): study, offsets, attributes, themes, whether the
     segment is a participant quotation, text."""
-    accepted = [d for d in current_decisions(session, codebook, coder) if d.decision == "accept"]
+    accepted = [d for d in current_code_decisions(session, codebook, coder) if d.decision == "accept"]
     segments = {s.id: s for s in session.scalars(
-        select(CodingSegment).where(CodingSegment.id.in_({d.segment_id for d in accepted})))}
-    docs = {d.id: d for d in session.scalars(select(CodingDocument))}
+        select(CodingSegmentRow).where(CodingSegmentRow.id.in_({d.segment_id for d in accepted})))}
+    docs = {d.id: d for d in session.scalars(select(CodingDocumentRow))}
     keys = sorted({k for s in segments.values() for k in segment_attributes(docs[s.document_id], s)})
     rows = []
     for d in sorted(accepted, key=lambda d: (segments[d.segment_id].document_id, segments[d.segment_id].start,

@@ -14,12 +14,12 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from triage.coding.applications import current_decisions
+from triage.coding.applications import current_code_decisions
 from triage.coding.codebook import Codebook, CodebookError
 from triage.coding.store import sentence_segments
 from triage.coding.suggest import CodeSuggester, LinearHead, training_items
 from triage.embeddings import Encoder
-from triage.store.schema_coding import CodingSegment, SegmentVectorRow
+from triage.store.schema_coding import CodingSegmentRow, SegmentVectorRow
 
 __all__ = ["build_suggester", "segment_vectors"]
 
@@ -34,7 +34,7 @@ def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[in
                                        SegmentVectorRow.segment_id.in_(ids)))}
     missing = [i for i in dict.fromkeys(ids) if i not in stored]
     if missing:
-        texts = {s.id: s.text for s in session.scalars(select(CodingSegment).where(CodingSegment.id.in_(missing)))}
+        texts = {s.id: s.text for s in session.scalars(select(CodingSegmentRow).where(CodingSegmentRow.id.in_(missing)))}
         vectors = encoder.encode([texts[i] for i in missing])
         for seg_id, vec in zip(missing, vectors):
             stored[seg_id] = vec.tobytes()
@@ -53,7 +53,7 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
     if not codable:
         raise CodebookError("the project has no codebook yet", hint="run 'triage codebook import FILE' first")
     texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codable])
-    decisions = [d for d in current_decisions(session, codebook, coder) if d.decision in ("accept", "reject")]
+    decisions = [d for d in current_code_decisions(session, codebook, coder) if d.decision in ("accept", "reject")]
     vectors = encoder.encode(texts)
     if decisions:
         learned = segment_vectors(session, encoder, [d.segment_id for d in decisions])

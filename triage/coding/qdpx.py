@@ -37,7 +37,7 @@ from triage.coding.codebook import Codebook
 from triage.coding.codebook_io import add_code_elements, adopt_ids, code_guid, codebook_from_codes
 from triage.coding.documents import DocumentText
 from triage.errors import InputError
-from triage.store.schema_coding import CodingSegment
+from triage.store.schema_coding import CodingSegmentRow
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -75,12 +75,12 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
                coder: str | None = None) -> int:
     """Write the project's documents, codebook and accepted codes (``coder``'s only, if given)
     to ``path`` as ``.qdpx``; returns the number of codings written."""
-    accepted = [d for d in appl.current_decisions(session, codebook, coder) if d.decision == "accept"]
+    accepted = [d for d in appl.current_code_decisions(session, codebook, coder) if d.decision == "accept"]
     segments = {s.id: s for s in session.scalars(
-        select(CodingSegment).where(CodingSegment.id.in_({d.segment_id for d in accepted})))}
+        select(CodingSegmentRow).where(CodingSegmentRow.id.in_({d.segment_id for d in accepted})))}
     notes = store.memos(session)
     segments.update({s.id: s for s in session.scalars(
-        select(CodingSegment).where(CodingSegment.id.in_({m.segment_id for m in notes if m.segment_id})))})
+        select(CodingSegmentRow).where(CodingSegmentRow.id.in_({m.segment_id for m in notes if m.segment_id})))})
     coders = sorted({d.coder for d in accepted} | {m.coder for m in notes})
     documents = store.documents(session)
     root = etree.Element(_NS + "Project", nsmap={None: PROJECT_NAMESPACE}, name=name, origin=origin)
@@ -361,13 +361,13 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
 def _segments_for(session: Session, document_id: int, start: int, end: int) -> tuple[list[int], bool]:
     """Segment ids for a selection: the segment with exactly its span (sentence first), else the
     sentences at least half inside it, else the sentence it overlaps most."""
-    rows = list(session.scalars(select(CodingSegment).where(CodingSegment.document_id == document_id)))
+    rows = list(session.scalars(select(CodingSegmentRow).where(CodingSegmentRow.document_id == document_id)))
     exact = [s for s in rows if (s.start, s.end) == (start, end)]
     if exact:
         return [min(exact, key=lambda s: s.kind != "sentence").id], True
     sentences = [s for s in rows if s.kind == "sentence"]
 
-    def overlap(s: CodingSegment) -> int:
+    def overlap(s: CodingSegmentRow) -> int:
         return max(0, min(end, s.end) - max(start, s.start))
 
     covered = [s.id for s in sentences if overlap(s) * 2 >= s.end - s.start > 0]

@@ -18,7 +18,13 @@ from triage.coding.documents import DocumentText
 from triage.coding.segments import segment_text
 from triage.errors import DecisionError, InputError
 from triage.store.schema import RecordRow
-from triage.store.schema_coding import CodeHistoryRow, CodeRow, CodingDocument, CodingMemoRow, CodingSegment
+from triage.store.schema_coding import (
+    CodeHistoryRow,
+    CodeRow,
+    CodingDocumentRow,
+    CodingMemoRow,
+    CodingSegmentRow,
+)
 
 if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` starts faster
     from spacy.language import Language
@@ -44,15 +50,15 @@ def import_document(
     study: str | None = None,
     record_id: int | None = None,
     attributes: dict[str, Any] | None = None,
-) -> CodingDocument:
+) -> CodingDocumentRow:
     """Store ``document`` and its segments; InputError when the same file is already in."""
     if record_id is not None and session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
-    earlier = session.scalars(select(CodingDocument).where(CodingDocument.sha256 == document.sha256)).first()
+    earlier = session.scalars(select(CodingDocumentRow).where(CodingDocumentRow.sha256 == document.sha256)).first()
     if earlier is not None:
         raise InputError(f"already imported as document {earlier.id} ({earlier.study})", path=document.path,
                          hint="import each study's results once")
-    row = CodingDocument(
+    row = CodingDocumentRow(
         record_id=record_id,
         study=study or Path(document.path).stem,
         file_name=Path(document.path).name,
@@ -65,7 +71,7 @@ def import_document(
     session.add(row)
     session.flush()
     for position, seg in enumerate(segment_text(nlp, document.text)):
-        session.add(CodingSegment(
+        session.add(CodingSegmentRow(
             document_id=row.id, kind=seg.kind, position=position, paragraph=seg.paragraph,
             start=seg.start, end=seg.end, text=seg.text, quote=seg.quote, attributes={},
         ))
@@ -73,21 +79,21 @@ def import_document(
     return row
 
 
-def documents(session: Session) -> list[CodingDocument]:
-    return list(session.scalars(select(CodingDocument).order_by(CodingDocument.id)))
+def documents(session: Session) -> list[CodingDocumentRow]:
+    return list(session.scalars(select(CodingDocumentRow).order_by(CodingDocumentRow.id)))
 
 
 def sentence_segments(session: Session, document_id: int | None = None,
-                      segment_ids: Sequence[int] = ()) -> list[CodingSegment]:
+                      segment_ids: Sequence[int] = ()) -> list[CodingSegmentRow]:
     """Sentence segments (the unit suggestions are made for), in reading order."""
-    query = select(CodingSegment).where(CodingSegment.kind == "sentence")
+    query = select(CodingSegmentRow).where(CodingSegmentRow.kind == "sentence")
     if document_id is not None:
-        if session.get(CodingDocument, document_id) is None:
+        if session.get(CodingDocumentRow, document_id) is None:
             raise DecisionError(f"no document {document_id} in this project", hint="see 'triage code documents'")
-        query = query.where(CodingSegment.document_id == document_id)
+        query = query.where(CodingSegmentRow.document_id == document_id)
     if segment_ids:
-        query = query.where(CodingSegment.id.in_(list(segment_ids)))
-    return list(session.scalars(query.order_by(CodingSegment.document_id, CodingSegment.position)))
+        query = query.where(CodingSegmentRow.id.in_(list(segment_ids)))
+    return list(session.scalars(query.order_by(CodingSegmentRow.document_id, CodingSegmentRow.position)))
 
 
 def set_attributes(
@@ -98,14 +104,14 @@ def set_attributes(
 
     An empty value removes the attribute.
     """
-    rows: list[CodingDocument | CodingSegment] = []
+    rows: list[CodingDocumentRow | CodingSegmentRow] = []
     if document_id is not None:
-        doc = session.get(CodingDocument, document_id)
+        doc = session.get(CodingDocumentRow, document_id)
         if doc is None:
             raise DecisionError(f"no document {document_id} in this project", hint="see 'triage code documents'")
         rows.append(doc)
     for seg_id in segment_ids:
-        seg = session.get(CodingSegment, seg_id)
+        seg = session.get(CodingSegmentRow, seg_id)
         if seg is None:
             raise DecisionError(f"no segment {seg_id} in this project", hint="see 'triage code suggest' for ids")
         rows.append(seg)
@@ -115,7 +121,7 @@ def set_attributes(
     return len(rows)
 
 
-def segment_attributes(document: CodingDocument, segment: CodingSegment) -> dict[str, Any]:
+def segment_attributes(document: CodingDocumentRow, segment: CodingSegmentRow) -> dict[str, Any]:
     """A segment's attributes: the document's, overridden by the segment's own."""
     return {**(document.attributes or {}), **(segment.attributes or {})}
 
@@ -183,7 +189,7 @@ def add_memo(session: Session, codebook: Codebook, text: str, *, coder: str, cod
         raise DecisionError("a memo needs a coder name", hint="pass --coder NAME")
     if code_id is not None:
         code_id = codebook.get(code_id).id
-    elif session.get(CodingSegment, segment_id) is None:
+    elif session.get(CodingSegmentRow, segment_id) is None:
         raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
     row = CodingMemoRow(code_id=code_id, segment_id=segment_id, text=text.strip(), coder=coder.strip())
     session.add(row)

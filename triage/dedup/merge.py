@@ -20,7 +20,7 @@ from triage.records.model import Record
 from triage.store.base import utcnow
 from triage.store.records import record_from_row
 from triage.store.schema import RecordRow
-from triage.store.schema_dedup import DedupMerge
+from triage.store.schema_dedup import DedupMergeRow
 
 __all__ = [
     "CANONICAL_FIELDS",
@@ -88,7 +88,7 @@ def apply_merge(
     run_id: int | None,
     reason: str,
     created_by: str = "triage",
-) -> DedupMerge:
+) -> DedupMergeRow:
     """Merge ``members`` (``(record_id, Record)``, two or more) inside the caller's transaction.
 
     Any active merge that already holds one of the members is folded in: it is marked
@@ -104,12 +104,12 @@ def apply_merges(
     run_id: int | None,
     reason: str,
     created_by: str = "triage",
-) -> list[DedupMerge]:
+) -> list[DedupMergeRow]:
     """Apply many disjoint merges at once (a run makes thousands): one index of the
     merges in force, one flush, one bulk update of ``records.merged_into``."""
     index = {rid: merge for merge in active_merges(session) for rid in merge.members}
-    made: list[tuple[DedupMerge, set[int]]] = []
-    replaced_by_new: list[tuple[DedupMerge, list[DedupMerge]]] = []
+    made: list[tuple[DedupMergeRow, set[int]]] = []
+    replaced_by_new: list[tuple[DedupMergeRow, list[DedupMergeRow]]] = []
     for members in groups:
         records = dict(members)
         ids = set(records)
@@ -125,7 +125,7 @@ def apply_merges(
         pairs = [(rid, records[rid]) for rid in group]
         rep = choose_representative(pairs)
         databases = sorted({r.provenance.database for _, r in pairs if r.provenance and r.provenance.database})
-        merge = DedupMerge(run_id=run_id, representative_id=rep, members=group,
+        merge = DedupMergeRow(run_id=run_id, representative_id=rep, members=group,
                            canonical=canonical_record([r for _, r in pairs]), databases=databases,
                            reason=reason, created_by=created_by)
         session.add(merge)
@@ -146,19 +146,19 @@ def apply_merges(
     return [merge for merge, _ in made]
 
 
-def undo_merge(session: Session, merge: DedupMerge) -> None:
+def undo_merge(session: Session, merge: DedupMergeRow) -> None:
     """Reverse one merge: every member is screened on its own again, except that
     merges it had absorbed come back into force (undo returns the previous state)."""
     merge.undone_at = utcnow()
     session.execute(update(RecordRow).where(RecordRow.id.in_(list(merge.members))).values(merged_into=None))
-    for old in session.scalars(select(DedupMerge).where(DedupMerge.replaced_by == merge.id)):
+    for old in session.scalars(select(DedupMergeRow).where(DedupMergeRow.replaced_by == merge.id)):
         old.undone_at = None
         old.replaced_by = None
         others = [m for m in old.members if m != old.representative_id]
         session.execute(update(RecordRow).where(RecordRow.id.in_(others)).values(merged_into=old.representative_id))
 
 
-def active_merges(session: Session) -> list[DedupMerge]:
+def active_merges(session: Session) -> list[DedupMergeRow]:
     """Merges in force (not undone and not replaced), oldest first."""
-    stmt = select(DedupMerge).where(DedupMerge.undone_at.is_(None)).order_by(DedupMerge.id)
+    stmt = select(DedupMergeRow).where(DedupMergeRow.undone_at.is_(None)).order_by(DedupMergeRow.id)
     return list(session.scalars(stmt))

@@ -23,14 +23,14 @@ from triage.records.model import Record
 from triage.store.base import utcnow
 from triage.store.db import Project
 from triage.store.records import record_from_row
-from triage.store.schema import RecordRow, Source
+from triage.store.schema import RecordRow, SourceRow
 from triage.store.schema_dedup import (
     DUPLICATE_DECISIONS,
-    DedupMerge,
-    DedupPair,
-    DedupRun,
-    PairDecision,
-    RelatedGroup,
+    DedupMergeRow,
+    DedupPairRow,
+    DedupRunRow,
+    PairDecisionRow,
+    RelatedGroupRow,
 )
 
 __all__ = ["RunSummary", "UndoSummary", "kept_apart_pairs", "run_dedup", "undo_last_run", "undo_merge_id"]
@@ -61,7 +61,7 @@ class UndoSummary:
 
 
 def _load(session: Session) -> tuple[list[int], list[Record]]:
-    sources = {s.id: s for s in session.scalars(select(Source))}
+    sources = {s.id: s for s in session.scalars(select(SourceRow))}
     rows = session.scalars(select(RecordRow).order_by(RecordRow.id)).all()
     return [r.id for r in rows], [record_from_row(r, sources.get(r.source_id)) for r in rows]
 
@@ -70,7 +70,7 @@ def kept_apart_pairs(session: Session) -> set[tuple[int, int]]:
     """Record-id pairs ``(low, high)`` whose latest person decision keeps them apart."""
     latest: dict[tuple[int, int], str] = {}
     # Only duplicate decisions count here: linking two reports as one study is no merge.
-    stmt = select(PairDecision).where(PairDecision.decision.in_(DUPLICATE_DECISIONS)).order_by(PairDecision.id)
+    stmt = select(PairDecisionRow).where(PairDecisionRow.decision.in_(DUPLICATE_DECISIONS)).order_by(PairDecisionRow.id)
     for d in session.scalars(stmt):
         latest[(min(d.record_a, d.record_b), max(d.record_a, d.record_b))] = d.decision
     return {pair for pair, decision in latest.items() if decision in ("keep_apart", "undo")}  # "reopen" lifts it
@@ -81,7 +81,7 @@ def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSumma
     started = time.perf_counter()
     with project.transaction() as session:
         ids, records = _load(session)
-        seen = session.scalar(select(func.max(DedupRun.max_record_id)).where(DedupRun.undone_at.is_(None))) or 0
+        seen = session.scalar(select(func.max(DedupRunRow.max_record_id)).where(DedupRunRow.undone_at.is_(None))) or 0
         position = {rid: i for i, rid in enumerate(ids)}
         new = [i for i, rid in enumerate(ids) if rid > seen]
         if not new:
@@ -91,7 +91,7 @@ def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSumma
         apart = [(position[a], position[b]) for a, b in kept_apart_pairs(session) if a in position and b in position]
         result = find_duplicates(records, new=new, initial_groups=initial, kept_apart=apart, progress=progress)
 
-        run = DedupRun(max_record_id=max(ids), records=len(ids), pairs_compared=result.compared)
+        run = DedupRunRow(max_record_id=max(ids), records=len(ids), pairs_compared=result.compared)
         session.add(run)
         session.flush()
         before = {frozenset(m.members) for m in existing}
@@ -99,7 +99,7 @@ def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSumma
         apply_merges(session, [[(ids[i], records[i]) for i in g] for g in changed], run_id=run.id,
                      reason="automatic")
         merges = len(changed)
-        known = {(p.record_a, p.record_b, p.kind) for p in session.scalars(select(DedupPair))}
+        known = {(p.record_a, p.record_b, p.kind) for p in session.scalars(select(DedupPairRow))}
         decided = kept_apart_pairs(session)
         counts = {"possible": 0, "related": 0}
         for kind, findings in (("possible", result.possible), ("related", result.related)):
@@ -107,7 +107,7 @@ def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSumma
                 a, b = sorted((ids[f.i], ids[f.j]))
                 if (a, b, kind) in known or (a, b) in decided:
                     continue
-                session.add(DedupPair(record_a=a, record_b=b, kind=kind, score=f.score, reason=f.reason,
+                session.add(DedupPairRow(record_a=a, record_b=b, kind=kind, score=f.score, reason=f.reason,
                                       run_id=run.id))
                 counts[kind] += 1
         session.flush()
@@ -125,8 +125,8 @@ def _rebuild_related(session: Session) -> None:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    session.execute(delete(RelatedGroup))
-    pairs = list(session.scalars(select(DedupPair).where(DedupPair.kind == "related", DedupPair.status == "open")))
+    session.execute(delete(RelatedGroupRow))
+    pairs = list(session.scalars(select(DedupPairRow).where(DedupPairRow.kind == "related", DedupPairRow.status == "open")))
     if not pairs:
         return
     nodes = sorted({r for p in pairs for r in (p.record_a, p.record_b)})
@@ -141,20 +141,20 @@ def _rebuild_related(session: Session) -> None:
     for node, label in zip(nodes, labels, strict=True):
         groups.setdefault(int(label), []).append(node)
     for label, members in groups.items():
-        session.add(RelatedGroup(members=sorted(members), reasons=sorted(reasons.get(label, set()))))
+        session.add(RelatedGroupRow(members=sorted(members), reasons=sorted(reasons.get(label, set()))))
 
 
 def undo_last_run(project: Project) -> UndoSummary:
     """Reverse every merge of the latest run not yet undone, and drop its open queue."""
     with project.transaction() as session:
-        run = session.scalars(select(DedupRun).where(DedupRun.undone_at.is_(None))
-                              .order_by(DedupRun.id.desc())).first()
+        run = session.scalars(select(DedupRunRow).where(DedupRunRow.undone_at.is_(None))
+                              .order_by(DedupRunRow.id.desc())).first()
         if run is None:
             raise DecisionError("nothing to undo: no dedup run in this project", hint="run 'triage dedup' first")
         merges = [m for m in active_merges(session) if m.run_id == run.id]
         restored = _undo_all(session, merges)
         run.undone_at = utcnow()
-        session.execute(delete(DedupPair).where(DedupPair.run_id == run.id, DedupPair.status == "open"))
+        session.execute(delete(DedupPairRow).where(DedupPairRow.run_id == run.id, DedupPairRow.status == "open"))
         _rebuild_related(session)
         return UndoSummary(run.id, len(merges), restored)
 
@@ -162,19 +162,19 @@ def undo_last_run(project: Project) -> UndoSummary:
 def undo_merge_id(project: Project, merge_id: int, *, reviewer: str, note: str | None = None) -> UndoSummary:
     """Reverse one merge; logged as a person's decision so no later run redoes it."""
     with project.transaction() as session:
-        merge = session.get(DedupMerge, merge_id)
+        merge = session.get(DedupMergeRow, merge_id)
         if merge is None or merge.undone_at is not None:
             raise DecisionError(f"no active merge {merge_id}", hint="list merges with 'triage dedup merges'")
         rep = merge.representative_id
         for member in merge.members:
             if member != rep:
-                session.add(PairDecision(record_a=min(rep, member), record_b=max(rep, member), decision="undo",
+                session.add(PairDecisionRow(record_a=min(rep, member), record_b=max(rep, member), decision="undo",
                                          reviewer=reviewer, note=note, merge_id=merge.id))
         restored = _undo_all(session, [merge])
         return UndoSummary(merge.run_id, 1, restored)
 
 
-def _undo_all(session: Session, merges: Iterable[DedupMerge]) -> int:
+def _undo_all(session: Session, merges: Iterable[DedupMergeRow]) -> int:
     restored = 0
     for merge in merges:
         undo_merge(session, merge)

@@ -18,8 +18,8 @@ from triage.records.model import Record
 from triage.store.db import Project
 from triage.store.groups import current_groups
 from triage.store.records import record_from_row
-from triage.store.schema import RecordRow, Source
-from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision
+from triage.store.schema import RecordRow, SourceRow
+from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow
 
 __all__ = ["REVIEW_CHOICES", "QueueItem", "decide_pair", "reopen_pair", "review_queue"]
 
@@ -49,15 +49,15 @@ def review_queue(project: Project, *, limit: int | None = None, status: str = "o
     undone, the pair is back in the queue.
     """
     with project.reading() as session:
-        stmt = (select(DedupPair).where(DedupPair.kind == "possible", DedupPair.status == status)
-                .order_by(DedupPair.score.desc(), DedupPair.id))
+        stmt = (select(DedupPairRow).where(DedupPairRow.kind == "possible", DedupPairRow.status == status)
+                .order_by(DedupPairRow.score.desc(), DedupPairRow.id))
         pairs = list(session.scalars(stmt))
         if status == "open":
             groups = current_groups(session)
             pairs = [p for p in pairs if groups.get(p.record_a, p.record_a) != groups.get(p.record_b, p.record_b)]
         if limit is not None:
             pairs = pairs[:limit]
-        sources = {s.id: s for s in session.scalars(select(Source))}
+        sources = {s.id: s for s in session.scalars(select(SourceRow))}
         items = []
         for p in pairs:
             row_a, row_b = session.get(RecordRow, p.record_a), session.get(RecordRow, p.record_b)
@@ -68,7 +68,7 @@ def review_queue(project: Project, *, limit: int | None = None, status: str = "o
         return items
 
 
-def _merge_of(session: Session, record_id: int) -> DedupMerge | None:
+def _merge_of(session: Session, record_id: int) -> DedupMergeRow | None:
     for merge in active_merges(session):
         if record_id in merge.members:
             return merge
@@ -80,7 +80,7 @@ def decide_pair(project: Project, pair_id: int, decision: str, *, reviewer: str,
     if decision not in REVIEW_CHOICES:
         raise DecisionError(f"unknown decision {decision!r}", hint=f"choose one of: {', '.join(REVIEW_CHOICES)}")
     with project.transaction() as session:
-        pair = session.get(DedupPair, pair_id)
+        pair = session.get(DedupPairRow, pair_id)
         if pair is None or pair.kind != "possible" or pair.status != "open":
             raise DecisionError(f"no open possible-duplicate pair {pair_id}",
                                 hint="list the queue with 'triage dedup review --list'")
@@ -94,7 +94,7 @@ def decide_pair(project: Project, pair_id: int, decision: str, *, reviewer: str,
             for m in (merge_a, merge_b):
                 if m is not None:
                     ids |= set(m.members)
-            sources = {s.id: s for s in session.scalars(select(Source))}
+            sources = {s.id: s for s in session.scalars(select(SourceRow))}
             rows = session.scalars(select(RecordRow).where(RecordRow.id.in_(ids))).all()
             merged = apply_merge(session, [(r.id, record_from_row(r, sources.get(r.source_id))) for r in rows],
                                  run_id=None, reason=f"merged by {reviewer}", created_by=reviewer)
@@ -102,7 +102,7 @@ def decide_pair(project: Project, pair_id: int, decision: str, *, reviewer: str,
             pair.status = "merged"
         else:
             pair.status = "kept_apart"
-        session.add(PairDecision(record_a=pair.record_a, record_b=pair.record_b, decision=decision,
+        session.add(PairDecisionRow(record_a=pair.record_a, record_b=pair.record_b, decision=decision,
                                  reviewer=reviewer, note=note, merge_id=merge_id))
 
 
@@ -113,10 +113,10 @@ def reopen_pair(project: Project, pair_id: int, *, reviewer: str, note: str | No
     nothing earlier in the log changes.
     """
     with project.transaction() as session:
-        pair = session.get(DedupPair, pair_id)
+        pair = session.get(DedupPairRow, pair_id)
         if pair is None or pair.status != "kept_apart":
             raise DecisionError(f"pair {pair_id} was not kept apart by a person",
                                 hint="list them with 'triage dedup review --list --kept-apart'")
         pair.status = "open"
-        session.add(PairDecision(record_a=pair.record_a, record_b=pair.record_b, decision="reopen",
+        session.add(PairDecisionRow(record_a=pair.record_a, record_b=pair.record_b, decision="reopen",
                                  reviewer=reviewer, note=note, merge_id=None))

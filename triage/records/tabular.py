@@ -26,7 +26,7 @@ from triage.records.realign import ColumnProfile, Realignment, realign
 from triage.records.source import Source, first, iter_lines, record_from_tags
 from triage.records.wos import wos_pmid
 
-__all__ = ["ColumnMap", "column_map", "read_csv", "read_tsv", "read_xlsx", "record_from_row", "split_authors"]
+__all__ = ["ColumnMap", "column_map", "read_csv", "read_tsv", "read_xlsx", "record_from_cells", "split_authors"]
 
 _DELIMITERS = (",", ";", "\t", "|")
 _TAG_LIKE = re.compile(r"[A-Z][A-Z0-9]")
@@ -105,7 +105,7 @@ def _with_suffixes(parts: list[str]) -> list[str]:
     return names
 
 
-def record_from_row(raw: dict[str, Any], cmap: ColumnMap) -> Record:
+def record_from_cells(raw: dict[str, Any], cmap: ColumnMap) -> Record:
     """Build a :class:`Record` from one row (``raw``: column -> verbatim text).
 
     The column map is a tag table with one column per field, so the plain fields come
@@ -270,7 +270,7 @@ def _record(cells: list[str], extras: list[str], header: list[str], cmap: Column
     for i, value in enumerate(extras, 1):
         if value.strip():
             raw[f"extra_{i}"] = value
-    return record_from_row(raw, cmap)
+    return record_from_cells(raw, cmap)
 
 
 def _cell(value: Any) -> str:

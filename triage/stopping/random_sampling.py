@@ -11,7 +11,6 @@ confidence ``c`` is the promise: stopping misses the target with probability at 
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import numpy as np
@@ -20,39 +19,14 @@ from scipy.stats import hypergeom
 
 from triage.errors import EvaluationError
 from triage.stopping.base import ScreeningHistory, StopDecision, check_target
+from triage.stopping.p_values import hypergeometric_p, target_missing
+from triage.stopping.recall_bound import recall_lower_bound
 
 __all__ = ["RandomSampling", "draws_to_reject", "hypergeometric_p", "random_sample_size", "sampling_p_values", "target_missing"]
 
 
-def target_missing(found_total: int, found_before: int, recall_target: float) -> int:
-    """Smallest number of includes the sampled urn would hold if recall were below target.
-
-    With ``found_total`` includes seen in all (before and during the sample) and
-    ``found_before`` seen before the urn was sampled, recall ``< recall_target`` means
-    the urn held more than ``found_total / target - found_before`` includes
-    (Callaghan & Müller-Hansen 2020, eq. for K_tar): ``floor(found_total / target -
-    found_before + 1)``.
-    """
-    return math.floor(found_total / recall_target - found_before + 1)
 
 
-def hypergeometric_p(
-    n_urn: int, n_sampled: int, found_in_sample: int, found_before: int, *, recall_target: float = 0.95
-) -> float:
-    """p-value of H0 "recall < target" after a random sample from the unscreened records.
-
-    ``n_urn`` records were unscreened when random sampling began; ``n_sampled`` of them
-    were drawn uniformly without replacement and ``found_in_sample`` were includes;
-    ``found_before`` includes were found before sampling. The p-value is the chance of
-    seeing at most ``found_in_sample`` includes if the urn held the fewest includes
-    compatible with H0. Stop when it falls below ``1 - confidence``.
-    """
-    if n_sampled < 0 or n_sampled > n_urn or found_in_sample > n_sampled:
-        raise EvaluationError("sample must be drawn from the urn: 0 <= found <= sampled <= urn size")
-    k_tar = target_missing(found_before + found_in_sample, found_before, recall_target)
-    if k_tar > n_urn:  # the urn is too small to hide that many includes: H0 impossible
-        return 0.0
-    return float(hypergeom.cdf(found_in_sample, n_urn, k_tar, n_sampled))
 
 
 def sampling_p_values(
@@ -126,8 +100,6 @@ class RandomSampling:
                 "(tested on a random sample of the unscreened records)")
 
     def decide(self, history: ScreeningHistory, *, recall_target: float = 0.95, confidence: float = 0.95) -> StopDecision:
-        from triage.stopping.recall_bound import recall_lower_bound
-
         check_target(recall_target, confidence)
         tail = min(max(history.random_tail, 0), history.screened)
         found = history.found

@@ -14,8 +14,7 @@ from numpy.typing import ArrayLike
 
 from triage.errors import EvaluationError
 from triage.stopping.base import check_confidence
-from triage.stopping.random_sampling import hypergeometric_p
-from triage.stopping.ranked_quasi import ranked_quasi_p
+from triage.stopping.p_values import hypergeometric_p, ranked_quasi_p
 
 __all__ = ["recall_lower_bound"]
 

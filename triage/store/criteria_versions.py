@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triage.store.decisions import CurrentDecision, current_decisions
-from triage.store.schema import CriteriaVersion, DecisionRow
+from triage.store.schema import CriteriaVersionRow, DecisionRow
 
 __all__ = ["VersionSummary", "criteria_history", "decisions_under_earlier_versions", "latest_version",
            "record_version"]
@@ -35,17 +35,17 @@ class VersionSummary:
 
 def latest_version(session: Session) -> int | None:
     """The criteria version in force (the newest), or None if none was recorded."""
-    return session.scalar(select(func.max(CriteriaVersion.id)))
+    return session.scalar(select(func.max(CriteriaVersionRow.id)))
 
 
 def record_version(session: Session, content: str, *, created_by: str, note: str | None = None) -> int:
     """Keep ``content`` as the new version in force; the same text as the newest is not a
     change (its id is returned)."""
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    newest = session.scalars(select(CriteriaVersion).order_by(CriteriaVersion.id.desc()).limit(1)).first()
+    newest = session.scalars(select(CriteriaVersionRow).order_by(CriteriaVersionRow.id.desc()).limit(1)).first()
     if newest is not None and newest.sha256 == digest:
         return newest.id
-    row = CriteriaVersion(content=content, sha256=digest, created_by=created_by, note=note)
+    row = CriteriaVersionRow(content=content, sha256=digest, created_by=created_by, note=note)
     session.add(row)
     session.flush()
     return row.id
@@ -58,13 +58,13 @@ def criteria_history(session: Session) -> list[VersionSummary]:
                                   .group_by(DecisionRow.criteria_version)).all())
     return [VersionSummary(v.id, v.created_by, v.created_at.isoformat(timespec="seconds"), v.note, v.sha256,
                            int(counts.get(v.id, 0)))
-            for v in session.scalars(select(CriteriaVersion).order_by(CriteriaVersion.id))]
+            for v in session.scalars(select(CriteriaVersionRow).order_by(CriteriaVersionRow.id))]
 
 
 def decisions_under_earlier_versions(session: Session, *, stage: str = "title_abstract") -> list[CurrentDecision]:
     """Decisions in force that were made under an earlier criteria version (or before the
     criteria were versioned), once the criteria have changed at least once."""
-    versions = list(session.scalars(select(CriteriaVersion.id).order_by(CriteriaVersion.id)))
+    versions = list(session.scalars(select(CriteriaVersionRow.id).order_by(CriteriaVersionRow.id)))
     if len(versions) < 2:
         return []
     newest = versions[-1]

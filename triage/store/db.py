@@ -210,17 +210,17 @@ class Project:
 
     def get_setting(self, key: str, default: object = None) -> object:
         with self.reading() as s:
-            row = s.get(schema.Setting, key)
+            row = s.get(schema.SettingRow, key)
             return row.value if row is not None else default
 
     def set_setting(self, key: str, value: object) -> None:
         with self.transaction() as s:
-            s.merge(schema.Setting(key=key, value=value))
+            s.merge(schema.SettingRow(key=key, value=value))
 
     def delete_setting(self, key: str) -> None:
         """Forget ``key``: readers fall back to its default."""
         with self.transaction() as s:
-            row = s.get(schema.Setting, key)
+            row = s.get(schema.SettingRow, key)
             if row is not None:
                 s.delete(row)
 

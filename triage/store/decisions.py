@@ -21,7 +21,7 @@ from triage.config import reason_required
 from triage.errors import DecisionError
 from triage.store.db import Project
 from triage.store.groups import GroupHistory, current_groups
-from triage.store.schema import DECISIONS, STAGES, CriteriaVersion, DecisionRow, RecordRow, Setting
+from triage.store.schema import DECISIONS, STAGES, CriteriaVersionRow, DecisionRow, RecordRow, SettingRow
 
 __all__ = [
     "CurrentDecision",
@@ -42,7 +42,7 @@ __all__ = [
 
 def reasons_required(session: Session, stage: str) -> bool:
     """Whether an exclusion at ``stage`` must name a reason in this project."""
-    row = session.get(Setting, "exclusion_reason_required")
+    row = session.get(SettingRow, "exclusion_reason_required")
     return reason_required(row.value if row is not None else None, stage)
 
 
@@ -114,7 +114,7 @@ def record_decision(
         rank=rank,
         model=model,
         request_id=request_id,
-        criteria_version=session.scalar(select(func.max(CriteriaVersion.id))),
+        criteria_version=session.scalar(select(func.max(CriteriaVersionRow.id))),
     )
     session.add(row)
     try:
@@ -286,16 +286,16 @@ def decision_state_version(session: Session, *, stage: str = "title_abstract") -
     """A cheap fingerprint of everything :func:`decisions_in_force` reads (decisions at
     ``stage``, merges made or undone, records imported): equal fingerprints, equal results,
     so a caller asking on every request can keep the last answer."""
-    from triage.store.schema_dedup import DedupMerge
+    from triage.store.schema_dedup import DedupMergeRow
 
     decisions = session.execute(
         select(func.coalesce(func.max(DecisionRow.id), 0), func.count(DecisionRow.id)).where(DecisionRow.stage == stage)
     ).one()
     # The sum of undone merge ids changes with every undo, and with the restore of a merge
     # an undo brings back (a count could stay equal: one undone, one restored).
-    undone_ids = func.sum(case((DedupMerge.undone_at.is_not(None), DedupMerge.id), else_=0))
+    undone_ids = func.sum(case((DedupMergeRow.undone_at.is_not(None), DedupMergeRow.id), else_=0))
     merges = session.execute(
-        select(func.coalesce(func.max(DedupMerge.id), 0), func.coalesce(undone_ids, 0))
+        select(func.coalesce(func.max(DedupMergeRow.id), 0), func.coalesce(undone_ids, 0))
     ).one()
     records = session.scalar(select(func.coalesce(func.max(RecordRow.id), 0))) or 0
     return (int(decisions[0]), int(decisions[1]), int(merges[0]), int(merges[1]), int(records))

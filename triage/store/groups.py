@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triage.store.schema import RecordRow
-from triage.store.schema_dedup import DedupMerge, DedupRun
+from triage.store.schema_dedup import DedupMergeRow, DedupRunRow
 
 __all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon"]
 
@@ -50,7 +50,7 @@ class GroupHistory:
 
     def __init__(self, session: Session) -> None:
         by_record: dict[int, list[tuple[datetime, datetime | None, frozenset[int]]]] = defaultdict(list)
-        stmt = select(DedupMerge.created_at, DedupMerge.undone_at, DedupMerge.members).order_by(DedupMerge.id)
+        stmt = select(DedupMergeRow.created_at, DedupMergeRow.undone_at, DedupMergeRow.members).order_by(DedupMergeRow.id)
         for created, undone, members in session.execute(stmt):
             group = frozenset(int(m) for m in members)
             span = (_aware(created), _aware(undone) if undone is not None else None, group)
@@ -73,7 +73,7 @@ class GroupHistory:
 
 def dedup_horizon(session: Session) -> int | None:
     """The newest record id a dedup run (not undone) compared; None if never deduplicated."""
-    return session.scalar(select(func.max(DedupRun.max_record_id)).where(DedupRun.undone_at.is_(None)))
+    return session.scalar(select(func.max(DedupRunRow.max_record_id)).where(DedupRunRow.undone_at.is_(None)))
 
 
 def awaiting_dedup(session: Session) -> int:

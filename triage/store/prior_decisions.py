@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from triage.errors import DecisionError
 from triage.records.prior_labels import PriorLabel, prior_labels
 from triage.store.decisions import reasons_required, record_decision
-from triage.store.schema import DecisionRow, RecordRow, Source
+from triage.store.schema import DecisionRow, RecordRow, SourceRow
 
 __all__ = ["count_prior_labels", "record_prior_decisions"]
 
@@ -37,7 +37,7 @@ def count_prior_labels(session: Session, source_id: int) -> int:
 def record_prior_decisions(session: Session, source_id: int) -> int:
     """Record the decisions the source's file carries (inside the caller's transaction);
     returns how many decisions were recorded."""
-    source = session.get(Source, source_id)
+    source = session.get(SourceRow, source_id)
     if source is None:
         raise DecisionError(f"no source {source_id} in this project", hint="see 'triage sources' for ids")
     name = source.file_name

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from triage.records.model import Provenance, Record
 from triage.store.groups import dedup_horizon
-from triage.store.schema import RecordRow, Source
+from triage.store.schema import RecordRow, SourceRow
 
 __all__ = [
     "add_records",
@@ -28,7 +28,7 @@ _COPY = (
 )
 
 
-def record_from_row(row: RecordRow, source: Source | None = None) -> Record:
+def record_from_row(row: RecordRow, source: SourceRow | None = None) -> Record:
     """Map a stored row back to a :class:`Record` with its provenance."""
     values = {name: getattr(row, name) for name in _COPY}
     prov = Provenance(
@@ -91,7 +91,7 @@ def screening_records(session: Session) -> list[tuple[int, Record]]:
     A record that represents a dedup merge carries the merge's canonical fields (the
     most complete values of all its members), so screeners see the fullest version.
     """
-    sources = {s.id: s for s in session.scalars(select(Source))}
+    sources = {s.id: s for s in session.scalars(select(SourceRow))}
     canonical = _canonical_fields(session)
     out = []
     for row in screening_rows(session):
@@ -114,9 +114,9 @@ def screenable_records(session: Session) -> list[tuple[int, Record]]:
 
 def _canonical_fields(session: Session) -> dict[int, dict[str, object]]:
     """Canonical fields of every merge in force, by representative record id."""
-    from triage.store.schema_dedup import DedupMerge  # dedup tables are optional to this module
+    from triage.store.schema_dedup import DedupMergeRow  # dedup tables are optional to this module
 
-    stmt = select(DedupMerge.representative_id, DedupMerge.canonical).where(DedupMerge.undone_at.is_(None))
+    stmt = select(DedupMergeRow.representative_id, DedupMergeRow.canonical).where(DedupMergeRow.undone_at.is_(None))
     return {rep: dict(fields or {}) for rep, fields in session.execute(stmt)}
 
 
@@ -124,5 +124,5 @@ def get_record(session: Session, record_id: int) -> RecordRow | None:
     return session.get(RecordRow, record_id)
 
 
-def find_source_by_hash(session: Session, sha256: str) -> Source | None:
-    return session.scalars(select(Source).where(Source.sha256 == sha256)).first()
+def find_source_by_hash(session: Session, sha256: str) -> SourceRow | None:
+    return session.scalars(select(SourceRow).where(SourceRow.sha256 == sha256)).first()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from triage.errors import TriageError
 from triage.store.groups import current_groups
-from triage.store.schema import DatabaseSearch, RecordRow, SearchRound, Source
+from triage.store.schema import DatabaseSearchRow, RecordRow, SearchRoundRow, SourceRow
 
 __all__ = [
     "FIRST_ROUND",
@@ -52,7 +52,7 @@ class RoundSummary:
 
 def round_names(session: Session) -> list[str]:
     """Rounds in the order they were made, the first search first."""
-    return [FIRST_ROUND] + list(session.scalars(select(SearchRound.name).order_by(SearchRound.id)))
+    return [FIRST_ROUND] + list(session.scalars(select(SearchRoundRow.name).order_by(SearchRoundRow.id)))
 
 
 def resolve_round(session: Session, name: str | None, *, create: bool = False) -> int | None:
@@ -60,12 +60,12 @@ def resolve_round(session: Session, name: str | None, *, create: bool = False) -
     if name is None or name.strip() in ("", FIRST_ROUND):
         return None
     name = name.strip()
-    row = session.scalars(select(SearchRound).where(SearchRound.name == name)).first()
+    row = session.scalars(select(SearchRoundRow).where(SearchRoundRow.name == name)).first()
     if row is None:
         if not create:
             known = ", ".join(round_names(session))
             raise TriageError(f"no search round {name!r}", hint=f"rounds in this project: {known}")
-        row = SearchRound(name=name)
+        row = SearchRoundRow(name=name)
         session.add(row)
         session.flush()
     return row.id
@@ -79,9 +79,9 @@ def latest_round(session: Session) -> str:
 def _round_order(session: Session) -> tuple[dict[int, int], dict[int | None, int]]:
     """Record id -> round index (0: first search), and round id -> index."""
     index: dict[int | None, int] = {None: 0}
-    for n, round_id in enumerate(session.scalars(select(SearchRound.id).order_by(SearchRound.id)), start=1):
+    for n, round_id in enumerate(session.scalars(select(SearchRoundRow.id).order_by(SearchRoundRow.id)), start=1):
         index[round_id] = n
-    source_round = {sid: index.get(rid, 0) for sid, rid in session.execute(select(Source.id, Source.round_id))}
+    source_round = {sid: index.get(rid, 0) for sid, rid in session.execute(select(SourceRow.id, SourceRow.round_id))}
     records = session.execute(select(RecordRow.id, RecordRow.source_id))
     return {rid: source_round.get(sid, 0) for rid, sid in records}, index
 
@@ -115,13 +115,13 @@ def add_database_search(
     query: str | None = None,
     hits: int | None = None,
     recorded_by: str | None = None,
-) -> DatabaseSearch:
+) -> DatabaseSearchRow:
     """Record one database search of a round (PRISMA-S), made if the round is new."""
     if not database.strip():
         raise TriageError("a search needs the database searched", hint="pass --database NAME")
     if hits is not None and hits < 0:
         raise TriageError(f"hits must be 0 or more, not {hits}", hint="give the number of records the search found")
-    row = DatabaseSearch(round_id=resolve_round(session, round_name, create=True), database=database.strip(),
+    row = DatabaseSearchRow(round_id=resolve_round(session, round_name, create=True), database=database.strip(),
                          platform=platform, searched_on=searched_on, query=query, hits=hits,
                          recorded_by=recorded_by)
     session.add(row)
@@ -136,7 +136,7 @@ def round_summaries(session: Session) -> list[RoundSummary]:
     record_round, index = _round_order(session)
     summaries = [RoundSummary(name) for name in names]
     by_database: list[Counter[str]] = [Counter() for _ in names]
-    for source in session.scalars(select(Source)):
+    for source in session.scalars(select(SourceRow)):
         n = index.get(source.round_id, 0)
         summaries[n].files += 1
     for record_id, database, source_id in session.execute(select(RecordRow.id, RecordRow.database,
@@ -151,7 +151,7 @@ def round_summaries(session: Session) -> list[RoundSummary]:
             summaries[n].duplicates_of_earlier += 1
     for n in first.values():
         summaries[n].new_studies += 1
-    for search in session.scalars(select(DatabaseSearch).order_by(DatabaseSearch.id)):
+    for search in session.scalars(select(DatabaseSearchRow).order_by(DatabaseSearchRow.id)):
         summaries[index.get(search.round_id, 0)].searches.append({
             "database": search.database, "platform": search.platform, "searched_on": search.searched_on,
             "query": search.query, "hits": search.hits,

@@ -17,15 +17,15 @@ from triage.store.base import Base, utcnow
 __all__ = [
     "DECISIONS",
     "STAGES",
-    "CriteriaVersion",
-    "DatabaseSearch",
+    "CriteriaVersionRow",
+    "DatabaseSearchRow",
     "DecisionRow",
     "EmbeddingRow",
-    "Meta",
+    "MetaRow",
     "RecordRow",
-    "SearchRound",
-    "Setting",
-    "Source",
+    "SearchRoundRow",
+    "SettingRow",
+    "SourceRow",
 ]
 
 #: Screening stages, in review order.
@@ -34,7 +34,7 @@ STAGES: tuple[str, ...] = ("title_abstract", "full_text")
 DECISIONS: tuple[str, ...] = ("include", "exclude", "maybe", "retract")
 
 
-class Meta(Base):
+class MetaRow(Base):
     """Key/value facts about the store itself (``schema_version``, ``created_by``)."""
 
     __tablename__ = "meta"
@@ -42,7 +42,7 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class Source(Base):
+class SourceRow(Base):
     """One imported file: what, when, from which database, with which problems."""
 
     __tablename__ = "sources"
@@ -60,7 +60,7 @@ class Source(Base):
     round_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
-class SearchRound(Base):
+class SearchRoundRow(Base):
     """A named run of the review's searches (the first search, an update months later).
 
     Files imported without a round belong to the first search, which has no row here.
@@ -73,7 +73,7 @@ class SearchRound(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class DatabaseSearch(Base):
+class DatabaseSearchRow(Base):
     """One database searched in a round, as PRISMA-S asks it reported: database,
     platform, date, search string and hits. ``round_id`` empty: the first search."""
 
@@ -151,7 +151,7 @@ class DecisionRow(Base):
     __table_args__ = (Index("ix_decisions_stage_record", "stage", "record_id"),)
 
 
-class CriteriaVersion(Base):
+class CriteriaVersionRow(Base):
     """One version of the review's criteria file, kept whole: criteria change during a
     review (a new exclusion, a narrowed setting), and each decision names the version it
     was made under so a team can see which ones to look at again."""
@@ -165,7 +165,7 @@ class CriteriaVersion(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class Setting(Base):
+class SettingRow(Base):
     """Project settings (criteria file, preset, recall target...), JSON values."""
 
     __tablename__ = "settings"

@@ -25,9 +25,9 @@ __all__ = [
     "CodeHistoryRow",
     "CodeRow",
     "CodeSuggestionRow",
-    "CodingDocument",
+    "CodingDocumentRow",
     "CodingMemoRow",
-    "CodingSegment",
+    "CodingSegmentRow",
     "SegmentVectorRow",
 ]
 
@@ -35,7 +35,7 @@ __all__ = [
 CODE_DECISIONS: tuple[str, ...] = ("accept", "reject", "retract")
 
 
-class CodingDocument(Base):
+class CodingDocumentRow(Base):
     """The results-section text of one included study, as imported (text never edited).
 
     ``study`` is the label used in exports (defaults to the file stem); ``attributes``
@@ -55,7 +55,7 @@ class CodingDocument(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class CodingSegment(Base):
+class CodingSegmentRow(Base):
     """A paragraph, sentence or heading of a document: ``text == document.text[start:end]``.
 
     ``attributes`` override the document's for this segment.

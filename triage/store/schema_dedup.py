@@ -28,11 +28,11 @@ __all__ = [
     "PAIR_DECISIONS",
     "PAIR_KINDS",
     "PAIR_STATUSES",
-    "DedupMerge",
-    "DedupPair",
-    "DedupRun",
-    "PairDecision",
-    "RelatedGroup",
+    "DedupMergeRow",
+    "DedupPairRow",
+    "DedupRunRow",
+    "PairDecisionRow",
+    "RelatedGroupRow",
 ]
 
 #: ``dedup_pairs.kind``: left to a person, or versions of one study.
@@ -46,7 +46,7 @@ DUPLICATE_DECISIONS: tuple[str, ...] = ("merge", "keep_apart", "undo", "reopen")
 PAIR_DECISIONS: tuple[str, ...] = (*DUPLICATE_DECISIONS, "link", "unlink")
 
 
-class DedupRun(Base):
+class DedupRunRow(Base):
     """One dedup run; ``max_record_id`` is the newest record it compared."""
 
     __tablename__ = "dedup_runs"
@@ -62,7 +62,7 @@ class DedupRun(Base):
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class DedupMerge(Base):
+class DedupMergeRow(Base):
     """A group of source records screened as one; reversible (``undone_at``)."""
 
     __tablename__ = "dedup_merges"
@@ -79,7 +79,7 @@ class DedupMerge(Base):
     replaced_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-class DedupPair(Base):
+class DedupPairRow(Base):
     """A pair of records for a person (``possible``) or linked as versions (``related``)."""
 
     __tablename__ = "dedup_pairs"
@@ -99,7 +99,7 @@ class DedupPair(Base):
     )
 
 
-class RelatedGroup(Base):
+class RelatedGroupRow(Base):
     """Records that are versions of one study (rebuilt after every run)."""
 
     __tablename__ = "dedup_related_groups"
@@ -108,7 +108,7 @@ class RelatedGroup(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class PairDecision(Base):
+class PairDecisionRow(Base):
     """A person's decision on a pair of records, appended and never changed."""
 
     __tablename__ = "dedup_decisions"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from triage.store.db import Project
-from triage.store.schema import Setting
+from triage.store.schema import SettingRow
 
 __all__ = ["LOG_KEY", "change_setting", "settings_log"]
 
@@ -22,20 +22,20 @@ LOG_KEY = "settings_log"
 def change_setting(project: Project, name: str, value: object, *, by: str | None = None) -> None:
     """Store ``value`` for ``name`` (None: back to the default) and log the change."""
     with project.transaction() as session:
-        row = session.get(Setting, name)
+        row = session.get(SettingRow, name)
         old = row.value if row is not None else None
         if value is None:
             if row is not None:
                 session.delete(row)
         else:
-            session.merge(Setting(key=name, value=value))
-        log = session.get(Setting, LOG_KEY)
+            session.merge(SettingRow(key=name, value=value))
+        log = session.get(SettingRow, LOG_KEY)
         entries: list[dict[str, Any]] = list(log.value) if log is not None and isinstance(log.value, list) else []
         entries.append({
             "setting": name, "from": old, "to": value, "by": by,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         })
-        session.merge(Setting(key=LOG_KEY, value=entries))
+        session.merge(SettingRow(key=LOG_KEY, value=entries))
 
 
 def settings_log(project: Project) -> list[dict[str, Any]]:

@@ -16,9 +16,9 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from triage.errors import TriageError
-from triage.store.schema import DecisionRow, EmbeddingRow, RecordRow, Source
-from triage.store.schema_coding import CodingDocument
-from triage.store.schema_dedup import DedupMerge, DedupPair, PairDecision
+from triage.store.schema import DecisionRow, EmbeddingRow, RecordRow, SourceRow
+from triage.store.schema_coding import CodingDocumentRow
+from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow
 
 __all__ = ["SourceSummary", "list_sources", "remove_source"]
 
@@ -42,10 +42,10 @@ def list_sources(session: Session) -> list[SourceSummary]:
     counts: dict[int, int] = {
         source_id: n for source_id, n in session.execute(select(RecordRow.source_id, func.count()).group_by(RecordRow.source_id))
     }
-    return [_summary(s, counts.get(s.id, 0)) for s in session.scalars(select(Source).order_by(Source.id))]
+    return [_summary(s, counts.get(s.id, 0)) for s in session.scalars(select(SourceRow).order_by(SourceRow.id))]
 
 
-def _summary(source: Source, records: int) -> SourceSummary:
+def _summary(source: SourceRow, records: int) -> SourceSummary:
     return SourceSummary(source.id, source.file_name, source.database, source.format, source.encoding, records,
                          source.imported_at, len(source.problems or []))
 
@@ -56,13 +56,13 @@ def _in_use(session: Session, ids: Select[Any]) -> list[str]:
         "screening decisions": select(func.count()).select_from(DecisionRow).where(DecisionRow.record_id.in_(ids)),
         "dedup merges": select(func.count()).select_from(RecordRow)
         .where(RecordRow.id.in_(ids), RecordRow.merged_into.is_not(None)),
-        "dedup merges (as the record kept)": select(func.count()).select_from(DedupMerge)
-        .where(DedupMerge.representative_id.in_(ids)),
-        "possible duplicates or related versions": select(func.count()).select_from(DedupPair)
-        .where(or_(DedupPair.record_a.in_(ids), DedupPair.record_b.in_(ids))),
-        "dedup decisions": select(func.count()).select_from(PairDecision)
-        .where(or_(PairDecision.record_a.in_(ids), PairDecision.record_b.in_(ids))),
-        "coded documents": select(func.count()).select_from(CodingDocument).where(CodingDocument.record_id.in_(ids)),
+        "dedup merges (as the record kept)": select(func.count()).select_from(DedupMergeRow)
+        .where(DedupMergeRow.representative_id.in_(ids)),
+        "possible duplicates or related versions": select(func.count()).select_from(DedupPairRow)
+        .where(or_(DedupPairRow.record_a.in_(ids), DedupPairRow.record_b.in_(ids))),
+        "dedup decisions": select(func.count()).select_from(PairDecisionRow)
+        .where(or_(PairDecisionRow.record_a.in_(ids), PairDecisionRow.record_b.in_(ids))),
+        "coded documents": select(func.count()).select_from(CodingDocumentRow).where(CodingDocumentRow.record_id.in_(ids)),
     }
     # Records of other files merged into one of these count too: the merge would dangle.
     merged_in = select(func.count()).select_from(RecordRow).where(RecordRow.merged_into.in_(ids))
@@ -79,9 +79,9 @@ def remove_source(session: Session, source_id: int) -> SourceSummary:
     carries a person's work or a dedup result; nothing is deleted then. The caller's
     transaction makes it all or nothing.
     """
-    source = session.get(Source, source_id)
+    source = session.get(SourceRow, source_id)
     if source is None:
-        known = ", ".join(str(s) for s in session.scalars(select(Source.id).order_by(Source.id))) or "none"
+        known = ", ".join(str(s) for s in session.scalars(select(SourceRow.id).order_by(SourceRow.id))) or "none"
         raise TriageError(f"no imported file with id {source_id}", hint=f"ids in this project: {known} (see 'triage sources')")
     ids = select(RecordRow.id).where(RecordRow.source_id == source_id)
     summary = _summary(source, session.scalar(select(func.count()).select_from(ids.subquery())) or 0)

@@ -22,7 +22,7 @@ from triage.dedup.match import reports_one_study
 from triage.errors import DecisionError
 from triage.store.groups import current_groups
 from triage.store.schema import RecordRow
-from triage.store.schema_dedup import DedupPair, PairDecision
+from triage.store.schema_dedup import DedupPairRow, PairDecisionRow
 
 __all__ = [
     "OtherReport",
@@ -45,8 +45,8 @@ def study_links(session: Session) -> list[StudyLink]:
     """The links in force between reports: dedup's related pairs and people's links, less
     the pairs a person unlinked; both ends mapped to the records screened now."""
     groups = current_groups(session)
-    person: dict[tuple[int, int], PairDecision] = {}
-    stmt = select(PairDecision).where(PairDecision.decision.in_(("link", "unlink"))).order_by(PairDecision.id)
+    person: dict[tuple[int, int], PairDecisionRow] = {}
+    stmt = select(PairDecisionRow).where(PairDecisionRow.decision.in_(("link", "unlink"))).order_by(PairDecisionRow.id)
     for d in session.scalars(stmt):
         person[(min(d.record_a, d.record_b), max(d.record_a, d.record_b))] = d
     links: dict[tuple[int, int], StudyLink] = {}
@@ -56,7 +56,7 @@ def study_links(session: Session) -> list[StudyLink]:
         if ga != gb:
             links.setdefault((min(ga, gb), max(ga, gb)), StudyLink(min(ga, gb), max(ga, gb), reason, by))
 
-    related = select(DedupPair).where(DedupPair.kind == "related", DedupPair.status == "open")
+    related = select(DedupPairRow).where(DedupPairRow.kind == "related", DedupPairRow.status == "open")
     for pair in session.scalars(related):
         if not reports_one_study(pair.reason):  # a comment on an article is linked, not one study
             continue
@@ -149,6 +149,6 @@ def link_reports(session: Session, a: int, b: int, *, link: bool, reviewer: str,
                             hint="a study's reports are different records; see 'triage dedup merges'")
     if not reviewer.strip():
         raise DecisionError("a link needs a reviewer name", hint="pass --reviewer NAME")
-    session.add(PairDecision(record_a=min(a, b), record_b=max(a, b), decision="link" if link else "unlink",
+    session.add(PairDecisionRow(record_a=min(a, b), record_b=max(a, b), decision="link" if link else "unlink",
                              reviewer=reviewer.strip(), note=note))
     session.flush()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, inspect, select, text
 
 from triage.errors import ProjectError
-from triage.store.schema import Meta
+from triage.store.schema import MetaRow
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -67,7 +67,7 @@ def stored_revision(connection: Connection) -> str | None:
 
 
 def _legacy_version(connection: Connection) -> int:
-    value = connection.execute(select(Meta.value).where(Meta.key == "schema_version")).scalar()
+    value = connection.execute(select(MetaRow.value).where(MetaRow.key == "schema_version")).scalar()
     return int(value) if value is not None else 0
 
 

@@ -29,7 +29,7 @@ from triage.coding.codebook import Code, Codebook, slugify
 from triage.embeddings import Encoder, load_encoder
 from triage.errors import DecisionError
 from triage.store.db import Project
-from triage.store.schema_coding import CodingDocument, CodingSegment
+from triage.store.schema_coding import CodingDocumentRow, CodingSegmentRow
 from triage.web.context import context_of, reviewer_of
 from triage.web.markdown import markdown_blocks
 from triage.web.routes.reviewer import require_reviewer
@@ -97,13 +97,13 @@ def _models(request: Request) -> CodingModels:
     return models
 
 
-def _perspective(document: CodingDocument, segment: CodingSegment) -> str:
+def _perspective(document: CodingDocumentRow, segment: CodingSegmentRow) -> str:
     return str(store.segment_attributes(document, segment).get("perspective", ""))
 
 
-def _parts(document: CodingDocument, segments: list[CodingSegment]) -> list[tuple[str, CodingSegment | None]]:
+def _parts(document: CodingDocumentRow, segments: list[CodingSegmentRow]) -> list[tuple[str, CodingSegmentRow | None]]:
     """The document's text cut into sentence segments and the text between them (escaped by Jinja)."""
-    parts: list[tuple[str, CodingSegment | None]] = []
+    parts: list[tuple[str, CodingSegmentRow | None]] = []
     cursor = 0
     for seg in sorted(segments, key=lambda s: s.start):
         if seg.start < cursor:
@@ -120,7 +120,7 @@ def _tree(codebook: Codebook) -> list[tuple[Code, int]]:
     return [(code, depth) for code, _, depth in codebook.walk()]
 
 
-def _suggest(session: Session, models: CodingModels, codebook: Codebook, segment: CodingSegment,
+def _suggest(session: Session, models: CodingModels, codebook: Codebook, segment: CodingSegmentRow,
              coder: str) -> list[Any]:
     from triage.coding.learn import build_suggester, segment_vectors
 
@@ -149,7 +149,7 @@ def coding_page(request: Request, document: int | None = None, segment: int | No
         applied: dict[int, list[str]] = {}
         rejected: set[tuple[int, str]] = set()
         if coder:
-            for d in appl.current_decisions(session, codebook, coder):
+            for d in appl.current_code_decisions(session, codebook, coder):
                 if d.decision == "accept":
                     applied.setdefault(d.segment_id, []).append(d.code_id)
                 elif d.decision == "reject":
@@ -196,7 +196,7 @@ def coding_decide(
         codebook = store.load_codebook(session)
         appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=coder, score=score,
                                   rank=rank, reason=reason or None)
-        document_id = session.get(CodingSegment, segment_id).document_id  # type: ignore[union-attr]
+        document_id = session.get(CodingSegmentRow, segment_id).document_id  # type: ignore[union-attr]
     return _back(document_id, segment_id, perspective)
 
 
@@ -224,7 +224,7 @@ def coding_new_code(
         if apply:
             appl.record_code_decision(session, codebook, segment_id, code.id, "accept", coder=coder,
                                       reason="new code made while coding")
-        document_id = session.get(CodingSegment, segment_id).document_id  # type: ignore[union-attr]
+        document_id = session.get(CodingSegmentRow, segment_id).document_id  # type: ignore[union-attr]
     return _back(document_id, segment_id, perspective)
 
 
@@ -240,7 +240,7 @@ def coding_attributes(
     ctx = context_of(request)
     with ctx.project.transaction() as session:
         store.set_attributes(session, {"perspective": value.strip()}, segment_ids=[segment_id])
-        document_id = session.get(CodingSegment, segment_id).document_id  # type: ignore[union-attr]
+        document_id = session.get(CodingSegmentRow, segment_id).document_id  # type: ignore[union-attr]
     return _back(document_id, segment_id, perspective)
 
 

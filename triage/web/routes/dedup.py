@@ -17,7 +17,7 @@ from sqlalchemy import select
 from triage.dedup.project import run_dedup, undo_merge_id
 from triage.dedup.review import QueueItem, decide_pair, review_queue
 from triage.records.model import Record
-from triage.store.schema_dedup import DedupMerge, PairDecision
+from triage.store.schema_dedup import DedupMergeRow, PairDecisionRow
 from triage.web.context import WebContext, context_of
 from triage.web.highlight import word_diff
 from triage.web.routes.reviewer import require_reviewer
@@ -53,10 +53,10 @@ def _rows(item: QueueItem) -> list[dict[str, Any]]:
 def _recent(ctx: WebContext, limit: int = 10) -> list[dict[str, Any]]:
     """The latest review decisions, with the merge each made (undo-able while active)."""
     with ctx.project.reading() as session:
-        found = session.scalars(select(PairDecision).order_by(PairDecision.id.desc()).limit(limit)).all()
+        found = session.scalars(select(PairDecisionRow).order_by(PairDecisionRow.id.desc()).limit(limit)).all()
         recent = []
         for d in found:
-            merge = session.get(DedupMerge, d.merge_id) if d.merge_id is not None else None
+            merge = session.get(DedupMergeRow, d.merge_id) if d.merge_id is not None else None
             recent.append({
                 "id": d.id, "a": d.record_a, "b": d.record_b, "decision": d.decision, "reviewer": d.reviewer,
                 "merge_id": d.merge_id, "undoable": merge is not None and merge.undone_at is None
