@@ -101,16 +101,20 @@ def test_export_validates_and_round_trips(project: Project, tmp_path: Path, sche
     assert {c.get("creationDateTime")[-1] for c in root.findall(".//q:Coding", ns)} == {"Z"}
 
     # into a new project: the same documents, codebook, codes, coders, times and attributes
-    other = Project.init(tmp_path / "other")
+    # The second project is a SQLite file whichever store the first is on (on PostgreSQL
+    # $TRIAGE_DATABASE names the first project's database).
+    other_db = f"sqlite:///{tmp_path / 'other' / 'triage.sqlite'}"
+    other = Project.init(tmp_path / "other", other_db)
+    o = ["-p", str(other.directory), "--database", other_db]
     try:
-        output = run("code", "import", str(out), "-p", str(other.directory)).output
+        output = run("code", "import", str(out), *o).output
         assert output.startswith("coding.qdpx: 2 document(s), ")
         assert "5 coding(s) by their coders" in output
         # REFI-QDA carries code names and GUIDs, not our ids: a new project slugs the names
         assert coded(other) == coded(project) and len(coded(project)) == 5
         assert memo_list(other) == memo_list(project) and len(memo_list(project)) == 3
         again = tmp_path / "again.qdpx"
-        run("code", "export", str(again), "-p", str(other.directory))
+        run("code", "export", str(again), *o)
         for el in (qde(out), qde(again)):  # the project's own name is the only difference
             el.attrib.pop("name")
         strip = etree.tostring
