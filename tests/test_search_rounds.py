@@ -55,6 +55,7 @@ def test_an_update_round_counts_its_new_studies_and_duplicates(tmp_path: Path) -
     assert status["update"]["round"] == "2026-update"
     assert (status["update"]["identified"], status["update"]["records_to_screen"]) == (13, 5)
     assert (status["update"]["previous_included"], status["update"]["total_included"]) == (1, 1)
+    assert [(x["database"], x["hits"]) for x in status["update"]["searches"]] == [("MEDLINE", 13)]
 
 
 def test_new_in_this_round_is_a_subset_and_a_queue_that_learned_from_every_round(tmp_path: Path) -> None:
@@ -81,7 +82,7 @@ def test_the_update_flow_diagram_shows_the_previous_version(tmp_path: Path) -> N
     invoke("status", "-p", where, "--diagram", str(diagram))
     svg = diagram.read_text(encoding="utf-8")
     for words in ("Search update: 2026-update", "Studies included in", "Records identified in this round",
-                  "Total studies included in review"):
+                  "Total studies included in review", "Searched: MEDLINE (Ovid, 2026-11-30): 13 hits"):
         assert all(word in svg for word in words.split()), words
 
 

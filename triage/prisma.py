@@ -48,6 +48,8 @@ class UpdateCounts:
     #: Studies included from earlier rounds (full text), and the total with this round's.
     previous_included: int = 0
     total_included: int = 0
+    #: The round's database searches as recorded (PRISMA-S: database, platform, date, query, hits).
+    searches: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass
@@ -159,6 +161,7 @@ def _update_counts(
     new = {g for g, n in first.items() if n == latest}
     summary = round_summaries(session)[latest]
     update.identified, update.identified_by_source = summary.records, summary.by_database
+    update.searches = summary.searches
     update.records_to_screen = len(new)
     update.duplicates_removed = update.identified - update.records_to_screen
     reasons: Counter[str] = Counter()

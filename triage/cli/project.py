@@ -221,6 +221,10 @@ def _print_update(update: UpdateCounts) -> None:
     """The newest search round alone, as the PRISMA 2020 diagram for updated reviews counts it."""
     table = Table("PRISMA 2020 (updated review)", "records", title=f"Search update: {escape(update.round)}")
     table.add_row("studies included in the previous version", str(update.previous_included))
+    for search in update.searches:
+        detail = ", ".join(str(search[k]) for k in ("platform", "searched_on") if search.get(k))
+        table.add_row(f"searched {escape(str(search['database']))}" + (f" ({escape(detail)})" if detail else ""),
+                      "" if search.get("hits") is None else f"{search['hits']} hits")
     table.add_row("records identified in this round", str(update.identified))
     for name, n in update.identified_by_source.items():
         table.add_row(f"  from {escape(name)}", str(n))

@@ -125,7 +125,7 @@ def _update_diagram(update: UpdateCounts, fmt: str) -> bytes:
     _box(fig, previous, rows[0], "Previous studies\n\nStudies included in\nprevious version of review\n"
                                  f"(n = {update.previous_included})")
     _box(fig, left, rows[0], _lines("Records identified in this round", update.identified,
-                                    update.identified_by_source))
+                                    update.identified_by_source) + _searches(update.searches))
     _box(fig, right, rows[0], "Records removed before screening:\n  duplicates, of each other or of\n"
                               f"  studies found before (n = {update.duplicates_removed})")
     _box(fig, left, rows[1], f"New records screened\n(n = {update.screened} of {update.records_to_screen};\n"
@@ -143,6 +143,18 @@ def _update_diagram(update: UpdateCounts, fmt: str) -> bytes:
         _arrow(fig, (left + 0.17, y), (right - 0.15, y))
     _arrow(fig, (previous, rows[0] - 0.07), (left - 0.17, rows[4]))
     return _save(fig, fmt)
+
+
+def _searches(searches: list[dict[str, object]]) -> str:
+    """The round's recorded searches under its identification box (PRISMA-S)."""
+    if not searches:
+        return ""
+    lines = ["Searched:"]
+    for search in searches[:6]:
+        where = ", ".join(str(search[k]) for k in ("platform", "searched_on") if search.get(k))
+        hits = f": {search['hits']} hits" if search.get("hits") is not None else ""
+        lines.append(f"  {search['database']}{f' ({where})' if where else ''}{hits}")
+    return "\n" + "\n".join(lines)
 
 
 def _arrow(fig: Figure, start: tuple[float, float], end: tuple[float, float]) -> None:
