@@ -29,7 +29,9 @@ __all__ = [
     "current_decisions",
     "decision_history",
     "decision_state_version",
+    "decision_with_request_id",
     "decisions_in_force",
+    "latest_decision_id",
     "latest_decisions_by_record",
     "reasons_required",
     "record_decision",
@@ -261,6 +263,17 @@ def settled_records(session: Session, *, stage: str = "title_abstract") -> froze
     the ones a screening queue does not serve again."""
     in_force = decisions_in_force(session, stage=stage)
     return frozenset(in_force.decisions) | frozenset(in_force.conflicts)
+
+
+def decision_with_request_id(session: Session, request_id: str) -> int | None:
+    """The id of the decision posted with ``request_id`` before, if any (a double click)."""
+    return session.scalars(select(DecisionRow.id).where(DecisionRow.request_id == request_id)).first()
+
+
+def latest_decision_id(session: Session, record_id: int, *, stage: str = "title_abstract") -> int | None:
+    """The newest decision row on ``record_id`` at ``stage`` (any reviewer, retracts included)."""
+    return session.scalar(select(func.max(DecisionRow.id))
+                          .where(DecisionRow.record_id == record_id, DecisionRow.stage == stage))
 
 
 def settled_after_appends(

@@ -24,13 +24,19 @@ from sqlalchemy.orm import Session
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow, DedupRunRow
 
-__all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon"]
+__all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon", "merged_away"]
 
 
 def current_groups(session: Session) -> dict[int, int]:
     """Every record id -> the id of the record it is screened under now (itself if unmerged)."""
     rows = session.execute(select(RecordRow.id, RecordRow.merged_into))
     return {rid: (into if into is not None else rid) for rid, into in rows}
+
+
+def merged_away(session: Session, record_ids: list[int]) -> set[int]:
+    """Those of ``record_ids`` now merged into another record (screened under it)."""
+    return set(session.scalars(select(RecordRow.id).where(RecordRow.id.in_(record_ids),
+                                                          RecordRow.merged_into.is_not(None))))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -20,15 +20,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy import func, select
 
 from triage.errors import DecisionError, TriageError
 from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
-from triage.store.decisions import decision_state_version, settled_after_appends, settled_records
-from triage.store.schema import DecisionRow, RecordRow
+from triage.store.decisions import (
+    decision_state_version,
+    decision_with_request_id,
+    latest_decision_id,
+    settled_after_appends,
+    settled_records,
+)
+from triage.store.groups import merged_away
+from triage.store.schema import DecisionRow
 from triage.store.studies import decide_other_reports
 
 __all__ = ["HEAD", "Card", "ScreeningState", "Snapshot", "decided_record_ids"]
@@ -312,9 +318,7 @@ class ScreeningState:
         if not head:
             return ordered
         with self.project.reading() as session:
-            merged = set(session.scalars(
-                select(RecordRow.id).where(RecordRow.id.in_(head), RecordRow.merged_into.is_not(None))
-            ))
+            merged = merged_away(session, head)
         return [rid for rid in ordered if rid not in merged] if merged else ordered
 
     def _remaining(self, decided: frozenset[int]) -> int:
@@ -358,7 +362,7 @@ class ScreeningState:
         queue = self.wait_ready()
         reasons = check_reasons(reasons, queue.criteria) if decision == "exclude" else []
         with self.project.transaction() as session:
-            seen = session.scalars(select(DecisionRow.id).where(DecisionRow.request_id == request_id)).first()
+            seen = decision_with_request_id(session, request_id)
             row = record_decision(
                 session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons,
                 note=note or None, score=score, rank=rank, model=model or None, request_id=request_id,
@@ -386,10 +390,6 @@ class ScreeningState:
         undo the id changes, so deciding again is a new decision (appended).
         """
         with self.project.reading() as session:
-            last = session.scalar(
-                select(func.max(DecisionRow.id)).where(
-                    DecisionRow.record_id == record_id, DecisionRow.stage == self.stage
-                )
-            )
+            last = latest_decision_id(session, record_id, stage=self.stage)
         key = f"{self.stage}|{record_id}|{reviewer}|{last or 0}"
         return "web-" + hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -8,16 +8,16 @@ background afterwards.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from triage.dedup.project import run_dedup, undo_merge_id
 from triage.dedup.review import QueueItem, decide_pair, review_queue
 from triage.records.model import Record
-from triage.store.schema_dedup import DedupMergeRow, PairDecisionRow
+from triage.store.history import pair_decision_log
 from triage.web.context import WebContext, context_of
 from triage.web.highlight import word_diff
 from triage.web.routes.reviewer import require_reviewer
@@ -53,15 +53,7 @@ def _rows(item: QueueItem) -> list[dict[str, Any]]:
 def _recent(ctx: WebContext, limit: int = 10) -> list[dict[str, Any]]:
     """The latest review decisions, with the merge each made (undo-able while active)."""
     with ctx.project.reading() as session:
-        found = session.scalars(select(PairDecisionRow).order_by(PairDecisionRow.id.desc()).limit(limit)).all()
-        recent = []
-        for d in found:
-            merge = session.get(DedupMergeRow, d.merge_id) if d.merge_id is not None else None
-            recent.append({
-                "id": d.id, "a": d.record_a, "b": d.record_b, "decision": d.decision, "reviewer": d.reviewer,
-                "merge_id": d.merge_id, "undoable": merge is not None and merge.undone_at is None
-                and d.decision == "merge",
-            })
+        recent = [asdict(entry) for entry in pair_decision_log(session, limit=limit)]
     return recent
 
 

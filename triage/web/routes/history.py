@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
 from triage.screening.reasons import reason_options
 from triage.store.decisions import reasons_required, withdrawn_decision_ids
-from triage.store.schema import DecisionRow, RecordRow
+from triage.store.history import decision_log_page, reviewer_names
 from triage.web.context import context_of, reviewer_of
 from triage.web.routes.reviewer import require_reviewer
 
@@ -36,33 +34,13 @@ def history_page(
     """Decisions newest first; ``q`` matches title words or a record id."""
     ctx = context_of(request)
     stage = ctx.screening.stage
-    stmt = (
-        select(DecisionRow, RecordRow.title)
-        .join(RecordRow, RecordRow.id == DecisionRow.record_id)
-        .where(DecisionRow.stage == stage)
-    )
-    words = q.split()
-    if len(words) == 1 and words[0].isdigit():
-        stmt = stmt.where(DecisionRow.record_id == int(words[0]))
-    else:
-        for word in words:
-            stmt = stmt.where(RecordRow.title.ilike(f"%{word}%"))
-    if reviewer:
-        stmt = stmt.where(DecisionRow.reviewer == reviewer)
-    if decision:
-        stmt = stmt.where(DecisionRow.decision == decision)
-    if record_id is not None:
-        stmt = stmt.where(DecisionRow.record_id == record_id)
     page = max(1, page)
     with ctx.project.reading() as session:
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        found = session.execute(
-            stmt.order_by(DecisionRow.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        ).all()
-        # Plain values: the reading session expires its rows when it closes.
-        rows = [(_values(row), title) for row, title in found]
-        reviewers = list(session.scalars(select(DecisionRow.reviewer).distinct().order_by(DecisionRow.reviewer)))
-        withdrawn = withdrawn_decision_ids(session, stage=stage, record_ids=sorted({row.record_id for row, _ in found}))
+        total, entries = decision_log_page(session, stage=stage, query=q, reviewer=reviewer, decision=decision,
+                                           record_id=record_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        rows = [(entry, entry.title) for entry in entries]
+        reviewers = reviewer_names(session)
+        withdrawn = withdrawn_decision_ids(session, stage=stage, record_ids=sorted({e.record_id for e in entries}))
         required = reasons_required(session, stage)
     me = reviewer_of(request)
     request_ids = {row.record_id: ctx.screening.request_id(row.record_id, me) for row, _ in rows} if me else {}
@@ -76,12 +54,6 @@ def history_page(
         "reasons": reason_options(ctx.screening.wait_ready().criteria), "reason_required": required,
         "request_ids": request_ids, "withdrawn": withdrawn,
     })
-
-
-def _values(row: DecisionRow) -> SimpleNamespace:
-    return SimpleNamespace(**{c: getattr(row, c) for c in (
-        "id", "record_id", "decision", "reasons", "note", "reviewer", "created_at", "score", "rank", "model",
-    )})
 
 
 @router.post("/history/change")

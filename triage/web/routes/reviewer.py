@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from triage.errors import DecisionError
+from triage.store.history import reviewer_names
 from triage.web.context import REVIEWER_COOKIE, context_of, reviewer_of
 
 __all__ = ["require_reviewer", "router", "safe_next"]
@@ -37,11 +38,7 @@ def require_reviewer(request: Request) -> str:
 def reviewer_form(request: Request, next: str = "/screen") -> Response:
     ctx = context_of(request)
     with ctx.project.reading() as session:
-        from sqlalchemy import select
-
-        from triage.store.schema import DecisionRow
-
-        known = list(session.scalars(select(DecisionRow.reviewer).distinct().order_by(DecisionRow.reviewer)))
+        known = reviewer_names(session)
     return ctx.templates.TemplateResponse(request, "reviewer.html", {"next": safe_next(next), "known": known})
 
 
