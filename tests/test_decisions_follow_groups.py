@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 
 from triage.cli.main import app
 from triage.dedup.project import run_dedup, undo_merge_id
-from triage.prisma import prisma_counts
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import DB_FILE, Project
 from triage.store.decisions import (
@@ -31,6 +30,7 @@ from triage.store.decisions import (
     undo_last,
 )
 from triage.store.groups import current_groups
+from triage.store.prisma import prisma_counts
 from triage.store.schema_dedup import DedupMergeRow
 from triage.store.selection import select_items
 

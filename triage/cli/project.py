@@ -16,10 +16,10 @@ from triage.cli.criteria import adopt_criteria, who
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
 from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
-from triage.prisma import UpdateCounts, prisma_counts
 from triage.store.criteria_versions import decisions_under_earlier_versions, latest_version
 from triage.store.db import Project
 from triage.store.groups import dedup_horizon
+from triage.store.prisma import UpdateCounts, prisma_counts
 from triage.store.selection import SUBSETS, select_items
 from triage.store.settings_log import change_setting
 

@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
-from sqlalchemy.orm import Session
 
 from triage.errors import DecisionError
+from triage.store.db import Session
 from triage.store.decisions import current_decisions, decision_history
 from triage.store.schema import RecordRow
 

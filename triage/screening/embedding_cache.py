@@ -11,13 +11,12 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from sqlalchemy import select
 
 from triage.embeddings import Encoder
 from triage.ranking.features import record_text
 from triage.records.model import Record
 from triage.store.db import Project
-from triage.store.schema import EmbeddingRow
+from triage.store.embeddings import save_embeddings, stored_embeddings
 
 __all__ = ["EmbeddingProgress", "cached_embeddings"]
 
@@ -45,10 +44,7 @@ def cached_embeddings(
     texts = [record_text(r) for r in records]
     hashes = [_hash(t) for t in texts]
     with project.reading() as session:
-        query = select(EmbeddingRow.record_id, EmbeddingRow.text_hash, EmbeddingRow.vector).where(
-            EmbeddingRow.model == encoder.name
-        )
-        stored = {rid: (text_hash, vector) for rid, text_hash, vector in session.execute(query)}
+        stored = stored_embeddings(session, encoder.name)
     out = np.zeros((len(records), encoder.dimension), dtype=np.float32)
     missing = []
     for i, (rid, h) in enumerate(zip(record_ids, hashes)):
@@ -59,13 +55,8 @@ def cached_embeddings(
             missing.append(i)
     if missing:
         vectors = encoder.encode([texts[i] for i in missing], progress=progress)
+        for i, vector in zip(missing, vectors):
+            out[i] = vector
         with project.transaction() as session:
-            for i, vector in zip(missing, vectors):
-                out[i] = vector
-                session.merge(
-                    EmbeddingRow(
-                        record_id=record_ids[i], model=encoder.name, text_hash=hashes[i],
-                        vector=np.asarray(vector, dtype=np.float32).tobytes(),
-                    )
-                )
+            save_embeddings(session, encoder.name, ((record_ids[i], hashes[i], out[i].tobytes()) for i in missing))
     return out

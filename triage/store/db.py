@@ -26,7 +26,17 @@ from triage.errors import ProjectError
 from triage.store import schema, schema_coding, schema_dedup  # noqa: F401  (register tables)
 from triage.store.versioning import stored_revision, upgrade
 
-__all__ = ["DATABASE_ENV", "DB_FILE", "Project", "database_url", "default_project_dir", "project_exists"]
+#: ``Session`` is re-exported as the store's session type: code outside ``triage/store`` annotates
+#: the session it is handed with it and never imports SQLAlchemy itself (one door to the data).
+__all__ = [
+    "DATABASE_ENV",
+    "DB_FILE",
+    "Project",
+    "Session",
+    "database_url",
+    "default_project_dir",
+    "project_exists",
+]
 
 DB_FILE = "triage.sqlite"
 #: Environment variable naming the project's database when ``--database`` is not given.

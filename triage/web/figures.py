@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from triage.prisma import PrismaCounts, UpdateCounts
+from triage.store.prisma import PrismaCounts, UpdateCounts
 
 __all__ = ["FORMATS", "prisma_diagram", "recall_curve_figure", "recall_curve_png"]
 

@@ -21,14 +21,13 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from triage.coding import applications as appl
 from triage.coding import store
 from triage.coding.codebook import Code, Codebook, slugify
 from triage.embeddings import Encoder, load_encoder
 from triage.errors import DecisionError
-from triage.store.db import Project
+from triage.store.db import Project, Session
 from triage.store.schema_coding import CodingDocumentRow, CodingSegmentRow
 from triage.web.context import context_of, reviewer_of
 from triage.web.markdown import markdown_blocks

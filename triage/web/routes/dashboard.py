@@ -8,8 +8,8 @@ import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from triage.prisma import prisma_counts
 from triage.screening.advice import model_rule, screening_labels, stopping_advice
+from triage.store.prisma import prisma_counts
 from triage.web.context import WebContext, context_of
 from triage.web.errors import NotFoundError
 from triage.web.figures import FORMATS, prisma_diagram, recall_curve_png

@@ -9,9 +9,9 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from triage.prisma import prisma_counts
 from triage.screening.advice import stopping_advice
 from triage.store.decisions import decision_history
+from triage.store.prisma import prisma_counts
 from triage.store.schema import STAGES
 from triage.store.selection import SUBSETS, select_items
 from triage.web.context import context_of
