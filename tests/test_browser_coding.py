@@ -7,8 +7,8 @@ from pathlib import Path
 
 from _web_support import BROWSER_MARKS, browser_page, build_coding_demo, serving
 
-from triage.coding import applications as appl
-from triage.coding import store
+from triage.store import code_decisions as appl
+from triage.store import coding as store
 from triage.store.db import Project
 from triage.web.app import create_app
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from triage.cli.main import app
-from triage.coding.store import load_codebook
+from triage.store.coding import load_codebook
 from triage.store.db import Project
 from triage.store.schema_coding import CodeDecisionRow, CodeSuggestionRow
 
@@ -61,7 +61,7 @@ def test_workflow_end_to_end(project: Project, demo: Path, tmp_path: Path) -> No
 
     # Reyes 2020 has both perspectives: the document says parent, one segment practitioner
     with project.reading() as s:
-        from triage.coding.store import sentence_segments
+        from triage.store.coding import sentence_segments
 
         reyes = sentence_segments(s, 3)
         practitioner_seg = next(x.id for x in reyes if x.text.startswith("Practitioners in the focus groups"))
@@ -188,10 +188,10 @@ def test_codebook_add_move_and_retract(project: Project, demo: Path, tmp_path: P
 
 @pytest.mark.slow  # 22 s on a 2-core CPU
 def test_the_linear_head_is_kept_between_calls_until_the_coding_grows(project: Project, demo: Path) -> None:
-    from triage.coding.applications import record_code_decision
     from triage.coding.learn import build_suggester
-    from triage.coding.store import sentence_segments
     from triage.embeddings import load_encoder
+    from triage.store.code_decisions import record_code_decision
+    from triage.store.coding import sentence_segments
 
     p = ["-p", str(project.directory)]
     run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)

@@ -11,8 +11,8 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from triage.cli.main import app
-from triage.coding import applications as appl
-from triage.coding.store import load_codebook, memos, sentence_segments
+from triage.store import code_decisions as appl
+from triage.store.coding import load_codebook, memos, sentence_segments
 from triage.store.db import Project
 from triage.store.schema_coding import CodingSegmentRow
 

@@ -12,13 +12,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "triage"
 NOT_YET_MOVED = frozenset({
-    "triage/coding/applications.py",
     "triage/coding/learn.py",
     "triage/coding/qdpx.py",
-    "triage/coding/store.py",
     "triage/dedup/merge.py",
     "triage/dedup/project.py",
-    "triage/dedup/review.py",
 })
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from _web_support import HTML, JSON, build_coding_demo, web_client
 
-from triage.coding import applications as appl
-from triage.coding import store
 from triage.embeddings import Encoder, load_encoder
+from triage.store import code_decisions as appl
+from triage.store import coding as store
 from triage.store.db import Project
 
 

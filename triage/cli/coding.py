@@ -18,12 +18,12 @@ from rich.table import Table
 
 from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
-from triage.coding import applications as appl
-from triage.coding import store
 from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
 from triage.coding.documents import read_document
 from triage.errors import DecisionError
+from triage.store import code_decisions as appl
+from triage.store import coding as store
 from triage.store.db import Project
 from triage.store.schema_coding import CodeHistoryRow, CodeSuggestionRow, CodingSegmentRow
 

@@ -14,11 +14,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from triage.coding.applications import current_code_decisions
 from triage.coding.codebook import Codebook, CodebookError
-from triage.coding.store import sentence_segments
 from triage.coding.suggest import CodeSuggester, LinearHead, training_items
 from triage.embeddings import Encoder
+from triage.store.code_decisions import current_code_decisions
+from triage.store.coding import sentence_segments
 from triage.store.schema_coding import CodingSegmentRow, SegmentVectorRow
 
 __all__ = ["build_suggester", "segment_vectors"]

@@ -31,12 +31,12 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from triage.coding import applications as appl
-from triage.coding import store
 from triage.coding.codebook import Codebook
 from triage.coding.codebook_io import add_code_elements, adopt_ids, code_guid, codebook_from_codes
 from triage.coding.documents import DocumentText
 from triage.errors import InputError
+from triage.store import code_decisions as appl
+from triage.store import coding as store
 from triage.store.schema_coding import CodingSegmentRow
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ def _subtree_ids(code: Code) -> set[str]:
 
 def synthesis_table(rows: Sequence[dict[str, Any]], codebook: Codebook, *, quotes: int = 3,
                     perspective: str = "perspective") -> list[dict[str, Any]]:
-    """One row per theme and code in codebook order, from :func:`~triage.coding.applications.coded_rows`.
+    """One row per theme and code in codebook order, from :func:`~triage.store.code_decisions.coded_rows`.
 
     Columns: ``level`` (theme/code), ``code_id``, ``name``, ``parent``, ``segments``, ``studies``
     (how many), ``study_list``, ``perspectives`` (``parent 3; practitioner 1``), one

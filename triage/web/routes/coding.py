@@ -22,11 +22,11 @@ import numpy as np
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from triage.coding import applications as appl
-from triage.coding import store
 from triage.coding.codebook import Code, Codebook, slugify
 from triage.embeddings import Encoder, load_encoder
 from triage.errors import DecisionError
+from triage.store import code_decisions as appl
+from triage.store import coding as store
 from triage.store.db import Project, Session
 from triage.store.schema_coding import CodingDocumentRow, CodingSegmentRow
 from triage.web.context import context_of, reviewer_of

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
-from triage.coding.store import segment_attributes
 from triage.errors import DecisionError
+from triage.store.coding import segment_attributes
 from triage.store.schema_coding import (
     CODE_DECISIONS,
     CodeDecisionRow,
