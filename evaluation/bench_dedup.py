@@ -211,9 +211,9 @@ def measure(path: Path) -> dict[str, object]:
 def measure_store(path: Path) -> dict[str, object]:
     """Run in a fresh process: import one file into a new project, then ``triage dedup``'s
     library call (keys, scoring, merges, queue, all written in one transaction)."""
-    from triage.dedup.project import run_dedup
     from triage.importing import import_file
     from triage.store.db import Project
+    from triage.store.dedup_runs import run_dedup
 
     with tempfile.TemporaryDirectory() as tmp, Project.init(Path(tmp) / "p") as project:
         started = time.perf_counter()

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from triage.cli.main import app
-from triage.dedup.project import run_dedup, undo_merge_id
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import DB_FILE, Project
 from triage.store.decisions import (
@@ -29,6 +28,7 @@ from triage.store.decisions import (
     settled_records,
     undo_last,
 )
+from triage.store.dedup_runs import run_dedup, undo_merge_id
 from triage.store.groups import current_groups
 from triage.store.prisma import prisma_counts
 from triage.store.schema_dedup import DedupMergeRow

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select
 
-from triage.dedup.project import run_dedup, undo_merge_id
 from triage.importing import import_file
 from triage.store.db import Project
 from triage.store.decisions import decisions_in_force, record_decision, undo_last
 from triage.store.dedup_review import decide_pair, reopen_pair, review_queue
+from triage.store.dedup_runs import run_dedup, undo_merge_id
 from triage.store.groups import current_groups
 from triage.store.prisma import prisma_counts
 from triage.store.schema_dedup import DedupMergeRow

@@ -7,10 +7,10 @@ import pytest
 from dedup_support import TITLE, add, rec
 from sqlalchemy import func, select
 
-from triage.dedup.project import run_dedup, undo_last_run, undo_merge_id
 from triage.errors import DecisionError
 from triage.store.db import Project
 from triage.store.dedup_review import decide_pair, review_queue
+from triage.store.dedup_runs import run_dedup, undo_last_run, undo_merge_id
 from triage.store.records import screening_records
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow, RelatedGroupRow
@@ -134,8 +134,8 @@ def test_related_versions_are_grouped(project: Project) -> None:
 
 
 def test_keep_apart_can_be_undone_and_is_logged(project: Project) -> None:
-    from triage.dedup.project import kept_apart_pairs
     from triage.store.dedup_review import reopen_pair
+    from triage.store.dedup_runs import kept_apart_pairs
 
     add(project, "PubMed", [
         rec("Outcome of plasma exchange in children", authors=["Loirat, C."], pages="9"),

@@ -14,8 +14,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "triage"
 NOT_YET_MOVED = frozenset({
     "triage/coding/learn.py",
     "triage/coding/qdpx.py",
-    "triage/dedup/merge.py",
-    "triage/dedup/project.py",
 })
 
 

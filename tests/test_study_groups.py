@@ -10,9 +10,9 @@ from dedup_support import TITLE, add, rec
 from typer.testing import CliRunner
 
 from triage.cli.main import app
-from triage.dedup.project import kept_apart_pairs, run_dedup
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, record_decision
+from triage.store.dedup_runs import kept_apart_pairs, run_dedup
 from triage.store.prisma import prisma_counts
 from triage.store.schema_dedup import PairDecisionRow
 from triage.store.studies import link_reports, other_reports, study_groups

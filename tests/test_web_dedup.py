@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from _web_support import DEMO, HTML, JSON, build_demo, web_client
 
-from triage.dedup.project import run_dedup
 from triage.store.db import Project
+from triage.store.dedup_runs import run_dedup
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import PairDecisionRow
 

@@ -11,12 +11,12 @@ from rich.table import Table
 
 from triage.cli.app import TriageGroup, app, console, err_console, fail
 from triage.cli.options import ProjectOption, open_project
-from triage.dedup.merge import active_merges
-from triage.dedup.project import RunSummary, run_dedup, undo_last_run, undo_merge_id
 from triage.records.model import Record
 from triage.store.db import Project
 from triage.store.decisions import decisions_in_force
 from triage.store.dedup_review import QueueItem, decide_pair, reopen_pair, review_queue
+from triage.store.dedup_runs import RunSummary, run_dedup, undo_last_run, undo_merge_id
+from triage.store.merges import active_merges
 from triage.store.schema import STAGES, RecordRow
 
 dedup_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_completion=False,

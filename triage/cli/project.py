@@ -140,7 +140,7 @@ def _dedup_new_records(project: Project) -> None:
     """New records never reach a screening queue undeduplicated: in a project that was
     deduplicated before, compare them with it now (the queue holds them back until then)."""
     from triage.cli.dedup import print_dedup_summary
-    from triage.dedup.project import run_dedup
+    from triage.store.dedup_runs import run_dedup
 
     with project.reading() as session:
         if dedup_horizon(session) is None:

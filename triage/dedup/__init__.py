@@ -1,14 +1,17 @@
-"""Deduplication: find, merge (reversibly) and review duplicate records.
+"""Deduplication: find duplicate records and the canonical record of each group.
 
 Pure computation lives in ``keys`` (normalised keys), ``blocking`` (candidate pairs),
-``match`` (pair rules), ``names`` (journal and author matching), ``cluster`` (union-find with vetoes) and ``engine`` (one run);
-``merge``, ``project`` and ``review`` apply it to a project store; ``evaluate`` scores
-it against labelled files.
+``match`` (pair rules), ``names`` (journal and author matching), ``cluster`` (union-find with vetoes),
+``engine`` (one run) and ``merge`` (canonical fields, the representative); ``evaluate`` scores
+it against labelled files. Applying it to a project (runs, merges, the review queue, undo)
+is the store's: :mod:`triage.store.dedup_runs`, :mod:`triage.store.merges`,
+:mod:`triage.store.dedup_review`.
 """
+
+from typing import Any
 
 from triage.dedup.engine import DedupResult, PairFinding, find_duplicates
 from triage.dedup.match import Outcome, Verdict, classify_pair
-from triage.dedup.project import run_dedup, undo_last_run, undo_merge_id
 
 __all__ = [
     "DedupResult",
@@ -21,3 +24,15 @@ __all__ = [
     "undo_last_run",
     "undo_merge_id",
 ]
+
+#: Public names that live in the store now; imported on first use, because the store's
+#: merge code imports this package's pure functions (an import at the top would be a cycle).
+_FROM_THE_STORE = frozenset({"run_dedup", "undo_last_run", "undo_merge_id"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_THE_STORE:
+        from triage.store import dedup_runs
+
+        return getattr(dedup_runs, name)
+    raise AttributeError(f"module 'triage.dedup' has no attribute {name!r}")

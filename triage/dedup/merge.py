@@ -1,10 +1,7 @@
-"""Reversible merges: the canonical record of a group, and applying or undoing a merge.
+"""The canonical record of a merge group and the member screened for it.
 
-Source rows are never edited or deleted: a merge points every member but one (the
-representative) at the representative through ``records.merged_into`` and stores the
-canonical fields, built from the most complete values of all members, in
-``dedup_merges``. Undo clears ``merged_into`` and stamps ``undone_at``, so the
-project returns to exactly what it was and the history stays readable.
+Pure functions over records; applying, undoing and listing merges in a project is the
+store's (:mod:`triage.store.merges`).
 """
 
 from __future__ import annotations
@@ -13,23 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from triage.records.model import Record
-from triage.store.base import utcnow
-from triage.store.records import record_from_row
-from triage.store.schema import RecordRow
-from triage.store.schema_dedup import DedupMergeRow
 
-__all__ = [
-    "CANONICAL_FIELDS",
-    "active_merges",
-    "apply_merge",
-    "canonical_record",
-    "choose_representative",
-    "undo_merge",
-]
+__all__ = ["CANONICAL_FIELDS", "canonical_record", "choose_representative"]
 
 #: Fields a canonical record takes from its members (``raw`` and provenance stay per source).
 CANONICAL_FIELDS: tuple[str, ...] = (
@@ -81,84 +64,9 @@ def choose_representative(members: Sequence[tuple[int, Record]]) -> int:
     return max(members, key=lambda m: (_filled(m[1]), m[1].has_abstract, -m[0]))[0]
 
 
-def apply_merge(
-    session: Session,
-    members: Sequence[tuple[int, Record]],
-    *,
-    run_id: int | None,
-    reason: str,
-    created_by: str = "triage",
-) -> DedupMergeRow:
-    """Merge ``members`` (``(record_id, Record)``, two or more) inside the caller's transaction.
-
-    Any active merge that already holds one of the members is folded in: it is marked
-    replaced and its members join the new group, so a record is in one merge at most.
-    """
-    return apply_merges(session, [members], run_id=run_id, reason=reason, created_by=created_by)[0]
 
 
-def apply_merges(
-    session: Session,
-    groups: Sequence[Sequence[tuple[int, Record]]],
-    *,
-    run_id: int | None,
-    reason: str,
-    created_by: str = "triage",
-) -> list[DedupMergeRow]:
-    """Apply many disjoint merges at once (a run makes thousands): one index of the
-    merges in force, one flush, one bulk update of ``records.merged_into``."""
-    index = {rid: merge for merge in active_merges(session) for rid in merge.members}
-    made: list[tuple[DedupMergeRow, set[int]]] = []
-    replaced_by_new: list[tuple[DedupMergeRow, list[DedupMergeRow]]] = []
-    for members in groups:
-        records = dict(members)
-        ids = set(records)
-        replaced = list({id(index[r]): index[r] for r in ids if r in index}.values())
-        for old in replaced:
-            for rid in old.members:
-                if rid not in records:
-                    row = session.get(RecordRow, rid)
-                    if row is not None:
-                        records[rid] = record_from_row(row)
-            ids |= set(old.members)
-        group = sorted(ids)
-        pairs = [(rid, records[rid]) for rid in group]
-        rep = choose_representative(pairs)
-        databases = sorted({r.provenance.database for _, r in pairs if r.provenance and r.provenance.database})
-        merge = DedupMergeRow(run_id=run_id, representative_id=rep, members=group,
-                           canonical=canonical_record([r for _, r in pairs]), databases=databases,
-                           reason=reason, created_by=created_by)
-        session.add(merge)
-        for rid in group:
-            index[rid] = merge
-        made.append((merge, ids))
-        replaced_by_new.append((merge, replaced))
-    session.flush()
-    now = utcnow()
-    for merge, replaced in replaced_by_new:
-        for old in replaced:
-            old.undone_at = now
-            old.replaced_by = merge.id
-    assignments = [{"id": rid, "merged_into": None if rid == merge.representative_id else merge.representative_id}
-                   for merge, ids in made for rid in sorted(ids)]
-    if assignments:
-        session.execute(update(RecordRow), assignments)
-    return [merge for merge, _ in made]
 
 
-def undo_merge(session: Session, merge: DedupMergeRow) -> None:
-    """Reverse one merge: every member is screened on its own again, except that
-    merges it had absorbed come back into force (undo returns the previous state)."""
-    merge.undone_at = utcnow()
-    session.execute(update(RecordRow).where(RecordRow.id.in_(list(merge.members))).values(merged_into=None))
-    for old in session.scalars(select(DedupMergeRow).where(DedupMergeRow.replaced_by == merge.id)):
-        old.undone_at = None
-        old.replaced_by = None
-        others = [m for m in old.members if m != old.representative_id]
-        session.execute(update(RecordRow).where(RecordRow.id.in_(others)).values(merged_into=old.representative_id))
 
 
-def active_merges(session: Session) -> list[DedupMergeRow]:
-    """Merges in force (not undone and not replaced), oldest first."""
-    stmt = select(DedupMergeRow).where(DedupMergeRow.undone_at.is_(None)).order_by(DedupMergeRow.id)
-    return list(session.scalars(stmt))

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from triage.dedup.merge import active_merges, apply_merge
 from triage.errors import DecisionError
 from triage.records.model import Record
 from triage.store.db import Project
 from triage.store.groups import current_groups
+from triage.store.merges import active_merges, apply_merge
 from triage.store.records import record_from_row
 from triage.store.schema import RecordRow, SourceRow
 from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow

@@ -1,6 +1,6 @@
 """Dedup review: possible duplicates side by side, differences marked; merge, keep apart, undo.
 
-Calls the dedup library (:mod:`triage.store.dedup_review`, :mod:`triage.dedup.project`);
+Calls the dedup library (:mod:`triage.store.dedup_review`, :mod:`triage.store.dedup_runs`);
 every decision there is one transaction and logged with the reviewer. A merge or an
 undo changes which records are screened, so the screening queue is rebuilt in the
 background afterwards.
@@ -14,9 +14,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from triage.dedup.project import run_dedup, undo_merge_id
 from triage.records.model import Record
 from triage.store.dedup_review import QueueItem, decide_pair, review_queue
+from triage.store.dedup_runs import run_dedup, undo_merge_id
 from triage.store.history import pair_decision_log
 from triage.web.context import WebContext, context_of
 from triage.web.highlight import word_diff

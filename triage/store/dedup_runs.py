@@ -17,11 +17,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from triage.dedup.engine import Progress, find_duplicates
-from triage.dedup.merge import active_merges, apply_merges, undo_merge
 from triage.errors import DecisionError
 from triage.records.model import Record
 from triage.store.base import utcnow
 from triage.store.db import Project
+from triage.store.merges import active_merges, apply_merges, undo_merge
 from triage.store.records import record_from_row
 from triage.store.schema import RecordRow, SourceRow
 from triage.store.schema_dedup import (
