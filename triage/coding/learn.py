@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook, CodebookError
 from triage.coding.suggest import CodeSuggester, LinearHead, training_items
 from triage.embeddings import Encoder
+from triage.store import coding as coding_store
 from triage.store.code_decisions import current_code_decisions
 from triage.store.coding import sentence_segments
-from triage.store.schema_coding import CodingSegmentRow, SegmentVectorRow
+from triage.store.db import Session
 
 __all__ = ["build_suggester", "segment_vectors"]
 
@@ -29,16 +28,14 @@ def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[in
     ids = list(segment_ids)
     if not ids:
         return np.zeros((0, encoder.dimension), dtype=np.float32)
-    stored = {r.segment_id: r.vector for r in session.scalars(
-        select(SegmentVectorRow).where(SegmentVectorRow.model == encoder.name,
-                                       SegmentVectorRow.segment_id.in_(ids)))}
+    stored = coding_store.stored_segment_vectors(session, encoder.name, ids)
     missing = [i for i in dict.fromkeys(ids) if i not in stored]
     if missing:
-        texts = {s.id: s.text for s in session.scalars(select(CodingSegmentRow).where(CodingSegmentRow.id.in_(missing)))}
+        texts = {i: s.text for i, s in coding_store.segments_by_id(session, missing).items()}
         vectors = encoder.encode([texts[i] for i in missing])
         for seg_id, vec in zip(missing, vectors):
             stored[seg_id] = vec.tobytes()
-            session.add(SegmentVectorRow(segment_id=seg_id, model=encoder.name, vector=vec.tobytes()))
+        coding_store.save_segment_vectors(session, encoder.name, ((i, stored[i]) for i in missing))
     return np.vstack([np.frombuffer(stored[i], dtype=np.float32) for i in ids])
 
 
@@ -69,8 +66,7 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
     # The model is rebuilt on every call, but its logistic-regression head need not be
     # refitted every time: reuse the one fitted for this store, coder and codebook until
     # the coded rows have grown by a tenth (CodeSuggester.refresh_linear decides).
-    bind = session.get_bind()
-    url = str(bind.engine.url)
+    url = coding_store.store_url(session)
     key = (url, coder, tuple(str(c) for c in model.classes_))
     if key in _LINEAR_HEADS:
         model.linear_ = _LINEAR_HEADS[key]

@@ -28,8 +28,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
 from triage.coding.codebook_io import add_code_elements, adopt_ids, code_guid, codebook_from_codes
@@ -37,6 +35,7 @@ from triage.coding.documents import DocumentText
 from triage.errors import InputError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
+from triage.store.db import Session
 from triage.store.schema_coding import CodingSegmentRow
 
 if TYPE_CHECKING:
@@ -76,11 +75,9 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
     """Write the project's documents, codebook and accepted codes (``coder``'s only, if given)
     to ``path`` as ``.qdpx``; returns the number of codings written."""
     accepted = [d for d in appl.current_code_decisions(session, codebook, coder) if d.decision == "accept"]
-    segments = {s.id: s for s in session.scalars(
-        select(CodingSegmentRow).where(CodingSegmentRow.id.in_({d.segment_id for d in accepted})))}
+    segments = store.segments_by_id(session, {d.segment_id for d in accepted})
     notes = store.memos(session)
-    segments.update({s.id: s for s in session.scalars(
-        select(CodingSegmentRow).where(CodingSegmentRow.id.in_({m.segment_id for m in notes if m.segment_id})))})
+    segments.update(store.segments_by_id(session, {m.segment_id for m in notes if m.segment_id}))
     coders = sorted({d.coder for d in accepted} | {m.coder for m in notes})
     documents = store.documents(session)
     root = etree.Element(_NS + "Project", nsmap={None: PROJECT_NAMESPACE}, name=name, origin=origin)
@@ -361,7 +358,7 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
 def _segments_for(session: Session, document_id: int, start: int, end: int) -> tuple[list[int], bool]:
     """Segment ids for a selection: the segment with exactly its span (sentence first), else the
     sentences at least half inside it, else the sentence it overlaps most."""
-    rows = list(session.scalars(select(CodingSegmentRow).where(CodingSegmentRow.document_id == document_id)))
+    rows = store.document_segments(session, document_id)
     exact = [s for s in rows if (s.start, s.end) == (start, end)]
     if exact:
         return [min(exact, key=lambda s: s.kind != "sentence").id], True

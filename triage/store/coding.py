@@ -6,7 +6,7 @@ import or a codebook edit is one transaction: a failure leaves nothing half-writ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from triage.store.schema_coding import (
     CodingDocumentRow,
     CodingMemoRow,
     CodingSegmentRow,
+    SegmentVectorRow,
 )
 
 if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` starts faster
@@ -31,14 +32,19 @@ if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` star
 
 __all__ = [
     "add_memo",
+    "document_segments",
     "documents",
     "import_document",
     "load_codebook",
     "memos",
     "save_codebook",
+    "save_segment_vectors",
     "segment_attributes",
+    "segments_by_id",
     "sentence_segments",
     "set_attributes",
+    "store_url",
+    "stored_segment_vectors",
 ]
 
 
@@ -205,3 +211,34 @@ def memos(session: Session, *, code_id: str | None = None, segment_id: int | Non
     if segment_id is not None:
         query = query.where(CodingMemoRow.segment_id == segment_id)
     return list(session.scalars(query))
+
+
+def segments_by_id(session: Session, segment_ids: Iterable[int]) -> dict[int, CodingSegmentRow]:
+    """The segments with these ids."""
+    ids = set(segment_ids)
+    if not ids:
+        return {}
+    return {s.id: s for s in session.scalars(select(CodingSegmentRow).where(CodingSegmentRow.id.in_(ids)))}
+
+
+def document_segments(session: Session, document_id: int) -> list[CodingSegmentRow]:
+    """Every segment of one document (paragraphs and sentences)."""
+    return list(session.scalars(select(CodingSegmentRow).where(CodingSegmentRow.document_id == document_id)))
+
+
+def stored_segment_vectors(session: Session, model: str, segment_ids: Iterable[int]) -> dict[int, bytes]:
+    """Segment id -> float32 bytes of the vectors stored for ``model``."""
+    stmt = select(SegmentVectorRow).where(SegmentVectorRow.model == model,
+                                          SegmentVectorRow.segment_id.in_(list(segment_ids)))
+    return {r.segment_id: r.vector for r in session.scalars(stmt)}
+
+
+def save_segment_vectors(session: Session, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
+    """Keep ``(segment id, float32 bytes)`` vectors for ``model``."""
+    for segment_id, vector in vectors:
+        session.add(SegmentVectorRow(segment_id=segment_id, model=model, vector=vector))
+
+
+def store_url(session: Session) -> str:
+    """The database the session talks to (a cache key for models fitted on it)."""
+    return str(session.get_bind().engine.url)
