@@ -32,8 +32,13 @@ def test_dashboard_after_screening_shows_reasons_rules_and_model_estimate(demo_d
         dashboard = client.get("/", headers=HTML).text
     assert '<td id="n-screened">5</td>' in dashboard and '<td id="n-excluded">2</td>' in dashboard
     assert '<td class="indent2">setting</td><td>2</td>' in dashboard
-    for rule in ("statistical (Callaghan &amp; Müller-Hansen)", "model estimate", "consecutive irrelevant", "knee method"):
+    for rule in ("model estimate", "consecutive irrelevant", "knee method"):
         assert f"<td>{rule}</td>" in dashboard
+    # The rule status recommends is marked, and every rule says what it promises and costs.
+    assert 'id="recommended-rule"' in dashboard
+    assert "<td>statistical (Callaghan &amp; Müller-Hansen) <strong>(recommended)</strong></td>" in dashboard
+    assert "with 95% confidence at least 95% of the relevant records are found" in dashboard
+    assert "random unscreened records" in dashboard
     # 5 decisions are too few for the model's estimate: the row says from when it is shown
     assert "not yet: shown from " in dashboard and "recall ~ " not in dashboard
     assert f"5 of {IDENTIFIED} records screened ({500 / IDENTIFIED:.1f}%)" in dashboard
