@@ -9,6 +9,7 @@ beyond the session given.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -124,25 +125,11 @@ def prisma_counts(session: Session) -> PrismaCounts:
     counts.screened = len(ta) + len(conflicts)
     counts.undecided = counts.records_to_screen - counts.screened
     counts.undecided_without_text = len(_without_text(session) - set(ta) - conflicts)
-    reasons: Counter[str] = Counter()
-    for decision in ta.values():
-        if decision.decision == "exclude":
-            counts.excluded += 1
-            reasons.update(decision.reasons or ("unspecified",))
-        elif decision.decision == "maybe":
-            counts.maybe += 1
-        elif decision.decision == "include":
-            counts.included_title_abstract += 1
-    counts.excluded_reasons = dict(reasons.most_common())
-    ft_reasons: Counter[str] = Counter()
-    for decision in ft.values():
-        counts.full_text_assessed += 1
-        if decision.decision == "exclude":
-            counts.full_text_excluded += 1
-            ft_reasons.update(decision.reasons or ("unspecified",))
-        elif decision.decision == "include":
-            counts.included += 1
-    counts.full_text_excluded_reasons = dict(ft_reasons.most_common())
+    kinds, counts.excluded_reasons = _tally(ta.values())
+    counts.excluded, counts.maybe, counts.included_title_abstract = kinds["exclude"], kinds["maybe"], kinds["include"]
+    kinds, counts.full_text_excluded_reasons = _tally(ft.values())
+    counts.full_text_assessed = sum(kinds.values())
+    counts.full_text_excluded, counts.included = kinds["exclude"], kinds["include"]
     studies = study_groups(session)
     counts.included_studies = len({studies.get(g, (g,))[0] for g, d in ft.items() if d.decision == "include"})
     names = round_names(session)
@@ -150,6 +137,18 @@ def prisma_counts(session: Session) -> PrismaCounts:
     if len(names) > 1:
         counts.update = _update_counts(session, names[-1], len(names) - 1, ta, ft)
     return counts
+
+
+def _tally(decisions: Iterable[CurrentDecision]) -> tuple[Counter[str], dict[str, int]]:
+    """How many of each decision, and the exclusion reasons most common first (an exclusion
+    without a reason counts as "unspecified"): one count for every box of the diagram."""
+    kinds: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for decision in decisions:
+        kinds[decision.decision] += 1
+        if decision.decision == "exclude":
+            reasons.update(decision.reasons or ("unspecified",))
+    return kinds, dict(reasons.most_common())
 
 
 def _update_counts(
@@ -164,27 +163,13 @@ def _update_counts(
     update.searches = summary.searches
     update.records_to_screen = len(new)
     update.duplicates_removed = update.identified - update.records_to_screen
-    reasons: Counter[str] = Counter()
-    for group in new & set(ta):
-        update.screened += 1
-        if ta[group].decision == "exclude":
-            update.excluded += 1
-            reasons.update(ta[group].reasons or ("unspecified",))
-        elif ta[group].decision == "include":
-            update.included_title_abstract += 1
-    update.excluded_reasons = dict(reasons.most_common())
-    ft_reasons: Counter[str] = Counter()
-    for group, decision in ft.items():
-        if group in new:
-            update.full_text_assessed += 1
-            if decision.decision == "exclude":
-                update.full_text_excluded += 1
-                ft_reasons.update(decision.reasons or ("unspecified",))
-            elif decision.decision == "include":
-                update.included += 1
-        elif decision.decision == "include":
-            update.previous_included += 1
-    update.full_text_excluded_reasons = dict(ft_reasons.most_common())
+    kinds, update.excluded_reasons = _tally(ta[g] for g in new & set(ta))
+    update.screened = sum(kinds.values())
+    update.excluded, update.included_title_abstract = kinds["exclude"], kinds["include"]
+    kinds, update.full_text_excluded_reasons = _tally(d for g, d in ft.items() if g in new)
+    update.full_text_assessed = sum(kinds.values())
+    update.full_text_excluded, update.included = kinds["exclude"], kinds["include"]
+    update.previous_included = sum(1 for g, d in ft.items() if g not in new and d.decision == "include")
     update.total_included = update.previous_included + update.included
     return update
 
