@@ -27,6 +27,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
+# Queues compute missing embeddings before ranking in tests (deterministic orders, no
+# detached processes outliving a test); tests of the background mode set it themselves.
+os.environ.setdefault("TRIAGE_EMBEDDINGS", "wait")
+
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:

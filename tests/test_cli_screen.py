@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _demo_project import make_demo_project, next_json
 from typer.testing import CliRunner
 
 from triage.cli.main import app
@@ -23,14 +24,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
     """A demo project ranked with the ``elas_u4`` preset (lexical criteria matching, no
     sentence embeddings: embedding every demo record took 42 s of setup on a 2-core CPU;
     the embedding path has its own tests in test_embedding_cache.py), one 'next' already run."""
-    demo = repo_root / "corpora" / "demo"
-    path = tmp_path_factory.mktemp("prepared") / "review"
-    assert runner.invoke(app, ["init", str(path), "--criteria", str(demo / "criteria.toml")]).exit_code == 0
-    assert runner.invoke(app, ["settings", "preset", "elas_u4", "-p", str(path)]).exit_code == 0
-    result = runner.invoke(app, ["import", str(demo / "embase.ris"), "-p", str(path)])
-    assert result.exit_code == 0, result.output
-    assert runner.invoke(app, ["next", "-p", str(path)]).exit_code == 0
-    return path
+    return make_demo_project(tmp_path_factory.mktemp("prepared") / "review", repo_root, rank=True)
 
 
 @pytest.fixture()
@@ -41,10 +35,7 @@ def proj(prepared: Path, tmp_path: Path) -> Path:
     return path
 
 
-def _next(proj: Path, n: int) -> list[dict[str, object]]:
-    result = runner.invoke(app, ["next", "-n", str(n), "--json", "-p", str(proj)])
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.output.splitlines()]
+_next = next_json
 
 
 def test_next_explains_and_decide_records_what_was_shown(proj: Path) -> None:

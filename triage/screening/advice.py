@@ -17,8 +17,8 @@ import numpy as np
 
 from triage import stopping
 from triage.store.db import Project
-from triage.store.decisions import current_decisions
-from triage.store.records import screening_rows
+from triage.store.decisions import current_decisions, decision_models
+from triage.store.records import screening_record_ids
 
 __all__ = ["RECOMMENDED", "model_estimate_ready", "model_rule", "screening_labels", "stopping_advice"]
 
@@ -34,18 +34,26 @@ def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[n
     decided under the random-audit preset, and the number of records to screen.
     ``maybe`` counts as an include here: for stopping, unsure is not irrelevant."""
     with project.reading() as session:
-        active = {row.id for row in screening_rows(session)}
+        active = screening_record_ids(session)
         decisions = [d for d in current_decisions(session, stage=stage).values() if d.record_id in active]
-        from triage.store.schema import DecisionRow
-
-        models = {}
-        for d in decisions:
-            row = session.get(DecisionRow, d.decision_id)
-            models[d.decision_id] = (row.model if row is not None else None) or ""
+        models = decision_models(session, [d.decision_id for d in decisions])
     decisions.sort(key=lambda d: d.decision_id)
     labels = np.array([0 if d.decision == "exclude" else 1 for d in decisions], dtype=np.int64)
-    random_mask = np.array([models[d.decision_id].startswith("random") for d in decisions], dtype=bool)
+    random_mask = np.array([models.get(d.decision_id, "").startswith("random") for d in decisions], dtype=bool)
     return labels, random_mask, len(active)
+
+
+def unscreened_probabilities(project: Project, stage: str) -> np.ndarray:
+    """The model's inclusion probabilities of the records still to screen: from the order
+    the project kept if it is current, else from a queue built now (which keeps its order)."""
+    from triage.screening.kept_queue import kept_queue
+
+    kept = kept_queue(project, stage=stage)
+    if kept is not None:
+        return np.asarray(kept.order.probabilities)
+    from triage.screening.queue import ScreeningQueue
+
+    return np.asarray(ScreeningQueue(project, stage=stage).keep_order().probabilities)
 
 
 def model_estimate_ready(screened: int, n_total: int) -> bool:
@@ -131,11 +139,7 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
     if with_model and unscreened > 0 and 0 < found < screened:
         probabilities = None
         if model_estimate_ready(screened, n_total):
-            from triage.screening.queue import ScreeningQueue
-
-            queue = ScreeningQueue(project, stage=stage)
-            scores = queue.cycle.inclusion_probabilities()
-            probabilities = scores[np.array([i for i in range(len(queue)) if i not in queue.seen], dtype=np.int64)]
+            probabilities = unscreened_probabilities(project, stage)
         rules["model estimate"] = model_rule(found, screened, n_total, probabilities, target)
     run = stopping.consecutive_irrelevant(labels)
     threshold = stopping.run_threshold(n_total)

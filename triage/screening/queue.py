@@ -8,17 +8,23 @@ with labels instead of a person.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from triage.embeddings import Encoder, load_encoder
+import numpy as np
+
+from triage.embeddings import Encoder, encoder_name, load_encoder
 from triage.ranking.cycle import ScreeningCycle
 from triage.ranking.presets import Preset, load_preset
-from triage.records.model import Record
+from triage.ranking.state import RankedOrder
+from triage.screening import background_embeddings
 from triage.screening.criteria_file import project_criteria
-from triage.screening.embedding_cache import EmbeddingProgress, cached_embeddings
+from triage.screening.embedding_cache import EmbeddingProgress, cached_embeddings, stored_embedding_matrix
+from triage.screening.ranking_state import RankingState
+from triage.screening.shown import Shown
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, decisions_in_force, record_decision, retract_latest
+from triage.store.ranking_state import ranking_inputs
 from triage.store.records import screenable_records
 from triage.store.rounds import new_in_latest_round
 
@@ -27,18 +33,6 @@ __all__ = ["LABELS", "ScreeningQueue", "Shown", "project_criteria"]
 #: How a current decision teaches the model. ``maybe`` teaches nothing (the reviewer
 #: was unsure) but the record has been seen, so it is not queued again.
 LABELS: dict[str, int | None] = {"include": 1, "exclude": 0, "maybe": None}
-
-
-@dataclass(frozen=True)
-class Shown:
-    """One record as the queue proposes it: what the reviewer is shown."""
-
-    record_id: int
-    record: Record
-    score: float
-    rank: int
-    model: str
-    index: int
 
 
 class ScreeningQueue:
@@ -61,6 +55,7 @@ class ScreeningQueue:
         independent: bool = False,
         embedding_progress: EmbeddingProgress | None = None,
         new_only: bool = False,
+        wait_embeddings: bool | None = None,
     ) -> None:
         self.project = project
         self.stage = stage
@@ -79,17 +74,42 @@ class ScreeningQueue:
         self.record_ids = [rid for rid, _ in pairs]
         self.records = [r for _, r in pairs]
         self._index = {rid: i for i, rid in enumerate(self.record_ids)}
+        model_path = _embedding_path(project)
+        self.state = RankingState(project, stage=stage, preset=self.preset, criteria=self.criteria,
+                                  embedding_model=encoder.name if encoder is not None else encoder_name(model_path))
+        inputs = self.state.inputs()
         embeddings = None
+        pending = False
         wants_embeddings = self.preset.features.embeddings or (
             self.criteria is not None and float(self.preset.cold_start.get("semantic_weight", 0.5)) > 0
         )
         if wants_embeddings and self.records:
-            encoder = encoder or load_encoder(_embedding_path(project))
-            embeddings = cached_embeddings(project, self.record_ids, self.records, encoder, embedding_progress)
+            embeddings, missing = stored_embedding_matrix(project, self.record_ids, self.records,
+                                                          self.state.embedding_model)
+            # A caller handing over its encoder wants it used (tests, the evaluation).
+            wait = wait_embeddings if wait_embeddings is not None else (True if encoder is not None else None)
+            if missing and wait_for_embeddings(project, wait):
+                encoder = encoder or load_encoder(model_path)
+                embeddings = cached_embeddings(project, self.record_ids, self.records, encoder, embedding_progress)
+            elif missing:
+                # Rank now without them; a background process fills them in and the next
+                # queue built after it finished ranks with them.
+                embeddings, pending = None, True
+                background_embeddings.start(project)
+        semantic = embeddings is not None and float(self.preset.cold_start.get("semantic_weight", 0.5)) > 0
+        tfidf = self.state.tfidf(inputs, self.record_ids)
+        fit = (self.state.criteria_fit(inputs, self.record_ids, semantic=semantic)
+               if self.criteria is not None and self.records else None)
+        if fit is None and semantic and self.criteria is not None and self.records:
+            encoder = encoder or load_encoder(model_path)  # the element descriptions are embedded
         self.cycle = ScreeningCycle(
             self.records, preset=self.preset, criteria=self.criteria, embeddings=embeddings,
-            encoder=encoder, random_state=random_state,
+            encoder=encoder, random_state=random_state, tfidf=tfidf, criteria_fit=fit, embeddings_pending=pending,
         )
+        if tfidf is None:
+            self.state.save_tfidf(inputs, self.record_ids, self.cycle.tfidf)
+        if fit is None and self.cycle.criteria_fit is not None:
+            self.state.save_criteria_fit(inputs, self.record_ids, self.cycle.criteria_fit)
         self.seen: set[int] = set()
         self.sync()
 
@@ -101,6 +121,9 @@ class ScreeningQueue:
         """
         with self.project.reading() as session:
             in_force = decisions_in_force(session, stage=self.stage)
+            # Read in the same transaction: the kept order's key names exactly these decisions.
+            self._inputs = ranking_inputs(session, stage=self.stage, embedding_model=self.state.embedding_model)
+        self.decisions_seen = len(in_force.decisions)
         seen: set[int] = {self._index[rid] for rid in in_force.conflicts if rid in self._index}
         labels: dict[int, int] = {}
         for rid, decision in in_force.decisions.items():
@@ -166,6 +189,25 @@ class ScreeningQueue:
             for rank, i in enumerate(order[:k], start=1)
         ]
 
+    def ranked_order(self) -> RankedOrder:
+        """Every record still to screen in the order the queue serves them (independent
+        double screening aside), with scores and inclusion probabilities."""
+        picked = self.cycle.next(len(self.records)) if self.records else []
+        order = np.array([i for i in picked if i not in self.seen], dtype=np.int64)
+        ids = np.asarray(self.record_ids, dtype=np.int64)[order] if order.size else np.zeros(0, dtype=np.int64)
+        return RankedOrder(
+            record_ids=ids, scores=self.cycle.scores()[order], probabilities=self.cycle.inclusion_probabilities()[order],
+            model=self.cycle.model_name, explained=self.cycle.explained_model, decisions_seen=self.decisions_seen,
+            embeddings_pending=self.cycle.embeddings_pending, records=len(self.records),
+        )
+
+    def keep_order(self) -> RankedOrder:
+        """:meth:`ranked_order`, kept in the project so the next command reuses it."""
+        order = self.ranked_order()
+        if not self.independent:
+            self.state.save_order(self._inputs, order)
+        return order
+
     def explain(self, shown: Shown) -> object:
         return self.cycle.explain(shown.index)
 
@@ -195,6 +237,16 @@ class ScreeningQueue:
         record_id = retract_latest(self.project, reviewer=reviewer, stage=self.stage)
         self.sync()
         return record_id
+
+
+def wait_for_embeddings(project: Project, wait: bool | None = None) -> bool:
+    """Whether a queue missing embeddings computes them before ranking (``wait``, else
+    ``$TRIAGE_EMBEDDINGS`` or the ``embeddings`` setting: ``wait`` or ``background``,
+    the default) or ranks at once while a background process computes them."""
+    if wait is not None:
+        return wait
+    mode = os.environ.get("TRIAGE_EMBEDDINGS") or str(project.get_setting("embeddings", "background") or "")
+    return mode.strip().lower() == "wait"
 
 
 def _embedding_path(project: Project) -> str | None:

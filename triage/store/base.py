@@ -1,6 +1,6 @@
 """The SQLAlchemy declarative base shared by every table module.
 
-Table modules (``schema.py`` for the core, ``schema_dedup.py``, ``schema_coding.py``)
+Table modules (``schema.py`` for the core, ``schema_dedup.py``, ``schema_coding.py``, ``schema_ranking.py``)
 all register on this one ``Base.metadata`` so migrations see every table.
 """
 

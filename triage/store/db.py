@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.errors import ProjectError
-from triage.store import schema, schema_coding, schema_dedup  # noqa: F401  (register tables)
+from triage.store import schema, schema_coding, schema_dedup, schema_ranking  # noqa: F401  (register tables)
 from triage.store.versioning import stored_revision, upgrade
 
 #: ``Session`` is re-exported as the store's session type: code outside ``triage/store`` annotates
@@ -210,8 +210,10 @@ class Project:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for reads only (nothing is committed)."""
+        """A session for reads only (nothing is committed); queries may memoise their
+        answers in ``session.info`` for its lifetime (``read_only``)."""
         session = self._sessions()
+        session.info["read_only"] = True
         try:
             yield session
         finally:

@@ -9,7 +9,7 @@ now, which decision is in force or which decisions conflict.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +28,7 @@ __all__ = [
     "DecisionsInForce",
     "current_decisions",
     "decision_history",
+    "decision_models",
     "decision_state_version",
     "decision_with_request_id",
     "decisions_in_force",
@@ -293,6 +294,16 @@ def settled_after_appends(
     records = {record_id for record_id, _ in rows}
     screened_as = session.execute(select(RecordRow.id, RecordRow.merged_into).where(RecordRow.id.in_(records)))
     return settled | {into if into is not None else rid for rid, into in screened_as}
+
+
+def decision_models(session: Session, decision_ids: Collection[int]) -> dict[int, str]:
+    """Decision id -> the model shown when it was made ("" if none was recorded)."""
+    wanted = list(decision_ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 10_000):  # bounded IN lists
+        query = select(DecisionRow.id, DecisionRow.model).where(DecisionRow.id.in_(wanted[start : start + 10_000]))
+        found.update({int(i): model or "" for i, model in session.execute(query)})
+    return found
 
 
 def decision_state_version(session: Session, *, stage: str = "title_abstract") -> tuple[int, ...]:

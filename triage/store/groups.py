@@ -28,9 +28,18 @@ __all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon", 
 
 
 def current_groups(session: Session) -> dict[int, int]:
-    """Every record id -> the id of the record it is screened under now (itself if unmerged)."""
+    """Every record id -> the id of the record it is screened under now (itself if unmerged).
+
+    In a read-only session (``Project.reading``) it is read once: one command asks several
+    times (counts, decisions in force, study groups), and nothing changes it there."""
+    memo = session.info.get("current_groups") if session.info.get("read_only") else None
+    if memo is not None:
+        return dict(memo)
     rows = session.execute(select(RecordRow.id, RecordRow.merged_into))
-    return {rid: (into if into is not None else rid) for rid, into in rows}
+    groups = {rid: (into if into is not None else rid) for rid, into in rows}
+    if session.info.get("read_only"):
+        session.info["current_groups"] = groups
+    return dict(groups) if session.info.get("read_only") else groups
 
 
 def merged_away(session: Session, record_ids: list[int]) -> set[int]:

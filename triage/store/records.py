@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ __all__ = [
     "get_record",
     "record_from_row",
     "screenable_records",
+    "screening_record_ids",
     "screening_records",
     "screening_rows",
 ]
@@ -79,22 +80,30 @@ def add_records(session: Session, source_id: int, records: Iterable[Record]) -> 
     return len(rows)
 
 
-def screening_rows(session: Session) -> Sequence[RecordRow]:
-    """Rows screened in their own right (not merged into another), in id order."""
+def screening_rows(session: Session, ids: Collection[int] | None = None) -> Sequence[RecordRow]:
+    """Rows screened in their own right (not merged into another), in id order; only
+    those of ``ids`` if given."""
     stmt = select(RecordRow).where(RecordRow.merged_into.is_(None)).order_by(RecordRow.id)
+    if ids is not None:
+        stmt = stmt.where(RecordRow.id.in_(list(ids)))
     return session.scalars(stmt).all()
 
 
-def screening_records(session: Session) -> list[tuple[int, Record]]:
-    """``(record_id, Record)`` for every record to screen, in id order.
+def screening_record_ids(session: Session) -> set[int]:
+    """Ids of the rows :func:`screening_rows` returns, without loading the rows."""
+    return set(session.scalars(select(RecordRow.id).where(RecordRow.merged_into.is_(None))))
+
+
+def screening_records(session: Session, ids: Collection[int] | None = None) -> list[tuple[int, Record]]:
+    """``(record_id, Record)`` for every record to screen (or those of ``ids``), in id order.
 
     A record that represents a dedup merge carries the merge's canonical fields (the
     most complete values of all its members), so screeners see the fullest version.
     """
     sources = {s.id: s for s in session.scalars(select(SourceRow))}
-    canonical = _canonical_fields(session)
+    canonical = _canonical_fields(session, ids)
     out = []
-    for row in screening_rows(session):
+    for row in screening_rows(session, ids):
         record = record_from_row(row, sources.get(row.source_id))
         for name, value in canonical.get(row.id, {}).items():
             if value not in (None, "", []) and hasattr(record, name):
@@ -112,11 +121,14 @@ def screenable_records(session: Session) -> list[tuple[int, Record]]:
     return pairs if seen is None else [(rid, record) for rid, record in pairs if rid <= seen]
 
 
-def _canonical_fields(session: Session) -> dict[int, dict[str, object]]:
-    """Canonical fields of every merge in force, by representative record id."""
+def _canonical_fields(session: Session, ids: Collection[int] | None = None) -> dict[int, dict[str, object]]:
+    """Canonical fields of every merge in force (or those represented by ``ids``), by
+    representative record id."""
     from triage.store.schema_dedup import DedupMergeRow  # dedup tables are optional to this module
 
     stmt = select(DedupMergeRow.representative_id, DedupMergeRow.canonical).where(DedupMergeRow.undone_at.is_(None))
+    if ids is not None:
+        stmt = stmt.where(DedupMergeRow.representative_id.in_(list(ids)))
     return {rep: dict(fields or {}) for rep, fields in session.execute(stmt)}
 
 

@@ -71,12 +71,12 @@ def study_links(session: Session) -> list[StudyLink]:
 
 def study_groups(session: Session) -> dict[int, tuple[int, ...]]:
     """Every report (screened record) in a study of two or more -> all its study's reports."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     links = study_links(session)
     if not links:
         return {}
+    from scipy.sparse import coo_matrix  # loaded only when there are studies to group
+    from scipy.sparse.csgraph import connected_components
+
     nodes = sorted({n for link in links for n in (link.report_a, link.report_b)})
     index = {n: i for i, n in enumerate(nodes)}
     rows = [index[link.report_a] for link in links]

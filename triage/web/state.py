@@ -24,6 +24,7 @@ import numpy as np
 from triage.errors import DecisionError, TriageError
 from triage.ranking.explain import Explanation
 from triage.records.model import Record
+from triage.screening import background_embeddings
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
 from triage.store.decisions import (
@@ -85,6 +86,10 @@ class Card:
     explanation: Explanation | None
     remaining: int
     decided: bool
+
+
+#: Seconds between looks for background embeddings that finished.
+EMBEDDING_POLL_S = 5.0
 
 
 class ScreeningState:
@@ -154,13 +159,25 @@ class ScreeningState:
     def _embedding_progress(self, done: int, total: int) -> None:
         self.embedding = (done, total)
 
+    def _embeddings_arrived(self) -> bool:
+        """True when the queue was ranked without embeddings and their background run has
+        ended: time to rebuild with them (or, if it died, to start another)."""
+        queue = self._queue
+        return (queue is not None and queue.cycle.embeddings_pending
+                and not background_embeddings.embedding_running(self.project))
+
     def _run(self) -> None:
         self._build()
         while not self._stop.is_set():
-            self._wake.wait()
+            # While embeddings are computed in the background, look every few seconds
+            # whether they are there; otherwise sleep until a decision wakes us.
+            pending = self._queue is not None and self._queue.cycle.embeddings_pending
+            self._wake.wait(timeout=EMBEDDING_POLL_S if pending else None)
             self._wake.clear()
             if self._stop.is_set():
                 break
+            if self._embeddings_arrived():
+                self._rebuild.set()
             if self._rebuild.is_set():
                 self._rebuild.clear()
                 self._build()

@@ -1,0 +1,85 @@
+"""The queue served from the order the project kept, without rebuilding the ranking.
+
+``triage next`` and ``triage status`` are called by people and by scripts many times
+between decisions. While nothing the ranking depends on changed (no decision, import,
+merge, criteria or preset change; see :class:`~triage.screening.ranking_state.RankingState`),
+the order the last full queue kept is the order a new one would compute, so it is served
+from the store: the records shown are read by id, their matched words from the kept
+criteria scores. Nothing here imports scikit-learn, spaCy or the embedding model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from triage.criteria import Criteria
+from triage.ranking.explain import Explanation, Match
+from triage.ranking.features import record_text
+from triage.ranking.state import RankedOrder
+from triage.screening.ranking_state import RankingState
+from triage.screening.shown import Shown
+from triage.store.db import Project
+from triage.store.records import screening_records
+from triage.store.rounds import new_in_latest_round
+
+__all__ = ["KeptQueue", "kept_queue"]
+
+
+@dataclass
+class KeptQueue:
+    """A read-only view of the kept order with :class:`ScreeningQueue`'s reading methods."""
+
+    project: Project
+    state: RankingState
+    order: RankedOrder
+    criteria: Criteria | None
+    only: frozenset[int] | None = None
+
+    @property
+    def remaining(self) -> int:
+        if self.only is None:
+            return len(self.order.record_ids)
+        return sum(1 for rid in self.order.record_ids if int(rid) in self.only)
+
+    @property
+    def decisions_seen(self) -> int:
+        return self.order.decisions_seen
+
+    def next(self, k: int = 1) -> list[Shown]:
+        picked: list[tuple[int, float]] = []
+        for rid, score in zip(self.order.record_ids, self.order.scores):
+            if self.only is None or int(rid) in self.only:
+                picked.append((int(rid), float(score)))
+                if len(picked) == k:
+                    break
+        with self.project.reading() as session:
+            records = dict(screening_records(session, [rid for rid, _ in picked]))
+        return [Shown(rid, records[rid], score, rank, self.order.model, -1)
+                for rank, (rid, score) in enumerate(picked, start=1) if rid in records]
+
+    def explain(self, shown: Shown) -> Explanation:
+        matches: dict[str, list[Match]] = {}
+        scores: dict[str, float] = {}
+        if self.criteria is not None:
+            matches, scores = self.state.kept_criteria(shown.record_id)
+        return Explanation(
+            index=shown.index, score=shown.score, rank=shown.rank, model=self.order.explained,
+            has_abstract=shown.record.has_abstract, matches=matches, element_scores=scores,
+            suggested_exclusions=self.criteria.suggested_exclusion_reasons(shown.record) if self.criteria else [],
+            has_text=bool(record_text(shown.record).strip()),
+        )
+
+
+def kept_queue(project: Project, *, stage: str = "title_abstract", preset: str | None = None,
+               new_only: bool = False) -> KeptQueue | None:
+    """The kept order as a queue if it is still the order a new queue would compute, else None."""
+    state = RankingState.of_project(project, stage=stage, preset=preset)
+    order = state.fresh_order()
+    if order is None:
+        return None
+    only = None
+    if new_only:
+        with project.reading() as session:
+            only = new_in_latest_round(session)
+    return KeptQueue(project, state, order, state.criteria, only)
+
