@@ -130,8 +130,11 @@ def _perturb(row: dict[str, str], rng: random.Random) -> None:
         row["authors"] = row["authors"].split(";")[0]
 
 
-def build_scaled(target: int, path: Path, seed: int = SEED) -> int:
-    """Write the scaled set (``target`` records) to ``path``; returns its record count."""
+def build_scaled(target: int, path: Path, seed: int = SEED, *, keep_abstracts: bool = False) -> int:
+    """Write the scaled set (``target`` records) to ``path``; returns its record count.
+
+    Copies lose their abstracts unless ``keep_abstracts`` (the scale benchmark ranks them:
+    then an abstract's words are renamed like the title's)."""
     rows: list[dict[str, str]] = []
     for name in SETS:
         with (DEDUP_DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
@@ -160,7 +163,7 @@ def build_scaled(target: int, path: Path, seed: int = SEED) -> int:
             if copy:
                 new["title"] = _rename(r["title"], words)
                 new["authors"] = _rename(r["authors"], names)
-                new["abstract"] = ""
+                new["abstract"] = _rename(r["abstract"], words) if keep_abstracts else ""
                 new["doi"] = f"{r['doi']}.c{copy}" if r["doi"] else ""
                 new["volume"] = str(int(r["volume"]) + 100 * copy) if r["volume"].isdigit() else r["volume"]
                 new["pages"] = _shift_pages(r["pages"], 37 * copy)

@@ -24,7 +24,7 @@ from triage.screening.ranking_state import RankingState
 from triage.screening.shown import Shown
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, decisions_in_force, record_decision, retract_latest
-from triage.store.ranking_state import ranking_inputs
+from triage.store.ranking_state import RankingInputs, ranking_inputs
 from triage.store.records import screenable_records
 from triage.store.rounds import new_in_latest_round
 
@@ -201,11 +201,18 @@ class ScreeningQueue:
             embeddings_pending=self.cycle.embeddings_pending, records=len(self.records),
         )
 
-    def keep_order(self) -> RankedOrder:
-        """:meth:`ranked_order`, kept in the project so the next command reuses it."""
-        order = self.ranked_order()
+    @property
+    def inputs(self) -> RankingInputs:
+        """What the cycle's labels were synced from (the key the kept order is stored under)."""
+        return self._inputs
+
+    def keep_order(self, order: RankedOrder | None = None, inputs: RankingInputs | None = None) -> RankedOrder:
+        """:meth:`ranked_order` (or ``order``, computed earlier from ``inputs``), kept in the
+        project so the next command, or another process of a team server, reuses it."""
+        if order is None:
+            order, inputs = self.ranked_order(), self._inputs
         if not self.independent:
-            self.state.save_order(self._inputs, order)
+            self.state.save_order(inputs or self._inputs, order)
         return order
 
     def explain(self, shown: Shown) -> object:

@@ -16,6 +16,7 @@ __all__ = [
     "add_records",
     "find_source_by_hash",
     "get_record",
+    "raw_values",
     "record_from_row",
     "screenable_records",
     "screening_record_ids",
@@ -87,6 +88,17 @@ def screening_rows(session: Session, ids: Collection[int] | None = None) -> Sequ
     if ids is not None:
         stmt = stmt.where(RecordRow.id.in_(list(ids)))
     return session.scalars(stmt).all()
+
+
+def raw_values(session: Session, name: str) -> dict[int, str]:
+    """Record id -> the value of field ``name`` as the file carried it (``raw``), for every
+    record that has it: e.g. a benchmark's ground-truth column kept through import."""
+    out: dict[int, str] = {}
+    for rid, raw in session.execute(select(RecordRow.id, RecordRow.raw)):
+        value = (raw or {}).get(name)
+        if value not in (None, "", []):
+            out[int(rid)] = value[0] if isinstance(value, list) else str(value)
+    return out
 
 
 def screening_record_ids(session: Session) -> set[int]:

@@ -184,6 +184,12 @@ class ScreeningState:
                 continue
             with self._lock:
                 self._refresh_locked()
+                queue = self._queue
+                kept = (queue.ranked_order(), queue.inputs) if queue is not None and len(queue) else None
+            if queue is not None and kept is not None:
+                # Outside the lock: requests go on while the order is written for the CLI
+                # and the project's other processes (one ranking per project).
+                queue.keep_order(*kept)
 
     def wait_ready(self, timeout: float | None = None) -> ScreeningQueue:
         """The built queue; waits for the first build (starting it if needed)."""
