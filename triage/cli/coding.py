@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,7 +21,8 @@ from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
-from triage.coding.documents import read_document
+from triage.coding.documents import DocumentText, read_document
+from triage.coding.fulltext.sections import RESULTS_ONLY
 from triage.errors import DecisionError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
@@ -63,16 +65,25 @@ def _attrs(pairs: list[str]) -> dict[str, str]:
 
 @code_app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Results-section files (.txt, .md, .docx, .pdf), or a REFI-QDA "
-                                                     "project (.qdpx: sources, codebook and coding).")],
+    files: Annotated[list[Path], typer.Argument(help="Papers (.pdf, JATS .xml, .html, .md: the results section is kept) "
+                                                     "or results-section text (.txt, .docx), or a REFI-QDA project "
+                                                     "(.qdpx: sources, codebook and coding).")],
     study: Annotated[str | None, typer.Option(help="Study label for exports (default: file name).")] = None,
     record: Annotated[int | None, typer.Option(help="Record id of the included study.")] = None,
     attr: Annotated[list[str] | None, typer.Option(help="Document attribute KEY=VALUE, e.g. perspective=parent.")
                     ] = None,
+    from_heading: Annotated[str | None, typer.Option(
+        help="Papers: keep from this heading on (instead of the results heading found).")] = None,
+    to_heading: Annotated[str | None, typer.Option(
+        help="Papers: stop before this heading (instead of the next section at the results' level).")] = None,
+    whole: Annotated[bool, typer.Option("--whole", help="Papers: keep every section, not only the results.")
+                     ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the headings and the span kept; store nothing.")
+                       ] = False,
     coder: CoderOption = None,
     project: ProjectOption = None,
 ) -> None:
-    """Import results-section text, split into paragraphs and sentences."""
+    """Import results-section text, split into paragraphs and sentences; from a paper, its results section."""
     from triage.text import load_nlp
 
     proj = open_project(project)
@@ -82,13 +93,32 @@ def import_cmd(
         if path.suffix.lower() == ".qdpx":
             _import_qdpx(proj, nlp, path, coder)
             continue
-        doc = read_document(path)
+        doc = read_document(path, from_heading=from_heading, to_heading=to_heading, whole=whole)
+        if doc.how and (dry_run or doc.how != RESULTS_ONLY):
+            _show_boundaries(doc)
+        if dry_run:
+            continue
         with proj.transaction() as session:
             row = store.import_document(session, nlp, doc, study=study, record_id=record, attributes=attributes)
             n = len(store.sentence_segments(session, row.id))
             console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
         for problem in doc.problems:
             console.print(f"[yellow]warning:[/] {escape(str(problem))}")
+
+
+def _show_boundaries(doc: DocumentText) -> None:
+    """The headings of a paper, kept or dropped, and the first and last words kept: to check before coding."""
+    name = Path(doc.path).name
+    console.print(f"{escape(name)}: {escape(doc.how)}")
+    for entry in doc.outline:
+        page = f"p.{entry.page}" if entry.page is not None else ""
+        mark = "[green]kept[/]   " if entry.kept else "[dim]dropped[/]"
+        console.print(f"  {mark} {page:>5} {escape(entry.heading)}")
+    words = [w for w in doc.text.split() if not re.fullmatch(r"#{1,6}|>", w)]  # without Markdown marks
+    if words:
+        console.print(f"  kept text starts: {escape(' '.join(words[:8]))} ...")
+        console.print(f"  kept text ends:   ... {escape(' '.join(words[-8:]))}")
+    console.print("  correct with --from-heading / --to-heading, or --whole; look first with --dry-run")
 
 
 def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Code, Codebook
 from triage.coding.documents import DocumentText
+from triage.coding.fulltext import Region
 from triage.coding.segments import segment_text
 from triage.errors import DecisionError, InputError
 from triage.store.schema import RecordRow
@@ -57,7 +58,11 @@ def import_document(
     record_id: int | None = None,
     attributes: dict[str, Any] | None = None,
 ) -> CodingDocumentRow:
-    """Store ``document`` and its segments; InputError when the same file is already in."""
+    """Store ``document`` and its segments; InputError when the same file is already in.
+
+    Segments of a paper carry the ``section`` heading and ``page`` they stand under as
+    attributes (exported with the coding), from the document's regions.
+    """
     if record_id is not None and session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
     earlier = session.scalars(select(CodingDocumentRow).where(CodingDocumentRow.sha256 == document.sha256)).first()
@@ -79,10 +84,20 @@ def import_document(
     for position, seg in enumerate(segment_text(nlp, document.text)):
         session.add(CodingSegmentRow(
             document_id=row.id, kind=seg.kind, position=position, paragraph=seg.paragraph,
-            start=seg.start, end=seg.end, text=seg.text, quote=seg.quote, attributes={},
+            start=seg.start, end=seg.end, text=seg.text, quote=seg.quote,
+            attributes=_where(document.regions, seg.start),
         ))
     session.flush()
     return row
+
+
+def _where(regions: Sequence[Region], offset: int) -> dict[str, Any]:
+    """``{"section": ..., "page": ...}`` of the region holding ``offset`` (papers only; else empty)."""
+    for region in regions:
+        if region.start <= offset < region.end:
+            found = {"section": region.section, "page": region.page}
+            return {k: v for k, v in found.items() if v is not None}
+    return {}
 
 
 def documents(session: Session) -> list[CodingDocumentRow]:
