@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import runpy
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,17 @@ def test_code_import_shows_and_keeps_the_boundaries(project: Project, shared_dat
     bad.write_text("<article><body>")
     failed = runner.invoke(app, ["code", "import", str(bad), *p])
     assert failed.exit_code != 0 and failed.stderr.strip().startswith("error: broken.xml:1: not well-formed XML")
+
+
+def test_demo_paper_is_current_and_keeps_its_results(repo_root: Path) -> None:
+    generator = runpy.run_path(str(repo_root / "corpora" / "make_demo_paper.py"))
+    committed = repo_root / "corpora" / "demo" / "coding" / "study-e-adeyemi-2024.xml"
+    assert committed.read_text(encoding="utf-8") == generator["paper_xml"]()  # rebuilt, not edited by hand
+    doc = read_document(committed)
+    assert [(e.heading, e.kept) for e in doc.outline] == [
+        ("Introduction", False), ("Methods", False), ("Results", True), ("Keeping quiet to keep the children", True),
+        ("A worker who stayed", True), ("Services that talked to each other", True), ("Discussion", False)]
+    themes = generator["RESULTS"]
+    assert len(_paragraphs(doc.text)) == 1 + sum(len(items) for _, items in themes)
+    assert "Table 1. Participants" not in doc.text and "Mothers\n" not in doc.text and "doi:" not in doc.text
+    assert "[2]" not in doc.text and "Correspondence" not in doc.text
