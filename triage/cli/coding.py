@@ -118,7 +118,7 @@ def _show_boundaries(doc: DocumentText) -> None:
     if words:
         console.print(f"  kept text starts: {escape(' '.join(words[:8]))} ...")
         console.print(f"  kept text ends:   ... {escape(' '.join(words[-8:]))}")
-    console.print("  correct with --from-heading / --to-heading, or --whole; look first with --dry-run")
+    console.print("  correct with --from-heading/--to-heading or --whole; preview with --dry-run")
 
 
 def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None:
@@ -205,11 +205,17 @@ def suggest_cmd(
         console.print(table if segments else "nothing left to code; pass --all to see coded segments")
 
 
-def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None, project: Path | None) -> None:
+def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None, project: Path | None,
+            span: str | None = None, quote: str | None = None) -> None:
     proj = open_project(project)
     name = _coder(proj, coder)
     with proj.transaction() as session:
         codebook = store.load_codebook(session)
+        if span is not None or quote is not None:
+            selected = store.add_span(session, segment_id, span=_span(span) if span is not None else None,
+                                      quote=quote)
+            console.print(f"span {selected.id} in segment {segment_id}: {escape(selected.text)}")
+            segment_id = selected.id
         for code_id in codes:
             shown = session.query(CodeSuggestionRow).filter_by(segment_id=segment_id, code_id=codebook.resolve(code_id)
                                                                ).order_by(CodeSuggestionRow.id.desc()).first()
@@ -219,11 +225,22 @@ def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None,
     console.print(f"{decision}ed {', '.join(codes)} for segment {segment_id} ({escape(name)})")
 
 
+def _span(text: str) -> tuple[int, int]:
+    start, sep, end = text.partition(":")
+    if not (sep and start.strip().isdigit() and end.strip().isdigit()):
+        raise DecisionError(f"span {text!r} is not START:END", hint="give character offsets, e.g. --span 12:48")
+    return int(start), int(end)
+
+
 @code_app.command("accept")
 def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Code ids to apply.")],
+               span: Annotated[str | None, typer.Option(
+                   help="Code only characters START:END of the segment's text (from 0, end excluded).")] = None,
+               quote: Annotated[str | None, typer.Option(
+                   help="Code only this text, which must occur once in the segment.")] = None,
                coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Apply codes to a segment (your decision, recorded with your name and the time)."""
-    _decide("accept", segment_id, codes, coder, project)
+    """Apply codes to a segment, or to a span inside it (your decision, recorded with your name and the time)."""
+    _decide("accept", segment_id, codes, coder, project, span, quote)
 
 
 @code_app.command("reject")
