@@ -59,3 +59,23 @@ def test_spans_are_coded_exported_and_checked(project: Project, tmp_path: Path) 
     ):
         result = runner.invoke(app, ["code", "accept", str(paragraph_id), "fear-of-removal", *args, *p])
         assert result.exit_code != 0 and result.stderr.startswith(message), (args, result.stderr)
+
+
+def test_a_span_travels_through_refi_qda(project: Project, tmp_path: Path) -> None:
+    p = ["-p", str(project.directory), "--coder", "ana"]
+    _ok("codebook", "import", str(DEMO / "codebook.json"), *p)
+    _ok("code", "import", str(DEMO / "study-a-hollis-2021.md"), "-p", str(project.directory))
+    with project.reading() as session:
+        paragraph_id = next(s.id for s in document_segments(session, 1) if s.kind == "paragraph"
+                            and "constant fear" in s.text)
+    _ok("code", "accept", str(paragraph_id), "fear-of-removal", "--quote", "a constant fear", *p)
+    _ok("code", "export", str(tmp_path / "out.qdpx"), "-p", str(project.directory))
+    _ok("init", str(tmp_path / "other"))
+    out = _ok("code", "import", str(tmp_path / "out.qdpx"), "-p", str(tmp_path / "other"))
+    assert "across paragraphs" not in out
+    rows = []
+    for where in (project.directory, tmp_path / "other"):
+        _ok("code", "export", str(tmp_path / "coded.csv"), "-p", str(where))
+        with (tmp_path / "coded.csv").open(encoding="utf-8", newline="") as fh:
+            rows.append([(r["start"], r["end"], r["text"], r["code_name"], r["coder"]) for r in csv.DictReader(fh)])
+    assert rows[0] == rows[1] and rows[0][0][2] == "a constant fear"

@@ -131,8 +131,8 @@ def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None
     console.print(f"{escape(path.name)}: {done.documents} document(s), {len(qdpx.codebook.codes())} code(s), "
                   f"{done.codings} coding(s) by their coders")
     if done.widened:
-        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) did not match a "
-                      "paragraph or sentence and were coded on the sentences they cover")
+        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) across paragraphs "
+                      "were coded on the sentences they cover")
 
 
 @code_app.command("documents")
