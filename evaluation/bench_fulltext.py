@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import platform
 import re
 import sys
@@ -33,7 +34,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the paper renderer the tests use: one
 
 from _paper_render import RUNNING_FOOT, RUNNING_HEAD, paper_from_set, render_jats, render_pdf
 
-from triage.coding.documents import read_document
+from triage.coding.documents import DocumentText, read_document
 
 SHARED = REPO.parent / "shared" / "data" / "coding"
 
@@ -55,6 +56,29 @@ def _in_order(found: list[str], expected: list[str]) -> int:
     return table[-1][-1]
 
 
+def _sections_right(folder: Path, segments: list[dict[str, str]], doc: DocumentText) -> tuple[int, int]:
+    """Paragraphs whose region's section heading names their subtheme, and names it or its theme.
+
+    A region holds a ``segments.csv`` paragraph when one's letters contain the other's
+    (run-in subtheme headings stay in the paragraph; segments.csv removes them).
+    """
+    names: dict[str, tuple[str, str]] = {}
+    for theme in json.loads((folder / "codebook.json").read_text(encoding="utf-8")):
+        for sub in theme["children"]:
+            names[sub["id"]] = (_letters(sub["name"]), _letters(theme["name"]))
+    regions = [(_letters(doc.text[r.start:r.end]), _letters(r.section or "")) for r in doc.regions]
+    sub_right = theme_right = 0
+    for seg in segments:
+        letters = _letters(seg["text"])
+        section = next((sec for text, sec in regions if text and (letters in text or text in letters)), None)
+        if section is None:
+            continue
+        sub_name, theme_name = names[seg["code"]]
+        sub_right += sub_name in section
+        theme_right += sub_name in section or theme_name in section
+    return sub_right, theme_right
+
+
 def _furniture(text: str, references: list[str]) -> str:
     left = []
     if RUNNING_HEAD in text or RUNNING_FOOT in text:
@@ -73,8 +97,9 @@ def main() -> None:
     lines = [(f"# Results sections from papers ({date.today()}, {platform.machine()}, Python "
              f"{platform.python_version()})"), "", "Command: `.venv/bin/python evaluation/bench_fulltext.py`", "",
              "## The papers' own PDF text layers (`source.md`)", "",
-             "| set | section kept | headings kept | segments.csv paragraphs in it | not found | seconds |",
-             "|---|---|---|---|---|---|"]
+             ("| set | section kept | headings kept | segments.csv paragraphs in it | not found | "
+             "their section names the subtheme / the theme | seconds |"),
+             "|---|---|---|---|---|---|---|"]
     rendered = ["## Rendered two-column PDF and JATS XML", "",
                 "| set | file | results paragraphs exact, in order | left in the kept text | seconds |",
                 "|---|---|---|---|---|"]
@@ -89,8 +114,10 @@ def main() -> None:
         missing = [s["segment_id"] for s in segments if _letters(s["text"]) not in kept]
         last = max(i for i, e in enumerate(doc.outline) if e.kept)
         end = next((e.heading for e in doc.outline[last + 1:]), "the end")
+        sub, theme = _sections_right(folder, segments, doc)
         lines.append(f"| {folder.name} | {kept_headings[0]} .. before {end} | {len(kept_headings)} | "
-                     f"{len(segments) - len(missing)}/{len(segments)} | {', '.join(missing) or '-'} | {seconds:.2f} |")
+                     f"{len(segments) - len(missing)}/{len(segments)} | {', '.join(missing) or '-'} | "
+                     f"{sub}/{len(segments)} / {theme}/{len(segments)} | {seconds:.2f} |")
         paper = paper_from_set(folder)
         with tempfile.TemporaryDirectory() as tmp:
             for suffix, render in ((".pdf", render_pdf), (".xml", render_jats)):
@@ -111,7 +138,10 @@ def main() -> None:
             rendered.append(f"| {folder.name} | pdf (pypdf, whole text) | {found}/{len(paper.results)} found "
                             f"anywhere (letters only) | {_furniture(text, paper.references)} | {seconds:.2f} |")
     notes = ["", ("Paragraphs not found in `source.md` are the ones each set's README lists as repaired by hand "
-             "(text the PDF's text layer put elsewhere); `segments.csv` holds the repaired text."), ""]
+             "(text the PDF's text layer put elsewhere); `segments.csv` holds the repaired text. A paragraph's "
+             "section is the last heading above it: run-in headings (a heading that starts its paragraph's first "
+             "line and runs on, as all of Breeksema's and Jayasinghe's subthemes do) are not split off, so those "
+             "paragraphs carry their theme's heading."), ""]
     report = REPO / "evaluation" / "reports" / "fulltext.md"
     report.write_text("\n".join([*lines, *notes, *rendered, ""]), encoding="utf-8")
     print(report.read_text(encoding="utf-8"))

@@ -42,6 +42,10 @@ _REFERENCES = re.compile(r"^(references|bibliography|literature cited|reference 
 #: the shared syntheses are 81 characters and 11 words).
 _MAX_HEADING_CHARS = 100
 _MAX_HEADING_WORDS = 14
+#: A line shorter than this share of the median line, standing alone or above a capitalised
+#: line, can be a heading (the shared papers' subtheme headings run to 0.7 of a column line).
+_SHORT_LINE = 0.75
+_CELL = re.compile(r"%|\bet al\b|\(\d{4}[a-z]?\)$")
 #: A PDF line this much larger than the body text, or bold, can be a heading.
 _HEADING_SIZE_RATIO = 1.12
 
@@ -92,8 +96,8 @@ def _is_heading_line(line: str, following: str | None, body_width: float, emphas
     text = _norm(line)
     if not (2 <= len(text) <= _MAX_HEADING_CHARS) or len(text.split()) > _MAX_HEADING_WORDS:
         return None
-    if (text[-1] in _END_PUNCT and not (emphasis and text[-1] == "?")) or text.endswith("-") \
-            or not any(c.isalpha() for c in text):
+    if ((text[-1] in _END_PUNCT or ends_sentence(text)) and not (emphasis and text[-1] == "?")) \
+            or text.endswith("-") or not any(c.isalpha() for c in text):
         return None  # a question in bold type is a heading ("Am I to blame for their illness?")
     nxt = _norm(following or "")
     if nxt[:1].islower():
@@ -105,7 +109,11 @@ def _is_heading_line(line: str, following: str | None, body_width: float, emphas
         return None
     if emphasis:
         return 0
-    return 0 if len(text) < 0.6 * body_width else None
+    if following is not None and len(nxt) >= _SHORT_LINE * body_width and len(text) <= _SHORT_LINE * len(nxt):
+        return 0  # a short line above a full one: "Category 3: I feel the weight..." above its paragraph
+    if _CELL.search(text):
+        return None  # a table cell: "MI: 33.34% Depressive Disorder", "Dimitropoulos et al. (2009)"
+    return 0 if len(text) < _SHORT_LINE * body_width else None
 
 
 def join_lines(lines: list[str]) -> str:
