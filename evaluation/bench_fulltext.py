@@ -59,8 +59,8 @@ def _in_order(found: list[str], expected: list[str]) -> int:
 def _sections_right(folder: Path, segments: list[dict[str, str]], doc: DocumentText) -> tuple[int, int]:
     """Paragraphs whose region's section heading names their subtheme, and names it or its theme.
 
-    A region holds a ``segments.csv`` paragraph when one's letters contain the other's
-    (run-in subtheme headings stay in the paragraph; segments.csv removes them).
+    A paragraph's region is the one whose letters contain it, else the longest one inside it
+    (a paragraph the text layer broke apart).
     """
     names: dict[str, tuple[str, str]] = {}
     for theme in json.loads((folder / "codebook.json").read_text(encoding="utf-8")):
@@ -70,7 +70,10 @@ def _sections_right(folder: Path, segments: list[dict[str, str]], doc: DocumentT
     sub_right = theme_right = 0
     for seg in segments:
         letters = _letters(seg["text"])
-        section = next((sec for text, sec in regions if text and (letters in text or text in letters)), None)
+        holding = [sec for text, sec in regions if text and letters in text]
+        inside = sorted(((len(text), sec) for text, sec in regions if len(text) > 40 and text in letters),
+                        reverse=True)
+        section = holding[0] if holding else inside[0][1] if inside else None
         if section is None:
             continue
         sub_name, theme_name = names[seg["code"]]
@@ -140,8 +143,10 @@ def main() -> None:
     notes = ["", ("Paragraphs not found in `source.md` are the ones each set's README lists as repaired by hand "
              "(text the PDF's text layer put elsewhere); `segments.csv` holds the repaired text. A paragraph's "
              "section is the last heading above it: run-in headings (a heading that starts its paragraph's first "
-             "line and runs on, as all of Breeksema's and Jayasinghe's subthemes do) are not split off, so those "
-             "paragraphs carry their theme's heading."), ""]
+             "line and runs on, as all of Breeksema's numbered subthemes do) are not split off, so those "
+             "paragraphs carry their theme's heading; labelled run-in headings (\"Subcategory 1.2: Title.\") are; "
+             "Jayasinghe's component paragraphs carry their component's heading, which names neither subtheme "
+             "nor theme."), ""]
     report = REPO / "evaluation" / "reports" / "fulltext.md"
     report.write_text("\n".join([*lines, *notes, *rendered, ""]), encoding="utf-8")
     print(report.read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from triage.cli.main import app
 from triage.coding.documents import read_document
-from triage.coding.fulltext.layout import ends_sentence, join_lines
+from triage.coding.fulltext.layout import RawBlock, blocks_from_layout, ends_sentence, join_lines
 from triage.coding.fulltext.sections import Block, choose_results, heading_key
 from triage.errors import InputError
 from triage.store.coding import document_segments, documents
@@ -221,3 +221,16 @@ def test_demo_paper_is_current_and_keeps_its_results(repo_root: Path) -> None:
     assert len(_paragraphs(doc.text)) == 1 + sum(len(items) for _, items in themes)
     assert "Table 1. Participants" not in doc.text and "Mothers\n" not in doc.text and "doi:" not in doc.text
     assert "[2]" not in doc.text and "Correspondence" not in doc.text
+
+
+def test_labelled_run_in_headings_and_page_breaks() -> None:
+    raw = [RawBlock(["Subcategory 1.2: I live with and without my sibling. Siblings", "described ongoing grief and"], 3),
+           RawBlock(["Psychological Medicine"], 4), RawBlock(["6957"], 4),
+           RawBlock(["a loss of connection."], 4, fresh=True),
+           RawBlock(["Three subthemes were found: fear, hope and"], 4), RawBlock(["Loss. Nothing else."], 5, fresh=True)]
+    raw += [RawBlock(["Psychological Medicine"], page) for page in (1, 2, 5, 6, 7, 8, 9)]
+    blocks = blocks_from_layout(raw)
+    assert [(b.kind, b.text, b.page) for b in blocks] == [
+        ("heading", "Subcategory 1.2: I live with and without my sibling.", 3),
+        ("paragraph", "Siblings described ongoing grief and a loss of connection.", 3),
+        ("paragraph", "Three subthemes were found: fear, hope and Loss. Nothing else.", 4)]

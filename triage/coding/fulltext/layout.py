@@ -46,6 +46,9 @@ _MAX_HEADING_WORDS = 14
 #: line, can be a heading (the shared papers' subtheme headings run to 0.7 of a column line).
 _SHORT_LINE = 0.75
 _CELL = re.compile(r"%|\bet al\b|\(\d{4}[a-z]?\)$")
+#: A labelled run-in heading: "Theme 2: Title." or "Subcategory 1.2: Title." before a capitalised sentence.
+_RUN_IN = re.compile(r"^((?:[A-Z][a-z]+[- ]?){1,2} (\d{1,2}(?:\.\d{1,2}){0,3})[:.] [^.?!:]{3,100}[.?!]) "
+                     r"(?=[A-Z\u201c\u2018\"(])")
 #: A PDF line this much larger than the body text, or bold, can be a heading.
 _HEADING_SIZE_RATIO = 1.12
 
@@ -204,12 +207,20 @@ def ends_sentence(text: str) -> bool:
 
 
 def _add_paragraph(out: list[Block], text: str, page: int | None, fresh: bool) -> None:
-    """Append a paragraph, or join it to the last one when a page, column or caption cut that one."""
+    """Append a paragraph, or join it to the last one when a page, column or caption cut that one.
+
+    A labelled run-in heading that opens the paragraph (``Subcategory 1.2: I live with and
+    without my sibling. Siblings described...``) becomes a heading of its own.
+    """
     if not text:
         return
     last = out[-1] if out else None
     if last is not None and last.kind == "paragraph" and not ends_sentence(last.text) \
             and (text[:1].islower() or fresh):
-        out[-1] = Block("paragraph", join_lines([last.text, text]), last.page)
-        return
+        text, page = join_lines([last.text, text]), last.page
+        out.pop()
+    run_in = _RUN_IN.match(text)
+    if run_in:
+        out.append(Block("heading", run_in.group(1), page, run_in.group(2).count(".") + 1))
+        text = text[run_in.end():]
     out.append(Block("paragraph", text, page))
