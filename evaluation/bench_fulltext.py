@@ -142,11 +142,10 @@ def main() -> None:
                             f"anywhere (letters only) | {_furniture(text, paper.references)} | {seconds:.2f} |")
     notes = ["", ("Paragraphs not found in `source.md` are the ones each set's README lists as repaired by hand "
              "(text the PDF's text layer put elsewhere); `segments.csv` holds the repaired text. A paragraph's "
-             "section is the last heading above it: run-in headings (a heading that starts its paragraph's first "
-             "line and runs on, as all of Breeksema's numbered subthemes do) are not split off, so those "
-             "paragraphs carry their theme's heading; labelled run-in headings (\"Subcategory 1.2: Title.\") are; "
-             "Jayasinghe's component paragraphs carry their component's heading, which names neither subtheme "
-             "nor theme."), ""]
+             "section is the last heading above it; run-in headings (a heading that opens its paragraph's first line "
+             "and runs on) are split off when numbered (\"3.4.3.1 Insights One of the...\") or labelled "
+             "(\"Subcategory 1.2: Title.\"); Jayasinghe's component paragraphs carry their component's heading, "
+             "which names neither subtheme nor theme, and its first subcategory heading and Category 4 are missed."), ""]
     report = REPO / "evaluation" / "reports" / "fulltext.md"
     report.write_text("\n".join([*lines, *notes, *rendered, ""]), encoding="utf-8")
     print(report.read_text(encoding="utf-8"))

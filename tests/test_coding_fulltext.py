@@ -164,6 +164,17 @@ def test_choice_rules() -> None:
     assert choose_results(none, "p.md").how == "no results or findings heading: kept the whole text"
 
 
+def test_numbered_run_in_headings() -> None:
+    raw = [RawBlock(["3.4.3.1  Insights  One  of  the  most  frequently  mentioned", "processes was insight."], 1),
+           RawBlock(["3.4.2.1  Context and Structure of the Intervention  Inde-", "pendent of substance, patients spoke."], 1),
+           RawBlock(["2.5 mg of psilocybin was given in", "one session."], 1)]
+    assert [(b.kind, b.text) for b in blocks_from_layout(raw)] == [
+        ("heading", "3.4.3.1 Insights"), ("paragraph", "One of the most frequently mentioned processes was insight."),
+        ("heading", "3.4.2.1 Context and Structure of the Intervention"),
+        ("paragraph", "Independent of substance, patients spoke."),
+        ("paragraph", "2.5 mg of psilocybin was given in one session.")]
+
+
 def test_line_joining() -> None:
     assert join_lines(["the use of psych-", "edelics for", "trauma- ", "focused care"]) == \
         "the use of psychedelics for trauma-focused care"

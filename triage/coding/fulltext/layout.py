@@ -16,7 +16,9 @@ written here, each a plain test on a line:
   whole (the caption and the table cells the text layer puts with it);
 - headings: a numbered short line (``3.4  Nature of Patient Experiences``), or a
   short line without end punctuation that stands alone or opens a block before a
-  capitalised line, or a line set larger or bold than the body (PDF);
+  capitalised line, or a line set larger or bold than the body (PDF); a run-in heading
+  that opens a paragraph, numbered (``3.4.3.1 Insights One of the...``) or labelled
+  (``Subcategory 1.2: Title. Siblings...``), is split off;
 - paragraphs: lines joined, a line-end hyphen removed before a lower-case letter
   (kept, without a space, when the text layer put a space after it: ``trauma- focused``),
   and a paragraph cut by a page, column or dropped caption joined again when it
@@ -46,6 +48,7 @@ _MAX_HEADING_WORDS = 14
 #: line, can be a heading (the shared papers' subtheme headings run to 0.7 of a column line).
 _SHORT_LINE = 0.75
 _CELL = re.compile(r"%|\bet al\b|\(\d{4}[a-z]?\)$")
+_SMALL_WORDS = frozenset({"of", "and", "the", "with", "in", "for", "to", "a", "an", "on", "vs", "or", "from"})
 #: A labelled run-in heading: "Theme 2: Title." or "Subcategory 1.2: Title." before a capitalised sentence.
 _RUN_IN = re.compile(r"^((?:[A-Z][a-z]+[- ]?){1,2} (\d{1,2}(?:\.\d{1,2}){0,3})[:.] [^.?!:]{3,100}[.?!]) "
                      r"(?=[A-Z\u201c\u2018\"(])")
@@ -223,4 +226,40 @@ def _add_paragraph(out: list[Block], text: str, page: int | None, fresh: bool) -
     if run_in:
         out.append(Block("heading", run_in.group(1), page, run_in.group(2).count(".") + 1))
         text = text[run_in.end():]
+    else:
+        numbered = _numbered_run_in(text)
+        if numbered is not None:
+            heading, text = numbered
+            out.append(Block("heading", heading, page, heading.split()[0].count(".") + 1))
     out.append(Block("paragraph", text, page))
+
+
+def _numbered_run_in(text: str) -> tuple[str, str] | None:
+    """``3.4.3.1 Insights One of the most...`` -> (``3.4.3.1 Insights``, ``One of the most...``).
+
+    The heading is the run of capitalised words (with ``of``, ``and``, ``the``... between
+    them) after the number, less its last word, which starts the sentence (a heading set
+    in title case ends where a capitalised word is followed by one that is not). None
+    when that leaves no heading word or no sentence: ``2.5 mg of psilocybin`` stays text.
+    """
+    match = re.match(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+", text)
+    if not match:
+        return None
+    words = text[match.end():].split(" ")
+    run = 0
+    while run < len(words):
+        if words[run][:1].isupper():
+            run += 1
+            continue
+        small = run
+        while small < len(words) and words[small] in _SMALL_WORDS:
+            small += 1
+        if small == run or small >= len(words) or not words[small][:1].isupper():
+            break
+        run = small
+    if run < 2 or run >= len(words):
+        return None
+    heading_words, sentence = words[:run - 1], words[run - 1:]
+    if not heading_words or heading_words[-1] in _SMALL_WORDS:
+        return None
+    return f"{match.group(1)} {' '.join(heading_words)}", " ".join(sentence)
