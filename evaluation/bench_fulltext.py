@@ -101,8 +101,8 @@ def main() -> None:
              f"{platform.python_version()})"), "", "Command: `.venv/bin/python evaluation/bench_fulltext.py`", "",
              "## The papers' own PDF text layers (`source.md`)", "",
              ("| set | section kept | headings kept | segments.csv paragraphs in it | not found | "
-             "their section names the subtheme / the theme | seconds |"),
-             "|---|---|---|---|---|---|---|"]
+             "paragraphs exactly as in segments.csv | their section names the subtheme / the theme | seconds |"),
+             "|---|---|---|---|---|---|---|---|"]
     rendered = ["## Rendered two-column PDF and JATS XML", "",
                 "| set | file | results paragraphs exact, in order | left in the kept text | seconds |",
                 "|---|---|---|---|---|"]
@@ -118,9 +118,11 @@ def main() -> None:
         last = max(i for i, e in enumerate(doc.outline) if e.kept)
         end = next((e.heading for e in doc.outline[last + 1:]), "the end")
         sub, theme = _sections_right(folder, segments, doc)
+        whole = {" ".join(p.split()) for p in _paragraphs(doc.text)}
+        exact = sum(" ".join(seg["text"].split()) in whole for seg in segments)
         lines.append(f"| {folder.name} | {kept_headings[0]} .. before {end} | {len(kept_headings)} | "
                      f"{len(segments) - len(missing)}/{len(segments)} | {', '.join(missing) or '-'} | "
-                     f"{sub}/{len(segments)} / {theme}/{len(segments)} | {seconds:.2f} |")
+                     f"{exact}/{len(segments)} | {sub}/{len(segments)} / {theme}/{len(segments)} | {seconds:.2f} |")
         paper = paper_from_set(folder)
         with tempfile.TemporaryDirectory() as tmp:
             for suffix, render in ((".pdf", render_pdf), (".xml", render_jats)):

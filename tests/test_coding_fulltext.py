@@ -178,6 +178,8 @@ def test_numbered_run_in_headings() -> None:
 def test_line_joining() -> None:
     assert join_lines(["the use of psych-", "edelics for", "trauma- ", "focused care"]) == \
         "the use of psychedelics for trauma-focused care"
+    assert join_lines(["end-", "of-life anxiety, self-", "awareness and self-under-", "standing"]) == \
+        "end-of-life anxiety, self-awareness and self-understanding"
     assert ends_sentence("it was burdensome.88,91") and ends_sentence("“beyond words.” [81]")
     assert not ends_sentence("which subsequently")
 

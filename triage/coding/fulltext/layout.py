@@ -48,6 +48,10 @@ _MAX_HEADING_WORDS = 14
 #: line, can be a heading (the shared papers' subtheme headings run to 0.7 of a column line).
 _SHORT_LINE = 0.75
 _CELL = re.compile(r"%|\bet al\b|\(\d{4}[a-z]?\)$")
+_INVISIBLE = str.maketrans("", "", "\u2060\u200b\ufeff")
+#: "Category 3: Title", "Theme 2: Title", "Subcategory 1.2: Title": a labelled heading.
+_LABELLED = re.compile(r"^(?:[A-Z][a-z]+[- ]?){1,2} \d{1,2}(?:\.\d{1,2}){0,3}: \S")
+_HYPHEN_PREFIXES = frozenset({"self", "ex", "all"})
 _SMALL_WORDS = frozenset({"of", "and", "the", "with", "in", "for", "to", "a", "an", "on", "vs", "or", "from"})
 #: A labelled run-in heading: "Theme 2: Title." or "Subcategory 1.2: Title." before a capitalised sentence.
 _RUN_IN = re.compile(r"^((?:[A-Z][a-z]+[- ]?){1,2} (\d{1,2}(?:\.\d{1,2}){0,3})[:.] [^.?!:]{3,100}[.?!]) "
@@ -73,6 +77,8 @@ class RawBlock:
 
 
 def _norm(line: str) -> str:
+    """Single-spaced, without form feeds and invisible characters (word joiner, zero-width space, BOM)."""
+    line = line.translate(_INVISIBLE)
     return " ".join(line.replace("\u00a0", " ").replace("\f", " ").split())
 
 
@@ -113,7 +119,7 @@ def _is_heading_line(line: str, following: str | None, body_width: float, emphas
         return numbered.group(1).count(".") + 1
     if not text[0].isupper():
         return None
-    if emphasis:
+    if emphasis or (_LABELLED.match(text) and nxt[:1].isupper()):
         return 0
     if following is not None and len(nxt) >= _SHORT_LINE * body_width and len(text) <= _SHORT_LINE * len(nxt):
         return 0  # a short line above a full one: "Category 3: I feel the weight..." above its paragraph
@@ -134,7 +140,11 @@ def join_lines(lines: list[str]) -> str:
         elif out.endswith("-") and not out.endswith(" -"):
             # "psych-/edelics" -> "psychedelics"; "trauma- /focused" (a space after the hyphen in the
             # text layer) and "COVID-/19" keep the hyphen.
-            keep = previous.rstrip("\n\f").endswith("- ") or not text[0].islower()
+            # "end-/of-life" and "self-/awareness" keep theirs: the rest is a compound, or the prefix always
+            # takes a hyphen in English (self-, ex-, all-).
+            stem = re.split(r"[\s\-\u2010\u2011(\u201c\u2018]", out[:-1])[-1].lower()
+            keep = previous.rstrip("\n\f").endswith("- ") or not text[0].islower() \
+                or "-" in text.split(" ", 1)[0] or stem in _HYPHEN_PREFIXES
             out = out + text if keep else out[:-1] + text
         elif out.endswith("\u2014"):
             out += text
@@ -154,7 +164,7 @@ def blocks_from_layout(raw: list[RawBlock]) -> list[Block]:
             kept.append(RawBlock(lines, block.page, block.size, block.bold, block.fresh))
     widths = [len(_norm(line)) for b in kept for line in b.lines]
     body_width = median(widths) if widths else 60.0
-    kept = _drop_cell_runs(kept, body_width)
+    kept = _split_at_headings(_drop_cell_runs(kept, body_width), body_width)
     sizes = [b.size for b in kept if b.size]
     body_size = median(sizes) if sizes else None
     out: list[Block] = []
@@ -172,6 +182,22 @@ def blocks_from_layout(raw: list[RawBlock]) -> list[Block]:
             lines = lines[1:]
         if lines:
             _add_paragraph(out, join_lines(lines), block.page, block.fresh and depth is None)
+    return out
+
+
+def _split_at_headings(blocks: list[RawBlock], body_width: float) -> list[RawBlock]:
+    """Blocks cut before a heading the text layer kept in a paragraph's block: a line after a sentence's
+    end that is a heading line, or that opens with a label (``Subcategory 1.1: I bear witness...``)."""
+    out: list[RawBlock] = []
+    for block in blocks:
+        lines, start = block.lines, 0
+        for i in range(1, len(lines) - 1):
+            if i > start and ends_sentence(_norm(lines[i - 1])) and (
+                    _LABELLED.match(_norm(lines[i])) or _is_heading_line(lines[i], lines[i + 1], body_width, False)
+                    is not None):
+                out.append(RawBlock(lines[start:i], block.page, block.size, block.bold, block.fresh and not start))
+                start = i
+        out.append(RawBlock(lines[start:], block.page, block.size, block.bold, block.fresh and not start))
     return out
 
 
