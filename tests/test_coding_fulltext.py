@@ -130,6 +130,7 @@ def test_html_article(tmp_path: Path) -> None:
 
 
 def test_bad_papers_give_one_line(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
     from reportlab.pdfgen.canvas import Canvas
 
     scan = tmp_path / "scan.pdf"
@@ -140,6 +141,13 @@ def test_bad_papers_give_one_line(tmp_path: Path) -> None:
         read_document(scan)
     assert str(err.value) == ("scan.pdf: the PDF has no text layer (scanned?); run OCR on it (e.g. ocrmypdf) "
                               "or import the article's XML, HTML or text")
+    locked = Canvas(str(tmp_path / "locked.pdf"), encrypt=StandardEncryption("secret"))
+    locked.drawString(100, 700, "Results")
+    locked.save()
+    with pytest.raises(InputError) as err:
+        read_document(tmp_path / "locked.pdf")
+    assert str(err.value) == ("locked.pdf: the PDF is password-protected; save an unprotected copy (print to PDF) "
+                              "and import that")
     broken = tmp_path / "paper.xml"
     broken.write_text("<article>\n<body><sec><title>Results</title>\n<p>Parents said</sec></body></article>")
     with pytest.raises(InputError) as err:

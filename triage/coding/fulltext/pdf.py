@@ -36,6 +36,7 @@ def pdf_blocks(path: Path) -> list[Block]:
     """Blocks of a PDF's text layer; InputError when it is not a PDF or has no text."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLine
+    from pdfminer.pdfdocument import PDFEncryptionError
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
 
@@ -52,7 +53,11 @@ def pdf_blocks(path: Path) -> list[Block]:
                                   "lines": [ln.get_text().rstrip("\n") for ln in run], **_style(run, LTChar)})
             pages.append(boxes)
             heights.append(float(layout.height))
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+    except PDFEncryptionError as exc:
+        raise InputError("the PDF is password-protected", path=path,
+                         hint="save an unprotected copy (print to PDF) and import that") from exc
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, IndexError, AssertionError, OSError) as exc:
+        # pdfminer.six raises these on damaged or encrypted files (PSException covers its PDF errors)
         raise InputError("not a readable PDF", path=path, hint="open it in a PDF viewer and save it again") from exc
     if not any(pages):
         raise InputError("the PDF has no text layer (scanned?)", path=path,
