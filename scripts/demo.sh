@@ -2,7 +2,8 @@
 # Set up (if needed) and run triage end to end on the bundled, made-up demo review:
 # import three database exports, deduplicate, rank with the SPICE criteria, record two
 # decisions, report PRISMA counts and stopping advice, export, simulate screening on the
-# labelled demo set, and suggest codes for the demo studies' results text.
+# labelled demo set, and suggest codes for the demo studies' results text (one study from its
+# whole paper, JATS XML: the results section is found and imported).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -42,5 +43,9 @@ triage codebook import "$DEMO/coding/codebook.json" --coder demo -p "$PROJECT"
 triage code import "$DEMO/coding/study-a-hollis-2021.md" --attr perspective=parent -p "$PROJECT"
 triage code import "$DEMO/coding/study-b-okafor-2022.md" --attr perspective=practitioner -p "$PROJECT"
 triage code suggest --coder demo --limit 5 -p "$PROJECT"
+# Study E arrives as a whole paper (JATS XML from corpora/make_demo_paper.py): import shows the headings it
+# found and keeps only the results section; then codes are suggested for it (document 3).
+triage code import "$DEMO/coding/study-e-adeyemi-2024.xml" --attr perspective=parent -p "$PROJECT"
+triage code suggest --document 3 --coder demo --limit 3 -p "$PROJECT"
 set +x
 echo "Demo finished: the project is in $PROJECT/ (try: .venv/bin/triage serve -p $PROJECT)"

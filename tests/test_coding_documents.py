@@ -16,6 +16,8 @@ DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "coding"
 def test_markdown_and_text_as_they_are() -> None:
     doc = read_document(DEMO / "study-a-hollis-2021.md")
     assert doc.format == "markdown" and doc.problems == []
+    # a results section with a title above it is kept as written, character for character
+    assert doc.text == (DEMO / "study-a-hollis-2021.md").read_text(encoding="utf-8").strip("\n")
     assert "“I stopped taking my tablets" in doc.text
     assert len(doc.sha256) == 64
     assert read_document(DEMO / "study-c-reyes-2020.txt").format == "text"
@@ -55,13 +57,13 @@ def _pdf(path: Path, lines: list[str]) -> None:
     fig.savefig(str(path), format="pdf")
 
 
-def test_pdf_text_layer_is_best_effort(tmp_path: Path) -> None:
+def test_pdf_without_headings_is_kept_whole(tmp_path: Path) -> None:
     path = tmp_path / "study.pdf"
     _pdf(path, ["Mothers described a constant fear that their children would be taken into care.",
                 "Fathers felt overlooked by services that spoke only to the mother."])
     doc = read_document(path)
     assert "constant fear" in doc.text and "Fathers felt overlooked" in doc.text
-    assert [p.message for p in doc.problems] == ["PDF text is best effort: check paragraph breaks and quotes"]
+    assert doc.how == "no results or findings heading: kept the whole text" and doc.problems == []
 
 
 def test_broken_pdf_text_is_flagged(tmp_path: Path) -> None:
@@ -83,7 +85,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         read_document(tmp_path / "a.rtf")
     assert str(err.value) == "a.rtf: cannot import .rtf documents; save the results section as one of: " \
-                             ".txt, .md, .markdown, .docx, .pdf"
+                             ".txt, .md, .markdown, .docx, .pdf, .xml, .nxml, .html, .htm"
     bad = tmp_path / "b.docx"
     bad.write_text("not a zip")
     with pytest.raises(InputError, match="not a readable .docx file"):

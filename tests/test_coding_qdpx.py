@@ -125,8 +125,9 @@ def test_export_validates_and_round_trips(project: Project, tmp_path: Path, sche
 
 
 def test_foreign_selections_and_bad_files(project: Project, tmp_path: Path, schema: etree.XMLSchema) -> None:
-    """A selection another program made inside a sentence is coded on that sentence, and said so."""
-    text = "Mothers hid their symptoms. They feared the social worker would take the children."
+    """A selection another program made inside a sentence is coded as that span; one across paragraphs is
+    coded on the sentences it covers, and said so."""
+    text = "Mothers hid their symptoms. They feared the social worker would take the children.\n\nFathers were not asked."
     guid = "11111111-2222-3333-4444-555555555555"
     xml = f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="nvivo" origin="NVivo">
@@ -140,6 +141,10 @@ def test_foreign_selections_and_bad_files(project: Project, tmp_path: Path, sche
         <Coding guid="DDDDDDDD-0000-0000-0000-000000000001" creatingUser="AAAAAAAA-0000-0000-0000-000000000001"
                 creationDateTime="2024-05-01T10:00:00Z"><CodeRef targetGUID="{guid}"/></Coding>
       </PlainTextSelection>
+      <PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000002" startPosition="40" endPosition="100">
+        <Coding guid="DDDDDDDD-0000-0000-0000-000000000002" creatingUser="AAAAAAAA-0000-0000-0000-000000000001"
+                creationDateTime="2024-05-01T10:05:00Z"><CodeRef targetGUID="{guid}"/></Coding>
+      </PlainTextSelection>
     </TextSource>
   </Sources>
 </Project>"""
@@ -149,10 +154,13 @@ def test_foreign_selections_and_bad_files(project: Project, tmp_path: Path, sche
         archive.writestr("project.qde", xml)
         archive.writestr("sources/x.txt", text)
     output = run("code", "import", str(path), "-p", str(project.directory)).output
-    assert "1 selection(s) did not match a paragraph or sentence" in output
+    assert "1 selection(s) across paragraphs were coded on the sentences they cover" in " ".join(output.split())
     rows = coded(project)
     assert [(r[3], r[4], r[6], r[7]) for r in rows] == [
-        ("Fear", "Chloe", "2024-05-01T10:00:00", "They feared the social worker would take the children.")]
+        ("Fear", "Chloe", "2024-05-01T10:05:00", "They feared the social worker would take the children."),
+        ("Fear", "Chloe", "2024-05-01T10:00:00", "feared the social"),
+        ("Fear", "Chloe", "2024-05-01T10:05:00", "Fathers were not asked.")]
+    assert text[33:50] == "feared the social"
 
     broken = tmp_path / "broken.qdpx"
     broken.write_bytes(b"not a zip")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,7 +21,8 @@ from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
-from triage.coding.documents import read_document
+from triage.coding.documents import DocumentText, read_document
+from triage.coding.fulltext.sections import RESULTS_ONLY
 from triage.errors import DecisionError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
@@ -63,32 +65,69 @@ def _attrs(pairs: list[str]) -> dict[str, str]:
 
 @code_app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Results-section files (.txt, .md, .docx, .pdf), or a REFI-QDA "
-                                                     "project (.qdpx: sources, codebook and coding).")],
+    files: Annotated[list[Path], typer.Argument(help="Papers (.pdf, JATS .xml, .html, .md: the results section is kept) "
+                                                     "or results-section text (.txt, .docx), or a REFI-QDA project "
+                                                     "(.qdpx: sources, codebook and coding).")],
     study: Annotated[str | None, typer.Option(help="Study label for exports (default: file name).")] = None,
     record: Annotated[int | None, typer.Option(help="Record id of the included study.")] = None,
     attr: Annotated[list[str] | None, typer.Option(help="Document attribute KEY=VALUE, e.g. perspective=parent.")
                     ] = None,
+    from_heading: Annotated[str | None, typer.Option(
+        help="Papers: keep from this heading on (instead of the results heading found).")] = None,
+    to_heading: Annotated[str | None, typer.Option(
+        help="Papers: stop before this heading (instead of the next section at the results' level).")] = None,
+    whole: Annotated[bool, typer.Option("--whole", help="Papers: keep every section, not only the results.")
+                     ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the headings and the span kept; store nothing.")
+                       ] = False,
     coder: CoderOption = None,
     project: ProjectOption = None,
 ) -> None:
-    """Import results-section text, split into paragraphs and sentences."""
+    """Import results-section text, split into paragraphs and sentences; from a paper, its results section."""
     from triage.text import load_nlp
 
     proj = open_project(project)
-    nlp = load_nlp(proj.get_setting("spacy_pipeline"))  # type: ignore[arg-type]
     attributes = _attrs(attr or [])
+    loaded: list[Any] = []
+
+    def nlp() -> Any:  # spaCy only for what is stored (a --dry-run reads and shows, ~0.3 s and up saved)
+        if not loaded:
+            loaded.append(load_nlp(proj.get_setting("spacy_pipeline")))  # type: ignore[arg-type]
+        return loaded[0]
+
     for path in files:
         if path.suffix.lower() == ".qdpx":
-            _import_qdpx(proj, nlp, path, coder)
+            if dry_run:
+                console.print(f"{escape(path.name)}: a REFI-QDA project is imported whole (--dry-run shows papers)")
+                continue
+            _import_qdpx(proj, nlp(), path, coder)
             continue
-        doc = read_document(path)
+        doc = read_document(path, from_heading=from_heading, to_heading=to_heading, whole=whole)
+        if doc.how and (dry_run or doc.how != RESULTS_ONLY):
+            _show_boundaries(doc)
+        if dry_run:
+            continue
         with proj.transaction() as session:
-            row = store.import_document(session, nlp, doc, study=study, record_id=record, attributes=attributes)
+            row = store.import_document(session, nlp(), doc, study=study, record_id=record, attributes=attributes)
             n = len(store.sentence_segments(session, row.id))
             console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
         for problem in doc.problems:
             console.print(f"[yellow]warning:[/] {escape(str(problem))}")
+
+
+def _show_boundaries(doc: DocumentText) -> None:
+    """The headings of a paper, kept or dropped, and the first and last words kept: to check before coding."""
+    name = Path(doc.path).name
+    console.print(f"{escape(name)}: {escape(doc.how)}")
+    for entry in doc.outline:
+        page = f"p.{entry.page}" if entry.page is not None else ""
+        mark = "[green]kept[/]   " if entry.kept else "[dim]dropped[/]"
+        console.print(f"  {mark} {page:>5} {escape(entry.heading)}")
+    words = [w for w in doc.text.split() if not re.fullmatch(r"#{1,6}|>", w)]  # without Markdown marks
+    if words:
+        console.print(f"  kept text starts: {escape(' '.join(words[:8]))} ...")
+        console.print(f"  kept text ends:   ... {escape(' '.join(words[-8:]))}")
+    console.print("  correct with --from-heading/--to-heading or --whole; preview with --dry-run")
 
 
 def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None:
@@ -101,8 +140,8 @@ def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None
     console.print(f"{escape(path.name)}: {done.documents} document(s), {len(qdpx.codebook.codes())} code(s), "
                   f"{done.codings} coding(s) by their coders")
     if done.widened:
-        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) did not match a "
-                      "paragraph or sentence and were coded on the sentences they cover")
+        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) across paragraphs "
+                      "were coded on the sentences they cover")
 
 
 @code_app.command("documents")
@@ -175,11 +214,17 @@ def suggest_cmd(
         console.print(table if segments else "nothing left to code; pass --all to see coded segments")
 
 
-def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None, project: Path | None) -> None:
+def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None, project: Path | None,
+            span: str | None = None, quote: str | None = None) -> None:
     proj = open_project(project)
     name = _coder(proj, coder)
     with proj.transaction() as session:
         codebook = store.load_codebook(session)
+        if span is not None or quote is not None:
+            selected = store.add_span(session, segment_id, span=_span(span) if span is not None else None,
+                                      quote=quote)
+            console.print(f"span {selected.id} in segment {segment_id}: {escape(selected.text)}")
+            segment_id = selected.id
         for code_id in codes:
             shown = session.query(CodeSuggestionRow).filter_by(segment_id=segment_id, code_id=codebook.resolve(code_id)
                                                                ).order_by(CodeSuggestionRow.id.desc()).first()
@@ -189,11 +234,22 @@ def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None,
     console.print(f"{decision}ed {', '.join(codes)} for segment {segment_id} ({escape(name)})")
 
 
+def _span(text: str) -> tuple[int, int]:
+    start, sep, end = text.partition(":")
+    if not (sep and start.strip().isdigit() and end.strip().isdigit()):
+        raise DecisionError(f"span {text!r} is not START:END", hint="give character offsets, e.g. --span 12:48")
+    return int(start), int(end)
+
+
 @code_app.command("accept")
 def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Code ids to apply.")],
+               span: Annotated[str | None, typer.Option(
+                   help="Code only characters START:END of the segment's text (from 0, end excluded).")] = None,
+               quote: Annotated[str | None, typer.Option(
+                   help="Code only this text, which must occur once in the segment.")] = None,
                coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Apply codes to a segment (your decision, recorded with your name and the time)."""
-    _decide("accept", segment_id, codes, coder, project)
+    """Apply codes to a segment, or to a span inside it (your decision, recorded with your name and the time)."""
+    _decide("accept", segment_id, codes, coder, project, span, quote)
 
 
 @code_app.command("reject")

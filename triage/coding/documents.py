@@ -1,11 +1,15 @@
-"""Reading the results-section text of an included study from txt, Markdown, DOCX or PDF.
+"""Reading the results-section text of an included study from txt, DOCX, Markdown, JATS XML, HTML or PDF.
 
-Plain text and Markdown are read as they are (UTF-8, else the encoding
-charset-normalizer guesses, with a warning). DOCX (python-docx) and PDF text layers
-(pypdf) are best effort: PDFs lose paragraph breaks and may carry broken glyph maps, so
-:func:`read_document` returns the text together with warnings a coder should see
-before coding ("looks broken: 14% of characters are not letters..."). Offsets of
-segments refer to the text returned here, which is what the store keeps.
+Plain text is read as it is (UTF-8, else the encoding charset-normalizer guesses, with
+a warning) and DOCX paragraphs with python-docx. Markdown, JATS XML, HTML and PDF are
+read as whole papers (:mod:`triage.coding.fulltext`): only the results section is kept
+(a file that holds nothing else is kept whole), with the section heading and page of
+each part as :attr:`DocumentText.regions` and the headings found as
+:attr:`DocumentText.outline`, so a person can check the boundaries. PDF text layers
+may carry broken glyph maps, so :func:`read_document` returns the text together with
+warnings a coder should see before coding ("looks broken: 14% of characters are not
+letters..."). Offsets of segments refer to the text returned here, which is what the
+store keeps.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from triage.coding.fulltext import FULLTEXT_FORMATS, OutlineEntry, Region
 from triage.errors import InputError
 from triage.records.model import Problem
 
@@ -22,7 +27,8 @@ __all__ = ["DOCUMENT_FORMATS", "DocumentText", "read_document", "text_problems"]
 
 #: Suffix -> format name of the files we read.
 DOCUMENT_FORMATS: dict[str, str] = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
-                                    ".docx": "docx", ".pdf": "pdf"}
+                                    ".docx": "docx", ".pdf": "pdf", ".xml": "jats", ".nxml": "jats",
+                                    ".html": "html", ".htm": "html"}
 
 #: Thresholds of the broken-text check. Chosen by looking at pypdf output of PDFs with
 #: broken font maps (``(cid:12)``, U+FFFD, letter-by-letter spacing); ordinary English
@@ -40,10 +46,19 @@ class DocumentText:
     text: str
     sha256: str
     problems: list[Problem] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    outline: list[OutlineEntry] = field(default_factory=list)
+    how: str = ""
 
 
-def read_document(path: str | Path) -> DocumentText:
-    """Read ``path`` by suffix; InputError when it cannot be read at all, warnings otherwise."""
+def read_document(path: str | Path, *, from_heading: str | None = None, to_heading: str | None = None,
+                  whole: bool = False) -> DocumentText:
+    """Read ``path`` by suffix; InputError when it cannot be read at all, warnings otherwise.
+
+    For papers (Markdown, JATS, HTML, PDF) only the results section is kept, or the span
+    from ``from_heading`` up to (not including) ``to_heading``; ``whole`` keeps every
+    section (running heads, tables and references of a PDF are still dropped).
+    """
     path = Path(path)
     fmt = DOCUMENT_FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -56,15 +71,31 @@ def read_document(path: str | Path) -> DocumentText:
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror})", path=path) from exc
     problems: list[Problem] = []
-    if fmt in ("text", "markdown"):
-        text = _decode(data, path, problems)
-    elif fmt == "docx":
-        text = _read_docx(path)
-    else:
-        text = _read_pdf(path, problems)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fmt in FULLTEXT_FORMATS:
+        return _read_paper(path, fmt, data, problems, sha256, from_heading=from_heading, to_heading=to_heading,
+                           whole=whole)
+    text = _decode(data, path, problems) if fmt == "text" else _read_docx(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     problems.extend(text_problems(text, str(path)))
-    return DocumentText(str(path), fmt, text, hashlib.sha256(data).hexdigest(), problems)
+    return DocumentText(str(path), fmt, text, sha256, problems)
+
+
+def _read_paper(path: Path, fmt: str, data: bytes, problems: list[Problem], sha256: str, *,
+                from_heading: str | None, to_heading: str | None, whole: bool) -> DocumentText:
+    from triage.coding.fulltext import fulltext_blocks, select_text
+
+    original = None
+    if fmt == "markdown":
+        original = _decode(data, path, problems).replace("\r\n", "\n").replace("\r", "\n")
+    blocks = fulltext_blocks(fmt, path, data, original)
+    text, regions, choice = select_text(blocks, path, original, from_heading=from_heading,
+                                        to_heading=to_heading, whole=whole)
+    if not text.strip():
+        raise InputError("no text in the section chosen", path=path,
+                         hint="pick other headings with --from-heading / --to-heading, or pass --whole")
+    problems.extend(text_problems(text, str(path)))
+    return DocumentText(str(path), fmt, text, sha256, problems, regions, choice.outline, choice.how)
 
 
 def _decode(data: bytes, path: Path, problems: list[Problem]) -> str:
@@ -92,27 +123,6 @@ def _read_docx(path: Path) -> str:
         raise InputError("not a readable .docx file", path=path, hint="open and save it again in Word") from exc
     # One blank line between Word paragraphs, so segmentation sees the same paragraphs.
     return "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
-
-
-def _read_pdf(path: Path, problems: list[Problem]) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, OSError) as exc:
-        raise InputError("not a readable PDF", path=path, hint="export the results section as text") from exc
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
-    if not text.strip():
-        raise InputError("the PDF has no text layer (scanned?)", path=path,
-                         hint="run OCR or paste the results section into a .txt file")
-    problems.append(Problem(str(path), "PDF text is best effort: check paragraph breaks and quotes",
-                            severity="warning", hint="import a .docx or .txt copy where you have one"))
-    # pypdf keeps the PDF's line breaks: rejoin words hyphenated at a line end and the
-    # lines of a paragraph (a hand-written step: pypdf has no paragraph reconstruction).
-    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
-    return re.sub(r"(?<!\n)\n(?!\n)", " ", text)
 
 
 def text_problems(text: str, path: str) -> list[Problem]:

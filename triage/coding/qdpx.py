@@ -304,7 +304,7 @@ def _source_text(archive: zipfile.ZipFile, members: dict[str, str], source: etre
 
 @dataclass
 class QdpxImport:
-    """What an import did: documents and codings stored, selections moved to sentence bounds."""
+    """What an import did: documents and codings stored, selections across paragraphs moved to sentence bounds."""
 
     documents: int
     codings: int
@@ -356,12 +356,17 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
 
 
 def _segments_for(session: Session, document_id: int, start: int, end: int) -> tuple[list[int], bool]:
-    """Segment ids for a selection: the segment with exactly its span (sentence first), else the
+    """Segment ids for a selection: the segment with exactly its span (sentence first), else a span
+    inside the sentence or paragraph that holds it, else (a selection across paragraphs) the
     sentences at least half inside it, else the sentence it overlaps most."""
     rows = store.document_segments(session, document_id)
     exact = [s for s in rows if (s.start, s.end) == (start, end)]
     if exact:
         return [min(exact, key=lambda s: s.kind != "sentence").id], True
+    holders = [s for s in rows if s.kind in ("sentence", "paragraph") and s.start <= start < end <= s.end]
+    if holders:
+        holder = min(holders, key=lambda s: s.end - s.start)
+        return [store.add_span(session, holder.id, span=(start - holder.start, end - holder.start)).id], True
     sentences = [s for s in rows if s.kind == "sentence"]
 
     def overlap(s: CodingSegmentRow) -> int:

@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # only the hint; spaCy itself loads in triage.text.load_nlp
 
 __all__ = ["SEGMENT_KINDS", "Segment", "paragraph_spans", "quote_spans", "segment_text"]
 
-#: Values of :attr:`Segment.kind`.
-SEGMENT_KINDS: tuple[str, ...] = ("paragraph", "sentence", "heading")
+#: Values of :attr:`Segment.kind` (``span``: a coder's selection inside a paragraph, never made by an import).
+SEGMENT_KINDS: tuple[str, ...] = ("paragraph", "sentence", "heading", "span")
 
 _OPENERS = "“‘([\""
 _MAX_ATTRIBUTION = 80  # characters; "(Mother of two, aged 34, Study 3)" fits

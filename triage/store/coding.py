@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Code, Codebook
 from triage.coding.documents import DocumentText
-from triage.coding.segments import segment_text
+from triage.coding.fulltext import Region
+from triage.coding.segments import quote_spans, segment_text
 from triage.errors import DecisionError, InputError
 from triage.store.schema import RecordRow
 from triage.store.schema_coding import (
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` star
 
 __all__ = [
     "add_memo",
+    "add_span",
     "document_segments",
     "documents",
     "import_document",
@@ -57,7 +59,11 @@ def import_document(
     record_id: int | None = None,
     attributes: dict[str, Any] | None = None,
 ) -> CodingDocumentRow:
-    """Store ``document`` and its segments; InputError when the same file is already in."""
+    """Store ``document`` and its segments; InputError when the same file is already in.
+
+    Segments of a paper carry the ``section`` heading and ``page`` they stand under as
+    attributes (exported with the coding), from the document's regions.
+    """
     if record_id is not None and session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
     earlier = session.scalars(select(CodingDocumentRow).where(CodingDocumentRow.sha256 == document.sha256)).first()
@@ -79,10 +85,20 @@ def import_document(
     for position, seg in enumerate(segment_text(nlp, document.text)):
         session.add(CodingSegmentRow(
             document_id=row.id, kind=seg.kind, position=position, paragraph=seg.paragraph,
-            start=seg.start, end=seg.end, text=seg.text, quote=seg.quote, attributes={},
+            start=seg.start, end=seg.end, text=seg.text, quote=seg.quote,
+            attributes=_where(document.regions, seg.start),
         ))
     session.flush()
     return row
+
+
+def _where(regions: Sequence[Region], offset: int) -> dict[str, Any]:
+    """``{"section": ..., "page": ...}`` of the region holding ``offset`` (papers only; else empty)."""
+    for region in regions:
+        if region.start <= offset < region.end:
+            found = {"section": region.section, "page": region.page}
+            return {k: v for k, v in found.items() if v is not None}
+    return {}
 
 
 def documents(session: Session) -> list[CodingDocumentRow]:
@@ -211,6 +227,49 @@ def memos(session: Session, *, code_id: str | None = None, segment_id: int | Non
     if segment_id is not None:
         query = query.where(CodingMemoRow.segment_id == segment_id)
     return list(session.scalars(query))
+
+
+def add_span(session: Session, segment_id: int, *, span: tuple[int, int] | None = None,
+             quote: str | None = None) -> CodingSegmentRow:
+    """The ``span`` segment for part of segment ``segment_id``, made once and reused after.
+
+    ``span`` is ``(start, end)`` counted in characters of that segment's text; ``quote``
+    is text that occurs exactly once in it. DecisionError names the fix when neither
+    fits; an existing span with the same offsets is returned as it is.
+    """
+    parent = session.get(CodingSegmentRow, segment_id)
+    if parent is None:
+        raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
+    if parent.kind not in ("paragraph", "sentence"):
+        raise DecisionError(f"segment {segment_id} is a {parent.kind}", hint="select inside a paragraph or sentence")
+    if (span is None) == (quote is None):
+        raise DecisionError("say which part of the segment", hint="pass --span START:END or --quote TEXT")
+    if quote is not None:
+        found = parent.text.count(quote) if quote.strip() else 0
+        if found != 1:
+            raise DecisionError(f"{quote!r} occurs {found} times in segment {segment_id}",
+                                hint="quote more words, or pass --span START:END")
+        start = parent.text.index(quote)
+        end = start + len(quote)
+    else:
+        start, end = span or (0, 0)
+    if not 0 <= start < end <= len(parent.text):
+        raise DecisionError(f"span {start}:{end} is outside segment {segment_id} (0:{len(parent.text)})",
+                            hint="count characters of the segment's text from 0, end excluded")
+    first, last = parent.start + start, parent.start + end
+    existing = session.scalars(select(CodingSegmentRow).where(
+        CodingSegmentRow.document_id == parent.document_id, CodingSegmentRow.kind == "span",
+        CodingSegmentRow.start == first, CodingSegmentRow.end == last)).first()
+    if existing is not None:
+        return existing
+    text = parent.text[start:end]
+    row = CodingSegmentRow(document_id=parent.document_id, kind="span", position=parent.position,
+                           paragraph=parent.paragraph, start=first, end=last, text=text,
+                           quote=bool(quote_spans(text)) or parent.text.startswith(">"),
+                           attributes=dict(parent.attributes or {}), parent_id=parent.id)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def segments_by_id(session: Session, segment_ids: Iterable[int]) -> dict[int, CodingSegmentRow]:

@@ -58,7 +58,9 @@ class CodingDocumentRow(Base):
 class CodingSegmentRow(Base):
     """A paragraph, sentence or heading of a document: ``text == document.text[start:end]``.
 
-    ``attributes`` override the document's for this segment.
+    ``attributes`` override the document's for this segment. A ``span`` is a coder's
+    selection inside a paragraph or sentence, which ``parent_id`` names (added by
+    Alembic revision 0008; NULL for the segments an import makes).
     """
 
     __tablename__ = "coding_segments"
@@ -72,6 +74,7 @@ class CodingSegmentRow(Base):
     text: Mapped[str] = mapped_column(Text)
     quote: Mapped[bool] = mapped_column(default=False)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class CodeRow(Base):
