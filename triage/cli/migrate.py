@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import app, console
 from triage.cli.options import ProjectOption, given_database, open_project
 from triage.store.db import DB_FILE, default_project_dir
@@ -67,11 +68,13 @@ def migrate_command(
 def backup_command(
     file: Annotated[Path, typer.Argument(help="Backup file to write (replaced only once the copy is complete).")],
     project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
 ) -> None:
     """Back up the project's store: a consistent copy while others keep working."""
     from triage.store.backup import backup_project
 
     with open_project(project_dir) as project:
+        act_as(project, reviewer, "backup")  # on a team project, a lead's job
         backup_project(project, file)
         console.print(f"backed up {escape(project.location)} to {escape(str(file))}", soft_wrap=True)
 
