@@ -43,7 +43,7 @@ from triage.store.users import (
     start_session,
 )
 from triage.web.context import context_of
-from triage.web.csrf import SESSION_COOKIE, check_csrf
+from triage.web.csrf import SESSION_COOKIE, check_csrf, csrf_token
 from triage.web.errors import error_payload, wants_json
 from triage.web.limits import LoginLimiter
 from triage.web.routes.reviewer import safe_next
@@ -188,15 +188,16 @@ def login(
         return _refuse(request, 401, "LoginError", "wrong name or password",
                        "check both (a deactivated user cannot log in)", next)
     limiter.succeeded(name)
-    if wants_json(request):
-        response: Response = JSONResponse({"user": user.name, "role": user.role})
+    # A new CSRF session too: a token seen before login is no good after it.
+    request.state.session_id = secrets.token_urlsafe(32)
+    if wants_json(request):  # scripts (the load benchmark's clients) get the token to send next
+        response: Response = JSONResponse({"user": user.name, "role": user.role, "csrf_token": csrf_token(request)})
     else:
         response = RedirectResponse(safe_next(next), status_code=303)
     secure = _secure(request)
     response.set_cookie(LOGIN_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
                         samesite="lax", secure=secure)
-    # A new CSRF session too: a token seen before login is no good after it.
-    response.set_cookie(SESSION_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="strict", secure=secure)
+    response.set_cookie(SESSION_COOKIE, request.state.session_id, httponly=True, samesite="strict", secure=secure)
     return response
 
 
