@@ -272,3 +272,17 @@ def test_a_one_person_project_on_loopback_needs_no_login(tmp_path: Path, databas
         _decide_on_screen(client, token)
     with Project.open(path, database) as project, project.reading() as session:
         assert [r.reviewer for r in decision_history(session)] == ["solo"]
+
+
+def test_a_route_nobody_listed_is_a_leads_and_exports_are_leads() -> None:
+    """New POST routes (a conflicts page, say) are refused to all but a lead until listed."""
+    from triage.roles import allowed
+    from triage.web.auth import route_action
+
+    assert route_action("POST", "/some/new/route") == "manage"
+    assert [role for role in ("lead", "reviewer", "coder") if allowed(role, "manage")] == ["lead"]
+    assert route_action("GET", "/export/anything.csv") == route_action("GET", "/export") == "export"
+    assert route_action("GET", "/history") == "view"
+    posts = {path for router in ROUTERS for r in router.routes if isinstance(r, APIRoute) and "POST" in r.methods
+             for path in [r.path]}
+    assert {path for path in posts if route_action("POST", path) == "manage"} == set()  # each one decided

@@ -2,9 +2,10 @@
 
 Limits: 5 failed logins per user name and 20 per client address in any 15 minutes;
 beyond that a login is refused (HTTP 429, ``Retry-After``) until the oldest failure
-leaves the window, without checking the password. Why these numbers: with argon2
-(about 0.1 s per check) and 5 tries per 15 minutes, guessing one account online gets
-480 tries a day, far below what an 8-character password needs (NIST SP 800-63B 5.2.2
+leaves the window, without checking the password. Why these numbers: argon2id with
+argon2-cffi's defaults (64 MiB, 3 passes) costs 0.4-0.7 s of CPU per check on a busy
+2-core machine, so unchecked guessing would also tie up the server; with 5 tries per 15
+minutes, guessing one account online gets 480 tries a day, far below what an 8-character password needs (NIST SP 800-63B 5.2.2
 asks for at most 100 consecutive failures per account; OWASP's authentication cheat
 sheet suggests a lockout of minutes after a handful). The per-address limit is higher
 because a team often shares one office address or sits behind one proxy, and it stops
