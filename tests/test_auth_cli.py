@@ -135,3 +135,22 @@ def test_serve_takes_database_and_beyond_loopback_says_tls_and_asks_for_a_login(
         server.wait(timeout=30)
         if server.stdout is not None:
             server.stdout.close()
+
+
+def test_on_a_team_project_only_a_lead_backs_up_and_restores_over_it(project: Project, tmp_path: Path) -> None:
+    _record(project, tmp_path / "two.ris")
+    for name, role in (("ana", "lead"), ("ben", "reviewer")):
+        assert run(project, "users", "add", name, "--role", role, "--password-stdin", input=f"{name}-secret-1\n")[0] == 0
+    assert run(project, "decide", "1", "include", "--reviewer", "ben")[0] == 0
+    backup = str(tmp_path / "review.backup")
+    assert run(project, "backup", backup, "--reviewer", "ben") == (
+        1, "error: ben is a reviewer and may not back up or restore the project; ask a lead to do it\n")
+    assert run(project, "backup", backup, "--reviewer", "ana")[0] == 0
+    assert run(project, "decide", "2", "include", "--reviewer", "ben")[0] == 0
+    project.close()
+    assert run(project, "restore", backup, "--replace", "--reviewer", "ben")[0] == 1
+    code, out = run(project, "restore", backup, "--replace", "--reviewer", "ana")
+    assert code == 0, out
+    with Project.open(project.directory, project.database) as restored, restored.reading() as session:
+        assert [(r.record_id, r.reviewer) for r in decision_history(session)] == [(1, "ben")]
+        assert check_password(session, "ben", "ben-secret-1") is not None  # the team came back with it
