@@ -80,7 +80,7 @@ def test_a_reviewers_forged_post_to_a_lead_route_is_refused(team_dir: Path, data
         assert response.status_code == 403
         assert response.json() == {"error": {
             "kind": "AccessError", "message": "ben is a reviewer and may not run deduplication over the project",
-            "hint": "ask a lead"}}
+            "hint": "ask a lead to do it"}}
         for path in ("/export", "/export/decisions.csv", "/export/records.ris", "/export/codebook.json"):
             assert client.get(path, headers=JSON).status_code == 403, path
         assert client.post("/coding/decide", data={"segment_id": "1", "code_id": "x", "decision": "accept"},

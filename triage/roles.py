@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["ACTIONS", "ROLES", "Action", "Role", "allowed", "roles_allowed"]
+from triage.errors import AccessError
+
+__all__ = ["ACTIONS", "ROLES", "Action", "Role", "allowed", "check_allowed", "roles_allowed"]
 
 Role = Literal["lead", "reviewer", "coder"]
 #: The roles a user can have, most powerful first.
@@ -45,3 +47,10 @@ def allowed(role: str, action: Action) -> bool:
 def roles_allowed(action: Action) -> list[Role]:
     """The roles that may do ``action``, in :data:`ROLES` order (for error messages)."""
     return [role for role in ROLES if role in ACTIONS[action][1]]
+
+
+def check_allowed(name: str, role: str, action: Action) -> None:
+    """Raise AccessError (the one wording for web and CLI) unless ``role`` may do ``action``."""
+    if not allowed(role, action):
+        raise AccessError(f"{name} is a {role} and may not {ACTIONS[action][0]}",
+                          hint=f"ask a {' or '.join(roles_allowed(action))} to do it")

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from triage.errors import AccessError, TriageError
-from triage.roles import ACTIONS, ROLES, Action, allowed, roles_allowed
+from triage.roles import ROLES, Action, check_allowed
 from triage.store.base import utcnow
 from triage.store.schema_users import UserRow, UserSessionRow
 
@@ -257,10 +257,6 @@ def acting_user(session: Session, name: str | None, action: Action) -> User | No
         raise AccessError(f"{who!r} is not a user of this project", hint="see 'triage users list'")
     if not user.active:
         raise AccessError(f"{who} was deactivated", hint="a lead can 'triage users activate' them")
-    if not allowed(user.role, action):
-        raise AccessError(
-            f"{who} is a {user.role} and may not {ACTIONS[action][0]}",
-            hint=f"ask a {' or '.join(roles_allowed(action))} to do it",
-        )
+    check_allowed(user.name, user.role, action)
     return user
 

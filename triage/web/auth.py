@@ -31,8 +31,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from triage.errors import AccessError, TriageError
-from triage.roles import ACTIONS, Action, allowed, roles_allowed
+from triage.errors import TriageError
+from triage.roles import Action, check_allowed
 from triage.store.users import (
     SESSION_LIFETIME,
     User,
@@ -115,9 +115,7 @@ def authenticate(request: Request) -> None:
         raise LoginRequired("log in first", hint="log in at /login")
     route = request.scope.get("route")
     action = route_action(request.method, getattr(route, "path", request.url.path))
-    if not allowed(user.role, action):
-        raise AccessError(f"{user.name} is a {user.role} and may not {ACTIONS[action][0]}",
-                          hint=f"ask a {' or '.join(roles_allowed(action))}")
+    check_allowed(user.name, user.role, action)
 
 
 def _login_required(request: Request, exc: Exception) -> Response:
