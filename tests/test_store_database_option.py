@@ -80,4 +80,4 @@ def test_every_command_that_opens_a_project_takes_database() -> None:
     opening = {name for name, c in commands.items() if any("--project" in p.opts for p in c.params)} | {"init"}
     without = {name for name in opening if not any("--database" in p.opts for p in commands[name].params)}
     assert len(opening) > 25
-    assert without == {"serve"}  # the web app reads $TRIAGE_DATABASE only (Project.open)
+    assert without == set()  # serve too (issue 16: triage serve --database URL)

@@ -86,6 +86,7 @@ def test_project_from_051dfc7_upgrades_in_place_with_every_row(tmp_path: Path) -
     assert all(value is None for row in added["sources"] for value in row[len(old_columns["sources"]):])
     assert added["search_rounds"] == [] and added["database_searches"] == []
     assert added["criteria_versions"] == [] and added["coding_memos"] == []
+    assert added["users"] == [] and added["user_sessions"] == []  # still a one-person project
 
 
 def test_reopening_an_upgraded_project_changes_nothing(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ raises them and never prints. The tree::
     ├── CriteriaError           a SPICE criteria TOML file is invalid (names key and line)
     ├── ProjectError            the project store is missing, locked, or from a newer triage
     ├── DecisionError           a screening/coding decision is invalid (unknown record, reason)
-    └── EvaluationError         evaluation input lacks what the metric needs (labels, truth column)
+    ├── EvaluationError         evaluation input lacks what the metric needs (labels, truth column)
+    └── AccessError             on a team project: no such active user, or the role may not do this
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AccessError",
     "CriteriaError",
     "DecisionError",
     "EvaluationError",
@@ -81,3 +83,7 @@ class DecisionError(TriageError):
 
 class EvaluationError(TriageError):
     """Evaluation input is missing what a metric needs."""
+
+
+class AccessError(TriageError):
+    """On a team project, the person acting is unknown, deactivated, or their role may not do this."""

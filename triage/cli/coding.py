@@ -17,6 +17,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import act_as
 from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.coding.codebook import Code, slugify
@@ -41,6 +42,8 @@ CoderOption = Annotated[str | None, typer.Option("--coder", help="Coder name (de
 
 
 def _coder(project: Project, coder: str | None) -> str:
+    if (member := act_as(project, coder, "code")) is not None:  # a team project: an active user
+        return member
     name = coder or project.get_setting("reviewer")
     if not name:
         raise DecisionError("a coding decision needs a coder name", hint="pass --coder NAME")

@@ -18,6 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import act_as
 from triage.cli.app import app, console, fail, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.store.criteria_versions import criteria_history, decisions_under_earlier_versions, record_version
@@ -33,6 +34,8 @@ app.add_typer(criteria_app, name="criteria")
 
 def who(project: Project, given: str | None) -> str:
     """The name a criteria change is logged under: --reviewer, the setting, or the login."""
+    if (member := act_as(project, given, "settings")) is not None:  # a team project: an active lead
+        return member
     name = given or project.get_setting("reviewer") or getpass.getuser()
     return str(name)
 

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from triage.cli.acting import act_as
 from triage.cli.app import TriageGroup, app, console, err_console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.records.model import Record
@@ -32,6 +33,8 @@ _CHOICES = {"m": "merge", "k": "keep_apart", "s": "skip", "q": "quit"}
 
 
 def _reviewer(project: Project, given: str | None) -> str:
+    if (member := act_as(project, given, "dedup_review")) is not None:  # a team project: an active user
+        return member
     name = given or project.get_setting("reviewer")
     if not name:
         fail("no reviewer name; pass --reviewer NAME or set the 'reviewer' setting")
@@ -39,10 +42,12 @@ def _reviewer(project: Project, given: str | None) -> str:
 
 
 @dedup_app.callback()
-def dedup_command(ctx: typer.Context, project_dir: ProjectOption = None) -> None:
+def dedup_command(ctx: typer.Context, project_dir: ProjectOption = None, reviewer: ReviewerOption = None) -> None:
     """Deduplicate records not yet checked against everything in the project."""
     if ctx.invoked_subcommand is not None:
         return
+    with open_project(project_dir) as project:
+        act_as(project, reviewer, "dedup_run")  # on a team project, a lead's job
     with open_project(project_dir) as project, Progress(
         TextColumn("comparing pairs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True,

@@ -12,9 +12,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import app, console
 from triage.cli.options import ProjectOption, given_database, open_project
-from triage.store.db import DB_FILE, default_project_dir
+from triage.store.db import DB_FILE, default_project_dir, project_exists
 
 __all__ = ["backup_command", "migrate_command", "restore_command"]
 
@@ -67,11 +68,13 @@ def migrate_command(
 def backup_command(
     file: Annotated[Path, typer.Argument(help="Backup file to write (replaced only once the copy is complete).")],
     project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
 ) -> None:
     """Back up the project's store: a consistent copy while others keep working."""
     from triage.store.backup import backup_project
 
     with open_project(project_dir) as project:
+        act_as(project, reviewer, "backup")  # on a team project, a lead's job
         backup_project(project, file)
         console.print(f"backed up {escape(project.location)} to {escape(str(file))}", soft_wrap=True)
 
@@ -83,10 +86,14 @@ def restore_command(
         bool, typer.Option("--replace", help="Overwrite the project already there (its current store is lost).")
     ] = False,
     project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
 ) -> None:
     """Restore a backup as the project in --project / --database (a new one unless --replace)."""
     from triage.store.backup import restore_project
 
     directory = project_dir if project_dir is not None else default_project_dir()
+    if replace and project_exists(directory.resolve(), given_database()):
+        with open_project(directory) as existing:
+            act_as(existing, reviewer, "backup")  # replacing a team project is its lead's call
     with restore_project(file, directory.resolve(), given_database(), replace=replace) as project:
         console.print(f"restored {escape(str(file))} into {escape(project.location)}", soft_wrap=True)

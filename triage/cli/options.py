@@ -47,9 +47,8 @@ EncodingOption = Annotated[
 
 #: Where the ``--database`` value waits in the click context until a project is opened.
 _META_KEY = "triage.database"
-#: Commands that open projects without :func:`open_project`; ``serve`` reads $TRIAGE_DATABASE
-#: (through :meth:`Project.open`) but cannot yet be handed ``--database``.
-_WITHOUT_DATABASE = frozenset({"serve"})
+#: Commands that open projects without :func:`open_project` and cannot be handed ``--database``.
+_WITHOUT_DATABASE: frozenset[str] = frozenset()
 
 
 def _remember_database(ctx: Any, _param: Any, value: str | None) -> None:

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.criteria import adopt_criteria, who
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
@@ -266,11 +267,14 @@ def export_command(
     stage: Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")] = "title_abstract",
     fmt: Annotated[str | None, typer.Option("--format", help="ris, bibtex or csv (default: from extension).")] = None,
     project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
 ) -> None:
     """Export records with their decisions and reasons (RIS, BibTeX or CSV)."""
     from triage.records.writers import write_records
 
     fmt = fmt or _format_from_suffix(out)
+    with open_project(project_dir) as project:
+        act_as(project, reviewer, "export")  # on a team project, a lead's job
     with open_project(project_dir) as project, project.reading() as session:
         items = select_items(session, subset=subset, stage=stage)
     n = write_records(items, out, fmt)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from triage.cli.app import app, console, fail
-from triage.cli.options import ProjectOption
+from triage.cli.options import ProjectOption, given_database
 from triage.store.db import default_project_dir
 
 __all__ = ["serve_command"]
@@ -21,6 +21,12 @@ def serve_command(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
     host: Annotated[str, typer.Option("--host", help="Address to bind; 127.0.0.1 keeps it on this computer.")] = "127.0.0.1",
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the dashboard in a browser.")] = False,
+    secure_cookies: Annotated[
+        bool | None,
+        typer.Option("--secure-cookies/--no-secure-cookies",
+                     help="Mark login cookies Secure (HTTPS only); default: when the request came over HTTPS, "
+                     "as the reverse proxy's X-Forwarded-Proto says."),
+    ] = None,
     project_dir: ProjectOption = None,
 ) -> None:
     """Serve the web app on localhost: dashboard, screening, history, dedup review, coding, export."""
@@ -30,11 +36,15 @@ def serve_command(
 
     if not 0 < port < 65536:
         fail(f"--port must be between 1 and 65535; got {port}")
-    web_app = create_app(project_dir if project_dir is not None else default_project_dir())
+    beyond_loopback = host not in LOCAL_HOSTS
+    web_app = create_app(project_dir if project_dir is not None else default_project_dir(), database=given_database(),
+                         require_login=beyond_loopback, secure_cookies=secure_cookies)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
-    if host not in LOCAL_HOSTS:
-        console.print(f"[yellow]warning:[/] listening on {host}: anyone who can reach it can change decisions")
-    console.print(f"triage is serving {web_app.state.triage.project.directory} at {url} (Ctrl+C to stop)")
+    if beyond_loopback:
+        console.print(f"[yellow]warning:[/] listening on {host}: every page needs a login, and the server must sit "
+                      "behind a TLS reverse proxy (HTTPS) so passwords and cookies are not sent in clear "
+                      "(README: 'Working as a team')", soft_wrap=True)
+    console.print(f"triage is serving {web_app.state.triage.project.location} at {url} (Ctrl+C to stop)")
     if open_browser:
         import webbrowser
 

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import app, console, fail
 from triage.cli.criteria import who
 from triage.cli.options import ProjectOption, open_project
@@ -23,6 +24,7 @@ def settings_command(
     value: Annotated[str | None, typer.Argument(help="New value (checked before it is stored).")] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Go back to the default value.")] = False,
     project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
 ) -> None:
     """Show the project's settings, or change one: `triage settings preset tfidf`."""
     if name is not None:
@@ -36,7 +38,7 @@ def settings_command(
         fail("give a value or --reset, not both")
     with open_project(project_dir) as project:
         if name is not None and reset:
-            change_setting(project, name, None, by=_who(project))
+            change_setting(project, name, None, by=_who(project, reviewer))
             console.print(f"{name} = {setting(name).default!r} (default)")
             return
         if name is not None and value is not None:
@@ -44,9 +46,9 @@ def settings_command(
             if name == "criteria_file":  # a criteria change is versioned like 'triage criteria set'
                 from triage.cli.criteria import keep_version
 
-                keep_version(project, project.directory / str(checked), by=who(project, _who(project)),
+                keep_version(project, project.directory / str(checked), by=who(project, _who(project, reviewer)),
                              note="triage settings criteria_file")
-            change_setting(project, name, checked, by=_who(project))
+            change_setting(project, name, checked, by=_who(project, reviewer))
             console.print(f"{name} = {project.get_setting(name)!r}")
             return
         table = Table("setting", "value", "what")
@@ -61,9 +63,11 @@ def settings_command(
                                  + (f" by {change['by']}" if change["by"] else "")), soft_wrap=True)
 
 
-def _who(project: Project) -> str | None:
+def _who(project: Project, given: str | None = None) -> str | None:
     """Who changes a setting, for the log: $TRIAGE_REVIEWER or the 'reviewer' setting."""
-    name = os.environ.get("TRIAGE_REVIEWER") or project.get_setting("reviewer")
+    if (member := act_as(project, given, "settings")) is not None:  # a team project: an active lead
+        return member
+    name = given or os.environ.get("TRIAGE_REVIEWER") or project.get_setting("reviewer")
     return str(name) if name else None
 
 

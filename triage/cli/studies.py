@@ -16,6 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import act_as
 from triage.cli.app import app, console, fail, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.store.decisions import current_decisions
@@ -64,7 +65,7 @@ def list_command(
 
 def _link(a: int, b: int, link: bool, reviewer: str | None, note: str | None, project_dir: Path | None) -> None:
     with open_project(project_dir) as project:
-        name = reviewer or project.get_setting("reviewer")
+        name = act_as(project, reviewer, "dedup_review") or reviewer or project.get_setting("reviewer")
         if not name:
             fail("no reviewer name; pass --reviewer NAME or set the 'reviewer' setting")
         with project.transaction() as session:

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from triage.embeddings import Encoder
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import Project
+from triage.web.auth import authenticate, install_auth
 from triage.web.context import REVIEWER_COOKIE, WebContext, common_values, context_of, reviewer_of
 from triage.web.csrf import SessionMiddleware, check_csrf
 from triage.web.errors import install_error_handlers
@@ -43,6 +44,9 @@ def create_app(
     secret: bytes | None = None,
     stage: str = "title_abstract",
     encoder: Encoder | None = None,
+    database: str | None = None,
+    require_login: bool = False,
+    secure_cookies: bool | None = None,
 ) -> FastAPI:
     """Build the app for the project in ``project_dir`` (raises ProjectError if none).
 
@@ -50,8 +54,11 @@ def create_app(
     runs once, in the retrainer thread started with the app. ``secret`` signs CSRF
     tokens (default: random per process, so tokens die with the server). ``encoder``
     (sentence embeddings for code suggestions) is loaded on first use when not given.
+    ``database`` names the project's store (``--database``; default ``$TRIAGE_DATABASE`` or
+    the SQLite file). ``require_login`` (the server listens beyond loopback) asks for a login
+    even before the project has users; ``secure_cookies`` see :mod:`triage.web.auth`.
     """
-    project = Project.open(project_dir)
+    project = Project.open(project_dir, database)
     screening = ScreeningState(project, stage=stage, queue_factory=queue_factory)
     templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[common_values])
 
@@ -72,8 +79,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_error_handlers(app)
 
+    install_auth(app, require_login=require_login, secure_cookies=secure_cookies)
     for router in ROUTERS:
-        app.include_router(router, dependencies=[Depends(check_csrf)])
+        app.include_router(router, dependencies=[Depends(authenticate), Depends(check_csrf)])
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

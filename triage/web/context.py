@@ -44,7 +44,11 @@ def context_of(request: Request) -> WebContext:
 
 
 def reviewer_of(request: Request) -> str | None:
-    """The reviewer name chosen at the start (cookie), or None."""
+    """The logged-in user's name on a team project (see :mod:`triage.web.auth`), else the
+    reviewer name chosen at the start (cookie), or None."""
+    user = getattr(request.state, "user", None)
+    if user is not None:
+        return str(user.name)
     name = request.cookies.get(REVIEWER_COOKIE, "").strip()
     return name or None
 
@@ -55,5 +59,6 @@ def common_values(request: Request) -> dict[str, Any]:
     return {
         "csrf_token": csrf_token(request),
         "reviewer": reviewer_of(request),
+        "user": getattr(request.state, "user", None),
         "project_name": ctx.project.directory.name,
     }

@@ -15,10 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from triage.errors import TriageError
+from triage.errors import AccessError, TriageError
 from triage.web.csrf import CsrfError
 
-__all__ = ["STATUS", "NotFoundError", "error_payload", "install_error_handlers"]
+__all__ = ["STATUS", "NotFoundError", "error_payload", "install_error_handlers", "wants_json"]
 
 
 class NotFoundError(TriageError):
@@ -26,20 +26,21 @@ class NotFoundError(TriageError):
 
 
 #: HTTP status per error kind; any other TriageError is the user's input (400).
-STATUS: dict[type[TriageError], int] = {CsrfError: 403, NotFoundError: 404}
+STATUS: dict[type[TriageError], int] = {CsrfError: 403, NotFoundError: 404, AccessError: 403}
 
 
 def error_payload(kind: str, message: str, hint: str | None) -> dict[str, Any]:
     return {"error": {"kind": kind, "message": message, "hint": hint}}
 
 
-def _wants_json(request: Request) -> bool:
+def wants_json(request: Request) -> bool:
+    """Whether to answer in JSON: scripts ask for it, or do not ask for HTML."""
     accept = request.headers.get("accept", "")
     return "application/json" in accept or "text/html" not in accept
 
 
 def _respond(request: Request, status: int, kind: str, message: str, hint: str | None) -> Response:
-    if _wants_json(request):
+    if wants_json(request):
         return JSONResponse(error_payload(kind, message, hint), status_code=status)
     templates = request.app.state.templates
     return templates.TemplateResponse(  # type: ignore[no-any-return]

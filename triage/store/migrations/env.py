@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from triage.store import schema, schema_coding, schema_dedup, schema_ranking  # noqa: F401  (register tables)
+from triage.store import schema, schema_coding, schema_dedup, schema_ranking, schema_users  # noqa: F401  (register tables)
 from triage.store.base import Base
 
 connection = context.config.attributes["connection"]

@@ -36,6 +36,8 @@ def require_reviewer(request: Request) -> str:
 
 @router.get("/reviewer", response_class=HTMLResponse)
 def reviewer_form(request: Request, next: str = "/screen") -> Response:
+    if getattr(request.state, "user", None) is not None:  # a team project: the login is the name
+        return RedirectResponse(safe_next(next), status_code=303)
     ctx = context_of(request)
     with ctx.project.reading() as session:
         known = reviewer_names(session)
