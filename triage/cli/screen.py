@@ -20,7 +20,7 @@ from triage.cli.options import ProjectOption, open_project
 from triage.screening.reasons import PICK_KEYS, check_reasons
 from triage.store.db import Project
 from triage.store.groups import awaiting_dedup, current_groups
-from triage.store.studies import decide_other_reports, other_reports, reports_of, study_groups
+from triage.store.studies import decide_other_reports, other_reports, reports_of
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -100,7 +100,7 @@ def next_command(
 ) -> None:
     """Show the next records to screen, best first, with why they rank there."""
     with open_project(project_dir) as project:
-        from triage.screening.kept_queue import kept_queue
+        from triage.screening.kept_queue import kept_queue, kept_study_groups
 
         who = _reviewer(project, reviewer) if independent else None
         kept = None if independent else kept_queue(project, stage=stage, preset=preset, new_only=new_only)
@@ -122,8 +122,7 @@ def next_command(
         project.set_setting(
             f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model} for s in shown}
         )
-        with project.reading() as session:
-            studies = study_groups(session)
+        studies = kept_study_groups(project, stage=stage)
         if as_json:
             for s in shown:
                 explanation = queue.explain(s)

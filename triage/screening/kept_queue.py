@@ -21,8 +21,9 @@ from triage.screening.shown import Shown
 from triage.store.db import Project
 from triage.store.records import screening_records
 from triage.store.rounds import new_in_latest_round
+from triage.store.studies import study_groups, study_state_version
 
-__all__ = ["KeptQueue", "kept_queue"]
+__all__ = ["KeptQueue", "kept_queue", "kept_study_groups"]
 
 
 @dataclass
@@ -83,3 +84,18 @@ def kept_queue(project: Project, *, stage: str = "title_abstract", preset: str |
             only = new_in_latest_round(session)
     return KeptQueue(project, state, order, state.criteria, only)
 
+
+
+def kept_study_groups(project: Project, *, stage: str = "title_abstract") -> dict[int, tuple[int, ...]]:
+    """:func:`~triage.store.studies.study_groups`, kept with the ranking: at 50,000 records
+    it reads every record's merge group and every related pair, each ``triage next``."""
+    state = RankingState.of_project(project, stage=stage)
+    inputs = state.inputs()
+    with project.reading() as session:
+        version = study_state_version(session)
+        kept = state.kept_summary("studies", version, inputs)
+        if isinstance(kept, dict):
+            return {int(k): tuple(int(x) for x in v) for k, v in kept.items()}
+        groups = study_groups(session)
+    state.keep_summary("studies", version, {str(k): list(v) for k, v in groups.items()}, inputs)
+    return groups

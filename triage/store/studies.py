@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triage.dedup.match import reports_one_study
@@ -28,7 +28,7 @@ __all__ = [
     "OtherReport",
     "StudyLink",
     "decide_other_reports",
-    "link_reports", "other_reports", "reports_of", "study_groups", "study_links"]
+    "link_reports", "other_reports", "reports_of", "study_groups", "study_links", "study_state_version"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,16 @@ def study_links(session: Session) -> list[StudyLink]:
         if decided.decision == "link":
             add(a, b, decided.note or "linked by a person", decided.reviewer)
     return sorted(links.values(), key=lambda link: (link.report_a, link.report_b))
+
+
+def study_state_version(session: Session) -> tuple[int, int, int]:
+    """A cheap fingerprint of what :func:`study_groups` reads besides the merges: people's
+    pair decisions, dedup's pairs and how many related ones are open."""
+    decided = session.scalar(select(func.coalesce(func.max(PairDecisionRow.id), 0))) or 0
+    pairs = session.scalar(select(func.coalesce(func.max(DedupPairRow.id), 0))) or 0
+    related = session.scalar(select(func.count(DedupPairRow.id)).where(
+        DedupPairRow.kind == "related", DedupPairRow.status == "open")) or 0
+    return int(decided), int(pairs), int(related)
 
 
 def study_groups(session: Session) -> dict[int, tuple[int, ...]]:
