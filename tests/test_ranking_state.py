@@ -170,3 +170,21 @@ def test_embeddings_in_the_background_then_used(tmp_path: Path, repo_root: Path,
         assert queue.cycle.embeddings_pending is False
         assert queue.cycle._embeddings is not None and np.isfinite(queue.cycle._embeddings).all()
     assert os.environ["TRIAGE_EMBEDDINGS"] == "background"
+
+
+def test_status_says_what_the_ranking_learned_from(proj: Path) -> None:
+    def ranking() -> dict[str, object]:
+        result = runner.invoke(app, ["status", "--json", "-p", str(proj)])
+        assert result.exit_code == 0, result.output
+        block: dict[str, object] = json.loads(result.output)["ranking"]
+        return block
+
+    assert ranking()["model"] is None  # nothing ranked yet
+    shown = _next(proj, 1)
+    first = ranking()
+    assert first["current"] is True and first["model_decisions"] == 0 and first["model"] == shown[0]["model"]
+    _decide(proj, shown[0]["id"], "exclude")
+    assert ranking()["current"] is False  # the kept order predates the decision
+    _next(proj, 1)
+    after = ranking()
+    assert after["current"] is True and after["model_decisions"] == 1

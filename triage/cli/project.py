@@ -171,6 +171,9 @@ def status_command(
             criteria_version = latest_version(session)
             earlier = len(decisions_under_earlier_versions(session))
         stopping = _stopping_summary(project)
+        from triage.screening.kept_queue import ranking_summary
+
+        ranking = ranking_summary(project)
     if diagram is not None:
         diagram.write_bytes(prisma_diagram(counts, fmt))
         err_console.print(f"PRISMA 2020 flow diagram written to {escape(str(diagram))}")
@@ -179,6 +182,7 @@ def status_command(
         data["criteria_version"] = criteria_version
         data["decisions_under_earlier_criteria"] = earlier
         data["stopping"] = stopping
+        data["ranking"] = ranking
         console.print_json(json.dumps(data))
         return
     table = Table("PRISMA 2020", "records", title="Identification and screening")
@@ -216,6 +220,12 @@ def status_command(
                       "[bold]triage criteria earlier[/] lists them.[/]")
     if stopping:
         _print_stopping(stopping)
+    if ranking["model"] is not None:
+        console.print(f"Ranking: {escape(str(ranking['model']))} learned from {ranking['model_decisions']} decisions"
+                      + ("" if ranking["current"] else " (older than the latest decisions: 'triage next' updates it)")
+                      + ("; embeddings being computed in the background" if ranking["embedding_in_background"]
+                         else "; ranked without embeddings (they are computed on the next ranking)"
+                         if ranking["embeddings_pending"] else "") + ".")
 
 
 def _print_update(update: UpdateCounts) -> None:

@@ -23,7 +23,7 @@ from triage.store.records import screening_records
 from triage.store.rounds import new_in_latest_round
 from triage.store.studies import study_groups, study_state_version
 
-__all__ = ["KeptQueue", "kept_queue", "kept_study_groups"]
+__all__ = ["KeptQueue", "kept_queue", "kept_study_groups", "ranking_summary"]
 
 
 @dataclass
@@ -99,3 +99,21 @@ def kept_study_groups(project: Project, *, stage: str = "title_abstract") -> dic
         groups = study_groups(session)
     state.keep_summary("studies", version, {str(k): list(v) for k, v in groups.items()}, inputs)
     return groups
+
+
+def ranking_summary(project: Project, *, stage: str = "title_abstract") -> dict[str, object]:
+    """What ``triage status`` says about the ranking: the model behind the kept order, how
+    many decisions it learned from, whether it is current, and the embeddings' progress."""
+    from triage.screening.background_embeddings import embedding_running
+
+    state = RankingState.of_project(project, stage=stage)
+    inputs = state.inputs()
+    latest = state.latest_order()
+    return {
+        "model": latest.model if latest else None,
+        "model_decisions": latest.decisions_seen if latest else None,
+        "current": latest is not None and state.fresh_order(inputs) is not None,
+        "embeddings_pending": latest.embeddings_pending if latest else None,
+        "embedded": inputs.embedded,
+        "embedding_in_background": embedding_running(project),
+    }
