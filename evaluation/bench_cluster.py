@@ -82,6 +82,15 @@ def _worker_rss(client: Any) -> str:
     return ", ".join(str(round(v / 2**20)) for v in sorted(client.run(rss).values()))
 
 
+def _worker_cpu(client: Any) -> float:
+    """CPU seconds used so far by all worker processes together."""
+
+    def cpu() -> float:
+        return time.process_time()
+
+    return float(sum(client.run(cpu).values()))
+
+
 def _cluster(workers: int) -> LocalCluster:
     return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
 
@@ -90,11 +99,11 @@ def bench_embeddings(texts: list[str], worker_counts: list[int], batch_texts: in
     rows: list[dict[str, Any]] = []
     local = load_encoder()
     local.encode(texts[:8])  # warm up: the first call pays for lazy initialisation
-    started = time.perf_counter()
+    started, client_cpu = time.perf_counter(), time.process_time()
     reference = local.encode(texts)
-    seconds = time.perf_counter() - started
+    seconds, client_cpu = time.perf_counter() - started, time.process_time() - client_cpu
     rows.append({"where": "one process (torch threads: default)", "workers": 0, "seconds": seconds,
-                 "rate": len(texts) / seconds, "setup": None, "rss": None})
+                 "rate": len(texts) / seconds, "setup": None, "rss": None, "client_cpu": client_cpu})
     print(f"embeddings, one process: {len(texts) / seconds:.1f} records/s", flush=True)
     for workers in worker_counts:
         with _cluster(workers) as cluster, connect(cluster.scheduler_address) as client:
@@ -102,16 +111,18 @@ def bench_embeddings(texts: list[str], worker_counts: list[int], batch_texts: in
             encoder = ClusterEncoder(client, batch_texts=batch_texts)  # loads the model on every worker
             setup = time.perf_counter() - started
             encoder.encode(texts[: 8 * workers])
-            started = time.perf_counter()
+            worker_cpu = _worker_cpu(client)
+            started, client_cpu = time.perf_counter(), time.process_time()
             vectors = encoder.encode(texts)
-            seconds = time.perf_counter() - started
+            seconds, client_cpu = time.perf_counter() - started, time.process_time() - client_cpu
+            worker_cpu = _worker_cpu(client) - worker_cpu
             rss = _worker_rss(client)
         difference = float(np.abs(vectors - reference).max())
         if difference > 1e-4:
             raise SystemExit(f"cluster vectors differ from one process's by {difference}")
         rows.append({"where": f"LocalCluster, {workers} worker process(es) x 1 thread", "workers": workers,
                      "seconds": seconds, "rate": len(texts) / seconds, "setup": setup, "rss": rss,
-                     "difference": difference})
+                     "difference": difference, "client_cpu": client_cpu, "worker_cpu": worker_cpu})
         print(f"embeddings, {workers} workers: {len(texts) / seconds:.1f} records/s (model load {setup:.1f} s)",
               flush=True)
     return rows
@@ -120,26 +131,33 @@ def bench_embeddings(texts: list[str], worker_counts: list[int], batch_texts: in
 def bench_dedup(keys: list[RecordKeys], pairs: list[tuple[int, int]], worker_counts: list[int],
                 partition_pairs: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    started = time.perf_counter()
+    started, client_cpu = time.perf_counter(), time.process_time()
     reference = score_pairs(keys, pairs)
-    seconds = time.perf_counter() - started
+    seconds, client_cpu = time.perf_counter() - started, time.process_time() - client_cpu
     rows.append({"where": "one process", "workers": 0, "seconds": seconds, "rate": len(pairs) / seconds,
-                 "rss": None})
+                 "rss": None, "client_cpu": client_cpu})
     print(f"pair scoring, one process: {len(pairs) / seconds:.0f} pairs/s", flush=True)
     for workers in worker_counts:
         with _cluster(workers) as cluster, connect(cluster.scheduler_address) as client:
             scorer = cluster_scorer(client, partition_pairs=partition_pairs)
             scorer(keys, pairs[:1000], None)  # warm up: workers import triage.dedup
-            started = time.perf_counter()
+            worker_cpu = _worker_cpu(client)
+            started, client_cpu = time.perf_counter(), time.process_time()
             found = scorer(keys, pairs, None)
-            seconds = time.perf_counter() - started
+            seconds, client_cpu = time.perf_counter() - started, time.process_time() - client_cpu
+            worker_cpu = _worker_cpu(client) - worker_cpu
             rss = _worker_rss(client)
         if found != reference:
             raise SystemExit("cluster pair scores differ from one process's")
         rows.append({"where": f"LocalCluster, {workers} worker process(es) x 1 thread", "workers": workers,
-                     "seconds": seconds, "rate": len(pairs) / seconds, "rss": rss})
+                     "seconds": seconds, "rate": len(pairs) / seconds, "rss": rss, "client_cpu": client_cpu,
+                     "worker_cpu": worker_cpu})
         print(f"pair scoring, {workers} workers: {len(pairs) / seconds:.0f} pairs/s", flush=True)
     return rows
+
+
+def _cpu(row: dict[str, Any]) -> str:
+    return f"{row['worker_cpu']:.2f}" if "worker_cpu" in row else ""
 
 
 def main() -> None:
@@ -197,14 +215,15 @@ def main() -> None:
         (f"## Embeddings ({len(texts)} records: title, abstract and keywords of the first screening sets; "
         f"all-MiniLM-L6-v2, {args.batch_texts} texts per worker call)"),
         "",
-        "| where | records/s | seconds | model load on the workers, s | worker memory, MB | largest difference |",
-        "|---|---|---|---|---|---|",
+        ("| where | records/s | seconds | CPU s, client | CPU s, workers | model load on the workers, s "
+        "| worker memory, MB | largest difference |"),
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in embed_rows:
         setup = "" if row["setup"] is None else f"{row['setup']:.1f}"
         difference = f"{row['difference']:.1e}" if "difference" in row else ""
-        lines.append(f"| {row['where']} | {row['rate']:.1f} | {row['seconds']:.1f} | {setup} | "
-                     f"{row['rss'] or ''} | {difference} |")
+        lines.append(f"| {row['where']} | {row['rate']:.1f} | {row['seconds']:.1f} | {row['client_cpu']:.1f} | "
+                     f"{_cpu(row)} | {setup} | {row['rss'] or ''} | {difference} |")
     lines += [
         "",
         (f"## Dedup pair scoring ({len(records):,} records: the 4 dedup sets and the screening sets; "
@@ -216,11 +235,12 @@ def main() -> None:
          f"in memory (growth of this process's resident size) a record takes {records_rss / len(records):,.0f} "
          f"bytes and its keys {keys_rss / len(records):,.0f} bytes."),
         "",
-        "| where | pairs/s | seconds | worker memory, MB |",
-        "|---|---|---|---|",
+        "| where | pairs/s | seconds | CPU s, client | CPU s, workers | worker memory, MB |",
+        "|---|---|---|---|---|---|",
     ]
     for row in dedup_rows:
-        lines.append(f"| {row['where']} | {row['rate']:,.0f} | {row['seconds']:.2f} | {row['rss'] or ''} |")
+        lines.append(f"| {row['where']} | {row['rate']:,.0f} | {row['seconds']:.2f} | {row['client_cpu']:.2f} | "
+                     f"{_cpu(row)} | {row['rss'] or ''} |")
     lines.append("")
     args.report.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {args.report}")
