@@ -70,7 +70,7 @@ def timed(*args: str, env: dict[str, str]) -> tuple[float, float, str]:
 
 def stop_background(project: Path) -> None:
     lock = project / "embedding.lock"
-    for _ in range(50):
+    for _ in range(1200):  # the run writes its lock once Python and triage are loaded
         if lock.exists():
             break
         time.sleep(0.1)

@@ -16,4 +16,4 @@ fi
 if .venv/bin/pip show --quiet triage >/dev/null 2>&1; then
   .venv/bin/pip uninstall --quiet --yes triage
 fi
-.venv/bin/pip install --quiet -e ".[dev]"
+.venv/bin/pip install --quiet -e ".[dev,cluster]"  # cluster: Dask, for tests/test_cluster.py

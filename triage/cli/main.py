@@ -8,6 +8,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     conflicts,
     criteria,
     dedup,
+    embed,
     evaluate,
     migrate,
     project,

@@ -17,6 +17,7 @@ import typer
 from triage.store.db import DATABASE_ENV, Project, default_project_dir
 
 __all__ = [
+    "ClusterOption",
     "DatabaseOption",
     "EncodingOption",
     "ProjectOption",
@@ -90,3 +91,12 @@ def given_database() -> str | None:
 def open_project(directory: Path | None) -> Project:
     """Open the project at ``directory`` (or the default one) in its database (raises ProjectError)."""
     return Project.open(directory if directory is not None else default_project_dir(), given_database())
+
+
+#: ``--cluster``: the stages that grow fastest (embeddings, dedup pair scoring) on a Dask cluster.
+ClusterOption = Annotated[
+    str | None,
+    typer.Option("--cluster", metavar="ADDRESS",
+                 help="Run the work on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786); "
+                      "needs triage-review's 'cluster' extra (Dask) here and on every worker."),
+]

@@ -7,19 +7,32 @@ same code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from triage.dedup.blocking import candidate_pairs
 from triage.dedup.cluster import cluster_pairs
 from triage.dedup.keys import RecordKeys, record_keys
-from triage.dedup.match import Outcome, classify_pair
+from triage.dedup.match import Outcome, Verdict, classify_pair
 from triage.records.model import Record
 
-__all__ = ["DedupResult", "PairFinding", "Progress", "find_duplicates"]
+__all__ = [
+    "DedupResult",
+    "PairFinding",
+    "PairScorer",
+    "Progress",
+    "ScoredPair",
+    "find_duplicates",
+    "score_pairs",
+]
 
 #: ``progress(done, total)`` callback for long runs (pairs scored so far, pairs to score).
 Progress = Callable[[int, int], None]
+#: A candidate pair that is not distinct: ``(i, j, verdict)``.
+ScoredPair = tuple[int, int, Verdict]
+#: Scores sorted candidate pairs and returns the pairs that are not distinct, in the
+#: order given: :func:`score_pairs` in this process, or a cluster's (``triage.cluster``).
+PairScorer = Callable[[Sequence[RecordKeys], Sequence[tuple[int, int]], Progress | None], list[ScoredPair]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +70,40 @@ def find_duplicates(
     initial_groups: Iterable[Sequence[int]] = (),
     kept_apart: Collection[tuple[int, int]] = (),
     progress: Progress | None = None,
+    scorer: PairScorer | None = None,
 ) -> DedupResult:
     """Find duplicate groups among ``records``.
 
     ``new`` (indices) makes the run incremental: only pairs with at least one new
     record are scored, and ``initial_groups`` (earlier merges) are kept as they are.
     ``kept_apart`` pairs ``(i, j)`` (a person's decision) are never put in one group
-    and never queued again.
+    and never queued again. ``scorer`` scores the candidate pairs elsewhere (a cluster);
+    by default :func:`score_pairs` here. Blocking and clustering stay in this process.
     """
     keys = [record_keys(i, r) for i, r in enumerate(records)]
     return find_duplicates_keys(keys, new=new, initial_groups=initial_groups, kept_apart=kept_apart,
-                                progress=progress)
+                                progress=progress, scorer=scorer)
+
+
+def score_pairs(
+    keys: Sequence[RecordKeys] | Mapping[int, RecordKeys],
+    pairs: Sequence[tuple[int, int]],
+    progress: Progress | None = None,
+) -> list[ScoredPair]:
+    """Classify ``pairs`` (indices into ``keys``) and keep the ones that are not distinct,
+    in the order given. ``keys`` may be a mapping holding only the records the pairs
+    name: a cluster worker receives just those."""
+    total = len(pairs)
+    found: list[ScoredPair] = []
+    for done, (i, j) in enumerate(pairs, start=1):
+        if progress is not None and done % 5000 == 0:
+            progress(done, total)
+        verdict = classify_pair(keys[i], keys[j])
+        if verdict.outcome is not Outcome.DISTINCT:
+            found.append((i, j, verdict))
+    if progress is not None:
+        progress(total, total)
+    return found
 
 
 def find_duplicates_keys(
@@ -77,6 +113,7 @@ def find_duplicates_keys(
     initial_groups: Iterable[Sequence[int]] = (),
     kept_apart: Collection[tuple[int, int]] = (),
     progress: Progress | None = None,
+    scorer: PairScorer | None = None,
 ) -> DedupResult:
     """:func:`find_duplicates` on precomputed keys (the benchmark times both steps)."""
     pairs = candidate_pairs(keys)
@@ -88,20 +125,14 @@ def find_duplicates_keys(
     edges: list[tuple[float, int, int]] = []
     possible: list[PairFinding] = []
     related: list[PairFinding] = []
-    for done, (i, j) in enumerate(sorted(pairs), start=1):
-        if progress is not None and done % 5000 == 0:
-            progress(done, total)
-        if (i, j) in apart:
-            continue
-        verdict = classify_pair(keys[i], keys[j])
+    to_score = [p for p in sorted(pairs) if p not in apart]
+    for i, j, verdict in (scorer or score_pairs)(keys, to_score, progress):
         if verdict.outcome is Outcome.DUPLICATE:
             edges.append((verdict.score, i, j))
         elif verdict.outcome is Outcome.POSSIBLE:
             possible.append(PairFinding(i, j, verdict.score, verdict.reason))
         elif verdict.outcome is Outcome.RELATED:
             related.append(PairFinding(i, j, verdict.score, verdict.reason))
-    if progress is not None:
-        progress(total, total)
     groups, refused = cluster_pairs(
         keys, edges, initial=initial_groups,
         kept_apart=(lambda x, y: (min(x, y), max(x, y)) in apart) if apart else None,

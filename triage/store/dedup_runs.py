@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from triage.dedup.engine import Progress, find_duplicates
+from triage.dedup.engine import PairScorer, Progress, find_duplicates
 from triage.errors import DecisionError
 from triage.records.model import Record
 from triage.store.base import utcnow
@@ -76,8 +76,9 @@ def kept_apart_pairs(session: Session) -> set[tuple[int, int]]:
     return {pair for pair, decision in latest.items() if decision in ("keep_apart", "undo")}  # "reopen" lifts it
 
 
-def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSummary:
-    """Deduplicate the records no earlier run has seen against all records."""
+def run_dedup(project: Project, *, progress: Progress | None = None, scorer: PairScorer | None = None) -> RunSummary:
+    """Deduplicate the records no earlier run has seen against all records (``scorer``: where
+    the candidate pairs are scored, e.g. on a cluster; this process by default)."""
     started = time.perf_counter()
     with project.transaction() as session:
         ids, records = _load(session)
@@ -89,7 +90,8 @@ def run_dedup(project: Project, *, progress: Progress | None = None) -> RunSumma
         existing = active_merges(session)
         initial = [[position[m] for m in merge.members if m in position] for merge in existing]
         apart = [(position[a], position[b]) for a, b in kept_apart_pairs(session) if a in position and b in position]
-        result = find_duplicates(records, new=new, initial_groups=initial, kept_apart=apart, progress=progress)
+        result = find_duplicates(records, new=new, initial_groups=initial, kept_apart=apart, progress=progress,
+                                 scorer=scorer)
 
         run = DedupRunRow(max_record_id=max(ids), records=len(ids), pairs_compared=result.compared)
         session.add(run)
