@@ -1,0 +1,250 @@
+"""Team server under load, and a ``kill -9`` in the middle (issue 16).
+
+Starts a throwaway PostgreSQL (``scripts/pg-dev.sh``), makes a project of ``--records``
+records from the shared screening datasets with ``--reviewers`` reviewer accounts, and
+serves it with ``triage serve --database``. Each simulated reviewer is its own logged-in
+HTTP client (own cookies, CSRF token from its login) that asks for its card and decides it,
+as the screening page does after a key press, for ``--seconds``. Halfway the server is
+killed with SIGKILL and started again; clients retry until it answers.
+
+Checked afterwards against the store: every decision the server acknowledged (HTTP 200
+with a decision id) is there (0 lost), no request id was recorded twice (0 duplicated),
+and the restart needed no repair. Latency: key press (POST decide) to the next card in the
+answer, per acknowledged decision, p50 and p95, outside the restart.
+
+    nice .venv/bin/python evaluation/bench_team_load.py --records 50000 --reviewers 20 --seconds 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+TRIAGE = str(Path(sys.executable).with_name("triage"))
+PASSWORD = "load-test-password-1"
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_REQUEST = re.compile(r'name="request_id" value="([^"]+)"')
+
+
+@dataclass
+class ClientLog:
+    name: str
+    acknowledged: list[tuple[int, str, int]] = field(default_factory=list)  # record, request id, decision id
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_corpus(path: Path, size: int) -> None:
+    pool: list[tuple[str, str]] = []
+    for source in sorted((SHARED / "data" / "screening").glob("*.csv")):
+        if source.name != "INDEX.csv":
+            with source.open(newline="", encoding="utf-8") as handle:
+                pool.extend((r.get("title") or "", r.get("abstract") or "") for r in csv.DictReader(handle))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "abstract"])
+        for i in range(size):
+            title, abstract = pool[i % len(pool)]
+            writer.writerow([f"{title} (copy {i // len(pool)})" if i >= len(pool) else title, abstract])
+
+
+def run(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
+    done = subprocess.run([TRIAGE, *args], input=stdin, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"triage {' '.join(args[:2])} failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def start_server(project: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    out = log.open("ab")
+    server = subprocess.Popen([TRIAGE, "serve", "-p", str(project), "--port", str(port)], stdout=out, stderr=out,
+                              env=env)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise SystemExit(f"the server did not answer in 300 s: {log.read_text()[-2000:]}")
+
+
+def login(client: httpx.Client, name: str) -> str:
+    page = client.get("/login")
+    token = _TOKEN.search(page.text)
+    assert token, "no CSRF token on the login page"
+    answer = client.post("/login", data={"name": name, "password": PASSWORD},
+                         headers={"X-CSRF-Token": token.group(1), "Accept": "application/json"})
+    answer.raise_for_status()
+    return str(answer.json()["csrf_token"])
+
+
+def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: threading.Event) -> None:
+    client = httpx.Client(base_url=base, timeout=30)
+    csrf = None
+    card: dict[str, object] | None = None
+    while not stop.is_set():
+        try:
+            if csrf is None:
+                csrf = login(client, log.name)
+                card = None
+            if card is None:
+                card = client.get("/screen/card", headers={"Accept": "application/json"}).json()
+            record, html = card.get("record_id"), str(card.get("html", ""))
+            found = _REQUEST.search(html)
+            if record is None or found is None:
+                time.sleep(0.5)
+                card = None
+                continue
+            request_id = found.group(1)
+            started = time.perf_counter()
+            answer = client.post("/screen/decide", data={
+                "record_id": str(record), "decision": "exclude" if int(str(record)) % 5 else "include",
+                "request_id": request_id,
+            }, headers={"X-CSRF-Token": csrf, "Accept": "application/json"})
+            elapsed = time.perf_counter() - started
+            if answer.status_code == 200 and answer.headers.get("X-Decision-Id"):
+                log.acknowledged.append((int(str(record)), request_id, int(answer.headers["X-Decision-Id"])))
+                if not down.is_set():
+                    log.latencies.append(elapsed)
+                card = answer.json()
+            else:
+                log.errors += 1
+                card = None
+        except (httpx.HTTPError, ValueError):
+            log.errors += 1
+            time.sleep(0.3)  # the server is down (the kill) or restarting: try again
+            card = None
+    client.close()
+
+
+def stored(project: Path, env: dict[str, str]) -> list[tuple[int, str | None, int]]:
+    code = ("import json, sys\nfrom triage.store.db import Project\nfrom triage.store.decisions import decision_history\n"
+            "import os\nwith Project.open(sys.argv[1], os.environ['TRIAGE_DATABASE']) as p, p.reading() as s:\n"
+            "    print(json.dumps([[r.id, r.request_id, r.record_id] for r in decision_history(s)]))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, env=env,
+                          check=True)
+    import json
+
+    return [tuple(x) for x in json.loads(done.stdout)]  # type: ignore[misc]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--reviewers", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--no-kill", action="store_true", help="no kill -9 in the middle")
+    parser.add_argument("--report", type=Path, default=ROOT / "evaluation" / "reports" / "team_load.md")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="triage-load-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)  # PostgreSQL runs as its own user (pg-dev.sh, as root) and must reach its folder
+        pg_dir = work / "pg"
+        url = subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "start", str(pg_dir)], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        try:
+            env = dict(os.environ, TRIAGE_DATABASE=url, TRIAGE_EMBEDDINGS="background")
+            project = work / "project"
+            corpus = work / "records.csv"
+            write_corpus(corpus, args.records)
+            run("init", str(project), env=env)
+            run("settings", "preset", "tfidf", "-p", str(project), env=env)
+            run("import", str(corpus), "-p", str(project), env=env)
+            run("users", "add", "lead", "--role", "lead", "--password-stdin", "-p", str(project), env=env,
+                stdin=PASSWORD + "\n")
+            names = [f"reviewer{i:02d}" for i in range(1, args.reviewers + 1)]
+            for name in names:
+                run("users", "add", name, "--role", "reviewer", "--password-stdin", "-p", str(project),
+                    env=dict(env, TRIAGE_REVIEWER="lead"), stdin=PASSWORD + "\n")
+            port = free_port()
+            server_log = work / "server.log"
+            server = start_server(project, port, env, server_log)
+            base = f"http://127.0.0.1:{port}"
+            # The first ranking is built when the screening page is first asked for.
+            warm = httpx.Client(base_url=base, timeout=600)
+            login(warm, "lead")
+            warm.get("/screen/card", headers={"Accept": "application/json"})
+            warm.close()
+            logs = [ClientLog(name) for name in names]
+            stop, down = threading.Event(), threading.Event()
+            threads = [threading.Thread(target=reviewer_loop, args=(base, log, stop, down)) for log in logs]
+            started = time.monotonic()
+            for t in threads:
+                t.start()
+            restart_s = None
+            if not args.no_kill:
+                time.sleep(args.seconds / 2)
+                down.set()
+                os.kill(server.pid, signal.SIGKILL)
+                server.wait()
+                killed = time.monotonic()
+                server = start_server(project, port, env, server_log)
+                restart_s = time.monotonic() - killed
+                time.sleep(3)
+                down.clear()
+            time.sleep(max(0.0, args.seconds - (time.monotonic() - started)))
+            stop.set()
+            for t in threads:
+                t.join(timeout=60)
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+            rows = stored(project, env)
+        finally:
+            subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "stop", str(pg_dir)], check=False)
+    by_id = {decision_id: (request_id, record) for decision_id, request_id, record in rows}
+    acknowledged = [a for log in logs for a in log.acknowledged]
+    lost = [a for a in acknowledged if a[2] not in by_id or by_id[a[2]][0] != a[1]]
+    request_ids = [request_id for request_id, _ in by_id.values() if request_id]
+    duplicated = len(request_ids) - len(set(request_ids))
+    latencies = sorted(x for log in logs for x in log.latencies)
+    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
+    p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else float("nan")
+    errors = sum(log.errors for log in logs)
+    lines = [
+        f"# Team server under load: {args.reviewers} reviewers, {args.records:,} records, PostgreSQL",
+        "",
+        (f"Command: `nice .venv/bin/python evaluation/bench_team_load.py --records {args.records} --reviewers "
+        f"{args.reviewers} --seconds {args.seconds:g}{' --no-kill' if args.no_kill else ''}`"),
+        "",
+        (f"Machine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}; the server, PostgreSQL"
+        f" and all {args.reviewers} clients on it (preset tfidf)."),
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| decisions acknowledged by the server | {len(acknowledged)} |",
+        f"| decisions in the store | {len(rows)} |",
+        f"| acknowledged but lost | {len(lost)} |",
+        f"| recorded twice (same request id) | {duplicated} |",
+        f"| key press to next card, p50 / p95 (ms, outside the restart) | {p50:.0f} / {p95:.0f} |",
+        f"| client errors (connection refused during the restart, retried) | {errors} |",
+        f"| kill -9 then restart until it answered (s) | {'not killed' if restart_s is None else f'{restart_s:.1f}'} |",
+    ]
+    args.report.write_text("\n".join(lines) + "\n")
+    print(args.report.read_text())
+
+
+if __name__ == "__main__":
+    main()
