@@ -17,6 +17,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     settings,
     sources,
     studies,
+    team,
 )
 from triage.cli.app import app
 

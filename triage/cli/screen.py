@@ -89,14 +89,16 @@ def next_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines: id, rank, score, model, title, matches.")] = False,
     preset: PresetOption = None,
     stage: StageOption = "title_abstract",
-    reviewer: Annotated[str | None, typer.Option("--reviewer", "-r", help="With --independent: whose queue.")] = None,
+    reviewer: Annotated[
+        str | None, typer.Option("--reviewer", "-r", help="Whose queue (under 'triage allocate': served records are leased to them).")
+    ] = None,
     independent: IndependentOption = False,
     new_only: NewOnlyOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
     """Show the next records to screen, best first, with why they rank there."""
     with open_project(project_dir) as project:
-        who = _reviewer(project, reviewer) if independent else None
+        who = _reviewer(project, reviewer) if independent or reviewer else None  # a named queue: allocations
         queue = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent,
                             new_only=new_only)
         shown = queue.next(n)

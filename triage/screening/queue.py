@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from triage.embeddings import Encoder, load_encoder
+from triage.errors import DecisionError
 from triage.ranking.cycle import ScreeningCycle
 from triage.ranking.presets import Preset, load_preset
 from triage.records.model import Record
 from triage.screening.criteria_file import project_criteria
 from triage.screening.embedding_cache import EmbeddingProgress, cached_embeddings
+from triage.store.allocation import Allocation, allocation_in_force
+from triage.store.claims import claim, unavailable_to
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, decisions_in_force, record_decision, retract_latest
 from triage.store.records import screenable_records
@@ -76,6 +79,15 @@ class ScreeningQueue:
             # A search update: serve only the studies the newest round found, while the
             # model keeps learning from every decision of every round.
             self.only: frozenset[int] | None = new_in_latest_round(session) if new_only else None
+            # A team allocation: the reviewer's own queue, each served record leased to them.
+            self.allocation: Allocation | None = (
+                allocation_in_force(session, stage) if reviewer is not None and not self.independent else None
+            )
+        if self.allocation is not None and reviewer not in self.allocation.reviewers:
+            raise DecisionError(
+                f"{reviewer} is not allocated to screen at {stage} (allocated: {', '.join(self.allocation.reviewers)})",
+                hint=f"the lead adds them with 'triage allocate --stage {stage} --reviewers ...'",
+            )
         self.record_ids = [rid for rid, _ in pairs]
         self.records = [r for _, r in pairs]
         self._index = {rid: i for i, rid in enumerate(self.record_ids)}
@@ -121,6 +133,14 @@ class ScreeningQueue:
             with self.project.reading() as session:
                 own = current_decisions(session, stage=self.stage, reviewer=self.reviewer)
             seen = {self._index[rid] for rid in own if rid in self._index}
+        if self.allocation is not None and self.reviewer is not None:
+            with self.project.reading() as session:
+                hidden = unavailable_to(
+                    session, stage=self.stage, reviewer=self.reviewer,
+                    settled=frozenset(in_force.decisions) | frozenset(in_force.conflicts),
+                    awaiting={g: {d.reviewer for d in ds} for g, ds in in_force.awaiting.items()},
+                )
+            seen = {self._index[rid] for rid in hidden if rid in self._index}
         self.seen = seen
         return frozenset(self.record_ids[i] for i in seen)
 
@@ -157,6 +177,8 @@ class ScreeningQueue:
                 Shown(self.record_ids[i], self.records[i], float(scores[i]), rank, self.cycle.model_name, i)
                 for rank, i in enumerate(order[:k], start=1)
             ]
+        if self.allocation is not None:
+            return self._next_claimed(k, skipped)
         want = min(len(self.records), k + len(self.seen) + len(skipped))
         order = [i for i in self.cycle.next(want) if i not in self.seen]
         order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
@@ -164,6 +186,39 @@ class ScreeningQueue:
         return [
             Shown(self.record_ids[i], self.records[i], float(scores[i]), rank, self.cycle.model_name, i)
             for rank, i in enumerate(order[:k], start=1)
+        ]
+
+    def _next_claimed(self, k: int, skipped: set[int]) -> list[Shown]:
+        """The reviewer's next ``k`` under an allocation: the best records they may take, each
+        leased to them as it is served. A record another process took a moment ago (its
+        lease won the race) is passed over."""
+        assert self.allocation is not None and self.reviewer is not None
+        self.sync()  # others' leases and decisions since the last call
+        taken: list[int] = []
+        want = min(len(self.records), k + len(self.seen) + len(skipped) + 20)
+        while True:
+            order = [i for i in self.cycle.next(want) if i not in self.seen]
+            order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
+            for i in order:
+                if i in taken:
+                    continue
+                group = self.record_ids[i]
+                with self.project.transaction() as session:
+                    won = claim(session, stage=self.stage, record_id=group, reviewer=self.reviewer,
+                                slots=self.allocation.slots(group))
+                if won:
+                    taken.append(i)
+                    if len(taken) == k:
+                        break
+                else:
+                    self.seen.add(i)
+            if len(taken) == k or want >= len(self.records):
+                break
+            want = min(len(self.records), want * 2)
+        scores = self.cycle.scores()
+        return [
+            Shown(self.record_ids[i], self.records[i], float(scores[i]), rank, self.cycle.model_name, i)
+            for rank, i in enumerate(taken, start=1)
         ]
 
     def explain(self, shown: Shown) -> object:

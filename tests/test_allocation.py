@@ -1,0 +1,189 @@
+"""Allocation of screening among a team (issue 16): shares screened twice, leases that keep
+two reviewers off one single-screened record (threads and processes, SQLite and PostgreSQL),
+double-screened records going to exactly two, conflicts resolved by a lead."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from datetime import timedelta
+
+import pytest
+
+from triage.errors import DecisionError
+from triage.records.model import Provenance, Record
+from triage.store.allocation import allocation_history, allocation_in_force, drawn_twice, set_allocation
+from triage.store.base import utcnow
+from triage.store.claims import claim
+from triage.store.db import Project
+from triage.store.decisions import decisions_in_force, record_decision
+from triage.store.prisma import prisma_counts
+from triage.store.records import add_records, screening_rows
+from triage.store.resolutions import resolutions, resolve_conflict
+from triage.store.schema import SourceRow
+
+
+def _records(project: Project, n: int) -> list[int]:
+    with project.transaction() as session:
+        source = SourceRow(file_name="f.ris", file_path="/f.ris", sha256="h", format="ris")
+        session.add(source)
+        session.flush()
+        add_records(session, source.id, [Record(title=f"Title {i}", provenance=Provenance("f.ris", "h", i, i))
+                                         for i in range(1, n + 1)])
+    with project.reading() as session:
+        return [r.id for r in screening_rows(session)]
+
+
+def _allocate(project: Project, share: float, reviewers: str = "ana,ben,cy") -> None:
+    with project.transaction() as session:
+        set_allocation(session, stage="title_abstract", reviewers=reviewers.split(","), double_share=share, set_by="lea")
+
+
+@pytest.mark.parametrize("share", [0.1, 0.3])
+def test_share_screened_twice_is_about_p(share: float) -> None:
+    n = 5000
+    twice = sum(drawn_twice(0, "title_abstract", group, share) for group in range(1, n + 1))
+    sd = (n * share * (1 - share)) ** 0.5
+    assert abs(twice - n * share) < 4 * sd  # binomial: 4 sd
+    assert all(drawn_twice(0, "title_abstract", g, 1.0) for g in range(1, 200))
+    assert not any(drawn_twice(0, "title_abstract", g, 0.0) for g in range(1, 200))
+
+
+def test_draw_is_stable_and_grows_with_the_share() -> None:
+    at10 = {g for g in range(1, 3000) if drawn_twice(3, "title_abstract", g, 0.1)}
+    again = {g for g in range(1, 3000) if drawn_twice(3, "title_abstract", g, 0.1)}
+    at20 = {g for g in range(1, 3000) if drawn_twice(3, "title_abstract", g, 0.2)}
+    other_seed = {g for g in range(1, 3000) if drawn_twice(4, "title_abstract", g, 0.1)}
+    assert at10 == again and at10 < at20 and at10 != other_seed
+
+
+def test_allocation_is_logged_and_checked(project: Project) -> None:
+    _allocate(project, 0.1)
+    _allocate(project, 1.0, "ana,ben")
+    with project.reading() as session:
+        log = allocation_history(session, "title_abstract")
+        now = allocation_in_force(session, "title_abstract")
+    assert [(a.reviewers, a.double_share, a.set_by) for a in log] == [
+        (("ana", "ben", "cy"), 0.1, "lea"), (("ana", "ben"), 1.0, "lea")]
+    assert now is not None and now.id == log[-1].id
+    with pytest.raises(DecisionError, match="at least two reviewers"), project.transaction() as session:
+        set_allocation(session, stage="title_abstract", reviewers=["ana"], double_share=0.5, set_by="lea")
+    with pytest.raises(DecisionError, match="between 0 and 1"), project.transaction() as session:
+        set_allocation(session, stage="title_abstract", reviewers=["ana", "ben"], double_share=1.5, set_by="lea")
+
+
+def _claim(project: Project, record_id: int, reviewer: str, slots: int, **kwargs: object) -> bool:
+    with project.transaction() as session:
+        return claim(session, stage="title_abstract", record_id=record_id, reviewer=reviewer, slots=slots,
+                     **kwargs)  # type: ignore[arg-type]
+
+
+def test_single_record_leased_to_one_until_it_expires(project: Project) -> None:
+    ids = _records(project, 2)
+    assert _claim(project, ids[0], "ana", 1)
+    assert not _claim(project, ids[0], "ben", 1)
+    assert _claim(project, ids[0], "ana", 1)  # renewing one's own lease
+    later = utcnow() + timedelta(minutes=21)
+    assert _claim(project, ids[0], "ben", 1, now=later)  # ana walked away: the lease ran out
+    assert not _claim(project, ids[0], "ana", 1, now=later)
+    assert _claim(project, ids[1], "ana", 1, lease=None)  # decided: held for good
+    assert not _claim(project, ids[1], "ben", 1, now=utcnow() + timedelta(days=30))
+
+
+def test_double_record_goes_to_exactly_two(project: Project) -> None:
+    ids = _records(project, 1)
+    assert _claim(project, ids[0], "ana", 2)
+    assert _claim(project, ids[0], "ben", 2)
+    assert not _claim(project, ids[0], "cy", 2)
+    assert _claim(project, ids[0], "ben", 2)  # still ben's, not a third slot
+
+
+def _race_in_threads(project: Project, ids: list[int], names: list[str]) -> dict[str, list[int]]:
+    barrier = threading.Barrier(len(names))
+    won: dict[str, list[int]] = {n: [] for n in names}
+
+    def run(name: str) -> None:
+        barrier.wait()
+        for rid in ids:
+            if _claim(project, rid, name, 1):
+                won[name].append(rid)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return won
+
+
+def test_two_threads_claiming_at_once_never_share_a_record(project: Project) -> None:
+    ids = _records(project, 60)
+    won = _race_in_threads(project, ids, ["ana", "ben"])
+    assert set(won["ana"]).isdisjoint(won["ben"])
+    assert sorted(won["ana"] + won["ben"]) == ids  # every record went to someone
+
+
+def _claim_in_process(directory: str, database: str | None, name: str, ids: list[int], start: object, out: object) -> None:
+    start.wait()  # type: ignore[attr-defined]
+    with Project.open(directory, database) as project:
+        got = [rid for rid in ids if _claim(project, rid, name, 1)]
+    out.put((name, got))  # type: ignore[attr-defined]
+
+
+def test_two_processes_claiming_at_once_never_share_a_record(project: Project, database: str | None) -> None:
+    ids = _records(project, 60)
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Event(), context.Queue()
+    procs = [context.Process(target=_claim_in_process, args=(str(project.directory), database, n, ids, start, out))
+             for n in ("ana", "ben")]
+    for p in procs:
+        p.start()
+    start.set()
+    got = dict(out.get(timeout=120) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    assert set(got["ana"]).isdisjoint(got["ben"])
+    assert sorted(got["ana"] + got["ben"]) == ids
+
+
+def test_double_screened_decisions_wait_then_agree_or_conflict(project: Project) -> None:
+    ids = _records(project, 3)
+    _allocate(project, 1.0, "ana,ben")
+    with project.transaction() as session:
+        record_decision(session, ids[0], "include", reviewer="ana")
+        record_decision(session, ids[1], "exclude", reviewer="ana")
+        record_decision(session, ids[1], "exclude", reviewer="ben")
+        record_decision(session, ids[2], "include", reviewer="ana")
+        record_decision(session, ids[2], "exclude", reviewer="ben", reasons=["setting"])
+    with project.reading() as session:
+        in_force = decisions_in_force(session)
+        counts = prisma_counts(session)
+    assert set(in_force.awaiting) == {ids[0]}  # one reviewer so far: neither in force nor counted
+    assert set(in_force.decisions) == {ids[1]} and set(in_force.conflicts) == {ids[2]}
+    assert counts.screened == 2 and counts.conflicts == 1  # the agreement and the conflict; not the one waiting
+    # a third decider finds no free slot
+    assert not _claim(project, ids[1], "cy", 2)
+
+
+def test_a_leads_resolution_is_logged_and_in_force(project: Project) -> None:
+    ids = _records(project, 2)
+    _allocate(project, 1.0, "ana,ben")
+    with project.transaction() as session:
+        record_decision(session, ids[0], "include", reviewer="ana")
+        record_decision(session, ids[0], "exclude", reviewer="ben", reasons=["setting"])
+        record_decision(session, ids[1], "include", reviewer="ana")
+    with pytest.raises(DecisionError, match="needs a note"), project.transaction() as session:
+        resolve_conflict(session, ids[0], "include", lead="lea", note=" ")
+    with pytest.raises(DecisionError, match=f"record {ids[1]} is not in conflict"), project.transaction() as session:
+        resolve_conflict(session, ids[1], "include", lead="lea", note="why")
+    with project.transaction() as session:
+        resolve_conflict(session, ids[0], "include", lead="lea", note="the setting is a clinic: in scope")
+    with project.reading() as session:
+        in_force = decisions_in_force(session)
+        log = resolutions(session)
+        counts = prisma_counts(session)
+    assert in_force.decisions[ids[0]].decision == "include" and in_force.decisions[ids[0]].reviewer == "lea"
+    assert ids[0] not in in_force.conflicts
+    assert [(r.record_id, r.decision, r.resolved_by, r.note) for r in log] == [
+        (ids[0], "include", "lea", "the setting is a clinic: in scope")]
+    assert counts.conflicts == 0 and counts.included_title_abstract == 1

@@ -1,0 +1,60 @@
+"""Per-reviewer progress under an allocation: what each has decided and what their queue holds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from triage.store.allocation import allocation_in_force, resolution_ids
+from triage.store.claims import unavailable_to
+from triage.store.decisions import decisions_in_force
+from triage.store.groups import dedup_horizon
+from triage.store.schema import RecordRow
+
+__all__ = ["ReviewerProgress", "reviewer_progress"]
+
+
+@dataclass(frozen=True)
+class ReviewerProgress:
+    """One reviewer at one stage: groups decided (their decision still standing, a lead's
+    resolutions not counted) and groups left in their queue."""
+
+    reviewer: str
+    decided: int
+    remaining: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reviewer_progress(session: Session, *, stage: str = "title_abstract") -> list[ReviewerProgress]:
+    """Each allocated reviewer's progress (everyone who decided, where nothing is allocated:
+    ``remaining`` is then every group not settled, as everyone screens everything)."""
+    allocation = allocation_in_force(session, stage)
+    in_force = decisions_in_force(session, stage=stage)
+    resolved = resolution_ids(session)
+    shown = [*in_force.decisions.values(), *(d for ds in in_force.conflicts.values() for d in ds),
+             *(d for ds in in_force.awaiting.values() for d in ds)]
+    decided: dict[str, set[int]] = {}
+    for d in shown:
+        if d.decision_id not in resolved:
+            decided.setdefault(d.reviewer, set()).add(d.record_id)
+    horizon = dedup_horizon(session)
+    stmt = select(RecordRow.id).where(RecordRow.merged_into.is_(None))
+    if horizon is not None:
+        stmt = stmt.where(RecordRow.id <= horizon)
+    screenable = frozenset(session.scalars(stmt))
+    settled = frozenset(in_force.decisions) | frozenset(in_force.conflicts)
+    awaiting = {g: {d.reviewer for d in ds} for g, ds in in_force.awaiting.items()}
+    names = list(allocation.reviewers) if allocation is not None else sorted(decided)
+    out = []
+    for name in names:
+        if allocation is not None:
+            hidden = unavailable_to(session, stage=stage, reviewer=name, settled=settled, awaiting=awaiting)
+        else:
+            hidden = settled | frozenset(g for g, who in awaiting.items() if name in who)
+        out.append(ReviewerProgress(name, len(decided.get(name, ())), len(screenable - hidden)))
+    return out
