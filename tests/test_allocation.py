@@ -187,3 +187,54 @@ def test_a_leads_resolution_is_logged_and_in_force(project: Project) -> None:
     assert [(r.record_id, r.decision, r.resolved_by, r.note) for r in log] == [
         (ids[0], "include", "lea", "the setting is a clinic: in scope")]
     assert counts.conflicts == 0 and counts.included_title_abstract == 1
+
+
+def test_each_reviewer_gets_their_own_queue(project: Project) -> None:
+    from triage.screening.queue import ScreeningQueue
+
+    _records(project, 12)
+    _allocate(project, 0.0)
+    queues = {n: ScreeningQueue(project, preset="tfidf", reviewer=n, random_state=1) for n in ("ana", "ben", "cy")}
+    served = {n: [s.record_id for s in q.next(3)] for n, q in queues.items()}
+    everyone = [rid for ids in served.values() for rid in ids]
+    assert len(everyone) == len(set(everyone)) == 9  # single-screened: never one record to two at once
+    with pytest.raises(DecisionError, match="dan is not allocated to screen at title_abstract"):
+        ScreeningQueue(project, preset="tfidf", reviewer="dan")
+
+
+def test_a_double_screened_record_is_served_to_exactly_two(project: Project) -> None:
+    from triage.screening.queue import ScreeningQueue
+
+    _records(project, 6)
+    _allocate(project, 1.0)
+    ana, ben, cy = (ScreeningQueue(project, preset="tfidf", reviewer=n, random_state=1) for n in ("ana", "ben", "cy"))
+    first = ana.next(1)[0].record_id
+    assert ben.next(1)[0].record_id == first  # the same best record: its second slot
+    assert cy.next(1)[0].record_id != first  # both slots taken
+    ana.decide(first, "include", reviewer="ana")
+    assert first not in [s.record_id for s in ana.next(6)]
+    ben.decide(first, "include", reviewer="ben")
+    with project.reading() as session:
+        assert decisions_in_force(session).decisions[first].decision == "include"
+
+
+def test_kappa_pabak_and_agreement_per_pair_against_hand_computed_values(project: Project) -> None:
+    from triage.screening.agreement import pabak, pair_agreements
+
+    ids = _records(project, 10)
+    # ana/ben: 3 include-include, 5 exclude-exclude, 1 include-exclude, 1 exclude-include.
+    # po = 0.8; each includes 4 of 10, so pe = 0.4*0.4 + 0.6*0.6 = 0.52, kappa = 0.28 / 0.48 = 0.58333;
+    # PABAK over 3 categories (3 * 0.8 - 1) / 2 = 0.7 (over 2 categories 2 * 0.8 - 1 = 0.6).
+    pairs = ["ii"] * 3 + ["ee"] * 5 + ["ie", "ei"]
+    with project.transaction() as session:
+        for rid, (a, b) in zip(ids, pairs):
+            record_decision(session, rid, {"i": "include", "e": "exclude"}[a], reviewer="ana")
+            record_decision(session, rid, {"i": "include", "e": "exclude"}[b], reviewer="ben")
+        record_decision(session, ids[0], "include", reviewer="cy")
+    with project.reading() as session:
+        found = {a.reviewers: a for a in pair_agreements(session)}
+    ab = found[("ana", "ben")]
+    assert ab.n == 10 and ab.percent_agreement == pytest.approx(0.8)
+    assert ab.kappa == pytest.approx(0.28 / 0.48) and ab.pabak == pytest.approx(0.7)
+    assert pabak(0.8, categories=2) == pytest.approx(0.6)
+    assert found[("ana", "cy")].n == 1 and found[("ana", "cy")].pabak == pytest.approx(1.0)

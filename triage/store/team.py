@@ -14,7 +14,7 @@ from triage.store.decisions import decisions_in_force
 from triage.store.groups import dedup_horizon
 from triage.store.schema import RecordRow
 
-__all__ = ["ReviewerProgress", "reviewer_progress"]
+__all__ = ["ReviewerProgress", "reviewer_progress", "unavailable_for"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,17 @@ class ReviewerProgress:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def unavailable_for(session: Session, *, stage: str, reviewer: str) -> frozenset[int]:
+    """The groups not to serve ``reviewer`` under the stage's allocation right now
+    (:func:`~triage.store.claims.unavailable_to` over the decisions in force)."""
+    in_force = decisions_in_force(session, stage=stage)
+    return unavailable_to(
+        session, stage=stage, reviewer=reviewer,
+        settled=frozenset(in_force.decisions) | frozenset(in_force.conflicts),
+        awaiting={g: {d.reviewer for d in ds} for g, ds in in_force.awaiting.items()},
+    )
 
 
 def reviewer_progress(session: Session, *, stage: str = "title_abstract") -> list[ReviewerProgress]:
