@@ -238,3 +238,46 @@ def test_kappa_pabak_and_agreement_per_pair_against_hand_computed_values(project
     assert ab.kappa == pytest.approx(0.28 / 0.48) and ab.pabak == pytest.approx(0.7)
     assert pabak(0.8, categories=2) == pytest.approx(0.6)
     assert found[("ana", "cy")].n == 1 and found[("ana", "cy")].pabak == pytest.approx(1.0)
+
+
+def test_a_decision_holds_the_record_and_an_undo_reopens_its_lease(project: Project) -> None:
+    from triage.store.decisions import undo_last
+
+    ids = _records(project, 1)
+    _allocate(project, 0.0)
+    with project.transaction() as session:
+        record_decision(session, ids[0], "include", reviewer="ana")  # decided without being served: slot taken
+    month = utcnow() + timedelta(days=30)
+    assert not _claim(project, ids[0], "ben", 1, now=month)
+    with project.transaction() as session:
+        undo_last(session, reviewer="ana")
+    assert not _claim(project, ids[0], "ben", 1)  # ana is served it again first
+    assert _claim(project, ids[0], "ben", 1, now=month)  # unless she walked away
+
+
+def test_status_json_gives_each_reviewers_progress_and_agreement(project: Project) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from triage.cli.main import app as cli
+
+    ids = _records(project, 6)
+    where = ["-p", str(project.directory)]
+    runner = CliRunner()
+    steps = [["allocate", "--reviewers", "ana,ben", "--double", "all", "--by", "lea"],
+             ["decide", str(ids[0]), "include", "--reviewer", "ana"],
+             ["decide", str(ids[1]), "include", "--reviewer", "ana"],
+             ["decide", str(ids[0]), "include", "--reviewer", "ben"],
+             ["next", "--reviewer", "ben", "--preset", "tfidf", "-n", "1"]]  # leases one record to ben
+    for step in steps:
+        result = runner.invoke(cli, [*step, *where])
+        assert result.exit_code == 0, result.output
+    data = json.loads(runner.invoke(cli, ["status", "--json", *where]).output)
+    # ana: decided 0 and 1, left: 2..5 (4). ben: decided 0; left: 1 (ana's, awaiting him) and 2..5 = 5
+    assert data["reviewers"] == [
+        {"stage": "title_abstract", "reviewer": "ana", "decided": 2, "remaining": 4},
+        {"stage": "title_abstract", "reviewer": "ben", "decided": 1, "remaining": 5},
+    ]
+    assert data["agreement"] == [{"stage": "title_abstract", "reviewers": ["ana", "ben"], "n": 1,
+                                  "percent_agreement": 1.0, "kappa": 1.0, "pabak": 1.0}]

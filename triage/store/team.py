@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from triage.store.allocation import allocation_in_force, resolution_ids
 from triage.store.claims import unavailable_to
-from triage.store.decisions import decisions_in_force
+from triage.store.decisions import current_decisions, decision_history, decisions_in_force
 from triage.store.groups import dedup_horizon
 from triage.store.schema import RecordRow
 
@@ -19,8 +19,9 @@ __all__ = ["ReviewerProgress", "reviewer_progress", "unavailable_for"]
 
 @dataclass(frozen=True)
 class ReviewerProgress:
-    """One reviewer at one stage: groups decided (their decision still standing, a lead's
-    resolutions not counted) and groups left in their queue."""
+    """One reviewer at one stage: groups decided (their own latest decision, not withdrawn,
+    whether or not it is the one in force; a lead's resolutions not counted) and groups
+    left in their queue."""
 
     reviewer: str
     decided: int
@@ -47,12 +48,10 @@ def reviewer_progress(session: Session, *, stage: str = "title_abstract") -> lis
     allocation = allocation_in_force(session, stage)
     in_force = decisions_in_force(session, stage=stage)
     resolved = resolution_ids(session)
-    shown = [*in_force.decisions.values(), *(d for ds in in_force.conflicts.values() for d in ds),
-             *(d for ds in in_force.awaiting.values() for d in ds)]
-    decided: dict[str, set[int]] = {}
-    for d in shown:
-        if d.decision_id not in resolved:
-            decided.setdefault(d.reviewer, set()).add(d.record_id)
+    names = (list(allocation.reviewers) if allocation is not None
+             else sorted({row.reviewer for row in decision_history(session, stage=stage)}))
+    decided = {name: {rid for rid, d in current_decisions(session, stage=stage, reviewer=name).items()
+                      if d.decision_id not in resolved} for name in names}
     horizon = dedup_horizon(session)
     stmt = select(RecordRow.id).where(RecordRow.merged_into.is_(None))
     if horizon is not None:
@@ -60,12 +59,11 @@ def reviewer_progress(session: Session, *, stage: str = "title_abstract") -> lis
     screenable = frozenset(session.scalars(stmt))
     settled = frozenset(in_force.decisions) | frozenset(in_force.conflicts)
     awaiting = {g: {d.reviewer for d in ds} for g, ds in in_force.awaiting.items()}
-    names = list(allocation.reviewers) if allocation is not None else sorted(decided)
     out = []
     for name in names:
         if allocation is not None:
             hidden = unavailable_to(session, stage=stage, reviewer=name, settled=settled, awaiting=awaiting)
         else:
             hidden = settled | frozenset(g for g, who in awaiting.items() if name in who)
-        out.append(ReviewerProgress(name, len(decided.get(name, ())), len(screenable - hidden)))
+        out.append(ReviewerProgress(name, len(decided[name]), len(screenable - hidden)))
     return out

@@ -29,7 +29,7 @@ def conflicts_page(request: Request) -> Response:
         conflicts = decisions_in_force(session, stage=stage).conflicts
         rows = [(rid, (get_record(session, rid) or None), list(decisions)) for rid, decisions in sorted(conflicts.items())]
         titles = {rid: (row.title if row is not None else None) for rid, row, _ in rows}
-        resolved = [r for r in resolutions(session, stage=stage)]
+        resolved = resolutions(session, stage=stage)
         team = team_status(session)
     return ctx.templates.TemplateResponse(request, "conflicts.html", {
         "conflicts": [(rid, titles[rid], decisions) for rid, _, decisions in rows],
