@@ -281,3 +281,15 @@ def test_status_json_gives_each_reviewers_progress_and_agreement(project: Projec
     ]
     assert data["agreement"] == [{"stage": "title_abstract", "reviewers": ["ana", "ben"], "n": 1,
                                   "percent_agreement": 1.0, "kappa": 1.0, "pabak": 1.0}]
+
+
+def test_full_text_has_its_own_allocation(project: Project) -> None:
+    ids = _records(project, 2)
+    with project.transaction() as session:
+        set_allocation(session, stage="full_text", reviewers=["ana", "ben"], double_share=1.0, set_by="lea")
+        record_decision(session, ids[0], "include", reviewer="ana", stage="full_text")
+        record_decision(session, ids[0], "include", reviewer="ana")  # title/abstract: nothing allocated
+    with project.reading() as session:
+        assert allocation_in_force(session, "title_abstract") is None
+        assert set(decisions_in_force(session, stage="full_text").awaiting) == {ids[0]}
+        assert set(decisions_in_force(session).decisions) == {ids[0]}

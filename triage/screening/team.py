@@ -27,7 +27,7 @@ def team_status(session: Session) -> dict[str, list[dict[str, Any]]]:
         reviewers += [{"stage": stage, **p.to_dict()} for p in reviewer_progress(session, stage=stage)]
         agreement += [
             {"stage": stage, "reviewers": list(a.reviewers), "n": a.n, "percent_agreement": round(a.percent_agreement, 4),
-             "kappa": round(a.kappa, 4), "pabak": round(a.pabak, 4)}
+             "kappa": round(a.kappa, 4) + 0.0, "pabak": round(a.pabak, 4) + 0.0}  # + 0.0: no "-0.0"
             for a in pair_agreements(session, stage=stage)
         ]
     return {"reviewers": reviewers, "agreement": agreement}
