@@ -293,3 +293,38 @@ def test_full_text_has_its_own_allocation(project: Project) -> None:
         assert allocation_in_force(session, "title_abstract") is None
         assert set(decisions_in_force(session, stage="full_text").awaiting) == {ids[0]}
         assert set(decisions_in_force(session).decisions) == {ids[0]}
+
+
+def test_allocating_gives_earlier_decisions_their_slots(project: Project) -> None:
+    from triage.store.claims import claimed_away
+    from triage.store.team import allocate
+
+    ids = _records(project, 3)
+    with project.transaction() as session:
+        record_decision(session, ids[0], "include", reviewer="ana")
+        record_decision(session, ids[1], "exclude", reviewer="ben")
+    with project.transaction() as session:
+        allocate(session, stage="title_abstract", reviewers=["ana", "ben", "cy"], double_share=1.0, set_by="lea")
+    with project.reading() as session:
+        away = {n: claimed_away(session, stage="title_abstract", reviewer=n) for n in ("ana", "ben", "cy")}
+    assert away == {"ana": {ids[0]}, "ben": {ids[1]}, "cy": set()}  # each waits for a second reviewer, not its first
+    assert _claim(project, ids[0], "ben", 2)  # the second slot
+    assert not _claim(project, ids[0], "cy", 2)  # ana's slot and ben's lease fill it
+
+
+def test_the_web_settled_set_follows_appends_under_double_screening(project: Project) -> None:
+    from triage.store.decisions import settled_after_appends, settled_records
+
+    ids = _records(project, 3)
+    _allocate(project, 1.0, "ana,ben")
+    settled: frozenset[int] = frozenset()
+    last = 0
+    for rid, reviewer, decision in [(ids[0], "ana", "include"), (ids[1], "ana", "exclude"),
+                                    (ids[0], "ben", "exclude"), (ids[1], "ben", "exclude")]:
+        with project.transaction() as session:
+            row = record_decision(session, rid, decision, reviewer=reviewer)
+        with project.reading() as session:
+            updated = settled_after_appends(session, settled, since=last)
+            assert updated == settled_records(session)  # the cheap update equals a full recount
+        settled, last = updated, row.id
+    assert settled == {ids[0], ids[1]}

@@ -17,10 +17,11 @@ from rich.table import Table
 
 from triage.cli.app import app, console, fail
 from triage.cli.options import ProjectOption, open_project
-from triage.store.allocation import allocation_history, set_allocation
+from triage.store.allocation import allocation_history
 from triage.store.db import Project
 from triage.store.resolutions import resolve_conflict
 from triage.store.schema import STAGES
+from triage.store.team import allocate
 
 StageOption = Annotated[str, typer.Option("--stage", help=f"Screening stage: {', '.join(STAGES)}.")]
 ByOption = Annotated[
@@ -65,7 +66,7 @@ def allocate_command(
         if reviewers is not None:
             lead = _lead(project, by)
             with project.transaction() as session:
-                made = set_allocation(session, stage=stage, reviewers=reviewers.split(","),
+                made = allocate(session, stage=stage, reviewers=reviewers.split(","),
                                       double_share=_share(double), set_by=lead, seed=seed)
             twice = "all" if made.double_share >= 1 else f"{made.double_share:.0%}"
             console.print(f"Allocated {stage} to {escape(', '.join(made.reviewers))}; screened twice: {twice} "

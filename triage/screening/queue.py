@@ -19,7 +19,7 @@ from triage.records.model import Record
 from triage.screening.criteria_file import project_criteria
 from triage.screening.embedding_cache import EmbeddingProgress, cached_embeddings
 from triage.store.allocation import Allocation, allocation_in_force
-from triage.store.claims import claim, unavailable_to
+from triage.store.claims import claim, claimed_away, unavailable_to
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, decisions_in_force, record_decision, retract_latest
 from triage.store.records import screenable_records
@@ -193,7 +193,9 @@ class ScreeningQueue:
         leased to them as it is served. A record another process took a moment ago (its
         lease won the race) is passed over."""
         assert self.allocation is not None and self.reviewer is not None
-        self.sync()  # others' leases and decisions since the last call
+        with self.project.reading() as session:  # others' leases and decisions since the last sync
+            away = claimed_away(session, stage=self.stage, reviewer=self.reviewer)
+        self.seen |= {self._index[rid] for rid in away if rid in self._index}
         taken: list[int] = []
         want = min(len(self.records), k + len(self.seen) + len(skipped) + 20)
         while True:

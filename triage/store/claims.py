@@ -15,7 +15,7 @@ alike: an ``INSERT .. ON CONFLICT DO NOTHING`` on the slot's primary key, or an
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -27,7 +27,7 @@ from triage.store.base import utcnow
 from triage.store.schema import RecordRow
 from triage.store.schema_allocation import ClaimRow
 
-__all__ = ["LEASE", "claim", "claims_held", "hold_after_decision", "reopen_after_undo", "unavailable_to"]
+__all__ = ["LEASE", "claim", "claimed_away", "claims_held", "hold_after_decision", "hold_decided", "reopen_after_undo", "unavailable_to"]
 
 #: How long a served record stays a reviewer's without a decision (then another may take it).
 LEASE = timedelta(minutes=20)
@@ -83,6 +83,30 @@ def claim(
     return False
 
 
+def hold_decided(session: Session, *, stage: str, decided: Mapping[int, Sequence[str]], slots: Callable[[int], int]) -> int:
+    """Give each group's deciders (``decided``: group -> reviewers) a slot held for good, in one
+    bulk insert (a new allocation over decisions made before it); a decider already holding
+    a slot keeps it, a full group takes no more. Returns the slots written."""
+    taken: dict[int, dict[int, str]] = defaultdict(dict)
+    for record_id, slot, holder in session.execute(
+            select(ClaimRow.record_id, ClaimRow.slot, ClaimRow.reviewer).where(ClaimRow.stage == stage)):
+        taken[record_id][slot] = holder
+    now = utcnow()
+    values = []
+    for group, reviewers in decided.items():
+        held = taken.get(group, {})
+        free = [s for s in range(slots(group)) if s not in held]
+        for reviewer in dict.fromkeys(reviewers):
+            if reviewer in held.values() or not free:
+                continue
+            values.append({"stage": stage, "record_id": group, "slot": free.pop(0), "reviewer": reviewer,
+                           "claimed_at": now, "expires_at": None})
+    if values:
+        insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)
+        session.execute(insert(ClaimRow).on_conflict_do_nothing(), values)
+    return len(values)
+
+
 def _screened_as(session: Session, record_id: int) -> int:
     row = session.get(RecordRow, record_id)
     return row.merged_into if row is not None and row.merged_into is not None else record_id
@@ -111,10 +135,35 @@ def claims_held(session: Session, *, stage: str, now: datetime | None = None) ->
     """Record id -> the reviewers holding a slot on it now (a live lease, or decided)."""
     now = now or utcnow()
     held: dict[int, set[str]] = defaultdict(set)
-    for row in session.scalars(select(ClaimRow).where(ClaimRow.stage == stage)):
-        if row.expires_at is None or _aware(row.expires_at) > now:
-            held[row.record_id].add(row.reviewer)
+    rows = session.execute(select(ClaimRow.record_id, ClaimRow.reviewer, ClaimRow.expires_at)
+                           .where(ClaimRow.stage == stage))
+    for record_id, holder, expires_at in rows:
+        if expires_at is None or _aware(expires_at) > now:
+            held[record_id].add(holder)
     return held
+
+
+def claimed_away(session: Session, *, stage: str, reviewer: str, now: datetime | None = None) -> frozenset[int]:
+    """Groups the claims alone keep from ``reviewer``: those they decided (a slot held for
+    good) and those whose slots others fill. One read of the claims table, no decision log:
+    what a queue checks before each served record (every decision under an allocation holds a
+    slot, and :func:`~triage.store.team.allocate` gives earlier decisions theirs)."""
+    allocation = allocation_in_force(session, stage)
+    if allocation is None:
+        return frozenset()
+    now = now or utcnow()
+    holders: dict[int, set[str]] = defaultdict(set)
+    out: set[int] = set()
+    rows = session.execute(select(ClaimRow.record_id, ClaimRow.reviewer, ClaimRow.expires_at)
+                           .where(ClaimRow.stage == stage))  # plain tuples: no ORM objects per row
+    for record_id, holder, expires_at in rows:
+        if expires_at is None and holder == reviewer:
+            out.add(record_id)
+        elif expires_at is None or _aware(expires_at) > now:
+            holders[record_id].add(holder)
+    out.update(group for group, who in holders.items()
+               if reviewer not in who and len(who) >= allocation.slots(group))
+    return frozenset(out)
 
 
 def unavailable_to(

@@ -314,8 +314,6 @@ def settled_after_appends(
     ``retract`` (it may unsettle a group: recompute). A new decision always settles its
     group (in force, or in conflict with an older one), so a key press costs one small query
     instead of re-reading the whole log."""
-    if double_screening(session, stage).share > 0:  # a first of two decisions settles nothing
-        return None
     rows = session.execute(select(DecisionRow.record_id, DecisionRow.decision)
                            .where(DecisionRow.stage == stage, DecisionRow.id > since)).all()
     if any(decision == "retract" for _, decision in rows):
@@ -324,7 +322,19 @@ def settled_after_appends(
         return settled
     records = {record_id for record_id, _ in rows}
     screened_as = session.execute(select(RecordRow.id, RecordRow.merged_into).where(RecordRow.id.in_(records)))
-    return settled | {into if into is not None else rid for rid, into in screened_as}
+    groups = {into if into is not None else rid for rid, into in screened_as}
+    double = double_screening(session, stage)
+    # A group screened twice is settled by its second reviewer's decision, not its first.
+    return settled | {g for g in groups if not double.twice(g) or _reviewers_standing(session, g, stage) >= 2}
+
+
+def _reviewers_standing(session: Session, group: int, stage: str) -> int:
+    """How many reviewers have a decision on ``group``'s members that no retract withdrew."""
+    members = select(RecordRow.id).where((RecordRow.id == group) | (RecordRow.merged_into == group))
+    rows = session.scalars(select(DecisionRow).where(DecisionRow.stage == stage, DecisionRow.record_id.in_(members))
+                           .order_by(DecisionRow.id)).all()
+    withdrawn = _withdrawn(rows)
+    return len({row.reviewer for row in rows if row.decision != "retract" and row.id not in withdrawn})
 
 
 def decision_state_version(session: Session, *, stage: str = "title_abstract") -> tuple[int, ...]:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from triage.store.allocation import allocation_in_force, resolution_ids
-from triage.store.claims import unavailable_to
+from triage.store.allocation import Allocation, allocation_in_force, resolution_ids, set_allocation
+from triage.store.claims import hold_decided, unavailable_to
 from triage.store.decisions import current_decisions, decision_history, decisions_in_force
 from triage.store.groups import dedup_horizon
 from triage.store.schema import RecordRow
 
-__all__ = ["ReviewerProgress", "reviewer_progress", "unavailable_for"]
+__all__ = ["ReviewerProgress", "allocate", "reviewer_progress", "unavailable_for"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,21 @@ class ReviewerProgress:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def allocate(
+    session: Session, *, stage: str, reviewers: Sequence[str], double_share: float, set_by: str, seed: int = 0
+) -> Allocation:
+    """Set an allocation (:func:`~triage.store.allocation.set_allocation`) and give every
+    decision already standing its slot for good, as if it had been made under it: the claims
+    then say who decided what, so a queue needs no pass over the decision log per record."""
+    made = set_allocation(session, stage=stage, reviewers=reviewers, double_share=double_share, set_by=set_by,
+                          seed=seed)
+    in_force = decisions_in_force(session, stage=stage)
+    decided = {g: [d.reviewer] for g, d in in_force.decisions.items()}
+    decided.update({g: [d.reviewer for d in ds] for g, ds in [*in_force.conflicts.items(), *in_force.awaiting.items()]})
+    hold_decided(session, stage=stage, decided=decided, slots=made.slots)
+    return made
 
 
 def unavailable_for(session: Session, *, stage: str, reviewer: str) -> frozenset[int]:

@@ -26,7 +26,7 @@ from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening.queue import ScreeningQueue
 from triage.store.allocation import allocation_in_force
-from triage.store.claims import claim
+from triage.store.claims import claim, claimed_away
 from triage.store.db import Project
 from triage.store.decisions import (
     decision_state_version,
@@ -38,7 +38,6 @@ from triage.store.decisions import (
 from triage.store.groups import merged_away
 from triage.store.schema import DecisionRow
 from triage.store.studies import decide_other_reports
-from triage.store.team import unavailable_for
 
 __all__ = ["HEAD", "Card", "ScreeningState", "Snapshot", "decided_record_ids"]
 
@@ -329,7 +328,7 @@ class ScreeningState:
             if reviewer not in allocation.reviewers:
                 raise DecisionError(f"{reviewer} is not allocated to screen at {self.stage}",
                                     hint=f"allocated: {', '.join(allocation.reviewers)}; ask the lead")
-            hidden = unavailable_for(session, stage=self.stage, reviewer=reviewer)
+            hidden = claimed_away(session, stage=self.stage, reviewer=reviewer)  # ``ordered``: not settled
         candidates = [rid for rid in ordered if rid not in hidden]
         for n, rid in enumerate(candidates):
             with self.project.transaction() as session:
