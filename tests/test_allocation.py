@@ -328,3 +328,22 @@ def test_the_web_settled_set_follows_appends_under_double_screening(project: Pro
             assert updated == settled_records(session)  # the cheap update equals a full recount
         settled, last = updated, row.id
     assert settled == {ids[0], ids[1]}
+
+
+def test_triage_screen_serves_each_reviewer_their_own_records(project: Project) -> None:
+    from typer.testing import CliRunner
+
+    from triage.cli.main import app as cli
+    from triage.store.decisions import decision_history
+
+    _records(project, 8)
+    where = ["-p", str(project.directory)]
+    runner = CliRunner()
+    assert runner.invoke(cli, ["allocate", "--reviewers", "ana,ben", "--by", "lea", *where]).exit_code == 0
+    for name in ("ana", "ben"):  # one after the other: ana's last served record stays leased to her
+        result = runner.invoke(cli, ["screen", "--reviewer", name, "--preset", "tfidf", *where], input="iiq")
+        assert result.exit_code == 0, result.output
+        assert f"2 decisions recorded for {name}" in result.output
+    with project.reading() as session:
+        by = {name: {r.record_id for r in decision_history(session, reviewer=name)} for name in ("ana", "ben")}
+    assert len(by["ana"]) == len(by["ben"]) == 2 and by["ana"].isdisjoint(by["ben"])
