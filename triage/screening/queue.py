@@ -156,6 +156,8 @@ class ScreeningQueue:
     def next(self, k: int = 1, *, skip: Sequence[int] = ()) -> list[Shown]:
         """The next ``k`` records to screen, best first; ``skip`` (record ids) go last."""
         skipped = {self._index[r] for r in skip if r in self._index}
+        if self.allocation is not None:
+            return self._next_claimed(k, skipped)
         if self.only is not None:
             allowed = {self._index[r] for r in self.only if r in self._index}
             order = [i for i in self.cycle.next(len(self.records)) if i in allowed and i not in self.seen]
@@ -177,8 +179,6 @@ class ScreeningQueue:
                 Shown(self.record_ids[i], self.records[i], float(scores[i]), rank, self.cycle.model_name, i)
                 for rank, i in enumerate(order[:k], start=1)
             ]
-        if self.allocation is not None:
-            return self._next_claimed(k, skipped)
         want = min(len(self.records), k + len(self.seen) + len(skipped))
         order = [i for i in self.cycle.next(want) if i not in self.seen]
         order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
@@ -190,16 +190,17 @@ class ScreeningQueue:
 
     def _next_claimed(self, k: int, skipped: set[int]) -> list[Shown]:
         """The reviewer's next ``k`` under an allocation: the best records they may take, each
-        leased to them as it is served. A record another process took a moment ago (its
-        lease won the race) is passed over."""
+        leased to them as it is served (only the newest round's, with ``new_only``). A record
+        another process took a moment ago (its lease won the race) is passed over."""
         assert self.allocation is not None and self.reviewer is not None
         with self.project.reading() as session:  # others' leases and decisions since the last sync
             away = claimed_away(session, stage=self.stage, reviewer=self.reviewer)
         self.seen |= {self._index[rid] for rid in away if rid in self._index}
+        allowed = None if self.only is None else {self._index[r] for r in self.only if r in self._index}
         taken: list[int] = []
         want = min(len(self.records), k + len(self.seen) + len(skipped) + 20)
         while True:
-            order = [i for i in self.cycle.next(want) if i not in self.seen]
+            order = [i for i in self.cycle.next(want) if i not in self.seen and (allowed is None or i in allowed)]
             order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
             for i in order:
                 if i in taken:
