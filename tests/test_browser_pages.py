@@ -131,11 +131,16 @@ def test_every_page_fits_and_passes_axe(served: str, tmp_path: Path, browser: An
     page = _page(browser, served, size)
     page.goto(served + PAGES[page_name])
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(_shots(tmp_path) / f"{page_name}-{size_name}.png"))
+    fits_and_passes_axe(page, _shots(tmp_path) / f"{page_name}-{size_name}.png", size[0])
+
+
+def fits_and_passes_axe(page: Any, shot: Path, width: int, *, full_page: bool = False) -> None:
+    """Screenshot ``page``; no script error, no serious axe violation, no sideways scroll."""
+    page.screenshot(path=str(shot), full_page=full_page)
     problems = [f"axe: {v}" for v in _serious_axe_violations(page)]
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:
-        problems.append(f"{overflow} px wider than the {size[0]} px window")
+        problems.append(f"{overflow} px wider than the {width} px window")
     assert page.errors == []
     assert problems == [], "\n".join(problems)
 

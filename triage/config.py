@@ -37,6 +37,14 @@ SETTINGS: tuple[Setting, ...] = (
         "or 'all_stages'. Chosen at 'triage init'; changes are logged.",
         choices=("full_text", "all_stages"),
     ),
+    # Blind double screening (Covidence, Rayyan): each reviewer decides without seeing the other's.
+    Setting(
+        "blind", "false",
+        "Blind mode: nobody sees another reviewer's decision on a record until two have decided it "
+        "(on by itself where 'triage allocate --double' screens a share twice). 'true' treats every record as "
+        "screened twice.",
+        choices=("true", "false"),
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -51,4 +51,6 @@ def conflicts_command(
             table.add_row(str(screened_as) if n == 0 else "", str(d.decided_record_id), d.decision,
                           escape("; ".join(d.reasons)), escape(d.reviewer), d.created_at.strftime("%Y-%m-%d %H:%M"))
     console.print(table)
-    console.print("Settle one with [bold]triage decide ID include|exclude|maybe[/] (ID: the 'screened as' record).")
+    console.print("Settle one with [bold]triage decide ID include|exclude|maybe[/] (ID: the 'screened as' record); "
+                  "where records are screened twice (triage allocate), a lead settles one with "
+                  "[bold]triage resolve ID DECISION --note WHY[/].")

@@ -18,6 +18,7 @@ from triage.cli import (  # noqa: F401  (each module registers its commands)
     settings,
     sources,
     studies,
+    team,
     users,
 )
 from triage.cli.app import app

@@ -17,6 +17,7 @@ from triage.cli.criteria import adopt_criteria, who
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
 from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
+from triage.screening.team import team_status
 from triage.store.criteria_versions import decisions_under_earlier_versions, latest_version
 from triage.store.db import Project
 from triage.store.groups import dedup_horizon
@@ -170,6 +171,7 @@ def status_command(
             counts = prisma_counts(session)
             criteria_version = latest_version(session)
             earlier = len(decisions_under_earlier_versions(session))
+            team = team_status(session)
         stopping = _stopping_summary(project)
         from triage.screening.kept_queue import ranking_summary
 
@@ -183,6 +185,7 @@ def status_command(
         data["decisions_under_earlier_criteria"] = earlier
         data["stopping"] = stopping
         data["ranking"] = ranking
+        data.update(team)  # "reviewers" and "agreement"
         console.print_json(json.dumps(data))
         return
     table = Table("PRISMA 2020", "records", title="Identification and screening")
@@ -226,6 +229,26 @@ def status_command(
                       + ("; embeddings being computed in the background" if ranking["embedding_in_background"]
                          else "; ranked without embeddings (they are computed on the next ranking)"
                          if ranking["embeddings_pending"] else "") + ".")
+    _print_team(team)
+
+
+def _print_team(team: dict[str, list[dict[str, object]]]) -> None:
+    """Per-reviewer progress and agreement per pair (nothing for a one-person review)."""
+    if len({str(r["reviewer"]) for r in team["reviewers"]}) > 1:
+        table = Table("stage", "reviewer", "decided", "left in their queue", title="Reviewers")
+        for r in team["reviewers"]:
+            table.add_row(str(r["stage"]), escape(str(r["reviewer"])), str(r["decided"]), str(r["remaining"]))
+        console.print(table)
+    if team["agreement"]:
+        table = Table("stage", "reviewers", "both screened", "agreement", "Cohen's kappa", "PABAK",
+                      title="Agreement per pair")
+        for a in team["agreement"]:
+            pair = a["reviewers"]
+            assert isinstance(pair, list)
+            table.add_row(str(a["stage"]), escape(" & ".join(pair)), str(a["n"]),
+                          f"{float(str(a['percent_agreement'])):.1%}", f"{float(str(a['kappa'])):.3f}",
+                          f"{float(str(a['pabak'])):.3f}")
+        console.print(table)
 
 
 def _print_update(update: UpdateCounts) -> None:

@@ -93,7 +93,9 @@ def next_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines: id, rank, score, model, title, matches.")] = False,
     preset: PresetOption = None,
     stage: StageOption = "title_abstract",
-    reviewer: Annotated[str | None, typer.Option("--reviewer", "-r", help="With --independent: whose queue.")] = None,
+    reviewer: Annotated[
+        str | None, typer.Option("--reviewer", "-r", help="Whose queue (under 'triage allocate': served records are leased to them).")
+    ] = None,
     independent: IndependentOption = False,
     new_only: NewOnlyOption = False,
     project_dir: ProjectOption = None,
@@ -102,9 +104,10 @@ def next_command(
     with open_project(project_dir) as project:
         from triage.screening.kept_queue import kept_queue, kept_study_groups
 
-        who = _reviewer(project, reviewer) if independent else None
-        kept = None if independent else kept_queue(project, stage=stage, preset=preset, new_only=new_only)
-        # ^ the order kept by the last command, while nothing it depends on changed
+        who = _reviewer(project, reviewer) if independent or reviewer else None  # a named queue: allocations
+        # The order kept by the last command, while nothing it depends on changed; a named
+        # reviewer's queue leases its records (allocations), so it is always built.
+        kept = None if who is not None else kept_queue(project, stage=stage, preset=preset, new_only=new_only)
         queue: ScreeningQueue | KeptQueue
         if kept is None:
             built = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent,

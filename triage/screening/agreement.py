@@ -1,4 +1,5 @@
-"""Agreement between two reviewers who screened the same records."""
+"""Agreement between two reviewers who screened the same records: percent agreement,
+Cohen's kappa and PABAK (prevalence- and bias-adjusted kappa)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from typing import Any
 from sklearn.metrics import cohen_kappa_score
 
 from triage.errors import DecisionError
+from triage.store.allocation import resolution_ids
 from triage.store.db import Session
-from triage.store.decisions import current_decisions, decision_history
+from triage.store.decisions import CurrentDecision, current_decisions, decision_history
 from triage.store.schema import RecordRow
 
-__all__ = ["Agreement", "Conflict", "reviewer_agreement"]
+__all__ = ["CATEGORIES", "Agreement", "Conflict", "pabak", "pair_agreements", "reviewer_agreement"]
+
+#: The decisions a reviewer chooses among (PABAK's k).
+CATEGORIES = 3
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,50 @@ class Agreement:
     percent_agreement: float
     kappa: float
     conflicts: list[Conflict] = field(default_factory=list)
+    pabak: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def pabak(percent_agreement: float, categories: int = CATEGORIES) -> float:
+    """Prevalence- and bias-adjusted kappa (Byrt, Bishop & Carlin 1993): kappa with chance
+    agreement set to 1/k, ``(k * po - 1) / (k - 1)``; for two categories ``2 po - 1``.
+
+    Screening is lopsided (most records excluded), which drags Cohen's kappa down even when
+    reviewers agree on nearly everything; PABAK shows the agreement without that effect.
+    Hand-written: one line of arithmetic that neither scikit-learn nor scipy provides.
+    """
+    if categories < 2:
+        raise ValueError(f"PABAK needs at least two categories; got {categories}")
+    return (categories * percent_agreement - 1) / (categories - 1)
+
+
+def _kappa(ya: list[str], yb: list[str]) -> float:
+    # 1.0 when the two agree on everything even if only one category occurs (sklearn gives NaN).
+    return 1.0 if len(Counter(ya + yb)) == 1 else float(cohen_kappa_score(ya, yb))
+
+
+def pair_agreements(session: Session, *, stage: str = "title_abstract") -> list[Agreement]:
+    """Agreement of every pair of reviewers with records in common (a lead's resolutions left
+    out: they settle a conflict, they are not a screening), pairs in name order."""
+    resolved = resolution_ids(session)
+    names = sorted({row.reviewer for row in decision_history(session, stage=stage)})
+    per: dict[str, dict[int, CurrentDecision]] = {}
+    for name in names:
+        own = current_decisions(session, stage=stage, reviewer=name)
+        per[name] = {rid: d for rid, d in own.items() if d.decision_id not in resolved}
+    out = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            common = sorted(set(per[a]) & set(per[b]))
+            if not common:
+                continue
+            ya = [per[a][r].decision for r in common]
+            yb = [per[b][r].decision for r in common]
+            po = sum(x == y for x, y in zip(ya, yb)) / len(common)
+            out.append(Agreement((a, b), len(common), po, _kappa(ya, yb), pabak=pabak(po)))
+    return out
 
 
 def reviewer_agreement(
@@ -69,13 +115,10 @@ def reviewer_agreement(
     ya = [da[r].decision for r in common]
     yb = [db[r].decision for r in common]
     agree = sum(x == y for x, y in zip(ya, yb))
-    if len(Counter(ya + yb)) == 1:
-        kappa = 1.0
-    else:
-        kappa = float(cohen_kappa_score(ya, yb))
+    kappa = _kappa(ya, yb)
     conflicts = [
         Conflict(r, x, y, (session.get(RecordRow, r) or RecordRow()).title)
         for r, x, y in zip(common, ya, yb)
         if x != y
     ]
-    return Agreement((a, b), len(common), agree / len(common), kappa, conflicts)
+    return Agreement((a, b), len(common), agree / len(common), kappa, conflicts, pabak(agree / len(common)))

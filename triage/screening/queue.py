@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from triage.embeddings import Encoder, encoder_name, load_encoder
+from triage.errors import DecisionError
 from triage.ranking.cycle import ScreeningCycle
 from triage.ranking.presets import Preset, load_preset
 from triage.ranking.state import RankedOrder
@@ -22,6 +23,8 @@ from triage.screening.criteria_file import project_criteria
 from triage.screening.embedding_cache import EmbeddingProgress, cached_embeddings, stored_embedding_matrix
 from triage.screening.ranking_state import RankingState
 from triage.screening.shown import Shown
+from triage.store.allocation import Allocation, allocation_in_force
+from triage.store.claims import claim, claimed_away, unavailable_to
 from triage.store.db import Project
 from triage.store.decisions import current_decisions, decisions_in_force, record_decision, retract_latest
 from triage.store.ranking_state import RankingInputs, ranking_inputs
@@ -71,6 +74,15 @@ class ScreeningQueue:
             # A search update: serve only the studies the newest round found, while the
             # model keeps learning from every decision of every round.
             self.only: frozenset[int] | None = new_in_latest_round(session) if new_only else None
+            # A team allocation: the reviewer's own queue, each served record leased to them.
+            self.allocation: Allocation | None = (
+                allocation_in_force(session, stage) if reviewer is not None and not self.independent else None
+            )
+        if self.allocation is not None and reviewer not in self.allocation.reviewers:
+            raise DecisionError(
+                f"{reviewer} is not allocated to screen at {stage} (allocated: {', '.join(self.allocation.reviewers)})",
+                hint=f"the lead adds them with 'triage allocate --stage {stage} --reviewers ...'",
+            )
         self.record_ids = [rid for rid, _ in pairs]
         self.records = [r for _, r in pairs]
         self._index = {rid: i for i, rid in enumerate(self.record_ids)}
@@ -144,6 +156,14 @@ class ScreeningQueue:
             with self.project.reading() as session:
                 own = current_decisions(session, stage=self.stage, reviewer=self.reviewer)
             seen = {self._index[rid] for rid in own if rid in self._index}
+        if self.allocation is not None and self.reviewer is not None:
+            with self.project.reading() as session:
+                hidden = unavailable_to(
+                    session, stage=self.stage, reviewer=self.reviewer,
+                    settled=frozenset(in_force.decisions) | frozenset(in_force.conflicts),
+                    awaiting={g: {d.reviewer for d in ds} for g, ds in in_force.awaiting.items()},
+                )
+            seen = {self._index[rid] for rid in hidden if rid in self._index}
         self.seen = seen
         return frozenset(self.record_ids[i] for i in seen)
 
@@ -159,6 +179,8 @@ class ScreeningQueue:
     def next(self, k: int = 1, *, skip: Sequence[int] = ()) -> list[Shown]:
         """The next ``k`` records to screen, best first; ``skip`` (record ids) go last."""
         skipped = {self._index[r] for r in skip if r in self._index}
+        if self.allocation is not None:
+            return self._next_claimed(k, skipped)
         if self.only is not None:
             allowed = {self._index[r] for r in self.only if r in self._index}
             order = [i for i in self.cycle.next(len(self.records)) if i in allowed and i not in self.seen]
@@ -211,9 +233,45 @@ class ScreeningQueue:
         project so the next command, or another process of a team server, reuses it."""
         if order is None:
             order, inputs = self.ranked_order(), self._inputs
-        if not self.independent:
+        if not self.independent and self.allocation is None:  # one reviewer's leased queue is theirs alone
             self.state.save_order(inputs or self._inputs, order)
         return order
+
+    def _next_claimed(self, k: int, skipped: set[int]) -> list[Shown]:
+        """The reviewer's next ``k`` under an allocation: the best records they may take, each
+        leased to them as it is served (only the newest round's, with ``new_only``). A record
+        another process took a moment ago (its lease won the race) is passed over."""
+        assert self.allocation is not None and self.reviewer is not None
+        with self.project.reading() as session:  # others' leases and decisions since the last sync
+            away = claimed_away(session, stage=self.stage, reviewer=self.reviewer)
+        self.seen |= {self._index[rid] for rid in away if rid in self._index}
+        allowed = None if self.only is None else {self._index[r] for r in self.only if r in self._index}
+        taken: list[int] = []
+        want = min(len(self.records), k + len(self.seen) + len(skipped) + 20)
+        while True:
+            order = [i for i in self.cycle.next(want) if i not in self.seen and (allowed is None or i in allowed)]
+            order = [i for i in order if i not in skipped] + [i for i in order if i in skipped]
+            for i in order:
+                if i in taken:
+                    continue
+                group = self.record_ids[i]
+                with self.project.transaction() as session:
+                    won = claim(session, stage=self.stage, record_id=group, reviewer=self.reviewer,
+                                slots=self.allocation.slots(group))
+                if won:
+                    taken.append(i)
+                    if len(taken) == k:
+                        break
+                else:
+                    self.seen.add(i)
+            if len(taken) == k or want >= len(self.records):
+                break
+            want = min(len(self.records), want * 2)
+        scores = self.cycle.scores()
+        return [
+            Shown(self.record_ids[i], self.records[i], float(scores[i]), rank, self.cycle.model_name, i)
+            for rank, i in enumerate(taken, start=1)
+        ]
 
     def explain(self, shown: Shown) -> object:
         return self.cycle.explain(shown.index)

@@ -23,7 +23,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.errors import ProjectError
-from triage.store import schema, schema_coding, schema_dedup, schema_ranking, schema_users  # noqa: F401  (register tables)
+from triage.store import (  # noqa: F401  (register tables)
+    schema,
+    schema_allocation,
+    schema_coding,
+    schema_dedup,
+    schema_ranking,
+    schema_users,
+)
 from triage.store.versioning import stored_revision, upgrade
 
 #: ``Session`` is re-exported as the store's session type: code outside ``triage/store`` annotates

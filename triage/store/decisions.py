@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, select
@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from triage.config import reason_required
 from triage.errors import DecisionError
+from triage.store.allocation import double_screening, resolution_ids
+from triage.store.claims import hold_after_decision, reopen_after_undo
 from triage.store.db import Project
 from triage.store.groups import GroupHistory, current_groups
 from triage.store.schema import DECISIONS, STAGES, CriteriaVersionRow, DecisionRow, RecordRow, SettingRow
@@ -124,6 +126,11 @@ def record_decision(
         session.flush()
     except IntegrityError as exc:  # a concurrent writer used the same request_id
         raise DecisionError(f"decision {request_id!r} was already recorded") from exc
+    # Under an allocation the decider's slot on the record is theirs for good (an undo reopens it).
+    if decision == "retract":
+        reopen_after_undo(session, stage=stage, record_id=record_id, reviewer=row.reviewer)
+    else:
+        hold_after_decision(session, stage=stage, record_id=record_id, reviewer=row.reviewer)
     return row
 
 
@@ -155,10 +162,16 @@ def current_decisions(
 
 @dataclass(frozen=True)
 class DecisionsInForce:
-    """Per screened record (merge group): the decision in force, or the decisions in conflict."""
+    """Per screened record (merge group): the decision in force, or the decisions in conflict.
+
+    ``awaiting``: groups screened twice (an allocation, or blind mode) that only one reviewer
+    has decided so far: not in force (nothing counts, nothing is taught), served to a second
+    reviewer, and hidden from everyone but the one who decided.
+    """
 
     decisions: dict[int, CurrentDecision]
     conflicts: dict[int, tuple[CurrentDecision, ...]]
+    awaiting: dict[int, tuple[CurrentDecision, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,11 @@ def decisions_in_force(
        wins, as before groups existed);
     3. what remains agrees (the decision in force) or not (a conflict: never resolved
        silently; a person's new decision on the group covers all and settles it).
+
+    A group screened twice (:mod:`triage.store.allocation`) keeps every reviewer's decision:
+    in step 2 only a lead's resolution overrides another reviewer's, and until two reviewers
+    have decided the group is *awaiting* (neither in force nor in conflict). With
+    ``reviewer`` (one reviewer's decisions) there is no second reviewer to wait for.
     """
     history = GroupHistory(session)
     groups = current_groups(session)
@@ -194,6 +212,8 @@ def decisions_in_force(
     for record_id, screened_as in groups.items():
         members[screened_as].add(record_id)
     rows = decision_history(session, stage=stage, reviewer=reviewer)
+    double = double_screening(session, stage) if reviewer is None else None
+    resolutions = resolution_ids(session) if double is not None and double.share > 0 else frozenset()
     withdrawn = _withdrawn(rows)
     touching: dict[int, list[_Made]] = defaultdict(list)
     for row in rows:
@@ -205,17 +225,22 @@ def decisions_in_force(
             touching[screened_as].append(made)
     decisions: dict[int, CurrentDecision] = {}
     conflicts: dict[int, tuple[CurrentDecision, ...]] = {}
+    awaiting: dict[int, tuple[CurrentDecision, ...]] = {}
     for screened_as, touched in touching.items():
         group = frozenset(members.get(screened_as, {screened_as}))
-        remaining = _in_force(touched, group, withdrawn)
+        twice = double is not None and double.twice(screened_as)
+        remaining = _in_force(touched, group, withdrawn, resolutions if twice else None)
         if not remaining:
             continue
         shown = tuple(_current(screened_as, m, group) for m in remaining)
-        if len({m.row.decision for m in remaining}) == 1:
+        if (twice and len({m.row.reviewer for m in remaining}) < 2
+                and not any(m.row.id in resolutions for m in remaining)):
+            awaiting[screened_as] = shown
+        elif len({m.row.decision for m in remaining}) == 1:
             decisions[screened_as] = shown[-1]
         else:
             conflicts[screened_as] = shown
-    return DecisionsInForce(decisions, conflicts)
+    return DecisionsInForce(decisions, conflicts, awaiting)
 
 
 def _withdrawn(rows: Sequence[DecisionRow]) -> set[int]:
@@ -233,8 +258,11 @@ def _withdrawn(rows: Sequence[DecisionRow]) -> set[int]:
     return withdrawn
 
 
-def _in_force(made: list[_Made], group: frozenset[int], withdrawn: set[int]) -> list[_Made]:
-    """Steps 1 and 2 of :func:`decisions_in_force` for one group, oldest first."""
+def _in_force(
+    made: list[_Made], group: frozenset[int], withdrawn: set[int], overriding: frozenset[int] | None = None
+) -> list[_Made]:
+    """Steps 1 and 2 of :func:`decisions_in_force` for one group, oldest first. ``overriding``
+    (a group screened twice): the only decisions that override another reviewer's."""
     made = sorted(made, key=lambda m: m.row.id)
 
     def covers(later: _Made, earlier: _Made) -> bool:
@@ -242,6 +270,8 @@ def _in_force(made: list[_Made], group: frozenset[int], withdrawn: set[int]) -> 
 
     own = [m for m in made if m.row.id not in withdrawn
            and not any(n.row.reviewer == m.row.reviewer and covers(n, m) for n in made)]
+    if overriding is not None:
+        return [m for m in own if not any(n.row.id in overriding and covers(n, m) for n in own)]
     return [m for m in own if not any(covers(n, m) for n in own)]
 
 
@@ -293,7 +323,19 @@ def settled_after_appends(
         return settled
     records = {record_id for record_id, _ in rows}
     screened_as = session.execute(select(RecordRow.id, RecordRow.merged_into).where(RecordRow.id.in_(records)))
-    return settled | {into if into is not None else rid for rid, into in screened_as}
+    groups = {into if into is not None else rid for rid, into in screened_as}
+    double = double_screening(session, stage)
+    # A group screened twice is settled by its second reviewer's decision, not its first.
+    return settled | {g for g in groups if not double.twice(g) or _reviewers_standing(session, g, stage) >= 2}
+
+
+def _reviewers_standing(session: Session, group: int, stage: str) -> int:
+    """How many reviewers have a decision on ``group``'s members that no retract withdrew."""
+    members = select(RecordRow.id).where((RecordRow.id == group) | (RecordRow.merged_into == group))
+    rows = session.scalars(select(DecisionRow).where(DecisionRow.stage == stage, DecisionRow.record_id.in_(members))
+                           .order_by(DecisionRow.id)).all()
+    withdrawn = _withdrawn(rows)
+    return len({row.reviewer for row in rows if row.decision != "retract" and row.id not in withdrawn})
 
 
 def decision_models(session: Session, decision_ids: Collection[int]) -> dict[int, str]:
@@ -322,7 +364,10 @@ def decision_state_version(session: Session, *, stage: str = "title_abstract") -
         select(func.coalesce(func.max(DedupMergeRow.id), 0), func.coalesce(undone_ids, 0))
     ).one()
     records = session.scalar(select(func.coalesce(func.max(RecordRow.id), 0))) or 0
-    return (int(decisions[0]), int(decisions[1]), int(merges[0]), int(merges[1]), int(records))
+    # A new allocation (or the blind setting) changes which groups wait for a second reviewer.
+    allocation = double_screening(session, stage)
+    return (int(decisions[0]), int(decisions[1]), int(merges[0]), int(merges[1]), int(records),
+            hash((allocation.share, allocation.seed)))
 
 
 def latest_decisions_by_record(

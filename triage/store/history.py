@@ -45,9 +45,10 @@ def decision_log_page(
     record_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    hidden: frozenset[int] = frozenset(),
 ) -> tuple[int, list[HistoryEntry]]:
     """How many decisions match, and one page of them newest first. ``query``: a record id,
-    or title words (each must appear)."""
+    or title words (each must appear). ``hidden``: decision ids left out (blind mode)."""
     stmt = (select(DecisionRow, RecordRow.title).join(RecordRow, RecordRow.id == DecisionRow.record_id)
             .where(DecisionRow.stage == stage))
     words = query.split()
@@ -62,6 +63,8 @@ def decision_log_page(
         stmt = stmt.where(DecisionRow.decision == decision)
     if record_id is not None:
         stmt = stmt.where(DecisionRow.record_id == record_id)
+    if hidden:
+        stmt = stmt.where(DecisionRow.id.not_in(sorted(hidden)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     found = session.execute(stmt.order_by(DecisionRow.id.desc()).limit(limit).offset(offset)).all()
     return total, [

@@ -26,6 +26,8 @@ from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening import background_embeddings
 from triage.screening.queue import ScreeningQueue
+from triage.store.allocation import allocation_in_force
+from triage.store.claims import claim, claimed_away
 from triage.store.db import Project
 from triage.store.decisions import (
     decision_state_version,
@@ -300,12 +302,14 @@ class ScreeningState:
         self._explained[record_id] = explanation
         return explanation
 
-    def card(self, *, skip: Sequence[int] = (), record_id: int | None = None) -> Card | None:
+    def card(self, *, skip: Sequence[int] = (), record_id: int | None = None, reviewer: str | None = None) -> Card | None:
         """The record to show: ``record_id`` if given, else the best undecided one.
 
         Records in ``skip`` (skipped for later) come after every other undecided record.
         Decided records are read from the store on every call, so two tabs never show a
         record the other has decided; a difference from the snapshot wakes the retrainer.
+        Under an allocation (``triage allocate``) ``reviewer``'s own queue is served: records
+        others hold or that they decided are passed over, and the one shown is leased to them.
         """
         snap = self.snapshot()
         decided = self.settled()
@@ -325,6 +329,8 @@ class ScreeningState:
             undecided = [rid for rid in snap.order if rid not in decided]
         ordered = [rid for rid in undecided if rid not in skipped] + [rid for rid in undecided if rid in skipped]
         ordered = self._not_merged(ordered)
+        if reviewer is not None:
+            ordered = self._claim_first(ordered, reviewer)
         if not ordered:
             return None
         chosen = ordered[0]
@@ -334,6 +340,24 @@ class ScreeningState:
             explanation = replace(explanation, score=snap.scores[chosen], rank=rank)
         return Card(chosen, self.record(chosen), snap.scores[chosen], rank, snap.model, explanation,
                     self._remaining(decided), False)
+
+    def _claim_first(self, ordered: list[int], reviewer: str) -> list[int]:
+        """Under an allocation: ``ordered`` from the first record ``reviewer`` may take and has
+        now leased (another reviewer's process may win one a moment earlier: passed over)."""
+        with self.project.reading() as session:
+            allocation = allocation_in_force(session, self.stage)
+            if allocation is None:
+                return ordered
+            if reviewer not in allocation.reviewers:
+                raise DecisionError(f"{reviewer} is not allocated to screen at {self.stage}",
+                                    hint=f"allocated: {', '.join(allocation.reviewers)}; ask the lead")
+            hidden = claimed_away(session, stage=self.stage, reviewer=reviewer)  # ``ordered``: not settled
+        candidates = [rid for rid in ordered if rid not in hidden]
+        for n, rid in enumerate(candidates):
+            with self.project.transaction() as session:
+                if claim(session, stage=self.stage, record_id=rid, reviewer=reviewer, slots=allocation.slots(rid)):
+                    return candidates[n:]
+        return []
 
     def _not_merged(self, ordered: list[int], look: int = 20) -> list[int]:
         """Drop records merged into another since the queue was built (it is being rebuilt)."""

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from alembic import context
 
-from triage.store import schema, schema_coding, schema_dedup, schema_ranking, schema_users  # noqa: F401  (register tables)
+from triage.store import (  # noqa: F401  (register tables)
+    schema,
+    schema_allocation,
+    schema_coding,
+    schema_dedup,
+    schema_ranking,
+    schema_users,
+)
 from triage.store.base import Base
 
 connection = context.config.attributes["connection"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from triage.web.routes import coding, dashboard, dedup, export, history, reviewer, screening
+from triage.web.routes import coding, conflicts, dashboard, dedup, export, history, reviewer, screening
 
 __all__ = ["ROUTERS"]
 
@@ -17,4 +17,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     dedup.router,
     coding.router,
     export.router,
+    conflicts.router,
 )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from triage.screening.advice import model_rule, screening_labels, stopping_advice
+from triage.screening.team import team_status
 from triage.store.prisma import prisma_counts
 from triage.web.context import WebContext, context_of
 from triage.web.errors import NotFoundError
@@ -45,6 +46,7 @@ def dashboard(request: Request) -> Response:
     ctx = context_of(request)
     with ctx.project.reading() as session:
         counts = prisma_counts(session)
+        team = team_status(session)  # per-reviewer progress, agreement per pair
     advice = stopping_advice(ctx.project, stage=ctx.screening.stage, with_model=False)
     if advice:
         estimate = model_estimate(ctx)
@@ -52,7 +54,8 @@ def dashboard(request: Request) -> Response:
             advice["rules"]["model estimate"] = estimate
     progress = counts.screened / counts.records_to_screen if counts.records_to_screen else 0.0
     return ctx.templates.TemplateResponse(
-        request, "dashboard.html", {"counts": counts, "advice": advice, "progress": progress, "formats": FORMATS}
+        request, "dashboard.html", {"counts": counts, "advice": advice, "progress": progress, "formats": FORMATS,
+                                   "team": team}
     )
 
 

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from triage.screening.advice import stopping_advice
+from triage.store.blind import hidden_decision_ids
 from triage.store.decisions import decision_history
 from triage.store.prisma import prisma_counts
 from triage.store.schema import STAGES
 from triage.store.selection import SUBSETS, select_items
-from triage.web.context import context_of
+from triage.web.context import context_of, reviewer_of
 from triage.web.errors import NotFoundError
 
 __all__ = ["RECORD_FORMATS", "router"]
@@ -90,7 +91,10 @@ def export_decisions(request: Request) -> Response:
                "rank", "model"]
     writer.writerow(columns)
     with ctx.project.reading() as session:
+        hidden = hidden_decision_ids(session, viewer=reviewer_of(request))  # blind mode
         for row in decision_history(session):
+            if row.id in hidden:
+                continue
             values = [getattr(row, c) for c in columns]
             values[4] = "; ".join(row.reasons or [])
             values[7] = row.created_at.isoformat()

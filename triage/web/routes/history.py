@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from triage.screening.reasons import reason_options
+from triage.store.blind import hidden_decision_ids
 from triage.store.decisions import reasons_required, withdrawn_decision_ids
 from triage.store.history import decision_log_page, reviewer_names
 from triage.web.context import context_of, reviewer_of
@@ -36,8 +37,10 @@ def history_page(
     stage = ctx.screening.stage
     page = max(1, page)
     with ctx.project.reading() as session:
+        hidden = hidden_decision_ids(session, viewer=reviewer_of(request), stages=(stage,))  # blind mode
         total, entries = decision_log_page(session, stage=stage, query=q, reviewer=reviewer, decision=decision,
-                                           record_id=record_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+                                           record_id=record_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                           hidden=hidden)
         rows = [(entry, entry.title) for entry in entries]
         reviewers = reviewer_names(session)
         withdrawn = withdrawn_decision_ids(session, stage=stage, record_ids=sorted({e.record_id for e in entries}))

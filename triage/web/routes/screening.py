@@ -100,7 +100,7 @@ def screen_page(request: Request, skip: str = "", record_id: int | None = None) 
         return ctx.templates.TemplateResponse(request, "preparing.html",
                                               {"records": None, "embedding": ctx.screening.embedding}, status_code=503,
                                               headers={"Retry-After": "3"})
-    card = ctx.screening.card(skip=parse_ids(skip), record_id=record_id)
+    card = ctx.screening.card(skip=parse_ids(skip), record_id=record_id, reviewer=reviewer)
     return ctx.templates.TemplateResponse(request, "screen.html", card_context(ctx, card, reviewer))
 
 
@@ -109,7 +109,7 @@ def next_card(request: Request, skip: str = "", record_id: int | None = None) ->
     """The card alone (JSON), for skip-for-later and for a tab catching up."""
     reviewer = require_reviewer(request)
     ctx = context_of(request)
-    return _card_json(request, ctx, ctx.screening.card(skip=parse_ids(skip), record_id=record_id), reviewer, None)
+    return _card_json(request, ctx, ctx.screening.card(skip=parse_ids(skip), record_id=record_id, reviewer=reviewer), reviewer, None)
 
 
 @router.post("/screen/decide")
@@ -141,7 +141,7 @@ def decide(
         )
     if not _wants_json(request):
         return RedirectResponse("/screen", status_code=303)
-    card = ctx.screening.card(skip=[r for r in parse_ids(skip) if r != record_id])
+    card = ctx.screening.card(skip=[r for r in parse_ids(skip) if r != record_id], reviewer=reviewer)
     response = _card_json(request, ctx, card, reviewer, notice)
     response.headers["X-Decision-Id"] = str(row.id)
     return response
@@ -157,5 +157,5 @@ def undo(request: Request) -> Response:
     if not _wants_json(request):
         target = f"/screen?record_id={record_id}" if record_id is not None else "/screen"
         return RedirectResponse(target, status_code=303)
-    card = ctx.screening.card(record_id=record_id) if record_id is not None else ctx.screening.card()
+    card = ctx.screening.card(record_id=record_id) if record_id is not None else ctx.screening.card(reviewer=reviewer)
     return _card_json(request, ctx, card, reviewer, notice)
