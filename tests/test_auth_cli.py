@@ -154,3 +154,16 @@ def test_on_a_team_project_only_a_lead_backs_up_and_restores_over_it(project: Pr
     with Project.open(project.directory, project.database) as restored, restored.reading() as session:
         assert [(r.record_id, r.reviewer) for r in decision_history(session)] == [(1, "ben")]
         assert check_password(session, "ben", "ben-secret-1") is not None  # the team came back with it
+
+
+
+def test_only_a_lead_allocates_and_resolves_on_a_team_project(project: Project, tmp_path: Path) -> None:
+    _record(project, tmp_path / "two.ris")
+    for name, role in (("ana", "lead"), ("ben", "reviewer")):
+        assert run(project, "users", "add", name, "--role", role, "--password-stdin", input=f"{name}-secret-1\n",
+                   env={"TRIAGE_REVIEWER": "ana"})[0] == 0
+    for args in (("allocate", "--reviewers", "ben,ana", "--double", "all"), ("resolve", "1", "include", "--note", "x")):
+        code, out = run(project, *args, "--by", "ben")
+        assert code == 1 and "ben is a reviewer and may not" in out, out
+    code, out = run(project, "allocate", "--reviewers", "ben,ana", "--double", "all", "--by", "ana")
+    assert code == 0, out

@@ -85,6 +85,9 @@ def test_a_reviewers_forged_post_to_a_lead_route_is_refused(team_dir: Path, data
             assert client.get(path, headers=JSON).status_code == 403, path
         assert client.post("/coding/decide", data={"segment_id": "1", "code_id": "x", "decision": "accept"},
                            headers={**JSON, "X-CSRF-Token": token}).status_code == 403
+        resolved = client.post("/conflicts/resolve", data={"record_id": "1", "decision": "include", "note": "mine"},
+                               headers={**JSON, "X-CSRF-Token": token})
+        assert resolved.status_code == 403 and "may not resolve conflicts" in resolved.json()["error"]["message"]
         assert client.get("/", headers=HTML).status_code == 200  # reading is allowed
         _decide_on_screen(client, token)  # screening is a reviewer's work
     with team_app(team_dir, database) as coder:

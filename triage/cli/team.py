@@ -1,8 +1,8 @@
 """Team screening commands: ``triage allocate`` (who screens, how much twice) and
 ``triage resolve`` (a lead settles a conflict with a note).
 
-Role checks (only a lead allocates or resolves) come with accounts (the ``auth`` work):
-the call sites are marked ``ROLE CHECK`` below.
+On a team project only a lead allocates or resolves (``triage.roles``): the person named
+by ``--by`` (or ``$TRIAGE_REVIEWER``) must be an active lead.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import act_as
 from triage.cli.app import app, console, fail
 from triage.cli.options import ProjectOption, open_project
+from triage.roles import Action
 from triage.store.allocation import allocation_history
 from triage.store.db import Project
 from triage.store.resolutions import resolve_conflict
@@ -29,11 +31,13 @@ ByOption = Annotated[
 ]
 
 
-def _lead(project: Project, given: str | None) -> str:
+def _lead(project: Project, given: str | None, action: Action) -> str:
+    member = act_as(project, given, action)  # a team project: an active user allowed to do it
+    if member is not None:
+        return member
     name = given or os.environ.get("TRIAGE_REVIEWER") or project.get_setting("reviewer")
     if not name:
         fail("say who does this, for the log: pass --by NAME (or set TRIAGE_REVIEWER)")
-    # ROLE CHECK (auth branch): require_role(project, str(name), "lead") goes here.
     return str(name)
 
 
@@ -64,7 +68,7 @@ def allocate_command(
     """Allocate screening among reviewers: each gets their own queue; a share goes to two of them, blind."""
     with open_project(project_dir) as project:
         if reviewers is not None:
-            lead = _lead(project, by)
+            lead = _lead(project, by, "settings")
             with project.transaction() as session:
                 made = allocate(session, stage=stage, reviewers=reviewers.split(","),
                                       double_share=_share(double), set_by=lead, seed=seed)
@@ -106,7 +110,7 @@ def resolve_command(
     if decision not in ("include", "exclude", "maybe"):
         fail(f"unknown decision {decision!r}; use include, exclude or maybe")
     with open_project(project_dir) as project:
-        lead = _lead(project, by)
+        lead = _lead(project, by, "resolve")
         reasons = check_reasons(reason or [], project_criteria(project))
         with project.transaction() as session:
             done = resolve_conflict(session, record_id, decision, lead=lead, note=note, stage=stage, reasons=reasons)

@@ -57,6 +57,7 @@ LOGIN_COOKIE = "triage_login"
 ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("GET", "/screen"): "screen",
     ("GET", "/screen/card"): "screen",
+    ("POST", "/conflicts/resolve"): "resolve",
     ("POST", "/screen/decide"): "screen",
     ("POST", "/screen/undo"): "screen",
     ("POST", "/history/change"): "screen",

@@ -47,7 +47,7 @@ def resolve(
 ) -> Response:
     """A lead settles one conflict; the resolution is logged with who, when and the note."""
     lead = require_reviewer(request)
-    # ROLE CHECK (auth branch): require_role(request, "lead") goes here: only a lead resolves.
+    # Only a lead resolves on a team project: checked before this runs (web.auth.ROUTE_ACTIONS).
     ctx = context_of(request)
     with ctx.project.transaction() as session:
         resolve_conflict(session, record_id, decision, lead=lead, note=note, stage=ctx.screening.stage,
