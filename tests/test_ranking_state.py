@@ -188,3 +188,24 @@ def test_status_says_what_the_ranking_learned_from(proj: Path) -> None:
     _next(proj, 1)
     after = ranking()
     assert after["current"] is True and after["model_decisions"] == 1
+
+
+def test_next_and_status_from_the_kept_state_load_no_model_libraries(proj: Path) -> None:
+    """The kept path is what makes ``next``/``status`` start in a second: neither may import
+    scikit-learn, spaCy, SciPy's statistics or torch (seconds each) once the state exists."""
+    import subprocess
+    import sys
+
+    _next(proj, 1)
+    assert runner.invoke(app, ["status", "-p", str(proj)]).exit_code == 0  # keeps the advice
+    probe = (
+        "import sys\nfrom triage.cli.main import main\npath = sys.argv[1]\n"
+        "for args in (['next', '-n', '1', '--json'], ['status', '--json']):\n"
+        "    sys.argv = ['triage', *args, '-p', path]\n"
+        "    try:\n        main()\n    except SystemExit as exit:\n        assert not exit.code, exit.code\n"
+        "heavy = sorted(m for m in ('sklearn', 'spacy', 'torch', 'scipy.stats') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(proj)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY []", done.stdout[-2000:]

@@ -7,8 +7,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sklearn.metrics import cohen_kappa_score
-
 from triage.errors import DecisionError
 from triage.store.allocation import resolution_ids
 from triage.store.db import Session
@@ -59,7 +57,11 @@ def pabak(percent_agreement: float, categories: int = CATEGORIES) -> float:
 
 def _kappa(ya: list[str], yb: list[str]) -> float:
     # 1.0 when the two agree on everything even if only one category occurs (sklearn gives NaN).
-    return 1.0 if len(Counter(ya + yb)) == 1 else float(cohen_kappa_score(ya, yb))
+    if len(Counter(ya + yb)) == 1:
+        return 1.0
+    from sklearn.metrics import cohen_kappa_score  # a second's import; only when two reviewers overlap
+
+    return float(cohen_kappa_score(ya, yb))
 
 
 def pair_agreements(session: Session, *, stage: str = "title_abstract") -> list[Agreement]:
