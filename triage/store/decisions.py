@@ -205,7 +205,20 @@ def decisions_in_force(
     in step 2 only a lead's resolution overrides another reviewer's, and until two reviewers
     have decided the group is *awaiting* (neither in force nor in conflict). With
     ``reviewer`` (one reviewer's decisions) there is no second reviewer to wait for.
+
+    In a read-only session (``Project.reading``) the answer is computed once per stage and
+    reviewer: one command asks several times (counts, blind mode, the team tables).
     """
+    if not session.info.get("read_only"):
+        return _decisions_in_force(session, stage=stage, reviewer=reviewer)
+    memo: dict[tuple[str, str | None], DecisionsInForce] = session.info.setdefault("decisions_in_force", {})
+    if (stage, reviewer) not in memo:
+        memo[(stage, reviewer)] = _decisions_in_force(session, stage=stage, reviewer=reviewer)
+    found = memo[(stage, reviewer)]
+    return DecisionsInForce(dict(found.decisions), dict(found.conflicts), dict(found.awaiting))
+
+
+def _decisions_in_force(session: Session, *, stage: str, reviewer: str | None) -> DecisionsInForce:
     history = GroupHistory(session)
     groups = current_groups(session)
     members: dict[int, set[int]] = defaultdict(set)
