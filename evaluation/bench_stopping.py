@@ -3,8 +3,14 @@
 One command (from the repository root), after ``evaluation/stopping_orders.py`` has cached
 the screenings (minutes; the screenings themselves take hours)::
 
-    .venv/bin/python evaluation/bench_stopping.py                 # report -> reports/stopping.md, .csv
-    .venv/bin/python evaluation/bench_stopping.py --tune          # calibrated_model's grid, tune half only
+    .venv/bin/python evaluation/bench_stopping.py --presets tfidf   # report -> reports/stopping.md, .csv
+    .venv/bin/python evaluation/bench_stopping.py --tune weighted_quasi   # a rule of ours: its grid, tune half only
+
+``--asreview`` adds ASReview's screenings where ``compare_asreview.py`` cached their orders
+(the label-only rules replay on them); ``--scenarios update,dual`` adds the update-round and
+dual-screening screenings of ``stopping_scenarios.py``. The rule is chosen on triage's
+primary screenings (``PRIMARY``) of the tune half and judged on their report half; the
+other screenings are reported beside them.
 
 Each cached run is a whole simulated screening (triage's real cycle, priors one include
 and one exclude) with the model's inclusion probabilities at about 200 checkpoints. Every
@@ -325,8 +331,8 @@ def batching_check(runs: Sequence[Run]) -> list[str]:
 #: The settings tried for each rule of ours, on the tune half only.
 GRIDS: dict[str, list[StoppingRule]] = {
     "calibrated_model": [CalibratedModel(window=w, prior=p) for w in (0.1, 0.25, 0.5, 1.0) for p in (0.5, 1.0, 2.0)],
-    "weighted_quasi": [WeightedQuasiSampling(tempering=t, floor=f) for t in (0.25, 0.5, 0.75, 1.0)
-                       for f in (1e-4, 1e-3)],
+    "weighted_quasi": [WeightedQuasiSampling(exponent=e, window_from=w) for w in ("shown", "current")
+                       for e in (1.0, 1.5, 2.0, 2.5, 3.0)],
 }
 
 

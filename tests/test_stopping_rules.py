@@ -196,13 +196,13 @@ def test_weighted_quasi_stops_where_the_model_puts_the_rest_far_below_the_window
     shown = np.r_[np.full(40, 0.8), np.full(460, 0.05)]
     low_rest = history(found, 1000, unscreened_probabilities=np.full(500, 1e-4), shown_probabilities=shown)
     flat_rest = history(found, 1000, unscreened_probabilities=np.full(500, 0.05), shown_probabilities=shown)
-    trusting = WeightedQuasiSampling(tempering=1.0)
+    trusting = WeightedQuasiSampling(exponent=1.0)
     assert trusting.decide(low_rest).stop
     # a rest the model rates like the window is the uniform case: 500 unscreened against a window
     # of at most 250 screened cannot rule out 3 missing includes
     assert not trusting.decide(flat_rest).stop
-    # tempering 0 weighs every record alike: the model's view of the rest no longer matters
-    uniform = WeightedQuasiSampling(tempering=0.0)
+    # exponent 0 weighs every record alike: the model's view of the rest no longer matters
+    uniform = WeightedQuasiSampling(exponent=0.0)
     assert uniform.decide(low_rest).stop == uniform.decide(flat_rest).stop is False
     # without the model's probabilities the rule cannot test
     assert not trusting.decide(history(found, 1000)).stop
