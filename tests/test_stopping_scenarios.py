@@ -67,3 +67,20 @@ def test_asreview_orders_cached_by_the_comparison_load_as_label_only_runs(
     assert run.tool == "asreview:elas_u4" and run.n_priors == 2
     assert run.order.tolist() == [3, 1, 0, 2, 4, 5, 6, 7]  # padded in file order, as ASReview pads it
     assert run.probabilities.shape == (0, 8) and run.checkpoints.tolist() == list(range(1, 9))
+
+
+def test_rules_that_read_the_model_are_left_out_on_orders_without_probabilities(repo_root: Path) -> None:
+    bench = load(repo_root, "bench_stopping")
+    from triage import stopping
+
+    labels = np.zeros(300, dtype=np.int64)
+    labels[:12] = 1
+    run = bench.Run(dataset="toy", seed=0, tool="asreview:elas_u4", labels=labels, order=np.arange(300), n_priors=2,
+                    checkpoints=np.arange(2, 301, 2), probabilities=np.zeros((0, 300), dtype=np.float32), seconds=0.0)
+    rules = {"consecutive_irrelevant": stopping.ConsecutiveIrrelevant(), "weighted_quasi": stopping.WeightedQuasiSampling()}
+    stops = bench.replay_all([run], rules, (0.95,), (0.95,))
+    assert {s.rule for s in stops} == {"consecutive_irrelevant"}
+    # 50 irrelevant in a row after the 12th include (position 12): the checkpoint at 62
+    assert [(s.stopped_at, s.found) for s in stops] == [(62, 12)]
+    with pytest.raises(ValueError, match="needs the model's probabilities"):
+        bench.replay(run, rules["weighted_quasi"], 0.95, 0.95)
