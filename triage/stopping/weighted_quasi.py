@@ -35,6 +35,8 @@ the window's, while the includes the ranking left are far rarer than that, so an
 of 1 saves little over ranked quasi-sampling and the exponent is what was tuned. The test is asked on a few
 windows (the last 10%, 25% and 50% of the screened records, at least ``min_window``), each
 at ``alpha / windows`` (Bonferroni), so choosing the window does not spend the error rate.
+Asking again after every decision is not corrected for, as in Callaghan & Müller-Hansen's
+rules: the benchmark replays the rule exactly so, and its failure rate is what it measures.
 
 Its promise holds with the stated confidence *if* the model's weights do not understate the
 rest against the window; nothing guarantees that, so the rule is not marked ``guaranteed``:
