@@ -284,7 +284,7 @@ def load_split() -> dict[str, str]:
 
 def load_runs(presets: Sequence[str], seeds: int, big_seeds: int, asreview: bool = False) -> tuple[list[Run], list[str]]:
     """The cached screenings of triage's ``presets`` (and ASReview's, where
-    ``compare_asreview.py`` cached them), and the planned ones missing."""
+    ``compare_asreview.py`` cached them), and triage's planned ones missing."""
     runs, missing = [], []
     for path in dataset_paths():
         ds = load_labelled(path)
@@ -296,10 +296,8 @@ def load_runs(presets: Sequence[str], seeds: int, big_seeds: int, asreview: bool
                 else:
                     runs.append(run)
         for seed in seeds_for(ds, seeds, big_seeds) if asreview else ():
-            other = load_asreview_run(ds, seed)
-            if other is None:
-                missing.append(f"asreview:{ds.name}:{seed}")
-            else:
+            other = load_asreview_run(ds, seed)  # a subset where time allowed: the header names it
+            if other is not None:
                 runs.append(other)
     return runs, missing
 
@@ -469,16 +467,30 @@ def sources(runs: Sequence[Run]) -> list[str]:
     scenario = sorted({t.split(" ", 1)[1] for t in tools if " " in t})
     out = [f"- `nice .venv/bin/python evaluation/stopping_orders.py --presets {','.join(presets)}`"] if presets else []
     if scenario:
+        small, big = seeds_of([r for r in runs if " " in r.tool], big_reviews(runs))
         out.append(f"- `nice .venv/bin/python evaluation/stopping_scenarios.py --presets {','.join(presets)} "
-                   f"--scenarios {','.join(scenario)} --seeds 3 --big-seeds 6`")
+                   f"--scenarios {','.join(scenario)} --seeds {small} --big-seeds {big}`")
     asr = sorted({r.dataset for r in runs if r.tool.startswith("asreview")})
     if asr:
-        out.append(f"- `nice .venv/bin/python evaluation/compare_asreview.py --seeds N --datasets ...` (ASReview's "
-                   f"orders on {len(asr)} reviews: {', '.join(asr)})")
+        asr_seeds = seeds_of([r for r in runs if r.tool.startswith("asreview")], big_reviews(runs))[0]
+        out.append(f"- `nice .venv/bin/python evaluation/compare_asreview.py --seeds {asr_seeds} --presets default,tfidf "
+                   f"--datasets {','.join(asr)}` (ASReview's orders on {len(asr)} reviews)")
     return out
 
 
-def not_measured(tools: Sequence[str]) -> list[str]:
+def big_reviews(runs: Sequence[Run]) -> set[str]:
+    """The reviews over 2,000 records, by the whole review (any screening of all of it)."""
+    return {r.dataset for r in runs if r.n > BIG and " " not in r.tool}
+
+
+def seeds_of(runs: Sequence[Run], big_reviews: set[str]) -> tuple[int, int]:
+    """Seeds per review under and over 2,000 records among ``runs`` (by the whole review's
+    size, ``big_reviews``: an update round holds a share of it)."""
+    small = max((r.seed + 1 for r in runs if r.dataset not in big_reviews), default=0)
+    return small, max((r.seed + 1 for r in runs if r.dataset in big_reviews), default=small)
+
+
+def not_measured(runs: Sequence[Run], tools: Sequence[str]) -> list[str]:
     out = []
     if not any(t.startswith("asreview") for t in tools):
         out.append("- ASReview's screening orders: none were cached (`compare_asreview.py` caches them; "
@@ -488,7 +500,10 @@ def not_measured(tools: Sequence[str]) -> list[str]:
                    "`stopping_orders.py --presets default` and this benchmark with `--presets tfidf,default`.")
     if not any(" " in t for t in tools):
         out.append("- Stopping within an update round (#8) and under dual screening (#9): not simulated.")
-    out.append("- Scenario runs are fewer (3 seeds, 6 over 2,000 records), so some of their groups hold under 40 runs.")
+    small, big = seeds_of([r for r in runs if " " in r.tool or r.tool.startswith("asreview")], big_reviews(runs))
+    if small:
+        out.append(f"- The update-round, dual-screening and ASReview screenings are fewer ({small} seeds, {big} over "
+                   "2,000 records; ASReview's on a subset of reviews), so most of their groups hold under 40 runs.")
     return out
 
 
@@ -518,7 +533,7 @@ def write_report(stops: list[Stop], runs: list[Run], missing: list[str], split: 
         "",
         "- Screenings: " + "; ".join(f"{t}: {len([r for r in runs if r.tool == t])} "
                                      f"({len({r.dataset for r in runs if r.tool == t})} reviews)" for t in tools) + ".",
-        ("- Seeds 0-4 per review, 0-9 on the reviews over 2,000 records (scenarios: 0-2 and 0-5); priors one "
+        ("- Seeds 0-4 per review, 0-9 on the reviews over 2,000 records (fewer for the other sets: see below); priors one "
          "include and one exclude (seeded, the same indices for triage and ASReview). triage's screenings are whole "
          "screenings with its real cycle, the model's inclusion probabilities kept at about 200 checkpoints."),
         (f"- Not run: {len(missing)} planned screenings were not cached ({', '.join(missing[:12])}"
@@ -556,7 +571,7 @@ def write_report(stops: list[Stop], runs: list[Run], missing: list[str], split: 
             lines += [f"### {tool}: the report half only, every rule", "", *overview(report_stops, [*OURS, *published]), ""]
     lines += [
         "## Not measured here", "",
-        *not_measured(tools),
+        *not_measured(runs, tools),
         "",
         "## Rules and their promises", "",
         "| rule | promise (as `triage status` words it, 95%/95%) | statistical |", "|---|---|---|",
