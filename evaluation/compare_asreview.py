@@ -214,6 +214,9 @@ def write_report(rows: list[dict[str, Any]], args: argparse.Namespace, tools: li
          f"{sum(float(r['seconds']) for r in rows) / 60:.1f} min in all."),
         "",
         f"- Datasets ({len(datasets)}): {', '.join(datasets)}",
+        *([(f"- A subset: {len(datasets)} of the {len(dataset_paths(None))} shared reviews and {args.seeds} seeds, run "
+            "this way to fit a shared 2-core machine; the whole comparison is `compare_asreview.py --seeds 5` over "
+            "every review (about 2 CPU-hours).")] if len(datasets) < len(dataset_paths(None)) or args.seeds < 5 else []),
         (f"- Seeds: 0..{args.seeds - 1} per dataset; priors {args.priors} (includes,excludes) drawn per seed by "
          "triage's `draw_priors` and given to both tools as the same indices."),
         f"- Tools: {', '.join(tools)}. ASReview: {ASREVIEW}, ELAS u4 (its default), via its `Simulate` class.",

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 import sys
 import time
@@ -50,6 +51,8 @@ from triage.evaluation.labelled import LabelledSet, load_labelled
 
 DATA = REPO.parent / "shared" / "data" / "screening"
 CACHE = REPO / "evaluation" / ".cache" / "stopping"
+#: Where ``compare_asreview.py`` keeps ASReview's screening orders.
+COMPARE_CACHE = REPO / "evaluation" / ".cache" / "compare"
 #: Reviews over this many records get ``big_seeds`` seeds instead of ``seeds``.
 BIG = 2000
 #: Probabilities are kept about this many times per run.
@@ -176,6 +179,27 @@ def load_run(ds: LabelledSet, preset: str, seed: int, batches: int = CHECKPOINTS
                    order=z["order"].astype(np.int64), n_priors=int(z["n_priors"]),
                    checkpoints=z["checkpoints"].astype(np.int64), probabilities=z["probabilities"],
                    seconds=float(z["seconds"]))
+
+
+def load_asreview_run(ds: LabelledSet, seed: int) -> Run | None:
+    """ASReview LAB's screening of ``ds`` (ELAS u4, the same priors as triage's for the
+    seed), as ``compare_asreview.py`` cached its order, or None if it was not run. ASReview
+    gives no probabilities, so only the rules that read labels alone replay on it (at the
+    same checkpoints, every ``ceil(n / 200)`` records); its order stops at the last include
+    and the rest follows in file order, as ASReview pads it."""
+    path = COMPARE_CACHE / f"{ds.name}-s{seed}-p1_1-asreview-order.json"
+    if not path.exists():
+        return None
+    cached = json.loads(path.read_text())
+    order = [int(i) for i in cached["order"]]
+    n = int(ds.labels.size)
+    seen = set(order)
+    order += [i for i in range(n) if i not in seen]
+    every = max(1, math.ceil(n / CHECKPOINTS))
+    return Run(dataset=ds.name, seed=seed, tool="asreview:elas_u4", labels=ds.labels,
+               order=np.asarray(order, dtype=np.int64), n_priors=int(cached["n_priors"]),
+               checkpoints=np.arange(every, n + 1, every, dtype=np.int64),
+               probabilities=np.zeros((0, n), dtype=np.float32), seconds=float(cached["seconds"]))
 
 
 def dataset_paths() -> list[Path]:

@@ -20,10 +20,12 @@ from triage.stopping import (
     ScreeningHistory,
     StopDecision,
     TargetQBCB,
+    WeightedQuasiSampling,
 )
 from triage.stopping.calibrated import missing_upper
 from triage.stopping.quant import quant_estimate
 from triage.stopping.random_sampling import draws_to_reject
+from triage.stopping.weighted_quasi import weighted_quasi_p
 
 #: Names other modules imported from the single-module ``triage.stopping`` before it
 #: became a package: they must keep working.
@@ -53,7 +55,7 @@ def test_every_rule_answers_through_the_same_interface() -> None:
     h = history(labels, 1000, unscreened_probabilities=probs, screened_probabilities=np.r_[np.full(30, 0.9), np.full(270, 0.05)],
                 shown_probabilities=np.full(300, 0.1), target_sample=(59, 40, 600))
     assert set(RULES) == {"cmh_random", "cmh_ranked", "target_qbcb", "model_estimate", "quant_ci",
-                          "calibrated_model", "consecutive_irrelevant", "knee"}
+                          "calibrated_model", "weighted_quasi", "consecutive_irrelevant", "knee"}
     for name, rule in RULES.items():
         assert rule.name == name
         decision = rule.decide(h, recall_target=0.9, confidence=0.9)
@@ -172,3 +174,36 @@ def test_calibrated_bound_is_the_negative_binomial_quantile_and_grows_with_evide
     decision = rule.decide(h, recall_target=0.95, confidence=0.95)
     assert decision.recall == pytest.approx(100 / (100 + got))
     assert decision.stop == (100 / (100 + got) >= 0.95)
+
+
+def test_weighted_quasi_p_is_the_conditional_binomial_test_by_hand() -> None:
+    # 10 includes found, 95% target: H0 puts K = floor(10 / 0.95 - 10 + 1) = 1 include in the rest;
+    # a window of weight 19 against a rest of weight 1, no include in it: P(Bin(1, 0.95) <= 0) = 0.05
+    window = np.zeros(50, dtype=np.int64)
+    assert weighted_quasi_p(window, np.full(50, 19 / 50), 1.0, 10, recall_target=0.95) == pytest.approx(0.05)
+    # two includes in the window: P(Bin(3, share) <= 2)
+    two = np.r_[np.ones(2, dtype=np.int64), window[2:]]
+    share = 19 / 20
+    assert weighted_quasi_p(two, np.full(50, 19 / 50), 1.0, 10, recall_target=0.95) == pytest.approx(binom.cdf(2, 3, share))
+    # the more the rest weighs, the weaker the evidence
+    assert weighted_quasi_p(window, np.full(50, 19 / 50), 5.0, 10, recall_target=0.95) > 0.05
+    # nothing left to weigh: nothing can hide there
+    assert weighted_quasi_p(window, np.full(50, 0.1), 0.0, 10, recall_target=0.95) == 0.0
+
+
+def test_weighted_quasi_stops_where_the_model_puts_the_rest_far_below_the_window() -> None:
+    found = [1] * 40 + [0] * 460  # 500 screened, the last 460 irrelevant
+    shown = np.r_[np.full(40, 0.8), np.full(460, 0.05)]
+    low_rest = history(found, 1000, unscreened_probabilities=np.full(500, 1e-4), shown_probabilities=shown)
+    flat_rest = history(found, 1000, unscreened_probabilities=np.full(500, 0.05), shown_probabilities=shown)
+    trusting = WeightedQuasiSampling(exponent=1.0)
+    assert trusting.decide(low_rest).stop
+    # a rest the model rates like the window is the uniform case: 500 unscreened against a window
+    # of at most 250 screened cannot rule out 3 missing includes
+    assert not trusting.decide(flat_rest).stop
+    # exponent 0 weighs every record alike: the model's view of the rest no longer matters
+    uniform = WeightedQuasiSampling(exponent=0.0)
+    assert uniform.decide(low_rest).stop == uniform.decide(flat_rest).stop is False
+    # without the model's probabilities the rule cannot test
+    assert not trusting.decide(history(found, 1000)).stop
+    assert "if the rest is no likelier" in trusting.promise()

@@ -14,6 +14,7 @@ rule (``name``)             module / source                                     
 ``model_estimate``          :mod:`.model_estimate`                                 none
 ``quant_ci``                :mod:`.quant`, Yang, Lewis & Frieder 2021              none
 ``calibrated_model``        :mod:`.calibrated` (ours)                              none
+``weighted_quasi``          :mod:`.weighted_quasi` (ours), after CMH 2020          if the model
 ``consecutive_irrelevant``  :mod:`.consecutive`                                    none
 ``knee``                    :mod:`.knee`, Cormack & Grossman 2016                  none
 ==========================  ===================================================  ============
@@ -45,6 +46,7 @@ from triage.stopping.random_sampling import (
 from triage.stopping.ranked_quasi import RankedQuasiSampling, ranked_quasi_p
 from triage.stopping.recall_bound import recall_lower_bound
 from triage.stopping.target import TargetQBCB, qbcb_required, qbcb_sample_includes
+from triage.stopping.weighted_quasi import WeightedQuasiSampling, weighted_quasi_p
 
 __all__ = [
     "MODEL_MIN_SCREENED",
@@ -61,6 +63,7 @@ __all__ = [
     "StopDecision",
     "StoppingRule",
     "TargetQBCB",
+    "WeightedQuasiSampling",
     "consecutive_irrelevant",
     "estimated_recall",
     "hypergeometric_p",
@@ -75,6 +78,7 @@ __all__ = [
     "run_threshold",
     "sampling_p_values",
     "target_missing",
+    "weighted_quasi_p",
 ]
 
 #: Every rule with its default parameters, by ``name`` (what the benchmark runs).
@@ -87,6 +91,7 @@ RULES: dict[str, StoppingRule] = {
         ModelEstimate(),
         QuantCI(),
         CalibratedModel(),
+        WeightedQuasiSampling(),
         ConsecutiveIrrelevant(),
         Knee(),
     )
