@@ -50,6 +50,7 @@ def test_next_explains_and_decide_records_what_was_shown(proj: Path) -> None:
         row = decision_history(session)[-1]
         assert row.reviewer == "ana" and row.rank == 1 and row.model == first["model"]
         assert row.score == pytest.approx(float(first["score"]))  # type: ignore[arg-type]
+        assert row.probability is not None and 0.0 < row.probability < 1.0  # the model's, as shown
     assert first["id"] not in [s["id"] for s in _next(proj, 5)]
 
 

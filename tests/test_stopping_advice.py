@@ -57,3 +57,41 @@ def test_status_gives_each_rule_its_promise_and_cost(tmp_path: Path, repo_root: 
     text = runner.invoke(app, ["status", "-p", str(path)], env={"COLUMNS": "400"}).output
     assert "what stopping promises" in text and "still to do" in text
     assert "Müller-Hansen) (recommended)" in text
+
+
+def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted_test(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    """Every decision made on a shown record keeps the model's inclusion probability of it
+    at that moment; with them all there (and enough decisions) status runs the weighted test
+    and recommends it; one decision without it and the statistical test is recommended."""
+    from triage.screening.advice import RECOMMENDED, WEIGHTED
+    from triage.screening.queue import ScreeningQueue
+    from triage.store.db import Project
+    from triage.store.decisions import decision_history
+
+    path = _project(tmp_path, repo_root)
+    expected = []
+    with Project.open(path) as project:
+        queue = ScreeningQueue(project, random_state=0)
+        for i in range(30):
+            shown = queue.next(1)[0]
+            expected.append(queue.cycle.inclusion_probabilities()[shown.index])
+            queue.decide(shown.record_id, "include" if i % 6 == 0 else "exclude", reviewer="ana",
+                         reasons=["setting"], shown=shown)
+        with project.reading() as session:
+            recorded = [row.probability for row in decision_history(session)]
+    assert recorded == pytest.approx(expected)
+    assert all(0.0 < float(p or 0) < 1.0 for p in recorded)
+    data = json.loads(runner.invoke(app, ["status", "--json", "-p", str(path)]).output)["stopping"]
+    weighted = data["rules"][WEIGHTED]
+    assert data["recommended"] == WEIGHTED and weighted["rule"] == "weighted_quasi"
+    assert "assumption" in weighted["promise"] and weighted["safe_to_stop"] in (True, False)
+    assert "model-weighted quasi-sampling" in weighted["estimate"] or "not yet" in weighted["estimate"]
+    with Project.open(path) as project:  # a decision no ranking was shown for (no probability)
+        unseen = ScreeningQueue(project).next(5)[-1].record_id
+    result = runner.invoke(app, ["decide", str(unseen), "exclude", "--reason", "setting", "--reviewer", "ana",
+                                 "-p", str(path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(runner.invoke(app, ["status", "--json", "-p", str(path)]).output)["stopping"]
+    assert WEIGHTED not in data["rules"] and data["recommended"] == RECOMMENDED

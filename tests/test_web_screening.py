@@ -78,6 +78,7 @@ def test_decisions_record_reviewer_reason_note_and_what_was_shown(demo_dir: Path
     with Project.open(demo_dir) as project, project.reading() as session:
         shown = decision_history(session)[0]
         assert shown.rank == 1 and shown.model and shown.score is not None
+        assert shown.probability is not None and 0.0 < shown.probability < 1.0  # the model's, as shown
 
 
 def test_a_reason_is_optional_at_title_abstract_but_must_name_a_criterion(demo_dir: Path) -> None:

@@ -123,7 +123,9 @@ def next_command(
             err_console.print(f"[yellow]{waiting} records imported since the last dedup run are not served "
                               "until it has compared them: run 'triage dedup'[/]")
         project.set_setting(
-            f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model} for s in shown}
+            f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model,
+                                                       "probability": queue.shown_probability(s.record_id)}
+                                    for s in shown}
         )
         studies = kept_study_groups(project, stage=stage)
         if as_json:
@@ -185,6 +187,7 @@ def decide_command(
             row = record_decision(
                 session, record_id, decision, reviewer=who, stage=stage, reasons=reasons, note=note,
                 score=seen.get("score"), rank=seen.get("rank"), model=seen.get("model"),
+                probability=seen.get("probability"),
             )
             decision_id = row.id
             screened_as = current_groups(session).get(record_id, record_id)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from triage.criteria import Criteria
 from triage.ranking.explain import Explanation, Match
 from triage.ranking.features import record_text
@@ -57,6 +59,11 @@ class KeptQueue:
             records = dict(screening_records(session, [rid for rid, _ in picked]))
         return [Shown(rid, records[rid], score, rank, self.order.model, -1)
                 for rank, (rid, score) in enumerate(picked, start=1) if rid in records]
+
+    def shown_probability(self, record_id: int) -> float | None:
+        """The kept model's inclusion probability of ``record_id`` (None if not in the order)."""
+        hits = np.flatnonzero(self.order.record_ids == record_id)
+        return float(self.order.probabilities[hits[0]]) if hits.size else None
 
     def explain(self, shown: Shown) -> Explanation:
         matches: dict[str, list[Match]] = {}

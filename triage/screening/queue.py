@@ -273,6 +273,12 @@ class ScreeningQueue:
             for rank, i in enumerate(taken, start=1)
         ]
 
+    def shown_probability(self, record_id: int) -> float | None:
+        """The model's inclusion probability of ``record_id`` now: what a decision on the
+        record shown records (the weighted stopping test reads it), None if not queued."""
+        index = self._index.get(record_id)
+        return None if index is None else float(self.cycle.inclusion_probabilities()[index])
+
     def explain(self, shown: Shown) -> object:
         return self.cycle.explain(shown.index)
 
@@ -292,6 +298,7 @@ class ScreeningQueue:
                 session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons, note=note,
                 score=shown.score if shown else None, rank=shown.rank if shown else None,
                 model=shown.model if shown else self.cycle.model_name,
+                probability=self.shown_probability(record_id) if shown else None,
             )
             decision_id = row.id
         self.sync()

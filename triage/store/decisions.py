@@ -31,6 +31,7 @@ __all__ = [
     "current_decisions",
     "decision_history",
     "decision_models",
+    "decision_probabilities",
     "decision_state_version",
     "decision_with_request_id",
     "decisions_in_force",
@@ -81,6 +82,7 @@ def record_decision(
     rank: int | None = None,
     model: str | None = None,
     request_id: str | None = None,
+    probability: float | None = None,
 ) -> DecisionRow:
     """Append one decision inside the caller's transaction.
 
@@ -118,6 +120,7 @@ def record_decision(
         score=score,
         rank=rank,
         model=model,
+        probability=probability,
         request_id=request_id,
         criteria_version=session.scalar(select(func.max(CriteriaVersionRow.id))),
     )
@@ -358,6 +361,17 @@ def decision_models(session: Session, decision_ids: Collection[int]) -> dict[int
     for start in range(0, len(wanted), 10_000):  # bounded IN lists
         query = select(DecisionRow.id, DecisionRow.model).where(DecisionRow.id.in_(wanted[start : start + 10_000]))
         found.update({int(i): model or "" for i, model in session.execute(query)})
+    return found
+
+
+def decision_probabilities(session: Session, decision_ids: Collection[int]) -> dict[int, float | None]:
+    """Decision id -> the inclusion probability shown with it (None where none was recorded)."""
+    wanted = list(decision_ids)
+    found: dict[int, float | None] = {}
+    for start in range(0, len(wanted), 10_000):  # bounded IN lists
+        query = select(DecisionRow.id, DecisionRow.probability).where(
+            DecisionRow.id.in_(wanted[start : start + 10_000]))
+        found.update({int(i): p for i, p in session.execute(query)})
     return found
 
 

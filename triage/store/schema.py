@@ -143,6 +143,9 @@ class DecisionRow(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     model: Mapped[str | None] = mapped_column(String, nullable=True)
+    #: The model's inclusion probability of the record when it was shown (what the stopping
+    #: rules that weigh records by the model read); empty when none was shown or recorded.
+    probability: Mapped[float | None] = mapped_column(Float, nullable=True)
     request_id: Mapped[str | None] = mapped_column(String, nullable=True, unique=True)
     #: The criteria version in force when it was made (``criteria_versions.id``); empty:
     #: made before the project's criteria were versioned.

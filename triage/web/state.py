@@ -408,11 +408,14 @@ class ScreeningState:
             raise DecisionError(f"unknown decision {decision!r}", hint="use include, exclude or maybe")
         queue = self.wait_ready()
         reasons = check_reasons(reasons, queue.criteria) if decision == "exclude" else []
+        with self._lock:  # the model that ranked the card: its probability of the record
+            probability = queue.shown_probability(record_id)
         with self.project.transaction() as session:
             seen = decision_with_request_id(session, request_id)
             row = record_decision(
                 session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons,
                 note=note or None, score=score, rank=rank, model=model or None, request_id=request_id,
+                probability=probability,
             )
             if all_reports and seen is None:  # a person's "apply to all reports of this study"
                 decide_other_reports(session, record_id, decision, reviewer=reviewer, stage=self.stage,
