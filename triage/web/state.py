@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -74,6 +74,8 @@ class Snapshot:
     scores: dict[int, float]
     model: str
     decided: frozenset[int]
+    #: record id -> the model's inclusion probability (what a decision on it records).
+    probabilities: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -248,11 +250,13 @@ class ScreeningState:
         shown = queue.next(HEAD) if len(queue) else []  # retrains here if labels changed
         for s in shown[:EXPLAINED]:
             self._explained[s.record_id] = queue.cycle.explain(s.index)
+        probabilities = queue.cycle.inclusion_probabilities() if shown else None
         self._snapshot = Snapshot(
             order=tuple(s.record_id for s in shown),
             scores={s.record_id: s.score for s in shown},
             model=queue.cycle.model_name,
             decided=decided,
+            probabilities={} if probabilities is None else {s.record_id: float(probabilities[s.index]) for s in shown},
         )
 
     def refresh_now(self) -> Snapshot:
@@ -408,8 +412,13 @@ class ScreeningState:
             raise DecisionError(f"unknown decision {decision!r}", hint="use include, exclude or maybe")
         queue = self.wait_ready()
         reasons = check_reasons(reasons, queue.criteria) if decision == "exclude" else []
-        with self._lock:  # the model that ranked the card: its probability of the record
-            probability = queue.shown_probability(record_id)
+        # The model that ranked the card: its probability of the record, from the snapshot (no
+        # lock: a decision never waits for a retrain); a record outside the head asks the queue.
+        snapshot = self._snapshot
+        probability = snapshot.probabilities.get(record_id) if snapshot is not None else None
+        if probability is None:
+            with self._lock:
+                probability = queue.shown_probability(record_id)
         with self.project.transaction() as session:
             seen = decision_with_request_id(session, request_id)
             row = record_decision(
