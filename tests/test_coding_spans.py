@@ -70,12 +70,15 @@ def test_a_span_travels_through_refi_qda(project: Project, tmp_path: Path) -> No
                             and "constant fear" in s.text)
     _ok("code", "accept", str(paragraph_id), "fear-of-removal", "--quote", "a constant fear", *p)
     _ok("code", "export", str(tmp_path / "out.qdpx"), "-p", str(project.directory))
-    _ok("init", str(tmp_path / "other"))
-    out = _ok("code", "import", str(tmp_path / "out.qdpx"), "-p", str(tmp_path / "other"))
+    # The second project is a SQLite file whichever store the first is on (on PostgreSQL
+    # $TRIAGE_DATABASE names the first project's database).
+    other = ["-p", str(tmp_path / "other"), "--database", f"sqlite:///{tmp_path / 'other' / 'triage.sqlite'}"]
+    _ok("init", str(tmp_path / "other"), "--database", other[-1])
+    out = _ok("code", "import", str(tmp_path / "out.qdpx"), *other)
     assert "across paragraphs" not in out
     rows = []
-    for where in (project.directory, tmp_path / "other"):
-        _ok("code", "export", str(tmp_path / "coded.csv"), "-p", str(where))
+    for where in (["-p", str(project.directory)], other):
+        _ok("code", "export", str(tmp_path / "coded.csv"), *where)
         with (tmp_path / "coded.csv").open(encoding="utf-8", newline="") as fh:
             rows.append([(r["start"], r["end"], r["text"], r["code_name"], r["coder"]) for r in csv.DictReader(fh)])
     assert rows[0] == rows[1] and rows[0][0][2] == "a constant fear"
