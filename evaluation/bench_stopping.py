@@ -422,10 +422,12 @@ def findings(stops: Sequence[Stop], report_stops: Sequence[Stop], recommended: s
     lines += [
         (f"- Chosen on the tune half: `{recommended}`; on the report half it "
          f"{'meets every goal' if ok else 'misses (' + why + ')'}. "
-         + (("It needs each decision's inclusion probability as it was shown, which a project's decision log "
-             "does not keep yet (it keeps the ranking score), so `triage status` cannot compute it and still "
-             "recommends the statistical rule (`triage.screening.advice.RECOMMENDED`).") if ok and recommended in
-            ("weighted_quasi", "calibrated_model") else "" if ok else
+         + (("It needs each decision's inclusion probability as it was shown: decisions record it since "
+             "Alembic revision 0010, and `triage status` runs it and recommends it where every decision has one "
+             "(`triage.screening.advice.WEIGHTED`), else the statistical rule (`RECOMMENDED`).")
+            if ok and recommended == "weighted_quasi" else
+            ("It needs each decision's inclusion probability as it was shown; `triage status` runs only "
+             "weighted_quasi from those.") if ok and recommended == "calibrated_model" else "" if ok else
             "So `triage status` keeps recommending the statistical rule (`triage.screening.advice.RECOMMENDED`): "
             "ranked quasi-sampling until the team draws the random sample it asks for.")),
         (f"- The model's point estimate (`model_estimate`) reached 95% in {model['reached']:.1%} of runs, "
