@@ -29,6 +29,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_pipeline", None, "Name or path of a trained spaCy pipeline; blank English + sentencizer when unset."),
     Setting("embedding_model", None, "Path of a sentence-transformers model; the bundled all-MiniLM-L6-v2 when unset."),
     Setting("reviewer", None, "Default reviewer name recorded on decisions when --reviewer is not given."),
+    # Embedding 50,000 abstracts takes minutes on a CPU: by default nobody waits for it.
+    Setting(
+        "embeddings", "background",
+        "Missing record embeddings: 'background' ranks at once on words and criteria while a background "
+        "run computes them (used once all are there); 'wait' computes them before ranking. "
+        "$TRIAGE_EMBEDDINGS overrides it.",
+        choices=("background", "wait"),
+    ),
     # PRISMA 2020 (Page et al. 2021, item 16b and the flow diagram) asks for the reasons
     # full-text reports were excluded; title/abstract exclusions are only counted.
     Setting(
