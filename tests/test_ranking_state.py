@@ -209,3 +209,24 @@ def test_next_and_status_from_the_kept_state_load_no_model_libraries(proj: Path)
     done = subprocess.run([sys.executable, "-c", probe, str(proj)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "HEAVY []", done.stdout[-2000:]
+
+
+def test_kept_status_counts_equal_fresh_ones_and_follow_decisions(proj: Path) -> None:
+    from triage.screening.kept_advice import kept_status_facts
+    from triage.store.prisma import prisma_counts
+
+    shown = _next(proj, 2)
+    with Project.open(proj) as project:
+        first = kept_status_facts(project)
+        again = kept_status_facts(project)
+        with project.reading() as session:
+            fresh = prisma_counts(session)
+    assert first == again and first.counts == fresh
+    _decide(proj, shown[0]["id"], "include")
+    result = runner.invoke(app, ["decide", str(shown[0]["id"]), "include", "--stage", "full_text", "--reviewer", "ana",
+                                 "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    with Project.open(proj) as project:
+        after = kept_status_facts(project)
+    assert after.counts.screened == first.counts.screened + 1
+    assert after.counts.full_text_assessed == first.counts.full_text_assessed + 1

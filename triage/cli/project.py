@@ -17,11 +17,9 @@ from triage.cli.criteria import adopt_criteria, who
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
 from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
-from triage.screening.team import team_status
-from triage.store.criteria_versions import decisions_under_earlier_versions, latest_version
 from triage.store.db import Project
 from triage.store.groups import dedup_horizon
-from triage.store.prisma import UpdateCounts, prisma_counts
+from triage.store.prisma import UpdateCounts
 from triage.store.selection import SUBSETS, select_items
 from triage.store.settings_log import change_setting
 
@@ -167,11 +165,11 @@ def status_command(
         if fmt not in FORMATS:  # checked before any work is done
             fail(f"{diagram}: cannot draw a {fmt or 'suffix-less'} file; name the diagram .svg or .png")
     with open_project(project_dir) as project:
-        with project.reading() as session:
-            counts = prisma_counts(session)
-            criteria_version = latest_version(session)
-            earlier = len(decisions_under_earlier_versions(session))
-            team = team_status(session)
+        from triage.screening.kept_advice import kept_status_facts
+
+        facts = kept_status_facts(project)
+        counts, criteria_version = facts.counts, facts.criteria_version
+        earlier, team = facts.decisions_under_earlier_criteria, facts.team
         stopping = _stopping_summary(project)
         from triage.screening.kept_queue import ranking_summary
 

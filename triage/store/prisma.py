@@ -23,7 +23,7 @@ from triage.store.schema import RecordRow, SourceRow
 from triage.store.schema_dedup import DedupMergeRow
 from triage.store.studies import study_groups
 
-__all__ = ["PrismaCounts", "UpdateCounts", "prisma_counts"]
+__all__ = ["PrismaCounts", "UpdateCounts", "prisma_counts", "status_state_version"]
 
 
 @dataclass
@@ -93,6 +93,12 @@ class PrismaCounts:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PrismaCounts:
+        """The counts :meth:`to_dict` gave (kept with the ranking state between commands)."""
+        update = data.get("update")
+        return cls(**{**data, "update": UpdateCounts(**update) if update else None})
 
 
 def prisma_counts(session: Session) -> PrismaCounts:
@@ -191,3 +197,24 @@ def _without_text(session: Session) -> set[int]:
             if any((canonical or {}).get(k) for k in ("title", "abstract", "keywords")):
                 bare.discard(record_id)
     return bare
+
+
+def status_state_version(session: Session) -> tuple[int, ...]:
+    """A cheap fingerprint of what ``triage status`` reads besides the title/abstract
+    decisions and the records' merges (which the ranking state's key holds already):
+    full-text decisions, study links, search rounds and searches, criteria versions,
+    allocations (a lead's resolution is a decision), sources and the number of records (a removed import
+    leaves the newest id as it was)."""
+    from triage.store.decisions import decision_state_version
+    from triage.store.schema import CriteriaVersionRow, DatabaseSearchRow, SearchRoundRow
+    from triage.store.schema_allocation import AllocationRow
+    from triage.store.studies import study_state_version
+
+    def newest(column: Any) -> int:
+        return int(session.scalar(select(func.coalesce(func.max(column), 0))) or 0)
+
+    counted = (session.scalar(select(func.count(RecordRow.id))) or 0, session.scalar(select(func.count(SourceRow.id)))
+               or 0, session.scalar(select(func.count(DatabaseSearchRow.id))) or 0)
+    return (*decision_state_version(session, stage="full_text"), *study_state_version(session),
+            newest(SearchRoundRow.id), newest(DatabaseSearchRow.id), newest(CriteriaVersionRow.id),
+            newest(AllocationRow.id), newest(SourceRow.id), *(int(c) for c in counted))
