@@ -21,9 +21,7 @@ before issue 17). Writes ``evaluation/reports/latency.md``.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import resource
 import shutil
 import signal
 import statistics
@@ -33,39 +31,18 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cli_runs import SHARED, run_triage, write_pooled_corpus
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-TRIAGE = str(Path(sys.executable).with_name("triage"))
 REPORT = ROOT / "evaluation" / "reports" / "latency.md"
-
-
-def write_corpus(path: Path, size: int) -> None:
-    pool: list[tuple[str, str]] = []
-    for source in sorted((SHARED / "data" / "screening").glob("*.csv")):
-        if source.name == "INDEX.csv":
-            continue
-        with source.open(newline="", encoding="utf-8") as handle:
-            pool.extend((row.get("title") or "", row.get("abstract") or "") for row in csv.DictReader(handle))
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["title", "abstract"])
-        for i in range(size):
-            title, abstract = pool[i % len(pool)]
-            copy = i // len(pool)
-            writer.writerow([f"{title} (copy {copy})" if copy else title, abstract])
 
 
 def timed(*args: str, env: dict[str, str]) -> tuple[float, float, str]:
     """(wall s, CPU s, stdout) of one ``triage`` process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run([TRIAGE, *args], capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"triage {' '.join(args)} failed: {done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
+    run = run_triage(*args, env=env)
+    return run.wall, run.cpu, run.stdout
 
 
 def stop_background(project: Path) -> None:
@@ -95,7 +72,7 @@ def median(values: list[tuple[float, float]]) -> tuple[float, float]:
 
 def run_size(size: int, repeat: int, work: Path, env: dict[str, str]) -> dict[str, tuple[float, float]]:
     corpus = work / f"records-{size}.csv"
-    write_corpus(corpus, size)
+    write_pooled_corpus(corpus, size)
     project = work / f"p{size}"
     timed("init", str(project), "--criteria", str(SHARED / "examples" / "criteria-parental-mental-health.toml"),
           env=env)

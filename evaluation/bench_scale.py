@@ -20,7 +20,6 @@ import argparse
 import itertools
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,24 +30,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_dedup import build_scaled
+from cli_runs import run_triage
 
 ROOT = Path(__file__).resolve().parents[1]
-TRIAGE = str(Path(sys.executable).with_name("triage"))
 
 
 def step(name: str, args: list[str], env: dict[str, str], results: list[dict[str, object]]) -> str:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run([TRIAGE, *args], capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{name} failed: {done.stderr[-3000:]}")
-    results.append({"step": name, "wall_s": round(wall, 2),
-                    "cpu_s": round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2),
-                    "peak_rss_mb_so_far": round(after.ru_maxrss / 1024)})
+    run = run_triage(*args, env=env)
+    results.append({"step": name, "wall_s": round(run.wall, 2), "cpu_s": round(run.cpu, 2),
+                    "peak_rss_mb_so_far": round(run.peak_rss_mb)})
     print(results[-1], flush=True)
-    return done.stdout
+    return run.stdout
 
 
 def dedup_quality(project: Path, env: dict[str, str]) -> dict[str, object]:

@@ -18,7 +18,6 @@ answer, per acknowledged decision, p50 and p95, outside the restart.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import signal
@@ -34,9 +33,11 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cli_runs import TRIAGE, run_triage, write_pooled_corpus
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-TRIAGE = str(Path(sys.executable).with_name("triage"))
 PASSWORD = "load-test-password-1"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _REQUEST = re.compile(r'name="request_id" value="([^"]+)"')
@@ -56,25 +57,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_corpus(path: Path, size: int) -> None:
-    pool: list[tuple[str, str]] = []
-    for source in sorted((SHARED / "data" / "screening").glob("*.csv")):
-        if source.name != "INDEX.csv":
-            with source.open(newline="", encoding="utf-8") as handle:
-                pool.extend((r.get("title") or "", r.get("abstract") or "") for r in csv.DictReader(handle))
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["title", "abstract"])
-        for i in range(size):
-            title, abstract = pool[i % len(pool)]
-            writer.writerow([f"{title} (copy {i // len(pool)})" if i >= len(pool) else title, abstract])
-
-
 def run(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
-    done = subprocess.run([TRIAGE, *args], input=stdin, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"triage {' '.join(args[:2])} failed: {done.stderr[-2000:]}")
-    return done.stdout
+    return run_triage(*args, env=env, stdin=stdin).stdout
 
 
 def start_server(project: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -169,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
             env = dict(os.environ, TRIAGE_DATABASE=url, TRIAGE_EMBEDDINGS="background")
             project = work / "project"
             corpus = work / "records.csv"
-            write_corpus(corpus, args.records)
+            write_pooled_corpus(corpus, args.records)
             run("init", str(project), env=env)
             run("settings", "preset", "tfidf", "-p", str(project), env=env)
             run("import", str(corpus), "-p", str(project), env=env)
