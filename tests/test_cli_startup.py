@@ -39,3 +39,65 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
         f"`import triage.cli.main` imports {', '.join(offenders)}; import them inside the command "
         "that needs them (run `python -X importtime -c 'import triage.cli.main'` to see who pulls them in)"
     )
+
+
+def _registering_module(callback: object) -> str:
+    return str(getattr(callback, "__module__", "")).rsplit(".", 1)[-1]
+
+
+def test_the_entry_point_knows_which_module_registers_each_command() -> None:
+    from triage.cli.entry import COMMAND_MODULES
+    from triage.cli.main import app
+
+    registered: dict[str, str] = {}
+    for command in app.registered_commands:
+        assert command.name is not None
+        registered[command.name] = _registering_module(command.callback)
+    for group in app.registered_groups:
+        assert group.name is not None
+        # A group is registered where its sub-app is made (``code_app = sub_app(...)``).
+        owners = [name.rsplit(".", 1)[-1] for name, module in sys.modules.items() if name.startswith("triage.cli.")
+                  and any(value is group.typer_instance for value in vars(module).values())]
+        assert len(owners) == 1, (group.name, owners)
+        registered[group.name] = owners[0]
+    assert registered == COMMAND_MODULES
+
+
+def test_a_named_command_loads_only_its_module() -> None:
+    script = (
+        "import sys\nfrom triage.cli.entry import load_commands\nload_commands(sys.argv[1:])\n"
+        "print(sorted(m.rsplit('.', 1)[-1] for m in sys.modules if m.startswith('triage.cli.')"
+        " and m.rsplit('.', 1)[-1] in {'coding', 'dedup', 'screen', 'serve', 'evaluate', 'main'}))\n"
+    )
+    def loaded(*args: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True)
+        return list(json.loads(done.stdout.replace("'", '"')))
+
+    assert loaded("next", "-n", "1") == ["screen"]
+    assert "main" in loaded("--help")
+    assert "main" in loaded("nxt")  # a misspelt command gets Typer's suggestion among all commands
+
+
+def _subcommands(typer_instance: object) -> list[str]:
+    names = [c.name or c.callback.__name__ for c in typer_instance.registered_commands]  # type: ignore[attr-defined]
+    names += [g.name for g in typer_instance.registered_groups]  # type: ignore[attr-defined]
+    return sorted(str(n) for n in names)
+
+
+def test_a_group_loaded_alone_has_all_its_subcommands() -> None:
+    """Sub-commands registered on a group from another module must be imported by the
+    module the entry point loads for that group."""
+    from triage.cli.main import app
+
+    expected = {g.name: _subcommands(g.typer_instance) for g in app.registered_groups}
+    script = (
+        "import json, sys\nfrom triage.cli.entry import load_commands\nload_commands([sys.argv[1]])\n"
+        "from triage.cli.app import app\n"
+        "group = next(g for g in app.registered_groups if g.name == sys.argv[1]).typer_instance\n"
+        "names = [c.name or c.callback.__name__ for c in group.registered_commands]\n"
+        "names += [g.name for g in group.registered_groups]\n"
+        "print(json.dumps(sorted(names)))\n"
+    )
+    for name, subcommands in expected.items():
+        done = subprocess.run([sys.executable, "-c", script, str(name)], capture_output=True, text=True, check=True)
+        assert json.loads(done.stdout) == subcommands, name
