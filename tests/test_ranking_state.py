@@ -230,3 +230,24 @@ def test_kept_status_counts_equal_fresh_ones_and_follow_decisions(proj: Path) ->
         after = kept_status_facts(project)
     assert after.counts.screened == first.counts.screened + 1
     assert after.counts.full_text_assessed == first.counts.full_text_assessed + 1
+
+
+def test_embed_command_takes_the_background_runs_lock(proj: Path) -> None:
+    """``triage embed`` and the background run never embed one project at once: a live
+    holder of the lock makes the command stop with one line; a dead one's lock is taken
+    over, and the command leaves no lock behind."""
+    lock = proj / "embedding.lock"
+    lock.write_text(str(os.getpid()))  # this test's process: alive
+    result = runner.invoke(app, ["embed", "--json", "-p", str(proj)])
+    assert result.exit_code == 1
+    assert "another process is embedding" in result.output and "Traceback" not in result.output
+    with Project.open(proj) as project:
+        assert RankingState.of_project(project).inputs().embedded == 0
+    lock.write_text("999999999")  # no such process: a dead run's lock
+    result = runner.invoke(app, ["embed", "--json", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    with Project.open(proj) as project:
+        assert counts["embedded"] == counts["records"] == len(_record_ids(project))
+        assert RankingState.of_project(project).inputs().embedded == counts["records"]
+    assert not lock.exists()

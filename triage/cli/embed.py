@@ -15,9 +15,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from triage.cli.app import app, console, err_console
+from triage.cli.app import app, console, err_console, fail
 from triage.cli.options import ClusterOption, ProjectOption, open_project
-from triage.store.records import screenable_records
+from triage.screening.background_embeddings import CHUNK, LOCK_FILE
 
 
 @app.command("embed")
@@ -28,40 +28,40 @@ def embed_command(
 ) -> None:
     """Embed the records to screen that have no stored vector yet (on a Dask cluster with --cluster)."""
     from triage.embeddings import Encoder, load_encoder
-    from triage.screening.embedding_cache import cached_embeddings
+    from triage.screening.background_embeddings import embed_project, embedding_lock
 
     started = time.perf_counter()
     with open_project(project_dir) as project, Progress(
         TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True, disable=as_json,
     ) as bar:
-        with project.reading() as session:
-            pairs = screenable_records(session)
         model_path = project.get_setting("embedding_model")
         path = str(model_path) if model_path else None
         task = bar.add_task("embed", total=None)
-        computed = 0
 
         def progress(done: int, total: int) -> None:
-            nonlocal computed
-            computed = total
             bar.update(task, completed=done, total=total)
 
         workers = 0
-        if cluster is None:
-            encoder: Encoder = load_encoder(path)
-            cached_embeddings(project, [rid for rid, _ in pairs], [r for _, r in pairs], encoder, progress)
-        else:
-            from triage.cluster.client import connect
+        with embedding_lock(project) as held:
+            if not held:
+                fail("another process is embedding this project's records (its process id is in "
+                     f"{project.directory / LOCK_FILE}); run triage embed again when it has finished")
+            if cluster is None:
+                encoder: Encoder = load_encoder(path)
+                total, computed = embed_project(project, encoder, progress)
+            else:
+                from triage.cluster.client import connect
 
-            with connect(cluster) as client:
-                from triage.cluster.embed import ClusterEncoder
+                with connect(cluster) as client:
+                    from triage.cluster.embed import ClusterEncoder
 
-                workers = len(client.nthreads())
-                encoder = ClusterEncoder(client, path)
-                cached_embeddings(project, [rid for rid, _ in pairs], [r for _, r in pairs], encoder, progress)
+                    workers = len(client.nthreads())
+                    encoder = ClusterEncoder(client, path)
+                    # Bigger chunks: each is split over the workers, then stored.
+                    total, computed = embed_project(project, encoder, progress, chunk=16 * CHUNK)
     seconds = time.perf_counter() - started
-    counts = {"records": len(pairs), "embedded": computed, "already_stored": len(pairs) - computed,
+    counts = {"records": total, "embedded": computed, "already_stored": total - computed,
               "model": encoder.name, "cluster": cluster, "workers": workers, "seconds": round(seconds, 2)}
     if as_json:
         print(json.dumps(counts))

@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from triage.embeddings import load_encoder
+from triage.embeddings import Encoder, load_encoder
 from triage.errors import TriageError
 from triage.store.db import Project
 from triage.store.records import screenable_records
 
-__all__ = ["LOCK_FILE", "embedding_running", "run", "start"]
+if TYPE_CHECKING:
+    from triage.screening.embedding_cache import EmbeddingProgress
+
+__all__ = ["CHUNK", "LOCK_FILE", "embed_project", "embedding_lock", "embedding_running", "run", "start"]
 
 LOCK_FILE = "embedding.lock"
 LOG_FILE = "embedding.log"
@@ -73,34 +79,55 @@ def start(project: Project) -> bool:
     return True
 
 
-def run(project: Project) -> int:
-    """Embed every screenable record missing a vector (in this process); returns how many.
+@contextmanager
+def embedding_lock(project: Project) -> Iterator[bool]:
+    """Hold the project's embedding lock for the block: yields False (and holds nothing)
+    when a live run holds it, True otherwise; a dead run's lock is taken over.
 
-    Holds the project's lock while it runs; returns 0 at once if another run holds it."""
-    from triage.screening.embedding_cache import embed_missing, stored_embedding_matrix
-
+    Both the background run and ``triage embed`` take it, so one project never has two
+    processes embedding the same records."""
     lock = project.directory / LOCK_FILE
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         if embedding_running(project):
-            return 0
+            yield False
+            return
         lock.unlink(missing_ok=True)  # a dead run's lock
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     try:
         os.write(fd, str(os.getpid()).encode())
         os.close(fd)
-        path = project.get_setting("embedding_model")
-        encoder = load_encoder(str(path) if path else None)
-        with project.reading() as session:
-            pairs = screenable_records(session)
-        ids, records = [rid for rid, _ in pairs], [r for _, r in pairs]
-        _, missing = stored_embedding_matrix(project, ids, records, encoder.name)
-        if missing:
-            embed_missing(project, ids, records, encoder, missing, chunk=CHUNK)
-        return len(missing)
+        yield True
     finally:
         lock.unlink(missing_ok=True)
+
+
+def embed_project(project: Project, encoder: Encoder, progress: EmbeddingProgress | None = None, *,
+                  chunk: int = CHUNK) -> tuple[int, int]:
+    """Embed every screenable record missing a vector, shortest first, storing each chunk
+    as it is done (a run stopped half way keeps what it stored); returns (records, embedded).
+    The caller holds :func:`embedding_lock`."""
+    from triage.screening.embedding_cache import embed_missing, stored_embedding_matrix
+
+    with project.reading() as session:
+        pairs = screenable_records(session)
+    ids, records = [rid for rid, _ in pairs], [r for _, r in pairs]
+    _, missing = stored_embedding_matrix(project, ids, records, encoder.name)
+    if missing:
+        embed_missing(project, ids, records, encoder, missing, chunk=chunk, progress=progress)
+    return len(ids), len(missing)
+
+
+def run(project: Project) -> int:
+    """Embed every screenable record missing a vector (in this process); returns how many.
+
+    Returns 0 at once if another run holds the project's lock."""
+    with embedding_lock(project) as held:
+        if not held:
+            return 0
+        path = project.get_setting("embedding_model")
+        return embed_project(project, load_encoder(str(path) if path else None))[1]
 
 
 def main(argv: list[str] | None = None) -> int:
