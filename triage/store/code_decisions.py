@@ -36,6 +36,7 @@ __all__ = [
     "coded_rows",
     "count_table",
     "current_code_decisions",
+    "latest_code_rows",
     "record_code_decision",
     "record_suggestions",
 ]
@@ -80,17 +81,24 @@ def record_code_decision(
     return row
 
 
-def current_code_decisions(session: Session, codebook: Codebook, coder: str | None = None) -> list[CurrentCodeDecision]:
-    """Each coder's latest accept/reject per (segment, code), retracted ones dropped."""
+def latest_code_rows(session: Session, codebook: Codebook, coder: str | None = None
+                     ) -> dict[tuple[int, str, str], CodeDecisionRow]:
+    """Each coder's latest row per (segment, code), the code id resolved through merges;
+    retracts included (the codebook edits in :mod:`triage.store.codebook_changes` read them)."""
     query = select(CodeDecisionRow).order_by(CodeDecisionRow.id)
     if coder is not None:
         query = query.where(CodeDecisionRow.coder == coder)
     latest: dict[tuple[int, str, str], CodeDecisionRow] = {}
     for row in session.scalars(query):
         latest[(row.segment_id, codebook.resolve(row.code_id), row.coder)] = row
+    return latest
+
+
+def current_code_decisions(session: Session, codebook: Codebook, coder: str | None = None) -> list[CurrentCodeDecision]:
+    """Each coder's latest accept/reject per (segment, code), retracted ones dropped."""
     return [
         CurrentCodeDecision(seg, code, row.decision, who, row.created_at)
-        for (seg, code, who), row in latest.items()
+        for (seg, code, who), row in latest_code_rows(session, codebook, coder).items()
         if row.decision != "retract" and code in codebook
     ]
 

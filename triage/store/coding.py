@@ -220,10 +220,13 @@ def add_memo(session: Session, codebook: Codebook, text: str, *, coder: str, cod
 
 
 def memos(session: Session, *, code_id: str | None = None, segment_id: int | None = None) -> list[CodingMemoRow]:
-    """Memos, oldest first, on one code or segment if given."""
+    """Memos, oldest first, on one code (with the codes merged into it) or segment if given."""
     query = select(CodingMemoRow).order_by(CodingMemoRow.id)
     if code_id is not None:
-        query = query.where(CodingMemoRow.code_id == code_id)
+        codebook = load_codebook(session)
+        code_id = codebook.resolve(code_id)
+        merged = [old for old in codebook.merged if codebook.resolve(old) == code_id]
+        query = query.where(CodingMemoRow.code_id.in_([code_id, *merged]))
     if segment_id is not None:
         query = query.where(CodingMemoRow.segment_id == segment_id)
     return list(session.scalars(query))
