@@ -350,12 +350,15 @@ def synthesis_cmd(
     coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
     project: ProjectOption = None,
 ) -> None:
-    """Study-by-theme matrix for the synthesis (GRADE-CERQual): studies, perspectives, counts, quotes."""
+    """Study-by-theme matrix for the synthesis (GRADE-CERQual): studies, perspectives, counts, quotes.
+
+    Documents whose records are reports of one study (linked by dedup or by 'triage studies link')
+    count as one study."""
     from triage.coding.synthesis import synthesis_table
 
     with open_project(project).reading() as session:
         codebook = store.load_codebook(session)
-        table = synthesis_table(appl.coded_rows(session, codebook, coder), codebook, quotes=quotes)
+        table = synthesis_table(appl.synthesis_rows(session, codebook, coder), codebook, quotes=quotes)
     _write_csv(out, table, list(table[0]) if table else ["code_id"])
     console.print(f"wrote {len(table)} theme and code row(s) to {escape(str(out))}")
 
