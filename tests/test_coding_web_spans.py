@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from _paper_render import paper_from_set, render_pdf
-from _web_support import CODING, HTML, JSON, web_client
+from _web_support import CHROMIUM, CODING, HTML, JSON, browser_page, build_coding_demo, serving, web_client
 from typer.testing import CliRunner
 
 from triage.cli.main import app as cli
@@ -18,6 +18,7 @@ from triage.embeddings import Encoder, load_encoder
 from triage.store import code_decisions as appl
 from triage.store import coding as store
 from triage.store.db import Project
+from triage.web.app import create_app
 
 runner = CliRunner()
 
@@ -123,3 +124,46 @@ def test_segments_of_a_paper_show_their_section_and_page(shared_data: Path, tmp_
     with web_client(path, reviewer=None, encoder=encoder) as (client, _):  # no suggestions: no embedding
         page = client.get(f"/coding?segment={later}", headers=HTML).text
     assert f'<p class="hint" id="segment-where">Section: {where["section"]} · page {where["page"]}</p>' in page
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent; install it with "
+                    "'apt-get install chromium' (CI does) to run the browser tests")
+def test_select_words_and_code_them_with_the_keyboard(tmp_path: Path) -> None:
+    project_dir = build_coding_demo(tmp_path / "review")
+    sentence, text = _sentence(project_dir, "constant fear")
+    start = text.index("a constant fear")
+    with serving(create_app(project_dir)) as base, browser_page() as page:
+        page.goto(base + "/reviewer?next=/coding")
+        page.fill("#name", "Kim")
+        with page.expect_navigation(timeout=60000):
+            page.keyboard.press("Enter")
+        page.goto(f"{base}/coding?document=1&segment={sentence}", timeout=60000)
+        page.evaluate("""([start, end]) => {
+            const node = document.getElementById("current-text").firstChild;
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, end);
+            window.getSelection().removeAllRanges();
+            window.getSelection().addRange(range);
+        }""", [start, start + 15])
+        page.keyboard.press("s")  # the selection fills the form; the code list has the focus
+        assert page.input_value("#span-quote") == "a constant fear"
+        assert (page.input_value("#span-start"), page.input_value("#span-end")) == (str(start), str(start + 15))
+        assert page.evaluate("document.activeElement.id") == "span-code"
+        with page.expect_navigation(timeout=60000):
+            page.keyboard.press("Enter")  # the first code: Fear of child removal
+        assert page.locator("#spans-here li").count() == 1
+        page.evaluate("window.getSelection().removeAllRanges()")
+        page.keyboard.press("s")  # nothing selected: type the words
+        assert page.evaluate("document.activeElement.id") == "span-quote"
+        page.keyboard.type("delayed asking for help")
+        with page.expect_navigation(timeout=60000):
+            page.keyboard.press("Enter")
+        assert page.locator("#spans-here li").count() == 2
+    with Project.open(project_dir) as project, project.reading() as session:
+        paragraph = next(s.id for s in store.document_segments(session, 1)
+                         if s.kind == "paragraph" and "constant fear" in s.text)
+    # the typed words stand in another sentence of the paragraph: the span is the paragraph's
+    assert _spans(project_dir) == [("a constant fear", sentence, "fear-of-removal", "accept"),
+                                   ("delayed asking for help", paragraph, "fear-of-removal", "accept")]

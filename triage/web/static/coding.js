@@ -49,6 +49,10 @@
     if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
         target instanceof HTMLSelectElement) {
       if (event.key === "Escape") target.blur();
+      if (event.key === "Enter" && target.id === "span-code") {  // a select does not submit on Enter
+        event.preventDefault();
+        target.form.requestSubmit();
+      }
       return;
     }
     const actions = {
