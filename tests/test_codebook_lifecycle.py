@@ -136,8 +136,8 @@ def test_merge_carries_segments_examples_and_memos_and_unmerge_restores(project:
     assert again.stderr.strip() == "error: no merge of 'travel' to undo; see 'triage codebook show --history'"
 
 
-def test_split_assigns_segments_carries_rejects_and_memos_and_undo_restores(project: Project,
-                                                                         tmp_path: Path) -> None:
+def test_split_assigns_segments_carries_rejects_and_memos_and_undo_restores(project: Project, tmp_path: Path,
+                                                                         encoder: Encoder) -> None:
     p, seg = _setup(project, tmp_path)
     for s in seg[:4]:
         run("code", "accept", str(s), "travel", "--coder", "ana", *p)
@@ -166,6 +166,8 @@ def test_split_assigns_segments_carries_rejects_and_memos_and_undo_restores(proj
         split = session.query(CodeHistoryRow).filter_by(action="split").one()
         assert (split.code_id, split.coder, split.detail["into"]) == ("travel", "cy", ["distance", "fares"])
         split_id = split.id
+    # learned under the new ids: a journey goes to "Distance" (three journeys), not "Fares" (one fare)
+    assert _suggested(project, seg[7], encoder)[0] == "distance"
     run("code", "export", str(tmp_path / "coded.csv"), *p)
     with (tmp_path / "coded.csv").open(encoding="utf-8", newline="") as fh:
         assert {(int(r["segment_id"]), r["code_id"]) for r in csv.DictReader(fh)} == {
