@@ -213,3 +213,22 @@ def test_undo_refuses_a_split_whose_codes_were_used_since(project: Project, tmp_
     run("code", "retract", str(seg[5]), "fares", "--coder", "ana", *p)
     run("codebook", "undo", "--coder", "ana", *p)
     assert _decisions(project) == [(seg[0], "travel", "accept", "ana")]
+
+
+def test_undo_takes_edits_back_in_reverse_order_only() -> None:
+    from triage.coding.codebook import Codebook, CodebookError
+
+    book = Codebook.from_list(CODEBOOK)
+    original = book.to_list()
+    book.merge("travel", "heard")
+    first = book.history[-1]
+    book.merge("heard", "costs")
+    second = book.history[-1]
+    with pytest.raises(CodebookError) as refused:
+        book.undo(first.action, first.code_id, first.detail, 1)
+    assert str(refused.value) == "'travel' is no longer merged into 'heard'; undo the later edits first"
+    book.undo(second.action, second.code_id, second.detail, 2)
+    book.undo(first.action, first.code_id, first.detail, 1)
+    assert book.to_list() == original and book.merged == {}
+    assert [(c.action, c.code_id, c.detail.get("change")) for c in book.history[-2:]] == [
+        ("undo", "heard", 2), ("undo", "travel", 1)]
