@@ -350,12 +350,15 @@ def synthesis_cmd(
     coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
     project: ProjectOption = None,
 ) -> None:
-    """Study-by-theme matrix for the synthesis (GRADE-CERQual): studies, perspectives, counts, quotes."""
+    """Study-by-theme matrix for the synthesis (GRADE-CERQual): studies, perspectives, counts, quotes.
+
+    Documents whose records are reports of one study (linked by dedup or by 'triage studies link')
+    count as one study."""
     from triage.coding.synthesis import synthesis_table
 
     with open_project(project).reading() as session:
         codebook = store.load_codebook(session)
-        table = synthesis_table(appl.coded_rows(session, codebook, coder), codebook, quotes=quotes)
+        table = synthesis_table(appl.synthesis_rows(session, codebook, coder), codebook, quotes=quotes)
     _write_csv(out, table, list(table[0]) if table else ["code_id"])
     console.print(f"wrote {len(table)} theme and code row(s) to {escape(str(out))}")
 
@@ -492,14 +495,78 @@ def codebook_rename(code_id: str, name: str, coder: CoderOption = None, project:
 
 @codebook_app.command("merge")
 def codebook_merge(source: str, target: str, coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Merge SOURCE into TARGET: applications of SOURCE count for TARGET."""
-    _edit(project, coder, lambda cb: cb.merge(source, target))
-    console.print(f"merged {source} into {target}")
+    """Merge SOURCE into TARGET: its coded segments, learned examples and memos count for TARGET."""
+    from triage.store.codebook_changes import merge_codes
+
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        merge_codes(session, source, target, coder=name)
+    console.print(f"merged {source} into {target} (undo: triage codebook unmerge {source})")
 
 
 @codebook_app.command("move")
 def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help="New parent (none: top).")] = None,
                   coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Move a code under another theme."""
-    _edit(project, coder, lambda cb: cb.move(code_id, parent))
+    """Move a code under another theme (its coded segments and memos stay with it)."""
+    from triage.store.codebook_changes import move_code
+
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        move_code(session, code_id, parent, coder=name)
     console.print(f"moved {code_id}")
+
+
+@codebook_app.command("split")
+def codebook_split(
+    code_id: str,
+    into: Annotated[list[str], typer.Option("--into", help="Name of a new code (give two or more).")],
+    assign: Annotated[list[str] | None, typer.Option(
+        help="SEGMENT=CODE: the new code (id or name) a segment coded with CODE_ID goes to.")] = None,
+    rest: Annotated[str | None, typer.Option(help="The new code for every coded segment not assigned.")] = None,
+    coder: CoderOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Split a code into new codes; each coded segment goes to the one you assign (rejects go to all)."""
+    from triage.store.codebook_changes import split_code
+
+    targets: dict[int, str] = {}
+    for pair in assign or []:
+        segment, sep, part = pair.partition("=")
+        if not (sep and segment.strip().isdigit() and part.strip()):
+            raise DecisionError(f"assignment {pair!r} is not SEGMENT=CODE", hint="write e.g. --assign 12=waiting")
+        targets[int(segment)] = part.strip()
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        done = split_code(session, code_id, into, targets, coder=name, rest=rest)
+    console.print(f"split {code_id} into {', '.join(done['into'])}: {len(done['withdrawn'])} decision(s) carried")
+
+
+@codebook_app.command("undo")
+def codebook_undo(change: Annotated[int | None, typer.Option(
+                      help="History row to undo (default: the latest merge, split or move not undone).")] = None,
+                  coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Undo a merge, split or move: the coded segments, examples and memos go back with it."""
+    from triage.store.codebook_changes import undo_change
+
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        row = undo_change(session, coder=name, change_id=change)
+        done = f"undid change {row.id}: {row.action} of {row.code_id}"
+    console.print(escape(done))
+
+
+@codebook_app.command("unmerge")
+def codebook_unmerge(source: str, coder: CoderOption = None, project: ProjectOption = None) -> None:
+    """Take SOURCE out of the code it was merged into, with its own coded segments and memos."""
+    from triage.store.codebook_changes import undo_change
+
+    proj = open_project(project)
+    name = _coder(proj, coder)
+    with proj.transaction() as session:
+        row = undo_change(session, coder=name, code_id=source, action="merge")
+        target = row.detail.get("into")
+    console.print(f"unmerged {escape(source)} from {escape(str(target))}")

@@ -17,10 +17,13 @@ from typing import Any
 
 from triage.errors import TriageError
 
-__all__ = ["CHANGE_ACTIONS", "Change", "Code", "Codebook", "CodebookError", "slugify"]
+__all__ = ["CHANGE_ACTIONS", "UNDOABLE", "Change", "Code", "Codebook", "CodebookError", "slugify"]
 
 #: Values of :attr:`Change.action`.
-CHANGE_ACTIONS: tuple[str, ...] = ("add", "rename", "merge", "move", "describe")
+CHANGE_ACTIONS: tuple[str, ...] = ("add", "rename", "merge", "move", "describe", "split", "undo")
+
+#: The edits :meth:`Codebook.undo` can take back (their ``detail`` holds what it needs).
+UNDOABLE: tuple[str, ...] = ("merge", "move", "split")
 
 
 class CodebookError(TriageError):
@@ -201,29 +204,123 @@ class Codebook:
         self.history.append(Change("describe", code.id, detail))
 
     def move(self, code_id: str, parent_id: str | None) -> None:
-        """Move ``code_id`` (with its children) under ``parent_id``; None makes it a theme."""
+        """Move ``code_id`` (with its children) under ``parent_id``; None makes it a theme.
+
+        Applications and memos are keyed by the code's id, so they move with it.
+        """
         code = self.get(code_id)
         if parent_id is not None and any(c.id == self.resolve(parent_id) for c, _, _ in self._subtree(code)):
             raise CodebookError(f"cannot move {code_id!r} under itself or its own child {parent_id!r}")
-        old = self.parent_of(code.id)
+        old, position = self._place(code)
         new_siblings = self.roots if parent_id is None else self.get(parent_id).children
         (self.roots if old is None else old.children).remove(code)
         new_siblings.append(code)
-        self.history.append(Change("move", code.id, {"from": old.id if old else None, "to": parent_id}))
+        self.history.append(Change("move", code.id, {"from": old.id if old else None, "to": parent_id,
+                                                     "position": position}))
 
     def merge(self, source_id: str, target_id: str) -> None:
-        """Fold ``source_id`` into ``target_id``: its examples and children move, its id redirects."""
+        """Fold ``source_id`` into ``target_id``: its examples and children move, its id redirects.
+
+        The change's detail keeps what :meth:`undo` needs to take the merge back.
+        """
         source, target = self.get(source_id), self.get(target_id)
         if source.id == target.id:
             raise CodebookError("cannot merge a code into itself")
         if any(c.id == target.id for c, _, _ in self._subtree(source)):
             raise CodebookError(f"cannot merge {source.id!r} into its own child {target.id!r}")
-        parent = self.parent_of(source.id)
+        parent, position = self._place(source)
         (self.roots if parent is None else parent.children).remove(source)
-        target.examples.extend(e for e in source.examples if e not in target.examples)
+        added = [e for e in source.examples if e not in target.examples]
+        target.examples.extend(added)
         target.children.extend(source.children)
         self.merged[source.id] = target.id
-        self.history.append(Change("merge", source.id, {"into": target.id, "name": source.name}))
+        self.history.append(Change("merge", source.id, {
+            "into": target.id, "name": source.name, "description": source.description,
+            "examples": list(source.examples), "guid": source.guid, "parent": parent.id if parent else None,
+            "position": position, "children": [c.id for c in source.children], "examples_added": added}))
+
+    def split(self, source_id: str, parts: list[Code]) -> None:
+        """Replace code ``source_id`` by ``parts`` (two or more new codes) in its place.
+
+        Only the tree changes here; the store moves each coded segment to the part it
+        is assigned to (:func:`triage.store.codebook_changes.split_code`).
+        """
+        source = self.get(source_id)
+        if not source.codable:
+            raise CodebookError(f"{source.id!r} is a theme", hint="split a code without children")
+        if len(parts) < 2:
+            raise CodebookError("a split needs two or more new codes", hint="pass --into NAME at least twice")
+        ids = [p.id for p in parts]
+        for part in parts:
+            if part.id in self or part.id in self.merged or ids.count(part.id) > 1:
+                raise CodebookError(f"code id {part.id!r} is used already", hint="choose another name")
+        parent, position = self._place(source)
+        siblings = self.roots if parent is None else parent.children
+        siblings[position:position + 1] = parts
+        self.history.append(Change("split", source.id, {
+            "into": ids, "name": source.name, "description": source.description,
+            "examples": list(source.examples), "guid": source.guid, "parent": parent.id if parent else None,
+            "position": position}))
+
+    def undo(self, action: str, code_id: str, detail: dict[str, Any], change_id: int) -> None:
+        """Take back a merge, move or split recorded with ``detail`` (history row ``change_id``).
+
+        Refuses (CodebookError) when later edits make that impossible, e.g. the code a
+        merge went into was itself merged away since: undo the later edit first.
+        """
+        if action not in UNDOABLE:
+            raise CodebookError(f"a {action!r} cannot be undone", hint=f"undo one of: {', '.join(UNDOABLE)}")
+        if action == "move":
+            code = self.get(code_id)
+            if detail.get("from") is not None and detail["from"] not in self:
+                raise CodebookError(f"theme {detail['from']!r} is gone", hint="undo the later edits first")
+            parent, _ = self._place(code)
+            (self.roots if parent is None else parent.children).remove(code)
+            self._insert(code, detail.get("from"), detail.get("position"))
+        elif action == "merge":
+            target_id = str(detail["into"])
+            if self.merged.get(code_id) != target_id or target_id not in self.codes_by_id():
+                raise CodebookError(f"{code_id!r} is no longer merged into {target_id!r}",
+                                    hint="undo the later edits first")
+            target = self.codes_by_id()[target_id]
+            source = Code(code_id, str(detail["name"]), detail.get("description"),
+                          list(detail.get("examples") or []), guid=detail.get("guid"))
+            moved = set(detail.get("children") or [])
+            source.children = [c for c in target.children if c.id in moved]
+            target.children = [c for c in target.children if c.id not in moved]
+            added = set(detail.get("examples_added") or [])
+            target.examples = [e for e in target.examples if e not in added]
+            del self.merged[code_id]
+            self._insert(source, detail.get("parent"), detail.get("position"))
+        else:
+            by_id = self.codes_by_id()
+            parts = [by_id.get(part) for part in detail["into"]]
+            if any(p is None or not p.codable for p in parts) or code_id in self:
+                raise CodebookError(f"the codes {code_id!r} was split into have changed since",
+                                    hint="undo the later edits first")
+            parent, position = self._place(parts[0])  # type: ignore[arg-type]
+            for part in parts:
+                where, _ = self._place(part)  # type: ignore[arg-type]
+                (self.roots if where is None else where.children).remove(part)  # type: ignore[arg-type]
+            source = Code(code_id, str(detail["name"]), detail.get("description"),
+                          list(detail.get("examples") or []), guid=detail.get("guid"))
+            self._insert(source, parent.id if parent else None, position)
+        self.history.append(Change("undo", code_id, {"change": change_id, "action": action}))
+
+    def codes_by_id(self) -> dict[str, Code]:
+        """Every code of the tree by its id (merged-away ids not included)."""
+        return {c.id: c for c in self.codes()}
+
+    def _place(self, code: Code) -> tuple[Code | None, int]:
+        """``code``'s parent (None for a theme) and its index among its siblings."""
+        parent = self.parent_of(code.id)
+        return parent, (self.roots if parent is None else parent.children).index(code)
+
+    def _insert(self, code: Code, parent_id: str | None, position: int | None) -> None:
+        if parent_id is not None and parent_id not in self.codes_by_id():
+            raise CodebookError(f"theme {parent_id!r} is gone", hint="undo the later edits first")
+        siblings = self.roots if parent_id is None else self.codes_by_id()[parent_id].children
+        siblings.insert(len(siblings) if position is None else min(position, len(siblings)), code)
 
     def _subtree(self, code: Code) -> Iterator[tuple[Code, Code | None, int]]:
         yield code, None, 0

@@ -36,8 +36,11 @@ __all__ = [
     "coded_rows",
     "count_table",
     "current_code_decisions",
+    "latest_code_rows",
     "record_code_decision",
     "record_suggestions",
+    "study_labels",
+    "synthesis_rows",
 ]
 
 
@@ -80,17 +83,24 @@ def record_code_decision(
     return row
 
 
-def current_code_decisions(session: Session, codebook: Codebook, coder: str | None = None) -> list[CurrentCodeDecision]:
-    """Each coder's latest accept/reject per (segment, code), retracted ones dropped."""
+def latest_code_rows(session: Session, codebook: Codebook, coder: str | None = None
+                     ) -> dict[tuple[int, str, str], CodeDecisionRow]:
+    """Each coder's latest row per (segment, code), the code id resolved through merges;
+    retracts included (the codebook edits in :mod:`triage.store.codebook_changes` read them)."""
     query = select(CodeDecisionRow).order_by(CodeDecisionRow.id)
     if coder is not None:
         query = query.where(CodeDecisionRow.coder == coder)
     latest: dict[tuple[int, str, str], CodeDecisionRow] = {}
     for row in session.scalars(query):
         latest[(row.segment_id, codebook.resolve(row.code_id), row.coder)] = row
+    return latest
+
+
+def current_code_decisions(session: Session, codebook: Codebook, coder: str | None = None) -> list[CurrentCodeDecision]:
+    """Each coder's latest accept/reject per (segment, code), retracted ones dropped."""
     return [
         CurrentCodeDecision(seg, code, row.decision, who, row.created_at)
-        for (seg, code, who), row in latest.items()
+        for (seg, code, who), row in latest_code_rows(session, codebook, coder).items()
         if row.decision != "retract" and code in codebook
     ]
 
@@ -128,6 +138,31 @@ def coded_rows(session: Session, codebook: Codebook, coder: str | None = None) -
             "text": seg.text,
         })
     return rows
+
+
+def study_labels(session: Session) -> dict[int, str]:
+    """Document id -> the label of the study it reports, joining documents whose records are
+    reports of one study (#8's study groups: a conference abstract and its article, say):
+    their own labels with ``" + "`` in import order. Documents on their own keep theirs."""
+    from triage.store.studies import reports_of  # brings dedup's pair rules: loaded when asked (CLI start-up)
+
+    docs = list(session.scalars(select(CodingDocumentRow).order_by(CodingDocumentRow.id)))
+    by_study: dict[tuple[int, ...], list[CodingDocumentRow]] = {}
+    for doc in docs:
+        key = reports_of(session, doc.record_id) if doc.record_id is not None else (-doc.id,)
+        by_study.setdefault(key, []).append(doc)
+    out = {}
+    for members in by_study.values():
+        label = " + ".join(dict.fromkeys(d.study for d in members))
+        out.update({d.id: label for d in members})
+    return out
+
+
+def synthesis_rows(session: Session, codebook: Codebook, coder: str | None = None) -> list[dict[str, Any]]:
+    """:func:`coded_rows` with ``study`` naming the study (:func:`study_labels`), not the document:
+    what a study-by-theme matrix counts."""
+    labels = study_labels(session)
+    return [{**row, "study": labels.get(row["document_id"], row["study"])} for row in coded_rows(session, codebook, coder)]
 
 
 def count_table(rows: Sequence[dict[str, Any]], codebook: Codebook, by: Sequence[str] = ("study", "perspective")

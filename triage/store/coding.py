@@ -6,6 +6,7 @@ import or a codebook edit is one transaction: a failure leaves nothing half-writ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` star
 
 __all__ = [
     "add_memo",
+    "add_selection",
     "add_span",
     "document_segments",
     "documents",
@@ -220,10 +222,13 @@ def add_memo(session: Session, codebook: Codebook, text: str, *, coder: str, cod
 
 
 def memos(session: Session, *, code_id: str | None = None, segment_id: int | None = None) -> list[CodingMemoRow]:
-    """Memos, oldest first, on one code or segment if given."""
+    """Memos, oldest first, on one code (with the codes merged into it) or segment if given."""
     query = select(CodingMemoRow).order_by(CodingMemoRow.id)
     if code_id is not None:
-        query = query.where(CodingMemoRow.code_id == code_id)
+        codebook = load_codebook(session)
+        code_id = codebook.resolve(code_id)
+        merged = [old for old in codebook.merged if codebook.resolve(old) == code_id]
+        query = query.where(CodingMemoRow.code_id.in_([code_id, *merged]))
     if segment_id is not None:
         query = query.where(CodingMemoRow.segment_id == segment_id)
     return list(session.scalars(query))
@@ -270,6 +275,32 @@ def add_span(session: Session, segment_id: int, *, span: tuple[int, int] | None 
     session.add(row)
     session.flush()
     return row
+
+
+def add_selection(session: Session, segment_id: int, *, quote: str | None = None,
+                  span: tuple[int, int] | None = None) -> CodingSegmentRow:
+    """The span a coder selected on the coding page, for segment ``segment_id`` (a sentence).
+
+    ``span`` counts characters of the segment's text. A ``quote`` is matched with any run
+    of white space standing for any other (a browser's selection turns line breaks into
+    spaces), in the sentence or, when it runs past it (a selection across sentences of one
+    paragraph), in the paragraph holding it. DecisionError as for :func:`add_span` when it
+    fits neither.
+    """
+    if span is not None or not quote:
+        return add_span(session, segment_id, span=span, quote=quote)
+    segment = session.get(CodingSegmentRow, segment_id)
+    candidates = [segment] if segment is not None else []
+    if segment is not None and segment.kind == "sentence":
+        candidates += session.scalars(select(CodingSegmentRow).where(
+            CodingSegmentRow.document_id == segment.document_id, CodingSegmentRow.kind == "paragraph",
+            CodingSegmentRow.start <= segment.start, CodingSegmentRow.end >= segment.end)).all()
+    pattern = r"\s+".join(re.escape(word) for word in quote.split())
+    for candidate in candidates:
+        found = [(m.start(), m.end()) for m in re.finditer(pattern, candidate.text)] if pattern else []
+        if len(found) == 1:
+            return add_span(session, candidate.id, span=found[0])
+    return add_span(session, segment_id, quote=quote)
 
 
 def segments_by_id(session: Session, segment_ids: Iterable[int]) -> dict[int, CodingSegmentRow]:

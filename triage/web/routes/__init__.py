@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from triage.web.routes import coding, conflicts, dashboard, dedup, export, history, reviewer, screening
+from triage.web.routes import synthesis as synthesis_page
 
 __all__ = ["ROUTERS"]
 
@@ -18,4 +19,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     coding.router,
     export.router,
     conflicts.router,
+    synthesis_page.router,
 )

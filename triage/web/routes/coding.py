@@ -115,6 +115,22 @@ def _parts(document: CodingDocumentRow, segments: list[CodingSegmentRow]) -> lis
     return parts
 
 
+def _spans(every: list[CodingSegmentRow], sentences: list[CodingSegmentRow]) -> dict[int, list[CodingSegmentRow]]:
+    """The document's coded spans by the sentence each starts in (shown beside that sentence)."""
+    out: dict[int, list[CodingSegmentRow]] = {}
+    for span in sorted((s for s in every if s.kind == "span"), key=lambda s: (s.start, s.end)):
+        holder = next((s for s in sentences if s.start <= span.start < s.end), None)
+        if holder is not None:
+            out.setdefault(holder.id, []).append(span)
+    return out
+
+
+def _where(document: CodingDocumentRow, segment: CodingSegmentRow) -> dict[str, Any]:
+    """The section heading and page a paper's segment stands under (kept by ``triage code import``)."""
+    attributes = store.segment_attributes(document, segment)
+    return {k: attributes[k] for k in ("section", "page") if attributes.get(k) not in (None, "")}
+
+
 def _tree(codebook: Codebook) -> list[tuple[Code, int]]:
     return [(code, depth) for code, _, depth in codebook.walk()]
 
@@ -160,6 +176,7 @@ def coding_page(request: Request, document: int | None = None, segment: int | No
             suggestions = _suggest(session, _models(request), codebook, current, coder)
         ids = [s.id for s in visible]
         at = ids.index(current.id) if current is not None else -1
+        spans = _spans(store.document_segments(session, doc.id) if doc else [], segments)
         context = {
             "docs": docs, "doc": doc, "blocks": markdown_blocks(doc.text, _parts(doc, segments)) if doc else [], "visible": set(ids),
             "current": current, "applied": applied, "rejected": rejected, "suggestions": suggestions,
@@ -167,6 +184,9 @@ def coding_page(request: Request, document: int | None = None, segment: int | No
             "codable": codebook.codable(), "themes": [c for c in codebook.codes() if not c.codable],
             "perspective": perspective, "perspectives": perspectives,
             "current_perspective": _perspective(doc, current) if doc and current else "",
+            "where": _where(doc, current) if doc and current else {}, "spans_in": spans,
+            "spans_here": [sp for sp in sorted((sp for group in spans.values() for sp in group), key=lambda sp: sp.start)
+                           if current is not None and sp.paragraph == current.paragraph],
             "previous": ids[at - 1] if at > 0 else None, "next": ids[at + 1] if 0 <= at < len(ids) - 1 else None,
         }
         return ctx.templates.TemplateResponse(request, "coding.html", context)
@@ -187,8 +207,12 @@ def coding_decide(
     rank: Annotated[int | None, Form()] = None,
     reason: Annotated[str, Form()] = "",
     perspective: Annotated[str, Form()] = "",
+    back: Annotated[int | None, Form()] = None,
 ) -> Response:
-    """Accept, reject or retract one code on one segment (appended; what was suggested is kept)."""
+    """Accept, reject or retract one code on one segment (appended; what was suggested is kept).
+
+    ``back`` is the sentence to show next when the segment is a span inside it.
+    """
     coder = require_reviewer(request)
     ctx = context_of(request)
     with ctx.project.transaction() as session:
@@ -196,6 +220,33 @@ def coding_decide(
         appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=coder, score=score,
                                   rank=rank, reason=reason or None)
         document_id = session.get(CodingSegmentRow, segment_id).document_id  # type: ignore[union-attr]
+    return _back(document_id, back or segment_id, perspective)
+
+
+@router.post("/coding/span")
+def coding_span(
+    request: Request,
+    segment_id: Annotated[int, Form()],
+    code_id: Annotated[str, Form()],
+    quote: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+    perspective: Annotated[str, Form()] = "",
+) -> Response:
+    """Apply a code to the words selected in a segment (``start``/``end`` within its text when
+    the page could count them, else the ``quote``), as ``triage code accept --span/--quote``."""
+    coder = require_reviewer(request)
+    span = (int(start), int(end)) if start.strip().isdigit() and end.strip().isdigit() else None
+    if span is None and not quote.strip():
+        raise DecisionError("select the words to code", hint="select them in the text, or type them under "
+                                                             "'Selected words'")
+    ctx = context_of(request)
+    with ctx.project.transaction() as session:
+        codebook = store.load_codebook(session)
+        selected = store.add_selection(session, segment_id, quote=None if span else quote, span=span)
+        appl.record_code_decision(session, codebook, selected.id, code_id, "accept", coder=coder,
+                                  reason="words selected on the coding page")
+        document_id = selected.document_id
     return _back(document_id, segment_id, perspective)
 
 

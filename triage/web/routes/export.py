@@ -108,4 +108,5 @@ def extra_exports() -> list[tuple[str, str]]:
 
     codebook = [(f"Codebook ({fmt.upper()})", f"/export/codebook.{fmt}") for fmt in CODEBOOK_FORMATS]
     return [*codebook, ("Coded segments (CSV)", "/export/coded-segments.csv"),
-            ("Coded segment counts per code, study, perspective (CSV)", "/export/coded-counts.csv")]
+            ("Coded segment counts per code, study, perspective (CSV)", "/export/coded-counts.csv"),
+            ("Synthesis: studies by theme, for GRADE-CERQual (CSV)", "/export/synthesis.csv")]
