@@ -3,7 +3,9 @@
 The model is rebuilt from the store on every call (fitting is appending vectors, a
 few milliseconds), so an accept or reject recorded a moment ago shapes the next
 suggestion; only its logistic-regression head is kept between calls (refitted as the
-coding grows). Segment embeddings are computed once and kept in the store.
+coding grows). Segment embeddings and the embeddings of the codebook's texts are computed once
+and kept in the store, so with a lazily loaded encoder (:class:`~triage.embeddings.LazyEncoder`) a
+call whose vectors are all stored never loads the model.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from triage.coding.suggest import CodeSuggester, LinearHead, training_items
 from triage.embeddings import Encoder
 from triage.store import coding as coding_store
 from triage.store.code_decisions import current_code_decisions
+from triage.store.code_vectors import save_code_vectors, stored_code_vectors
 from triage.store.coding import sentence_segments
 from triage.store.db import Session
 
-__all__ = ["build_suggester", "segment_vectors"]
+__all__ = ["build_suggester", "code_text_vectors", "segment_vectors"]
 
 
 def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[int]) -> np.ndarray:
@@ -39,6 +42,24 @@ def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[in
     return np.vstack([np.frombuffer(stored[i], dtype=np.float32) for i in ids])
 
 
+def code_text_vectors(session: Session, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+    """Embeddings (len(texts), dim) of the codebook's texts, encoding only those not stored yet.
+
+    The stored set is replaced by exactly these texts when any was missing: it follows the
+    codebook as it is now, not every text a code ever had.
+    """
+    texts = list(texts)
+    stored = stored_code_vectors(session, encoder.name)
+    missing = [t for t in dict.fromkeys(texts) if t not in stored]
+    if missing:
+        stored.update(zip(missing, encoder.encode(missing)))
+        save_code_vectors(session, encoder.name, list(dict.fromkeys(texts)),
+                          np.vstack([stored[t] for t in dict.fromkeys(texts)]))
+    if not texts:
+        return np.zeros((0, encoder.dimension), dtype=np.float32)
+    return np.vstack([stored[t] for t in texts]).astype(np.float32, copy=False)
+
+
 def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, coder: str | None = None,
                     **params: object) -> CodeSuggester:
     """A suggester fitted on the codebook and on ``coder``'s accepts and rejects (all coders' if None).
@@ -51,7 +72,7 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
         raise CodebookError("the project has no codebook yet", hint="run 'triage codebook import FILE' first")
     texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codable])
     decisions = [d for d in current_code_decisions(session, codebook, coder) if d.decision in ("accept", "reject")]
-    vectors = encoder.encode(texts)
+    vectors = code_text_vectors(session, encoder, texts)
     if decisions:
         learned = segment_vectors(session, encoder, [d.segment_id for d in decisions])
         vectors = np.vstack([vectors, learned])
