@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from triage.coding.codebook import Codebook, CodebookError
-from triage.coding.suggest import CodeSuggester, LinearHead, training_items
+from triage.coding.lexical import LexicalIndex
+from triage.coding.suggest import CodeSuggester, LinearHead, code_text, training_items
 from triage.embeddings import Encoder
 from triage.store import coding as coding_store
 from triage.store.code_decisions import current_code_decisions
@@ -81,9 +82,19 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
     names = {c.id: c.name for c in codebook.codes()}
     # Every segment of the project, coded or not, centres the vectors (CodeSuggester.fit): embedded
     # once and stored, so later calls only read them.
-    everything = segment_vectors(session, encoder, [s.id for s in sentence_segments(session)])
+    segments = sentence_segments(session)
+    everything = segment_vectors(session, encoder, [s.id for s in segments])
+    # Their words too (CodeSuggester's lexical part), indexed once per process while the segments
+    # and code texts stay the same: a TF-IDF fit over every segment on each call would cost more
+    # than the suggestion.
+    code_texts = {c.id: code_text(c, codebook.path(c.id)) for c in codable}
+    lexical_key = (coding_store.store_url(session), tuple(s.id for s in segments), tuple(code_texts.items()))
+    lexical = _LEXICAL.get(lexical_key[0])
+    if lexical is None or lexical[0] != lexical_key:
+        lexical = (lexical_key, LexicalIndex([s.text for s in segments], everything, code_texts))
+        _LEXICAL[lexical_key[0]] = lexical
     model = CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds,  # type: ignore[arg-type]
-                                                     segments=everything)
+                                                     segments=everything, lexical=lexical[1])
     # The model is rebuilt on every call, but its logistic-regression head need not be
     # refitted every time: reuse the one fitted for this store, coder and codebook until
     # the coded rows have grown by a tenth (CodeSuggester.refresh_linear decides).
@@ -96,6 +107,9 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
         _LINEAR_HEADS[key] = model.linear_
     return model
 
+
+#: The lexical index of each store (its URL) with what it was built from; see build_suggester.
+_LEXICAL: dict[str, tuple[tuple[object, ...], LexicalIndex]] = {}
 
 #: Fitted linear heads per (database URL, coder, codes); see build_suggester.
 _LINEAR_HEADS: dict[tuple[str, str | None, tuple[str, ...]], LinearHead] = {}
