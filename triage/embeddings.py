@@ -16,7 +16,7 @@ import numpy as np
 
 from triage.errors import TriageError
 
-__all__ = ["DEFAULT_MODEL_NAME", "Encoder", "encoder_name", "load_encoder"]
+__all__ = ["DEFAULT_MODEL_NAME", "Encoder", "LazyEncoder", "encoder_name", "load_encoder"]
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -64,6 +64,34 @@ class Encoder:
         return np.asarray(np.concatenate(parts), dtype=np.float32)
 
 
+class LazyEncoder(Encoder):
+    """The encoder of ``path`` (the bundled one if None), loaded the first time it is asked for
+    vectors or their dimension: a caller that mostly finds its vectors stored (``triage code
+    suggest``) knows the name they are stored under without paying the model's load."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        super().__init__(model=None, name=encoder_name(path))
+        self._path = path
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model behind it has been loaded in this process."""
+        return _key(self._path) in _LOADED
+
+    @property
+    def dimension(self) -> int:
+        return load_encoder(self._path).dimension
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
+        return load_encoder(self._path).encode(texts, batch_size=batch_size, progress=progress)
+
+
 def encoder_name(path: str | Path | None = None) -> str:
     """The name vectors are stored under for the model at ``path`` (the bundled one if
     None), known without loading it."""
@@ -77,13 +105,17 @@ def load_encoder(path: str | Path | None = None) -> Encoder:
     the criteria scorer and the coding suggester all ask for it). Sets ``HF_HUB_OFFLINE``
     so a missing file fails at once instead of trying a hub.
     """
-    key = str(Path(path).resolve()) if path is not None else ""
+    key = _key(path)
     if key not in _LOADED:
         _LOADED[key] = _load(path)
     return _LOADED[key]
 
 
 _LOADED: dict[str, Encoder] = {}
+
+
+def _key(path: str | Path | None) -> str:
+    return str(Path(path).resolve()) if path is not None else ""
 
 
 def _load(path: str | Path | None) -> Encoder:

@@ -51,9 +51,11 @@ def _coder(project: Project, coder: str | None) -> str:
 
 
 def _encoder(project: Project) -> Encoder:
-    from triage.embeddings import load_encoder
+    """The project's encoder, loaded only if a vector is missing from the store (segment and code
+    vectors are kept there): a suggestion then costs no model load."""
+    from triage.embeddings import LazyEncoder
 
-    return load_encoder(project.get_setting("embedding_model"))  # type: ignore[arg-type]
+    return LazyEncoder(project.get_setting("embedding_model"))  # type: ignore[arg-type]
 
 
 def _attrs(pairs: list[str]) -> dict[str, str]:
@@ -186,6 +188,8 @@ def suggest_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Suggest codes for segments, learning from your accepts and rejects so far."""
+    import numpy as np
+
     from triage.coding.learn import build_suggester, segment_vectors
 
     proj = open_project(project)
@@ -199,7 +203,10 @@ def suggest_cmd(
             decided = {d.segment_id for d in appl.current_code_decisions(session, codebook, name)}
             segments = [s for s in segments if s.id not in decided]
         segments = segments[:limit]
-        suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k)
+        # No segment left: zero rows of the model's width (asking the encoder would load it).
+        vectors = (segment_vectors(session, encoder, [s.id for s in segments]) if segments
+                   else np.zeros((0, model.n_features_in_), dtype=np.float32))
+        suggestions = model.suggest(vectors, k=k)
         table = Table("segment", "text", "score", "reason", show_lines=True)
         # Code ids are what `code accept` needs: never cut or wrapped, whatever the terminal width.
         table.add_column("code", no_wrap=True, overflow="ignore", min_width=max(

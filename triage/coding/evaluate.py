@@ -25,7 +25,8 @@ import numpy as np
 
 from triage.coding.baseline import NearestCentroid
 from triage.coding.codebook import Codebook
-from triage.coding.suggest import CodeSuggester, training_items
+from triage.coding.lexical import LexicalIndex
+from triage.coding.suggest import CodeSuggester, code_text, training_items
 from triage.embeddings import Encoder
 from triage.errors import EvaluationError, InputError
 
@@ -102,10 +103,10 @@ def _orders(n: int, seeds: int) -> list[np.ndarray]:
 
 
 def _fresh_model(suggester: str, code_vectors: np.ndarray, ids: list[str], kinds: list[str], names: dict[str, str],
-                 segments: np.ndarray, **params: Any) -> CodeSuggester | NearestCentroid:
+                 segments: np.ndarray, lexical: LexicalIndex | None, **params: Any) -> CodeSuggester | NearestCentroid:
     if suggester == "naive":
         return NearestCentroid().fit(code_vectors, ids, kind=kinds)
-    return CodeSuggester(names=names, **params).fit(code_vectors, ids, kind=kinds, segments=segments)
+    return CodeSuggester(names=names, **params).fit(code_vectors, ids, kind=kinds, segments=segments, lexical=lexical)
 
 
 def _hits(model: CodeSuggester | NearestCentroid, X: np.ndarray, gold: Sequence[set[str]]) -> tuple[int, int]:
@@ -161,14 +162,16 @@ def evaluate_coding(
     texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codebook.codable()])
     code_vectors = encoder.encode(texts)
     names = {c.id: c.name for c in codebook.codes()}
+    # The segments' words, unlabelled, as a project holds them (like the vectors used for centring).
+    lexical = LexicalIndex(gold.texts, X, {c.id: code_text(c, codebook.path(c.id)) for c in codebook.codable()})
     if protocol == "zero-shot":
-        model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, **params)
+        model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, lexical, **params)
         top1, top3 = _hits(model, X, gold.codes)
         rates = [(top1 / n, top3 / n)]
     else:
         rates = []
         for seed_order in _orders(n, seeds):
-            model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, **params)
+            model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, lexical, **params)
             top1 = top3 = 0
             for i in seed_order:
                 h1, h3 = _hits(model, X[i:i + 1], [gold.codes[i]])

@@ -3,7 +3,9 @@
 The model is rebuilt from the store on every call (fitting is appending vectors, a
 few milliseconds), so an accept or reject recorded a moment ago shapes the next
 suggestion; only its logistic-regression head is kept between calls (refitted as the
-coding grows). Segment embeddings are computed once and kept in the store.
+coding grows). Segment embeddings and the embeddings of the codebook's texts are computed once
+and kept in the store, so with a lazily loaded encoder (:class:`~triage.embeddings.LazyEncoder`) a
+call whose vectors are all stored never loads the model.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from triage.coding.codebook import Codebook, CodebookError
-from triage.coding.suggest import CodeSuggester, LinearHead, training_items
+from triage.coding.lexical import LexicalIndex
+from triage.coding.suggest import CodeSuggester, LinearHead, code_text, training_items
 from triage.embeddings import Encoder
 from triage.store import coding as coding_store
 from triage.store.code_decisions import current_code_decisions
+from triage.store.code_vectors import save_code_vectors, stored_code_vectors
 from triage.store.coding import sentence_segments
 from triage.store.db import Session
 
-__all__ = ["build_suggester", "segment_vectors"]
+__all__ = ["build_suggester", "code_text_vectors", "segment_vectors"]
 
 
 def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[int]) -> np.ndarray:
@@ -39,6 +43,24 @@ def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[in
     return np.vstack([np.frombuffer(stored[i], dtype=np.float32) for i in ids])
 
 
+def code_text_vectors(session: Session, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+    """Embeddings (len(texts), dim) of the codebook's texts, encoding only those not stored yet.
+
+    The stored set is replaced by exactly these texts when any was missing: it follows the
+    codebook as it is now, not every text a code ever had.
+    """
+    texts = list(texts)
+    stored = stored_code_vectors(session, encoder.name)
+    missing = [t for t in dict.fromkeys(texts) if t not in stored]
+    if missing:
+        stored.update(zip(missing, encoder.encode(missing)))
+        save_code_vectors(session, encoder.name, list(dict.fromkeys(texts)),
+                          np.vstack([stored[t] for t in dict.fromkeys(texts)]))
+    if not texts:
+        return np.zeros((0, encoder.dimension), dtype=np.float32)
+    return np.vstack([stored[t] for t in texts]).astype(np.float32, copy=False)
+
+
 def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, coder: str | None = None,
                     **params: object) -> CodeSuggester:
     """A suggester fitted on the codebook and on ``coder``'s accepts and rejects (all coders' if None).
@@ -51,7 +73,7 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
         raise CodebookError("the project has no codebook yet", hint="run 'triage codebook import FILE' first")
     texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codable])
     decisions = [d for d in current_code_decisions(session, codebook, coder) if d.decision in ("accept", "reject")]
-    vectors = encoder.encode(texts)
+    vectors = code_text_vectors(session, encoder, texts)
     if decisions:
         learned = segment_vectors(session, encoder, [d.segment_id for d in decisions])
         vectors = np.vstack([vectors, learned])
@@ -60,9 +82,19 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
     names = {c.id: c.name for c in codebook.codes()}
     # Every segment of the project, coded or not, centres the vectors (CodeSuggester.fit): embedded
     # once and stored, so later calls only read them.
-    everything = segment_vectors(session, encoder, [s.id for s in sentence_segments(session)])
+    segments = sentence_segments(session)
+    everything = segment_vectors(session, encoder, [s.id for s in segments])
+    # Their words too (CodeSuggester's lexical part), indexed once per process while the segments
+    # and code texts stay the same: a TF-IDF fit over every segment on each call would cost more
+    # than the suggestion.
+    code_texts = {c.id: code_text(c, codebook.path(c.id)) for c in codable}
+    lexical_key = (coding_store.store_url(session), tuple(s.id for s in segments), tuple(code_texts.items()))
+    lexical = _LEXICAL.get(lexical_key[0])
+    if lexical is None or lexical[0] != lexical_key:
+        lexical = (lexical_key, LexicalIndex([s.text for s in segments], everything, code_texts))
+        _LEXICAL[lexical_key[0]] = lexical
     model = CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds,  # type: ignore[arg-type]
-                                                     segments=everything)
+                                                     segments=everything, lexical=lexical[1])
     # The model is rebuilt on every call, but its logistic-regression head need not be
     # refitted every time: reuse the one fitted for this store, coder and codebook until
     # the coded rows have grown by a tenth (CodeSuggester.refresh_linear decides).
@@ -75,6 +107,9 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
         _LINEAR_HEADS[key] = model.linear_
     return model
 
+
+#: The lexical index of each store (its URL) with what it was built from; see build_suggester.
+_LEXICAL: dict[str, tuple[tuple[object, ...], LexicalIndex]] = {}
 
 #: Fitted linear heads per (database URL, coder, codes); see build_suggester.
 _LINEAR_HEADS: dict[tuple[str, str | None, tuple[str, ...]], LinearHead] = {}
