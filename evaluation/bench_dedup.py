@@ -302,8 +302,12 @@ swapped order, page ranges overlapping by two pages or more. Journals match as I
 abbreviations (prefixes or letters in order, "Dtsch" for Deutsches), with subtitles or
 translated titles on either side, or as an acronym ("ICIS"). See `triage/dedup/match.py`.
 
+Two plausible issue numbers of one year that differ (issue 5 vs 8) contradict where
+the pages cannot settle it (one record lost them), and a generic column title needs the
+same issue as well as the same pages.
+
 The scaled set's few false merges are pairs whose distinguishing fields (pages,
-volume, DOI) the perturbation removed, e.g. a conference abstract and the letter with
+volume, issue, DOI) the perturbation removed, e.g. a conference abstract and the letter with
 the same title, authors, year and volume once the pages are gone; no rule can
 separate them without the missing field. Print them with
 `triage evaluate dedup FILE --truth cluster_id`.
@@ -392,6 +396,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=80_000, help="size of the scaled set")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the report alone")
     parser.add_argument("--no-peer", action="store_true", help="skip bib-dedupe (the peer)")
+    parser.add_argument("--peer-scaled", action="store_true",
+                        help="run bib-dedupe on the scaled set too (about 10 minutes at 80,000 records)")
     args = parser.parse_args()
     if args.worker is not None:
         print(json.dumps(measure(args.worker)))
@@ -411,12 +417,12 @@ def main() -> None:
         store = _in_subprocess(scaled, "--store-worker") if args.store else None
         if store:
             print(store, flush=True)
-    peers: list[dict[str, object]] = []
-    if not args.no_peer:
-        py = ensure_peer_venv()
-        for name in SETS:
-            peers.append(measure_peer(py, DEDUP_DATA / f"{name}.csv"))
-            print(peers[-1], flush=True)
+        peers: list[dict[str, object]] = []
+        if not args.no_peer:
+            py = ensure_peer_venv()
+            for path in [DEDUP_DATA / f"{name}.csv" for name in SETS] + ([scaled] if args.peer_scaled else []):
+                peers.append(measure_peer(py, path))
+                print(peers[-1], flush=True)
     note = (f"scaled set: {n} records built from all four shared sets by `build_scaled` (see the script's "
             "docstring for the perturbations)")
     if store:

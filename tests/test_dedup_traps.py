@@ -152,3 +152,24 @@ def test_different_dois_never_merge_even_with_identical_titles() -> None:
     b = Record(title="Sponsorship and IT vendor management of projects", authors=["Liu, Li"], year=2009,
                doi="10.1057/jit.2008.23")
     assert classify_pair(record_keys(0, a), record_keys(1, b)).outcome is Outcome.POSSIBLE
+
+
+def test_two_issues_of_a_volume_are_not_merged_when_one_record_lost_its_pages(sets) -> None:
+    # haematology id_0001122 (issue 5, pp. 703-712) and id_0001125 (issue 8, p. 1107): the same
+    # title, authors, journal, year and volume; without the pages only the issue tells them apart.
+    a, b = sets["haematology"]["id_0001122"], sets["haematology"]["id_0001125"]
+    assert a.issue != b.issue
+    without_pages = Record(**{**b.__dict__, "pages": None})
+    v = classify_pair(record_keys(0, a), record_keys(1, without_pages))
+    assert v.outcome is not Outcome.DUPLICATE and "issue" in v.reason
+    same_issue = Record(**{**without_pages.__dict__, "issue": a.issue})
+    assert classify_pair(record_keys(0, a), record_keys(1, same_issue)).outcome is Outcome.DUPLICATE
+
+
+def test_a_generic_column_in_two_issues_at_the_same_pages_is_not_merged(sets) -> None:
+    # digital_work id_1006513 / id_1006515: "Editorial Introduction", vol. 32, pp. 1-3, issues 2 and 4.
+    a, b = sets["digital_work"]["id_1006513"], sets["digital_work"]["id_1006515"]
+    no_doi = [Record(**{**r.__dict__, "doi": None}) for r in (a, b)]
+    assert classify_pair(record_keys(0, no_doi[0]), record_keys(1, no_doi[1])).outcome is not Outcome.DUPLICATE
+    one_issue = Record(**{**no_doi[1].__dict__, "issue": no_doi[0].issue})
+    assert classify_pair(record_keys(0, no_doi[0]), record_keys(1, one_issue)).outcome is Outcome.DUPLICATE

@@ -182,6 +182,11 @@ def _bibliographic(a: RecordKeys, b: RecordKeys) -> tuple[list[str], int]:
             # ("S3-89" vs "S78-S89", "569" vs "567-569"), not two articles: they never
             # share a last page.
             conflicts.append("pages")
+    if a.year == b.year and _issues_differ(a, b) and not (a.first_page and b.first_page):
+        # Issue 5 vs issue 8 of one volume are two articles; it counts only where the
+        # pages cannot say (one record lost them), as two databases rarely both mistype
+        # an issue but pages do settle it when both have them.
+        conflicts.append("issue")
     journal = journals_compatible(a.journal, b.journal)
     if journal is False:
         conflicts.append("journal")
@@ -393,8 +398,9 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         full_pages = ((a.first_page and a.first_page == b.first_page and a.last_page == b.last_page)
                       or (a.damaged_pages and a.damaged_pages == b.damaged_pages))
         # A column recurs in every issue at the same pages ("5-6"): the year must agree too.
+        # Nor can the issue differ: "Editorial Introduction", pages 1-3, issue 2 and issue 4.
         if (title_sim >= SAME_TITLE and authors and full_pages and a.volume and a.volume == b.volume
-                and a.year == b.year):
+                and a.year == b.year and not _issues_differ(a, b)):
             return Verdict(Outcome.DUPLICATE, title_sim, "generic title; authors, volume and pages agree")
         if title_sim >= SAME_TITLE and authors and agree >= 3:
             return Verdict(Outcome.POSSIBLE, title_sim, "generic title; check the pages")
