@@ -8,13 +8,14 @@ segment x code cells pooled. Pure functions of sets: no store, no printing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
-__all__ = ["AgreementReport", "CodeAgreement", "Disagreement", "agreement"]
+__all__ = ["AgreementReport", "CodeAgreement", "Disagreement", "agreement", "pairwise_agreement"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class AgreementReport:
     overall_kappa: float | None
     per_code: list[CodeAgreement]
     disagreements: list[Disagreement]
+    #: Share (0-1) of segment x code cells where the two agree (None without segments).
+    overall_agreement: float | None = None
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -83,4 +86,24 @@ def agreement(
         Disagreement(segments[i], codes[j], coders[0] if A[i, j] else coders[1])
         for i, j in zip(*np.nonzero(A != B))
     ]
-    return AgreementReport(coders, len(segments), overall, per_code, disagreements)
+    observed = float(np.mean(A == B)) if A.size else None
+    return AgreementReport(coders, len(segments), overall, per_code, disagreements, observed)
+
+
+def pairwise_agreement(
+    applied: Mapping[str, Collection[tuple[int, str]]],
+    coded: Mapping[str, Collection[int]],
+    codes: Sequence[str],
+) -> list[AgreementReport]:
+    """:func:`agreement` for every pair of coders who coded at least one segment in common.
+
+    ``applied``: coder -> the ``(segment_id, code_id)`` they applied; ``coded``: coder ->
+    the segments they coded (applied or refused a code on). Pairs in name order, each on
+    the segments both coded.
+    """
+    reports = []
+    for a, b in combinations(sorted(coded), 2):
+        both = sorted(set(coded[a]) & set(coded[b]))
+        if both:
+            reports.append(agreement(both, codes, applied.get(a, ()), applied.get(b, ()), coders=(a, b)))
+    return reports

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from triage.coding.codebook import Codebook
 from triage.errors import DecisionError
 from triage.store.coding import segment_attributes
+from triage.store.coding_blind import withheld
 from triage.store.schema_coding import (
     CODE_DECISIONS,
     CodeDecisionRow,
@@ -38,6 +39,7 @@ __all__ = [
     "current_code_decisions",
     "record_code_decision",
     "record_suggestions",
+    "shared_code_decisions",
 ]
 
 
@@ -48,6 +50,8 @@ class CurrentCodeDecision:
     decision: str
     coder: str
     created_at: datetime
+    #: Why the code was offered (the suggestion's reason) or applied, as recorded with the decision.
+    reason: str | None = None
 
 
 def record_code_decision(
@@ -89,10 +93,19 @@ def current_code_decisions(session: Session, codebook: Codebook, coder: str | No
     for row in session.scalars(query):
         latest[(row.segment_id, codebook.resolve(row.code_id), row.coder)] = row
     return [
-        CurrentCodeDecision(seg, code, row.decision, who, row.created_at)
+        CurrentCodeDecision(seg, code, row.decision, who, row.created_at, row.reason)
         for (seg, code, who), row in latest.items()
         if row.decision != "retract" and code in codebook
     ]
+
+
+def shared_code_decisions(session: Session, codebook: Codebook, coder: str | None = None, *,
+                          viewer: str | None = None) -> list[CurrentCodeDecision]:
+    """The current decisions (``coder``'s only, if given) that ``viewer`` may see: blind coding
+    withholds other coders' decisions on a segment coded twice until two have coded it."""
+    decisions = current_code_decisions(session, codebook)  # every coder's: who has coded a unit
+    hidden = withheld(session, {(d.segment_id, d.coder) for d in decisions}, viewer)
+    return [d for d in decisions if (d.segment_id, d.coder) not in hidden and coder in (None, d.coder)]
 
 
 def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[Suggestion], *, model: str,
@@ -103,10 +116,12 @@ def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[
                                       reason=s.reason, model=model, coder=coder))
 
 
-def coded_rows(session: Session, codebook: Codebook, coder: str | None = None) -> list[dict[str, Any]]:
+def coded_rows(session: Session, codebook: Codebook, coder: str | None = None, *,
+               viewer: str | None = None) -> list[dict[str, Any]]:
     """One row per accepted (segment, code, coder): study, offsets, attributes, themes, whether the
-    segment is a participant quotation, text."""
-    accepted = [d for d in current_code_decisions(session, codebook, coder) if d.decision == "accept"]
+    segment is a participant quotation, text. Blind coding's withheld decisions are left out
+    (:func:`shared_code_decisions`)."""
+    accepted = [d for d in shared_code_decisions(session, codebook, coder, viewer=viewer) if d.decision == "accept"]
     segments = {s.id: s for s in session.scalars(
         select(CodingSegmentRow).where(CodingSegmentRow.id.in_({d.segment_id for d in accepted})))}
     docs = {d.id: d for d in session.scalars(select(CodingDocumentRow))}
