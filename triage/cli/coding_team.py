@@ -20,11 +20,12 @@ from rich.table import Table
 from triage.cli.app import console
 from triage.cli.coding import CoderOption, _coder, code_app
 from triage.cli.options import ProjectOption, open_project
-from triage.cli.team import ByOption, _lead, _share
+from triage.cli.team import ByOption, _lead
 from triage.coding.agreement import AgreementReport, agreement, pairwise_agreement
 from triage.errors import DecisionError
 from triage.store import coding as store
 from triage.store import coding_team as team
+from triage.store.allocation import parse_share
 from triage.store.coding_allocation import coding_allocation_history, set_coding_allocation
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -47,7 +48,7 @@ def allocate_cmd(
         if coders is not None:
             lead = _lead(proj, by, "settings")
             with proj.transaction() as session:
-                made = set_coding_allocation(session, coders=coders.split(","), double_share=_share(double),
+                made = set_coding_allocation(session, coders=coders.split(","), double_share=parse_share(double),
                                              set_by=lead, seed=seed)
             twice = "all" if made.double_share >= 1 else f"{made.double_share:.0%}"
             console.print(f"Allocated coding to {escape(', '.join(made.coders))}; coded twice: {twice} "
@@ -109,12 +110,6 @@ def _kappa(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.2f}"
 
 
-def _report_json(report: AgreementReport) -> dict[str, Any]:
-    return {"coders": list(report.coders), "n_segments": report.n_segments, "overall_kappa": report.overall_kappa,
-            "overall_agreement": report.overall_agreement, "per_code": [c.__dict__ for c in report.per_code],
-            "disagreements": [d.__dict__ for d in report.disagreements]}
-
-
 def _print_report(report: AgreementReport, texts: dict[int, str], *, pair_title: bool) -> None:
     a, b = report.coders
     title = f"[bold]{escape(a)} & {escape(b)}[/]: " if pair_title else ""  # two named coders: as it always read
@@ -158,7 +153,7 @@ def agreement_cmd(
         _print_report(report, texts, pair_title=not coders)
     if as_json is not None:
         # Two coders named: one report, as before; all pairs: {"pairs": [report, ...]}.
-        body = _report_json(reports[0]) if coders else {"pairs": [_report_json(r) for r in reports]}
+        body = reports[0].to_dict() if coders else {"pairs": [r.to_dict() for r in reports]}
         as_json.write_text(json.dumps(body, indent=2))
 
 

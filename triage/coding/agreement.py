@@ -9,8 +9,9 @@ segment x code cells pooled. Pure functions of sets: no store, no printing.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
@@ -47,6 +48,12 @@ class AgreementReport:
     disagreements: list[Disagreement]
     #: Share (0-1) of segment x code cells where the two agree (None without segments).
     overall_agreement: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the keys ``triage code agreement --json`` has always written."""
+        return {"coders": list(self.coders), "n_segments": self.n_segments, "overall_kappa": self.overall_kappa,
+                "overall_agreement": self.overall_agreement, "per_code": [asdict(c) for c in self.per_code],
+                "disagreements": [asdict(d) for d in self.disagreements]}
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float | None:

@@ -33,6 +33,7 @@ __all__ = [
     "checked_allocation",
     "double_screening",
     "drawn_twice",
+    "parse_share",
     "resolution_ids",
     "set_allocation",
 ]
@@ -83,6 +84,17 @@ def checked_allocation(people: Sequence[str], double_share: float, set_by: str, 
     if not set_by.strip():
         raise DecisionError("an allocation needs the name of who sets it", hint="pass --by NAME")
     return names
+
+
+def parse_share(text: str) -> float:
+    """A share given as text: ``0.1``, or ``all`` (1.0); DecisionError names the fix (range checked later)."""
+    if text.strip().lower() == "all":
+        return 1.0
+    try:
+        return float(text)
+    except ValueError:
+        raise DecisionError(f"the share done twice must be between 0 and 1 or 'all'; got {text!r}",
+                            hint="e.g. --double 0.1, or --double all") from None
 
 
 def set_allocation(

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from triage.web.routes import coding, conflicts, dashboard, dedup, export, history, reviewer, screening
+from triage.web.routes import (
+    coding,
+    coding_team,
+    conflicts,
+    dashboard,
+    dedup,
+    export,
+    history,
+    reviewer,
+    screening,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -18,4 +28,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     coding.router,
     export.router,
     conflicts.router,
+    coding_team.router,
 )
