@@ -26,9 +26,14 @@ from triage.errors import DecisionError
 from triage.store import coding as store
 from triage.store import coding_team as team
 from triage.store.allocation import parse_share
-from triage.store.coding_allocation import coding_allocation_history, set_coding_allocation
+from triage.store.coding_allocation import CodingAllocation, coding_allocation_history, set_coding_allocation
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _allocation_json(allocation: CodingAllocation) -> dict[str, Any]:
+    return {"coders": list(allocation.coders), "double_share": allocation.double_share, "seed": allocation.seed,
+            "set_by": allocation.set_by, "created_at": allocation.created_at.isoformat()}
 
 
 @code_app.command("allocate")
@@ -40,7 +45,8 @@ def allocate_cmd(
         "--double", help="Share of segments coded by a second coder too: 0-1, or 'all'.")] = "0",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the per-segment draw (same seed: same segments).")] = 0,
     by: ByOption = None,
-    as_json: JsonFlag = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the allocation set, or the allocations, as JSON.")
+                       ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Allocate coding among coders (a lead): each codes their own segments; a share goes to two, blind."""
@@ -50,6 +56,9 @@ def allocate_cmd(
             with proj.transaction() as session:
                 made = set_coding_allocation(session, coders=coders.split(","), double_share=parse_share(double),
                                              set_by=lead, seed=seed)
+            if as_json:
+                print(json.dumps(_allocation_json(made)))
+                return
             twice = "all" if made.double_share >= 1 else f"{made.double_share:.0%}"
             console.print(f"Allocated coding to {escape(', '.join(made.coders))}; coded twice: {twice} "
                           f"(set by {escape(lead)}). Each codes with [bold]triage code next --coder NAME[/]."
@@ -60,8 +69,7 @@ def allocate_cmd(
             progress = team.coder_progress(session, store.load_codebook(session))
     if as_json:
         print(json.dumps({
-            "allocations": [{"coders": list(a.coders), "double_share": a.double_share, "seed": a.seed,
-                             "set_by": a.set_by, "created_at": a.created_at.isoformat()} for a in log],
+            "allocations": [_allocation_json(a) for a in log],
             "coders": [p.__dict__ for p in progress]}))
         return
     if not log:

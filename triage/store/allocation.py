@@ -93,8 +93,7 @@ def parse_share(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise DecisionError(f"the share done twice must be between 0 and 1 or 'all'; got {text!r}",
-                            hint="e.g. --double 0.1, or --double all") from None
+        raise DecisionError(f"--double must be a share between 0 and 1 (e.g. 0.1) or 'all'; got {text!r}") from None
 
 
 def set_allocation(

@@ -219,7 +219,8 @@ def coding_disagreements(session: Session, codebook: Codebook, *, resolved: bool
         if not differing:
             continue
         history = by_unit_resolutions.get(unit, [])
-        standing = history[-1] if history and _aware(history[-1].created_at) >= last.get(unit, history[-1].created_at) else None
+        newest = history[-1] if history else None
+        standing = newest if newest is not None and _aware(newest.created_at) >= last[unit] else None
         if standing is not None and not resolved:
             continue
         segment = segments[unit]

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from triage.coding.agreement import pairwise_agreement
-from triage.roles import allowed
+from triage.roles import Action, allowed
 from triage.store import coding as store
 from triage.store import coding_team as team
 from triage.store.allocation import parse_share
@@ -30,11 +30,11 @@ __all__ = ["router"]
 router = APIRouter()
 
 
-def _may(request: Request, action: str) -> bool:
+def _may(request: Request, action: Action) -> bool:
     """Whether the page should offer a lead's form: a team user's role, else a chosen name."""
     user = getattr(request.state, "user", None)
     if user is not None:
-        return allowed(user.role, action)  # type: ignore[arg-type]
+        return allowed(user.role, action)
     return reviewer_of(request) is not None
 
 
