@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from itertools import combinations
@@ -331,3 +332,28 @@ def test_a_code_added_on_the_web_is_logged_with_the_logged_in_coder(
     assert "<td>cat</td><td>add</td><td>Waiting lists</td>" in history
     with Project.open(team_coding_dir, database) as project, project.reading() as session:
         assert [(c.action, c.code_id, c.coder) for c in codebook_history(session)][-1] == ("add", "waiting-lists", "cat")
+
+
+def _current(page: str) -> int:
+    match = re.search(r'id="seg-(\d+)"[^>]*class="segment current', page)
+    assert match is not None
+    return int(match.group(1))
+
+
+def test_a_lead_allocates_on_the_web_and_each_coder_is_served_their_own_segments(
+        browsers: dict[str, Any], database: str | None) -> None:
+    ana, token = browsers["ana"]
+    response = ana.post("/coding/team/allocate", data={"coders": "cat,dan", "double": "0", "csrf_token": token},
+                        follow_redirects=False)
+    assert response.status_code == 303
+    assert "Coders: cat, dan; coded twice: 0%" in ana.get("/coding/team", headers=HTML).text
+    served = {}
+    for name in ("cat", "dan"):
+        client = browsers[name][0]
+        first = client.get("/coding/next", headers=JSON).json()["next"]
+        page = client.get(f"/coding?document={first['document_id']}", headers=HTML).text
+        served[name] = _current(page)
+        assert served[name] == first["segment_id"]
+        redirect = client.get("/coding/next", headers=HTML, follow_redirects=False)
+        assert redirect.headers["location"] == f"/coding?document={first['document_id']}&segment={first['segment_id']}"
+    assert served["cat"] != served["dan"]  # coded once: never the same segment to both
