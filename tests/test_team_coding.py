@@ -118,7 +118,11 @@ def test_blind_coding_keeps_a_first_coding_out_of_exports_until_the_second(codin
     with zipfile.ZipFile(tmp_path / "coded.qdpx") as archive:
         assert "<Coding " not in archive.read("project.qde").decode("utf-8")
     assert json.loads(run("code", "disagreements", "--json", *p).output) == []
+    run("code", "memo", "she fears the visit", "--segment", str(segment), "--coder", "ana", *p)
+    assert "no memos yet" in run("code", "memos", "--coder", "ben", *p).output
+    assert "she fears the visit" in run("code", "memos", *p, env={"TRIAGE_REVIEWER": "ana"}).output
     run("code", "accept", str(segment), "fear-of-removal", "power-imbalance", "--coder", "ben", *p)
+    assert "she fears the visit" in run("code", "memos", "--coder", "ben", *p).output
     run("code", "export", str(tmp_path / "coded.csv"), *p)
     with (tmp_path / "coded.csv").open(encoding="utf-8", newline="") as fh:
         rows = [(int(r["segment_id"]), r["code_id"], r["coder"]) for r in csv.DictReader(fh)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from triage.cli.acting import act_as
+from triage.cli.acting import REVIEWER_ENV, act_as
 from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.coding.codebook import Code, slugify
@@ -333,11 +334,15 @@ def memo_cmd(
 def memos_cmd(
     code: Annotated[str | None, typer.Option(help="Only memos on this code.")] = None,
     segment: Annotated[int | None, typer.Option(help="Only memos on this segment.")] = None,
+    coder: Annotated[str | None, typer.Option(
+        "--coder", help="Who reads (default: $TRIAGE_REVIEWER): on a segment coded twice that waits for its "
+                        "second coder, blind coding shows only the reader's own memos.")] = None,
     project: ProjectOption = None,
 ) -> None:
     """List memos on codes and segments, oldest first."""
     with open_project(project).reading() as session:
-        rows = store.memos(session, code_id=code, segment_id=segment)
+        rows = appl.shared_memos(session, store.load_codebook(session), viewer=coder or os.environ.get(REVIEWER_ENV),
+                                 code_id=code, segment_id=segment)
         table = Table("memo", "on", "coder", "written", "text")
         for row in rows:
             table.add_row(str(row.id), escape(f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"),

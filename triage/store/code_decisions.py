@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
 from triage.errors import DecisionError
-from triage.store.coding import segment_attributes
+from triage.store.coding import memos, segment_attributes
 from triage.store.coding_blind import withheld
 from triage.store.schema_coding import (
     CODE_DECISIONS,
     CodeDecisionRow,
     CodeSuggestionRow,
     CodingDocumentRow,
+    CodingMemoRow,
     CodingSegmentRow,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "record_code_decision",
     "record_suggestions",
     "shared_code_decisions",
+    "shared_memos",
 ]
 
 
@@ -106,6 +108,16 @@ def shared_code_decisions(session: Session, codebook: Codebook, coder: str | Non
     decisions = current_code_decisions(session, codebook)  # every coder's: who has coded a unit
     hidden = withheld(session, {(d.segment_id, d.coder) for d in decisions}, viewer)
     return [d for d in decisions if (d.segment_id, d.coder) not in hidden and coder in (None, d.coder)]
+
+
+def shared_memos(session: Session, codebook: Codebook, *, viewer: str | None = None, code_id: str | None = None,
+                 segment_id: int | None = None) -> list[CodingMemoRow]:
+    """Memos, oldest first, less those blind coding withholds from ``viewer``: another coder's
+    memo on a segment coded twice that two coders have not coded yet says what they saw in it."""
+    notes = memos(session, code_id=code_id, segment_id=segment_id)
+    coded = {(d.segment_id, d.coder) for d in current_code_decisions(session, codebook)}
+    hidden = withheld(session, coded, viewer, shown={(m.segment_id, m.coder) for m in notes if m.segment_id})
+    return [m for m in notes if (m.segment_id, m.coder) not in hidden]
 
 
 def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[Suggestion], *, model: str,
