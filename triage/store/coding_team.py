@@ -209,8 +209,7 @@ def coding_disagreements(session: Session, codebook: Codebook, *, resolved: bool
             mine = [d for d in decisions if d.coder == coder]
             work.append(CoderWork(
                 coder,
-                tuple(sorted({(d.code_id, d.reason) for d in mine if d.decision == "accept"},
-                             key=lambda item: item[0])),
+                tuple(sorted({d.code_id: d.reason for d in reversed(mine) if d.decision == "accept"}.items())),
                 tuple(sorted({d.code_id for d in mine if d.decision == "reject"})),
                 tuple(m.text for m in notes if m.coder == coder and memo_units.get(m.segment_id or -1) == unit),
             ))
