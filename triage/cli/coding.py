@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from triage.cli.acting import act_as
+from triage.cli.acting import REVIEWER_ENV, act_as
 from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.coding.codebook import Code, slugify
@@ -27,8 +28,9 @@ from triage.coding.fulltext.sections import RESULTS_ONLY
 from triage.errors import DecisionError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
+from triage.store.coding_team import codebook_history, segments_to_code
 from triage.store.db import Project
-from triage.store.schema_coding import CodeHistoryRow, CodeSuggestionRow, CodingSegmentRow
+from triage.store.schema_coding import CodeSuggestionRow
 
 if TYPE_CHECKING:
     from triage.embeddings import Encoder
@@ -139,7 +141,8 @@ def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None
     from triage.coding.qdpx import import_qdpx, read_qdpx
 
     qdpx = read_qdpx(path)
-    signer = coder or proj.get_setting("reviewer") or "refi-qda import"  # signs the codebook import only
+    # Signs the codebook import only; on a team project the acting user, checked like any other edit.
+    signer = act_as(proj, coder, "code") or coder or proj.get_setting("reviewer") or "refi-qda import"
     with proj.transaction() as session:
         done = import_qdpx(session, nlp, qdpx, path=path, coder=str(signer))
     console.print(f"{escape(path.name)}: {done.documents} document(s), {len(qdpx.codebook.codes())} code(s), "
@@ -199,9 +202,9 @@ def suggest_cmd(
         codebook = store.load_codebook(session)
         model = build_suggester(session, codebook, encoder, coder=name)
         segments = store.sentence_segments(session, document, segment or [])
-        if not all_segments:
-            decided = {d.segment_id for d in appl.current_code_decisions(session, codebook, name)}
-            segments = [s for s in segments if s.id not in decided]
+        if not all_segments:  # the coder's own (their allocation's), not coded yet
+            todo = {s.id for s in segments_to_code(session, codebook, name, document_id=document)}
+            segments = [s for s in segments if s.id in todo]
         segments = segments[:limit]
         # No segment left: zero rows of the model's width (asking the encoder would load it).
         vectors = (segment_vectors(session, encoder, [s.id for s in segments]) if segments
@@ -338,11 +341,15 @@ def memo_cmd(
 def memos_cmd(
     code: Annotated[str | None, typer.Option(help="Only memos on this code.")] = None,
     segment: Annotated[int | None, typer.Option(help="Only memos on this segment.")] = None,
+    coder: Annotated[str | None, typer.Option(
+        "--coder", help="Who reads (default: $TRIAGE_REVIEWER): on a segment coded twice that waits for its "
+                        "second coder, blind coding shows only the reader's own memos.")] = None,
     project: ProjectOption = None,
 ) -> None:
     """List memos on codes and segments, oldest first."""
     with open_project(project).reading() as session:
-        rows = store.memos(session, code_id=code, segment_id=segment)
+        rows = appl.shared_memos(session, store.load_codebook(session), viewer=coder or os.environ.get(REVIEWER_ENV),
+                                 code_id=code, segment_id=segment)
         table = Table("memo", "on", "coder", "written", "text")
         for row in rows:
             table.add_row(str(row.id), escape(f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"),
@@ -368,47 +375,6 @@ def synthesis_cmd(
         table = synthesis_table(appl.synthesis_rows(session, codebook, coder), codebook, quotes=quotes)
     _write_csv(out, table, list(table[0]) if table else ["code_id"])
     console.print(f"wrote {len(table)} theme and code row(s) to {escape(str(out))}")
-
-
-@code_app.command("agreement")
-def agreement_cmd(
-    coders: Annotated[list[str], typer.Option("--coder", help="The two coders to compare (give twice).")],
-    as_json: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON here.")] = None,
-    project: ProjectOption = None,
-) -> None:
-    """Cohen's kappa per code and overall for two coders, on segments both coded, and disagreements."""
-    from triage.coding.agreement import agreement
-
-    if len(coders) != 2:
-        raise DecisionError("agreement compares two coders", hint="pass --coder A --coder B")
-    with open_project(project).reading() as session:
-        codebook = store.load_codebook(session)
-        decisions = appl.current_code_decisions(session, codebook)
-        by = {c: {(d.segment_id, d.code_id) for d in decisions if d.coder == c and d.decision == "accept"}
-              for c in coders}
-        touched = {c: {d.segment_id for d in decisions if d.coder == c} for c in coders}
-        both = sorted(touched[coders[0]] & touched[coders[1]])
-        report = agreement(both, [c.id for c in codebook.codable()], by[coders[0]], by[coders[1]],
-                           coders=(coders[0], coders[1]))
-        texts = {s.id: s.text for s in session.query(CodingSegmentRow).filter(CodingSegmentRow.id.in_(both))}
-
-    def k(v: float | None) -> str:
-        return "n/a" if v is None else f"{v:.2f}"
-
-    console.print(f"{report.n_segments} segment(s) coded by both; overall kappa {k(report.overall_kappa)}")
-    table = Table("code", "kappa", "agreement", coders[0], coders[1])
-    for c in report.per_code:
-        if c.n_a or c.n_b:
-            table.add_row(c.code_id, k(c.kappa), f"{c.observed:.0%}", str(c.n_a), str(c.n_b))
-    console.print(table)
-    for d in report.disagreements:
-        console.print(f"segment {d.segment_id}: {d.code_id} only by {escape(d.applied_by)}: "
-                      f"{escape(texts[d.segment_id][:80])}")
-    if as_json is not None:
-        as_json.write_text(json.dumps({
-            "coders": list(report.coders), "n_segments": report.n_segments, "overall_kappa": report.overall_kappa,
-            "per_code": [c.__dict__ for c in report.per_code],
-            "disagreements": [d.__dict__ for d in report.disagreements]}, indent=2))
 
 
 @code_app.command("candidates")
@@ -449,7 +415,7 @@ def codebook_show(history: Annotated[bool, typer.Option(help="Show the codebook'
         for code, _, depth in codebook.walk():
             console.print("  " * depth + f"{escape(code.name)} [dim]({code.id})[/]")
         if history:
-            for row in session.query(CodeHistoryRow).order_by(CodeHistoryRow.id):
+            for row in codebook_history(session):
                 console.print(f"{row.created_at:%Y-%m-%d %H:%M} {escape(row.coder)} {row.action} {row.code_id} "
                               f"{escape(json.dumps(row.detail))}")
 

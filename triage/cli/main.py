@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from triage.cli import (  # noqa: F401  (each module registers its commands)
     coding,
+    coding_team,
     conflicts,
     criteria,
     dedup,

@@ -19,7 +19,7 @@ from triage.cli.acting import act_as
 from triage.cli.app import app, console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.roles import Action
-from triage.store.allocation import allocation_history
+from triage.store.allocation import allocation_history, parse_share
 from triage.store.db import Project
 from triage.store.resolutions import resolve_conflict
 from triage.store.schema import STAGES
@@ -42,12 +42,7 @@ def _lead(project: Project, given: str | None, action: Action) -> str:
 
 
 def _share(double: str) -> float:
-    if double.strip().lower() == "all":
-        return 1.0
-    try:
-        return float(double)
-    except ValueError:
-        fail(f"--double must be a share between 0 and 1 (e.g. 0.1) or 'all'; got {double!r}")
+    return parse_share(double)
 
 
 @app.command("allocate")

@@ -8,13 +8,15 @@ segment x code cells pooled. Pure functions of sets: no store, no printing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from itertools import combinations
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
-__all__ = ["AgreementReport", "CodeAgreement", "Disagreement", "agreement"]
+__all__ = ["AgreementReport", "CodeAgreement", "Disagreement", "agreement", "pairwise_agreement"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,14 @@ class AgreementReport:
     overall_kappa: float | None
     per_code: list[CodeAgreement]
     disagreements: list[Disagreement]
+    #: Share (0-1) of segment x code cells where the two agree (None without segments).
+    overall_agreement: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the keys ``triage code agreement --json`` has always written."""
+        return {"coders": list(self.coders), "n_segments": self.n_segments, "overall_kappa": self.overall_kappa,
+                "overall_agreement": self.overall_agreement, "per_code": [asdict(c) for c in self.per_code],
+                "disagreements": [asdict(d) for d in self.disagreements]}
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -83,4 +93,24 @@ def agreement(
         Disagreement(segments[i], codes[j], coders[0] if A[i, j] else coders[1])
         for i, j in zip(*np.nonzero(A != B))
     ]
-    return AgreementReport(coders, len(segments), overall, per_code, disagreements)
+    observed = float(np.mean(A == B)) if A.size else None
+    return AgreementReport(coders, len(segments), overall, per_code, disagreements, observed)
+
+
+def pairwise_agreement(
+    applied: Mapping[str, Collection[tuple[int, str]]],
+    coded: Mapping[str, Collection[int]],
+    codes: Sequence[str],
+) -> list[AgreementReport]:
+    """:func:`agreement` for every pair of coders who coded at least one segment in common.
+
+    ``applied``: coder -> the ``(segment_id, code_id)`` they applied; ``coded``: coder ->
+    the segments they coded (applied or refused a code on). Pairs in name order, each on
+    the segments both coded.
+    """
+    reports = []
+    for a, b in combinations(sorted(coded), 2):
+        both = sorted(set(coded[a]) & set(coded[b]))
+        if both:
+            reports.append(agreement(both, codes, applied.get(a, ()), applied.get(b, ()), coders=(a, b)))
+    return reports

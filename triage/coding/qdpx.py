@@ -74,9 +74,9 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
                coder: str | None = None) -> int:
     """Write the project's documents, codebook and accepted codes (``coder``'s only, if given)
     to ``path`` as ``.qdpx``; returns the number of codings written."""
-    accepted = [d for d in appl.current_code_decisions(session, codebook, coder) if d.decision == "accept"]
+    accepted = [d for d in appl.shared_code_decisions(session, codebook, coder) if d.decision == "accept"]
     segments = store.segments_by_id(session, {d.segment_id for d in accepted})
-    notes = store.memos(session)
+    notes = appl.shared_memos(session, codebook)
     segments.update(store.segments_by_id(session, {m.segment_id for m in notes if m.segment_id}))
     coders = sorted({d.coder for d in accepted} | {m.coder for m in notes})
     documents = store.documents(session)

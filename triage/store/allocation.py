@@ -30,8 +30,10 @@ __all__ = [
     "allocation_history",
     "allocation_in_force",
     "blind_mode",
+    "checked_allocation",
     "double_screening",
     "drawn_twice",
+    "parse_share",
     "resolution_ids",
     "set_allocation",
 ]
@@ -66,23 +68,41 @@ def drawn_twice(seed: int, stage: str, group: int, share: float) -> bool:
     return int.from_bytes(digest, "big") / 2**64 < share
 
 
+def checked_allocation(people: Sequence[str], double_share: float, set_by: str, *, who: str = "reviewer",
+                       work: str = "screen", example: str = "--reviewers ana,ben,cy") -> list[str]:
+    """The distinct names of an allocation, checked with its share and setter (DecisionError
+    names the fix); ``who``/``work``/``example`` word it for screening or coding."""
+    names = [n.strip() for n in people if n.strip()]
+    if not names or len(set(names)) != len(names):
+        raise DecisionError(f"an allocation needs one or more distinct {who} names", hint=f"e.g. {example}")
+    if not 0 <= double_share <= 1:
+        raise DecisionError(f"the share {work}ed twice must be between 0 and 1; got {double_share}",
+                            hint="e.g. --double 0.1, or --double all")
+    if double_share > 0 and len(names) < 2:
+        raise DecisionError(f"{work}ing twice needs at least two {who}s",
+                            hint=f"name two or more with {example.split()[0]}")
+    if not set_by.strip():
+        raise DecisionError("an allocation needs the name of who sets it", hint="pass --by NAME")
+    return names
+
+
+def parse_share(text: str) -> float:
+    """A share given as text: ``0.1``, or ``all`` (1.0); DecisionError names the fix (range checked later)."""
+    if text.strip().lower() == "all":
+        return 1.0
+    try:
+        return float(text)
+    except ValueError:
+        raise DecisionError(f"--double must be a share between 0 and 1 (e.g. 0.1) or 'all'; got {text!r}") from None
+
+
 def set_allocation(
     session: Session, *, stage: str, reviewers: Sequence[str], double_share: float, set_by: str, seed: int = 0
 ) -> Allocation:
     """Append a new allocation for ``stage`` (in force from now on)."""
     if stage not in STAGES:
         raise DecisionError(f"unknown stage {stage!r}", hint=f"use one of: {', '.join(STAGES)}")
-    names = [n.strip() for n in reviewers if n.strip()]
-    if not names or len(set(names)) != len(names):
-        raise DecisionError("an allocation needs one or more distinct reviewer names",
-                            hint="e.g. --reviewers ana,ben,cy")
-    if not 0 <= double_share <= 1:
-        raise DecisionError(f"the share screened twice must be between 0 and 1; got {double_share}",
-                            hint="e.g. --double 0.1, or --double all")
-    if double_share > 0 and len(names) < 2:
-        raise DecisionError("screening twice needs at least two reviewers", hint="name two or more with --reviewers")
-    if not set_by.strip():
-        raise DecisionError("an allocation needs the name of who sets it", hint="pass --by NAME")
+    names = checked_allocation(reviewers, double_share, set_by)
     row = AllocationRow(stage=stage, reviewers=names, double_share=float(double_share), seed=seed,
                         set_by=set_by.strip())
     session.add(row)

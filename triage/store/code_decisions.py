@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
 from triage.errors import DecisionError
-from triage.store.coding import segment_attributes
+from triage.store.coding import memos, segment_attributes
+from triage.store.coding_blind import withheld
 from triage.store.schema_coding import (
     CODE_DECISIONS,
     CodeDecisionRow,
     CodeSuggestionRow,
     CodingDocumentRow,
+    CodingMemoRow,
     CodingSegmentRow,
 )
 
@@ -39,6 +41,8 @@ __all__ = [
     "latest_code_rows",
     "record_code_decision",
     "record_suggestions",
+    "shared_code_decisions",
+    "shared_memos",
     "study_labels",
     "synthesis_rows",
 ]
@@ -51,6 +55,8 @@ class CurrentCodeDecision:
     decision: str
     coder: str
     created_at: datetime
+    #: Why the code was offered (the suggestion's reason) or applied, as recorded with the decision.
+    reason: str | None = None
 
 
 def record_code_decision(
@@ -99,10 +105,29 @@ def latest_code_rows(session: Session, codebook: Codebook, coder: str | None = N
 def current_code_decisions(session: Session, codebook: Codebook, coder: str | None = None) -> list[CurrentCodeDecision]:
     """Each coder's latest accept/reject per (segment, code), retracted ones dropped."""
     return [
-        CurrentCodeDecision(seg, code, row.decision, who, row.created_at)
+        CurrentCodeDecision(seg, code, row.decision, who, row.created_at, row.reason)
         for (seg, code, who), row in latest_code_rows(session, codebook, coder).items()
         if row.decision != "retract" and code in codebook
     ]
+
+
+def shared_code_decisions(session: Session, codebook: Codebook, coder: str | None = None, *,
+                          viewer: str | None = None) -> list[CurrentCodeDecision]:
+    """The current decisions (``coder``'s only, if given) that ``viewer`` may see: blind coding
+    withholds other coders' decisions on a segment coded twice until two have coded it."""
+    decisions = current_code_decisions(session, codebook)  # every coder's: who has coded a unit
+    hidden = withheld(session, {(d.segment_id, d.coder) for d in decisions}, viewer)
+    return [d for d in decisions if (d.segment_id, d.coder) not in hidden and coder in (None, d.coder)]
+
+
+def shared_memos(session: Session, codebook: Codebook, *, viewer: str | None = None, code_id: str | None = None,
+                 segment_id: int | None = None) -> list[CodingMemoRow]:
+    """Memos, oldest first, less those blind coding withholds from ``viewer``: another coder's
+    memo on a segment coded twice that two coders have not coded yet says what they saw in it."""
+    notes = memos(session, code_id=code_id, segment_id=segment_id)
+    coded = {(d.segment_id, d.coder) for d in current_code_decisions(session, codebook)}
+    hidden = withheld(session, coded, viewer, shown={(m.segment_id, m.coder) for m in notes if m.segment_id})
+    return [m for m in notes if (m.segment_id, m.coder) not in hidden]
 
 
 def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[Suggestion], *, model: str,
@@ -113,10 +138,12 @@ def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[
                                       reason=s.reason, model=model, coder=coder))
 
 
-def coded_rows(session: Session, codebook: Codebook, coder: str | None = None) -> list[dict[str, Any]]:
+def coded_rows(session: Session, codebook: Codebook, coder: str | None = None, *,
+               viewer: str | None = None) -> list[dict[str, Any]]:
     """One row per accepted (segment, code, coder): study, offsets, attributes, themes, whether the
-    segment is a participant quotation, text."""
-    accepted = [d for d in current_code_decisions(session, codebook, coder) if d.decision == "accept"]
+    segment is a participant quotation, text. Blind coding's withheld decisions are left out
+    (:func:`shared_code_decisions`)."""
+    accepted = [d for d in shared_code_decisions(session, codebook, coder, viewer=viewer) if d.decision == "accept"]
     segments = {s.id: s for s in session.scalars(
         select(CodingSegmentRow).where(CodingSegmentRow.id.in_({d.segment_id for d in accepted})))}
     docs = {d.id: d for d in session.scalars(select(CodingDocumentRow))}

@@ -27,6 +27,7 @@ __all__ = [
     "CodeSuggestionRow",
     "CodingDocumentRow",
     "CodingMemoRow",
+    "CodingResolutionRow",
     "CodingSegmentRow",
     "SegmentVectorRow",
 ]
@@ -158,4 +159,19 @@ class CodingMemoRow(Base):
     segment_id: Mapped[int | None] = mapped_column(ForeignKey("coding_segments.id"), nullable=True, index=True)
     text: Mapped[str] = mapped_column(Text)
     coder: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CodingResolutionRow(Base):
+    """A lead's settlement of a disagreement between coders on one segment: the codes that
+    apply (none, if the list is empty) and a note saying why, with who and when. Appended;
+    the newest per segment stands until a coder decides on it again. Added by Alembic
+    revision 0011_tcode."""
+
+    __tablename__ = "coding_resolutions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("coding_segments.id"), index=True)
+    codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text)
+    resolved_by: Mapped[str] = mapped_column(String)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -68,6 +68,9 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/coding/decide"): "code",
     ("POST", "/coding/codes"): "code",
     ("POST", "/coding/attributes"): "code",
+    ("POST", "/coding/team/allocate"): "settings",
+    ("POST", "/coding/team/resolve"): "resolve",
+    ("GET", "/coding/next"): "code",
     ("POST", "/reviewer"): "view",  # harmless: a logged-in user's name is their login, not this cookie
 }
 

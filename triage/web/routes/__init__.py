@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from triage.web.routes import coding, conflicts, dashboard, dedup, export, history, reviewer, screening
+from triage.web.routes import (
+    coding,
+    coding_team,
+    conflicts,
+    dashboard,
+    dedup,
+    export,
+    history,
+    reviewer,
+    screening,
+)
 from triage.web.routes import synthesis as synthesis_page
 
 __all__ = ["ROUTERS"]
@@ -20,4 +30,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     export.router,
     conflicts.router,
     synthesis_page.router,
+    coding_team.router,
 )

@@ -27,6 +27,7 @@ from triage.embeddings import Encoder, load_encoder
 from triage.errors import DecisionError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
+from triage.store.coding_team import segments_to_code
 from triage.store.db import Project, Session
 from triage.store.schema_coding import CodingDocumentRow, CodingSegmentRow
 from triage.web.context import context_of, reviewer_of
@@ -169,8 +170,9 @@ def coding_page(request: Request, document: int | None = None, segment: int | No
                     applied.setdefault(d.segment_id, []).append(d.code_id)
                 elif d.decision == "reject":
                     rejected.add((d.segment_id, d.code_id))
-        if current is None and visible:
-            current = next((s for s in visible if s.id not in applied), visible[0])
+        if current is None and visible:  # the coder's next segment: their allocation's, not coded yet
+            mine = {s.id for s in segments_to_code(session, codebook, coder)} if coder else set()
+            current = next((s for s in visible if s.id in mine), visible[0])
         suggestions = []
         if current is not None and coder and codebook.codable():
             suggestions = _suggest(session, _models(request), codebook, current, coder)
