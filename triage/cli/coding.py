@@ -543,3 +543,8 @@ def codebook_unmerge(source: str, coder: CoderOption = None, project: ProjectOpt
         row = undo_change(session, coder=name, code_id=source, action="merge")
         target = row.detail.get("into")
     console.print(f"unmerged {escape(source)} from {escape(str(target))}")
+
+
+# The team-coding commands (allocate, next, agreement, disagreements, resolve, history) live in
+# their own module on this group; importing it here registers them wherever `code` is loaded.
+from triage.cli import coding_team  # noqa: F401

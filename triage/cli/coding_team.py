@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -21,12 +21,14 @@ from triage.cli.app import console
 from triage.cli.coding import CoderOption, _coder, code_app
 from triage.cli.options import ProjectOption, open_project
 from triage.cli.team import ByOption, _lead
-from triage.coding.agreement import AgreementReport, agreement, pairwise_agreement
 from triage.errors import DecisionError
 from triage.store import coding as store
 from triage.store import coding_team as team
 from triage.store.allocation import parse_share
 from triage.store.coding_allocation import CodingAllocation, coding_allocation_history, set_coding_allocation
+
+if TYPE_CHECKING:
+    from triage.coding.agreement import AgreementReport
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -141,6 +143,8 @@ def agreement_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Cohen's kappa per code and overall for each pair of coders, on segments both coded, and disagreements."""
+    from triage.coding.agreement import agreement, pairwise_agreement  # scikit-learn: only here
+
     if coders and len(coders) != 2:
         raise DecisionError("agreement compares two coders", hint="pass --coder A --coder B, or no --coder for all pairs")
     with open_project(project) as proj, proj.reading() as session:
