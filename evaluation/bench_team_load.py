@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -85,7 +86,8 @@ def login(client: httpx.Client, name: str) -> str:
     return str(answer.json()["csrf_token"])
 
 
-def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: threading.Event) -> None:
+def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: threading.Event,
+                  think: float = 0.0) -> None:
     client = httpx.Client(base_url=base, timeout=30)
     csrf = None
     card: dict[str, object] | None = None
@@ -103,6 +105,8 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
                 card = None
                 continue
             request_id = found.group(1)
+            if think and stop.wait(think):  # reading the card before the key press
+                break
             started = time.perf_counter()
             answer = client.post("/screen/decide", data={
                 "record_id": str(record), "decision": "exclude" if int(str(record)) % 5 else "include",
@@ -124,6 +128,32 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
     client.close()
 
 
+def postgres_cpu_seconds(pg_dir: Path) -> float:
+    """CPU seconds of the cluster so far: the postmaster, its live backends, and the backends
+    that ended (the postmaster's waited-for children)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    postmaster = int((pg_dir / "data" / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(proc.name), int(fields[1])
+        if pid == postmaster or parent == postmaster:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            if pid == postmaster:
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return total / ticks
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def stored(project: Path, env: dict[str, str]) -> list[tuple[int, str | None, int]]:
     code = ("import json, sys\nfrom triage.store.db import Project\nfrom triage.store.decisions import decision_history\n"
             "import os\nwith Project.open(sys.argv[1], os.environ['TRIAGE_DATABASE']) as p, p.reading() as s:\n"
@@ -141,6 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--no-kill", action="store_true", help="no kill -9 in the middle")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each reviewer reads a card before the key press (default 0: as fast as the "
+                             "server answers)")
     parser.add_argument("--report", type=Path, default=ROOT / "evaluation" / "reports" / "team_load.md")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="triage-load-") as tmp:
@@ -174,7 +207,11 @@ def main(argv: list[str] | None = None) -> None:
             warm.close()
             logs = [ClientLog(name) for name in names]
             stop, down = threading.Event(), threading.Event()
-            threads = [threading.Thread(target=reviewer_loop, args=(base, log, stop, down)) for log in logs]
+            threads = [threading.Thread(target=reviewer_loop, args=(base, log, stop, down, args.think))
+                       for log in logs]
+            load_before = os.getloadavg()[0]
+            cpu_before = (cpu_seconds(resource.RUSAGE_CHILDREN), cpu_seconds(resource.RUSAGE_SELF),
+                          postgres_cpu_seconds(pg_dir))
             started = time.monotonic()
             for t in threads:
                 t.start()
@@ -193,8 +230,12 @@ def main(argv: list[str] | None = None) -> None:
             stop.set()
             for t in threads:
                 t.join(timeout=60)
+            load_after = os.getloadavg()[0]
+            pg_cpu = postgres_cpu_seconds(pg_dir) - cpu_before[2]
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
+            server_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before[0]  # both server processes
+            clients_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu_before[1]
             rows = stored(project, env)
         finally:
             subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "stop", str(pg_dir)], check=False)
@@ -211,10 +252,12 @@ def main(argv: list[str] | None = None) -> None:
         f"# Team server under load: {args.reviewers} reviewers, {args.records:,} records, PostgreSQL",
         "",
         (f"Command: `nice .venv/bin/python evaluation/bench_team_load.py --records {args.records} --reviewers "
-        f"{args.reviewers} --seconds {args.seconds:g}{' --no-kill' if args.no_kill else ''}`"),
+        f"{args.reviewers} --seconds {args.seconds:g}{' --no-kill' if args.no_kill else ''}"
+        f"{f' --think {args.think:g}' if args.think else ''}`"),
         "",
-        (f"Machine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}; the server, PostgreSQL"
-        f" and all {args.reviewers} clients on it (preset tfidf)."),
+        (f"Machine: {os.cpu_count()} cores shared with other work, load average (1 min) {load_before:.1f} as the"
+        f" load began and {load_after:.1f} as it ended; the server, PostgreSQL and all {args.reviewers} clients on it"
+        f" (preset tfidf). Each reviewer {'presses a key as soon as its card arrives' if not args.think else f'reads each card {args.think:g} s before the key press'}."),
         "",
         "| measure | value |",
         "|---|---|",
@@ -225,6 +268,9 @@ def main(argv: list[str] | None = None) -> None:
         f"| key press to next card, p50 / p95 (ms, outside the restart) | {p50:.0f} / {p95:.0f} |",
         f"| client errors (connection refused during the restart, retried) | {errors} |",
         f"| kill -9 then restart until it answered (s) | {'not killed' if restart_s is None else f'{restart_s:.1f}'} |",
+        f"| decisions per second (acknowledged / {args.seconds:g} s) | {len(acknowledged) / args.seconds:.1f} |",
+        (f"| CPU seconds during the load: server (both processes, its restart's first ranking included) / "
+        f"PostgreSQL / the {args.reviewers} clients | {server_cpu:.0f} / {pg_cpu:.0f} / {clients_cpu:.0f} |"),
     ]
     args.report.write_text("\n".join(lines) + "\n")
     print(args.report.read_text())
