@@ -26,7 +26,7 @@ from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow, DedupRunRow
 
 __all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon", "merge_state_version", "merged_away",
-           "screened_under"]
+           "screened_under", "screened_under_each"]
 
 
 def current_groups(session: Session) -> dict[int, int]:
@@ -48,6 +48,12 @@ def screened_under(session: Session, record_id: int) -> int:
     """The id of the record ``record_id`` is screened under now (:func:`current_groups` for one)."""
     into = session.scalar(select(RecordRow.merged_into).where(RecordRow.id == record_id))
     return int(into) if into is not None else record_id
+
+
+def screened_under_each(session: Session, record_ids: list[int]) -> dict[int, int]:
+    """:func:`screened_under` for a few records at once."""
+    rows = session.execute(select(RecordRow.id, RecordRow.merged_into).where(RecordRow.id.in_(set(record_ids))))
+    return {rid: (into if into is not None else rid) for rid, into in rows}
 
 
 def merge_state_version(session: Session) -> tuple[int, int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from triage.web.routes import coding, conflicts, dashboard, dedup, export, history, reviewer, screening
+from triage.web.routes import coding, conflicts, dashboard, dedup, export, history, live, reviewer, screening
 
 __all__ = ["ROUTERS"]
 
@@ -18,4 +18,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     coding.router,
     export.router,
     conflicts.router,
+    live.router,
 )
