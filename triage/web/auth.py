@@ -68,7 +68,8 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/coding/decide"): "code",
     ("POST", "/coding/codes"): "code",
     ("POST", "/coding/attributes"): "code",
-    ("POST", "/reviewer"): "view",  # harmless: a logged-in user's name is their login, not this cookie
+    ("POST", "/reviewer"): "view",
+    ("GET", "/users"): "manage",  # the team's accounts: a lead's page (its POSTs are a lead's by default)  # harmless: a logged-in user's name is their login, not this cookie
 }
 
 

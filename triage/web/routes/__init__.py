@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from triage.web.routes import coding, conflicts, dashboard, dedup, export, history, live, reviewer, screening
+from triage.web.routes import (
+    coding,
+    conflicts,
+    dashboard,
+    dedup,
+    export,
+    history,
+    live,
+    reviewer,
+    screening,
+    users,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -19,4 +30,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     export.router,
     conflicts.router,
     live.router,
+    users.router,
 )
