@@ -9,13 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from _auth_support import build_project, log_in, team_app
+from _auth_support import build_team_of_two_reviewers, log_in, team_app
 from _web_support import JSON
 from fastapi.testclient import TestClient
 
 from triage.store.allocation import set_allocation
 from triage.store.db import Project
-from triage.store.users import add_user
 
 #: The promise: a decision shows in another browser within this many seconds.
 WITHIN_S = 2.0
@@ -23,10 +22,7 @@ WITHIN_S = 2.0
 
 @pytest.fixture()
 def team_dir(tmp_path: Path, database: str | None) -> Path:
-    path = build_project(tmp_path / "review", database)
-    with Project.open(path, database) as project, project.transaction() as session:
-        add_user(session, "dan", "reviewer", "dan-long-secret-4")
-    return path
+    return build_team_of_two_reviewers(tmp_path / "review", database)
 
 
 def _poll(client: TestClient, since: int | None = None) -> dict[str, object]:

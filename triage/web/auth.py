@@ -69,7 +69,11 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/coding/codes"): "code",
     ("POST", "/coding/attributes"): "code",
     ("POST", "/reviewer"): "view",
-    ("GET", "/users"): "manage",  # the team's accounts: a lead's page (its POSTs are a lead's by default)  # harmless: a logged-in user's name is their login, not this cookie
+    ("GET", "/users"): "users",  # the team's accounts: a lead's page
+    ("POST", "/users/add"): "users",
+    ("POST", "/users/role"): "users",
+    ("POST", "/users/deactivate"): "users",
+    ("POST", "/users/activate"): "users",  # harmless: a logged-in user's name is their login, not this cookie
 }
 
 

@@ -94,6 +94,9 @@ class Card:
     explanation: Explanation | None
     remaining: int
     decided: bool
+    #: Under an allocation: records still to screen that this reviewer may be served (their
+    #: own queue: not settled, not decided by them, not filled by others). None without one.
+    yours: int | None = None
 
 
 #: Seconds between looks for background embeddings that finished.
@@ -396,8 +399,11 @@ class ScreeningState:
         explanation = self.explain(chosen, wait=EXPLAIN_WAIT_S)
         if explanation is not None:
             explanation = replace(explanation, score=snap.scores[chosen], rank=rank)
+        # Under an allocation, the reviewer's own: neither settled nor kept from them by the claims
+        # (decided by them, or every slot filled by others); read with the card, no extra query.
+        yours = self._remaining(decided | hidden) if allocation is not None else None
         return Card(chosen, self.record(chosen), snap.scores[chosen], rank, snap.model, explanation,
-                    self._remaining(decided), False)
+                    self._remaining(decided), False, yours)
 
     def _card_of(self, record_id: int, snap: Snapshot, decided: frozenset[int]) -> Card:
         """The card of ``record_id`` asked for by id (decided or not)."""

@@ -3,9 +3,8 @@ deactivates or reactivates one. The store's rules hold here as at the CLI (``tri
 a taken name or a short password is refused with its reason, the last active lead cannot be
 demoted or deactivated, a deactivated user's decisions stay theirs and their sessions end.
 
-Only a lead reaches these routes: ``GET /users`` is listed as ``manage`` in
-:data:`~triage.web.auth.ROUTE_ACTIONS` and every other POST is a lead's by default; the CSRF
-check covers every form, as on every router.
+Only a lead reaches these routes (each is listed as ``users`` in
+:data:`~triage.web.auth.ROUTE_ACTIONS`); the CSRF check covers every form, as on every router.
 """
 
 from __future__ import annotations
