@@ -103,8 +103,9 @@ class Card:
 EMBEDDING_POLL_S = 5.0
 #: After a refresh that took d seconds the retrainer rests RETRAIN_REST * d before the next, so
 #: it holds the server's interpreter a third of the time at most while decisions pour in
-#: (reading the decisions in force takes 0.2 s at 50,000 records; every request waited
-#: behind back-to-back refreshes: evaluation/reports/team_load.md).
+#: (its sync reads the decisions in force, every record's group and every decision: 0.2-0.3 s
+#: at 50,000 records with a few thousand decisions; back to back, requests waited behind it
+#: for the interpreter: evaluation/reports/team_load.md).
 RETRAIN_REST = 2.0
 #: Longest the order kept in the project lags the server's own while decisions keep coming
 #: (seconds); once they stop, the next write comes this long after the last retrain at most.
@@ -229,8 +230,10 @@ class ScreeningState:
     def _keep_order(self) -> None:
         """Write the whole order (1.2 MB at 50,000 records) for the CLI and the project's other
         processes (one ranking per project). At most every :data:`KEEP_ORDER_EVERY_S`: under a
-        team's load a retrain follows every few decisions, and writing each order held the
-        server's interpreter longer than the retrain (evaluation/reports/team_load.md)."""
+        team's load a retrain follows every few decisions and requests are served from the
+        snapshot, so ranking all records and writing them each time is work nobody waits for
+        (profiled under 20 reviewers it was 1-2% of the server's time, not the main cost:
+        that was reading the decisions in force, see :data:`RETRAIN_REST`)."""
         with self._lock:
             queue = self._queue
             kept = (queue.ranked_order(), queue.inputs) if queue is not None and len(queue) else None
