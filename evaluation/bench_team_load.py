@@ -10,7 +10,10 @@ killed with SIGKILL and started again; clients retry until it answers.
 Checked afterwards against the store: every decision the server acknowledged (HTTP 200
 with a decision id) is there (0 lost), no request id was recorded twice (0 duplicated),
 and the restart needed no repair. Latency: key press (POST decide) to the next card in the
-answer, per acknowledged decision, p50 and p95, outside the restart.
+answer, per acknowledged decision, p50 and p95: outside the restart (from 3 s after the new
+server answered: cards that wait for its first ranking count), and before the kill alone
+(the server warm). ``--think S``: each reviewer reads a card S seconds before the key press
+(0: as fast as the server answers, a load no team of people makes).
 
     nice .venv/bin/python evaluation/bench_team_load.py --records 50000 --reviewers 20 --seconds 60
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -39,6 +43,7 @@ from cli_runs import TRIAGE, run_triage, write_pooled_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-test-password-1"
+DEFAULT_REPORT = ROOT / "evaluation" / "reports" / "team_load.md"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _REQUEST = re.compile(r'name="request_id" value="([^"]+)"')
 
@@ -48,6 +53,8 @@ class ClientLog:
     name: str
     acknowledged: list[tuple[int, str, int]] = field(default_factory=list)  # record, request id, decision id
     latencies: list[float] = field(default_factory=list)
+    #: The same, for the decisions answered before the kill (the server warm, never restarted).
+    before_kill: list[float] = field(default_factory=list)
     errors: int = 0
 
 
@@ -85,7 +92,8 @@ def login(client: httpx.Client, name: str) -> str:
     return str(answer.json()["csrf_token"])
 
 
-def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: threading.Event) -> None:
+def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: threading.Event,
+                  killed: threading.Event, think: float = 0.0) -> None:
     client = httpx.Client(base_url=base, timeout=30)
     csrf = None
     card: dict[str, object] | None = None
@@ -103,6 +111,8 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
                 card = None
                 continue
             request_id = found.group(1)
+            if think and stop.wait(think):  # reading the card before the key press
+                break
             started = time.perf_counter()
             answer = client.post("/screen/decide", data={
                 "record_id": str(record), "decision": "exclude" if int(str(record)) % 5 else "include",
@@ -113,6 +123,8 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
                 log.acknowledged.append((int(str(record)), request_id, int(answer.headers["X-Decision-Id"])))
                 if not down.is_set():
                     log.latencies.append(elapsed)
+                    if not killed.is_set():
+                        log.before_kill.append(elapsed)
                 card = answer.json()
             else:
                 log.errors += 1
@@ -122,6 +134,46 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
             time.sleep(0.3)  # the server is down (the kill) or restarting: try again
             card = None
     client.close()
+
+
+def postgres_cpu_seconds(pg_dir: Path) -> float:
+    """CPU seconds of the cluster so far: the postmaster, its live backends, and the backends
+    that ended (the postmaster's waited-for children)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    postmaster = int((pg_dir / "data" / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(proc.name), int(fields[1])
+        if pid == postmaster or parent == postmaster:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            if pid == postmaster:
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return total / ticks
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds (NaN without any)."""
+    ordered = sorted(latencies)
+    if not ordered:
+        return float("nan"), float("nan")
+    return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
+
+
+def _shown(path: Path) -> str:
+    """``path`` as the command line names it: relative to the repository where inside it."""
+    full = path.resolve()
+    return str(full.relative_to(ROOT)) if full.is_relative_to(ROOT) else str(full)
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def stored(project: Path, env: dict[str, str]) -> list[tuple[int, str | None, int]]:
@@ -141,7 +193,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--no-kill", action="store_true", help="no kill -9 in the middle")
-    parser.add_argument("--report", type=Path, default=ROOT / "evaluation" / "reports" / "team_load.md")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each reviewer reads a card before the key press (default 0: as fast as the "
+                             "server answers)")
+    parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="triage-load-") as tmp:
         work = Path(tmp)
@@ -173,8 +228,12 @@ def main(argv: list[str] | None = None) -> None:
             warm.get("/screen/card", headers={"Accept": "application/json"})
             warm.close()
             logs = [ClientLog(name) for name in names]
-            stop, down = threading.Event(), threading.Event()
-            threads = [threading.Thread(target=reviewer_loop, args=(base, log, stop, down)) for log in logs]
+            stop, down, killed = threading.Event(), threading.Event(), threading.Event()
+            threads = [threading.Thread(target=reviewer_loop, args=(base, log, stop, down, killed, args.think))
+                       for log in logs]
+            load_before = os.getloadavg()[0]
+            cpu_before = (cpu_seconds(resource.RUSAGE_CHILDREN), cpu_seconds(resource.RUSAGE_SELF),
+                          postgres_cpu_seconds(pg_dir))
             started = time.monotonic()
             for t in threads:
                 t.start()
@@ -182,6 +241,7 @@ def main(argv: list[str] | None = None) -> None:
             if not args.no_kill:
                 time.sleep(args.seconds / 2)
                 down.set()
+                killed.set()
                 os.kill(server.pid, signal.SIGKILL)
                 server.wait()
                 killed = time.monotonic()
@@ -193,8 +253,12 @@ def main(argv: list[str] | None = None) -> None:
             stop.set()
             for t in threads:
                 t.join(timeout=60)
+            load_after = os.getloadavg()[0]
+            pg_cpu = postgres_cpu_seconds(pg_dir) - cpu_before[2]
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
+            server_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before[0]  # both server processes
+            clients_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu_before[1]
             rows = stored(project, env)
         finally:
             subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "stop", str(pg_dir)], check=False)
@@ -203,18 +267,20 @@ def main(argv: list[str] | None = None) -> None:
     lost = [a for a in acknowledged if a[2] not in by_id or by_id[a[2]][0] != a[1]]
     request_ids = [request_id for request_id, _ in by_id.values() if request_id]
     duplicated = len(request_ids) - len(set(request_ids))
-    latencies = sorted(x for log in logs for x in log.latencies)
-    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
-    p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else float("nan")
+    p50, p95 = percentiles([x for log in logs for x in log.latencies])
+    warm50, warm95 = percentiles([x for log in logs for x in log.before_kill])
     errors = sum(log.errors for log in logs)
     lines = [
         f"# Team server under load: {args.reviewers} reviewers, {args.records:,} records, PostgreSQL",
         "",
         (f"Command: `nice .venv/bin/python evaluation/bench_team_load.py --records {args.records} --reviewers "
-        f"{args.reviewers} --seconds {args.seconds:g}{' --no-kill' if args.no_kill else ''}`"),
+        f"{args.reviewers} --seconds {args.seconds:g}{' --no-kill' if args.no_kill else ''}"
+        f"{f' --think {args.think:g}' if args.think else ''}"
+        f"{'' if args.report.resolve() == DEFAULT_REPORT else f' --report {_shown(args.report)}'}`"),
         "",
-        (f"Machine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}; the server, PostgreSQL"
-        f" and all {args.reviewers} clients on it (preset tfidf)."),
+        (f"Machine: {os.cpu_count()} cores shared with other work, load average (1 min) {load_before:.1f} as the"
+        f" load began and {load_after:.1f} as it ended; the server, PostgreSQL and all {args.reviewers} clients on it"
+        f" (preset tfidf). Each reviewer {'presses a key as soon as its card arrives' if not args.think else f'reads each card {args.think:g} s before the key press'}."),
         "",
         "| measure | value |",
         "|---|---|",
@@ -223,8 +289,12 @@ def main(argv: list[str] | None = None) -> None:
         f"| acknowledged but lost | {len(lost)} |",
         f"| recorded twice (same request id) | {duplicated} |",
         f"| key press to next card, p50 / p95 (ms, outside the restart) | {p50:.0f} / {p95:.0f} |",
+        f"| key press to next card, p50 / p95 (ms, before the kill: the first server, warm) | {warm50:.0f} / {warm95:.0f} |",
         f"| client errors (connection refused during the restart, retried) | {errors} |",
         f"| kill -9 then restart until it answered (s) | {'not killed' if restart_s is None else f'{restart_s:.1f}'} |",
+        f"| decisions per second (acknowledged / {args.seconds:g} s) | {len(acknowledged) / args.seconds:.1f} |",
+        (f"| CPU seconds during the load: server (both processes, its restart's first ranking included) / "
+        f"PostgreSQL / the {args.reviewers} clients | {server_cpu:.0f} / {pg_cpu:.0f} / {clients_cpu:.0f} |"),
     ]
     args.report.write_text("\n".join(lines) + "\n")
     print(args.report.read_text())

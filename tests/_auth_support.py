@@ -64,3 +64,15 @@ def team_app(path: Path, database: str | None, **options: object) -> Iterator[Te
     app = create_app(path, database=database, queue_factory=fast_queue, secret=b"test-secret", **options)  # type: ignore[arg-type]
     with TestClient(app) as client:
         yield client
+
+
+#: A second reviewer, for tests of two reviewers working at once (live updates, allocations).
+SECOND_REVIEWER = ("dan", "dan-long-secret-4")
+
+
+def build_team_of_two_reviewers(path: Path, database: str | None) -> Path:
+    """:func:`build_project` with :data:`SECOND_REVIEWER` added as a reviewer beside ben."""
+    build_project(path, database)
+    with Project.open(path, database) as project, project.transaction() as session:
+        add_user(session, SECOND_REVIEWER[0], "reviewer", SECOND_REVIEWER[1])
+    return path

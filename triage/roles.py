@@ -21,7 +21,8 @@ Role = Literal["lead", "reviewer", "coder"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 Action = Literal[
-    "view", "screen", "dedup_review", "dedup_run", "code", "settings", "resolve", "export", "backup", "manage"
+    "view", "screen", "dedup_review", "dedup_run", "code", "settings", "resolve", "export", "backup", "manage",
+    "sources", "users",
 ]
 
 #: What each action is, and who may do it. ``view`` is reading the pages (any logged-in user).
@@ -36,6 +37,8 @@ ACTIONS: dict[Action, tuple[str, frozenset[Role]]] = {
     "export": ("export records, decisions or coding", frozenset({"lead"})),
     "backup": ("back up or restore the project", frozenset({"lead"})),
     "manage": ("change the project this way (a lead's page)", frozenset({"lead"})),
+    "sources": ("import files, take an import back or record a search round", frozenset({"lead"})),
+    "users": ("add users, change their roles or deactivate them", frozenset({"lead"})),
 }
 
 

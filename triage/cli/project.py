@@ -78,6 +78,7 @@ def import_command(
                      "with it right after the import (incremental; pairs kept apart stay apart)."),
     ] = True,
     project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
 ) -> None:
     """Import exports into the project; each file is one transaction."""
     outcomes: list[ImportOutcome] = []
@@ -85,6 +86,7 @@ def import_command(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True, disable=len(files) < 2,
     ) as progress:
+        act_as(project, reviewer, "sources")  # on a team project, a lead's job
         task = progress.add_task("importing", total=len(files))
         for path in files:
             progress.update(task, description=f"importing {path.name}")

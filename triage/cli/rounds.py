@@ -16,6 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import act_as
 from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.store.rounds import FIRST_ROUND, add_database_search, round_summaries
@@ -52,11 +53,14 @@ def search_command(
     searched_on: Annotated[str | None, typer.Option("--date", help="Date searched, e.g. 2026-11-30.")] = None,
     query: Annotated[str | None, typer.Option("--query", help="The search string as run.")] = None,
     hits: Annotated[int | None, typer.Option("--hits", help="Records the search found.")] = None,
-    reviewer: Annotated[str | None, typer.Option("--reviewer", help="Who ran it.")] = None,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="Who ran it (on a team project: the lead "
+                                                "recording it; default $TRIAGE_REVIEWER).")] = None,
     project_dir: ProjectOption = None,
 ) -> None:
     """Record one database search of a round (PRISMA-S)."""
-    with open_project(project_dir) as project, project.transaction() as session:
-        add_database_search(session, round_name=round_name, database=database, platform=platform,
-                            searched_on=searched_on, query=query, hits=hits, recorded_by=reviewer)
+    with open_project(project_dir) as project:
+        recorded_by = act_as(project, reviewer, "sources") or reviewer  # on a team project, a lead's job
+        with project.transaction() as session:
+            add_database_search(session, round_name=round_name, database=database, platform=platform,
+                                searched_on=searched_on, query=query, hits=hits, recorded_by=recorded_by)
     console.print(f"Recorded the {escape(database)} search of {escape(round_name)}.")

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import TriageGroup, app, console
 from triage.cli.options import ProjectOption, open_project
 from triage.store.sources import list_sources, remove_source
@@ -44,10 +45,13 @@ def sources_command(ctx: typer.Context, project_dir: ProjectOption = None) -> No
 def remove_command(
     source_id: Annotated[int, typer.Argument(help="The file's id from 'triage sources'.")],
     project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
 ) -> None:
     """Take back an import (wrong encoding, wrong file) before anyone worked with its records."""
-    with open_project(project_dir) as project, project.transaction() as session:
-        removed = remove_source(session, source_id)
+    with open_project(project_dir) as project:
+        act_as(project, reviewer, "sources")  # on a team project, a lead's job
+        with project.transaction() as session:
+            removed = remove_source(session, source_id)
     console.print(f"Removed {escape(removed.file_name)} (id {removed.id}) and its {removed.records} records; "
                   "import the corrected file with triage import (add --encoding NAME if its text was garbled).")
 
@@ -56,10 +60,13 @@ def remove_command(
 def decisions_command(
     source_id: Annotated[int, typer.Argument(help="The imported file (see 'triage sources').")],
     project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
 ) -> None:
     """Record the decisions another tool wrote into an imported file as earlier decisions."""
     from triage.store.prior_decisions import record_prior_decisions
 
-    with open_project(project_dir) as project, project.transaction() as session:
-        made = record_prior_decisions(session, source_id)
+    with open_project(project_dir) as project:
+        act_as(project, reviewer, "sources")  # on a team project, a lead's job
+        with project.transaction() as session:
+            made = record_prior_decisions(session, source_id)
     console.print(f"{made} earlier decisions recorded from source {source_id}.")

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.errors import DecisionError
+from triage.store.base import read_once
 from triage.store.schema import STAGES, SettingRow
 from triage.store.schema_allocation import AllocationRow, ResolutionRow
 
@@ -117,9 +118,12 @@ def _allocation(row: AllocationRow) -> Allocation:
 
 def allocation_in_force(session: Session, stage: str) -> Allocation | None:
     """The newest allocation for ``stage``, or None (everyone screens everything, as before)."""
-    row = session.scalars(select(AllocationRow).where(AllocationRow.stage == stage)
-                          .order_by(AllocationRow.id.desc())).first()
-    return _allocation(row) if row is not None else None
+    def newest() -> Allocation | None:
+        row = session.scalars(select(AllocationRow).where(AllocationRow.stage == stage)
+                              .order_by(AllocationRow.id.desc())).first()
+        return _allocation(row) if row is not None else None
+
+    return read_once(session, f"allocation:{stage}", newest)
 
 
 def allocation_history(session: Session, stage: str | None = None) -> list[Allocation]:
@@ -143,8 +147,11 @@ class DoubleScreening:
 
 
 def _blind_setting(session: Session) -> bool:
-    row = session.get(SettingRow, "blind")
-    return row is not None and str(row.value).lower() == "true"
+    def read() -> bool:
+        row = session.get(SettingRow, "blind")
+        return row is not None and str(row.value).lower() == "true"
+
+    return read_once(session, "blind", read)
 
 
 def double_screening(session: Session, stage: str) -> DoubleScreening:

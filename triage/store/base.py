@@ -6,11 +6,15 @@ all register on this one ``Base.metadata`` so migrations see every table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
-__all__ = ["Base", "utcnow"]
+__all__ = ["Base", "read_once", "utcnow"]
+
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -20,3 +24,16 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Timezone-aware UTC now; every timestamp triage stores is UTC."""
     return datetime.now(UTC)
+
+
+def read_once(session: Session, key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, asked once per read-only session (``Project.reading``: nothing changes
+    there, and a request asks some questions, such as the allocation in force, several times:
+    each a round trip to a server database). Other sessions compute every time."""
+    if not session.info.get("read_only"):
+        return compute()
+    memo = session.info.setdefault("read_once", {})
+    if key not in memo:
+        memo[key] = compute()
+    found: T = memo[key]
+    return found

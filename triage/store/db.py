@@ -79,10 +79,18 @@ def database_url(directory: Path, database: str | None = None) -> URL:
     return url
 
 
+#: Connections a PostgreSQL project keeps open per process (as many again may open at a peak).
+POOL_SIZE = 20
+
+
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
         # Timestamps come back in UTC whatever the server's zone, as triage stores them.
-        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
+        # A team server answers tens of requests at once (each opens a few short sessions):
+        # SQLAlchemy's default pool of 5 (+10 overflow) made them queue for a connection
+        # (evaluation/reports/team_load.md); a PostgreSQL backend per pooled connection.
+        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
+                             connect_args={"options": "-c timezone=UTC"})
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")

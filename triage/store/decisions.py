@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from triage.errors import DecisionError
 from triage.store.allocation import double_screening, resolution_ids
 from triage.store.claims import hold_after_decision, reopen_after_undo
 from triage.store.db import Project
-from triage.store.groups import GroupHistory, current_groups
+from triage.store.groups import GroupHistory, current_groups, merge_state_version
 from triage.store.schema import DECISIONS, STAGES, CriteriaVersionRow, DecisionRow, RecordRow, SettingRow
 
 __all__ = [
@@ -138,10 +138,16 @@ def record_decision(
 
 
 def decision_history(
-    session: Session, *, stage: str | None = None, record_id: int | None = None, reviewer: str | None = None
+    session: Session, *, stage: str | None = None, record_id: int | None = None, reviewer: str | None = None,
+    after: int | None = None, limit: int | None = None,
 ) -> Sequence[DecisionRow]:
-    """Every decision row, oldest first, optionally filtered."""
+    """Every decision row, oldest first, optionally filtered (``after``: rows with a larger
+    id only, the first ``limit`` of them)."""
     stmt = select(DecisionRow).order_by(DecisionRow.id)
+    if after is not None:
+        stmt = stmt.where(DecisionRow.id > after)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     if stage is not None:
         stmt = stmt.where(DecisionRow.stage == stage)
     if record_id is not None:
@@ -379,21 +385,12 @@ def decision_state_version(session: Session, *, stage: str = "title_abstract") -
     """A cheap fingerprint of everything :func:`decisions_in_force` reads (decisions at
     ``stage``, merges made or undone, records imported): equal fingerprints, equal results,
     so a caller asking on every request can keep the last answer."""
-    from triage.store.schema_dedup import DedupMergeRow
-
     decisions = session.execute(
         select(func.coalesce(func.max(DecisionRow.id), 0), func.count(DecisionRow.id)).where(DecisionRow.stage == stage)
     ).one()
-    # The sum of undone merge ids changes with every undo, and with the restore of a merge
-    # an undo brings back (a count could stay equal: one undone, one restored).
-    undone_ids = func.sum(case((DedupMergeRow.undone_at.is_not(None), DedupMergeRow.id), else_=0))
-    merges = session.execute(
-        select(func.coalesce(func.max(DedupMergeRow.id), 0), func.coalesce(undone_ids, 0))
-    ).one()
-    records = session.scalar(select(func.coalesce(func.max(RecordRow.id), 0))) or 0
     # A new allocation (or the blind setting) changes which groups wait for a second reviewer.
     allocation = double_screening(session, stage)
-    return (int(decisions[0]), int(decisions[1]), int(merges[0]), int(merges[1]), int(records),
+    return (int(decisions[0]), int(decisions[1]), *merge_state_version(session),
             hash((allocation.share, allocation.seed)))
 
 

@@ -18,13 +18,15 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from triage.store.base import read_once
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow, DedupRunRow
 
-__all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon", "merged_away"]
+__all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon", "merge_state_version", "merged_away",
+           "screened_under", "screened_under_each"]
 
 
 def current_groups(session: Session) -> dict[int, int]:
@@ -40,6 +42,33 @@ def current_groups(session: Session) -> dict[int, int]:
     if session.info.get("read_only"):
         session.info["current_groups"] = groups
     return dict(groups) if session.info.get("read_only") else groups
+
+
+def screened_under(session: Session, record_id: int) -> int:
+    """The id of the record ``record_id`` is screened under now (:func:`current_groups` for one)."""
+    into = session.scalar(select(RecordRow.merged_into).where(RecordRow.id == record_id))
+    return int(into) if into is not None else record_id
+
+
+def screened_under_each(session: Session, record_ids: list[int]) -> dict[int, int]:
+    """:func:`screened_under` for a few records at once."""
+    rows = session.execute(select(RecordRow.id, RecordRow.merged_into).where(RecordRow.id.in_(set(record_ids))))
+    return {rid: (into if into is not None else rid) for rid, into in rows}
+
+
+def merge_state_version(session: Session) -> tuple[int, int, int]:
+    """A cheap fingerprint of :func:`current_groups`: the newest merge, the sum of undone
+    merge ids (it changes with every undo, and with the restore of a merge an undo brings
+    back, where a count could stay equal) and the newest record."""
+    def read() -> tuple[int, int, int]:
+        undone_ids = func.sum(case((DedupMergeRow.undone_at.is_not(None), DedupMergeRow.id), else_=0))
+        merges = session.execute(select(
+            func.coalesce(func.max(DedupMergeRow.id), 0), func.coalesce(undone_ids, 0),
+            select(func.coalesce(func.max(RecordRow.id), 0)).scalar_subquery(),
+        )).one()
+        return int(merges[0]), int(merges[1]), int(merges[2])
+
+    return read_once(session, "merge_state_version", read)
 
 
 def merged_away(session: Session, record_ids: list[int]) -> set[int]:

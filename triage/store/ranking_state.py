@@ -13,8 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from triage.store.base import utcnow
 from triage.store.decisions import decision_state_version
 from triage.store.groups import dedup_horizon
 from triage.store.schema import EmbeddingRow
@@ -70,9 +73,19 @@ def save_state(
     session: Session, kind: str, *, stage: str, preset: str, key: str, data: bytes,
     meta: dict[str, Any] | None = None, decisions_seen: int = 0,
 ) -> None:
-    """Store a piece, replacing the one computed before."""
-    session.merge(RankingStateRow(kind=kind, stage=stage, preset=preset, key=key, data=data, meta=meta or {},
-                                  decisions_seen=decisions_seen))
+    """Store a piece, replacing the one computed before.
+
+    One statement that inserts or replaces (``ON CONFLICT DO UPDATE``, in SQLite and PostgreSQL
+    alike): two processes of a team project (two servers, a server and a CLI command) that
+    built the same piece at once both store it, where a read-then-insert let the second fail."""
+    values = {"kind": kind, "stage": stage, "preset": preset, "key": key, "data": data, "meta": meta or {},
+              "decisions_seen": decisions_seen, "computed_at": utcnow()}
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(RankingStateRow).values(**values)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["kind", "stage", "preset"],
+        set_={name: statement.excluded[name] for name in ("key", "data", "meta", "decisions_seen", "computed_at")},
+    ))
 
 
 def state_summaries(session: Session) -> list[dict[str, Any]]:

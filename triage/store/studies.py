@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from triage.dedup.match import reports_one_study
 from triage.errors import DecisionError
-from triage.store.groups import current_groups
+from triage.store.groups import current_groups, merge_state_version, screened_under
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupPairRow, PairDecisionRow
 
@@ -28,7 +28,8 @@ __all__ = [
     "OtherReport",
     "StudyLink",
     "decide_other_reports",
-    "link_reports", "other_reports", "reports_of", "study_groups", "study_links", "study_state_version"]
+    "link_reports", "other_reports", "reports_of", "study_groups", "study_groups_version", "study_links",
+    "study_state_version"]
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,13 @@ def study_links(session: Session) -> list[StudyLink]:
 def study_state_version(session: Session) -> tuple[int, int, int]:
     """A cheap fingerprint of what :func:`study_groups` reads besides the merges: people's
     pair decisions, dedup's pairs and how many related ones are open."""
-    decided = session.scalar(select(func.coalesce(func.max(PairDecisionRow.id), 0))) or 0
-    pairs = session.scalar(select(func.coalesce(func.max(DedupPairRow.id), 0))) or 0
-    related = session.scalar(select(func.count(DedupPairRow.id)).where(
-        DedupPairRow.kind == "related", DedupPairRow.status == "open")) or 0
-    return int(decided), int(pairs), int(related)
+    decided, pairs, related = session.execute(select(  # one round trip (a server asks per request)
+        select(func.coalesce(func.max(PairDecisionRow.id), 0)).scalar_subquery(),
+        select(func.coalesce(func.max(DedupPairRow.id), 0)).scalar_subquery(),
+        select(func.count(DedupPairRow.id)).where(DedupPairRow.kind == "related", DedupPairRow.status == "open")
+        .scalar_subquery(),
+    )).one()
+    return int(decided or 0), int(pairs or 0), int(related or 0)
 
 
 def study_groups(session: Session) -> dict[int, tuple[int, ...]]:
@@ -99,10 +102,18 @@ def study_groups(session: Session) -> dict[int, tuple[int, ...]]:
     return {node: tuple(group) for group in members.values() for node in group}
 
 
-def reports_of(session: Session, record_id: int) -> tuple[int, ...]:
-    """The reports of ``record_id``'s study (screened record ids), itself alone if none."""
-    screened_as = current_groups(session).get(record_id, record_id)
-    return study_groups(session).get(screened_as, (screened_as,))
+def reports_of(session: Session, record_id: int, groups: dict[int, tuple[int, ...]] | None = None) -> tuple[int, ...]:
+    """The reports of ``record_id``'s study (screened record ids), itself alone if none.
+
+    ``groups``: :func:`study_groups` read earlier (a server keeps them by
+    :func:`study_groups_version`; reading them costs a pass over every record)."""
+    screened_as = screened_under(session, record_id)
+    return (study_groups(session) if groups is None else groups).get(screened_as, (screened_as,))
+
+
+def study_groups_version(session: Session) -> tuple[int, ...]:
+    """A cheap fingerprint of everything :func:`study_groups` reads: equal fingerprints, equal groups."""
+    return (*study_state_version(session), *merge_state_version(session))
 
 
 @dataclass(frozen=True)
@@ -115,11 +126,13 @@ class OtherReport:
     decision: str | None
 
 
-def other_reports(session: Session, record_id: int, *, stage: str = "title_abstract") -> list[OtherReport]:
-    """The other reports of ``record_id``'s study with their own decisions in force."""
+def other_reports(session: Session, record_id: int, *, stage: str = "title_abstract",
+                  groups: dict[int, tuple[int, ...]] | None = None) -> list[OtherReport]:
+    """The other reports of ``record_id``'s study with their own decisions in force
+    (``groups``: see :func:`reports_of`)."""
     from triage.store.decisions import current_decisions  # decisions read groups too; kept one-way
 
-    others = [r for r in reports_of(session, record_id) if r != record_id]
+    others = [r for r in reports_of(session, record_id, groups) if r != record_id]
     if not others:
         return []
     decisions = current_decisions(session, stage=stage)

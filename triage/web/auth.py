@@ -72,6 +72,11 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/coding/team/resolve"): "resolve",
     ("GET", "/coding/next"): "code",
     ("POST", "/reviewer"): "view",  # harmless: a logged-in user's name is their login, not this cookie
+    ("GET", "/users"): "users",  # the team's accounts: a lead's page
+    ("POST", "/users/add"): "users",
+    ("POST", "/users/role"): "users",
+    ("POST", "/users/deactivate"): "users",
+    ("POST", "/users/activate"): "users",
 }
 
 
@@ -97,6 +102,8 @@ class AuthConfig:
     #: ``Secure`` login cookies: True/False as configured, None to follow the request's scheme.
     secure_cookies: bool | None
     limiter: LoginLimiter
+    #: The project was seen with users (it stays a team project: users are deactivated, never deleted).
+    team_seen: bool = False
 
 
 def _config(request: Request) -> AuthConfig:
@@ -109,8 +116,12 @@ def authenticate(request: Request) -> None:
     may do this route; puts the user on ``request.state.user``."""
     project = context_of(request).project
     token = request.cookies.get(LOGIN_COOKIE)
+    config = _config(request)
     with project.reading() as session:
-        team = _config(request).require_login or has_users(session)
+        # Users are never deleted (a lead deactivates them), so a project seen with users
+        # stays a team project: asked once, not on every request.
+        config.team_seen = config.team_seen or has_users(session)
+        team = config.require_login or config.team_seen
         user = session_user(session, token) if team and token else None
     request.state.user = user
     if not team:

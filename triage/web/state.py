@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -26,9 +28,9 @@ from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening import background_embeddings
 from triage.screening.queue import ScreeningQueue
-from triage.store.allocation import allocation_in_force
+from triage.store.allocation import Allocation, allocation_in_force
 from triage.store.claims import claim, claimed_away
-from triage.store.db import Project
+from triage.store.db import Project, Session
 from triage.store.decisions import (
     decision_state_version,
     decision_with_request_id,
@@ -38,7 +40,7 @@ from triage.store.decisions import (
 )
 from triage.store.groups import merged_away
 from triage.store.schema import DecisionRow
-from triage.store.studies import decide_other_reports
+from triage.store.studies import decide_other_reports, study_groups, study_groups_version
 
 __all__ = ["HEAD", "Card", "ScreeningState", "Snapshot", "decided_record_ids"]
 
@@ -52,6 +54,8 @@ EXPLAINED = 40
 #: Longest a request waits for the retrainer's lock to explain a record not explained yet;
 #: after that the card is shown without highlights rather than late.
 EXPLAIN_WAIT_S = 0.1
+#: How many of the records next in line a card checks for merges since the queue was built.
+MERGE_LOOK = 20
 
 
 def decided_record_ids(project: Project, stage: str) -> frozenset[int]:
@@ -90,10 +94,22 @@ class Card:
     explanation: Explanation | None
     remaining: int
     decided: bool
+    #: Under an allocation: records still to screen that this reviewer may be served (their
+    #: own queue: not settled, not decided by them, not filled by others). None without one.
+    yours: int | None = None
 
 
 #: Seconds between looks for background embeddings that finished.
 EMBEDDING_POLL_S = 5.0
+#: After a refresh that took d seconds the retrainer rests RETRAIN_REST * d before the next, so
+#: it holds the server's interpreter a third of the time at most while decisions pour in
+#: (its sync reads the decisions in force, every record's group and every decision: 0.2-0.3 s
+#: at 50,000 records with a few thousand decisions; back to back, requests waited behind it
+#: for the interpreter: evaluation/reports/team_load.md).
+RETRAIN_REST = 2.0
+#: Longest the order kept in the project lags the server's own while decisions keep coming
+#: (seconds); once they stop, the next write comes this long after the last retrain at most.
+KEEP_ORDER_EVERY_S = 5.0
 
 
 class ScreeningState:
@@ -124,6 +140,10 @@ class ScreeningState:
         self._rebuild = threading.Event()
         self._queue: ScreeningQueue | None = None
         self._settled: tuple[tuple[int, ...], frozenset[int]] | None = None
+        # The first requests after a start all find no settled set: 20 reviewers read the whole
+        # decision log at once (0.3 s each at 50,000 records) without this lock.
+        self._settled_lock = threading.Lock()
+        self._studies: tuple[tuple[int, ...], dict[int, tuple[int, ...]]] | None = None
         self._index: dict[int, int] = {}
         self._error: TriageError | None = None
         self._snapshot: Snapshot | None = None
@@ -172,11 +192,19 @@ class ScreeningState:
 
     def _run(self) -> None:
         self._build()
+        kept_at = 0.0  # when the order was last written to the project
+        keep_due = False  # a refresh since then has not been written
+        rest_until = 0.0  # no refresh before this (see RETRAIN_REST)
         while not self._stop.is_set():
             # While embeddings are computed in the background, look every few seconds
-            # whether they are there; otherwise sleep until a decision wakes us.
+            # whether they are there; otherwise sleep until a decision wakes us, or until
+            # the order waiting to be kept is due.
             pending = self._queue is not None and self._queue.cycle.embeddings_pending
-            self._wake.wait(timeout=EMBEDDING_POLL_S if pending else None)
+            timeout = EMBEDDING_POLL_S if pending else None
+            if keep_due:
+                wait = max(0.0, kept_at + KEEP_ORDER_EVERY_S - time.monotonic())
+                timeout = wait if timeout is None else min(timeout, wait)
+            woke = self._wake.wait(timeout=timeout)
             self._wake.clear()
             if self._stop.is_set():
                 break
@@ -186,14 +214,32 @@ class ScreeningState:
                 self._rebuild.clear()
                 self._build()
                 continue
-            with self._lock:
-                self._refresh_locked()
-                queue = self._queue
-                kept = (queue.ranked_order(), queue.inputs) if queue is not None and len(queue) else None
-            if queue is not None and kept is not None:
-                # Outside the lock: requests go on while the order is written for the CLI
-                # and the project's other processes (one ranking per project).
-                queue.keep_order(*kept)
+            if woke:
+                rest = rest_until - time.monotonic()
+                if rest > 0 and self._stop.wait(rest):  # decisions arriving meanwhile are learned together
+                    break
+                started = time.monotonic()
+                with self._lock:
+                    self._refresh_locked()
+                rest_until = time.monotonic() + RETRAIN_REST * (time.monotonic() - started)
+                keep_due = True
+            if keep_due and time.monotonic() - kept_at >= KEEP_ORDER_EVERY_S:
+                self._keep_order()
+                kept_at, keep_due = time.monotonic(), False
+
+    def _keep_order(self) -> None:
+        """Write the whole order (1.2 MB at 50,000 records) for the CLI and the project's other
+        processes (one ranking per project). At most every :data:`KEEP_ORDER_EVERY_S`: under a
+        team's load a retrain follows every few decisions and requests are served from the
+        snapshot, so ranking all records and writing them each time is work nobody waits for
+        (profiled under 20 reviewers it was 1-2% of the server's time, not the main cost:
+        that was reading the decisions in force, see :data:`RETRAIN_REST`)."""
+        with self._lock:
+            queue = self._queue
+            kept = (queue.ranked_order(), queue.inputs) if queue is not None and len(queue) else None
+        if queue is not None and kept is not None:
+            # Outside the lock: requests go on while the order is written.
+            queue.keep_order(*kept)
 
     def wait_ready(self, timeout: float | None = None) -> ScreeningQueue:
         """The built queue; waits for the first build (starting it if needed)."""
@@ -219,11 +265,18 @@ class ScreeningState:
         self._rebuild.set()
         self._wake.set()
 
-    def settled(self) -> frozenset[int]:
+    def settled(self, session: Session | None = None) -> frozenset[int]:
         """:func:`decided_record_ids`, recomputed only when the decision log, the merges or
-        the records changed since the last request (a cheap fingerprint query decides)."""
-        with self.project.reading() as session:
-            version = decision_state_version(session, stage=self.stage)
+        the records changed since the last request (a cheap fingerprint query decides).
+        ``session``: read in the caller's (one connection per request, not one per question)."""
+        if session is None:
+            with self.project.reading() as own:
+                return self.settled(own)
+        version = decision_state_version(session, stage=self.stage)
+        cached = self._settled
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        with self._settled_lock:  # one request reads, the others at the same moment reuse its answer
             cached = self._settled
             if cached is not None and cached[0] == version:
                 return cached[1]
@@ -232,8 +285,19 @@ class ScreeningState:
                 settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage)
             if settled is None:
                 settled = settled_records(session, stage=self.stage)
-        self._settled = (version, settled)
+            self._settled = (version, settled)
         return settled
+
+    def study_groups(self, session: Session) -> dict[int, tuple[int, ...]]:
+        """:func:`~triage.store.studies.study_groups`, read again only when a link, a pair, a
+        merge or a record changed (each read passes over every record: 0.1 s at 50,000)."""
+        version = study_groups_version(session)
+        cached = self._studies
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        groups = study_groups(session)
+        self._studies = (version, groups)
+        return groups
 
     # -- the retrainer's work ----------------------------------------------------------
 
@@ -306,7 +370,8 @@ class ScreeningState:
         self._explained[record_id] = explanation
         return explanation
 
-    def card(self, *, skip: Sequence[int] = (), record_id: int | None = None, reviewer: str | None = None) -> Card | None:
+    def card(self, *, skip: Sequence[int] = (), record_id: int | None = None, reviewer: str | None = None,
+             session: Session | None = None) -> Card | None:
         """The record to show: ``record_id`` if given, else the best undecided one.
 
         Records in ``skip`` (skipped for later) come after every other undecided record.
@@ -314,27 +379,29 @@ class ScreeningState:
         record the other has decided; a difference from the snapshot wakes the retrainer.
         Under an allocation (``triage allocate``) ``reviewer``'s own queue is served: records
         others hold or that they decided are passed over, and the one shown is leased to them.
+        ``session``: a reading session of the caller's (one per request: each is a round trip).
         """
         snap = self.snapshot()
-        decided = self.settled()
-        if decided != snap.decided:
-            self.kick()
-        if record_id is not None:
-            record = self.record(record_id)
-            explanation = self.explain(record_id)
-            assert explanation is not None  # waited for the lock
-            score = snap.scores.get(record_id, explanation.score)
-            return Card(record_id, record, score, explanation.rank, explanation.model, explanation,
-                        self._remaining(decided), record_id in decided)
-        skipped = set(skip)
-        undecided = [rid for rid in snap.order if rid not in decided]
-        if not undecided and self._remaining(decided) > 0:
-            snap = self.refresh_now()  # the head ran dry: rank again here
+        with self._reading(session) as reads:  # what this card needs from the store, in one go
+            decided = self.settled(reads)
+            if decided != snap.decided:
+                self.kick()
+            if record_id is not None:
+                return self._card_of(record_id, snap, decided)
+            allocation = allocation_in_force(reads, self.stage) if reviewer is not None else None
+            hidden = claimed_away(reads, stage=self.stage, reviewer=reviewer) if allocation and reviewer else set()
             undecided = [rid for rid in snap.order if rid not in decided]
-        ordered = [rid for rid in undecided if rid not in skipped] + [rid for rid in undecided if rid in skipped]
-        ordered = self._not_merged(ordered)
-        if reviewer is not None:
-            ordered = self._claim_first(ordered, reviewer)
+            if not undecided and self._remaining(decided) > 0:
+                snap = self.refresh_now()  # the head ran dry: rank again here
+                undecided = [rid for rid in snap.order if rid not in decided]
+            skipped = set(skip)
+            ordered = [rid for rid in undecided if rid not in skipped] + [rid for rid in undecided if rid in skipped]
+            ordered = [rid for rid in ordered if rid not in hidden]
+            # Records merged into another since the queue was built (it is being rebuilt).
+            merged = merged_away(reads, ordered[:MERGE_LOOK]) if ordered else set()
+            ordered = [rid for rid in ordered if rid not in merged]
+        if allocation is not None and reviewer is not None:
+            ordered = self._claim_first(ordered, reviewer, allocation)
         if not ordered:
             return None
         chosen = ordered[0]
@@ -342,35 +409,46 @@ class ScreeningState:
         explanation = self.explain(chosen, wait=EXPLAIN_WAIT_S)
         if explanation is not None:
             explanation = replace(explanation, score=snap.scores[chosen], rank=rank)
+        # Under an allocation, the reviewer's own: neither settled nor kept from them by the claims
+        # (decided by them, or every slot filled by others); read with the card, no extra query.
+        yours = self._remaining(decided | hidden) if allocation is not None else None
         return Card(chosen, self.record(chosen), snap.scores[chosen], rank, snap.model, explanation,
-                    self._remaining(decided), False)
+                    self._remaining(decided), False, yours)
 
-    def _claim_first(self, ordered: list[int], reviewer: str) -> list[int]:
-        """Under an allocation: ``ordered`` from the first record ``reviewer`` may take and has
-        now leased (another reviewer's process may win one a moment earlier: passed over)."""
-        with self.project.reading() as session:
-            allocation = allocation_in_force(session, self.stage)
-            if allocation is None:
-                return ordered
-            if reviewer not in allocation.reviewers:
-                raise DecisionError(f"{reviewer} is not allocated to screen at {self.stage}",
-                                    hint=f"allocated: {', '.join(allocation.reviewers)}; ask the lead")
-            hidden = claimed_away(session, stage=self.stage, reviewer=reviewer)  # ``ordered``: not settled
-        candidates = [rid for rid in ordered if rid not in hidden]
-        for n, rid in enumerate(candidates):
+    def _card_of(self, record_id: int, snap: Snapshot, decided: frozenset[int]) -> Card:
+        """The card of ``record_id`` asked for by id (decided or not)."""
+        record = self.record(record_id)
+        explanation = self.explain(record_id)
+        assert explanation is not None  # waited for the lock
+        score = snap.scores.get(record_id, explanation.score)
+        return Card(record_id, record, score, explanation.rank, explanation.model, explanation,
+                    self._remaining(decided), record_id in decided)
+
+    @contextmanager
+    def _reading(self, session: Session | None) -> Iterator[Session]:
+        """``session`` if the caller has one open, else a new reading session."""
+        if session is not None:
+            yield session
+            return
+        with self.project.reading() as own:
+            yield own
+
+    def _claim_first(self, ordered: list[int], reviewer: str, allocation: Allocation) -> list[int]:
+        """Under an allocation: ``ordered`` (less what others hold) from the first record
+        ``reviewer`` may take and has now leased (another reviewer's process may win one a
+        moment earlier: passed over)."""
+        if reviewer not in allocation.reviewers:
+            raise DecisionError(f"{reviewer} is not allocated to screen at {self.stage}",
+                                hint=f"allocated: {', '.join(allocation.reviewers)}; ask the lead")
+        for n, rid in enumerate(ordered):
             with self.project.transaction() as session:
                 if claim(session, stage=self.stage, record_id=rid, reviewer=reviewer, slots=allocation.slots(rid)):
-                    return candidates[n:]
+                    return ordered[n:]
         return []
 
-    def _not_merged(self, ordered: list[int], look: int = 20) -> list[int]:
-        """Drop records merged into another since the queue was built (it is being rebuilt)."""
-        head = ordered[:look]
-        if not head:
-            return ordered
-        with self.project.reading() as session:
-            merged = merged_away(session, head)
-        return [rid for rid in ordered if rid not in merged] if merged else ordered
+    def remaining(self, settled: frozenset[int]) -> int | None:
+        """Records left to screen besides ``settled`` (None while the queue is being built)."""
+        return self._remaining(settled) if self._ready.is_set() and self._queue is not None else None
 
     def _remaining(self, decided: frozenset[int]) -> int:
         total = len(self._index)
@@ -440,7 +518,7 @@ class ScreeningState:
         self.kick()
         return record_id
 
-    def request_id(self, record_id: int, reviewer: str) -> str:
+    def request_id(self, record_id: int, reviewer: str, session: Session | None = None) -> str:
         """The id a page posts with its decision on ``record_id``.
 
         Derived from the record's latest decision row (any reviewer) when the page was
@@ -448,7 +526,9 @@ class ScreeningState:
         posts the same id, so the decision is recorded once. After any new decision or an
         undo the id changes, so deciding again is a new decision (appended).
         """
-        with self.project.reading() as session:
-            last = latest_decision_id(session, record_id, stage=self.stage)
+        if session is None:
+            with self.project.reading() as own:
+                return self.request_id(record_id, reviewer, own)
+        last = latest_decision_id(session, record_id, stage=self.stage)
         key = f"{self.stage}|{record_id}|{reviewer}|{last or 0}"
         return "web-" + hashlib.sha256(key.encode()).hexdigest()[:32]

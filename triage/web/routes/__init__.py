@@ -13,8 +13,10 @@ from triage.web.routes import (
     dedup,
     export,
     history,
+    live,
     reviewer,
     screening,
+    users,
 )
 from triage.web.routes import synthesis as synthesis_page
 
@@ -31,4 +33,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     conflicts.router,
     synthesis_page.router,
     coding_team.router,
+    live.router,
+    users.router,
 )

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from triage.screening.reasons import PICK_KEYS, reason_options
+from triage.store.db import Session
 from triage.store.decisions import reasons_required
-from triage.store.studies import OtherReport, other_reports
+from triage.store.studies import other_reports
 from triage.web.context import WebContext, context_of, reviewer_of
 from triage.web.highlight import element_classes, highlight
 from triage.web.routes.reviewer import require_reviewer
@@ -47,13 +48,10 @@ def exclusion_reasons(ctx: WebContext, card: Card) -> list[str]:
     return reason_options(queue.criteria, card.explanation.suggested_exclusions if card.explanation else [])
 
 
-def _reason_required(ctx: WebContext) -> bool:
-    with ctx.project.reading() as session:
-        return reasons_required(session, ctx.screening.stage)
-
-
-def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str | None = None) -> dict[str, Any]:
-    """Everything ``_card.html`` needs; record text is escaped by :func:`highlight`."""
+def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str | None = None,
+                 session: Session | None = None) -> dict[str, Any]:
+    """Everything ``_card.html`` needs; record text is escaped by :func:`highlight`.
+    ``session``: the request's reading session, if it has one."""
     if card is None:
         return {"card": None, "notice": notice}
     queue = ctx.screening.wait_ready()
@@ -71,19 +69,27 @@ def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str 
         "classes": classes,
         "reasons": exclusion_reasons(ctx, card),
         "pick_keys": PICK_KEYS,
-        "reason_required": _reason_required(ctx),
-        "request_id": ctx.screening.request_id(card.record_id, reviewer),
-        "other_reports": _other_reports(ctx, card.record_id),
+        **_card_facts(ctx, card.record_id, reviewer, session),
     }
 
 
-def _other_reports(ctx: WebContext, record_id: int) -> list[OtherReport]:
-    with ctx.project.reading() as session:
-        return other_reports(session, record_id, stage=ctx.screening.stage)
+def _card_facts(ctx: WebContext, record_id: int, reviewer: str, session: Session | None) -> dict[str, Any]:
+    """What the card reads from the store, in one session: its request id, whether an
+    exclusion needs a reason, and the study's other reports."""
+    if session is None:
+        with ctx.project.reading() as own:
+            return _card_facts(ctx, record_id, reviewer, own)
+    stage = ctx.screening.stage
+    return {
+        "reason_required": reasons_required(session, stage),
+        "request_id": ctx.screening.request_id(record_id, reviewer, session),
+        "other_reports": other_reports(session, record_id, stage=stage, groups=ctx.screening.study_groups(session)),
+    }
 
 
-def _card_json(request: Request, ctx: WebContext, card: Card | None, reviewer: str, notice: str | None) -> Response:
-    html = ctx.render(request, "_card.html", **card_context(ctx, card, reviewer, notice))
+def _card_json(request: Request, ctx: WebContext, card: Card | None, reviewer: str, notice: str | None,
+               session: Session | None = None) -> Response:
+    html = ctx.render(request, "_card.html", **card_context(ctx, card, reviewer, notice, session))
     return JSONResponse({
         "html": html, "record_id": card.record_id if card else None, "notice": notice,
         "decided": bool(card and card.decided),
@@ -109,7 +115,9 @@ def next_card(request: Request, skip: str = "", record_id: int | None = None) ->
     """The card alone (JSON), for skip-for-later and for a tab catching up."""
     reviewer = require_reviewer(request)
     ctx = context_of(request)
-    return _card_json(request, ctx, ctx.screening.card(skip=parse_ids(skip), record_id=record_id, reviewer=reviewer), reviewer, None)
+    with ctx.project.reading() as session:
+        card = ctx.screening.card(skip=parse_ids(skip), record_id=record_id, reviewer=reviewer, session=session)
+        return _card_json(request, ctx, card, reviewer, None, session)
 
 
 @router.post("/screen/decide")
@@ -141,8 +149,10 @@ def decide(
         )
     if not _wants_json(request):
         return RedirectResponse("/screen", status_code=303)
-    card = ctx.screening.card(skip=[r for r in parse_ids(skip) if r != record_id], reviewer=reviewer)
-    response = _card_json(request, ctx, card, reviewer, notice)
+    with ctx.project.reading() as session:  # the next card's reads share one connection
+        card = ctx.screening.card(skip=[r for r in parse_ids(skip) if r != record_id], reviewer=reviewer,
+                                  session=session)
+        response = _card_json(request, ctx, card, reviewer, notice, session)
     response.headers["X-Decision-Id"] = str(row.id)
     return response
 

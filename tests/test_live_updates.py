@@ -1,0 +1,112 @@
+"""A second browser sees new decisions within 2 s (issue 16): two logged-in clients of one
+server, A decides, B's poll endpoint (what ``static/live.js`` asks every second) lists it and
+its counts move; blind mode: B's poll never names A's decision on a record screened twice
+until B decided it too. SQLite and PostgreSQL (the ``database`` fixture)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from _auth_support import build_team_of_two_reviewers, log_in, team_app
+from _web_support import JSON
+from fastapi.testclient import TestClient
+
+from triage.store.allocation import set_allocation
+from triage.store.db import Project
+
+#: The promise: a decision shows in another browser within this many seconds.
+WITHIN_S = 2.0
+
+
+@pytest.fixture()
+def team_dir(tmp_path: Path, database: str | None) -> Path:
+    return build_team_of_two_reviewers(tmp_path / "review", database)
+
+
+def _poll(client: TestClient, since: int | None = None) -> dict[str, object]:
+    answer = client.get("/live/decisions" + ("" if since is None else f"?since={since}"), headers=JSON)
+    assert answer.status_code == 200, answer.text
+    body: dict[str, object] = answer.json()
+    return body
+
+
+def _decide(client: TestClient, token: str, decision: str = "include") -> int:
+    """Decide the card ``client`` is shown; its record id."""
+    card = client.get("/screen/card", headers=JSON).json()
+    record = int(card["record_id"])
+    request_id = card["html"].split('name="request_id" value="', 1)[1].split('"', 1)[0]
+    answer = client.post("/screen/decide", data={"record_id": str(record), "decision": decision,
+                                                 "request_id": request_id},
+                         headers={**JSON, "X-CSRF-Token": token})
+    assert answer.status_code == 200, answer.text
+    return record
+
+
+def _until(check: object, since: int | None, client: TestClient) -> tuple[dict[str, object], float]:
+    """Poll as the page does (but without waiting a whole second between polls) until
+    ``check(answer)``, for at most :data:`WITHIN_S`; the answer and how long it took."""
+    started = time.perf_counter()
+    while True:
+        answer = _poll(client, since)
+        if check(answer):  # type: ignore[operator]
+            return answer, time.perf_counter() - started
+        if time.perf_counter() - started > WITHIN_S:
+            raise AssertionError(f"not seen within {WITHIN_S} s: {answer}")
+        time.sleep(0.05)
+
+
+def test_a_decision_in_one_browser_shows_in_another_within_2_s(team_dir: Path, database: str | None) -> None:
+    with team_app(team_dir, database) as ana, team_app(team_dir, database) as ben:
+        token_a = log_in(ana, "ana")
+        log_in(ben, "ben")
+        ben.get("/screen/card", headers=JSON)  # the screening page: its ranking is built
+        first = _poll(ben)  # the page's first poll: where it starts, nothing listed yet
+        assert first["decisions"] == []
+        before = first["counts"]
+        assert isinstance(before, dict) and before["mine"] == 0
+        record = _decide(ana, token_a)
+        seen, took = _until(lambda a: a["decisions"], int(str(first["since"])), ben)
+        rows = seen["decisions"]
+        assert isinstance(rows, list)
+        assert [(r["record_id"], r["reviewer"], r["decision"]) for r in rows] == [(record, "ana", "include")]
+        assert seen["version"] != first["version"]
+        assert took < WITHIN_S
+        counts, _ = _until(lambda a: a["counts"]["decided"] == before["decided"] + 1, None, ben)
+        assert counts["counts"]["remaining"] == before["remaining"] - 1  # type: ignore[index]
+        assert counts["counts"]["mine"] == 0  # type: ignore[index]  # ana's, not ben's
+        # Nothing new: the same version, nothing listed again.
+        again = _poll(ben, int(str(seen["since"])))
+        assert again["decisions"] == [] and again["version"] == seen["version"]
+
+
+def test_pages_listing_decisions_poll_for_them(team_dir: Path, database: str | None) -> None:
+    with team_app(team_dir, database) as ben:
+        log_in(ben, "ben")
+        for page in ("/", "/history", "/conflicts"):
+            assert 'src="/static/live.js" defer data-live="page"' in ben.get(page).text
+        assert 'data-live="counts"' in ben.get("/screen").text
+        assert 'data-live-count="remaining"' in ben.get("/screen/card", headers=JSON).json()["html"]
+
+
+def test_a_blind_record_is_not_named_by_the_poll_until_both_decided(team_dir: Path, database: str | None) -> None:
+    with Project.open(team_dir, database) as project, project.transaction() as session:
+        set_allocation(session, stage="title_abstract", reviewers=["ben", "dan"], double_share=1.0, set_by="ana")
+    with team_app(team_dir, database) as ben, team_app(team_dir, database) as dan:
+        token_b = log_in(ben, "ben")
+        token_d = log_in(dan, "dan", "dan-long-secret-4")
+        start = int(str(_poll(dan)["since"]))
+        record = _decide(ben, token_b, "exclude")
+        # Dan polls past ben's decision: the version moves (someone decided) but nothing is named.
+        moved, _ = _until(lambda a: int(str(a["since"])) > start, start, dan)
+        assert moved["decisions"] == []
+        time.sleep(0.6)  # past the counts' refresh: still nothing about ben's record
+        later = _poll(dan, start)
+        assert later["decisions"] == [] and "exclude" not in str(later)
+        card = dan.get("/screen/card", headers=JSON).json()
+        assert card["record_id"] == record  # screened twice: dan gets it too
+        _decide(dan, token_d, "include")
+        both, _ = _until(lambda a: len(a["decisions"]) == 2, start, dan)
+        assert {(r["reviewer"], r["decision"]) for r in both["decisions"]} == {  # type: ignore[union-attr]
+            ("ben", "exclude"), ("dan", "include")}
