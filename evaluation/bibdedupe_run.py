@@ -32,6 +32,9 @@ def main(path: str) -> None:
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     records = raw[[c for c in COLUMNS if c in raw.columns]].rename(columns=COLUMNS)
     records["author"] = records["author"].str.replace(r"\s*;\s*", " and ", regex=True)
+    # The scaled set carries no entry type (build_scaled drops the orig_ columns): all articles then.
+    if "ENTRYTYPE" not in records:
+        records["ENTRYTYPE"] = ""
     records["ENTRYTYPE"] = records["ENTRYTYPE"].replace("", "article")
     started = time.perf_counter()
     prepared = prep(records, verbosity_level=0, cpu=1)

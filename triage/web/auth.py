@@ -68,6 +68,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/coding/decide"): "code",
     ("POST", "/coding/codes"): "code",
     ("POST", "/coding/attributes"): "code",
+    ("POST", "/coding/span"): "code",
     ("POST", "/coding/team/allocate"): "settings",
     ("POST", "/coding/team/resolve"): "resolve",
     ("GET", "/coding/next"): "code",
