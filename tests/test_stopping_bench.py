@@ -81,3 +81,14 @@ def test_summary_reports_clopper_pearson_and_failures(bench: ModuleType) -> None
     assert got["missed_when_failed"] == 2.0 and got["saved_mean"] == pytest.approx(0.5)
     ok, why = bench.meets_goals(stops)
     assert not ok and "all reached 80.0%" in why
+
+
+def test_thin_groups_lists_each_set_of_screenings_groups_under_40_runs(bench: ModuleType) -> None:
+    # 40 runs of a review of 3,000 records (2% includes) and 3 of one of 500 (10% includes)
+    big = [bench.Stop("triage:a", "big", s, 3000, 60, "r", 0.95, 0.95, 100, 60) for s in range(40)]
+    small = [bench.Stop("triage:a", "small", s, 500, 50, "r", 0.95, 0.95, 100, 50) for s in range(3)]
+    other_rule = [bench.Stop("triage:a", "big", s, 3000, 60, "q", 0.95, 0.95, 100, 60) for s in range(40)]
+    only_big = [bench.Stop("triage:b", "big", s, 3000, 60, "r", 0.95, 0.95, 100, 60) for s in range(40)]
+    thin = bench.thin_groups([*big, *small, *other_rule, *only_big])
+    assert thin["triage:a"] == ["under 1,000 records (3)", "includes over 10% (3)"]
+    assert thin["triage:b"] == []
