@@ -65,7 +65,7 @@ def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted
     """Every decision made on a shown record keeps the model's inclusion probability of it
     at that moment; with them all there (and enough decisions) status runs the weighted test
     and recommends it; one decision without it and the statistical test is recommended."""
-    from triage.screening.advice import RECOMMENDED, WEIGHTED
+    from triage.screening.advice import DUAL_REASON, RECOMMENDED, WEIGHTED
     from triage.screening.queue import ScreeningQueue
     from triage.store.db import Project
     from triage.store.decisions import decision_history
@@ -74,8 +74,10 @@ def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted
     expected = []
     with Project.open(path) as project:
         queue = ScreeningQueue(project, random_state=0)
+        first = None
         for i in range(30):
             shown = queue.next(1)[0]
+            first = first or shown
             expected.append(queue.cycle.inclusion_probabilities()[shown.index])
             queue.decide(shown.record_id, "include" if i % 6 == 0 else "exclude", reviewer="ana",
                          reasons=["setting"], shown=shown)
@@ -88,6 +90,14 @@ def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted
     assert data["recommended"] == WEIGHTED and weighted["rule"] == "weighted_quasi"
     assert "assumption" in weighted["promise"] and weighted["safe_to_stop"] in (True, False)
     assert "model-weighted quasi-sampling" in weighted["estimate"] or "not yet" in weighted["estimate"]
+    assert "recommended_reason" not in data
+    with Project.open(path) as project:  # a second reviewer screens one record too: dual screening
+        assert first is not None
+        ScreeningQueue(project).decide(first.record_id, "include", reviewer="ben", reasons=["setting"], shown=first)
+    data = json.loads(runner.invoke(app, ["status", "--json", "-p", str(path)]).output)["stopping"]
+    assert WEIGHTED in data["rules"]  # it still runs and is shown, but is not the one recommended
+    assert data["recommended"] == RECOMMENDED and data["recommended_reason"] == DUAL_REASON
+    assert "because two reviewers" in runner.invoke(app, ["status", "-p", str(path)], env={"COLUMNS": "400"}).output
     with Project.open(path) as project:  # a decision no ranking was shown for (no probability)
         unseen = ScreeningQueue(project).next(5)[-1].record_id
     result = runner.invoke(app, ["decide", str(unseen), "exclude", "--reason", "setting", "--reviewer", "ana",

@@ -544,7 +544,3 @@ def codebook_unmerge(source: str, coder: CoderOption = None, project: ProjectOpt
         target = row.detail.get("into")
     console.print(f"unmerged {escape(source)} from {escape(str(target))}")
 
-
-# The team-coding commands (allocate, next, agreement, disagreements, resolve, history) live in
-# their own module on this group; importing it here registers them wherever `code` is loaded.
-from triage.cli import coding_team  # noqa: F401

@@ -16,9 +16,10 @@ from importlib import import_module
 
 __all__ = ["COMMAND_MODULES", "load_commands", "main"]
 
-#: Top-level command or group name -> the module in ``triage.cli`` that registers it.
+#: Top-level command or group name -> the module in ``triage.cli`` that registers it (for
+#: ``code``: coding_team, which imports coding and adds the team commands to its group).
 COMMAND_MODULES: dict[str, str] = {
-    "agreement": "screen", "allocate": "team", "backup": "migrate", "code": "coding", "codebook": "coding",
+    "agreement": "screen", "allocate": "team", "backup": "migrate", "code": "coding_team", "codebook": "coding",
     "conflicts": "conflicts", "criteria": "criteria", "decide": "screen", "dedup": "dedup", "embed": "embed",
     "evaluate": "evaluate", "export": "project", "import": "project", "init": "project", "migrate": "migrate",
     "next": "screen", "records": "project", "resolve": "team", "restore": "migrate", "rounds": "rounds",

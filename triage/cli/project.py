@@ -291,6 +291,8 @@ def _print_stopping(stopping: dict[str, object]) -> None:
         table.add_row(escape(label), escape(str(info.get("estimate", ""))), escape(str(info.get("advice", ""))),
                       escape(str(info.get("promise", ""))), escape(str(info.get("cost", ""))))
     console.print(table)
+    if stopping.get("recommended_reason"):
+        console.print(escape(f"{stopping['recommended']} is recommended because {stopping['recommended_reason']}"))
 
 
 @app.command("export")

@@ -360,6 +360,17 @@ def _reviewers_standing(session: Session, group: int, stage: str) -> int:
     return len({row.reviewer for row in rows if row.decision != "retract" and row.id not in withdrawn})
 
 
+def screened_by_two(session: Session, *, stage: str = "title_abstract") -> bool:
+    """True if any record at ``stage`` carries decisions by two reviewers (double screening,
+    blind or not): stopping then rests on decisions in force that two people made."""
+    query = (select(DecisionRow.record_id)
+             .where(DecisionRow.stage == stage, DecisionRow.decision != "retract")
+             .group_by(DecisionRow.record_id)
+             .having(func.count(func.distinct(DecisionRow.reviewer)) > 1)
+             .limit(1))
+    return session.scalar(query) is not None
+
+
 def decision_models(session: Session, decision_ids: Collection[int]) -> dict[int, str]:
     """Decision id -> the model shown when it was made ("" if none was recorded)."""
     wanted = list(decision_ids)
