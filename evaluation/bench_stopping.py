@@ -475,7 +475,7 @@ def sources(runs: Sequence[Run]) -> list[str]:
     asr = sorted({r.dataset for r in runs if r.tool.startswith("asreview")})
     if asr:
         asr_seeds = seeds_of([r for r in runs if r.tool.startswith("asreview")], big_reviews(runs))[0]
-        out.append(f"- `nice .venv/bin/python evaluation/compare_asreview.py --seeds {asr_seeds} --presets default,tfidf "
+        out.append(f"- `nice .venv/bin/python evaluation/compare_asreview.py --seeds {asr_seeds} --presets {','.join(presets) or 'tfidf'} "
                    f"--datasets {','.join(asr)}` (ASReview's orders on {len(asr)} reviews)")
     return out
 
