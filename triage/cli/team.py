@@ -41,10 +41,6 @@ def _lead(project: Project, given: str | None, action: Action) -> str:
     return str(name)
 
 
-def _share(double: str) -> float:
-    return parse_share(double)
-
-
 @app.command("allocate")
 def allocate_command(
     stage: StageOption = "title_abstract",
@@ -66,7 +62,7 @@ def allocate_command(
             lead = _lead(project, by, "settings")
             with project.transaction() as session:
                 made = allocate(session, stage=stage, reviewers=reviewers.split(","),
-                                      double_share=_share(double), set_by=lead, seed=seed)
+                                      double_share=parse_share(double), set_by=lead, seed=seed)
             twice = "all" if made.double_share >= 1 else f"{made.double_share:.0%}"
             console.print(f"Allocated {stage} to {escape(', '.join(made.reviewers))}; screened twice: {twice} "
                           f"(set by {escape(lead)}). Each screens with [bold]triage screen --reviewer NAME --stage {stage}[/]."
