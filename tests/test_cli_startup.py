@@ -9,6 +9,8 @@ other tests imported do not hide an offender.
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -102,3 +104,18 @@ def test_a_group_loaded_alone_has_all_its_subcommands() -> None:
     for name, subcommands in expected.items():
         done = subprocess.run([sys.executable, "-c", script, str(name)], capture_output=True, text=True, check=True)
         assert json.loads(done.stdout) == subcommands, name
+
+
+def test_every_command_answers_through_the_entry_point_alone() -> None:
+    """`triage NAME --help` through the executable's entry, which loads one module: a module
+    registering a single command must still leave `triage` a group (else Typer runs that
+    command for any call and reads NAME as an extra argument)."""
+    from triage.cli.entry import COMMAND_MODULES
+
+    one_per_module = {module: name for name, module in COMMAND_MODULES.items()}
+    for name in sorted(one_per_module.values()):
+        done = subprocess.run([sys.executable, "-m", "triage.cli.entry", name, "--help"],
+                              capture_output=True, text=True, check=False, env={**os.environ,
+                                                                                  "COLUMNS": "200"})
+        assert done.returncode == 0, (name, done.stderr[-500:])
+        assert re.search(rf"Usage: \S.* {name} \[OPTIONS\]", done.stdout), (name, done.stdout[:300])

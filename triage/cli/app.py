@@ -77,3 +77,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _commands() -> None:
+    # A group callback keeps `triage` a group of commands when triage.cli.entry loads only
+    # one command's module: Typer runs an app holding a single command as that command,
+    # and `triage serve` would then read "serve" as an extra argument.
+    pass
