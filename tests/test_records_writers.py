@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from triage.errors import InputError
 from triage.records.load import read_file
-from triage.records.model import RECORD_FIELDS, Record
+from triage.records.model import BIBLIOGRAPHIC_FIELDS, Record
 from triage.records.writers import ExportItem, render_records, write_records
 
-BIBLIO = [f for f in RECORD_FIELDS if f != "raw"]
+BIBLIO = list(BIBLIOGRAPHIC_FIELDS)
 EXT = {"ris": ".ris", "bibtex": ".bib", "csv": ".csv"}
 
 _word = st.text(

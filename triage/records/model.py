@@ -8,10 +8,10 @@ so no information is lost on import and a round trip can restore the original.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-__all__ = ["RECORD_FIELDS", "Problem", "Provenance", "ReadResult", "Record"]
+__all__ = ["BIBLIOGRAPHIC_FIELDS", "RECORD_FIELDS", "Problem", "Provenance", "ReadResult", "Record"]
 
 
 @dataclass(frozen=True)
@@ -83,27 +83,13 @@ class Record:
         return bool(self.abstract and self.abstract.strip())
 
 
-#: Bibliographic fields of :class:`Record` (without ``raw`` and ``provenance``).
-RECORD_FIELDS: tuple[str, ...] = (
-    "title",
-    "abstract",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "issn",
-    "isbn",
-    "keywords",
-    "language",
-    "publication_type",
-    "url",
-    "notes",
-    "raw",
-)
+#: Bibliographic fields of :class:`Record` in declaration order (without ``raw`` and
+#: ``provenance``): the columns a writer puts first, derived so a new field cannot be missed.
+BIBLIOGRAPHIC_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Record) if f.name not in ("raw", "provenance"))
+
+#: The fields :meth:`Record.from_dict` reads: the bibliographic ones and ``raw``.
+RECORD_FIELDS: tuple[str, ...] = (*BIBLIOGRAPHIC_FIELDS, "raw")
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from bibtexparser.library import Library
 
 from triage.errors import InputError
 from triage.records import bibtex, ris_tags
-from triage.records.model import Record
+from triage.records.model import BIBLIOGRAPHIC_FIELDS, Record
 from triage.records.ris import record_from_ris
 from triage.records.tabular import column_map
 
@@ -44,30 +44,7 @@ WRITE_FORMATS: tuple[str, ...] = ("ris", "bibtex", "csv")
 
 #: Columns the CSV writer always writes, in order; raw columns not mapped follow.
 CSV_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "title",
-    "abstract",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "issn",
-    "isbn",
-    "keywords",
-    "language",
-    "publication_type",
-    "url",
-    "notes",
-    "included",
-    "decision",
-    "reasons",
-    "stage",
-    "reviewer",
-)
+    "record_id", *BIBLIOGRAPHIC_FIELDS, "included", "decision", "reasons", "stage", "reviewer")
 
 _ASREVIEW_LABEL = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
 _RIS_KEY = re.compile(r"[A-Z][A-Z0-9]")
