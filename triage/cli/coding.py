@@ -518,14 +518,9 @@ def codebook_split(
     project: ProjectOption = None,
 ) -> None:
     """Split a code into new codes; each coded segment goes to the one you assign (rejects go to all)."""
-    from triage.store.codebook_changes import split_code
+    from triage.store.codebook_changes import parse_assignments, split_code
 
-    targets: dict[int, str] = {}
-    for pair in assign or []:
-        segment, sep, part = pair.partition("=")
-        if not (sep and segment.strip().isdigit() and part.strip()):
-            raise DecisionError(f"assignment {pair!r} is not SEGMENT=CODE", hint="write e.g. --assign 12=waiting")
-        targets[int(segment)] = part.strip()
+    targets = parse_assignments(assign or [])
     proj = open_project(project)
     name = _coder(proj, coder)
     with proj.transaction() as session:

@@ -40,7 +40,7 @@ from triage.store.code_decisions import latest_code_rows
 from triage.store.coding import load_codebook, save_codebook
 from triage.store.schema_coding import CodeDecisionRow, CodeHistoryRow, CodingMemoRow
 
-__all__ = ["merge_codes", "move_code", "split_code", "undo_change"]
+__all__ = ["merge_codes", "move_code", "parse_assignments", "split_code", "undo_change"]
 
 
 def merge_codes(session: Session, source_id: str, target_id: str, *, coder: str) -> Codebook:
@@ -78,6 +78,17 @@ def move_code(session: Session, code_id: str, parent_id: str | None, *, coder: s
     codebook.move(code_id, parent_id)
     save_codebook(session, codebook, coder)
     return codebook
+
+
+def parse_assignments(pairs: Sequence[str]) -> dict[int, str]:
+    """``SEGMENT=CODE`` pairs (``--assign``, the web form's lines) -> segment id -> new code."""
+    targets: dict[int, str] = {}
+    for pair in pairs:
+        segment, sep, part = pair.partition("=")
+        if not (sep and segment.strip().isdigit() and part.strip()):
+            raise DecisionError(f"assignment {pair!r} is not SEGMENT=CODE", hint="write e.g. --assign 12=waiting")
+        targets[int(segment)] = part.strip()
+    return targets
 
 
 def split_code(session: Session, source_id: str, names: Sequence[str], assign: Mapping[int, str], *,
