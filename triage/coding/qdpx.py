@@ -362,7 +362,8 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
         targets, exact = _segments_for(session, doc_ids[coding.source], coding.start, coding.end)
         widened += not exact
         for seg_id in targets:
-            decision = appl.record_code_decision(session, codebook, seg_id, code_id, "accept", coder=coding.coder)
+            decision = appl.record_code_decision(session, codebook, seg_id, code_id, "accept", coder=coding.coder,
+                                                 allocated_only=False)
             if coding.created_at is not None:
                 decision.created_at = coding.created_at
             written += 1

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from triage.coding.codebook import Codebook
 from triage.errors import DecisionError
 from triage.store.coding import memos, segment_attributes
+from triage.store.coding_allocation import check_allocated
 from triage.store.coding_blind import withheld
 from triage.store.schema_coding import (
     CODE_DECISIONS,
@@ -72,8 +73,13 @@ def record_code_decision(
     score: float | None = None,
     rank: int | None = None,
     reason: str | None = None,
+    allocated_only: bool = True,
 ) -> CodeDecisionRow:
-    """Append one decision inside the caller's transaction (DecisionError names the fix)."""
+    """Append one decision inside the caller's transaction (DecisionError names the fix).
+
+    Under a coding allocation a coder accepts or refuses codes only on segments given to them (a
+    lead on any: :func:`~triage.store.coding_allocation.check_allocated`); withdrawing is always
+    allowed. ``allocated_only=False`` for coding read from another program (``.qdpx``)."""
     if decision not in CODE_DECISIONS:
         raise DecisionError(f"unknown decision {decision!r}", hint=f"use one of: {', '.join(CODE_DECISIONS)}")
     if not coder or not coder.strip():
@@ -84,6 +90,8 @@ def record_code_decision(
     code = codebook.get(code_id)
     if not code.codable:
         raise DecisionError(f"{code.id!r} is a theme, not a code", hint="apply one of the codes under it")
+    if allocated_only and decision != "retract":
+        check_allocated(session, segment_id, coder.strip())
     row = CodeDecisionRow(segment_id=segment_id, code_id=code.id, decision=decision, coder=coder.strip(),
                           score=score, rank=rank, reason=reason)
     session.add(row)

@@ -35,6 +35,7 @@ from triage.store.users import find_user, has_users
 __all__ = [
     "CODING_STAGE",
     "CodingAllocation",
+    "check_allocated",
     "coding_allocation",
     "coding_allocation_history",
     "set_coding_allocation",
@@ -105,6 +106,21 @@ def coding_allocation_history(session: Session) -> list[CodingAllocation]:
     """Every coding allocation set, oldest first (who set what, when)."""
     rows = session.scalars(select(AllocationRow).where(AllocationRow.stage == CODING_STAGE).order_by(AllocationRow.id))
     return [_allocation(row) for row in rows]
+
+
+def check_allocated(session: Session, segment_id: int, coder: str) -> None:
+    """DecisionError unless ``coder`` may code ``segment_id`` under the allocation in force: one of
+    the coders its unit is given to, or a lead (on a team project a user with the lead role; without
+    users, whoever set the allocation). Without an allocation everyone codes everything."""
+    allocation = coding_allocation(session)
+    unit = units_of(session, [segment_id]).get(segment_id)
+    if allocation is None or unit is None or coder in allocation.coders_of(unit):
+        return
+    user = find_user(session, coder) if has_users(session) else None
+    if (user.role == "lead" if user is not None else coder == allocation.set_by):
+        return
+    raise DecisionError(f"segment {unit} is not allocated to {coder}",
+                        hint="code your own segments ('triage code next' lists them); a lead can code any")
 
 
 def unit_of(segment: CodingSegmentRow) -> int:
