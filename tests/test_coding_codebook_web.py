@@ -65,8 +65,8 @@ def test_a_coders_forged_codebook_posts_are_refused(browsers: dict[str, Any], pr
     for path, form in FORGED:
         response = _post(browsers["cat"], path, **form)
         assert response.status_code == 403, path
-        assert response.json()["error"]["message"] == "cat is a coder and may not change the project this way " \
-                                                      "(a lead's page)"
+        assert response.json()["error"]["message"] == "cat is a coder and may not merge, split or move codes in " \
+                                                      "the codebook"
     assert _state(project_dir, database) == before
     page = browsers["cat"][0].get("/coding/team", headers=HTML).text
     assert 'action="/coding/codebook/merge"' not in page and "A lead merges, splits and moves codes here." in page

@@ -73,7 +73,7 @@ def coding_team_page(request: Request, resolved: bool = False, changed: int | No
         "allocation": allocation, "progress": progress, "reports": reports, "disagreements": disagreements,
         "history": history, "resolutions": resolutions, "names": {c.id: c.name for c in codebook.codes()},
         "show_resolved": resolved, "can_resolve": _may(request, "resolve"), "can_allocate": _may(request, "settings"),
-        "can_edit_codebook": _may(request, "manage"), "codes": [(c, depth) for c, _, depth in codebook.walk()],
+        "can_edit_codebook": _may(request, "codebook"), "codes": [(c, depth) for c, _, depth in codebook.walk()],
         "codable": codebook.codable(), "themes": [c for c in codebook.codes() if not c.codable],
         "changed": next((c for c in history if c.id == changed and c.action in UNDOABLE), None),
         "undone": {int(c.detail.get("change", 0)) for c in history if c.action == "undo"},
