@@ -59,7 +59,7 @@ def _counts(path: Path) -> dict[str, int]:
 
 
 def test_export_and_counts_use_agreement_then_the_lead_resolution(coded: tuple[Path, list[int]],
-                                                                    tmp_path: Path) -> None:
+                                                                    database: str | None, tmp_path: Path) -> None:
     path, s = coded
     p = ["-p", str(path)]
     out = run("code", "export", str(tmp_path / "coded.csv"), "--counts", str(tmp_path / "counts.csv"), *p)
@@ -99,7 +99,7 @@ def _synthesis(path: Path) -> dict[str, dict[str, str]]:
 
 
 def test_synthesis_counts_the_coding_in_force_on_the_cli_and_the_web(coded: tuple[Path, list[int]],
-                                                                      tmp_path: Path) -> None:
+                                                                      database: str | None, tmp_path: Path) -> None:
     path, s = coded
     p = ["-p", str(path)]
     out = run("code", "synthesis", str(tmp_path / "syn.csv"), *p)
@@ -139,7 +139,7 @@ def _selections(qde: str) -> list[dict[str, Any]]:
 
 
 def test_qdpx_keeps_each_coders_coding_and_adds_the_lead_resolution(coded: tuple[Path, list[int]],
-                                                                    tmp_path: Path) -> None:
+                                                                    database: str | None, tmp_path: Path) -> None:
     path, s = coded
     p = ["-p", str(path)]
     run("code", "resolve", str(s[1]), "trusted-worker", "--note", "the worker listened", "--by", "lea", *p)
