@@ -123,11 +123,15 @@ def test_blind_coding_keeps_a_first_coding_out_of_exports_until_the_second(codin
     assert "she fears the visit" in run("code", "memos", *p, env={"TRIAGE_REVIEWER": "ana"}).output
     run("code", "accept", str(segment), "fear-of-removal", "power-imbalance", "--coder", "ben", *p)
     assert "she fears the visit" in run("code", "memos", "--coder", "ben", *p).output
-    run("code", "export", str(tmp_path / "coded.csv"), *p)
+    run("code", "export", str(tmp_path / "coded.csv"), "--every-coder", *p)
     with (tmp_path / "coded.csv").open(encoding="utf-8", newline="") as fh:
         rows = [(int(r["segment_id"]), r["code_id"], r["coder"]) for r in csv.DictReader(fh)]
     assert sorted(rows) == [(segment, "fear-of-removal", "ana"), (segment, "fear-of-removal", "ben"),
                             (segment, "power-imbalance", "ben")]  # the span's unit waits for its second coder
+    run("code", "export", str(tmp_path / "coded.csv"), *p)  # the coding in force: power-imbalance is disputed
+    with (tmp_path / "coded.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [(int(r["segment_id"]), r["code_id"], r["coder"]) for r in csv.DictReader(fh)]
+    assert rows == [(segment, "fear-of-removal", "ana + ben")]
 
 
 def _kappa(a: set[tuple[int, str]], b: set[tuple[int, str]], units: list[int], code: str) -> float:
@@ -291,7 +295,8 @@ def test_blind_coding_on_the_web_page_and_json_until_both_have_coded(browsers: d
     seen = dan.get(f"/coding/segments/{segment}", headers=JSON).json()
     assert sorted((d["coder"], d["code_id"]) for d in seen["decisions"]) == [
         ("cat", "power-imbalance"), ("dan", "fear-of-removal")]
-    assert "power-imbalance" in ana.get("/export/coded-segments.csv").text
+    assert "power-imbalance" in ana.get("/export/coded-segments.csv?view=coders").text  # each coder's own
+    assert "power-imbalance" not in ana.get("/export/coded-segments.csv").text  # disputed: not in force
     team = ana.get("/coding/team", headers=JSON).json()
     assert [d["segment_id"] for d in team["disagreements"]] == [segment]
     assert [r["coders"] for r in team["agreement"]] == [["cat", "dan"]]

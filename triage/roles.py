@@ -22,7 +22,7 @@ ROLES: tuple[Role, ...] = get_args(Role)
 
 Action = Literal[
     "view", "screen", "dedup_review", "dedup_run", "code", "settings", "resolve", "export", "backup", "manage",
-    "sources", "users",
+    "sources", "users", "codebook",
 ]
 
 #: What each action is, and who may do it. ``view`` is reading the pages (any logged-in user).
@@ -39,6 +39,7 @@ ACTIONS: dict[Action, tuple[str, frozenset[Role]]] = {
     "manage": ("change the project this way (a lead's page)", frozenset({"lead"})),
     "sources": ("import files, take an import back or record a search round", frozenset({"lead"})),
     "users": ("add users, change their roles or deactivate them", frozenset({"lead"})),
+    "codebook": ("merge, split or move codes in the codebook", frozenset({"lead"})),
 }
 
 

@@ -292,9 +292,14 @@ def export_cmd(
                                              "ATLAS.ti, MAXQDA and QualCoder.")],
     counts: Annotated[Path | None, typer.Option(help="Also write per code / study / perspective counts here.")] = None,
     coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
+    every_coder: Annotated[bool, typer.Option(
+        "--every-coder", help="Each coder's own applications (one row per coder), not the coding in force.")] = False,
     project: ProjectOption = None,
 ) -> None:
-    """Export coded segments (one row per segment, code and coder) and their counts."""
+    """Export coded segments and their counts: the coding in force (where coders differ, a lead's
+    resolution; codes still disputed are left out and counted), or one coder's or every coder's own."""
+    from triage.store.coding_in_force import rows_in_force
+
     proj = open_project(project)
     if out.suffix.lower() == ".qdpx":
         from triage import __version__
@@ -305,14 +310,20 @@ def export_cmd(
                            origin=f"triage {__version__}", coder=coder)
         console.print(f"wrote {n} coding(s) with their sources and codebook to {escape(str(out))}")
         return
+    disputed: tuple[int, ...] = ()
     with proj.reading() as session:
         codebook = store.load_codebook(session)
-        rows = appl.coded_rows(session, codebook, coder)
-    base = ["study", "document_id", "record_id", "segment_id", "start", "end", "code_id", "code_name", "themes"]
-    tail = ["coder", "decided_at", "quote", "text"]
-    extra = [k for k in (rows[0] if rows else {}) if k not in base + tail]
-    _write_csv(out, rows, base + extra + tail)
+        if coder is not None or every_coder:
+            rows = appl.coded_rows(session, codebook, coder)
+        else:
+            found = rows_in_force(session, codebook)
+            rows, disputed = found.rows, found.disputed_units
+    _write_csv(out, rows, appl.coded_columns(rows, in_force=coder is None and not every_coder))
     console.print(f"wrote {len(rows)} coded segment(s) to {escape(str(out))}")
+    if disputed:
+        console.print(f"left out: codes coders dispute on {len(disputed)} segment(s) no lead has resolved "
+                      f"({', '.join(map(str, disputed[:10]))}{' ...' if len(disputed) > 10 else ''}); "
+                      "see 'triage code disagreements'")
     if counts is not None:
         table = appl.count_table(rows, codebook, by=("study", "perspective"))
         _write_csv(counts, table, list(table[0]) if table else ["code_id"])
@@ -369,12 +380,17 @@ def synthesis_cmd(
     Documents whose records are reports of one study (linked by dedup or by 'triage studies link')
     count as one study."""
     from triage.coding.synthesis import synthesis_table
+    from triage.store.coding_in_force import synthesis_rows
 
     with open_project(project).reading() as session:
         codebook = store.load_codebook(session)
-        table = synthesis_table(appl.synthesis_rows(session, codebook, coder), codebook, quotes=quotes)
+        found = synthesis_rows(session, codebook, coder)
+        table = synthesis_table(found.rows, codebook, quotes=quotes)
     _write_csv(out, table, list(table[0]) if table else ["code_id"])
     console.print(f"wrote {len(table)} theme and code row(s) to {escape(str(out))}")
+    if found.disputed_units:
+        console.print(f"not counted: codes coders dispute on {len(found.disputed_units)} segment(s) no lead has "
+                      "resolved; see 'triage code disagreements'")
 
 
 @code_app.command("candidates")
@@ -502,14 +518,9 @@ def codebook_split(
     project: ProjectOption = None,
 ) -> None:
     """Split a code into new codes; each coded segment goes to the one you assign (rejects go to all)."""
-    from triage.store.codebook_changes import split_code
+    from triage.store.codebook_changes import parse_assignments, split_code
 
-    targets: dict[int, str] = {}
-    for pair in assign or []:
-        segment, sep, part = pair.partition("=")
-        if not (sep and segment.strip().isdigit() and part.strip()):
-            raise DecisionError(f"assignment {pair!r} is not SEGMENT=CODE", hint="write e.g. --assign 12=waiting")
-        targets[int(segment)] = part.strip()
+    targets = parse_assignments(assign or [])
     proj = open_project(project)
     name = _coder(proj, coder)
     with proj.transaction() as session:

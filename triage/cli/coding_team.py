@@ -20,7 +20,7 @@ from rich.table import Table
 from triage.cli.app import console
 from triage.cli.coding import CoderOption, _coder, code_app
 from triage.cli.options import ProjectOption, open_project
-from triage.cli.team import ByOption, _lead
+from triage.cli.team import ByOption, _lead, allocations_table, share_label
 from triage.errors import DecisionError
 from triage.store import coding as store
 from triage.store import coding_team as team
@@ -61,7 +61,7 @@ def allocate_cmd(
             if as_json:
                 print(json.dumps(_allocation_json(made)))
                 return
-            twice = "all" if made.double_share >= 1 else f"{made.double_share:.0%}"
+            twice = share_label(made.double_share)
             console.print(f"Allocated coding to {escape(', '.join(made.coders))}; coded twice: {twice} "
                           f"(set by {escape(lead)}). Each codes with [bold]triage code next --coder NAME[/]."
                           + (" Blind coding is on." if made.double_share > 0 else ""))
@@ -77,11 +77,8 @@ def allocate_cmd(
     if not log:
         console.print("Nothing allocated: every coder codes every segment.")
         return
-    table = Table("when", "by", "coders", "coded twice", title="Coding allocations (newest in force)")
-    for a in log:
-        table.add_row(a.created_at.strftime("%Y-%m-%d %H:%M"), escape(a.set_by), escape(", ".join(a.coders)),
-                      f"{a.double_share:.0%}")
-    console.print(table)
+    console.print(allocations_table([(a.created_at, a.set_by, a.coders, a.double_share) for a in log],
+                                    title="Coding allocations (newest in force)", people="coders", twice="coded twice"))
     done = Table("coder", "segments given", "coded", "of them coded twice", title="Progress")
     for p in progress:
         done.add_row(escape(p.coder), str(p.allocated), str(p.coded), str(p.double))

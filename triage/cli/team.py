@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -41,6 +43,20 @@ def _lead(project: Project, given: str | None, action: Action) -> str:
     return str(name)
 
 
+def share_label(share: float) -> str:
+    """An allocation's share done twice as the CLI says it: ``all`` or a percentage."""
+    return "all" if share >= 1 else f"{share:.0%}"
+
+
+def allocations_table(log: Sequence[tuple[datetime, str, Sequence[str], float]], *, title: str, people: str,
+                      twice: str) -> Table:
+    """The allocations set so far, oldest first (when, by, who, share twice): screening's or coding's."""
+    table = Table("when", "by", people, twice, title=title)
+    for when, by, names, share in log:
+        table.add_row(when.strftime("%Y-%m-%d %H:%M"), escape(by), escape(", ".join(names)), f"{share:.0%}")
+    return table
+
+
 @app.command("allocate")
 def allocate_command(
     stage: StageOption = "title_abstract",
@@ -63,7 +79,7 @@ def allocate_command(
             with project.transaction() as session:
                 made = allocate(session, stage=stage, reviewers=reviewers.split(","),
                                       double_share=parse_share(double), set_by=lead, seed=seed)
-            twice = "all" if made.double_share >= 1 else f"{made.double_share:.0%}"
+            twice = share_label(made.double_share)
             console.print(f"Allocated {stage} to {escape(', '.join(made.reviewers))}; screened twice: {twice} "
                           f"(set by {escape(lead)}). Each screens with [bold]triage screen --reviewer NAME --stage {stage}[/]."
                           + (" Blind mode is on." if made.double_share > 0 else ""))
@@ -77,11 +93,9 @@ def allocate_command(
     if not log:
         console.print(f"Nothing allocated at {stage}: everyone screens every record.")
         return
-    table = Table("when", "by", "reviewers", "screened twice", title=f"Allocations at {stage} (newest in force)")
-    for a in log:
-        table.add_row(a.created_at.strftime("%Y-%m-%d %H:%M"), escape(a.set_by), escape(", ".join(a.reviewers)),
-                      f"{a.double_share:.0%}")
-    console.print(table)
+    console.print(allocations_table([(a.created_at, a.set_by, a.reviewers, a.double_share) for a in log],
+                                    title=f"Allocations at {stage} (newest in force)", people="reviewers",
+                                    twice="screened twice"))
 
 
 @app.command("resolve")

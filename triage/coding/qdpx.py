@@ -9,7 +9,10 @@ segment and coder (character offsets into that text) and a ``Coding`` per code a
 with its coder (``creatingUser``) and time (``creationDateTime``); memos on codes and segments as
 ``Notes`` referred to from the code or the segment's selection. Rejected suggestions have no
 place in the standard and are not exported. GUIDs derive from stable keys (code ids, text
-hashes, coder names), so exporting the same project twice gives the same file.
+hashes, coder names), so exporting the same project twice gives the same file. Where a lead
+resolved coders' disagreement on a segment, the coding in force (:mod:`triage.store.coding_in_force`)
+is there too: a selection by the lead with the resolved codes, the note as its ``Description``,
+beside each coder's own codings.
 
 Reading keeps what a person coded in another program: selections that match one of our
 segments exactly are coded on it; a selection that does not (programs let coders select any
@@ -35,6 +38,7 @@ from triage.coding.documents import DocumentText
 from triage.errors import InputError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
+from triage.store.coding_in_force import coding_in_force
 from triage.store.db import Session
 from triage.store.schema_coding import CodingSegmentRow
 
@@ -75,10 +79,11 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
     """Write the project's documents, codebook and accepted codes (``coder``'s only, if given)
     to ``path`` as ``.qdpx``; returns the number of codings written."""
     accepted = [d for d in appl.shared_code_decisions(session, codebook, coder) if d.decision == "accept"]
-    segments = store.segments_by_id(session, {d.segment_id for d in accepted})
+    resolved = [] if coder else [a for a in coding_in_force(session, codebook).applied if a.basis == "resolved"]
+    segments = store.segments_by_id(session, {d.segment_id for d in accepted} | {a.segment_id for a in resolved})
     notes = appl.shared_memos(session, codebook)
     segments.update(store.segments_by_id(session, {m.segment_id for m in notes if m.segment_id}))
-    coders = sorted({d.coder for d in accepted} | {m.coder for m in notes})
+    coders = sorted({d.coder for d in accepted} | {m.coder for m in notes} | {a.coder for a in resolved})
     documents = store.documents(session)
     root = etree.Element(_NS + "Project", nsmap={None: PROJECT_NAMESPACE}, name=name, origin=origin)
     if coders:
@@ -135,6 +140,8 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
                     etree.SubElement(coding, _NS + "CodeRef", targetGUID=code_guid(codebook.get(d.code_id)))
                 for note_guid in memo_refs.pop(seg_id, []):
                     etree.SubElement(selection, _NS + "NoteRef", targetGUID=note_guid)
+            _add_resolutions(el, [a for a in resolved if segments[a.segment_id].document_id == doc.id], segments,
+                             codebook)
             for key in keys:
                 if key in doc.attributes:
                     value = etree.SubElement(el, _NS + "VariableValue")
@@ -151,7 +158,28 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
         archive.writestr("project.qde", qde)
         for source_guid, text in texts.items():
             archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
-    return len(accepted)
+    return len(accepted) + len(resolved)
+
+
+def _add_resolutions(source: etree._Element, resolved: list[appl.AppliedCode], segments: dict[int, CodingSegmentRow],
+                     codebook: Codebook) -> None:
+    """The coding in force where a lead resolved coders' disagreement: one selection per segment by
+    the lead, its ``Description`` the resolution's note, a ``Coding`` per code that applies. Each
+    coder's own codings stay beside it with their attribution."""
+    by_segment: dict[int, list[appl.AppliedCode]] = {}
+    for a in resolved:
+        by_segment.setdefault(a.segment_id, []).append(a)
+    for seg_id, codes in sorted(by_segment.items(), key=lambda kv: (segments[kv[0]].start, kv[0])):
+        seg, first = segments[seg_id], codes[0]
+        selection = etree.SubElement(
+            source, _NS + "PlainTextSelection", guid=_guid("resolution", f"{seg_id}:{first.coder}"),
+            name=seg.text[:60], startPosition=str(seg.start), endPosition=str(seg.end),
+            creatingUser=_guid("user", first.coder), creationDateTime=_when(first.decided_at))
+        etree.SubElement(selection, _NS + "Description").text = f"resolved by {first.coder}: {first.note or ''}"
+        for a in sorted(codes, key=lambda a: a.code_id):
+            coding = etree.SubElement(selection, _NS + "Coding", guid=_guid("resolved", f"{seg_id}:{a.code_id}"),
+                                      creatingUser=_guid("user", a.coder), creationDateTime=_when(a.decided_at))
+            etree.SubElement(coding, _NS + "CodeRef", targetGUID=code_guid(codebook.get(a.code_id)))
 
 
 @dataclass
@@ -334,7 +362,8 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
         targets, exact = _segments_for(session, doc_ids[coding.source], coding.start, coding.end)
         widened += not exact
         for seg_id in targets:
-            decision = appl.record_code_decision(session, codebook, seg_id, code_id, "accept", coder=coding.coder)
+            decision = appl.record_code_decision(session, codebook, seg_id, code_id, "accept", coder=coding.coder,
+                                                 allocated_only=False)
             if coding.created_at is not None:
                 decision.created_at = coding.created_at
             written += 1

@@ -5,7 +5,9 @@ under it): how many segments, which studies support it (adequacy of data, in CER
 judged from how many studies and how rich their data are), which perspectives (e.g. parents,
 practitioners: coherence across groups), segment counts per study, and a few quotations (the
 participants' own words first, then the authors' text) so the finding can be checked against
-the data. A segment coded by two coders counts once.
+the data. It counts the coding in force (:mod:`triage.store.coding_in_force`): a segment coded
+by two coders counts once, with the codes both applied or a lead's resolution; codes they
+dispute unresolved are not counted.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def _subtree_ids(code: Code) -> set[str]:
 
 def synthesis_table(rows: Sequence[dict[str, Any]], codebook: Codebook, *, quotes: int = 3,
                     perspective: str = "perspective") -> list[dict[str, Any]]:
-    """One row per theme and code in codebook order, from :func:`~triage.store.code_decisions.coded_rows`.
+    """One row per theme and code in codebook order, from :func:`~triage.store.coding_in_force.synthesis_rows`.
 
     Columns: ``level`` (theme/code), ``code_id``, ``name``, ``parent``, ``segments``, ``studies``
     (how many), ``study_list``, ``perspectives`` (``parent 3; practitioner 1``), one

@@ -13,7 +13,7 @@ The store reads the draw through :func:`double_screening`: with no allocation, t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +30,7 @@ __all__ = [
     "DoubleScreening",
     "allocation_history",
     "allocation_in_force",
+    "append_allocation",
     "blind_mode",
     "checked_allocation",
     "double_screening",
@@ -97,18 +98,32 @@ def parse_share(text: str) -> float:
         raise DecisionError(f"--double must be a share between 0 and 1 (e.g. 0.1) or 'all'; got {text!r}") from None
 
 
-def set_allocation(
-    session: Session, *, stage: str, reviewers: Sequence[str], double_share: float, set_by: str, seed: int = 0
+def append_allocation(
+    session: Session, *, stage: str, people: Sequence[str], double_share: float, set_by: str, seed: int = 0,
+    who: str = "reviewer", work: str = "screen", example: str = "--reviewers ana,ben,cy",
+    check_people: Callable[[Session, list[str]], None] | None = None,
 ) -> Allocation:
-    """Append a new allocation for ``stage`` (in force from now on)."""
-    if stage not in STAGES:
-        raise DecisionError(f"unknown stage {stage!r}", hint=f"use one of: {', '.join(STAGES)}")
-    names = checked_allocation(reviewers, double_share, set_by)
+    """Append an allocation at ``stage`` (screening's or coding's), in force from now on: the names
+    checked (:func:`checked_allocation`, worded by ``who``/``work``/``example``; then by
+    ``check_people`` if given), the row added with who set it. DecisionError names the fix."""
+    names = checked_allocation(people, double_share, set_by, who=who, work=work, example=example)
+    if check_people is not None:
+        check_people(session, names)
     row = AllocationRow(stage=stage, reviewers=names, double_share=float(double_share), seed=seed,
                         set_by=set_by.strip())
     session.add(row)
     session.flush()
     return _allocation(row)
+
+
+def set_allocation(
+    session: Session, *, stage: str, reviewers: Sequence[str], double_share: float, set_by: str, seed: int = 0
+) -> Allocation:
+    """Append a new allocation for screening ``stage`` (in force from now on)."""
+    if stage not in STAGES:
+        raise DecisionError(f"unknown stage {stage!r}", hint=f"use one of: {', '.join(STAGES)}")
+    return append_allocation(session, stage=stage, people=reviewers, double_share=double_share, set_by=set_by,
+                             seed=seed)
 
 
 def _allocation(row: AllocationRow) -> Allocation:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from triage.coding.codebook import Codebook
 from triage.errors import DecisionError
 from triage.store.coding import memos, segment_attributes
+from triage.store.coding_allocation import check_allocated
 from triage.store.coding_blind import withheld
 from triage.store.schema_coding import (
     CODE_DECISIONS,
@@ -34,17 +35,19 @@ if TYPE_CHECKING:  # scikit-learn comes with suggest.py; only the hint is needed
     from triage.coding.suggest import Suggestion
 
 __all__ = [
+    "AppliedCode",
     "CurrentCodeDecision",
+    "coded_columns",
     "coded_rows",
     "count_table",
     "current_code_decisions",
     "latest_code_rows",
     "record_code_decision",
     "record_suggestions",
+    "segment_rows",
     "shared_code_decisions",
     "shared_memos",
     "study_labels",
-    "synthesis_rows",
 ]
 
 
@@ -70,8 +73,13 @@ def record_code_decision(
     score: float | None = None,
     rank: int | None = None,
     reason: str | None = None,
+    allocated_only: bool = True,
 ) -> CodeDecisionRow:
-    """Append one decision inside the caller's transaction (DecisionError names the fix)."""
+    """Append one decision inside the caller's transaction (DecisionError names the fix).
+
+    Under a coding allocation a coder accepts or refuses codes only on segments given to them (a
+    lead on any: :func:`~triage.store.coding_allocation.check_allocated`); withdrawing is always
+    allowed. ``allocated_only=False`` for coding read from another program (``.qdpx``)."""
     if decision not in CODE_DECISIONS:
         raise DecisionError(f"unknown decision {decision!r}", hint=f"use one of: {', '.join(CODE_DECISIONS)}")
     if not coder or not coder.strip():
@@ -82,6 +90,8 @@ def record_code_decision(
     code = codebook.get(code_id)
     if not code.codable:
         raise DecisionError(f"{code.id!r} is a theme, not a code", hint="apply one of the codes under it")
+    if allocated_only and decision != "retract":
+        check_allocated(session, segment_id, coder.strip())
     row = CodeDecisionRow(segment_id=segment_id, code_id=code.id, decision=decision, coder=coder.strip(),
                           score=score, rank=rank, reason=reason)
     session.add(row)
@@ -140,31 +150,60 @@ def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[
 
 def coded_rows(session: Session, codebook: Codebook, coder: str | None = None, *,
                viewer: str | None = None) -> list[dict[str, Any]]:
-    """One row per accepted (segment, code, coder): study, offsets, attributes, themes, whether the
-    segment is a participant quotation, text. Blind coding's withheld decisions are left out
-    (:func:`shared_code_decisions`)."""
+    """One row per accepted (segment, code, coder): each coder's own coding. Study, offsets,
+    attributes, themes, whether the segment is a participant quotation, text. Blind coding's
+    withheld decisions are left out (:func:`shared_code_decisions`). The coding in force, where
+    two coders' work is settled, is :func:`triage.store.coding_in_force.rows_in_force`."""
     accepted = [d for d in shared_code_decisions(session, codebook, coder, viewer=viewer) if d.decision == "accept"]
+    return segment_rows(session, codebook, [AppliedCode(d.segment_id, d.code_id, d.coder, d.created_at)
+                                            for d in accepted])
+
+
+@dataclass(frozen=True)
+class AppliedCode:
+    """A code applied to a segment, by whom (a coder, coders who agree, a lead who resolved), when,
+    and on what ``basis`` (the coding in force says; None for a coder's own coding)."""
+
+    segment_id: int
+    code_id: str
+    coder: str
+    decided_at: datetime
+    basis: str | None = None
+    #: A lead's resolution: its note.
+    note: str | None = None
+
+
+def segment_rows(session: Session, codebook: Codebook, applied: Sequence[AppliedCode]) -> list[dict[str, Any]]:
+    """The coded-segments export's rows for ``applied``, in reading order (``basis`` only where set)."""
     segments = {s.id: s for s in session.scalars(
-        select(CodingSegmentRow).where(CodingSegmentRow.id.in_({d.segment_id for d in accepted})))}
+        select(CodingSegmentRow).where(CodingSegmentRow.id.in_({a.segment_id for a in applied})))}
     docs = {d.id: d for d in session.scalars(select(CodingDocumentRow))}
     keys = sorted({k for s in segments.values() for k in segment_attributes(docs[s.document_id], s)})
     rows = []
-    for d in sorted(accepted, key=lambda d: (segments[d.segment_id].document_id, segments[d.segment_id].start,
-                                             d.code_id, d.coder)):
-        seg = segments[d.segment_id]
+    for a in sorted(applied, key=lambda a: (segments[a.segment_id].document_id, segments[a.segment_id].start,
+                                            a.code_id, a.coder)):
+        seg = segments[a.segment_id]
         doc = docs[seg.document_id]
-        path = codebook.path(d.code_id)
+        path = codebook.path(a.code_id)
         attrs = segment_attributes(doc, seg)
         rows.append({
             "study": doc.study, "document_id": doc.id, "record_id": doc.record_id or "",
             "segment_id": seg.id, "start": seg.start, "end": seg.end,
-            "code_id": d.code_id, "code_name": path[-1].name,
+            "code_id": a.code_id, "code_name": path[-1].name,
             "themes": " > ".join(c.name for c in path[:-1]),
             **{k: attrs.get(k, "") for k in keys},
-            "coder": d.coder, "decided_at": d.created_at.isoformat(timespec="seconds"), "quote": seg.quote,
-            "text": seg.text,
+            "coder": a.coder, **({"basis": a.basis} if a.basis is not None else {}),
+            "decided_at": a.decided_at.isoformat(timespec="seconds"), "quote": seg.quote, "text": seg.text,
         })
     return rows
+
+
+def coded_columns(rows: Sequence[dict[str, Any]], *, in_force: bool) -> list[str]:
+    """The coded-segments CSV's columns for :func:`segment_rows`: place and code, the segments'
+    attributes, who (and on what basis, for the coding in force), when, text."""
+    base = ["study", "document_id", "record_id", "segment_id", "start", "end", "code_id", "code_name", "themes"]
+    tail = ["coder", *(["basis"] if in_force else []), "decided_at", "quote", "text"]
+    return base + [k for k in (rows[0] if rows else {}) if k not in base + tail] + tail
 
 
 def study_labels(session: Session) -> dict[int, str]:
@@ -183,13 +222,6 @@ def study_labels(session: Session) -> dict[int, str]:
         label = " + ".join(dict.fromkeys(d.study for d in members))
         out.update({d.id: label for d in members})
     return out
-
-
-def synthesis_rows(session: Session, codebook: Codebook, coder: str | None = None) -> list[dict[str, Any]]:
-    """:func:`coded_rows` with ``study`` naming the study (:func:`study_labels`), not the document:
-    what a study-by-theme matrix counts."""
-    labels = study_labels(session)
-    return [{**row, "study": labels.get(row["document_id"], row["study"])} for row in coded_rows(session, codebook, coder)]
 
 
 def count_table(rows: Sequence[dict[str, Any]], codebook: Codebook, by: Sequence[str] = ("study", "perspective")

@@ -6,7 +6,12 @@ after segments were coded with them, so the coding must follow each edit:
 - **merge** A into B: A's id redirects to B (``codes.merged_into``), so every accept and
   reject recorded under A counts for B: the coded segments, the coded-segments export and
   the examples the suggester learns from (``current_code_decisions`` resolves ids). Memos
-  on A are listed with B's (:func:`triage.store.coding.memos`).
+  on A are listed with B's (:func:`triage.store.coding.memos`). Where a coder accepted one
+  and refused (or withdrew) the other on a segment, the acceptance wins, whichever came
+  later: the segment was coded with the concept the merged code now names. The log stays
+  append-only: the accept is appended under B (the coder's, at the time they accepted,
+  its reason naming the merge), and undoing the merge re-appends B's own decision there
+  unless the coder decided on B again since.
 - **split** A into A1, A2: each segment coded with A goes to the part a person assigns it
   to. The decision log stays append-only: the coder's decision on A is withdrawn
   (``retract``) and the same decision appended for the part, under the same coder and
@@ -35,13 +40,34 @@ from triage.store.code_decisions import latest_code_rows
 from triage.store.coding import load_codebook, save_codebook
 from triage.store.schema_coding import CodeDecisionRow, CodeHistoryRow, CodingMemoRow
 
-__all__ = ["merge_codes", "move_code", "split_code", "undo_change"]
+__all__ = ["merge_codes", "move_code", "parse_assignments", "split_code", "undo_change"]
 
 
 def merge_codes(session: Session, source_id: str, target_id: str, *, coder: str) -> Codebook:
-    """Merge ``source_id`` into ``target_id`` (its applications and memos count for the target)."""
+    """Merge ``source_id`` into ``target_id`` (its applications and memos count for the target;
+    an acceptance of either on a segment wins over a refusal of the other)."""
     codebook = load_codebook(session)
-    codebook.merge(source_id, target_id)
+    source, target = codebook.get(source_id).id, codebook.get(target_id).id
+    before = latest_code_rows(session, codebook)
+    codebook.merge(source, target)
+    why = f"merged {source} into {target} by {coder}: the accept counts"
+    appended: list[int] = []
+    restore: list[int] = []
+    for (segment, code, who), theirs in before.items():
+        other = before.get((segment, source, who))
+        if code != target or other is None:
+            continue
+        accepts = [r for r in (theirs, other) if r.decision == "accept"]
+        if not accepts or max(theirs, other, key=lambda r: r.id).decision == "accept":
+            continue  # no accept, or the later decision is one: it already counts for the merged code
+        kept = max(accepts, key=lambda r: r.id)
+        row = CodeDecisionRow(segment_id=segment, code_id=target, decision="accept", coder=who,
+                              created_at=kept.created_at, score=kept.score, rank=kept.rank, reason=why)
+        session.add(row)
+        session.flush()
+        appended.append(row.id)
+        restore.append(theirs.id)
+    codebook.history[-1].detail.update({"appended": appended, "restore": restore})
     save_codebook(session, codebook, coder)
     return codebook
 
@@ -52,6 +78,17 @@ def move_code(session: Session, code_id: str, parent_id: str | None, *, coder: s
     codebook.move(code_id, parent_id)
     save_codebook(session, codebook, coder)
     return codebook
+
+
+def parse_assignments(pairs: Sequence[str]) -> dict[int, str]:
+    """``SEGMENT=CODE`` pairs (``--assign``, the web form's lines) -> segment id -> new code."""
+    targets: dict[int, str] = {}
+    for pair in pairs:
+        segment, sep, part = pair.partition("=")
+        if not (sep and segment.strip().isdigit() and part.strip()):
+            raise DecisionError(f"assignment {pair!r} is not SEGMENT=CODE", hint="write e.g. --assign 12=waiting")
+        targets[int(segment)] = part.strip()
+    return targets
 
 
 def split_code(session: Session, source_id: str, names: Sequence[str], assign: Mapping[int, str], *,
@@ -136,9 +173,30 @@ def undo_change(session: Session, *, coder: str, change_id: int | None = None,
     detail: dict[str, Any] = dict(change.detail)
     if change.action == "split":
         _undo_split(session, codebook, change.code_id, detail, coder)
+    if change.action == "merge":
+        _undo_merge_accepts(session, codebook, detail, coder)
     codebook.undo(change.action, change.code_id, detail, change.id)
     save_codebook(session, codebook, coder)
     return change
+
+
+def _undo_merge_accepts(session: Session, codebook: Codebook, detail: dict[str, Any], coder: str) -> None:
+    """Re-append the target's own decision where the merge appended an accept for it, unless the
+    coder decided on the merged code since (their later decision stands)."""
+    appended, restore = list(detail.get("appended") or []), list(detail.get("restore") or [])
+    if not appended:
+        return
+    rows = {r.id: r for r in session.scalars(select(CodeDecisionRow).where(
+        CodeDecisionRow.id.in_(appended + restore)))}
+    latest = latest_code_rows(session, codebook)
+    for added, own in zip(appended, restore, strict=True):
+        row, before = rows[added], rows[own]
+        if latest.get((row.segment_id, codebook.resolve(row.code_id), row.coder)) is not row:
+            continue
+        session.add(CodeDecisionRow(segment_id=before.segment_id, code_id=before.code_id, decision=before.decision,
+                                    coder=before.coder, created_at=before.created_at, score=before.score,
+                                    rank=before.rank, reason=f"merge into {row.code_id} undone by {coder}"))
+    session.flush()
 
 
 def _undo_split(session: Session, codebook: Codebook, source_id: str, detail: dict[str, Any], coder: str) -> None:

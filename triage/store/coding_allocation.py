@@ -27,14 +27,20 @@ from sqlalchemy.orm import Session
 
 from triage.errors import DecisionError
 from triage.roles import allowed
-from triage.store.allocation import checked_allocation, drawn_twice
-from triage.store.schema_allocation import AllocationRow
+from triage.store.allocation import (
+    Allocation,
+    allocation_history,
+    allocation_in_force,
+    append_allocation,
+    drawn_twice,
+)
 from triage.store.schema_coding import CodingSegmentRow
 from triage.store.users import find_user, has_users
 
 __all__ = [
     "CODING_STAGE",
     "CodingAllocation",
+    "check_allocated",
     "coding_allocation",
     "coding_allocation_history",
     "set_coding_allocation",
@@ -75,36 +81,51 @@ def _weight(seed: int, unit: int, coder: str) -> bytes:
 def set_coding_allocation(session: Session, *, coders: Sequence[str], double_share: float, set_by: str,
                           seed: int = 0) -> CodingAllocation:
     """Append a coding allocation (in force from now on); DecisionError names the fix."""
-    names = checked_allocation(coders, double_share, set_by, who="coder", work="cod", example="--coders ana,ben")
-    if has_users(session):  # a team project: only its active coders (and leads) can be given segments
-        for name in names:
-            user = find_user(session, name)
-            if user is None or not user.active or not allowed(user.role, "code"):
-                raise DecisionError(f"{name!r} is not an active user who may code",
-                                    hint="see 'triage users list'; coders and leads code")
-    row = AllocationRow(stage=CODING_STAGE, reviewers=names, double_share=float(double_share), seed=seed,
-                        set_by=set_by.strip())
-    session.add(row)
-    session.flush()
-    return _allocation(row)
+    return _coding(append_allocation(session, stage=CODING_STAGE, people=coders, double_share=double_share,
+                                     set_by=set_by, seed=seed, who="coder", work="cod", example="--coders ana,ben",
+                                     check_people=_may_code))
 
 
-def _allocation(row: AllocationRow) -> CodingAllocation:
-    return CodingAllocation(row.id, tuple(row.reviewers or ()), float(row.double_share), int(row.seed), row.set_by,
-                            row.created_at)
+def _may_code(session: Session, names: list[str]) -> None:
+    """On a team project only its active coders (and leads) can be given segments."""
+    if not has_users(session):
+        return
+    for name in names:
+        user = find_user(session, name)
+        if user is None or not user.active or not allowed(user.role, "code"):
+            raise DecisionError(f"{name!r} is not an active user who may code",
+                                hint="see 'triage users list'; coders and leads code")
+
+
+def _coding(allocation: Allocation) -> CodingAllocation:
+    return CodingAllocation(allocation.id, allocation.reviewers, allocation.double_share, allocation.seed,
+                            allocation.set_by, allocation.created_at)
 
 
 def coding_allocation(session: Session) -> CodingAllocation | None:
     """The coding allocation in force, or None (every coder codes every segment, as before)."""
-    row = session.scalars(select(AllocationRow).where(AllocationRow.stage == CODING_STAGE)
-                          .order_by(AllocationRow.id.desc())).first()
-    return _allocation(row) if row is not None else None
+    allocation = allocation_in_force(session, CODING_STAGE)
+    return _coding(allocation) if allocation is not None else None
 
 
 def coding_allocation_history(session: Session) -> list[CodingAllocation]:
     """Every coding allocation set, oldest first (who set what, when)."""
-    rows = session.scalars(select(AllocationRow).where(AllocationRow.stage == CODING_STAGE).order_by(AllocationRow.id))
-    return [_allocation(row) for row in rows]
+    return [_coding(allocation) for allocation in allocation_history(session, CODING_STAGE)]
+
+
+def check_allocated(session: Session, segment_id: int, coder: str) -> None:
+    """DecisionError unless ``coder`` may code ``segment_id`` under the allocation in force: one of
+    the coders its unit is given to, or a lead (on a team project a user with the lead role; without
+    users, whoever set the allocation). Without an allocation everyone codes everything."""
+    allocation = coding_allocation(session)
+    unit = units_of(session, [segment_id]).get(segment_id)
+    if allocation is None or unit is None or coder in allocation.coders_of(unit):
+        return
+    user = find_user(session, coder) if has_users(session) else None
+    if (user.role == "lead" if user is not None else coder == allocation.set_by):
+        return
+    raise DecisionError(f"segment {unit} is not allocated to {coder}",
+                        hint="code your own segments ('triage code next' lists them); a lead can code any")
 
 
 def unit_of(segment: CodingSegmentRow) -> int:

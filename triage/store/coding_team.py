@@ -44,6 +44,7 @@ __all__ = [
     "coding_resolutions",
     "resolve_coding_disagreement",
     "segments_to_code",
+    "standing_resolutions",
 ]
 
 
@@ -183,6 +184,14 @@ def _last_decided(session: Session) -> dict[int, datetime]:
     return last
 
 
+def standing_resolutions(session: Session) -> dict[int, CodingResolution]:
+    """Unit -> the lead's resolution that stands on it: the newest, made at or after the coders'
+    last decision there (a coder deciding again reopens the unit)."""
+    newest = {r.segment_id: r for r in coding_resolutions(session)}
+    last = _last_decided(session)
+    return {unit: r for unit, r in newest.items() if unit not in last or _aware(r.created_at) >= last[unit]}
+
+
 def coding_disagreements(session: Session, codebook: Codebook, *, resolved: bool = False) -> list[UnitDisagreement]:
     """Segments coded by two or more coders whose applied codes differ, in reading order.
 
@@ -198,10 +207,7 @@ def coding_disagreements(session: Session, codebook: Codebook, *, resolved: bool
         CodingDocumentRow.id.in_({s.document_id for s in segments.values()})))}
     notes = [m for m in memos(session) if m.segment_id is not None]
     memo_units = units_of(session, {m.segment_id for m in notes if m.segment_id is not None})
-    by_unit_resolutions: dict[int, list[CodingResolution]] = defaultdict(list)
-    for r in coding_resolutions(session):
-        by_unit_resolutions[r.segment_id].append(r)
-    last = _last_decided(session)
+    standing_now = standing_resolutions(session)
     out = []
     for unit, decisions in shared.items():
         work = []
@@ -217,9 +223,7 @@ def coding_disagreements(session: Session, codebook: Codebook, *, resolved: bool
         differing = tuple(sorted(frozenset().union(*sets) - sets[0].intersection(*sets[1:])))
         if not differing:
             continue
-        history = by_unit_resolutions.get(unit, [])
-        newest = history[-1] if history else None
-        standing = newest if newest is not None and _aware(newest.created_at) >= last[unit] else None
+        standing = standing_now.get(unit)
         if standing is not None and not resolved:
             continue
         segment = segments[unit]

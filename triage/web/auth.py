@@ -71,6 +71,10 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/coding/span"): "code",
     ("POST", "/coding/team/allocate"): "settings",
     ("POST", "/coding/team/resolve"): "resolve",
+    ("POST", "/coding/codebook/merge"): "codebook",  # the living codebook's structure: a lead's
+    ("POST", "/coding/codebook/split"): "codebook",
+    ("POST", "/coding/codebook/move"): "codebook",
+    ("POST", "/coding/codebook/undo"): "codebook",
     ("GET", "/coding/next"): "code",
     ("POST", "/reviewer"): "view",  # harmless: a logged-in user's name is their login, not this cookie
     ("GET", "/users"): "users",  # the team's accounts: a lead's page

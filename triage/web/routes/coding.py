@@ -27,6 +27,7 @@ from triage.embeddings import Encoder, load_encoder
 from triage.errors import DecisionError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
+from triage.store.coding_in_force import rows_in_force
 from triage.store.coding_team import segments_to_code
 from triage.store.db import Project, Session
 from triage.store.schema_coding import CodingDocumentRow, CodingSegmentRow
@@ -332,19 +333,20 @@ def export_codebook(request: Request, fmt: str) -> Response:
 
 
 @router.get("/export/coded-segments.csv")
-def export_coded_segments(request: Request) -> Response:
-    """One row per coded segment, code and coder, as ``triage code export``."""
+def export_coded_segments(request: Request, view: str = "") -> Response:
+    """The coding in force, one row per coded segment and code, as ``triage code export``
+    (:mod:`triage.store.coding_in_force`); ``?view=coders``: each coder's own rows, as ``--every-coder``."""
     with context_of(request).project.reading() as session:
-        rows = appl.coded_rows(session, store.load_codebook(session))
-    base = ["study", "document_id", "record_id", "segment_id", "start", "end", "code_id", "code_name", "themes"]
-    extra = [k for k in (rows[0] if rows else {}) if k not in [*base, "coder", "decided_at", "text"]]
-    return _download(_csv(rows, [*base, *extra, "coder", "decided_at", "text"]), "coded-segments.csv", "text/csv")
+        codebook = store.load_codebook(session)
+        every = view == "coders"
+        rows = appl.coded_rows(session, codebook) if every else rows_in_force(session, codebook).rows
+    return _download(_csv(rows, appl.coded_columns(rows, in_force=not every)), "coded-segments.csv", "text/csv")
 
 
 @router.get("/export/coded-counts.csv")
 def export_coded_counts(request: Request) -> Response:
-    """Coded segments per code, study and perspective, as ``triage code export --counts``."""
+    """Coded segments in force per code, study and perspective, as ``triage code export --counts``."""
     with context_of(request).project.reading() as session:
         codebook = store.load_codebook(session)
-        table = appl.count_table(appl.coded_rows(session, codebook), codebook, by=("study", "perspective"))
+        table = appl.count_table(rows_in_force(session, codebook).rows, codebook, by=("study", "perspective"))
     return _download(_csv(table, list(table[0]) if table else ["code_id"]), "coded-counts.csv", "text/csv")

@@ -2,6 +2,9 @@
 coders differ on (resolved by a lead with a note), the codebook's history; each coder's
 next segment; one segment's decisions as JSON, blind where the segment is coded twice.
 
+The living codebook's merge, split, move and undo (``triage codebook``'s) are here too, a
+lead's, each logged with who made it; after one the page offers to undo it at once.
+
 Role checks run on the server before any of these (:mod:`triage.web.auth`): the POST routes
 here are a lead's (any POST not listed there is); the pages are readable by anyone logged in,
 and show only segments two coders have coded, so blind coding holds on them by construction.
@@ -9,18 +12,22 @@ and show only segments two coders have coded, so blind coding holds on them by c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from triage.coding.agreement import pairwise_agreement
+from triage.coding.codebook import UNDOABLE
 from triage.roles import Action, allowed
 from triage.store import coding as store
 from triage.store import coding_team as team
 from triage.store.allocation import parse_share
 from triage.store.code_decisions import shared_code_decisions
+from triage.store.codebook_changes import merge_codes, move_code, parse_assignments, split_code, undo_change
 from triage.store.coding_allocation import coding_allocation, set_coding_allocation, units_of
+from triage.store.db import Session
 from triage.web.context import context_of, reviewer_of
 from triage.web.errors import NotFoundError, wants_json
 from triage.web.routes.reviewer import require_reviewer
@@ -39,7 +46,7 @@ def _may(request: Request, action: Action) -> bool:
 
 
 @router.get("/coding/team", response_class=HTMLResponse)
-def coding_team_page(request: Request, resolved: bool = False) -> Response:
+def coding_team_page(request: Request, resolved: bool = False, changed: int | None = None) -> Response:
     """Allocation, progress, agreement per pair, disagreements and codebook history (HTML or JSON)."""
     ctx = context_of(request)
     with ctx.project.reading() as session:
@@ -66,6 +73,10 @@ def coding_team_page(request: Request, resolved: bool = False) -> Response:
         "allocation": allocation, "progress": progress, "reports": reports, "disagreements": disagreements,
         "history": history, "resolutions": resolutions, "names": {c.id: c.name for c in codebook.codes()},
         "show_resolved": resolved, "can_resolve": _may(request, "resolve"), "can_allocate": _may(request, "settings"),
+        "can_edit_codebook": _may(request, "codebook"), "codes": [(c, depth) for c, _, depth in codebook.walk()],
+        "codable": codebook.codable(), "themes": [c for c in codebook.codes() if not c.codable],
+        "changed": next((c for c in history if c.id == changed and c.action in UNDOABLE), None),
+        "undone": {int(c.detail.get("change", 0)) for c in history if c.action == "undo"},
     })
 
 
@@ -96,6 +107,58 @@ def coding_team_resolve(
         team.resolve_coding_disagreement(session, store.load_codebook(session), segment_id,
                                          [c for c in codes if c.strip()], lead=lead, note=note)
     return RedirectResponse(f"/coding/team#segment-{segment_id}", status_code=303)
+
+
+def _codebook_edit(request: Request, edit: Callable[[Session, str], object]) -> RedirectResponse:
+    """Make one codebook change as the acting lead, then back to the codebook panel, which
+    offers to undo that change right there."""
+    lead = require_reviewer(request)
+    with context_of(request).project.transaction() as session:
+        edit(session, lead)
+        change = team.codebook_history(session)[-1].id
+    return RedirectResponse(f"/coding/team?changed={change}#codebook", status_code=303)
+
+
+@router.post("/coding/codebook/merge")
+def codebook_merge(request: Request, source: Annotated[str, Form()], target: Annotated[str, Form()]) -> Response:
+    """A lead merges ``source`` into ``target`` (``triage codebook merge``), logged with who; undo offered after."""
+    return _codebook_edit(request, lambda session, lead: merge_codes(session, source, target, coder=lead))
+
+
+@router.post("/coding/codebook/move")
+def codebook_move(request: Request, code_id: Annotated[str, Form()], parent: Annotated[str, Form()] = "") -> Response:
+    """A lead moves a code under another theme (none: to the top), as ``triage codebook move``."""
+    return _codebook_edit(request, lambda session, lead: move_code(session, code_id, parent.strip() or None,
+                                                                   coder=lead))
+
+
+@router.post("/coding/codebook/split")
+def codebook_split(
+    request: Request,
+    code_id: Annotated[str, Form()],
+    into: Annotated[str, Form()],
+    rest: Annotated[str, Form()] = "",
+    assign: Annotated[str, Form()] = "",
+) -> Response:
+    """A lead splits a code into new codes (names comma-separated); coded segments go to ``rest``
+    but those named on ``assign`` lines (``SEGMENT=CODE``), as ``triage codebook split``."""
+    names = [n.strip() for n in into.split(",") if n.strip()]
+    targets = parse_assignments([line.strip() for line in assign.splitlines() if line.strip()])
+    return _codebook_edit(request, lambda session, lead: split_code(session, code_id, names, targets, coder=lead,
+                                                                    rest=rest.strip() or None))
+
+
+@router.post("/coding/codebook/undo")
+def codebook_undo(
+    request: Request,
+    change: Annotated[int | None, Form()] = None,
+) -> Response:
+    """A lead undoes history row ``change`` (default: the latest merge, split or move), as
+    ``triage codebook undo``: coded segments, examples and memos go back with it."""
+    lead = require_reviewer(request)
+    with context_of(request).project.transaction() as session:
+        undo_change(session, coder=lead, change_id=change)
+    return RedirectResponse("/coding/team#codebook", status_code=303)
 
 
 @router.get("/coding/next")
