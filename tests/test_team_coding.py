@@ -215,8 +215,11 @@ def test_every_codebook_change_on_the_cli_is_logged_with_the_acting_user(coding_
     p = ["-p", str(coding_dir)]
     run("codebook", "add", "Waiting lists", "--parent", "relationships-with-professionals", "--coder", "cat", *p)
     run("codebook", "rename", "waiting-lists", "Waiting for help", "--coder", "cat", *p)
-    run("codebook", "move", "waiting-lists", "--parent", "fear-and-stigma", "--coder", "dan", *p)
-    run("codebook", "merge", "hiding-difficulties", "fear-of-removal", *p, env={"TRIAGE_REVIEWER": "dan"})
+    # restructuring the shared codebook moves every coder's coding: a lead's, as on the web
+    refused_merge = run("codebook", "merge", "hiding-difficulties", "fear-of-removal", "--coder", "dan", *p, ok=False)
+    assert "dan is a coder and may not merge, split or move codes in the codebook" in refused_merge.output
+    run("codebook", "move", "waiting-lists", "--parent", "fear-and-stigma", "--coder", "ana", *p)
+    run("codebook", "merge", "hiding-difficulties", "fear-of-removal", *p, env={"TRIAGE_REVIEWER": "ana"})
     run("codebook", "export", str(coding_dir / "book.json"), *p)
     run("codebook", "import", str(coding_dir / "book.json"), "--coder", "cat", *p)
     refused = run("codebook", "rename", "fear-of-removal", "Fear", "--coder", "ben", *p, ok=False)
@@ -227,9 +230,9 @@ def test_every_codebook_change_on_the_cli_is_logged_with_the_acting_user(coding_
         log = [(c.action, c.code_id, c.coder) for c in codebook_history(session)][1:]  # after the demo's import
         assert load_codebook(session).get("fear-of-removal").name != "Fear"
     assert log == [("add", "waiting-lists", "cat"), ("rename", "waiting-lists", "cat"),
-                   ("move", "waiting-lists", "dan"), ("merge", "hiding-difficulties", "dan"), ("import", "*", "cat")]
+                   ("move", "waiting-lists", "ana"), ("merge", "hiding-difficulties", "ana"), ("import", "*", "cat")]
     shown = json.loads(run("code", "history", "--code", "waiting-lists", "--json", *p).output)
-    assert [(c["action"], c["coder"]) for c in shown] == [("add", "cat"), ("rename", "cat"), ("move", "dan")]
+    assert [(c["action"], c["coder"]) for c in shown] == [("add", "cat"), ("rename", "cat"), ("move", "ana")]
     assert shown[1]["detail"] == {"from": "Waiting lists", "to": "Waiting for help"}
     bad = run("code", "allocate", "--coders", "cat,ben", "--double", "0.1", "--by", "ana", *p, ok=False)
     assert "'ben' is not an active user who may code" in bad.output

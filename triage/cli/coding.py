@@ -26,6 +26,7 @@ from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
 from triage.coding.documents import DocumentText, read_document
 from triage.coding.fulltext.sections import RESULTS_ONLY
 from triage.errors import DecisionError
+from triage.roles import Action
 from triage.store import code_decisions as appl
 from triage.store import coding as store
 from triage.store.coding_team import codebook_history, segments_to_code
@@ -43,8 +44,10 @@ app.add_typer(codebook_app, name="codebook")
 CoderOption = Annotated[str | None, typer.Option("--coder", help="Coder name (default: the 'reviewer' setting).")]
 
 
-def _coder(project: Project, coder: str | None) -> str:
-    if (member := act_as(project, coder, "code")) is not None:  # a team project: an active user
+def _coder(project: Project, coder: str | None, action: Action = "code") -> str:
+    """The acting coder's name; on a team project an active user whose role may do ``action``
+    (restructuring the codebook, ``codebook``, is a lead's: it moves every coder's coding)."""
+    if (member := act_as(project, coder, action)) is not None:  # a team project: an active user
         return member
     name = coder or project.get_setting("reviewer")
     if not name:
@@ -488,7 +491,7 @@ def codebook_merge(source: str, target: str, coder: CoderOption = None, project:
     from triage.store.codebook_changes import merge_codes
 
     proj = open_project(project)
-    name = _coder(proj, coder)
+    name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
         merge_codes(session, source, target, coder=name)
     console.print(f"merged {source} into {target} (undo: triage codebook unmerge {source})")
@@ -501,7 +504,7 @@ def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help=
     from triage.store.codebook_changes import move_code
 
     proj = open_project(project)
-    name = _coder(proj, coder)
+    name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
         move_code(session, code_id, parent, coder=name)
     console.print(f"moved {code_id}")
@@ -522,7 +525,7 @@ def codebook_split(
 
     targets = parse_assignments(assign or [])
     proj = open_project(project)
-    name = _coder(proj, coder)
+    name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
         done = split_code(session, code_id, into, targets, coder=name, rest=rest)
     console.print(f"split {code_id} into {', '.join(done['into'])}: {len(done['withdrawn'])} decision(s) carried")
@@ -536,7 +539,7 @@ def codebook_undo(change: Annotated[int | None, typer.Option(
     from triage.store.codebook_changes import undo_change
 
     proj = open_project(project)
-    name = _coder(proj, coder)
+    name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
         row = undo_change(session, coder=name, change_id=change)
         done = f"undid change {row.id}: {row.action} of {row.code_id}"
@@ -549,7 +552,7 @@ def codebook_unmerge(source: str, coder: CoderOption = None, project: ProjectOpt
     from triage.store.codebook_changes import undo_change
 
     proj = open_project(project)
-    name = _coder(proj, coder)
+    name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
         row = undo_change(session, coder=name, code_id=source, action="merge")
         target = row.detail.get("into")
