@@ -24,14 +24,17 @@ level / +0.04, so small projects lose nothing). It is refitted when the positive
 grown by a tenth (at least ten rows), so suggesting stays fast; the nearest-neighbour
 part still reacts to every single accept and reject at once.
 
-Two changes for results sections of qualitative papers (issue 18, measured in
+Changes for results sections of qualitative papers (issue 18, measured in
 ``evaluation/reports/coding.md``): every vector is *centred* on the project's segments (their
 mean embedding is subtracted before the cosine, with ``fit(..., segments=...)``): all
 paragraphs of one synthesis share its topic, and that shared direction otherwise dominates
 every similarity (embedding anisotropy; Mu & Viswanath 2018, "All-but-the-top"). And a code's
 prototype is the mean of two texts, its name with theme context and description
 (:func:`code_text`) and its name alone (:func:`code_views`): subthemes of one theme share the
-theme's words, the name alone tells them apart.
+theme's words, the name alone tells them apart. A third: where a segment is compared with coded
+segments, the project's leading principal direction is dropped as well (``drop_components``): in a
+synthesis it is the voice (participants' quotations against the authors' prose), which otherwise
+makes a quotation's nearest coded segments other quotations, whatever their subtheme.
 
 Scores are cosine similarities (about -1..1, typically 0.1-0.8) plus at most
 ``linear_weight``, comparable between codes, not probabilities.
@@ -61,6 +64,10 @@ KINDS: tuple[str, ...] = ("description", "example", "accepted", "rejected")
 #: At most this many of the project's segments (a seeded sample) give the principal directions
 #: that ``drop_components`` removes.
 COMPONENT_ROWS = 1000
+#: Fewer segments than this drop no direction: the leading direction of a handful of segments is their
+#: main topic (in a test project, 4 of 8 sentences about the journey to a clinic), not a property of the
+#: collection such as the voice. A guard only: every measured set (26 segments and more) is above it.
+MIN_SEGMENTS_FOR_DIRECTIONS = 20
 
 
 def code_text(code: Code, path: Sequence[Code] = ()) -> str:
@@ -154,7 +161,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         other quotations whatever their subtheme ("All-but-the-top", Mu & Viswanath 2018, the
         paper centring follows, removes the mean and the top directions). 1, chosen on the two qes
         tuning sets (``evaluation/bench_coding.py`` ``TUNE_SETS``, online top-3 over 5 seeds: 0
-        0.616, 1 0.652, 2 0.639, 3 0.645). It needs ``center``; zero-shot does not depend on it.
+        0.616, 1 0.652, 2 0.639, 3 0.645). It needs ``center`` and at least
+        :data:`MIN_SEGMENTS_FOR_DIRECTIONS` segments; zero-shot does not depend on it.
     """
 
     #: Recorded with every suggestion shown; "+logreg" since the linear head joined.
@@ -200,11 +208,12 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         if self.center and segments is not None and len(segments) > 1:
             self.center_ = np.asarray(segments, dtype=np.float32).mean(axis=0)
         self.components_ = None
-        if self.center_ is not None and self.drop_components > 0 and segments is not None:
+        if self.center_ is not None and self.drop_components > 0 and segments is not None \
+                and len(segments) >= MIN_SEGMENTS_FOR_DIRECTIONS:
             pool = np.asarray(segments, dtype=np.float32)
             if len(pool) > COMPONENT_ROWS:  # a seeded sample: the leading direction is stable, the SVD cheap
                 pool = pool[np.random.default_rng(0).choice(len(pool), COMPONENT_ROWS, replace=False)]
-            self.components_ = np.linalg.svd(pool - self.center_, full_matrices=False)[2][:self.drop_components]
+            self.components_ = _leading_directions(pool - self.center_, self.drop_components)
         X = self._centered(X)
         kinds = list(kind)
         if len(X) != len(y) or len(kinds) != len(y):
@@ -434,6 +443,16 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         if penalty > 0:
             reason += f"; but you rejected {name} for a similar segment"
         return reason
+
+
+def _leading_directions(X: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` leading principal directions (n, dim) of the rows of ``X``. ARPACK finds the
+    first few without a full SVD (34 ms against 5.6 s for 1,000 x 384 on the loaded 2-core machine)."""
+    from sklearn.decomposition import PCA
+
+    solver = "arpack" if n < min(X.shape) else "full"
+    return np.asarray(PCA(n_components=min(n, *X.shape), svd_solver=solver, random_state=0).fit(X).components_,
+                      dtype=np.float32)
 
 
 def _unit_rows(X: np.ndarray) -> np.ndarray:
