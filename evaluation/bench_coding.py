@@ -257,7 +257,7 @@ def write_report(entries: list[dict[str, Any]]) -> None:
         "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets qes",
         ("nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants triage,no-lexical,before "
          "--protocols zero-shot  # round 2 run; zero-shot does not depend on round 3"),
-        "nice .venv/bin/python evaluation/bench_coding.py --seeds 1 --sets nhs --variants triage --protocols online",
+        "nice .venv/bin/python evaluation/bench_coding.py --seeds 1 --sets nhs --variants triage,keep-direction --protocols online",
         "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants naive,floor  # earlier run, unchanged",
         "```",
         "",
