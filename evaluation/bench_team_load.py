@@ -197,6 +197,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="seconds each reviewer reads a card before the key press (default 0: as fast as the "
                              "server answers)")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="record the first server with py-spy (on PATH) while the load runs, samples that hold "
+                             "the interpreter lock only, as py-spy's raw (collapsed stack) text")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="triage-load-") as tmp:
         work = Path(tmp)
@@ -237,6 +240,12 @@ def main(argv: list[str] | None = None) -> None:
             started = time.monotonic()
             for t in threads:
                 t.start()
+            spy = None
+            if args.profile is not None:
+                seconds = args.seconds if args.no_kill else args.seconds / 2
+                spy = subprocess.Popen(["py-spy", "record", "--gil", "--threads", "-r", "50", "-f", "raw", "-d",
+                                        f"{max(1, int(seconds) - 2)}", "-o", str(args.profile), "-p", str(server.pid)],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             restart_s = None
             if not args.no_kill:
                 time.sleep(args.seconds / 2)
@@ -260,6 +269,8 @@ def main(argv: list[str] | None = None) -> None:
             server_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before[0]  # both server processes
             clients_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu_before[1]
             rows = stored(project, env)
+            if spy is not None:
+                spy.wait(timeout=60)
         finally:
             subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "stop", str(pg_dir)], check=False)
     by_id = {decision_id: (request_id, record) for decision_id, request_id, record in rows}
