@@ -103,7 +103,11 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
                 csrf = login(client, log.name)
                 card = None
             if card is None:
-                card = client.get("/screen/card", headers={"Accept": "application/json"}).json()
+                fetched = client.get("/screen/card", headers={"Accept": "application/json"})
+                if fetched.status_code in (401, 403):  # the session died with the killed server
+                    csrf = None
+                    continue
+                card = fetched.json()
             record, html = card.get("record_id"), str(card.get("html", ""))
             found = _REQUEST.search(html)
             if record is None or found is None:
@@ -129,10 +133,13 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
             else:
                 log.errors += 1
                 card = None
+                if answer.status_code in (401, 403):  # a restarted server signs sessions anew: log in again
+                    csrf = None
         except (httpx.HTTPError, ValueError):
             log.errors += 1
             time.sleep(0.3)  # the server is down (the kill) or restarting: try again
             card = None
+            csrf = None  # after a restart the old session is void (and an answer that is no JSON: the login page)
     client.close()
 
 
@@ -198,8 +205,11 @@ def main(argv: list[str] | None = None) -> None:
                              "server answers)")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
     parser.add_argument("--profile", type=Path, default=None,
-                        help="record the first server with py-spy (on PATH) while the load runs, samples that hold "
-                             "the interpreter lock only, as py-spy's raw (collapsed stack) text")
+                        help="record the first server with py-spy (on PATH) while the load runs, as py-spy's raw "
+                             "(collapsed stack) text")
+    parser.add_argument("--profile-wall", action="store_true",
+                        help="with --profile: every thread at every sample, waiting ones too (where requests queue); "
+                             "default: only samples holding the interpreter lock (who keeps the others waiting)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="triage-load-") as tmp:
         work = Path(tmp)
@@ -243,7 +253,8 @@ def main(argv: list[str] | None = None) -> None:
             spy = None
             if args.profile is not None:
                 seconds = args.seconds if args.no_kill else args.seconds / 2
-                spy = subprocess.Popen(["py-spy", "record", "--gil", "--threads", "-r", "50", "-f", "raw", "-d",
+                spy = subprocess.Popen(["py-spy", "record", "--idle" if args.profile_wall else "--gil", "--threads",
+                                        "-r", "50", "-f", "raw", "-d",
                                         f"{max(1, int(seconds) - 2)}", "-o", str(args.profile), "-p", str(server.pid)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             restart_s = None
