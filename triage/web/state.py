@@ -340,17 +340,28 @@ class ScreeningState:
         cached = self._settled
         if cached is not None and cached[0] == version:
             return cached[1]
-        with self._settled_lock:  # one request reads, the others at the same moment reuse its answer
+        if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
+            # Two small queries, in every request that finds new decisions, without the lock: under
+            # a team's key presses nearly every card finds some, and queued behind one lock the
+            # 20 requests of 20 reviewers waited for each other's queries.
+            settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage)
+            if settled is not None:
+                self._keep_settled(version, settled)
+                return settled
+        with self._settled_lock:  # the whole log: one request reads, the others at the same moment reuse it
             cached = self._settled
             if cached is not None and cached[0] == version:
                 return cached[1]
-            settled: frozenset[int] | None = None
-            if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
-                settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage)
-            if settled is None:
-                settled = settled_records(session, stage=self.stage)
-            self._settled = (version, settled)
+            settled = settled_records(session, stage=self.stage)
+            self._keep_settled(version, settled)
         return settled
+
+    def _keep_settled(self, version: tuple[int, ...], settled: frozenset[int]) -> None:
+        """Keep the newest answer (concurrent requests finish in any order; an older one
+        kept only costs the next request a small query)."""
+        cached = self._settled
+        if cached is None or cached[0][2:] != version[2:] or cached[0][:2] <= version[:2]:
+            self._settled = (version, settled)
 
     def study_groups(self, session: Session) -> dict[int, tuple[int, ...]]:
         """:func:`~triage.store.studies.study_groups`, read again only when a link, a pair, a
