@@ -55,6 +55,7 @@ class HeldBuild:
 @pytest.fixture()
 def kept_project(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(web_state, "KEEP_ORDER_EVERY_S", 0.2)  # the test need not wait 5 s
+    monkeypatch.setattr(web_state, "RETRAIN_EVERY_S", 0.2)
     with Project.open(demo_dir) as project:
         project.set_setting("preset", "elas_u4")  # the order the new server reads is the fast queue's
     return demo_dir

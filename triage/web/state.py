@@ -112,11 +112,18 @@ class Card:
 #: Seconds between looks for background embeddings that finished.
 EMBEDDING_POLL_S = 5.0
 #: After a refresh that took d seconds the retrainer rests RETRAIN_REST * d before the next, so
-#: it holds the server's interpreter a third of the time at most while decisions pour in
-#: (its sync reads the decisions in force, every record's group and every decision: 0.2-0.3 s
-#: at 50,000 records with a few thousand decisions; back to back, requests waited behind it
-#: for the interpreter: evaluation/reports/team_load.md).
+#: it holds the server's interpreter a third of the time at most while decisions pour in. Its
+#: sync used to read the whole decision log (1.4 s at 50,000 records and 2,000 decisions on a
+#: loaded machine, requests waiting behind it); it now reads the rows appended since, and the
+#: retrain itself runs mostly outside the interpreter lock (liblinear, sparse products):
+#: evaluation/reports/team_load_refresh.md.
 RETRAIN_REST = 2.0
+#: Nor does a refresh start sooner than this many seconds after the one before (seconds). A
+#: cheap refresh (the rows appended since) ran every 2 s under 20 reviewers, and each one's
+#: stretches of Python (explaining the head, ordering 50,000 scores) held the interpreter
+#: while the requests' database round trips waited to get it back. One person deciding
+#: slower than this never waits for it.
+RETRAIN_EVERY_S = 5.0
 #: Longest the order kept in the project lags the server's own while decisions keep coming
 #: (seconds); once they stop, the next write comes this long after the last retrain at most.
 KEEP_ORDER_EVERY_S = 5.0
@@ -268,7 +275,8 @@ class ScreeningState:
                 started = time.monotonic()
                 with self._lock:
                     self._refresh_locked()
-                rest_until = time.monotonic() + RETRAIN_REST * (time.monotonic() - started)
+                took = time.monotonic() - started
+                rest_until = started + max((1 + RETRAIN_REST) * took, RETRAIN_EVERY_S)
                 keep_due = True
             if keep_due and time.monotonic() - kept_at >= KEEP_ORDER_EVERY_S:
                 self._keep_order()
