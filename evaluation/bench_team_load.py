@@ -32,6 +32,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +68,26 @@ def free_port() -> int:
 
 def run(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
     return run_triage(*args, env=env, stdin=stdin).stdout
+
+
+@contextmanager
+def postgres_project(work: Path, records: int) -> Iterator[tuple[dict[str, str], Path]]:
+    """A throwaway PostgreSQL in ``work / "pg"`` holding a project of ``records`` pooled records
+    (preset tfidf): the environment that names it and the project folder; stopped at the end."""
+    work.chmod(0o755)  # PostgreSQL runs as its own user (pg-dev.sh, as root) and must reach its folder
+    pg_dir = work / "pg"
+    url = subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "start", str(pg_dir)], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    try:
+        env = dict(os.environ, TRIAGE_DATABASE=url, TRIAGE_EMBEDDINGS="background")
+        project, corpus = work / "project", work / "records.csv"
+        write_pooled_corpus(corpus, records)
+        run("init", str(project), env=env)
+        run("settings", "preset", "tfidf", "-p", str(project), env=env)
+        run("import", str(corpus), "-p", str(project), env=env)
+        yield env, project
+    finally:
+        subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "stop", str(pg_dir)], check=False)
 
 
 def start_server(project: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -103,7 +125,11 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
                 csrf = login(client, log.name)
                 card = None
             if card is None:
-                card = client.get("/screen/card", headers={"Accept": "application/json"}).json()
+                fetched = client.get("/screen/card", headers={"Accept": "application/json"})
+                if fetched.status_code in (401, 403):  # the session died with the killed server
+                    csrf = None
+                    continue
+                card = fetched.json()
             record, html = card.get("record_id"), str(card.get("html", ""))
             found = _REQUEST.search(html)
             if record is None or found is None:
@@ -129,10 +155,13 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
             else:
                 log.errors += 1
                 card = None
+                if answer.status_code in (401, 403):  # a restarted server signs sessions anew: log in again
+                    csrf = None
         except (httpx.HTTPError, ValueError):
             log.errors += 1
             time.sleep(0.3)  # the server is down (the kill) or restarting: try again
             card = None
+            csrf = None  # after a restart the old session is void (and an answer that is no JSON: the login page)
     client.close()
 
 
@@ -197,71 +226,73 @@ def main(argv: list[str] | None = None) -> None:
                         help="seconds each reviewer reads a card before the key press (default 0: as fast as the "
                              "server answers)")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="record the first server with py-spy (on PATH) while the load runs, as py-spy's raw "
+                             "(collapsed stack) text")
+    parser.add_argument("--profile-wall", action="store_true",
+                        help="with --profile: every thread at every sample, waiting ones too (where requests queue); "
+                             "default: only samples holding the interpreter lock (who keeps the others waiting)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="triage-load-") as tmp:
-        work = Path(tmp)
-        work.chmod(0o755)  # PostgreSQL runs as its own user (pg-dev.sh, as root) and must reach its folder
-        pg_dir = work / "pg"
-        url = subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "start", str(pg_dir)], capture_output=True,
-                             text=True, check=True).stdout.strip()
-        try:
-            env = dict(os.environ, TRIAGE_DATABASE=url, TRIAGE_EMBEDDINGS="background")
-            project = work / "project"
-            corpus = work / "records.csv"
-            write_pooled_corpus(corpus, args.records)
-            run("init", str(project), env=env)
-            run("settings", "preset", "tfidf", "-p", str(project), env=env)
-            run("import", str(corpus), "-p", str(project), env=env)
-            run("users", "add", "lead", "--role", "lead", "--password-stdin", "-p", str(project), env=env,
-                stdin=PASSWORD + "\n")
-            names = [f"reviewer{i:02d}" for i in range(1, args.reviewers + 1)]
-            for name in names:
-                run("users", "add", name, "--role", "reviewer", "--password-stdin", "-p", str(project),
-                    env=dict(env, TRIAGE_REVIEWER="lead"), stdin=PASSWORD + "\n")
-            port = free_port()
-            server_log = work / "server.log"
+    with tempfile.TemporaryDirectory(prefix="triage-load-") as tmp, postgres_project(Path(tmp), args.records) as made:
+        work, pg_dir = Path(tmp), Path(tmp) / "pg"
+        env, project = made
+        run("users", "add", "lead", "--role", "lead", "--password-stdin", "-p", str(project), env=env,
+            stdin=PASSWORD + "\n")
+        names = [f"reviewer{i:02d}" for i in range(1, args.reviewers + 1)]
+        for name in names:
+            run("users", "add", name, "--role", "reviewer", "--password-stdin", "-p", str(project),
+                env=dict(env, TRIAGE_REVIEWER="lead"), stdin=PASSWORD + "\n")
+        port = free_port()
+        server_log = work / "server.log"
+        server = start_server(project, port, env, server_log)
+        base = f"http://127.0.0.1:{port}"
+        # The first ranking is built when the screening page is first asked for.
+        warm = httpx.Client(base_url=base, timeout=600)
+        login(warm, "lead")
+        warm.get("/screen/card", headers={"Accept": "application/json"})
+        warm.close()
+        logs = [ClientLog(name) for name in names]
+        stop, down, killed = threading.Event(), threading.Event(), threading.Event()
+        threads = [threading.Thread(target=reviewer_loop, args=(base, log, stop, down, killed, args.think))
+                   for log in logs]
+        load_before = os.getloadavg()[0]
+        cpu_before = (cpu_seconds(resource.RUSAGE_CHILDREN), cpu_seconds(resource.RUSAGE_SELF),
+                      postgres_cpu_seconds(pg_dir))
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        spy = None
+        if args.profile is not None:
+            seconds = args.seconds if args.no_kill else args.seconds / 2
+            spy = subprocess.Popen(["py-spy", "record", "--idle" if args.profile_wall else "--gil", "--threads",
+                                    "-r", "50", "-f", "raw", "-d",
+                                    f"{max(1, int(seconds) - 2)}", "-o", str(args.profile), "-p", str(server.pid)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        restart_s = None
+        if not args.no_kill:
+            time.sleep(args.seconds / 2)
+            down.set()
+            killed.set()
+            os.kill(server.pid, signal.SIGKILL)
+            server.wait()
+            killed = time.monotonic()
             server = start_server(project, port, env, server_log)
-            base = f"http://127.0.0.1:{port}"
-            # The first ranking is built when the screening page is first asked for.
-            warm = httpx.Client(base_url=base, timeout=600)
-            login(warm, "lead")
-            warm.get("/screen/card", headers={"Accept": "application/json"})
-            warm.close()
-            logs = [ClientLog(name) for name in names]
-            stop, down, killed = threading.Event(), threading.Event(), threading.Event()
-            threads = [threading.Thread(target=reviewer_loop, args=(base, log, stop, down, killed, args.think))
-                       for log in logs]
-            load_before = os.getloadavg()[0]
-            cpu_before = (cpu_seconds(resource.RUSAGE_CHILDREN), cpu_seconds(resource.RUSAGE_SELF),
-                          postgres_cpu_seconds(pg_dir))
-            started = time.monotonic()
-            for t in threads:
-                t.start()
-            restart_s = None
-            if not args.no_kill:
-                time.sleep(args.seconds / 2)
-                down.set()
-                killed.set()
-                os.kill(server.pid, signal.SIGKILL)
-                server.wait()
-                killed = time.monotonic()
-                server = start_server(project, port, env, server_log)
-                restart_s = time.monotonic() - killed
-                time.sleep(3)
-                down.clear()
-            time.sleep(max(0.0, args.seconds - (time.monotonic() - started)))
-            stop.set()
-            for t in threads:
-                t.join(timeout=60)
-            load_after = os.getloadavg()[0]
-            pg_cpu = postgres_cpu_seconds(pg_dir) - cpu_before[2]
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=60)
-            server_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before[0]  # both server processes
-            clients_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu_before[1]
-            rows = stored(project, env)
-        finally:
-            subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "stop", str(pg_dir)], check=False)
+            restart_s = time.monotonic() - killed
+            time.sleep(3)
+            down.clear()
+        time.sleep(max(0.0, args.seconds - (time.monotonic() - started)))
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        load_after = os.getloadavg()[0]
+        pg_cpu = postgres_cpu_seconds(pg_dir) - cpu_before[2]
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        server_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before[0]  # both server processes
+        clients_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu_before[1]
+        rows = stored(project, env)
+        if spy is not None:
+            spy.wait(timeout=60)
     by_id = {decision_id: (request_id, record) for decision_id, request_id, record in rows}
     acknowledged = [a for log in logs for a in log.acknowledged]
     lost = [a for a in acknowledged if a[2] not in by_id or by_id[a[2]][0] != a[1]]

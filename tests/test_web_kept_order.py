@@ -18,6 +18,7 @@ from triage.web.state import ScreeningState
 
 def test_the_order_the_server_learned_is_kept_for_the_cli(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(web_state, "KEEP_ORDER_EVERY_S", 0.3)  # the test need not wait 5 s
+    monkeypatch.setattr(web_state, "RETRAIN_EVERY_S", 0.3)
     with Project.open(demo_dir) as project:
         state = ScreeningState(project, queue_factory=fast_queue)
         try:

@@ -25,8 +25,15 @@ from triage.screening.ranking_state import RankingState
 from triage.screening.shown import Shown
 from triage.store.allocation import Allocation, allocation_in_force
 from triage.store.claims import claim, claimed_away, unavailable_to
-from triage.store.db import Project
-from triage.store.decisions import current_decisions, decisions_in_force, record_decision, retract_latest
+from triage.store.db import Project, Session
+from triage.store.decisions import (
+    DecisionsInForce,
+    current_decisions,
+    decisions_in_force,
+    record_decision,
+    retract_latest,
+)
+from triage.store.decisions_appended import LogMark, decision_log_mark, in_force_after_appends
 from triage.store.ranking_state import RankingInputs, ranking_inputs
 from triage.store.records import screenable_records
 from triage.store.rounds import new_in_latest_round
@@ -123,6 +130,8 @@ class ScreeningQueue:
         if fit is None and self.cycle.criteria_fit is not None:
             self.state.save_criteria_fit(inputs, self.record_ids, self.cycle.criteria_fit)
         self.seen: set[int] = set()
+        # (groups' fingerprint, log mark, decisions in force) as the last sync read them.
+        self._in_force: tuple[tuple[int, ...], LogMark, DecisionsInForce] | None = None
         self.sync()
 
     def sync(self) -> frozenset[int]:
@@ -132,9 +141,9 @@ class ScreeningQueue:
         A group whose decisions conflict teaches the model nothing until a person settles it.
         """
         with self.project.reading() as session:
-            in_force = decisions_in_force(session, stage=self.stage)
-            # Read in the same transaction: the kept order's key names exactly these decisions.
+            # Read first: the kept order's key then names no decision the labels lack.
             self._inputs = ranking_inputs(session, stage=self.stage, embedding_model=self.state.embedding_model)
+            in_force = self._in_force_now(session)
         self.decisions_seen = len(in_force.decisions)
         seen: set[int] = {self._index[rid] for rid in in_force.conflicts if rid in self._index}
         labels: dict[int, int] = {}
@@ -166,6 +175,22 @@ class ScreeningQueue:
             seen = {self._index[rid] for rid in hidden if rid in self._index}
         self.seen = seen
         return frozenset(self.record_ids[i] for i in seen)
+
+    def _in_force_now(self, session: Session) -> DecisionsInForce:
+        """The decisions in force: the last answer with the rows appended since (a team's key
+        press costs a small query, not the whole log: :mod:`triage.store.decisions_appended`),
+        else the whole log read again (a merge, an import, an allocation, a retract)."""
+        groups = self._inputs.decisions[2:]  # everything the in-force set depends on but the rows
+        kept = self._in_force
+        if kept is not None and kept[0] == groups:
+            updated = in_force_after_appends(session, kept[2], kept[1], stage=self.stage)
+            if updated is not None:
+                self._in_force = (groups, updated[1], updated[0])
+                return updated[0]
+        mark = decision_log_mark(session, stage=self.stage)
+        in_force = decisions_in_force(session, stage=self.stage)
+        self._in_force = (groups, mark, in_force)
+        return in_force
 
     def __len__(self) -> int:
         return len(self.records)

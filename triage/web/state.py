@@ -10,6 +10,11 @@ a new :class:`Snapshot` (the ranked head of the queue). A request only reads the
 snapshot, so the next record appears at once even while the model catches up; the
 store, not the snapshot, says which records are decided, so a record decided in another
 tab (or by the CLI) is never shown again.
+
+Until the first queue is built (7 s at 50,000 records, longer on a busy machine) the first
+snapshot is the order the project kept (:mod:`triage.screening.kept_queue`: the last
+server's, or a CLI command's), so a restarted server serves cards and takes decisions at
+once; the retrainer learns them when its queue is ready.
 """
 
 from __future__ import annotations
@@ -23,11 +28,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from triage.criteria import Criteria
 from triage.errors import DecisionError, TriageError
 from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening import background_embeddings
+from triage.screening.kept_queue import KeptQueue
 from triage.screening.queue import ScreeningQueue
+from triage.screening.ranking_state import RankingState
+from triage.screening.shown import Shown
 from triage.store.allocation import Allocation, allocation_in_force
 from triage.store.claims import claim, claimed_away
 from triage.store.db import Project, Session
@@ -39,6 +48,7 @@ from triage.store.decisions import (
     settled_records,
 )
 from triage.store.groups import merged_away
+from triage.store.records import screening_records
 from triage.store.schema import DecisionRow
 from triage.store.studies import decide_other_reports, study_groups, study_groups_version
 
@@ -102,11 +112,18 @@ class Card:
 #: Seconds between looks for background embeddings that finished.
 EMBEDDING_POLL_S = 5.0
 #: After a refresh that took d seconds the retrainer rests RETRAIN_REST * d before the next, so
-#: it holds the server's interpreter a third of the time at most while decisions pour in
-#: (its sync reads the decisions in force, every record's group and every decision: 0.2-0.3 s
-#: at 50,000 records with a few thousand decisions; back to back, requests waited behind it
-#: for the interpreter: evaluation/reports/team_load.md).
+#: it holds the server's interpreter a third of the time at most while decisions pour in. Its
+#: sync used to read the whole decision log (1.4 s at 50,000 records and 2,000 decisions on a
+#: loaded machine, requests waiting behind it); it now reads the rows appended since, and the
+#: retrain itself runs mostly outside the interpreter lock (liblinear, sparse products):
+#: evaluation/reports/team_load_refresh.md.
 RETRAIN_REST = 2.0
+#: Nor does a refresh start sooner than this many seconds after the one before (seconds). A
+#: cheap refresh (the rows appended since) ran every 2 s under 20 reviewers, and each one's
+#: stretches of Python (explaining the head, ordering 50,000 scores) held the interpreter
+#: while the requests' database round trips waited to get it back. One person deciding
+#: slower than this never waits for it.
+RETRAIN_EVERY_S = 5.0
 #: Longest the order kept in the project lags the server's own while decisions keep coming
 #: (seconds); once they stop, the next write comes this long after the last retrain at most.
 KEEP_ORDER_EVERY_S = 5.0
@@ -137,6 +154,12 @@ class ScreeningState:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._ready = threading.Event()
+        # Set once a card can be served: the kept order is published, or the queue is built.
+        self._servable = threading.Event()
+        # The order the project kept, served until the queue is built (None: nothing kept).
+        self._kept: KeptQueue | None = None
+        self._kept_ids: frozenset[int] = frozenset()
+        self._kept_records: dict[int, Record] = {}
         self._rebuild = threading.Event()
         self._queue: ScreeningQueue | None = None
         self._settled: tuple[tuple[int, ...], frozenset[int]] | None = None
@@ -179,6 +202,36 @@ class ScreeningState:
             self._error = exc
         finally:
             self._ready.set()
+            self._servable.set()
+
+    def _serve_kept_order(self) -> None:
+        """Publish the order the project kept as the first snapshot (its best :data:`HEAD`
+        records still undecided), so cards are served while the queue is built. Whatever it
+        was computed from: decisions made since are read from the store on every card, and
+        the new queue's first refresh replaces it within seconds."""
+        try:
+            state = RankingState.of_project(self.project, stage=self.stage)
+            order = state.latest_order()
+            if order is None or not len(order.record_ids):
+                return
+            decided = self.settled()
+            ids = [rid for rid in order.record_ids.tolist() if rid not in decided][:HEAD]
+            with self.project.reading() as session:
+                records = dict(screening_records(session, ids))
+            position = {rid: i for i, rid in enumerate(order.record_ids.tolist()) if rid in records}
+            ids = [rid for rid in ids if rid in records]
+            self._kept = KeptQueue(self.project, state, order, state.criteria)
+            self._kept_ids = frozenset(position)
+            self._kept_records = records
+            self._snapshot = Snapshot(
+                order=tuple(ids), scores={rid: float(order.scores[position[rid]]) for rid in ids},
+                model=order.model, decided=decided,
+                probabilities={rid: float(order.probabilities[position[rid]]) for rid in ids},
+            )
+        except TriageError:
+            return  # e.g. a criteria file that no longer reads: the build says so
+        finally:
+            self._servable.set()
 
     def _embedding_progress(self, done: int, total: int) -> None:
         self.embedding = (done, total)
@@ -191,6 +244,7 @@ class ScreeningState:
                 and not background_embeddings.embedding_running(self.project))
 
     def _run(self) -> None:
+        self._serve_kept_order()
         self._build()
         kept_at = 0.0  # when the order was last written to the project
         keep_due = False  # a refresh since then has not been written
@@ -221,7 +275,8 @@ class ScreeningState:
                 started = time.monotonic()
                 with self._lock:
                     self._refresh_locked()
-                rest_until = time.monotonic() + RETRAIN_REST * (time.monotonic() - started)
+                took = time.monotonic() - started
+                rest_until = started + max((1 + RETRAIN_REST) * took, RETRAIN_EVERY_S)
                 keep_due = True
             if keep_due and time.monotonic() - kept_at >= KEEP_ORDER_EVERY_S:
                 self._keep_order()
@@ -256,6 +311,23 @@ class ScreeningState:
         self.start()
         return self._ready.wait(wait)
 
+    def is_servable(self, wait: float = 0.0) -> bool:
+        """Whether a card can be served now: the queue is built, or the order the project kept
+        is published while it is built (waiting up to ``wait`` seconds for either)."""
+        self.start()
+        deadline = time.monotonic() + wait
+        if not self._servable.wait(wait):
+            return False
+        return self._kept is not None or self._ready.wait(max(0.0, deadline - time.monotonic()))
+
+    def _wait_servable(self) -> None:
+        """Wait until a card can be served (:meth:`is_servable`); without a kept order, until
+        the queue is built (raising its error if the build failed)."""
+        self.start()
+        self._servable.wait()
+        if (self._queue is None and self._kept is None) or self._ready.is_set():
+            self.wait_ready()
+
     def kick(self) -> None:
         """Ask the retrainer to catch up with the store (after any decision)."""
         self._wake.set()
@@ -276,17 +348,28 @@ class ScreeningState:
         cached = self._settled
         if cached is not None and cached[0] == version:
             return cached[1]
-        with self._settled_lock:  # one request reads, the others at the same moment reuse its answer
+        if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
+            # Two small queries, in every request that finds new decisions, without the lock: under
+            # a team's key presses nearly every card finds some, and queued behind one lock the
+            # 20 requests of 20 reviewers waited for each other's queries.
+            settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage)
+            if settled is not None:
+                self._keep_settled(version, settled)
+                return settled
+        with self._settled_lock:  # the whole log: one request reads, the others at the same moment reuse it
             cached = self._settled
             if cached is not None and cached[0] == version:
                 return cached[1]
-            settled: frozenset[int] | None = None
-            if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
-                settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage)
-            if settled is None:
-                settled = settled_records(session, stage=self.stage)
-            self._settled = (version, settled)
+            settled = settled_records(session, stage=self.stage)
+            self._keep_settled(version, settled)
         return settled
+
+    def _keep_settled(self, version: tuple[int, ...], settled: frozenset[int]) -> None:
+        """Keep the newest answer (concurrent requests finish in any order; an older one
+        kept only costs the next request a small query)."""
+        cached = self._settled
+        if cached is None or cached[0][2:] != version[2:] or cached[0][:2] <= version[:2]:
+            self._settled = (version, settled)
 
     def study_groups(self, session: Session) -> dict[int, tuple[int, ...]]:
         """:func:`~triage.store.studies.study_groups`, read again only when a link, a pair, a
@@ -334,21 +417,46 @@ class ScreeningState:
     # -- what requests call ----------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        self.wait_ready()
+        self._wait_servable()
         assert self._snapshot is not None
         return self._snapshot
 
     @property
+    def criteria(self) -> Criteria | None:
+        """The project's criteria: the queue's, or the kept order's while the queue is built."""
+        self._wait_servable()
+        queue = self._queue
+        if queue is not None:
+            return queue.criteria
+        assert self._kept is not None
+        return self._kept.criteria
+
+    @property
     def criteria_elements(self) -> list[str]:
-        queue = self.wait_ready()
-        return list(queue.criteria.elements) if queue.criteria else []
+        criteria = self.criteria
+        return list(criteria.elements) if criteria else []
 
     def record(self, record_id: int) -> Record:
-        queue = self.wait_ready()
+        self._wait_servable()
+        queue = self._queue
+        if queue is None:
+            return self._kept_record(record_id)
         index = self._index.get(record_id)
         if index is None:
             raise TriageError(f"no record {record_id} to screen in this project", hint="see the history page for ids")
         return queue.records[index]
+
+    def _kept_record(self, record_id: int) -> Record:
+        """A record while the queue is built: the kept head's, else read from the store."""
+        record = self._kept_records.get(record_id)
+        if record is None:
+            with self.project.reading() as session:
+                found = dict(screening_records(session, [record_id]))
+            if record_id not in found:
+                raise TriageError(f"no record {record_id} to screen in this project",
+                                  hint="see the history page for ids")
+            record = found[record_id]
+        return record
 
     def explain(self, record_id: int, *, wait: float | None = None) -> Explanation | None:
         """Why a record ranks where it does: precomputed, else computed under the lock.
@@ -356,7 +464,15 @@ class ScreeningState:
         ``wait`` bounds the wait for the lock (the retrainer may hold it for a retrain);
         None when it runs out, so a card is never late for want of highlights.
         """
-        queue = self.wait_ready()
+        self._wait_servable()
+        queue = self._queue
+        if queue is None:  # the kept order's explanation: its matched words, its model
+            assert self._kept is not None
+            record = self._kept_record(record_id)
+            snap = self._snapshot
+            score = snap.scores.get(record_id) if snap is not None else None
+            shown = Shown(record_id, record, 0.5 if score is None else score, 0, self._kept.order.model, -1)
+            return replace(self._kept.explain(shown), rank=None)  # a card shown from the head sets its rank
         self.record(record_id)
         cached = self._explained.get(record_id)
         if cached is not None:
@@ -451,6 +567,8 @@ class ScreeningState:
         return self._remaining(settled) if self._ready.is_set() and self._queue is not None else None
 
     def _remaining(self, decided: frozenset[int]) -> int:
+        if self._queue is None and self._kept is not None:  # the kept order's records still to screen
+            return max(0, len(self._kept_ids) - len(decided & self._kept_ids))
         total = len(self._index)
         return max(0, total - len(decided & self._index.keys()))
 
@@ -488,15 +606,18 @@ class ScreeningState:
 
         if decision not in ("include", "exclude", "maybe"):
             raise DecisionError(f"unknown decision {decision!r}", hint="use include, exclude or maybe")
-        queue = self.wait_ready()
-        reasons = check_reasons(reasons, queue.criteria) if decision == "exclude" else []
+        reasons = check_reasons(reasons, self.criteria) if decision == "exclude" else []
         # The model that ranked the card: its probability of the record, from the snapshot (no
-        # lock: a decision never waits for a retrain); a record outside the head asks the queue.
+        # lock: a decision never waits for a retrain); a record outside the head asks the queue
+        # (or, while it is built, the kept order).
         snapshot = self._snapshot
         probability = snapshot.probabilities.get(record_id) if snapshot is not None else None
-        if probability is None:
+        queue = self._queue
+        if probability is None and queue is not None:
             with self._lock:
                 probability = queue.shown_probability(record_id)
+        elif probability is None and self._kept is not None:
+            probability = self._kept.shown_probability(record_id)
         with self.project.transaction() as session:
             seen = decision_with_request_id(session, request_id)
             row = record_decision(

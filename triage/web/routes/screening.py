@@ -44,8 +44,7 @@ def exclusion_reasons(ctx: WebContext, card: Card) -> list[str]:
     """Reasons offered when excluding this record (see
     :func:`~triage.screening.reasons.reason_options`): the limits it seems to break, the
     criteria's own exclude phrases, then each SPICE element."""
-    queue = ctx.screening.wait_ready()
-    return reason_options(queue.criteria, card.explanation.suggested_exclusions if card.explanation else [])
+    return reason_options(ctx.screening.criteria, card.explanation.suggested_exclusions if card.explanation else [])
 
 
 def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str | None = None,
@@ -54,11 +53,11 @@ def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str 
     ``session``: the request's reading session, if it has one."""
     if card is None:
         return {"card": None, "notice": notice}
-    queue = ctx.screening.wait_ready()
+    criteria = ctx.screening.criteria  # the kept order's while a restarted server builds its ranking
     elements = ctx.screening.criteria_elements
     classes = element_classes(elements)
     matches = card.explanation.matches if card.explanation else {}
-    descriptions = {name: el.description for name, el in queue.criteria.elements.items()} if queue.criteria else {}
+    descriptions = {name: el.description for name, el in criteria.elements.items()} if criteria else {}
     return {
         "card": card,
         "notice": notice,
@@ -102,7 +101,7 @@ def screen_page(request: Request, skip: str = "", record_id: int | None = None) 
     if reviewer is None:
         return RedirectResponse("/reviewer?next=/screen", status_code=303)
     ctx = context_of(request)
-    if not ctx.screening.is_ready(wait=PREPARING_WAIT_S):
+    if not ctx.screening.is_servable(wait=PREPARING_WAIT_S):
         return ctx.templates.TemplateResponse(request, "preparing.html",
                                               {"records": None, "embedding": ctx.screening.embedding}, status_code=503,
                                               headers={"Retry-After": "3"})

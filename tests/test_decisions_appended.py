@@ -1,0 +1,136 @@
+"""The decisions in force brought up to date from the rows appended since (a team server's
+retrainer reads those, not the whole log): always what reading the whole log gives, and
+refused where only the whole log can tell (retract, a group screened twice, a late commit)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from dedup_support import add, rec
+
+from triage.records.model import Record
+from triage.store.allocation import set_allocation
+from triage.store.db import Project
+from triage.store.decisions import DecisionsInForce, decisions_in_force, record_decision, undo_last
+from triage.store.decisions_appended import LogMark, decision_log_mark, in_force_after_appends
+from triage.store.dedup_runs import run_dedup
+
+
+def _records(project: Project, n: int) -> list[int]:
+    return add(project, "Embase", [Record(title=f"Peer support for new fathers, trial {i}") for i in range(n)])
+
+
+def _read(project: Project) -> tuple[LogMark, DecisionsInForce]:
+    with project.reading() as session:
+        mark = decision_log_mark(session, stage="title_abstract")
+        return mark, decisions_in_force(session)
+
+
+def _update(project: Project, previous: DecisionsInForce, mark: LogMark) -> tuple[DecisionsInForce, LogMark] | None:
+    with project.reading() as session:
+        return in_force_after_appends(session, previous, mark, stage="title_abstract")
+
+
+def _same(a: DecisionsInForce, b: DecisionsInForce) -> None:
+    assert {g: d.decision_id for g, d in a.decisions.items()} == {g: d.decision_id for g, d in b.decisions.items()}
+    assert ({g: [d.decision_id for d in ds] for g, ds in a.conflicts.items()}
+            == {g: [d.decision_id for d in ds] for g, ds in b.conflicts.items()})
+
+
+def test_appended_decisions_give_what_the_whole_log_gives(project: Project) -> None:
+    ids = _records(project, 12)
+    rng = random.Random(3)
+    mark, in_force = _read(project)
+    for step in range(40):
+        with project.transaction() as session:
+            for _ in range(rng.randint(1, 3)):  # several key presses between two retrains
+                record_decision(session, rng.choice(ids), rng.choice(["include", "exclude", "maybe"]),
+                                reviewer=rng.choice(["ana", "ben", "cy"]), request_id=f"r{step}-{rng.random()}")
+        updated = _update(project, in_force, mark)
+        assert updated is not None
+        in_force, mark = updated
+        _same(in_force, _read(project)[1])
+    assert mark == _read(project)[0]
+    assert len(in_force.decisions) > 4  # the sequence decided a good part of the records
+
+
+def test_a_conflict_is_settled_by_a_newer_decision(project: Project) -> None:
+    ids = _records(project, 2)
+    mark, in_force = _read(project)
+    with project.transaction() as session:
+        record_decision(session, ids[0], "include", reviewer="ana")
+        record_decision(session, ids[0], "exclude", reviewer="ben")
+    updated = _update(project, in_force, mark)
+    assert updated is not None
+    # Two reviewers in a row: the later decision covers the group, so it is in force (as in the whole log).
+    assert updated[0].decisions[ids[0]].reviewer == "ben" and ids[0] not in updated[0].conflicts
+    _same(updated[0], _read(project)[1])
+
+
+def test_a_retract_asks_for_the_whole_log(project: Project) -> None:
+    ids = _records(project, 2)
+    with project.transaction() as session:
+        record_decision(session, ids[0], "include", reviewer="ana")
+    mark, in_force = _read(project)
+    with project.transaction() as session:
+        undo_last(session, reviewer="ana")
+    assert _update(project, in_force, mark) is None
+
+
+def test_a_group_screened_twice_asks_for_the_whole_log(project: Project) -> None:
+    ids = _records(project, 3)
+    with project.transaction() as session:
+        set_allocation(session, stage="title_abstract", reviewers=["ana", "ben"], double_share=1.0, set_by="lea")
+    mark, in_force = _read(project)
+    with project.transaction() as session:
+        record_decision(session, ids[0], "include", reviewer="ana")
+    assert _update(project, in_force, mark) is None
+
+
+def test_nothing_new_keeps_the_state(project: Project) -> None:
+    _records(project, 2)
+    mark, in_force = _read(project)
+    assert _update(project, in_force, mark) == (in_force, mark)
+
+
+def test_a_row_committed_late_below_the_mark_asks_for_the_whole_log(project: Project) -> None:
+    """Ids come from a sequence: a transaction that took an id first may commit last."""
+    if project.dialect != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: ids are committed in order")
+    ids = _records(project, 3)
+    mark, in_force = _read(project)
+    with project.transaction() as slow:
+        record_decision(slow, ids[0], "include", reviewer="ana")  # takes the lower id, commits last
+        with project.transaction() as quick:
+            record_decision(quick, ids[1], "exclude", reviewer="ben")
+        updated = _update(project, in_force, mark)
+        assert updated is not None and ids[0] not in updated[0].decisions
+    assert _update(project, updated[0], updated[1]) is None  # the slow row would be missed
+
+
+def test_the_queue_learns_appended_decisions_and_merges_alike(project: Project) -> None:
+    """The screening queue's labels after each sync match the whole log's decisions in force,
+    through appends (the short path) and a merge of two decided records (the whole log)."""
+    from triage.screening.queue import LABELS, ScreeningQueue
+
+    first = add(project, "Embase", [rec(), *(Record(title=f"Fathers' peer groups, trial {i}") for i in range(6))])
+    queue = ScreeningQueue(project, preset="elas_u4", random_state=7)
+
+    def check() -> None:
+        queue.sync()
+        with project.reading() as session:
+            full = decisions_in_force(session)
+        expected = {queue.record_ids.index(g): LABELS[d.decision] for g, d in full.decisions.items()
+                    if LABELS[d.decision] is not None and g in queue.record_ids}
+        assert queue.cycle.labelled == expected
+
+    for n, rid in enumerate(first[:4]):
+        with project.transaction() as session:
+            record_decision(session, rid, "include" if n % 2 else "exclude", reviewer="ana")
+        check()
+    add(project, "Medline", [rec()])  # a second report of the first record
+    run_dedup(project)
+    with project.transaction() as session:
+        record_decision(session, first[0], "include", reviewer="ben")
+    check()

@@ -1,0 +1,119 @@
+"""A restarted server serves cards at once (issue 16): until its new ranking is built it
+serves the order the project kept (the last server's), and takes decisions on it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from _web_support import JSON, choose_reviewer, decide, demo_dir, demo_template, fast_queue  # noqa: F401
+from fastapi.testclient import TestClient
+
+from triage.screening.kept_queue import kept_queue
+from triage.screening.queue import ScreeningQueue
+from triage.store.db import Project
+from triage.store.decisions import current_decisions
+from triage.web import state as web_state
+from triage.web.app import create_app
+from triage.web.state import ScreeningState
+
+
+def _first_server(project: Project, decisions: int) -> list[int]:
+    """A server that learns from ``decisions`` decisions and keeps its order; the ids it
+    would serve next, best first."""
+    state = ScreeningState(project, queue_factory=fast_queue)
+    try:
+        for n in range(decisions):
+            card = state.card()
+            assert card is not None
+            state.decide(card.record_id, "include" if n % 2 == 0 else "exclude", reviewer="ana", request_id=f"r{n}")
+        deadline = time.monotonic() + 10
+        while kept_queue(project, preset="elas_u4") is None:
+            assert time.monotonic() < deadline, "the first server's order was not kept"
+            time.sleep(0.1)
+        return list(state.refresh_now().order)
+    finally:
+        state.stop()
+
+
+class HeldBuild:
+    """A queue factory whose build waits until the test lets it go: the seconds a new
+    ranking takes at 50,000 records, made as long as the test needs."""
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+        self.started = threading.Event()
+
+    def __call__(self, project: Project) -> ScreeningQueue:
+        self.started.set()
+        assert self.go.wait(60), "the test never let the build go"
+        return fast_queue(project)
+
+
+@pytest.fixture()
+def kept_project(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(web_state, "KEEP_ORDER_EVERY_S", 0.2)  # the test need not wait 5 s
+    monkeypatch.setattr(web_state, "RETRAIN_EVERY_S", 0.2)
+    with Project.open(demo_dir) as project:
+        project.set_setting("preset", "elas_u4")  # the order the new server reads is the fast queue's
+    return demo_dir
+
+
+def test_a_restarted_server_answers_from_the_kept_order_before_its_ranking_is_built(kept_project: Path) -> None:
+    with Project.open(kept_project) as project:
+        expected = _first_server(project, decisions=3)
+        build = HeldBuild()
+        state = ScreeningState(project, queue_factory=build)
+        try:
+            card = state.card()
+            assert build.started.wait(10) and not state.is_ready()
+            assert card is not None and card.record_id == expected[0]
+            assert card.explanation is not None and card.explanation.model == card.model
+            # A decision taken before the build is in the store, and the next card passes it over.
+            state.decide(card.record_id, "exclude", reviewer="ben", request_id="before-build")
+            following = state.card()
+            assert following is not None and following.record_id == expected[1]
+            assert not state.is_ready()
+            build.go.set()
+            state.wait_ready(60)
+            after = state.refresh_now()
+            assert card.record_id in after.decided and card.record_id not in after.order
+        finally:
+            build.go.set()
+            state.stop()
+        with project.reading() as session:
+            assert current_decisions(session)[card.record_id].reviewer == "ben"
+
+
+def test_the_restarted_apps_card_page_answers_before_the_build(kept_project: Path) -> None:
+    with Project.open(kept_project) as project:
+        expected = _first_server(project, decisions=2)
+    build = HeldBuild()
+    app = create_app(kept_project, queue_factory=build, secret=b"test-secret")
+    try:
+        with TestClient(app) as client:
+            token = choose_reviewer(client, "ana")
+            answer = client.get("/screen/card", headers=JSON)
+            assert answer.status_code == 200 and answer.json()["record_id"] == expected[0]
+            assert 'id="decide-form"' in answer.json()["html"]
+            following = decide(client, token, answer.json()["html"], "include")
+            assert following["record_id"] == expected[1]
+            assert not app.state.triage.screening.is_ready()
+            build.go.set()
+    finally:
+        build.go.set()
+
+
+def test_without_a_kept_order_the_card_waits_for_the_build(demo_dir: Path) -> None:
+    with Project.open(demo_dir) as project:
+        build = HeldBuild()
+        state = ScreeningState(project, queue_factory=build)
+        try:
+            assert not state.is_servable(wait=0.5)  # nothing kept: the preparing page, as before
+            build.go.set()
+            assert state.is_servable(wait=60) and state.card() is not None
+        finally:
+            build.go.set()
+            state.stop()
