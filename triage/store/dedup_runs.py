@@ -91,13 +91,14 @@ def stream_keys(session: Session, batch: int = BATCH) -> tuple[list[int], list[R
     return ids, keys
 
 
-def _records_of(session: Session, record_ids: Iterable[int]) -> dict[int, Record]:
-    """Full records (with provenance) of ``record_ids``, read in chunks the drivers accept."""
+def _records_of(session: Session, record_ids: Iterable[int], batch: int) -> dict[int, Record]:
+    """Full records (with provenance) of ``record_ids``, read ``batch`` ids per query (a
+    bound the drivers' parameter limits accept)."""
     wanted = sorted(set(record_ids))
     sources = {s.id: s for s in session.scalars(select(SourceRow))}
     found: dict[int, Record] = {}
-    for start in range(0, len(wanted), BATCH):
-        chunk = wanted[start:start + BATCH]
+    for start in range(0, len(wanted), batch):
+        chunk = wanted[start:start + batch]
         for row in session.scalars(select(RecordRow).where(RecordRow.id.in_(chunk))):
             found[row.id] = record_from_row(row, sources.get(row.source_id))
     return found
@@ -113,12 +114,14 @@ def kept_apart_pairs(session: Session) -> set[tuple[int, int]]:
     return {pair for pair, decision in latest.items() if decision in ("keep_apart", "undo")}  # "reopen" lifts it
 
 
-def run_dedup(project: Project, *, progress: Progress | None = None, scorer: PairScorer | None = None) -> RunSummary:
+def run_dedup(project: Project, *, progress: Progress | None = None, scorer: PairScorer | None = None,
+              batch: int = BATCH) -> RunSummary:
     """Deduplicate the records no earlier run has seen against all records (``scorer``: where
-    the candidate pairs are scored, e.g. on a cluster; this process by default)."""
+    the candidate pairs are scored, e.g. on a cluster; this process by default; ``batch``:
+    records read and merges written per round)."""
     started = time.perf_counter()
     with project.transaction() as session:
-        ids, keys = stream_keys(session)
+        ids, keys = stream_keys(session, batch)
         seen = session.scalar(select(func.max(DedupRunRow.max_record_id)).where(DedupRunRow.undone_at.is_(None))) or 0
         position = {rid: i for i, rid in enumerate(ids)}
         new = [i for i, rid in enumerate(ids) if rid > seen]
@@ -137,9 +140,9 @@ def run_dedup(project: Project, *, progress: Progress | None = None, scorer: Pai
         before = {frozenset(m.members) for m in existing}
         changed = [g for g in result.groups if frozenset(ids[i] for i in g) not in before]
         in_force = merge_index(existing)
-        for start in range(0, len(changed), BATCH):
-            chunk = [[ids[i] for i in g] for g in changed[start:start + BATCH]]
-            records = _records_of(session, (rid for g in chunk for rid in g))
+        for start in range(0, len(changed), batch):
+            chunk = [[ids[i] for i in g] for g in changed[start:start + batch]]
+            records = _records_of(session, (rid for g in chunk for rid in g), batch)
             apply_merges(session, [[(rid, records[rid]) for rid in g] for g in chunk], run_id=run.id,
                          reason="automatic", in_force=in_force)
             del records
