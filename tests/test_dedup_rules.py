@@ -195,3 +195,14 @@ def test_a_year_apart_with_the_same_first_page_of_two_issues_is_not_merged(sets)
     c = _without(b, year=2009, issue="3", pages="7-10")
     assert verdict({"s": {"b": b, "c": c}}, "s", "b", "c").outcome is DUPLICATE
 
+
+def test_trial_registry_entries_of_two_populations_are_not_merged(sets) -> None:
+    # haematology id_0001377 / id_0001378: "... Clinical Trial of Eculizumab in Pediatric
+    # Patients With ..." vs "... in Adult Patients ...", one sponsor, no journal or pages.
+    a, b = sets["haematology"]["id_0001377"], sets["haematology"]["id_0001378"]
+    a = _without(a, title=a.title.replace(" (aHUS)", ""))
+    v = verdict({"s": {"a": a, "b": b}}, "s", "a", "b")
+    assert v.outcome is not DUPLICATE and "word" in v.reason
+    # A spelling of the same word is no other trial.
+    c = _without(a, title=a.title.replace("Pediatric", "Paediatric"))
+    assert verdict({"s": {"a": a, "c": c}}, "s", "a", "c").outcome is DUPLICATE

@@ -270,6 +270,21 @@ def _one_year_apart(a: RecordKeys, b: RecordKeys, title_sim: float) -> bool:
     )
 
 
+def _word_replaced(a: RecordKeys, b: RecordKeys) -> bool:
+    """A content word of one title stands where the other has a different word, not a
+    spelling of it ("paediatric"/"pediatric", "randomised"/"randomized" are spellings;
+    "pediatric"/"adult" is not); words only one title has (a dropped subtitle word)
+    don't count, nor do words glued or split ("non small"/"nonsmall")."""
+    only_a = [t for t in a.title_tokens if len(t) > 2 and t not in b.title_tokens and t not in _COMMON_TITLE_WORDS]
+    only_b = [t for t in b.title_tokens if len(t) > 2 and t not in a.title_tokens and t not in _COMMON_TITLE_WORDS]
+    if not (only_a and only_b):
+        return False
+    joined_a, joined_b = "".join(a.title.split()), "".join(b.title.split())
+    return any(
+        x not in joined_b and all(fuzz.ratio(x, y) < 75 for y in only_b) for x in only_a
+    ) and any(y not in joined_a and all(fuzz.ratio(x, y) < 75 for x in only_a) for y in only_b)
+
+
 def _designations_differ(a: RecordKeys, b: RecordKeys) -> bool:
     """Each title has a one-letter word the other lacks: "Case A" vs "Case B", "hepatitis B"
     vs "hepatitis C", "group A" vs "group B" name different works, as numbers do. (An
@@ -438,6 +453,11 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
             return Verdict(Outcome.POSSIBLE, title_sim, "same title and details but different authors")
         return _distinct("different authors", title_sim)
 
+    if title_sim >= SAME_TITLE and agree < 2 and _word_replaced(a, b):
+        # Nothing but the year to confirm (registry entries, records stripped of journal
+        # and pages) and a word swapped for another: "... in Pediatric Patients" vs "... in
+        # Adult Patients" are two trials however similar the rest of the title is.
+        return Verdict(Outcome.POSSIBLE, title_sim, "titles differ in a word; nothing but the year to confirm")
     if title_sim >= SAME_TITLE:
         return Verdict(Outcome.DUPLICATE, title_sim, "same title and authors, no contradiction")
     # Titles that differ materially need the article's address to agree: the same
