@@ -87,7 +87,11 @@ def _shift_pages(pages: str, by: int) -> str:
         return str(int(match.group(4)) + by)
     start, dash, end = match.group(1), match.group(2), match.group(3)
     if len(end) < len(start):
-        return pages  # already abbreviated in the source: leave it
+        # Abbreviated in the source ("1126-33", Medline style): shift the page it stands
+        # for and write it abbreviated again. (Left unshifted, a copy's "1126-33" met the
+        # original's address, so a planted copy could collide with its original.)
+        full = start[: len(start) - len(end)] + end
+        return _abbreviate_pages(f"{int(start) + by}{dash}{int(full) + by}")
     return f"{int(start) + by}{dash}{int(end) + by}"
 
 

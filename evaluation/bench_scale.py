@@ -17,6 +17,7 @@ pair recall. ``--database URL`` runs the same on PostgreSQL (an empty database).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -78,13 +79,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--database", default=None, help="PostgreSQL URL of an empty database (default: SQLite)")
     parser.add_argument("--report", type=Path, default=ROOT / "evaluation" / "reports" / "scale.md")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="build the records and the project in this new folder and keep them (to study the merges)")
     args = parser.parse_args(argv)
     env = dict(os.environ, TRIAGE_EMBEDDINGS="background")
     env.pop("TRIAGE_DATABASE", None)
     if args.database:
         env["TRIAGE_DATABASE"] = args.database
     results: list[dict[str, object]] = []
-    with tempfile.TemporaryDirectory(prefix="triage-scale-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            args.keep.mkdir(parents=True)
+            tmp = str(args.keep)
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="triage-scale-"))
         data = Path(tmp) / "records.csv"
         started = time.perf_counter()
         n = build_scaled(args.records, data, keep_abstracts=True)

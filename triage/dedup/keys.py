@@ -8,6 +8,7 @@ instead of per pair keeps an 80,000-record run to seconds.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,7 +92,7 @@ class RecordKeys:
 
     index: int
     title: str
-    title_tokens: frozenset[str]
+    title_tokens: tuple[str, ...]
     main_title: str
     alt_title: str
     numbers: frozenset[str]
@@ -148,9 +149,17 @@ def _given(name: str) -> str:
 
 
 def _authors(names: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Surnames and aligned given names, authors without a usable surname dropped."""
-    pairs = [(s, _given(a)) for a in names if (s := _surname(a))]
+    """Surnames and aligned given names, authors without a usable surname dropped
+    (interned: the same names recur across a review's records)."""
+    pairs = [(sys.intern(s), sys.intern(_given(a))) for a in names if (s := _surname(a))]
     return tuple(s for s, _ in pairs), tuple(g for _, g in pairs)
+
+
+@lru_cache(maxsize=65536)
+def _shared_set(items: tuple[str, ...]) -> frozenset[str]:
+    """One frozenset object per distinct content (page starts, title numbers repeat
+    across records: at a million records a set each would cost some 400 MB)."""
+    return frozenset(sys.intern(item) for item in items)
 
 
 @lru_cache(maxsize=16384)
@@ -218,7 +227,7 @@ def _pages(value: str | None) -> tuple[str, str, frozenset[str]]:
         starts.append(start)
         if n == 0:
             first, last = start, _page_core(bounds[-1]) or start
-    return first, last, frozenset(starts)
+    return sys.intern(first), sys.intern(last), _shared_set(tuple(sorted(set(starts))))
 
 
 def _part(title: str) -> str:
@@ -270,7 +279,9 @@ def record_keys(index: int, record: Record) -> RecordKeys:
     title = fold_text(cleaned) or fold_text(raw_title)
     head = _SUBTITLE.split(cleaned.strip(" [].\"'"), maxsplit=1)[0]
     main_title = fold_text(head)
-    tokens = title.split()
+    # Interned: a review's titles share a vocabulary of a few ten thousand words, so a run
+    # over a million records keeps one copy of each word instead of one per title.
+    tokens = [sys.intern(t) for t in title.split()]
     venue = record.journal or _raw_text(record, _VENUE_SUFFIXES) or None
     journal_text = fold_text(venue)
     pub_type = fold_text(record.publication_type or _raw_text(record, _TYPE_SUFFIXES))
@@ -280,18 +291,19 @@ def record_keys(index: int, record: Record) -> RecordKeys:
     return RecordKeys(
         index=index,
         title=title,
-        title_tokens=frozenset(tokens),
+        title_tokens=tuple(dict.fromkeys(tokens)),
         main_title=main_title if main_title != title and main_title.count(" ") >= 2 else "",
         alt_title=fold_text(alt),
-        numbers=frozenset(_DIGITS.findall(_THOUSANDS.sub(r"\1\2", title))) | {_ORDINALS[t] for t in tokens if t in _ORDINALS},
+        numbers=_shared_set(tuple(sorted(set(_DIGITS.findall(_THOUSANDS.sub(r"\1\2", title)))
+                                         | {_ORDINALS[t] for t in tokens if t in _ORDINALS}))),
         generic=(sum(1 for t in tokens if len(t) > 1 and t not in TITLE_STOPWORDS and not t.isdigit()) < 3
                  or (len(tokens) <= 8 and any(t in COLUMN_WORDS for t in tokens))),
         surnames=surnames,
         given=given,
         year=record.year,
         journal=journal_tokens(venue),
-        volume=_volume(record.volume, record.year),
-        issue=_number(record.issue),
+        volume=sys.intern(_volume(record.volume, record.year)),
+        issue=sys.intern(_number(record.issue)),
         first_page=first,
         last_page=last,
         page_starts=starts,

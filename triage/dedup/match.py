@@ -270,6 +270,41 @@ def _one_year_apart(a: RecordKeys, b: RecordKeys, title_sim: float) -> bool:
     )
 
 
+def _word_replaced(a: RecordKeys, b: RecordKeys) -> bool:
+    """A content word of one title stands where the other has a different word, not a
+    spelling of it ("paediatric"/"pediatric", "randomised"/"randomized" are spellings;
+    "pediatric"/"adult" is not); words only one title has (a dropped subtitle word)
+    don't count, nor do words glued or split ("non small"/"nonsmall")."""
+    only_a = [t for t in a.title_tokens if len(t) > 2 and t not in b.title_tokens and t not in _COMMON_TITLE_WORDS]
+    only_b = [t for t in b.title_tokens if len(t) > 2 and t not in a.title_tokens and t not in _COMMON_TITLE_WORDS]
+    if not (only_a and only_b):
+        return False
+    joined_a, joined_b = "".join(a.title.split()), "".join(b.title.split())
+    return any(
+        x not in joined_b and all(fuzz.ratio(x, y) < 75 for y in only_b) for x in only_a
+    ) and any(y not in joined_a and all(fuzz.ratio(x, y) < 75 for x in only_a) for y in only_b)
+
+
+def _designations_differ(a: RecordKeys, b: RecordKeys) -> bool:
+    """Each title has a one-letter word the other lacks: "Case A" vs "Case B", "hepatitis B"
+    vs "hepatitis C", "group A" vs "group B" name different works, as numbers do. (An
+    article "a" present on one side only is no designation: both sides must have one.)"""
+    letters_a = {t for t in a.title_tokens if len(t) == 1 and t.isalpha()}
+    letters_b = {t for t in b.title_tokens if len(t) == 1 and t.isalpha()}
+    return bool(letters_a - letters_b and letters_b - letters_a)
+
+
+def _same_page_range(a: RecordKeys, b: RecordKeys) -> bool:
+    """The same first page and nothing in the pages or issue that says otherwise: no two
+    different last pages of ranges, no two different plausible issues. (The same first
+    page in two issues a year apart, "7-13" in issue 2 and "7-10" in issue 3, is the
+    opening page of two issues, not one article printed online first.)"""
+    if not (a.first_page and a.first_page == b.first_page):
+        return False
+    ranges = a.last_page != a.first_page and b.last_page != b.first_page
+    return not (ranges and a.last_page != b.last_page) and not _issues_differ(a, b)
+
+
 def _same_issue_pages(a: RecordKeys, b: RecordKeys) -> bool:
     """One article's address: same year, volume and first page; for proceedings
     (no volume on either side) the same full page range instead."""
@@ -371,8 +406,10 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         # "Editorial March 2009" vs "... 2010", "5-year" vs "10-year" follow-up: the
         # numbers in a title identify the work.
         hard.append("numbers in the titles")
+    if _designations_differ(a, b):
+        hard.append("letters in the titles")
     if "year" not in hard and a.year and b.year and a.year != b.year and not (
-        (a.volume and a.volume == b.volume) or (a.first_page and a.first_page == b.first_page)
+        (a.volume and a.volume == b.volume) or _same_page_range(a, b)
     ) and not _one_year_apart(a, b, title_sim):
         # Online-first vs print explains a year's difference only when the volume or
         # pages show it is the same article; otherwise it may be last year's abstract.
@@ -416,6 +453,11 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
             return Verdict(Outcome.POSSIBLE, title_sim, "same title and details but different authors")
         return _distinct("different authors", title_sim)
 
+    if title_sim >= SAME_TITLE and agree < 2 and _word_replaced(a, b):
+        # Nothing but the year to confirm (registry entries, records stripped of journal
+        # and pages) and a word swapped for another: "... in Pediatric Patients" vs "... in
+        # Adult Patients" are two trials however similar the rest of the title is.
+        return Verdict(Outcome.POSSIBLE, title_sim, "titles differ in a word; nothing but the year to confirm")
     if title_sim >= SAME_TITLE:
         return Verdict(Outcome.DUPLICATE, title_sim, "same title and authors, no contradiction")
     # Titles that differ materially need the article's address to agree: the same

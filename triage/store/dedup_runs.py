@@ -1,10 +1,15 @@
 """Deduplicating a project store: runs, incremental imports, undo.
 
-A run loads every record, keeps the merges already made (by triage or a person),
+A run reads every record, keeps the merges already made (by triage or a person),
 compares only pairs involving records that no earlier run saw (so a new import is
 deduplicated against what is in the project, not re-deduplicated from scratch), never
 joins records a person kept apart, and writes merges, the review queue and related
 versions in one transaction.
+
+Memory stays bounded at a million records: records are streamed from the store in
+batches and only their comparison keys are kept (a full record with its abstract, raw
+fields and ORM row is about 6 KB, its keys a few hundred bytes); merges are written in
+batches, each loading just its members' records for the canonical fields.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from triage.dedup.engine import PairScorer, Progress, find_duplicates
+from triage.dedup.engine import PairScorer, Progress, find_duplicates_keys
+from triage.dedup.keys import RecordKeys, record_keys
 from triage.errors import DecisionError
 from triage.records.model import Record
 from triage.store.base import utcnow
 from triage.store.db import Project
-from triage.store.merges import active_merges, apply_merges, undo_merge
+from triage.store.merges import active_merges, apply_merges, merge_index, undo_merge
 from triage.store.records import record_from_row
 from triage.store.schema import RecordRow, SourceRow
 from triage.store.schema_dedup import (
@@ -33,7 +39,7 @@ from triage.store.schema_dedup import (
     RelatedGroupRow,
 )
 
-__all__ = ["RunSummary", "UndoSummary", "kept_apart_pairs", "run_dedup", "undo_last_run", "undo_merge_id"]
+__all__ = ["RunSummary", "UndoSummary", "kept_apart_pairs", "run_dedup", "stream_keys", "undo_last_run", "undo_merge_id"]
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,42 @@ class UndoSummary:
     records_restored: int
 
 
-def _load(session: Session) -> tuple[list[int], list[Record]]:
+#: Records read per round trip while streaming keys, and merge groups written per batch.
+BATCH = 5000
+#: The columns :func:`~triage.dedup.keys.record_keys` reads (``raw`` for a venue or type
+#: only a reader's own field names hold).
+_KEY_FIELDS = ("title", "abstract", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+               "isbn", "publication_type", "raw")
+
+
+def stream_keys(session: Session, batch: int = BATCH) -> tuple[list[int], list[RecordKeys]]:
+    """Record ids (ascending) and the comparison keys of every record, the ``i``-th key
+    at index ``i``: the only per-record state a run holds. Rows come as plain column
+    values, ``batch`` at a time, and each record is dropped once its keys exist."""
+    columns = [getattr(RecordRow, name) for name in _KEY_FIELDS]
+    stmt = select(RecordRow.id, *columns).order_by(RecordRow.id).execution_options(yield_per=batch)
+    ids: list[int] = []
+    keys: list[RecordKeys] = []
+    for row in session.execute(stmt):
+        values = dict(zip(_KEY_FIELDS, row[1:], strict=True))
+        values["authors"] = list(values["authors"] or [])
+        values["raw"] = dict(values["raw"] or {})
+        keys.append(record_keys(len(ids), Record(**values)))
+        ids.append(row[0])
+    return ids, keys
+
+
+def _records_of(session: Session, record_ids: Iterable[int], batch: int) -> dict[int, Record]:
+    """Full records (with provenance) of ``record_ids``, read ``batch`` ids per query (a
+    bound the drivers' parameter limits accept)."""
+    wanted = sorted(set(record_ids))
     sources = {s.id: s for s in session.scalars(select(SourceRow))}
-    rows = session.scalars(select(RecordRow).order_by(RecordRow.id)).all()
-    return [r.id for r in rows], [record_from_row(r, sources.get(r.source_id)) for r in rows]
+    found: dict[int, Record] = {}
+    for start in range(0, len(wanted), batch):
+        chunk = wanted[start:start + batch]
+        for row in session.scalars(select(RecordRow).where(RecordRow.id.in_(chunk))):
+            found[row.id] = record_from_row(row, sources.get(row.source_id))
+    return found
 
 
 def kept_apart_pairs(session: Session) -> set[tuple[int, int]]:
@@ -76,12 +114,14 @@ def kept_apart_pairs(session: Session) -> set[tuple[int, int]]:
     return {pair for pair, decision in latest.items() if decision in ("keep_apart", "undo")}  # "reopen" lifts it
 
 
-def run_dedup(project: Project, *, progress: Progress | None = None, scorer: PairScorer | None = None) -> RunSummary:
+def run_dedup(project: Project, *, progress: Progress | None = None, scorer: PairScorer | None = None,
+              batch: int = BATCH) -> RunSummary:
     """Deduplicate the records no earlier run has seen against all records (``scorer``: where
-    the candidate pairs are scored, e.g. on a cluster; this process by default)."""
+    the candidate pairs are scored, e.g. on a cluster; this process by default; ``batch``:
+    records read and merges written per round)."""
     started = time.perf_counter()
     with project.transaction() as session:
-        ids, records = _load(session)
+        ids, keys = stream_keys(session, batch)
         seen = session.scalar(select(func.max(DedupRunRow.max_record_id)).where(DedupRunRow.undone_at.is_(None))) or 0
         position = {rid: i for i, rid in enumerate(ids)}
         new = [i for i, rid in enumerate(ids) if rid > seen]
@@ -90,18 +130,25 @@ def run_dedup(project: Project, *, progress: Progress | None = None, scorer: Pai
         existing = active_merges(session)
         initial = [[position[m] for m in merge.members if m in position] for merge in existing]
         apart = [(position[a], position[b]) for a, b in kept_apart_pairs(session) if a in position and b in position]
-        result = find_duplicates(records, new=new, initial_groups=initial, kept_apart=apart, progress=progress,
-                                 scorer=scorer)
+        result = find_duplicates_keys(keys, new=new, initial_groups=initial, kept_apart=apart, progress=progress,
+                                      scorer=scorer)
+        del keys  # the merges below read their members' full records instead
 
         run = DedupRunRow(max_record_id=max(ids), records=len(ids), pairs_compared=result.compared)
         session.add(run)
         session.flush()
         before = {frozenset(m.members) for m in existing}
         changed = [g for g in result.groups if frozenset(ids[i] for i in g) not in before]
-        apply_merges(session, [[(ids[i], records[i]) for i in g] for g in changed], run_id=run.id,
-                     reason="automatic")
+        in_force = merge_index(existing)
+        for start in range(0, len(changed), batch):
+            chunk = [[ids[i] for i in g] for g in changed[start:start + batch]]
+            records = _records_of(session, (rid for g in chunk for rid in g), batch)
+            apply_merges(session, [[(rid, records[rid]) for rid in g] for g in chunk], run_id=run.id,
+                         reason="automatic", in_force=in_force)
+            del records
         merges = len(changed)
-        known = {(p.record_a, p.record_b, p.kind) for p in session.scalars(select(DedupPairRow))}
+        known = {(a, b, kind) for a, b, kind in
+                 session.execute(select(DedupPairRow.record_a, DedupPairRow.record_b, DedupPairRow.kind))}
         decided = kept_apart_pairs(session)
         counts = {"possible": 0, "related": 0}
         for kind, findings in (("possible", result.possible), ("related", result.related)):

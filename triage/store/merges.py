@@ -9,7 +9,7 @@ was and the history stays readable.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from triage.store.records import record_from_row
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow
 
-__all__ = ["active_merges", "apply_merge", "apply_merges", "undo_merge"]
+__all__ = ["active_merges", "apply_merge", "apply_merges", "merge_index", "undo_merge"]
 
 
 def apply_merge(
@@ -47,16 +47,22 @@ def apply_merges(
     run_id: int | None,
     reason: str,
     created_by: str = "triage",
+    in_force: Mapping[int, DedupMergeRow] | None = None,
 ) -> list[DedupMergeRow]:
     """Apply many disjoint merges at once (a run makes thousands): one index of the
-    merges in force, one flush, one bulk update of ``records.merged_into``."""
-    index = {rid: merge for merge in active_merges(session) for rid in merge.members}
+    merges in force, one flush, one bulk update of ``records.merged_into``.
+
+    ``in_force`` (:func:`merge_index` of the merges in force before a run) lets a run
+    write its groups in batches without re-reading every merge per batch; the groups of
+    one run never overlap, so merges made by earlier batches need not be in it."""
+    index: dict[int, DedupMergeRow] = {}
+    base = in_force if in_force is not None else merge_index(active_merges(session))
     made: list[tuple[DedupMergeRow, set[int]]] = []
     replaced_by_new: list[tuple[DedupMergeRow, list[DedupMergeRow]]] = []
     for members in groups:
         records = dict(members)
         ids = set(records)
-        replaced = list({id(index[r]): index[r] for r in ids if r in index}.values())
+        replaced = list({id(m): m for r in ids if (m := index.get(r) or base.get(r)) is not None}.values())
         for old in replaced:
             for rid in old.members:
                 if rid not in records:
@@ -99,6 +105,11 @@ def undo_merge(session: Session, merge: DedupMergeRow) -> None:
         old.replaced_by = None
         others = [m for m in old.members if m != old.representative_id]
         session.execute(update(RecordRow).where(RecordRow.id.in_(others)).values(merged_into=old.representative_id))
+
+
+def merge_index(merges: Iterable[DedupMergeRow]) -> dict[int, DedupMergeRow]:
+    """Each member record id of ``merges`` mapped to its merge."""
+    return {rid: merge for merge in merges for rid in merge.members}
 
 
 def active_merges(session: Session) -> list[DedupMergeRow]:

@@ -1,0 +1,43 @@
+"""The scaled dedup set's generator (evaluation/bench_dedup.py ``build_scaled``): a copy
+is a different publication, so every page range moves, abbreviated ones included."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from triage.records.normalize import expand_pages
+
+
+@pytest.fixture(scope="module")
+def bench(repo_root: Path) -> ModuleType:
+    sys.path.insert(0, str(repo_root / "evaluation"))
+    spec = importlib.util.spec_from_file_location("bench_dedup", repo_root / "evaluation" / "bench_dedup.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_dedup"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("pages", "shifted"), [
+    ("291-296", "328-333"),
+    ("1126-33", "1163-70"),   # Medline's abbreviated range: it stayed "1126-33" in every copy
+    ("1198-9", "1235-6"),     # abbreviated across a hundred
+    ("45", "82"),
+    ("e1234", "e1234"),       # an article number is no page range: left as it is
+])
+def test_a_copy_moves_every_page_range(bench: ModuleType, pages: str, shifted: str) -> None:
+    assert bench._shift_pages(pages, 37) == shifted
+
+
+def test_an_abbreviated_range_moves_with_the_range_it_stands_for(bench: ModuleType) -> None:
+    for pages in ("1126-33", "98-102", "1355-6", "2141-2147"):
+        full = expand_pages(pages)
+        assert full is not None
+        start, end = (int(p) for p in full.split("-"))
+        assert expand_pages(bench._shift_pages(pages, 370)) == f"{start + 370}-{end + 370}"
