@@ -9,7 +9,7 @@ the screenings (minutes; the screenings themselves take hours)::
 ``--asreview`` adds ASReview's screenings where ``compare_asreview.py`` cached their orders
 (the label-only rules replay on them); ``--scenarios update,dual`` adds the update-round and
 dual-screening screenings of ``stopping_scenarios.py``. The rule is chosen on triage's
-primary screenings (``PRIMARY``) of the tune half and judged on their report half; the
+primary screenings (``--primary``, default ``PRIMARY``) of the tune half and judged on their report half; the
 other screenings are reported beside them.
 
 Each cached run is a whole simulated screening (triage's real cycle, priors one include
@@ -56,7 +56,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "evaluation"))
 
-from stopping_orders import BIG, Run, dataset_paths, load_asreview_run, load_run, seeds_for
+from stopping_orders import BIG, Run, dataset_paths, load_asreview_run, load_run, order_hash, seeds_for
 from stopping_orders import DATA as DATA_DIR
 from stopping_scenarios import scenario_runs
 
@@ -227,6 +227,9 @@ def clopper_pearson(successes: int, trials: int) -> tuple[float, float]:
 
 
 def summary(stops: Sequence[Stop]) -> dict[str, float]:
+    if not stops:  # e.g. no review over 2,000 records among the cached screenings: reported as "nan%"
+        return {"runs": 0, "reached": math.nan, "low": math.nan, "high": math.nan, "saved_mean": math.nan,
+                "saved_median": math.nan, "missed_when_failed": 0.0, "failed": 0}
     reached = sum(s.reached for s in stops)
     low, high = clopper_pearson(reached, len(stops))
     failed = [s.missed for s in stops if not s.reached]
@@ -302,6 +305,30 @@ def load_runs(presets: Sequence[str], seeds: int, big_seeds: int, asreview: bool
     return runs, missing
 
 
+def uncached(runs: Sequence[Run], presets: Sequence[str], scenarios: Sequence[str], seeds: tuple[int, int],
+             scenario_seeds: tuple[int, int]) -> str:
+    """One line naming the sets of screenings asked for of which not one is cached, with the
+    command that computes each; "" when every set has at least one. Screenings are keyed by a
+    hash of the ranking code (``stopping_orders.order_hash``), so a change to
+    ``triage/ranking`` leaves the old ones unused rather than replayed as if current."""
+    have = {r.tool for r in runs}
+    lacking = []
+    for preset in presets:
+        if f"triage:{preset}" not in have:
+            lacking.append(f"triage:{preset} (none for ranking code {order_hash(preset)}; compute them with "
+                           f"`nice .venv/bin/python evaluation/stopping_orders.py --presets {preset} "
+                           f"--seeds {seeds[0]} --big-seeds {seeds[1]}`)")
+        for scenario in scenarios:
+            if f"triage:{preset} {scenario}" not in have:
+                lacking.append(f"triage:{preset} {scenario} (compute them with `nice .venv/bin/python "
+                               f"evaluation/stopping_scenarios.py --presets {preset} --scenarios {scenario} "
+                               f"--seeds {scenario_seeds[0]} --big-seeds {scenario_seeds[1]}`)")
+    if not lacking:
+        return ""
+    return ("bench_stopping: no cached screenings of " + "; ".join(lacking)
+            + ". They take hours on 2 cores and resume where they stopped; or leave these out of --presets/--scenarios.")
+
+
 def batching_check(runs: Sequence[Run]) -> list[str]:
     """WSS@95 of the batched orders against per-decision ones (``--batches 0``) where both
     are cached for the same review and seed, and where the recommended rules stop on each."""
@@ -334,10 +361,10 @@ GRIDS: dict[str, list[StoppingRule]] = {
 }
 
 
-def tune(runs: Sequence[Run], split: dict[str, str], name: str) -> None:
+def tune(runs: Sequence[Run], split: dict[str, str], name: str, primary: str = PRIMARY) -> None:
     """A rule of ours on the tune half, one line per setting: reached share (worst group)
     and work saved at 95% / 95%."""
-    tune_runs = [r for r in runs if split.get(r.dataset) == "tune" and r.tool == PRIMARY]
+    tune_runs = [r for r in runs if split.get(r.dataset) == "tune" and r.tool == primary]
     print(f"{len(tune_runs)} tune runs", flush=True)
     for rule in GRIDS[name]:
         stops = replay_all(tune_runs, {name: rule}, (0.95,), (0.95,))
@@ -379,6 +406,34 @@ def overview(stops: Sequence[Stop], rules: Sequence[str]) -> list[str]:
                 big_saved = f"{summary(big)['saved_mean']:.1%}" if big else "-"
                 lines.append(f"| {name} | {target:.0%} | {confidence:.0%} | {s['runs']} | {s['reached']:.1%} | "
                              f"{(f'{min(lows):.1%}' if lows else '-')} | {s['saved_mean']:.1%} | {big_saved} | "
+                             f"{'yes' if ok else 'no: ' + why} |")
+    return lines
+
+
+def goal_checks(stops: Sequence[Stop], split: dict[str, str], rules: Sequence[str]) -> list[str]:
+    """The issue's goals for ``rules`` (the one chosen and the one ``triage status``
+    recommends) on every set of whole screenings by triage, at 95% / 95%: reached share, the
+    lowest Clopper-Pearson bound of a group of at least 40 runs, work saved over 2,000
+    records and overall; on all reviews and on the report half."""
+    lines = [("| rule | screenings | reviews | runs | reached | lowest CP bound of a group >= 40 runs (group) | "
+              "work saved over 2,000 records | overall | meets the issue's goals |"), "|---|---|---|---|---|---|---|---|---|"]
+    tools = [t for t in dict.fromkeys(s.tool for s in stops) if t.startswith("triage:") and " " not in t]
+    for name in dict.fromkeys(rules):
+        for tool in tools:
+            for label, keep in (("all", lambda d: True), ("report half", lambda d: split.get(d) == "report")):
+                own = [s for s in select(stops, rule=name, tool=tool, target=0.95, confidence=0.95) if keep(s.dataset)]
+                if not own:
+                    continue
+                s = summary(own)
+                lows = [(summary(g)["low"], lbl) for lbl, g in groups(own) if len(g) >= 40]
+                worst = f"{min(lows)[0]:.1%} ({min(lows)[1]})" if lows else "no group of 40"
+                big = [x for x in own if x.n > BIG]
+                ok, why = meets_goals(own)
+                lines.append(f"| {name} | {tool} | {label} ({len({x.dataset for x in own})}) | {s['runs']} | "
+                             f"{s['reached']:.1%} | {worst} | {summary(big)['saved_mean']:.1%} | "
+                             f"{s['saved_mean']:.1%} | {'yes' if ok else 'no: ' + why} |" if big else
+                             f"| {name} | {tool} | {label} ({len({x.dataset for x in own})}) | {s['runs']} | "
+                             f"{s['reached']:.1%} | {worst} | - | {s['saved_mean']:.1%} | "
                              f"{'yes' if ok else 'no: ' + why} |")
     return lines
 
@@ -528,9 +583,10 @@ def not_measured(runs: Sequence[Run], tools: Sequence[str], stops: Sequence[Stop
 
 
 def write_report(stops: list[Stop], runs: list[Run], missing: list[str], split: dict[str, str],
-                 recommended: str, argv: Sequence[str], wall: float) -> Path:
+                 recommended: str, argv: Sequence[str], wall: float, primary_tool: str = PRIMARY,
+                 name: str = "stopping") -> Path:
     REPORTS.mkdir(parents=True, exist_ok=True)
-    csv_path = REPORTS / "stopping.csv"
+    csv_path = REPORTS / f"{name}.csv"
     with csv_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["tool", "dataset", "half", "seed", "n", "relevant", "rule", "target", "confidence", "stopped_at",
@@ -540,7 +596,7 @@ def write_report(stops: list[Stop], runs: list[Run], missing: list[str], split: 
                         s.confidence, s.stopped_at, s.found, round(s.recall, 6), int(s.reached), round(s.work_saved, 6)])
     tools = list(dict.fromkeys(s.tool for s in stops))
     published = [name for name in RULES if name not in OURS]
-    primary = select(stops, tool=PRIMARY)
+    primary = select(stops, tool=primary_tool)
     report_stops = [s for s in primary if split.get(s.dataset) == "report"]
     lines = [
         "# Stopping rules: do they keep their promise, and what do they save?",
@@ -566,14 +622,15 @@ def write_report(stops: list[Stop], runs: list[Run], missing: list[str], split: 
         "",
     ]
     lines += ["## Orders: retrained every n/200 records", "",
-              *batching_check([r for r in runs if r.seed == 0 and r.tool == PRIMARY]), ""]
-    lines += [f"## The rule chosen on the tune half ({PRIMARY})", ""]
+              *batching_check([r for r in runs if r.seed == 0 and r.tool == primary_tool]), ""]
+    lines += [f"## The rule chosen on the tune half ({primary_tool})", ""]
     lines += [(f"Chosen on the tune half (the rule reaching 95% recall at 95% confidence in at least 95% of runs in "
               f"every group that saves the most work; else the most reliable): **{recommended}**."), ""]
-    for label, subset in (("all 28 reviews", primary), ("the report half only", report_stops)):
+    for label, subset in ((f"all {len({s.dataset for s in primary})} reviews", primary), ("the report half only", report_stops)):
         ok, why = meets_goals(select(subset, rule=recommended, target=0.95, confidence=0.95))
         lines.append(f"- {label}: {'meets' if ok else 'misses'} the issue's goals{'' if ok else ' (' + why + ')'}.")
-    lines += ["", f"Rules of ours at target 95%, confidence 95%, {PRIMARY}, report half (tuned on the other):", "",
+    lines += ["", *goal_checks(stops, split, [recommended, "weighted_quasi"])]
+    lines += ["", f"Rules of ours at target 95%, confidence 95%, {primary_tool}, report half (tuned on the other):", "",
               *table(report_stops, OURS, 0.95, 0.95), "",
               "and on all reviews (half of them those they were tuned on):", "",
               *table(primary, OURS, 0.95, 0.95), ""]
@@ -587,7 +644,7 @@ def write_report(stops: list[Stop], runs: list[Run], missing: list[str], split: 
         lines += [f"## {tool}: every rule, all reviews", "", *overview(tool_stops, [*published, *OURS]), ""]
         lines += [f"### {tool}: by group, target 95%, confidence 95%", "",
                   *table(tool_stops, [*published, *OURS], 0.95, 0.95), ""]
-        if tool == PRIMARY:
+        if tool == primary_tool:
             lines += [f"### {tool}: the report half only, every rule", "", *overview(report_stops, [*OURS, *published]), ""]
     lines += [
         "## Not measured here", "",
@@ -603,7 +660,7 @@ def write_report(stops: list[Stop], runs: list[Run], missing: list[str], split: 
         "",
         "Full table: `stopping.csv` (one row per screening, rule, target and confidence).",
     ]
-    md = REPORTS / "stopping.md"
+    md = REPORTS / f"{name}.md"
     md.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return md
 
@@ -620,24 +677,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario-seeds", type=int, default=3)
     parser.add_argument("--scenario-big-seeds", type=int, default=6)
     parser.add_argument("--tune", choices=OURS, help="Print this rule's grid on the tune half and stop.")
+    parser.add_argument("--primary", help="The preset whose tune half chooses the rule (default: tfidf if among "
+                                          "--presets, else the first).")
+    parser.add_argument("--report", default="stopping", help="Report name: reports/NAME.md and NAME.csv.")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     split = load_split()
-    runs, missing = load_runs(args.presets.split(","), args.seeds, args.big_seeds, asreview=args.asreview)
-    if args.tune:
-        tune(runs, split, args.tune)
-        return 0
-    if args.scenarios:
-        more, lacking = scenario_runs(args.presets.split(","), args.scenarios.split(","), args.scenario_seeds,
-                                      args.scenario_big_seeds)
+    presets, scenarios = args.presets.split(","), [x for x in args.scenarios.split(",") if x]
+    runs, missing = load_runs(presets, args.seeds, args.big_seeds, asreview=args.asreview)
+    if scenarios:
+        more, lacking = scenario_runs(presets, scenarios, args.scenario_seeds, args.scenario_big_seeds)
         runs, missing = runs + more, missing + lacking
+    absent = uncached(runs, presets, scenarios, (args.seeds, args.big_seeds),
+                      (args.scenario_seeds, args.scenario_big_seeds))
+    if absent:
+        print(absent, file=sys.stderr)
+        return 2
+    chosen_on = args.primary or ("tfidf" if "tfidf" in presets else presets[0])
+    if chosen_on not in presets:
+        parser.error(f"--primary {chosen_on} is not among --presets {args.presets}")
+    primary = f"triage:{chosen_on}"
+    if args.tune:
+        tune(runs, split, args.tune, primary)
+        return 0
     rules = dict(RULES)
     rules["cmh_ranked"] = RankedQuasiSampling(with_bound=False)
     stops = replay_all(runs, rules)
-    tune_stops = [s for s in stops if split.get(s.dataset) == "tune" and s.tool == PRIMARY]
+    tune_stops = [s for s in stops if split.get(s.dataset) == "tune" and s.tool == primary]
+    if not tune_stops:
+        print(f"bench_stopping: none of {primary}'s cached screenings is of a tune-half review "
+              f"({SPLIT.name}), so no rule can be chosen; compute more with `nice .venv/bin/python "
+              f"evaluation/stopping_orders.py --presets {chosen_on}`.", file=sys.stderr)
+        return 2
     recommended = recommend(tune_stops)
     md = write_report(stops, runs, missing, split, recommended, sys.argv[1:] if argv is None else argv,
-                      time.perf_counter() - start)
+                      time.perf_counter() - start, primary, args.report)
     print(f"{len(runs)} screenings; recommended {recommended}; report written to {md}")
     return 0
 

@@ -1,4 +1,5 @@
-"""Sentence embeddings of a labelled dataset, computed once and kept on disk (developer tool).
+"""Sentence embeddings of a labelled dataset, computed once and kept on disk (developer tool;
+``python evaluation/dataset_embeddings.py`` embeds every shared screening review).
 
 Embedding a review's records is the slow step of every evaluation script (about 30 records
 a second on a 2-core CPU), while the vectors never change for the same texts and model. So
@@ -39,3 +40,26 @@ def dataset_embeddings(ds: LabelledSet, cache: Path = CACHE) -> np.ndarray:
     np.save(path, vectors)
     print(f"{ds.name}: embedded {len(texts)} records in {time.perf_counter() - start:.0f} s", flush=True)
     return np.asarray(vectors)
+
+
+def main() -> int:
+    """Embed every shared screening review (the stopping benchmark's default-preset orders
+    need them), smallest first, so an interrupted run leaves the most reviews cached."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from stopping_orders import dataset_paths
+
+    from triage.evaluation.labelled import load_labelled
+
+    sets = sorted((load_labelled(p) for p in dataset_paths()), key=lambda ds: ds.n)
+    start = time.perf_counter()
+    for ds in sets:
+        dataset_embeddings(ds)
+    print(f"{len(sets)} reviews, {sum(ds.n for ds in sets)} records embedded or cached in "
+          f"{time.perf_counter() - start:.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -216,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="Seeds per review (default 5).")
     parser.add_argument("--big-seeds", type=int, default=10, help=f"Seeds per review over {BIG} records (default 10).")
     parser.add_argument("--datasets", help="Comma-separated dataset names; default all shared reviews.")
+    parser.add_argument("--by-review", action="store_true",
+                        help="Smallest review first, all its seeds before the next (default: every review's "
+                             "first seeds first). For the default preset, whose first screening of a review "
+                             "embeds it: an interrupted job leaves whole reviews, the small ones first.")
     parser.add_argument("--batches", type=int, default=CHECKPOINTS,
                         help=f"Retrain after every n/BATCHES records (default {CHECKPOINTS}); 0: after every decision.")
     args = parser.parse_args(argv)
@@ -229,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         # job leaves the widest coverage
         jobs = [(ds, s) for s in range(args.seeds) for ds in sets]
         jobs += [(ds, s) for s in range(args.seeds, args.big_seeds) for ds in sets if ds.n > BIG]
+        if args.by_review:
+            jobs = [(ds, s) for ds in sorted(sets, key=lambda d: d.n) for s in seeds_for(ds, args.seeds, args.big_seeds)]
         for ds, seed in jobs:
             start = time.perf_counter()
             existed = cache_path(ds.name, seed, preset, batch_size(ds.n, args.batches)).exists()

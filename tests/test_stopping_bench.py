@@ -92,3 +92,15 @@ def test_thin_groups_lists_each_set_of_screenings_groups_under_40_runs(bench: Mo
     thin = bench.thin_groups([*big, *small, *other_rule, *only_big])
     assert thin["triage:a"] == ["under 1,000 records (3)", "includes over 10% (3)"]
     assert thin["triage:b"] == []
+
+
+def test_uncached_names_each_missing_set_and_the_command_that_computes_it(bench: ModuleType) -> None:
+    run = made_up_run(bench)
+    run.tool = "triage:default"
+    line = bench.uncached([run], ["tfidf", "default"], ["dual"], (5, 10), (4, 10))
+    assert "\n" not in line
+    assert "triage:tfidf (none for ranking code" in line
+    assert "stopping_orders.py --presets tfidf --seeds 5 --big-seeds 10" in line
+    assert "triage:default (" not in line  # one of its screenings is cached
+    assert "stopping_scenarios.py --presets default --scenarios dual --seeds 4 --big-seeds 10" in line
+    assert bench.uncached([run], ["default"], [], (5, 10), (4, 10)) == ""
