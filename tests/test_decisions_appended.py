@@ -5,8 +5,8 @@ refused where only the whole log can tell (retract, a group screened twice, a la
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
-import pytest
 from dedup_support import add, rec
 
 from triage.records.model import Record
@@ -94,10 +94,10 @@ def test_nothing_new_keeps_the_state(project: Project) -> None:
     assert _update(project, in_force, mark) == (in_force, mark)
 
 
-def test_a_row_committed_late_below_the_mark_asks_for_the_whole_log(project: Project) -> None:
-    """Ids come from a sequence: a transaction that took an id first may commit last."""
-    if project.dialect != "postgresql":
-        pytest.skip("SQLite runs one writer at a time: ids are committed in order")
+def test_a_row_committed_late_below_the_mark_asks_for_the_whole_log(tmp_path: Path, postgres_database: str) -> None:
+    """Ids come from a sequence: a transaction that took an id first may commit last (PostgreSQL
+    only: SQLite runs one writer at a time, so its ids are committed in order)."""
+    project = Project.init(tmp_path / "review", postgres_database)
     ids = _records(project, 3)
     mark, in_force = _read(project)
     with project.transaction() as slow:
@@ -107,6 +107,7 @@ def test_a_row_committed_late_below_the_mark_asks_for_the_whole_log(project: Pro
         updated = _update(project, in_force, mark)
         assert updated is not None and ids[0] not in updated[0].decisions
     assert _update(project, updated[0], updated[1]) is None  # the slow row would be missed
+    project.close()
 
 
 def test_the_queue_learns_appended_decisions_and_merges_alike(project: Project) -> None:
