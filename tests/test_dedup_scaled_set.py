@@ -3,25 +3,18 @@ is a different publication, so every page range moves, abbreviated ones included
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from _evaluation_support import load_evaluation_script
 
 from triage.records.normalize import expand_pages
 
 
 @pytest.fixture(scope="module")
 def bench(repo_root: Path) -> ModuleType:
-    sys.path.insert(0, str(repo_root / "evaluation"))
-    spec = importlib.util.spec_from_file_location("bench_dedup", repo_root / "evaluation" / "bench_dedup.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_dedup"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_evaluation_script(repo_root, "bench_dedup")
 
 
 @pytest.mark.parametrize(("pages", "shifted"), [

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from _evaluation_support import load_evaluation_script
 
 from triage import stopping
 
 
 @pytest.fixture(scope="module")
 def bench(repo_root: Path) -> ModuleType:
-    sys.path.insert(0, str(repo_root / "evaluation"))
-    spec = importlib.util.spec_from_file_location("bench_stopping", repo_root / "evaluation" / "bench_stopping.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_stopping"] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_evaluation_script(repo_root, "bench_stopping")
 
 
 def made_up_run(bench: ModuleType, n: int = 400) -> object:

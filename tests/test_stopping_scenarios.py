@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from _evaluation_support import load_evaluation_script
 
 
 def load(repo_root: Path, name: str) -> ModuleType:
-    sys.path.insert(0, str(repo_root / "evaluation"))
-    spec = importlib.util.spec_from_file_location(name, repo_root / "evaluation" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_evaluation_script(repo_root, name)
 
 
 @pytest.fixture(scope="module")
