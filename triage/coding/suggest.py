@@ -451,15 +451,19 @@ def _leading_directions(X: np.ndarray, n: int) -> np.ndarray:
     and the answer is kept per set of rows: the web app refits the suggester on every request over
     the same segments."""
     key = (n, hashlib.sha1(np.ascontiguousarray(X).tobytes(), usedforsecurity=False).hexdigest())
-    if key not in _DIRECTIONS:
+    found = _DIRECTIONS.get(key)
+    if found is None:
         from sklearn.decomposition import PCA
 
         solver = "arpack" if n < min(X.shape) else "full"
-        if len(_DIRECTIONS) >= 8:
-            _DIRECTIONS.pop(next(iter(_DIRECTIONS)))
-        _DIRECTIONS[key] = np.asarray(
+        found = np.asarray(
             PCA(n_components=min(n, *X.shape), svd_solver=solver, random_state=0).fit(X).components_, dtype=np.float32)
-    return _DIRECTIONS[key]
+        # The web app's request threads share this cache: an eviction another thread already made
+        # is no error, and the answer returned is this call's own.
+        while len(_DIRECTIONS) >= 8:
+            _DIRECTIONS.pop(next(iter(_DIRECTIONS), key), None)
+        _DIRECTIONS[key] = found
+    return found
 
 
 #: Leading directions by (how many, digest of the rows); the oldest of 8 goes first.
