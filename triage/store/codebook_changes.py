@@ -86,7 +86,7 @@ def parse_assignments(pairs: Sequence[str]) -> dict[int, str]:
     for pair in pairs:
         segment, sep, part = pair.partition("=")
         if not (sep and segment.strip().isdigit() and part.strip()):
-            raise DecisionError(f"assignment {pair!r} is not SEGMENT=CODE", hint="write e.g. --assign 12=waiting")
+            raise DecisionError(f"assignment {pair!r} is not SEGMENT=CODE", hint="write a segment id, =, and a new code, e.g. 12=waiting (one per --assign or per line)")
         targets[int(segment)] = part.strip()
     return targets
 
