@@ -22,6 +22,7 @@ def test_code_a_segment_with_the_keyboard(tmp_path: Path) -> None:
         page.fill("#name", "Kim")
         page.keyboard.press("Enter")
         page.wait_for_selector(".suggestions li[data-code]", timeout=60000)
+        page.wait_for_load_state("load")  # the keys work once the deferred coding.js has run
         first = int(re.search(r"\d+", page.inner_text("#segment-heading")).group(0))
         code = page.get_attribute(".suggestions li[data-code]", "data-code")
         with page.expect_navigation(timeout=60000):
