@@ -154,3 +154,44 @@ def test_qdpx_keeps_each_coders_coding_and_adds_the_lead_resolution(coded: tuple
     trusted = re.search(r'<Code guid="([^"]+)" name="A worker who listens"', qde)
     assert trusted is not None and resolved[0]["codes"] == [trusted.group(1)]
     assert sum(len(sel["codes"]) for sel in _selections(qde) if sel["user"] != users["lea"]) == 6
+
+
+def test_a_reimported_qdpx_keeps_the_lead_resolution_as_a_resolution(coded: tuple[Path, list[int]],
+                                                                      database: str | None, tmp_path: Path) -> None:
+    """Reading triage's own file back, the lead's selection is the resolution again, not the lead's
+    own codings (which would count as a third coder's and undo the settlement)."""
+    from triage.store.coding import load_codebook, memos
+    from triage.store.coding_in_force import coding_in_force
+    from triage.store.coding_team import coding_resolutions
+
+    path, s = coded
+    p = ["-p", str(path)]
+    run("code", "resolve", str(s[1]), "trusted-worker", "--note", "the worker listened", "--by", "lea", *p)
+    # dan's reject of cat's code has no place in REFI-QDA: that disagreement does not come back
+    run("code", "reject", str(s[2]), "judged-by-diagnosis", "--coder", "dan", *p)
+    run("code", "resolve", str(s[2]), "judged-by-diagnosis", "--note", "it is about labels", "--by", "lea", *p)
+    run("code", "export", str(tmp_path / "out.qdpx"), *p)
+    other_db = f"sqlite:///{tmp_path / 'other' / 'triage.sqlite'}"
+    other = Project.init(tmp_path / "other", other_db)
+    try:
+        out = run("code", "import", str(tmp_path / "out.qdpx"), "-p", str(other.directory), "--database", other_db)
+        assert "6 coding(s) by their coders, 1 lead resolution(s)" in " ".join(out.split())
+        assert "1 lead resolution(s) kept as memos on their segments" in " ".join(out.split())
+        with other.reading() as session:
+            resolutions = coding_resolutions(session)
+            codebook = load_codebook(session)
+            applied = coding_in_force(session, codebook).applied
+            kept = [(m.coder, m.text) for m in memos(session)]
+        assert kept == [("lea", "resolved by lea: it is about labels (Judged by the diagnosis)")]
+        # REFI-QDA carries code names, not our ids: the new project slugs the names
+        assert [(r.resolved_by, r.note, [codebook.get(c).name for c in r.codes]) for r in resolutions] == [
+            ("lea", "the worker listened", ["A worker who listens"])]
+        assert {a.coder for a in applied if a.basis == "single"} == {"cat"}  # s2 only: lea coded nothing herself
+        assert [(codebook.get(a.code_id).name, a.coder) for a in applied if a.basis == "resolved"] == [
+            ("A worker who listens", "lea")]
+        with Project.open(path, database) as project, project.reading() as session:
+            first = coding_resolutions(session)[0]
+        # the file keeps whole seconds
+        assert resolutions[0].created_at.replace(tzinfo=None) == first.created_at.replace(tzinfo=None, microsecond=0)
+    finally:
+        other.close()

@@ -149,7 +149,11 @@ def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None
     with proj.transaction() as session:
         done = import_qdpx(session, nlp, qdpx, path=path, coder=str(signer))
     console.print(f"{escape(path.name)}: {done.documents} document(s), {len(qdpx.codebook.codes())} code(s), "
-                  f"{done.codings} coding(s) by their coders")
+                  f"{done.codings} coding(s) by their coders"
+                  + (f", {done.resolutions} lead resolution(s)" if done.resolutions else ""))
+    if done.resolutions_as_memos:
+        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.resolutions_as_memos} lead resolution(s) "
+                      "kept as memos on their segments: the coders' disagreement they settled is not in the file")
     if done.widened:
         console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) across paragraphs "
                       "were coded on the sentences they cover")

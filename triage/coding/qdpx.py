@@ -12,7 +12,9 @@ place in the standard and are not exported. GUIDs derive from stable keys (code 
 hashes, coder names), so exporting the same project twice gives the same file. Where a lead
 resolved coders' disagreement on a segment, the coding in force (:mod:`triage.store.coding_in_force`)
 is there too: a selection by the lead with the resolved codes, the note as its ``Description``,
-beside each coder's own codings.
+beside each coder's own codings. Reading our own file back, such a selection becomes the lead's
+resolution again (not the lead's own codings): it is recognised by its ``Description``
+("resolved by LEAD: NOTE", by the selection's creating user).
 
 Reading keeps what a person coded in another program: selections that match one of our
 segments exactly are coded on it; a selection that does not (programs let coders select any
@@ -23,6 +25,7 @@ the count of such selections is reported.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -35,10 +38,11 @@ from lxml import etree
 from triage.coding.codebook import Codebook
 from triage.coding.codebook_io import add_code_elements, adopt_ids, code_guid, codebook_from_codes
 from triage.coding.documents import DocumentText
-from triage.errors import InputError
+from triage.errors import DecisionError, InputError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
 from triage.store.coding_in_force import coding_in_force
+from triage.store.coding_team import resolve_coding_disagreement
 from triage.store.db import Session
 from triage.store.schema_coding import CodingSegmentRow
 
@@ -51,6 +55,7 @@ __all__ = [
     "QdpxImport",
     "QdpxMemo",
     "QdpxProject",
+    "QdpxResolution",
     "import_qdpx",
     "read_qdpx",
     "write_qdpx",
@@ -61,6 +66,8 @@ _NS = f"{{{PROJECT_NAMESPACE}}}"
 #: Namespace of the GUIDs we derive (any fixed UUID works; this one is ours).
 _GUID_NS = uuid.UUID("9d3c1f0e-6b2a-4c8e-8f57-2a1e4b6c7d90")
 _INTERNAL = "internal://"
+#: The ``Description`` of a lead's resolution selection, as :func:`_add_resolutions` writes it.
+_RESOLUTION = re.compile(r"resolved by (?P<lead>.+?): (?P<note>.*)", re.DOTALL)
 
 
 def _guid(kind: str, key: str) -> str:
@@ -175,11 +182,15 @@ def _add_resolutions(source: etree._Element, resolved: list[appl.AppliedCode], s
             source, _NS + "PlainTextSelection", guid=_guid("resolution", f"{seg_id}:{first.coder}"),
             name=seg.text[:60], startPosition=str(seg.start), endPosition=str(seg.end),
             creatingUser=_guid("user", first.coder), creationDateTime=_when(first.decided_at))
-        etree.SubElement(selection, _NS + "Description").text = f"resolved by {first.coder}: {first.note or ''}"
+        etree.SubElement(selection, _NS + "Description").text = _resolution_text(first.coder, first.note or "")
         for a in sorted(codes, key=lambda a: a.code_id):
             coding = etree.SubElement(selection, _NS + "Coding", guid=_guid("resolved", f"{seg_id}:{a.code_id}"),
                                       creatingUser=_guid("user", a.coder), creationDateTime=_when(a.decided_at))
             etree.SubElement(coding, _NS + "CodeRef", targetGUID=code_guid(codebook.get(a.code_id)))
+
+
+def _resolution_text(lead: str, note: str) -> str:
+    return f"resolved by {lead}: {note}"
 
 
 @dataclass
@@ -208,13 +219,28 @@ class QdpxMemo:
 
 
 @dataclass
+class QdpxResolution:
+    """A lead's resolution of coders' disagreement on a span, as triage exports it: the codes that apply."""
+
+    source: int
+    start: int
+    end: int
+    code_guids: list[str]
+    lead: str
+    note: str
+    created_at: datetime | None
+
+
+@dataclass
 class QdpxProject:
-    """What a ``.qdpx`` holds that triage keeps: sources (name, text, attributes), codebook, codings, memos."""
+    """What a ``.qdpx`` holds that triage keeps: sources (name, text, attributes), codebook, codings,
+    memos, and the resolutions of a file triage wrote."""
 
     codebook: Codebook
     sources: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     codings: list[QdpxCoding] = field(default_factory=list)
     memos: list[QdpxMemo] = field(default_factory=list)
+    resolutions: list[QdpxResolution] = field(default_factory=list)
 
 
 def _local(el: etree._Element) -> str:
@@ -301,6 +327,10 @@ def read_qdpx(path: str | Path) -> QdpxProject:
                                          line=selection.sourceline) from None
                     for ref in _children(selection, "NoteRef"):
                         memo(ref, source=index, start=start, end=end)
+                    resolution = _read_resolution(selection, users, index, start, end)
+                    if resolution is not None:
+                        project.resolutions.append(resolution)
+                        continue
                     for coding in _children(selection, "Coding"):
                         ref = next(iter(_children(coding, "CodeRef")), None)
                         who = coding.get("creatingUser") or selection.get("creatingUser") or ""
@@ -310,6 +340,20 @@ def read_qdpx(path: str | Path) -> QdpxProject:
                                 users.get(who.upper().strip("{}"), who or "unknown"),
                                 _parse_time(coding.get("creationDateTime") or selection.get("creationDateTime"))))
     return project
+
+
+def _read_resolution(selection: etree._Element, users: dict[str, str], source: int, start: int,
+                     end: int) -> QdpxResolution | None:
+    """The lead's resolution if ``selection`` is one triage wrote (its Description names its creating user)."""
+    description = next(iter(_children(selection, "Description")), None)
+    found = _RESOLUTION.fullmatch((description.text or "") if description is not None else "")
+    who = (selection.get("creatingUser") or "").upper().strip("{}")
+    if found is None or users.get(who) != found["lead"]:
+        return None
+    guids = [(ref.get("targetGUID") or "").upper().strip("{}")
+             for coding in _children(selection, "Coding") for ref in _children(coding, "CodeRef")]
+    return QdpxResolution(source, start, end, guids, found["lead"], found["note"],
+                          _parse_time(selection.get("creationDateTime")))
 
 
 def _source_text(archive: zipfile.ZipFile, members: dict[str, str], source: etree._Element, path: Path) -> str:
@@ -332,11 +376,16 @@ def _source_text(archive: zipfile.ZipFile, members: dict[str, str], source: etre
 
 @dataclass
 class QdpxImport:
-    """What an import did: documents and codings stored, selections across paragraphs moved to sentence bounds."""
+    """What an import did: documents and codings stored, selections across paragraphs moved to
+    sentence bounds, leads' resolutions stored as resolutions, and those kept as a memo because the
+    coders' disagreement they settled did not come back (a coder who applied no code there leaves
+    nothing in the file)."""
 
     documents: int
     codings: int
     widened: int
+    resolutions: int = 0
+    resolutions_as_memos: int = 0
 
 
 def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: str | Path,
@@ -381,7 +430,24 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
         if note.created_at is not None:
             memo_row.created_at = note.created_at
     session.flush()
-    return QdpxImport(len(doc_ids), written, widened)
+    resolved = as_memos = 0
+    for resolution in project.resolutions:
+        codes = [by_guid[g] for g in resolution.code_guids if g in by_guid]
+        targets, _ = _segments_for(session, doc_ids[resolution.source], resolution.start, resolution.end)
+        for seg_id in targets[:1]:
+            try:
+                with session.begin_nested():
+                    resolve_coding_disagreement(session, codebook, seg_id, codes, lead=resolution.lead,
+                                                note=resolution.note or "(no note in the file)",
+                                                created_at=resolution.created_at)
+                resolved += 1
+            except DecisionError:
+                names = ", ".join(codebook.get(c).name for c in codes) or "no code"
+                store.add_memo(session, codebook, f"{_resolution_text(resolution.lead, resolution.note)} ({names})",
+                               coder=resolution.lead, segment_id=seg_id)
+                as_memos += 1
+    session.flush()
+    return QdpxImport(len(doc_ids), written, widened, resolved, as_memos)
 
 
 def _segments_for(session: Session, document_id: int, start: int, end: int) -> tuple[list[int], bool]:

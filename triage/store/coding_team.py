@@ -233,9 +233,10 @@ def coding_disagreements(session: Session, codebook: Codebook, *, resolved: bool
 
 
 def resolve_coding_disagreement(session: Session, codebook: Codebook, segment_id: int, codes: Sequence[str], *,
-                                lead: str, note: str) -> CodingResolution:
+                                lead: str, note: str, created_at: datetime | None = None) -> CodingResolution:
     """Settle the open disagreement on ``segment_id`` (the codes that apply, none if empty) with a
-    note, inside the caller's transaction; DecisionError names the fix."""
+    note, inside the caller's transaction; DecisionError names the fix. ``created_at`` keeps the
+    time of a resolution read from a file (now if None)."""
     units = units_of(session, [segment_id])
     if segment_id not in units:
         raise DecisionError(f"no segment {segment_id} in this project", hint="'triage code disagreements' lists them")
@@ -254,6 +255,8 @@ def resolve_coding_disagreement(session: Session, codebook: Codebook, segment_id
             raise DecisionError(f"{code.id!r} is a theme, not a code", hint="name the codes under it")
         agreed.append(code.id)
     row = CodingResolutionRow(segment_id=unit, codes=sorted(set(agreed)), note=note.strip(), resolved_by=lead.strip())
+    if created_at is not None:
+        row.created_at = created_at
     session.add(row)
     session.flush()
     return _resolution(row)
