@@ -300,7 +300,9 @@ CHOICES = [
     "(z-scored per segment, 0.03: 0.650 / 0.615); reciprocal rank fusion of the embedding and word rankings (k 5 / "
     "10 / 20): online 0.643 / 0.601 / 0.618, zero-shot 0.628 / 0.595 / 0.611; words against the name and description "
     "without theme context: 0.661 (zero-shot 0.629); the third (or second and third) suggestion from the zero-shot "
-    "ranking: 0.660 / 0.644. Re-tuned after round 3: word weight 0.4 / 0.9: 0.643 / 0.657; neighbours 4 / 7: 0.669 "
+    "ranking: 0.660 / 0.644. The studies a paragraph cites (the numbers its text carries, the sets' `study` column) "
+    "tell same-subtheme pairs apart no better (Jaccard overlap, AUC 0.578 / 0.493 / 0.576), so they were not tried as "
+    "a feature. Re-tuned after round 3: word weight 0.4 / 0.9: 0.643 / 0.657; neighbours 4 / 7: 0.669 "
     "(0.752 / 0.715 / 0.541) / 0.658; the values stay."),
     ("- **NHS zero-shot below the naive baseline: why** (round 4; rows `top3 by content word`, "
     "`--by-content`). One pass over the full set: triage 0.482, without centring 0.519, without the name view 0.496, "
