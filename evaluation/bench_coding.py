@@ -36,6 +36,7 @@ import numpy as np
 
 from triage.coding.codebook_io import read_codebook
 from triage.coding.evaluate import canonical_order, evaluate_coding, position_floor, read_gold_segments
+from triage.coding.lexical import content_lemmas
 
 DATA = REPO.parent / "shared" / "data" / "coding"
 REPORT = REPO / "evaluation" / "reports" / "coding.md"
@@ -75,14 +76,25 @@ def _sets(selector: str) -> list[Path]:
     return [p for p in found if p.name in selector.split(",")]
 
 
+#: ``--by-content`` group labels: segments with no content word ("Nothing.", "None.", "No.") and the rest.
+NO_CONTENT, CONTENT = "no content word", "content words"
+
+
+def content_groups(texts: list[str]) -> list[str]:
+    """:data:`NO_CONTENT` or :data:`CONTENT` per text, by the lexical part's own lemmas."""
+    return [CONTENT if words else NO_CONTENT for words in content_lemmas(texts)]
+
+
 def measure(folder: Path, variants: list[str], seeds: int, keep: Any = None,
-            protocols: tuple[str, ...] = ("zero-shot", "online")) -> list[dict[str, Any]]:
+            protocols: tuple[str, ...] = ("zero-shot", "online"), by_content: bool = False) -> list[dict[str, Any]]:
     """Every variant under both protocols on one set (the floor under ``online`` only); ``keep``
-    is called with each entry as it is measured (a long run stopped early keeps what it did)."""
+    is called with each entry as it is measured (a long run stopped early keeps what it did).
+    ``by_content`` also splits each suggester's entry by :func:`content_groups` (key ``groups``)."""
     from triage.embeddings import load_encoder
 
     book = read_codebook(folder / "codebook.json")
     gold = read_gold_segments(folder / "segments.csv")
+    groups = content_groups(gold.texts) if by_content else None
     encoder = load_encoder()
     order = canonical_order(gold)  # encode in canonical order: the same vectors however the rows lie
     X = np.empty((len(order), encoder.dimension), dtype=np.float32)
@@ -99,13 +111,17 @@ def measure(folder: Path, variants: list[str], seeds: int, keep: Any = None,
                                           "seconds": round(time.perf_counter() - started, 2)}
             else:
                 result = evaluate_coding(book, gold, encoder, protocol=protocol, seeds=seeds, vectors=X,
-                                         suggester=suggester, **params)
+                                         suggester=suggester, groups=groups, **params)
             entry = {"set": folder.name, "variant": variant, "protocol": protocol, "n": result["n"],
                      "codes": len(book.codable()), "top1": result["top1"], "top3": result["top3"],
                      "seeds": seeds if protocol == "online" else 1, "seconds": result["seconds"],
                      "date": time.strftime("%Y-%m-%d")}
+            if "groups" in result:
+                entry["groups"] = result["groups"]
             print(f"{folder.name} {variant} {protocol}: top1 {entry['top1']:.3f} top3 {entry['top3']:.3f} "
-                  f"({entry['seconds']:.0f} s)", flush=True)
+                  f"({entry['seconds']:.0f} s)"
+                  + "".join(f"; {g} ({v['n']}) top3 {v['top3']:.3f}" for g, v in entry.get("groups", {}).items()),
+                  flush=True)
             out.append(entry)
             if keep is not None:
                 keep(entry)
@@ -124,6 +140,24 @@ def _table(entries: list[dict[str, Any]], sets: list[str], protocol: str, metric
         mean = f"{np.mean([got[s] for s in qes]):.3f}" if qes and all(s in got for s in qes) else "-"
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {mean} |")
     return lines
+
+
+def _content_table(entries: list[dict[str, Any]]) -> list[str]:
+    """Top-3 of the entries measured with ``--by-content``, split into segments with no content word and the
+    rest (none: no section)."""
+    split = [e for e in entries if "groups" in e]
+    if not split:
+        return []
+    lines = [f"## top3 by content word (`--by-content`: segments with {NO_CONTENT}, e.g. \"Nothing.\", and the rest)", "",
+             f"| set | variant | protocol | {NO_CONTENT} (n) | top3 | {CONTENT} (n) | top3 | all |", "|---|---|---|---|---|---|---|---|"]
+    for e in split:
+        cells = []
+        for g in (NO_CONTENT, CONTENT):
+            got = e["groups"].get(g)
+            cells += [str(got["n"]), f"{got['top3']:.3f}"] if got else ["0", "-"]
+        lines.append(f"| {e['set'].removeprefix('qes-')} | {e['variant']} | {e['protocol']} | " + " | ".join(cells)
+                     + f" | {e['top3']:.3f} |")
+    return lines + [""]
 
 
 def _goals(entries: list[dict[str, Any]], sets: list[str]) -> list[str]:
@@ -155,7 +189,8 @@ def _goals(entries: list[dict[str, Any]], sets: list[str]) -> list[str]:
         zero, naive_zero = get(nhs, "triage", "zero-shot"), get(nhs, "naive", "zero-shot")
         if zero is not None and naive_zero is not None:
             lines.append(f"- {nhs} zero-shot (no goal): {zero:.3f} vs the naive baseline's {naive_zero:.3f}"
-                         + (": below it, the price of centring on short survey answers" if zero < naive_zero else ""))
+                         + (": below it, on answers with no content word (\"Nothing.\"), whose code depends on the "
+                            "survey question (round 4)" if zero < naive_zero else ""))
     return lines + [""]
 
 
@@ -229,6 +264,63 @@ CHOICES = [
     "class-size prior (noise). Descriptions and example quotes are used where a codebook has them (only "
     "`qes-siblings-…` has subtheme descriptions; no set has examples). Perspective attributes: the qes sets carry none "
     "per segment."),
+    ("- **Round 4: tried and dropped, nothing kept** (the suggester is unchanged). Every try measured on all three qes "
+    "sets, 5 seeds; online top-3 psychedelic / siblings / trauma and the qes mean, against the suggester's 0.759 / 0.692 "
+    "/ 0.544 = 0.665 (zero-shot 0.741 / 0.692 / 0.471 = 0.635). A change would have been chosen on the tuning sets "
+    "(`TUNE_SETS`) with siblings as the check; none helped across sets, so none was chosen. "
+    "*Theme-level evidence* (score themes, combine with codes; against the cross-theme confusions): a theme's score "
+    "(its codes' prototypes averaged as its text, all its codes' coded segments as its examples, the same top-5 rule) "
+    "added to each of its codes, weight 0.3 / 0.6 / 1.0: online 0.645 / 0.631 / 0.627 (0.3: 0.752 / 0.631 / 0.553), "
+    "zero-shot 0.595 / 0.572 / 0.578 (0.3: 0.707 / 0.577 / 0.500); top-1 rose (0.3: 0.331 / 0.315 / 0.274 against "
+    "0.321 / 0.285 / 0.259) but top-3 fell: one theme's codes crowd the three slots, and a wrong theme leaves none "
+    "right. Only the lift the theme's examples give over its text (zero-shot unchanged), 0.3 / 0.6 / 1.0: 0.660 / "
+    "0.651 / 0.636; that lift as a back-off for codes with no example yet, 0.5 / 1.0: 0.667 (0.755 / 0.700 / 0.547) / "
+    "0.658; a theme-level logistic regression on the coded segments, P(theme) added to its codes, 0.2 / 0.5: 0.632 / "
+    "0.621; at most two codes of one theme among the three suggestions: online 0.675 (0.762 / 0.723 / 0.541), "
+    "zero-shot 0.635, level on the tuning sets (+0.003, -0.003; the gain is the check set's, 4 segments over 5 "
+    "seeds), so not kept; at most one: 0.618; at most two with the theme score or lift (0.3): 0.665 / 0.672. "
+    "*Transductive* (the project's uncoded segments, never their order): label spreading over a 5-nearest-neighbour "
+    "graph of all segments (centred, direction dropped; symmetric normalisation, alpha 0.8, 20 steps) seeded by the "
+    "coded segments, its distribution added, weight 0.3 / 0.6: 0.656 / 0.641; 0.15 with alpha 0.5: 0.666 (0.748 / "
+    "0.708 / 0.541); seeded softly by every segment's current scores (softmax, T 0.05, coded ones clamped; works "
+    "zero-shot too), 0.3 / 0.6: online 0.664 / 0.650, zero-shot 0.634 / 0.618; 0.3 with T 0.2 and 10 neighbours: "
+    "0.666 (0.755 / 0.708 / 0.535), zero-shot 0.640 (0.759 / 0.692 / 0.471); in the centred space with the direction "
+    "kept: 0.658. Level at best: the graph rests on the same weak segment-to-segment similarity. Also a class prior "
+    "from the uncoded segments' soft counts (Saerens et al. 2002), +0.03 / +0.06: 0.647 / 0.628 (zero-shot 0.619 / "
+    "0.613), as depletion (expected less coded counts) 0.616, reversed as a hubness correction (-0.03 / -0.06): "
+    "0.648 / 0.639; neighbour similarities standardised per segment against its similarities to all the project's "
+    "segments (z-score / mean shift / 90th percentile): 0.649 / 0.655 / 0.648; mutual nearest neighbours (an example "
+    "counts only if the segment is among its 3 / 8 nearest project segments): 0.656 / 0.654. "
+    "*Hybrid lexical*: over accepted examples it cannot help: for pairs of segments, the ROC AUC of telling same-code "
+    "pairs is, for the embedding (centred, direction dropped), psychedelic 0.723, siblings 0.574, trauma 0.704; for "
+    "TF-IDF over lemmas 0.607 / 0.523 / 0.516; for embedding + 0.5 / 1 / 2 x TF-IDF 0.723 / 0.719 / 0.708, 0.575 / "
+    "0.580 / 0.579, 0.700 / 0.688 / 0.661 (words shared between paragraphs tell subthemes apart barely better than "
+    "chance). Against code texts: BM25 (k1 1.2, b 0.75, lemmas, the code's text as query) in place of the TF-IDF "
+    "cosine, scaled by each segment's best, weight 0.1 / 0.2: online 0.649 / 0.641, zero-shot 0.602 / 0.606 "
+    "(z-scored per segment, 0.03: 0.650 / 0.615); reciprocal rank fusion of the embedding and word rankings (k 5 / "
+    "10 / 20): online 0.643 / 0.601 / 0.618, zero-shot 0.628 / 0.595 / 0.611; words against the name and description "
+    "without theme context: 0.661 (zero-shot 0.629); the third (or second and third) suggestion from the zero-shot "
+    "ranking: 0.660 / 0.644. The studies a paragraph cites (the numbers its text carries, the sets' `study` column) "
+    "tell same-subtheme pairs apart no better (Jaccard overlap, AUC 0.578 / 0.493 / 0.576), so they were not tried as "
+    "a feature. Re-tuned after round 3: word weight 0.4 / 0.9: 0.643 / 0.657; neighbours 4 / 7: 0.669 "
+    "(0.752 / 0.715 / 0.541) / 0.658; the values stay."),
+    ("- **NHS zero-shot below the naive baseline: why** (round 4; rows `top3 by content word`, "
+    "`--by-content`). One pass over the full set: triage 0.482, without centring 0.519, without the name view 0.496, "
+    "without the words 0.441, naive 0.539. The gap is all on answers with no content word (\"Nothing.\", \"None.\", "
+    "\"No.\", \"N/A\"): on those 655 (10.5% of the set) the naive baseline's top-3 is 0.753 and triage's 0.108 (0.116 without "
+    "centring, 0.131 without the name view, 0.108 without the words); on the 5,556 answers with a content word "
+    "triage is above the baseline, 0.526 against 0.514 (0.566 without centring). What such an answer is coded depends on the survey question, which the segment "
+    "does not carry: of the 549 answers \"nothing\", \"none\", \"no\", \"n/a\" or \"nil\", 435 are coded "
+    "positive-experience-gratitude (nothing to improve), 45 negative-experience-dissatisfaction and 69 not-assigned, "
+    "the same text under different codes. The naive baseline's lead there is an artefact of a theme's name: those "
+    "codes stand under \"Other codes (no description in the framework draft)\", the baseline embeds \"theme: "
+    "name\", and \"no description\" matches \"Nothing.\" and \"No.\"; with that theme renamed \"Other codes\" (in "
+    "memory, an ad-hoc check) the naive baseline falls to 0.500 (0.753 -> 0.493 on answers with no content word) and "
+    "triage stays at 0.479 (0.113 / 0.522). Tried for it: code texts centred on the codebook's own mean (or half-way "
+    "to the segments'): qes zero-shot 0.635 -> 0.614, online 0.631 / 0.645, dropped before NHS; the centre scaled by "
+    "0.5 / 0.75: qes zero-shot 0.575, online 0.613 / 0.626 (NHS zero-shot 0.506 / 0.497): dropped, it hurts qes "
+    "zero-shot. Not fixed: without the question no codebook text says what \"Nothing.\" means; a codebook example "
+    "does, and so do the first accepts (NHS online 0.887)."),
     "",
     ("Latency: `triage code suggest` no longer loads the encoder when the segment and code vectors are stored "
      "(code texts' vectors are kept since this round): on the demo (2 studies, 38 segments, loaded 2-core machine) "
@@ -259,6 +351,8 @@ def write_report(entries: list[dict[str, Any]]) -> None:
          "--protocols zero-shot  # round 2 run; zero-shot does not depend on round 3"),
         "nice .venv/bin/python evaluation/bench_coding.py --seeds 1 --sets nhs --variants triage,keep-direction --protocols online",
         "nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants naive,floor  # earlier run, unchanged",
+        ("nice .venv/bin/python evaluation/bench_coding.py --seeds 5 --sets nhs --variants "
+         "triage,no-lexical,no-centre,no-name-view,naive --protocols zero-shot --by-content  # round 4"),
         "```",
         "",
         ("NHS online took 45 minutes a seed-set on the shared, loaded 2-core machine in round 2 (17 minutes in round "
@@ -287,6 +381,7 @@ def write_report(entries: list[dict[str, Any]]) -> None:
     for protocol in ("online", "zero-shot"):
         for metric in ("top3", "top1"):
             lines += [f"## {protocol} {metric}", "", *_table(entries, sets, protocol, metric), ""]
+    lines += _content_table(entries)
     lines += CHOICES
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -309,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=DEFAULT_VARIANTS, help=f"comma-separated from: {', '.join(VARIANTS)}")
     parser.add_argument("--protocols", default="zero-shot,online", help="zero-shot, online or both, comma-separated")
     parser.add_argument("--no-report", action="store_true", help="print only; keep coding.json and coding.md")
+    parser.add_argument("--by-content", action="store_true",
+                        help="also split top-1/top-3 into segments with and without a content word")
     args = parser.parse_args(argv)
     variants = args.variants.split(",")
     unknown = sorted(set(variants) - set(VARIANTS))
@@ -319,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no coded set matches {args.sets!r} under {DATA}")
     keep = None if args.no_report else save
     for folder in folders:
-        measure(folder, variants, args.seeds, keep, tuple(args.protocols.split(",")))
+        measure(folder, variants, args.seeds, keep, tuple(args.protocols.split(",")), args.by_content)
     if not args.no_report:
         print(f"report written to {REPORT}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from triage.coding.lexical import LexicalIndex
+from triage.coding.lexical import LexicalIndex, content_lemmas
 from triage.coding.suggest import CodeSuggester
 
 SEGMENTS = [
@@ -47,3 +47,12 @@ def test_the_lexical_part_is_added_with_its_weight() -> None:
     # The suggestions' scores are the decision function's.
     top = with_words.suggest(X, k=1)
     assert [s[0].code_id for s in top] == [codes[i] for i in np.argmax(with_words.decision_function(X), axis=1)]
+
+
+def test_content_lemmas_are_what_the_words_match() -> None:
+    """Answers such as "Nothing." have no content word: the lexical part has nothing to match."""
+    words = content_lemmas(["Nothing.", "None at all!", "Sudden Insights about 2 sessions"])
+    assert words[:2] == [[], []]
+    assert words[2] == ["sudden", "insight", "session"]  # lower-cased lemmas, stop words and numbers dropped
+    index = LexicalIndex(["Nothing.", SEGMENTS[0]], _vectors(2), CODES)
+    assert not index.similarities(_vectors(2)[:1], list(CODES)).any()

@@ -109,13 +109,13 @@ def _fresh_model(suggester: str, code_vectors: np.ndarray, ids: list[str], kinds
     return CodeSuggester(names=names, **params).fit(code_vectors, ids, kind=kinds, segments=segments, lexical=lexical)
 
 
-def _hits(model: CodeSuggester | NearestCentroid, X: np.ndarray, gold: Sequence[set[str]]) -> tuple[int, int]:
+def _hits(model: CodeSuggester | NearestCentroid, X: np.ndarray, gold: Sequence[set[str]]) -> np.ndarray:
+    """Per row of ``X``: (first suggestion right, a right one among the first three), shape (n, 2)."""
     scores = model.decision_function(X)
     top = np.argsort(-scores, axis=1, kind="stable")[:, :3]
     classes = model.classes_
-    top1 = sum(classes[t[0]] in g for t, g in zip(top, gold))
-    top3 = sum(any(classes[i] in g for i in t) for t, g in zip(top, gold))
-    return int(top1), int(top3)
+    return np.array([(classes[t[0]] in g, any(classes[i] in g for i in t)) for t, g in zip(top, gold)],
+                    dtype=float).reshape(len(X), 2)
 
 
 def evaluate_coding(
@@ -127,10 +127,12 @@ def evaluate_coding(
     seeds: int = 1,
     vectors: np.ndarray | None = None,
     suggester: str = "triage",
+    groups: Sequence[str] | None = None,
     **params: Any,
 ) -> dict[str, Any]:
     """Top-1/top-3 hit rates of suggestions on ``gold``: keys protocol, n, top1, top3, seeds,
-    seconds, suggester.
+    seconds, suggester; with ``groups`` (one label per row of ``gold``) also ``groups``: label ->
+    n, top1, top3 over that label's segments (the same runs, split: where a suggester wins or loses).
 
     ``online`` averages over ``seeds`` orders (seeds 0..N-1 over :func:`canonical_order`);
     ``zero-shot`` does not depend on order and runs once. ``vectors`` (n, dim, rows as in
@@ -154,6 +156,8 @@ def evaluate_coding(
         )
     if not gold.texts:
         raise EvaluationError("no coded segments to evaluate", hint="check the CSV's text and code columns")
+    if groups is not None and len(groups) != len(gold.texts):
+        raise EvaluationError(f"{len(groups)} group labels for {len(gold.texts)} segments")
     started = time.perf_counter()
     order = canonical_order(gold)
     gold = _reordered(gold, order)
@@ -166,28 +170,33 @@ def evaluate_coding(
     lexical = LexicalIndex(gold.texts, X, {c.id: code_text(c, codebook.path(c.id)) for c in codebook.codable()})
     if protocol == "zero-shot":
         model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, lexical, **params)
-        top1, top3 = _hits(model, X, gold.codes)
-        rates = [(top1 / n, top3 / n)]
+        hits = _hits(model, X, gold.codes)  # (n, 2): top-1 and top-3 hit per segment
     else:
-        rates = []
+        hits = np.zeros((n, 2))
         for seed_order in _orders(n, seeds):
             model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, lexical, **params)
-            top1 = top3 = 0
             for i in seed_order:
-                h1, h3 = _hits(model, X[i:i + 1], [gold.codes[i]])
-                top1, top3 = top1 + h1, top3 + h3
+                hits[i] += _hits(model, X[i:i + 1], [gold.codes[i]])[0]
                 codes = sorted(gold.codes[i])
                 model.partial_fit(np.repeat(X[i:i + 1], len(codes), axis=0), codes, kind=["accepted"] * len(codes))
-            rates.append((top1 / n, top3 / n))
-    return {
+        hits /= seeds
+    result: dict[str, Any] = {
         "protocol": protocol,
         "n": n,
-        "top1": round(float(np.mean([r[0] for r in rates])), 4),
-        "top3": round(float(np.mean([r[1] for r in rates])), 4),
+        "top1": round(float(hits[:, 0].mean()), 4),
+        "top3": round(float(hits[:, 1].mean()), 4),
         "seeds": seeds,
         "seconds": round(time.perf_counter() - started, 2),
         "suggester": suggester,
     }
+    if groups is not None:
+        label = np.array([groups[i] for i in order], dtype=object)
+        result["groups"] = {}
+        for g in sorted(set(label)):
+            rows = hits[label == g]
+            result["groups"][g] = {"n": len(rows), "top1": round(float(rows[:, 0].mean()), 4),
+                                   "top3": round(float(rows[:, 1].mean()), 4)}
+    return result
 
 
 def position_floor(gold: GoldSegments, *, seeds: int = 1) -> dict[str, float]:

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["LexicalIndex"]
+__all__ = ["LexicalIndex", "content_lemmas"]
 
 
 class LexicalIndex:
@@ -34,17 +34,10 @@ class LexicalIndex:
                  code_texts: Mapping[str, str]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        from triage.text import load_nlp
-
         if len(segment_texts) != len(segment_vectors):
             raise ValueError(f"{len(segment_texts)} segment texts but {len(segment_vectors)} vectors")
         self._codes = list(code_texts)
-        nlp = load_nlp()
-        # Lemmas only: sentence boundaries play no part, so the sentencizer is skipped.
-        with nlp.select_pipes(disable=[name for name in ("sentencizer",) if nlp.has_pipe(name)]):
-            # The lookup lemmatizer knows lower-case forms only ("Insights" would stay "Insights").
-            words = [[(t.lemma_ or t.text).lower() for t in doc if t.is_alpha and not t.is_stop]
-                     for doc in nlp.pipe([text.lower() for text in (*segment_texts, *code_texts.values())])]
+        words = content_lemmas([*segment_texts, *code_texts.values()])
         vectorizer = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True).fit(words)
         self._segments = vectorizer.transform(words[:len(segment_texts)])
         self._code_rows = vectorizer.transform(words[len(segment_texts):])
@@ -63,6 +56,21 @@ class LexicalIndex:
             sims = (self._segments[[rows[r] for r in known]] @ self._code_rows[[c for _, c in columns]].T).toarray()
             out[np.ix_(known, [j for j, _ in columns])] = sims
         return out
+
+
+def content_lemmas(texts: Sequence[str]) -> list[list[str]]:
+    """Each text's content words as lower-case spaCy lookup lemmas (stop words, numbers and
+    punctuation dropped): what the lexical part matches. An empty list means a text with no
+    content word ("Nothing.", "None.", "No."), which gives words, and often an embedding, nothing
+    to go on."""
+    from triage.text import load_nlp
+
+    nlp = load_nlp()
+    # Lemmas only: sentence boundaries play no part, so the sentencizer is skipped.
+    with nlp.select_pipes(disable=[name for name in ("sentencizer",) if nlp.has_pipe(name)]):
+        # The lookup lemmatizer knows lower-case forms only ("Insights" would stay "Insights").
+        return [[(t.lemma_ or t.text).lower() for t in doc if t.is_alpha and not t.is_stop]
+                for doc in nlp.pipe([text.lower() for text in texts])]
 
 
 def _as_is(words: list[str]) -> list[str]:
