@@ -7,7 +7,8 @@ Run from the repository root (``../shared`` beside it)::
 
 Each set runs in its own subprocess so its peak memory (max RSS) is its own. The
 scaled set is built from all shared sets: copy ``k`` of each record gets its title
-words and author surnames renamed through a seeded per-copy word permutation and its
+words and author surnames renamed through a seeded per-copy letter cipher (a permutation
+of a-z, so spelling variants stay variants: see ``_CopyCipher``) and its
 volume and pages shifted (so copies are different publications, while duplicates
 inside a copy stay duplicates and keep their real structure), then realistic perturbations: title case changed,
 punctuation dropped or changed, pages abbreviated Medline-style (``123-129`` ->
@@ -31,6 +32,7 @@ import platform
 import random
 import re
 import resource
+import string
 import subprocess
 import sys
 import tempfile
@@ -39,7 +41,9 @@ from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
-from triage.dedup.keys import COLUMN_WORDS
+from rapidfuzz import fuzz, process
+
+from triage.dedup.keys import COLUMN_WORDS, TITLE_STOPWORDS
 
 REPO = Path(__file__).resolve().parents[1]
 DEDUP_DATA = REPO.parent / "shared" / "data" / "dedup"
@@ -60,6 +64,13 @@ KEEP_COMMON = 100
 TRAP_WORDS = frozenset(["erratum", "errata", "corrigendum", "correction", "retraction", "retracted", "reply", "response", "comment", "commentary", "part", "phase", "study", "preprint", "abstract"])
 
 
+#: Words a renamed word must not become, or a copy would gain a trap or a number its
+#: original lacks: the words the dedup keys read as numbers, parts or stop words.
+_RESERVED = frozenset(
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "pt", "paper", "series", "section", "re"]
+) | TITLE_STOPWORDS
+
+
 def _cipher(vocabulary: list[str], rng: random.Random, keep: frozenset[str] = frozenset()) -> dict[str, str]:
     movable = [w for w in vocabulary if w not in keep]
     shuffled = movable[:]
@@ -67,12 +78,61 @@ def _cipher(vocabulary: list[str], rng: random.Random, keep: frozenset[str] = fr
     return dict(zip(movable, shuffled))
 
 
+class _CopyCipher(dict[str, str]):
+    """One copy's renaming of lower-case words, built as words come.
+
+    A letter cipher (one permutation of a-z per copy), not a word permutation: a word
+    permutation sent "haemolytic" and "hemolytic", "randomised" and "randomized",
+    "squamos" and "squamous" to two unrelated words, so a renamed copy lost the spelling
+    variants and typos its original's duplicates differ by (its recall was lower than
+    the original's for that alone). A cipher keeps every edit distance and word length,
+    and the copy's words stay as far from other copies' as different words are.
+    Kept words (frequent words, column and trap words, and spellings of them: "patient",
+    "randomised") stay as they are. Words without a letter a-z (Cyrillic, Hangul: 39 of
+    11,328 title words) go through a word permutation among themselves instead.
+    """
+
+    def __init__(self, letters: dict[int, int], keep: frozenset[str], others: dict[str, str]) -> None:
+        super().__init__()
+        self.letters, self.keep, self.others = letters, keep, others
+
+    def __missing__(self, word: str) -> str:
+        if word in self.keep:
+            new = word
+        elif not _ASCII_LETTER.search(word):
+            new = self.others.get(word, word)
+        else:
+            new = word.translate(self.letters)
+            if new in self.keep or new in _RESERVED:
+                new = word  # a rare word ciphered into "the" or "part" stays itself instead
+        self[word] = new
+        return new
+
+
+_ASCII_LETTER = re.compile(r"[a-z]")
+
+
+def _letter_cipher(rng: random.Random) -> dict[int, int]:
+    letters = list(string.ascii_lowercase)
+    shuffled = letters[:]
+    rng.shuffle(shuffled)
+    return str.maketrans("".join(letters), "".join(shuffled))
+
+
+def _spellings_of(words: frozenset[str], vocabulary: list[str]) -> frozenset[str]:
+    """Words of ``vocabulary`` within one edit in five characters of a word in ``words``
+    (rapidfuzz ratio 80): spellings and typos of kept words, kept with them."""
+    targets = list(words)
+    return frozenset(w for w in vocabulary if len(w) > 3 and w not in words
+                     and process.extractOne(w, targets, scorer=fuzz.ratio, score_cutoff=80))
+
+
 def _rename(text: str, table: dict[str, str]) -> str:
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
         if len(word) == 1 or (word.isupper() and len(word) <= 3):
             return word  # initials ("J", "JA") stay initials, or "Smith JA" stops parsing
-        new = table.get(word.lower(), word.lower())
+        new = table[word.lower()]
         return new.capitalize() if word[:1].isupper() else new
 
     return _WORD.sub(swap, text)
@@ -151,13 +211,15 @@ def build_scaled(target: int, path: Path, seed: int = SEED, *, keep_abstracts: b
     counts = Counter(w.lower() for r in rows for w in _WORD.findall(r["title"]))
     title_words = sorted(counts)
     common = frozenset(w for w, _ in counts.most_common(KEEP_COMMON)) | COLUMN_WORDS | TRAP_WORDS
+    common |= _spellings_of(common, title_words)
     surnames = sorted({w.lower() for r in rows for w in _WORD.findall(r["authors"])})
+    unlettered = [w for w in title_words + surnames if not _ASCII_LETTER.search(w)]
     rng = random.Random(seed)
     out: list[dict[str, str]] = []
     copy = 0
     while len(out) < target:
-        words = _cipher(title_words, rng, common) if copy else {}
-        names = _cipher(surnames, rng) if copy else {}
+        words: dict[str, str] = _CopyCipher(_letter_cipher(rng), common, _cipher(unlettered, rng)) if copy else {}
+        names: dict[str, str] = _CopyCipher(_letter_cipher(rng), frozenset(), _cipher(unlettered, rng)) if copy else {}
         for r in rows:
             if len(out) >= target:
                 break

@@ -34,3 +34,22 @@ def test_an_abbreviated_range_moves_with_the_range_it_stands_for(bench: ModuleTy
         assert full is not None
         start, end = (int(p) for p in full.split("-"))
         assert expand_pages(bench._shift_pages(pages, 370)) == f"{start + 370}-{end + 370}"
+
+
+def test_a_renamed_copy_keeps_spelling_variants_as_close_as_they_were(bench: ModuleType) -> None:
+    # A word permutation sent "haemolytic" and "hemolytic" to two unrelated words; the
+    # copy's letter cipher keeps every edit distance, so the copy's duplicates that
+    # differ by a spelling differ by as much as the original's.
+    import random
+
+    from rapidfuzz.distance import Levenshtein
+
+    cipher = bench._CopyCipher(bench._letter_cipher(random.Random(3)), frozenset({"syndrome"}), {})
+    for a, b in (("haemolytic", "hemolytic"), ("randomised", "randomized"), ("mulić", "muli")):
+        assert cipher[a] != a and cipher[b] != b
+        assert len(cipher[a]) == len(a)
+        assert Levenshtein.distance(cipher[a], cipher[b]) == Levenshtein.distance(a, b)
+    assert cipher["syndrome"] == "syndrome"  # kept words stay themselves
+    assert cipher["the"] == "the" or cipher["the"] not in bench._RESERVED
+    other = bench._CopyCipher(bench._letter_cipher(random.Random(4)), frozenset(), {})
+    assert other["haemolytic"] != cipher["haemolytic"]  # another copy, another word
