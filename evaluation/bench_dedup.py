@@ -64,8 +64,9 @@ KEEP_COMMON = 100
 TRAP_WORDS = frozenset(["erratum", "errata", "corrigendum", "correction", "retraction", "retracted", "reply", "response", "comment", "commentary", "part", "phase", "study", "preprint", "abstract"])
 
 
-#: Words a renamed word must not become, or a copy would gain a trap or a number its
-#: original lacks: the words the dedup keys read as numbers, parts or stop words.
+#: Words the dedup keys read as numbers, parts or stop words: they keep their identity,
+#: and no renamed word becomes one (or a copy would gain a trap or a number its
+#: original lacks, or lose one it has).
 _RESERVED = frozenset(
     ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "pt", "paper", "series", "section", "re"]
 ) | TITLE_STOPWORDS
@@ -97,8 +98,8 @@ class _CopyCipher(dict[str, str]):
         self.letters, self.keep, self.others = letters, keep, others
 
     def __missing__(self, word: str) -> str:
-        if word in self.keep:
-            new = word
+        if word in self.keep or word in _RESERVED:
+            new = word  # ("ii" of "Part ii" stays a number, "the" a stop word)
         elif not _ASCII_LETTER.search(word):
             new = self.others.get(word, word)
         else:
@@ -138,21 +139,35 @@ def _rename(text: str, table: dict[str, str]) -> str:
     return _WORD.sub(swap, text)
 
 
+#: A page number, or a range whose end may carry a prefix ("c37-c42") or be abbreviated.
+_PAGE_NUMBER = re.compile(r"(\d+)(\s*[-\u2010-\u2015]+\s*)([A-Za-z]*)(\d+)|(\d+)")
+
+
 def _shift_pages(pages: str, by: int) -> str:
-    """Move a plain page range (``"291-296"``) by ``by`` pages; other forms stay as they are."""
-    match = re.fullmatch(r"(\d+)(\s*-+\s*)(\d+)|(\d+)", pages.strip())
-    if not match:
-        return pages
-    if match.group(4):
-        return str(int(match.group(4)) + by)
-    start, dash, end = match.group(1), match.group(2), match.group(3)
-    if len(end) < len(start):
-        # Abbreviated in the source ("1126-33", Medline style): shift the page it stands
-        # for and write it abbreviated again. (Left unshifted, a copy's "1126-33" met the
-        # original's address, so a planted copy could collide with its original.)
-        full = start[: len(start) - len(end)] + end
-        return _abbreviate_pages(f"{int(start) + by}{dash}{int(full) + by}")
-    return f"{int(start) + by}{dash}{int(end) + by}"
+    """Move every page number of ``pages`` by ``by``, keeping its form: ``"291-296"`` ->
+    ``"328-333"``, ``"S109-S112"`` -> ``"S146-S149"``, ``"119-27; quiz 128"`` -> ``"156-64;
+    quiz 165"``; roman numerals stay.
+
+    Every form moves, not only plain ranges: a duplicate pair exported as ``"S109-S112"``
+    and ``"109-112"`` (or ``"c37-c42"`` / ``"37-42"``, ``"742-8; discussion 748-9"`` /
+    ``"742-749"``) shares its pages in the original, and a copy that moved only the plain
+    form turned that pair's agreeing pages into a contradiction (13 true pairs of the
+    shared sets, one in 160: recall the renamed copies lost and the original did not)."""
+
+    def move(match: re.Match[str]) -> str:
+        if match.group(5):
+            return str(int(match.group(5)) + by)
+        start, dash, prefix, end = match.group(1), match.group(2), match.group(3), match.group(4)
+        if len(end) < len(start) and not prefix:
+            # Abbreviated in the source ("1126-33", Medline style): shift the page it stands
+            # for and write it abbreviated again. (Left unshifted, a copy's "1126-33" met the
+            # original's address, so a planted copy could collide with its original.)
+            full = start[: len(start) - len(end)] + end
+            if int(full) >= int(start):
+                return _abbreviate_pages(f"{int(start) + by}{dash}{int(full) + by}")
+        return f"{int(start) + by}{dash}{prefix}{int(end) + by}"
+
+    return _PAGE_NUMBER.sub(move, pages)
 
 
 def _abbreviate_journal(journal: str) -> str:

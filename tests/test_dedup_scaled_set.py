@@ -22,7 +22,10 @@ def bench(repo_root: Path) -> ModuleType:
     ("1126-33", "1163-70"),   # Medline's abbreviated range: it stayed "1126-33" in every copy
     ("1198-9", "1235-6"),     # abbreviated across a hundred
     ("45", "82"),
-    ("e1234", "e1234"),       # an article number is no page range: left as it is
+    ("e1234", "e1271"),       # an article number moves too: a copy is another article
+    ("S109-S112", "S146-S149"),  # a supplement's pages move with their plain export ("109-112")
+    ("742-8; discussion 748-9", "779-85; discussion 785-6"),
+    ("1-iv", "38-iv"),        # roman numerals stay
 ])
 def test_a_copy_moves_every_page_range(bench: ModuleType, pages: str, shifted: str) -> None:
     assert bench._shift_pages(pages, 37) == shifted
