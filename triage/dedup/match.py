@@ -15,7 +15,10 @@ Traps handled explicitly (each has a test built from a real case):
 - preprint vs journal version, conference abstract vs article: ``related``, not merged;
 - meeting abstracts sharing one supplement DOI: a shared DOI merges only if titles agree;
 - the same title in a different year, volume or pages: not merged;
-- generic titles ("Editorial", "Editor's Comments"): need matching pages or an identifier;
+- generic titles ("Editorial", "Editor's Comments"): need matching pages or an identifier,
+  and the same issue where one record has one;
+- pages on one record and the issue on the other (each lost what the other kept, no
+  DOI or PMID on both): nothing confirms the pair, so a person decides;
 - no title or no authors: at most ``possible``, never merged automatically;
 - a one-page meeting abstract and the article in the same journal: ``related``.
 
