@@ -389,7 +389,7 @@ same issue as well as the same pages (where one record lost its issue, a person 
 A pair with the pages on one record and the issue on the other (no DOI or PMID on both)
 has nothing beyond title, authors, year, journal and volume to confirm it: it goes to a
 person (on the shared sets no true pair has that pattern; the scaled set's perturbation,
-which drops issues and pages independently, makes it in about 0.5% of its true pairs).
+which drops issues and pages independently, makes it in about 0.4% of its true pairs).
 
 The scaled set's renamed copies use a per-copy letter cipher (spelling variants and typos
 stay as close as in the original) and move every page number. Its false merges, when any,
