@@ -161,6 +161,10 @@ def authors_agree(
     gb = given_b[:1] or ("",)
     if _same_name(a[0], b[0]) or _swapped(a[0], ga[0], b[0], gb[0]):
         return True
+    if min(len(a), len(b)) == 1:
+        # A list cut to one author ("et al.") keeps the first: a lone author found further
+        # down the other list is that paper's co-author, not its first author.
+        return False
     if len(set(a) & set(b)) * 2 >= min(len(set(a)), len(set(b))):
         return True
     shorter = min(len(set(a[:_MAX_AUTHORS])), len(set(b[:_MAX_AUTHORS])))
