@@ -19,6 +19,8 @@ Traps handled explicitly (each has a test built from a real case):
   and the same issue where one record has one;
 - pages on one record and the issue on the other (each lost what the other kept, no
   DOI or PMID on both): nothing confirms the pair, so a person decides;
+- an author list cut to one author: its author must be the other list's first, not a
+  co-author further down (two meeting abstracts of one team on one page);
 - no title or no authors: at most ``possible``, never merged automatically;
 - a one-page meeting abstract and the article in the same journal: ``related``.
 

@@ -153,7 +153,7 @@ def authors_agree(
     Exports truncate author lists ("et al."), reorder or misspell names, lose accented
     letters, or put the given name first, so agreement is: same first author (allowing
     one typo or a swapped name order), or at least half of the shorter list found in
-    the longer one. ``given_*`` are the aligned given names (see ``RecordKeys.given``).
+    the longer one; a list of one author agrees only through the other's first author. ``given_*`` are the aligned given names (see ``RecordKeys.given``).
     """
     if not a or not b:
         return None
