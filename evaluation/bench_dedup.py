@@ -7,7 +7,8 @@ Run from the repository root (``../shared`` beside it)::
 
 Each set runs in its own subprocess so its peak memory (max RSS) is its own. The
 scaled set is built from all shared sets: copy ``k`` of each record gets its title
-words and author surnames renamed through a seeded per-copy word permutation and its
+words and author surnames renamed through a seeded per-copy letter cipher (a permutation
+of a-z, so spelling variants stay variants: see ``_CopyCipher``) and its
 volume and pages shifted (so copies are different publications, while duplicates
 inside a copy stay duplicates and keep their real structure), then realistic perturbations: title case changed,
 punctuation dropped or changed, pages abbreviated Medline-style (``123-129`` ->
@@ -31,6 +32,7 @@ import platform
 import random
 import re
 import resource
+import string
 import subprocess
 import sys
 import tempfile
@@ -39,7 +41,9 @@ from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
-from triage.dedup.keys import COLUMN_WORDS
+from rapidfuzz import fuzz, process
+
+from triage.dedup.keys import COLUMN_WORDS, TITLE_STOPWORDS
 
 REPO = Path(__file__).resolve().parents[1]
 DEDUP_DATA = REPO.parent / "shared" / "data" / "dedup"
@@ -60,6 +64,14 @@ KEEP_COMMON = 100
 TRAP_WORDS = frozenset(["erratum", "errata", "corrigendum", "correction", "retraction", "retracted", "reply", "response", "comment", "commentary", "part", "phase", "study", "preprint", "abstract"])
 
 
+#: Words the dedup keys read as numbers, parts or stop words: they keep their identity,
+#: and no renamed word becomes one (or a copy would gain a trap or a number its
+#: original lacks, or lose one it has).
+_RESERVED = frozenset(
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "pt", "paper", "series", "section", "re"]
+) | TITLE_STOPWORDS
+
+
 def _cipher(vocabulary: list[str], rng: random.Random, keep: frozenset[str] = frozenset()) -> dict[str, str]:
     movable = [w for w in vocabulary if w not in keep]
     shuffled = movable[:]
@@ -67,32 +79,95 @@ def _cipher(vocabulary: list[str], rng: random.Random, keep: frozenset[str] = fr
     return dict(zip(movable, shuffled))
 
 
+class _CopyCipher(dict[str, str]):
+    """One copy's renaming of lower-case words, built as words come.
+
+    A letter cipher (one permutation of a-z per copy), not a word permutation: a word
+    permutation sent "haemolytic" and "hemolytic", "randomised" and "randomized",
+    "squamos" and "squamous" to two unrelated words, so a renamed copy lost the spelling
+    variants and typos its original's duplicates differ by (its recall was lower than
+    the original's for that alone). A cipher keeps every edit distance and word length,
+    and the copy's words stay as far from other copies' as different words are.
+    Kept words (frequent words, column and trap words, and spellings of them: "patient",
+    "randomised") stay as they are. Words without a letter a-z (Cyrillic, Hangul: 39 of
+    11,328 title words) go through a word permutation among themselves instead.
+    """
+
+    def __init__(self, letters: dict[int, int], keep: frozenset[str], others: dict[str, str]) -> None:
+        super().__init__()
+        self.letters, self.keep, self.others = letters, keep, others
+
+    def __missing__(self, word: str) -> str:
+        if word in self.keep or word in _RESERVED:
+            new = word  # ("ii" of "Part ii" stays a number, "the" a stop word)
+        elif not _ASCII_LETTER.search(word):
+            new = self.others.get(word, word)
+        else:
+            new = word.translate(self.letters)
+            if new in self.keep or new in _RESERVED:
+                new = word  # a rare word ciphered into "the" or "part" stays itself instead
+        self[word] = new
+        return new
+
+
+_ASCII_LETTER = re.compile(r"[a-z]")
+
+
+def _letter_cipher(rng: random.Random) -> dict[int, int]:
+    letters = list(string.ascii_lowercase)
+    shuffled = letters[:]
+    rng.shuffle(shuffled)
+    return str.maketrans("".join(letters), "".join(shuffled))
+
+
+def _spellings_of(words: frozenset[str], vocabulary: list[str]) -> frozenset[str]:
+    """Words of ``vocabulary`` within one edit in five characters of a word in ``words``
+    (rapidfuzz ratio 80): spellings and typos of kept words, kept with them."""
+    targets = list(words)
+    return frozenset(w for w in vocabulary if len(w) > 3 and w not in words
+                     and process.extractOne(w, targets, scorer=fuzz.ratio, score_cutoff=80))
+
+
 def _rename(text: str, table: dict[str, str]) -> str:
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
         if len(word) == 1 or (word.isupper() and len(word) <= 3):
             return word  # initials ("J", "JA") stay initials, or "Smith JA" stops parsing
-        new = table.get(word.lower(), word.lower())
+        new = table[word.lower()]
         return new.capitalize() if word[:1].isupper() else new
 
     return _WORD.sub(swap, text)
 
 
+#: A page number, or a range whose end may carry a prefix ("c37-c42") or be abbreviated.
+_PAGE_NUMBER = re.compile(r"(\d+)(\s*[-\u2010-\u2015]+\s*)([A-Za-z]*)(\d+)|(\d+)")
+
+
 def _shift_pages(pages: str, by: int) -> str:
-    """Move a plain page range (``"291-296"``) by ``by`` pages; other forms stay as they are."""
-    match = re.fullmatch(r"(\d+)(\s*-+\s*)(\d+)|(\d+)", pages.strip())
-    if not match:
-        return pages
-    if match.group(4):
-        return str(int(match.group(4)) + by)
-    start, dash, end = match.group(1), match.group(2), match.group(3)
-    if len(end) < len(start):
-        # Abbreviated in the source ("1126-33", Medline style): shift the page it stands
-        # for and write it abbreviated again. (Left unshifted, a copy's "1126-33" met the
-        # original's address, so a planted copy could collide with its original.)
-        full = start[: len(start) - len(end)] + end
-        return _abbreviate_pages(f"{int(start) + by}{dash}{int(full) + by}")
-    return f"{int(start) + by}{dash}{int(end) + by}"
+    """Move every page number of ``pages`` by ``by``, keeping its form: ``"291-296"`` ->
+    ``"328-333"``, ``"S109-S112"`` -> ``"S146-S149"``, ``"119-27; quiz 128"`` -> ``"156-64;
+    quiz 165"``; roman numerals stay.
+
+    Every form moves, not only plain ranges: a duplicate pair exported as ``"S109-S112"``
+    and ``"109-112"`` (or ``"c37-c42"`` / ``"37-42"``, ``"742-8; discussion 748-9"`` /
+    ``"742-749"``) shares its pages in the original, and a copy that moved only the plain
+    form turned that pair's agreeing pages into a contradiction (13 true pairs of the
+    shared sets, one in 160: recall the renamed copies lost and the original did not)."""
+
+    def move(match: re.Match[str]) -> str:
+        if match.group(5):
+            return str(int(match.group(5)) + by)
+        start, dash, prefix, end = match.group(1), match.group(2), match.group(3), match.group(4)
+        if len(end) < len(start) and not prefix:
+            # Abbreviated in the source ("1126-33", Medline style): shift the page it stands
+            # for and write it abbreviated again. (Left unshifted, a copy's "1126-33" met the
+            # original's address, so a planted copy could collide with its original.)
+            full = start[: len(start) - len(end)] + end
+            if int(full) >= int(start):
+                return _abbreviate_pages(f"{int(start) + by}{dash}{int(full) + by}")
+        return f"{int(start) + by}{dash}{prefix}{int(end) + by}"
+
+    return _PAGE_NUMBER.sub(move, pages)
 
 
 def _abbreviate_journal(journal: str) -> str:
@@ -151,13 +226,15 @@ def build_scaled(target: int, path: Path, seed: int = SEED, *, keep_abstracts: b
     counts = Counter(w.lower() for r in rows for w in _WORD.findall(r["title"]))
     title_words = sorted(counts)
     common = frozenset(w for w, _ in counts.most_common(KEEP_COMMON)) | COLUMN_WORDS | TRAP_WORDS
+    common |= _spellings_of(common, title_words)
     surnames = sorted({w.lower() for r in rows for w in _WORD.findall(r["authors"])})
+    unlettered = [w for w in title_words + surnames if not _ASCII_LETTER.search(w)]
     rng = random.Random(seed)
     out: list[dict[str, str]] = []
     copy = 0
     while len(out) < target:
-        words = _cipher(title_words, rng, common) if copy else {}
-        names = _cipher(surnames, rng) if copy else {}
+        words: dict[str, str] = _CopyCipher(_letter_cipher(rng), common, _cipher(unlettered, rng)) if copy else {}
+        names: dict[str, str] = _CopyCipher(_letter_cipher(rng), frozenset(), _cipher(unlettered, rng)) if copy else {}
         for r in rows:
             if len(out) >= target:
                 break
@@ -308,12 +385,19 @@ translated titles on either side, or as an acronym ("ICIS"). See `triage/dedup/m
 
 Two plausible issue numbers of one year that differ (issue 5 vs 8) contradict where
 the pages cannot settle it (one record lost them), and a generic column title needs the
-same issue as well as the same pages.
+same issue as well as the same pages (where one record lost its issue, a person decides).
+A pair with the pages on one record and the issue on the other (no DOI or PMID on both)
+has nothing beyond title, authors, year, journal and volume to confirm it: it goes to a
+person (on the shared sets no true pair has that pattern; the scaled set's perturbation,
+which drops issues and pages independently, makes it in about 0.4% of its true pairs).
 
-The scaled set's few false merges are pairs whose distinguishing fields (pages,
-volume, issue, DOI) the perturbation removed, e.g. a conference abstract and the letter with
-the same title, authors, year and volume once the pages are gone; no rule can
-separate them without the missing field. Print them with
+The scaled set's renamed copies use a per-copy letter cipher (spelling variants and typos
+stay as close as in the original) and move every page number. Its false merges, when any,
+are pairs whose distinguishing fields (pages, volume, issue, DOI) the perturbation removed
+from one record, e.g. a letter and the follow-up letter with the same title, authors, year,
+journal and volume once one record lost both its issue and its pages; no rule can separate
+them without the missing fields (sending every such pair to a person costs 5 points of
+recall on cytology_screening, where real duplicates look like that). Print them with
 `triage evaluate dedup FILE --truth cluster_id`.
 """
 

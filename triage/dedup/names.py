@@ -153,7 +153,7 @@ def authors_agree(
     Exports truncate author lists ("et al."), reorder or misspell names, lose accented
     letters, or put the given name first, so agreement is: same first author (allowing
     one typo or a swapped name order), or at least half of the shorter list found in
-    the longer one. ``given_*`` are the aligned given names (see ``RecordKeys.given``).
+    the longer one; a list of one author agrees only through the other's first author. ``given_*`` are the aligned given names (see ``RecordKeys.given``).
     """
     if not a or not b:
         return None
@@ -161,6 +161,10 @@ def authors_agree(
     gb = given_b[:1] or ("",)
     if _same_name(a[0], b[0]) or _swapped(a[0], ga[0], b[0], gb[0]):
         return True
+    if min(len(a), len(b)) == 1:
+        # A list cut to one author ("et al.") keeps the first: a lone author found further
+        # down the other list is that paper's co-author, not its first author.
+        return False
     if len(set(a) & set(b)) * 2 >= min(len(set(a)), len(set(b))):
         return True
     shorter = min(len(set(a[:_MAX_AUTHORS])), len(set(b[:_MAX_AUTHORS])))
