@@ -406,6 +406,8 @@ def _peer_table(rows: list[dict[str, object]], peers: list[dict[str, object]]) -
     if not peers:
         return ""
     ours = {r["set"]: r for r in rows}
+    found = ours.get("haematology")
+    haematology = f"{found['recall_with_related']:.4f}" if found else "in the table above"
     head = ("\n## Peer: bib-dedupe on the same files, scored by the same functions\n\n"
             f"`{PEER}` in its own venv (`evaluation/bibdedupe_run.py`: prep, block, match, cluster; its "
             "*maybe* pairs are left to a person like triage's queue). *Record sensitivity* is the count "
@@ -414,7 +416,7 @@ def _peer_table(rows: list[dict[str, object]], peers: list[dict[str, object]]) -
             "labels maybe.\n\n"
             "Where bib-dedupe finds pairs triage does not (haematology): it merges what triage links as "
             "related versions by design (a letter and the reply to it, by other authors; conference abstracts "
-            "and their articles; triage's recall counting those links is 0.9448), and one retitled letter "
+            f"and their articles; triage's recall counting those links is {haematology}), and one retitled letter "
             "without volume or pages on one side. "
             "Its two false-merge pairs there put a record without a title into a cluster the truth keeps "
             "apart; triage leaves such a record to a person.\n\n"
