@@ -57,15 +57,17 @@ def count_terms(vectorizer: CountVectorizer, texts: Sequence[str]) -> sp.csr_mat
         indptr.append(len(columns))
     if not vocabulary:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-    index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
-    matrix = sp.csr_matrix(
-        (np.frombuffer(counts, dtype=np.intc), np.frombuffer(columns, dtype=np.int64).astype(index_dtype),
-         np.frombuffer(indptr, dtype=np.int64).astype(index_dtype)),
-        shape=(len(indptr) - 1, len(vocabulary)), dtype=vectorizer.dtype,
-    )
-    matrix.sort_indices()
     terms = list(vocabulary)  # column i's term (columns were handed out in insertion order)
-    del vocabulary, column  # the dictionary is the largest object here (7.4 million terms at 1,000,000 records)
+    del vocabulary, column  # the largest object here (7.4 million terms at 1,000,000 records): freed first
+    index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
+    indices = np.frombuffer(columns, dtype=np.int64).astype(index_dtype)
+    del columns
+    matrix = sp.csr_matrix(
+        (np.frombuffer(counts, dtype=np.intc), indices, np.frombuffer(indptr, dtype=np.int64).astype(index_dtype)),
+        shape=(len(indptr) - 1, len(terms)), dtype=vectorizer.dtype,
+    )
+    del counts, indices
+    matrix.sort_indices()
     return _prune_and_sort(vectorizer, matrix, terms)
 
 
@@ -83,10 +85,11 @@ def _prune_and_sort(vectorizer: CountVectorizer, matrix: sp.csr_matrix, terms: l
     kept = np.flatnonzero((frequency <= high) & (frequency >= low))
     if kept.size == 0:
         raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
-    matrix = matrix[:, kept]
-    kept_terms = terms if kept.size == len(terms) else [terms[i] for i in kept.tolist()]
-    by_name = sorted(range(len(kept_terms)), key=kept_terms.__getitem__)
-    renumber = np.empty(len(kept_terms), dtype=matrix.indices.dtype)
-    renumber[np.asarray(by_name, dtype=np.int64)] = np.arange(len(kept_terms), dtype=matrix.indices.dtype)
+    if kept.size < len(terms):  # (taking every column would only copy the matrix)
+        matrix = matrix[:, kept]
+        terms = [terms[i] for i in kept.tolist()]
+    by_name = sorted(range(len(terms)), key=terms.__getitem__)
+    renumber = np.empty(len(terms), dtype=matrix.indices.dtype)
+    renumber[np.asarray(by_name, dtype=np.int64)] = np.arange(len(terms), dtype=matrix.indices.dtype)
     matrix.indices = renumber.take(matrix.indices, mode="clip")
     return matrix
