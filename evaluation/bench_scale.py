@@ -41,6 +41,7 @@ from bench_dedup import build_scaled
 from cli_runs import run_triage
 from serve_runs import (
     JSON,
+    CardError,
     choose_reviewer,
     free_port,
     percentiles,
@@ -162,8 +163,13 @@ def main(argv: list[str] | None = None) -> None:
             step("next -n 1 (kept order)", ["next", "-n", "1", "-p", str(project)], env, results)
         step("status (builds the kept advice)", ["status", "-p", str(project)], env, results)
         step("status (kept advice)", ["status", "-p", str(project)], env, results)
-        web = (web_step(project, env, args.web_decisions, args.think, Path(tmp) / "serve.log")
-               if args.web_decisions else None)
+        web: dict[str, float] | str | None = None
+        if args.web_decisions:
+            try:
+                web = web_step(project, env, args.web_decisions, args.think, Path(tmp) / "serve.log")
+            except (httpx.HTTPError, CardError, SystemExit) as failed:  # the steps above still get their report
+                web = f"the web step failed: {failed!r}; server log: {(Path(tmp) / 'serve.log').read_text()[-500:]!r}"
+                print(web, flush=True)
     store = "PostgreSQL" if args.database else "SQLite"
     loads = [float(str(r["load_1m"])) for r in results]
     lines = [
@@ -184,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         (f"Dedup against the planted truth: {quality['false_merges']} false merges of {quality['merged_pairs']:,}"
         f" merged pairs; pair recall {quality['pair_recall']} ({quality['true_pairs']:,} true pairs)."),
         "",
-        *(web_lines(web, args.web_decisions, args.think) if web else []),
+        *(web_lines(web, args.web_decisions, args.think) if isinstance(web, dict) else [web or ""]),
     ]
     args.report.write_text("\n".join(lines) + "\n" + kept_by_hand(args.report))
     print(args.report.read_text())
