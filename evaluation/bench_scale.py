@@ -113,6 +113,8 @@ def web_step(project: Path, env: dict[str, str], decisions: int, think: float, l
             result["warm_p50_ms"], result["warm_p95_ms"] = percentiles(warm.latencies)
             result["warm_max_ms"] = max(warm.latencies) * 1000
             result["rss_mb"], result["peak_rss_mb"] = server_memory_mb(server.pid)
+    except (httpx.HTTPError, CardError) as failed:
+        raise CardError(f"{failed!r} (the server's exit status: {server.poll()})") from failed
     finally:
         server.terminate()
         server.wait(timeout=120)
