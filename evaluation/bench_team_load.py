@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,13 +38,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cli_runs import TRIAGE, run_triage, write_pooled_corpus
+from cli_runs import run_triage, write_pooled_corpus
+from serve_runs import REQUEST, free_port, login, percentiles, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-test-password-1"
 DEFAULT_REPORT = ROOT / "evaluation" / "reports" / "team_load.md"
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-_REQUEST = re.compile(r'name="request_id" value="([^"]+)"')
 
 
 @dataclass
@@ -58,12 +54,6 @@ class ClientLog:
     #: The same, for the decisions answered before the kill (the server warm, never restarted).
     before_kill: list[float] = field(default_factory=list)
     errors: int = 0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
@@ -90,30 +80,6 @@ def postgres_project(work: Path, records: int) -> Iterator[tuple[dict[str, str],
         subprocess.run(["bash", str(ROOT / "scripts" / "pg-dev.sh"), "stop", str(pg_dir)], check=False)
 
 
-def start_server(project: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    out = log.open("ab")
-    server = subprocess.Popen([TRIAGE, "serve", "-p", str(project), "--port", str(port)], stdout=out, stderr=out,
-                              env=env)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise SystemExit(f"the server did not answer in 300 s: {log.read_text()[-2000:]}")
-
-
-def login(client: httpx.Client, name: str) -> str:
-    page = client.get("/login")
-    token = _TOKEN.search(page.text)
-    assert token, "no CSRF token on the login page"
-    answer = client.post("/login", data={"name": name, "password": PASSWORD},
-                         headers={"X-CSRF-Token": token.group(1), "Accept": "application/json"})
-    answer.raise_for_status()
-    return str(answer.json()["csrf_token"])
-
-
 def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: threading.Event,
                   killed: threading.Event, think: float = 0.0) -> None:
     client = httpx.Client(base_url=base, timeout=30)
@@ -122,7 +88,7 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
     while not stop.is_set():
         try:
             if csrf is None:
-                csrf = login(client, log.name)
+                csrf = login(client, log.name, PASSWORD)
                 card = None
             if card is None:
                 fetched = client.get("/screen/card", headers={"Accept": "application/json"})
@@ -131,7 +97,7 @@ def reviewer_loop(base: str, log: ClientLog, stop: threading.Event, down: thread
                     continue
                 card = fetched.json()
             record, html = card.get("record_id"), str(card.get("html", ""))
-            found = _REQUEST.search(html)
+            found = REQUEST.search(html)
             if record is None or found is None:
                 time.sleep(0.5)
                 card = None
@@ -184,14 +150,6 @@ def postgres_cpu_seconds(pg_dir: Path) -> float:
             if pid == postmaster:
                 total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / ticks
-
-
-def percentiles(latencies: list[float]) -> tuple[float, float]:
-    """p50 and p95 in milliseconds (NaN without any)."""
-    ordered = sorted(latencies)
-    if not ordered:
-        return float("nan"), float("nan")
-    return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
 
 
 def _shown(path: Path) -> str:
@@ -248,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
         base = f"http://127.0.0.1:{port}"
         # The first ranking is built when the screening page is first asked for.
         warm = httpx.Client(base_url=base, timeout=600)
-        login(warm, "lead")
+        login(warm, "lead", PASSWORD)
         warm.get("/screen/card", headers={"Accept": "application/json"})
         warm.close()
         logs = [ClientLog(name) for name in names]

@@ -29,7 +29,6 @@ import csv
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "evaluation"))
 
+from serve_runs import free_port
 from stand_in import StandInEncoder
 
 DATA = REPO.parent / "shared" / "data" / "screening"
@@ -128,12 +128,6 @@ def _count(project_dir: Path) -> int:
         return len(screening_rows(session))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def measure(project_dir: Path, decisions: int) -> dict[str, object]:
     import uvicorn
     from playwright.sync_api import sync_playwright
@@ -142,7 +136,7 @@ def measure(project_dir: Path, decisions: int) -> dict[str, object]:
 
     app = create_app(project_dir)
     state = app.state.triage.screening
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

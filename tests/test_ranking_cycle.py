@@ -230,3 +230,22 @@ def test_the_criteria_order_carries_into_the_trained_ranking_and_fades(shared_da
             cycle.teach(index, 1)
     # Four includes found: the weight has faded to 2 / (2 + 4).
     assert logit(carried.scores()) - logit(plain.scores()) == pytest.approx(2 / 6 * shift, abs=1e-6)
+
+
+def test_rank_of_counts_the_unlabelled_records_above_on_first_and_repeated_calls() -> None:
+    records, labels = corpus()
+    cycle = ScreeningCycle(records, preset="tfidf", random_state=0)
+    for index in (0, 5, 6):
+        cycle.teach(index, int(labels[index]))
+
+    def counted(index: int) -> int:  # the definition, record by record
+        ranked = cycle.scores() + 1e-9 * cycle._tiebreak
+        return 1 + sum(1 for j in range(len(records)) if j not in cycle.labelled and ranked[j] > ranked[index])
+
+    unlabelled = [i for i in range(len(records)) if i not in cycle.labelled]
+    # The first call after a decision counts in one pass; later ones search the sorted scores.
+    assert [cycle.rank_of(i) for i in unlabelled] == [counted(i) for i in unlabelled]
+    assert sorted(cycle.rank_of(i) for i in unlabelled) == list(range(1, len(unlabelled) + 1))
+    assert cycle.rank_of(0) is None
+    cycle.teach(unlabelled[0], int(labels[unlabelled[0]]))  # new labels: ranks counted afresh
+    assert [cycle.rank_of(i) for i in unlabelled[1:]] == [counted(i) for i in unlabelled[1:]]

@@ -81,6 +81,8 @@ class ScreeningCycle:
         self._weight_offset = 0.0
         self._trained = False
         self._last_query: tuple[int, int, list[int]] | None = None
+        # (labels version, every record's score with its tie-break, the unlabelled ones', sorted yet) for rank_of.
+        self._ranks: tuple[int, np.ndarray, np.ndarray, bool] | None = None
         # Random tie-break drawn once: the no-criteria cold start and equal scores keep one
         # stable order instead of reshuffling on every call.
         self._tiebreak = self._rng.random(self._n)
@@ -344,11 +346,21 @@ class ScreeningCycle:
         if index in self.labelled:
             return None
         self._refresh()
-        ranked = self._scores + 1e-9 * self._tiebreak
-        mask = np.ones(self._n, dtype=bool)
-        if self.labelled:
-            mask[np.fromiter(self.labelled.keys(), dtype=np.int64)] = False
-        return int(np.sum(ranked[mask] > ranked[index])) + 1
+        cached = self._ranks
+        if cached is None or cached[0] != self._version:
+            ranked = self._scores + 1e-9 * self._tiebreak
+            mask = np.ones(self._n, dtype=bool)
+            if self.labelled:
+                mask[np.fromiter(self.labelled.keys(), dtype=np.int64)] = False
+            self._ranks = (self._version, ranked, ranked[mask], False)
+            return int(np.count_nonzero(ranked[mask] > ranked[index])) + 1
+        # Asked again under the same labels (a server explains the 40 records ahead): sort the
+        # unlabelled scores once, then each rank is a binary search, not a pass over every record.
+        _, ranked, others, is_sorted = cached
+        if not is_sorted:
+            others = np.sort(others)
+            self._ranks = (self._version, ranked, others, True)
+        return int(others.size - np.searchsorted(others, ranked[index], side="right")) + 1
 
     @property
     def explained_model(self) -> str:

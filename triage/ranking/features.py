@@ -63,7 +63,9 @@ def tfidf_matrix(texts: Sequence[str], spec: FeatureSpec) -> sp.csr_matrix:
     # Imported here: scikit-learn takes a second to load, and commands that only read a
     # kept ranking (triage next, triage status) never build a matrix.
     import scipy.sparse as sp
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+
+    from triage.ranking.term_counts import count_terms
 
     min_df = spec.min_df if len(texts) >= spec.min_df else 1
     vectorizer = TfidfVectorizer(
@@ -75,10 +77,13 @@ def tfidf_matrix(texts: Sequence[str], spec: FeatureSpec) -> sp.csr_matrix:
         dtype=np.float32,
     )
     try:
-        matrix = vectorizer.fit_transform(list(texts))
+        # The vectorizer's own counts, counted faster (term_counts.py), weighted as it weights them.
+        counts = count_terms(vectorizer, texts)
     except ValueError:  # empty vocabulary: every text empty or only stop words
-        matrix = sp.csr_matrix((len(texts), 1), dtype=np.float32)
-    return sp.csr_matrix(matrix, dtype=np.float32)
+        return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+    weights = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf, smooth_idf=vectorizer.smooth_idf,
+                               sublinear_tf=vectorizer.sublinear_tf)
+    return sp.csr_matrix(weights.fit(counts).transform(counts, copy=False), dtype=np.float32)
 
 
 def dense_features(

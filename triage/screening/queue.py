@@ -239,8 +239,9 @@ class ScreeningQueue:
     def ranked_order(self) -> RankedOrder:
         """Every record still to screen in the order the queue serves them (independent
         double screening aside), with scores and inclusion probabilities."""
-        picked = self.cycle.next(len(self.records)) if self.records else []
-        order = np.array([i for i in picked if i not in self.seen], dtype=np.int64)
+        picked = np.asarray(self.cycle.next(len(self.records)) if self.records else [], dtype=np.int64)
+        # The records seen left out with one NumPy call (a Python loop over 1,000,000 held a server's lock).
+        order = picked[~np.isin(picked, np.fromiter(self.seen, dtype=np.int64, count=len(self.seen)))]
         ids = np.asarray(self.record_ids, dtype=np.int64)[order] if order.size else np.zeros(0, dtype=np.int64)
         return RankedOrder(
             record_ids=ids, scores=self.cycle.scores()[order], probabilities=self.cycle.inclusion_probabilities()[order],

@@ -75,7 +75,8 @@ class DedupMergeRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String, default="triage")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Indexed: the merges' fingerprint sums the undone ones on every request (groups.merge_state_version).
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     replaced_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
