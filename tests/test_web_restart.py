@@ -117,3 +117,29 @@ def test_without_a_kept_order_the_card_waits_for_the_build(demo_dir: Path) -> No
         finally:
             build.go.set()
             state.stop()
+
+
+def test_a_team_that_decides_the_whole_kept_head_is_served_the_kept_order_beyond_it(
+        kept_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 reviewers decide a head of 200 in seconds, sooner than a restarted server builds its
+    ranking: the next records come from the kept order, not "nothing left to screen"."""
+    with Project.open(kept_project) as project:
+        _first_server(project, decisions=2)
+        kept = kept_queue(project, preset="elas_u4")
+        assert kept is not None
+        expected = [int(rid) for rid in kept.order.record_ids[:5]]
+        monkeypatch.setattr(web_state, "HEAD", 2)
+        build = HeldBuild()
+        state = ScreeningState(project, queue_factory=build)
+        try:
+            served = []
+            for n in range(5):
+                card = state.card()
+                assert card is not None, f"nothing served after {served}"
+                served.append(card.record_id)
+                state.decide(card.record_id, "exclude", reviewer="ben", request_id=f"past-the-head-{n}")
+            assert not state.is_ready()
+            assert served == expected
+        finally:
+            build.go.set()
+            state.stop()

@@ -42,12 +42,11 @@ from triage.store.claims import claim, claimed_away
 from triage.store.db import Project, Session
 from triage.store.decisions import (
     decision_state_version,
-    decision_with_request_id,
     latest_decision_id,
     settled_after_appends,
     settled_records,
 )
-from triage.store.groups import merged_away
+from triage.store.decisions_primed import prime_head, prime_screening_reads
 from triage.store.records import screening_records
 from triage.store.schema import DecisionRow
 from triage.store.studies import decide_other_reports, study_groups, study_groups_version
@@ -214,24 +213,36 @@ class ScreeningState:
             order = state.latest_order()
             if order is None or not len(order.record_ids):
                 return
-            decided = self.settled()
-            ids = [rid for rid in order.record_ids.tolist() if rid not in decided][:HEAD]
-            with self.project.reading() as session:
-                records = dict(screening_records(session, ids))
-            position = {rid: i for i, rid in enumerate(order.record_ids.tolist()) if rid in records}
-            ids = [rid for rid in ids if rid in records]
             self._kept = KeptQueue(self.project, state, order, state.criteria)
-            self._kept_ids = frozenset(position)
-            self._kept_records = records
-            self._snapshot = Snapshot(
-                order=tuple(ids), scores={rid: float(order.scores[position[rid]]) for rid in ids},
-                model=order.model, decided=decided,
-                probabilities={rid: float(order.probabilities[position[rid]]) for rid in ids},
-            )
+            self._kept_ids = frozenset(order.record_ids.tolist())
+            self._publish_kept_head(self.settled())
         except TriageError:
-            return  # e.g. a criteria file that no longer reads: the build says so
+            self._kept = None  # e.g. a criteria file that no longer reads: the build says so
         finally:
             self._servable.set()
+
+    def _publish_kept_head(self, decided: frozenset[int]) -> Snapshot:
+        """A snapshot of the kept order's best :data:`HEAD` records not in ``decided`` (again
+        when a team decided the last one before the queue was built: at 20 reviewers the
+        first head lasts seconds)."""
+        kept = self._kept
+        assert kept is not None
+        order = kept.order
+        ids = [rid for rid in order.record_ids.tolist() if rid not in decided][:HEAD]
+        with self.project.reading() as session:
+            records = dict(screening_records(session, ids))
+        position = {rid: i for i, rid in enumerate(order.record_ids.tolist()) if rid in records}
+        ids = [rid for rid in ids if rid in records]
+        self._kept_records = {**self._kept_records, **records}
+        snapshot = Snapshot(
+            order=tuple(ids), scores={rid: float(order.scores[position[rid]]) for rid in ids},
+            model=order.model, decided=decided,
+            probabilities={rid: float(order.probabilities[position[rid]]) for rid in ids},
+        )
+        with self._lock:
+            if self._queue is None:  # the built queue's snapshot wins
+                self._snapshot = snapshot
+        return snapshot
 
     def _embedding_progress(self, done: int, total: int) -> None:
         self.embedding = (done, total)
@@ -344,15 +355,19 @@ class ScreeningState:
         if session is None:
             with self.project.reading() as own:
                 return self.settled(own)
+        prime_screening_reads(session, self.stage)  # one round trip for every fingerprint a card reads
         version = decision_state_version(session, stage=self.stage)
         cached = self._settled
         if cached is not None and cached[0] == version:
             return cached[1]
+        if cached is not None and cached[0][2:] == version[2:] and cached[0][:2] >= version[:2]:
+            return cached[1]  # another request already read further into the log: newer, as good
         if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
-            # Two small queries, in every request that finds new decisions, without the lock: under
+            # One small query, in every request that finds new decisions, without the lock: under
             # a team's key presses nearly every card finds some, and queued behind one lock the
             # 20 requests of 20 reviewers waited for each other's queries.
-            settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage)
+            settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage,
+                                            until=version[0], appended=version[1] - cached[0][1])
             if settled is not None:
                 self._keep_settled(version, settled)
                 return settled
@@ -508,14 +523,16 @@ class ScreeningState:
             hidden = claimed_away(reads, stage=self.stage, reviewer=reviewer) if allocation and reviewer else set()
             undecided = [rid for rid in snap.order if rid not in decided]
             if not undecided and self._remaining(decided) > 0:
-                snap = self.refresh_now()  # the head ran dry: rank again here
+                # The head ran dry: the kept order's next records while the queue is built, else rank again here.
+                snap = self._publish_kept_head(decided) if self._queue is None else self.refresh_now()
                 undecided = [rid for rid in snap.order if rid not in decided]
             skipped = set(skip)
             ordered = [rid for rid in undecided if rid not in skipped] + [rid for rid in undecided if rid in skipped]
             ordered = [rid for rid in ordered if rid not in hidden]
-            # Records merged into another since the queue was built (it is being rebuilt).
-            merged = merged_away(reads, ordered[:MERGE_LOOK]) if ordered else set()
-            ordered = [rid for rid in ordered if rid not in merged]
+            # Records merged into another since the queue was built (it is being rebuilt); the same
+            # statement reads the newest decision of each (the card's request id).
+            head = prime_head(reads, ordered[:MERGE_LOOK], self.stage)
+            ordered = [rid for rid in ordered if head.get(rid) is None]
         if allocation is not None and reviewer is not None:
             ordered = self._claim_first(ordered, reviewer, allocation)
         if not ordered:
@@ -569,8 +586,9 @@ class ScreeningState:
     def _remaining(self, decided: frozenset[int]) -> int:
         if self._queue is None and self._kept is not None:  # the kept order's records still to screen
             return max(0, len(self._kept_ids) - len(decided & self._kept_ids))
-        total = len(self._index)
-        return max(0, total - len(decided & self._index.keys()))
+        index = self._index
+        # Over the decided records, not the 50,000 keys (a set operation with dict keys walks them).
+        return max(0, len(index) - sum(1 for rid in decided if rid in index))
 
     def model_scores(self) -> tuple[np.ndarray, list[int]] | None:
         """Every record's inclusion probability (for the recall estimate) and the queue's
@@ -602,7 +620,7 @@ class ScreeningState:
         click, a second tab showing the same record) returns the earlier row instead.
         """
         from triage.screening.reasons import check_reasons
-        from triage.store.decisions import record_decision
+        from triage.store.decisions import record_decision_once
 
         if decision not in ("include", "exclude", "maybe"):
             raise DecisionError(f"unknown decision {decision!r}", hint="use include, exclude or maybe")
@@ -619,17 +637,16 @@ class ScreeningState:
         elif probability is None and self._kept is not None:
             probability = self._kept.shown_probability(record_id)
         with self.project.transaction() as session:
-            seen = decision_with_request_id(session, request_id)
-            row = record_decision(
+            row, new = record_decision_once(
                 session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons,
                 note=note or None, score=score, rank=rank, model=model or None, request_id=request_id,
                 probability=probability,
             )
-            if all_reports and seen is None:  # a person's "apply to all reports of this study"
+            if all_reports and new:  # a person's "apply to all reports of this study"
                 decide_other_reports(session, record_id, decision, reviewer=reviewer, stage=self.stage,
                                      reasons=list(reasons), note=note or None)
         self.kick()
-        return row, seen is None
+        return row, new
 
     def undo(self, *, reviewer: str) -> int | None:
         """Retract the reviewer's latest decision in force; the record id, or None."""
