@@ -14,15 +14,20 @@ tab (or by the CLI) is never shown again.
 Until the first queue is built (7 s at 50,000 records, longer on a busy machine) the first
 snapshot is the order the project kept (:mod:`triage.screening.kept_queue`: the last
 server's, or a CLI command's), so a restarted server serves cards and takes decisions at
-once; the retrainer learns them when its queue is ready.
+once; the retrainer learns them when its queue is ready. That queue, and any rebuilt later
+while the old one serves, is built in a process of its own and taken over here, so the
+seconds of Python it takes never hold the interpreter the requests' threads need.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -34,7 +39,7 @@ from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening import background_embeddings
 from triage.screening.kept_queue import KeptQueue
-from triage.screening.queue import ScreeningQueue
+from triage.screening.queue import ScreeningQueue, build_pickled_queue, unpickled_queue
 from triage.screening.ranking_state import RankingState
 from triage.screening.shown import Shown
 from triage.store.allocation import Allocation, allocation_in_force
@@ -132,7 +137,9 @@ class ScreeningState:
     """The project's screening queue for one stage, built once and kept fresh in the background.
 
     ``queue_factory`` builds the queue (default: :class:`ScreeningQueue` with the project's
-    preset); it runs in the retrainer thread so the app starts at once.
+    preset); it runs in the retrainer thread so the app starts at once. ``build_elsewhere``:
+    build it in another process whenever a queue or the kept order is served meanwhile
+    (default: for the default factory; a factory of the caller's runs here).
     """
 
     def __init__(
@@ -141,12 +148,17 @@ class ScreeningState:
         *,
         stage: str = "title_abstract",
         queue_factory: Callable[[Project], ScreeningQueue] | None = None,
+        build_elsewhere: bool | None = None,
     ) -> None:
         self.project = project
         self.stage = stage
         self._factory = queue_factory or (
             lambda p: ScreeningQueue(p, stage=stage, embedding_progress=self._embedding_progress)
         )
+        #: Build the default queue in another process (see :meth:`_build_elsewhere`) once there is
+        #: something to serve meanwhile: the kept order, or the queue built before. The first
+        #: build of a new project stays here: its page shows the embedding progress.
+        self._elsewhere_allowed = queue_factory is None if build_elsewhere is None else build_elsewhere
         #: ``(done, total)`` while the first build embeds records (shown on the preparing page).
         self.embedding: tuple[int, int] | None = None
         self._lock = threading.Lock()  # guards the queue and its cycle (not thread-safe)
@@ -191,7 +203,7 @@ class ScreeningState:
     def _build(self) -> None:
         """Build a queue (seconds, outside the lock: requests keep using the old one), then swap it in."""
         try:
-            queue = self._factory(self.project)
+            queue = self._build_elsewhere() if self._elsewhere else self._factory(self.project)
             with self._lock:
                 self._queue = queue
                 self._index = {rid: i for i, rid in enumerate(queue.record_ids)}
@@ -202,6 +214,23 @@ class ScreeningState:
         finally:
             self._ready.set()
             self._servable.set()
+
+    def _build_elsewhere(self) -> ScreeningQueue:
+        """The project's queue built in a process of its own (:func:`build_pickled_queue`), then
+        taken over here. Built in this process the queue held the interpreter for seconds
+        (reading 50,000 records into objects, ranking them) while the requests' threads waited
+        for it between their database round trips: after a restart, with the kept order served
+        meanwhile, that was the slowest stretch of a team's key presses
+        (``evaluation/reports/team_load.md``). Taking it over is unpickling it in small pieces; a process
+        that cannot start (or dies) leaves the build to this thread, as before."""
+        context = multiprocessing.get_context("spawn")  # never fork a server's threads and connections
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                pickled = pool.submit(build_pickled_queue, str(self.project.directory), self.project.database,
+                                      self.stage).result()
+        except (BrokenProcessPool, OSError):
+            return self._factory(self.project)
+        return unpickled_queue(pickled, self.project)
 
     def _serve_kept_order(self) -> None:
         """Publish the order the project kept as the first snapshot (its best :data:`HEAD`
@@ -243,6 +272,10 @@ class ScreeningState:
             if self._queue is None:  # the built queue's snapshot wins
                 self._snapshot = snapshot
         return snapshot
+
+    @property
+    def _elsewhere(self) -> bool:
+        return self._elsewhere_allowed and (self._queue is not None or self._kept is not None)
 
     def _embedding_progress(self, done: int, total: int) -> None:
         self.embedding = (done, total)
@@ -367,7 +400,7 @@ class ScreeningState:
             # a team's key presses nearly every card finds some, and queued behind one lock the
             # 20 requests of 20 reviewers waited for each other's queries.
             settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage,
-                                            until=version[0], appended=version[1] - cached[0][1])
+                                            until=version[0])
             if settled is not None:
                 self._keep_settled(version, settled)
                 return settled
