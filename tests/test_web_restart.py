@@ -117,3 +117,54 @@ def test_without_a_kept_order_the_card_waits_for_the_build(demo_dir: Path) -> No
         finally:
             build.go.set()
             state.stop()
+
+
+def test_a_team_that_decides_the_whole_kept_head_is_served_the_kept_order_beyond_it(
+        kept_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 reviewers decide a head of 200 in seconds, sooner than a restarted server builds its
+    ranking: the next records come from the kept order, not "nothing left to screen"."""
+    with Project.open(kept_project) as project:
+        _first_server(project, decisions=2)
+        kept = kept_queue(project, preset="elas_u4")
+        assert kept is not None
+        expected = [int(rid) for rid in kept.order.record_ids[:5]]
+        monkeypatch.setattr(web_state, "HEAD", 2)
+        build = HeldBuild()
+        state = ScreeningState(project, queue_factory=build)
+        try:
+            served = []
+            for n in range(5):
+                card = state.card()
+                assert card is not None, f"nothing served after {served}"
+                served.append(card.record_id)
+                state.decide(card.record_id, "exclude", reviewer="ben", request_id=f"past-the-head-{n}")
+            assert not state.is_ready()
+            assert served == expected
+        finally:
+            build.go.set()
+            state.stop()
+
+
+def test_a_restarted_server_builds_its_ranking_in_another_process_and_takes_it_over(kept_project: Path) -> None:
+    """The default queue of a server that serves the kept order meanwhile is built in a process
+    of its own (the request threads never wait for the interpreter while it reads and ranks
+    every record), then works here: it learns the decisions made meanwhile and after."""
+    import os
+
+    with Project.open(kept_project) as project:
+        expected = _first_server(project, decisions=2)
+        state = ScreeningState(project)  # the default factory: the project's preset
+        try:
+            card = state.card()
+            assert card is not None and card.record_id == expected[0]
+            state.decide(card.record_id, "exclude", reviewer="ben", request_id="while-built-elsewhere")
+            queue = state.wait_ready(120)
+            assert queue.built_by != os.getpid() and queue.project is project
+            after = state.refresh_now()
+            assert card.record_id in after.decided and card.record_id not in after.order
+            following = state.card()
+            assert following is not None
+            state.decide(following.record_id, "include", reviewer="ben", request_id="after-taken-over")
+            assert following.record_id in state.refresh_now().decided
+        finally:
+            state.stop()

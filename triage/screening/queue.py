@@ -8,7 +8,11 @@ with labels instead of a person.
 
 from __future__ import annotations
 
+import copy
+import io
 import os
+import pickle
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +22,7 @@ from triage.errors import DecisionError
 from triage.ranking.cycle import ScreeningCycle
 from triage.ranking.presets import Preset, load_preset
 from triage.ranking.state import RankedOrder
+from triage.records.model import Record
 from triage.screening import background_embeddings
 from triage.screening.criteria_file import project_criteria
 from triage.screening.embedding_cache import EmbeddingProgress, cached_embeddings, stored_embedding_matrix
@@ -38,7 +43,8 @@ from triage.store.ranking_state import RankingInputs, ranking_inputs
 from triage.store.records import screenable_records
 from triage.store.rounds import new_in_latest_round
 
-__all__ = ["LABELS", "ScreeningQueue", "Shown", "project_criteria"]
+__all__ = ["LABELS", "PickledQueue", "ScreeningQueue", "Shown", "build_pickled_queue", "pickled_queue", "project_criteria",
+           "unpickled_queue"]
 
 #: How a current decision teaches the model. ``maybe`` teaches nothing (the reviewer
 #: was unsure) but the record has been seen, so it is not queued again.
@@ -130,6 +136,8 @@ class ScreeningQueue:
         if fit is None and self.cycle.criteria_fit is not None:
             self.state.save_criteria_fit(inputs, self.record_ids, self.cycle.criteria_fit)
         self.seen: set[int] = set()
+        #: The process that built this queue (a team server takes over one built in another).
+        self.built_by = os.getpid()
         # (groups' fingerprint, log mark, decisions in force) as the last sync read them.
         self._in_force: tuple[tuple[int, ...], LogMark, DecisionsInForce] | None = None
         self.sync()
@@ -335,6 +343,89 @@ class ScreeningQueue:
         record_id = retract_latest(self.project, reviewer=reviewer, stage=self.stage)
         self.sync()
         return record_id
+
+    def __getstate__(self) -> dict[str, object]:
+        """A queue travels between processes without its project (a pool of connections stays
+        where it was opened): a team server builds its queue in another process
+        (:func:`build_pickled_queue`) and gives it its own with :meth:`attach`."""
+        fields = dict(self.__dict__)
+        fields["project"] = None
+        state = copy.copy(self.state)
+        state.project = None  # type: ignore[assignment]
+        fields["state"] = state
+        return fields
+
+    def attach(self, project: Project) -> ScreeningQueue:
+        """This queue, unpickled, working on ``project`` (the one it was built from)."""
+        self.project = project
+        self.state.project = project
+        return self
+
+
+#: Records per pickle when a queue crosses processes: each unpickles in a few milliseconds, so
+#: the server's request threads get the interpreter between them (50,000 records unpickled at
+#: once held it for about a second).
+RECORDS_PER_PICKLE = 250
+
+#: A queue as it crosses processes: its records in pickles of :data:`RECORDS_PER_PICKLE`,
+#: and the rest of it, naming each record by its position.
+PickledQueue = tuple[list[bytes], bytes]
+
+
+class _RecordsByPosition(pickle.Pickler):
+    """Pickles a queue naming each of its records by position (they travel apart)."""
+
+    def __init__(self, file: io.BytesIO, positions: dict[int, int]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._positions = positions
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self._positions.get(id(obj)) if type(obj) is Record else None
+
+
+class _RecordsFromList(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, records: list[Record]) -> None:
+        super().__init__(file)
+        self._records = records
+
+    def persistent_load(self, pid: object) -> Record:
+        return self._records[int(str(pid))]
+
+
+def build_pickled_queue(directory: str, database: str | None, stage: str) -> PickledQueue:
+    """Build the project's queue (its preset, ranked once on the decisions in force) and
+    return it pickled (:func:`pickled_queue`): run in another process, so a server's request
+    threads never wait for the interpreter while 50,000 records are read and ranked
+    (``triage.web.state``)."""
+    with Project.open(directory, database) as project:
+        queue = ScreeningQueue(project, stage=stage)
+        queue.built_by = os.getpid()
+        if len(queue):
+            queue.next(1)  # trains here, not in the server
+        return pickled_queue(queue)
+
+
+def pickled_queue(queue: ScreeningQueue) -> PickledQueue:
+    """``queue`` without its project, its records apart in small pickles."""
+    records = queue.records
+    chunks = [pickle.dumps(records[i : i + RECORDS_PER_PICKLE], protocol=pickle.HIGHEST_PROTOCOL)
+              for i in range(0, len(records), RECORDS_PER_PICKLE)]
+    out = io.BytesIO()
+    _RecordsByPosition(out, {id(r): i for i, r in enumerate(records)}).dump(queue)
+    return chunks, out.getvalue()
+
+
+def unpickled_queue(pickled: PickledQueue, project: Project) -> ScreeningQueue:
+    """The queue :func:`pickled_queue` made, working on ``project``; between two pickles of
+    records the interpreter is offered to other threads."""
+    chunks, rest = pickled
+    records: list[Record] = []
+    for chunk in chunks:
+        records.extend(pickle.loads(chunk))
+        time.sleep(0)  # lets a waiting thread take the interpreter
+    queue = _RecordsFromList(io.BytesIO(rest), records).load()
+    assert isinstance(queue, ScreeningQueue)
+    return queue.attach(project)
 
 
 def wait_for_embeddings(project: Project, wait: bool | None = None) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triage.store.base import read_once
+from triage.store.decisions_primed import screened_under_key
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow, DedupRunRow
 
@@ -46,8 +47,11 @@ def current_groups(session: Session) -> dict[int, int]:
 
 def screened_under(session: Session, record_id: int) -> int:
     """The id of the record ``record_id`` is screened under now (:func:`current_groups` for one)."""
-    into = session.scalar(select(RecordRow.merged_into).where(RecordRow.id == record_id))
-    return int(into) if into is not None else record_id
+    def read() -> int:
+        into = session.scalar(select(RecordRow.merged_into).where(RecordRow.id == record_id))
+        return int(into) if into is not None else record_id
+
+    return read_once(session, screened_under_key(record_id), read)
 
 
 def screened_under_each(session: Session, record_ids: list[int]) -> dict[int, int]:

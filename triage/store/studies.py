@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from triage.dedup.match import reports_one_study
 from triage.errors import DecisionError
+from triage.store.base import read_once
 from triage.store.groups import current_groups, merge_state_version, screened_under
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupPairRow, PairDecisionRow
@@ -73,13 +74,17 @@ def study_links(session: Session) -> list[StudyLink]:
 def study_state_version(session: Session) -> tuple[int, int, int]:
     """A cheap fingerprint of what :func:`study_groups` reads besides the merges: people's
     pair decisions, dedup's pairs and how many related ones are open."""
-    decided, pairs, related = session.execute(select(  # one round trip (a server asks per request)
-        select(func.coalesce(func.max(PairDecisionRow.id), 0)).scalar_subquery(),
-        select(func.coalesce(func.max(DedupPairRow.id), 0)).scalar_subquery(),
-        select(func.count(DedupPairRow.id)).where(DedupPairRow.kind == "related", DedupPairRow.status == "open")
-        .scalar_subquery(),
-    )).one()
-    return int(decided or 0), int(pairs or 0), int(related or 0)
+    def read() -> tuple[int, int, int]:
+        decided, pairs, related = session.execute(select(  # one round trip (a server asks per request)
+            select(func.coalesce(func.max(PairDecisionRow.id), 0)).scalar_subquery(),
+            select(func.coalesce(func.max(DedupPairRow.id), 0)).scalar_subquery(),
+            select(func.count(DedupPairRow.id)).where(DedupPairRow.kind == "related", DedupPairRow.status == "open")
+            .scalar_subquery(),
+        )).one()
+        return int(decided or 0), int(pairs or 0), int(related or 0)
+
+    # Memoised in a read-only session (triage.store.decisions_primed reads it with a card's other facts).
+    return read_once(session, "study_state_version", read)
 
 
 def study_groups(session: Session) -> dict[int, tuple[int, ...]]:

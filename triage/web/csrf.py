@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.types import ASGIApp
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from triage.errors import TriageError
 
@@ -31,24 +31,43 @@ class CsrfError(TriageError):
     """A state-changing request came without the page's CSRF token (or with a wrong one)."""
 
 
-class SessionMiddleware(BaseHTTPMiddleware):
-    """Give every browser a random session id (cookie) and remember it on ``request.state``."""
+class SessionMiddleware:
+    """Give every browser a random session id (cookie) and remember it on ``request.state``.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` runs each request in a task
+    of its own with streams between them, a cost every key press of a team paid twice
+    over for two lines of work (``evaluation/reports/team_load.md``)."""
 
     def __init__(self, app: ASGIApp, *, secret: bytes) -> None:
-        super().__init__(app)
+        self.app = app
         self.secret = secret
 
-    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        session = request.cookies.get(SESSION_COOKIE, "")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session = HTTPConnection(scope).cookies.get(SESSION_COOKIE, "")
         fresh = len(session) != 43  # token_urlsafe(32) is 43 characters
         if fresh:
             session = secrets.token_urlsafe(32)
-        request.state.session_id = session
-        request.state.csrf_secret = self.secret
-        response = await call_next(request)
-        if fresh:
-            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
-        return response
+        state = scope.setdefault("state", {})
+        state["session_id"] = session
+        state["csrf_secret"] = self.secret
+        if not fresh:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                cookie = Response()
+                cookie.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
+                headers = MutableHeaders(scope=message)
+                for name, value in cookie.raw_headers:
+                    if name == b"set-cookie":
+                        headers.append("set-cookie", value.decode("latin-1"))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 def csrf_token(request: Request) -> str:

@@ -14,15 +14,20 @@ tab (or by the CLI) is never shown again.
 Until the first queue is built (7 s at 50,000 records, longer on a busy machine) the first
 snapshot is the order the project kept (:mod:`triage.screening.kept_queue`: the last
 server's, or a CLI command's), so a restarted server serves cards and takes decisions at
-once; the retrainer learns them when its queue is ready.
+once; the retrainer learns them when its queue is ready. That queue, and any rebuilt later
+while the old one serves, is built in a process of its own and taken over here, so the
+seconds of Python it takes never hold the interpreter the requests' threads need.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -34,7 +39,7 @@ from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening import background_embeddings
 from triage.screening.kept_queue import KeptQueue
-from triage.screening.queue import ScreeningQueue
+from triage.screening.queue import ScreeningQueue, build_pickled_queue, unpickled_queue
 from triage.screening.ranking_state import RankingState
 from triage.screening.shown import Shown
 from triage.store.allocation import Allocation, allocation_in_force
@@ -42,12 +47,11 @@ from triage.store.claims import claim, claimed_away
 from triage.store.db import Project, Session
 from triage.store.decisions import (
     decision_state_version,
-    decision_with_request_id,
     latest_decision_id,
     settled_after_appends,
     settled_records,
 )
-from triage.store.groups import merged_away
+from triage.store.decisions_primed import prime_head, prime_screening_reads
 from triage.store.records import screening_records
 from triage.store.schema import DecisionRow
 from triage.store.studies import decide_other_reports, study_groups, study_groups_version
@@ -133,7 +137,9 @@ class ScreeningState:
     """The project's screening queue for one stage, built once and kept fresh in the background.
 
     ``queue_factory`` builds the queue (default: :class:`ScreeningQueue` with the project's
-    preset); it runs in the retrainer thread so the app starts at once.
+    preset); it runs in the retrainer thread so the app starts at once. ``build_elsewhere``:
+    build it in another process whenever a queue or the kept order is served meanwhile
+    (default: for the default factory; a factory of the caller's runs here).
     """
 
     def __init__(
@@ -142,12 +148,17 @@ class ScreeningState:
         *,
         stage: str = "title_abstract",
         queue_factory: Callable[[Project], ScreeningQueue] | None = None,
+        build_elsewhere: bool | None = None,
     ) -> None:
         self.project = project
         self.stage = stage
         self._factory = queue_factory or (
             lambda p: ScreeningQueue(p, stage=stage, embedding_progress=self._embedding_progress)
         )
+        #: Build the default queue in another process (see :meth:`_build_elsewhere`) once there is
+        #: something to serve meanwhile: the kept order, or the queue built before. The first
+        #: build of a new project stays here: its page shows the embedding progress.
+        self._elsewhere_allowed = queue_factory is None if build_elsewhere is None else build_elsewhere
         #: ``(done, total)`` while the first build embeds records (shown on the preparing page).
         self.embedding: tuple[int, int] | None = None
         self._lock = threading.Lock()  # guards the queue and its cycle (not thread-safe)
@@ -192,7 +203,7 @@ class ScreeningState:
     def _build(self) -> None:
         """Build a queue (seconds, outside the lock: requests keep using the old one), then swap it in."""
         try:
-            queue = self._factory(self.project)
+            queue = self._build_elsewhere() if self._elsewhere else self._factory(self.project)
             with self._lock:
                 self._queue = queue
                 self._index = {rid: i for i, rid in enumerate(queue.record_ids)}
@@ -204,6 +215,23 @@ class ScreeningState:
             self._ready.set()
             self._servable.set()
 
+    def _build_elsewhere(self) -> ScreeningQueue:
+        """The project's queue built in a process of its own (:func:`build_pickled_queue`), then
+        taken over here. Built in this process the queue held the interpreter for seconds
+        (reading 50,000 records into objects, ranking them) while the requests' threads waited
+        for it between their database round trips: after a restart, with the kept order served
+        meanwhile, that was the slowest stretch of a team's key presses
+        (``evaluation/reports/team_load.md``). Taking it over is unpickling it in small pieces; a process
+        that cannot start (or dies) leaves the build to this thread, as before."""
+        context = multiprocessing.get_context("spawn")  # never fork a server's threads and connections
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                pickled = pool.submit(build_pickled_queue, str(self.project.directory), self.project.database,
+                                      self.stage).result()
+        except (BrokenProcessPool, OSError):
+            return self._factory(self.project)
+        return unpickled_queue(pickled, self.project)
+
     def _serve_kept_order(self) -> None:
         """Publish the order the project kept as the first snapshot (its best :data:`HEAD`
         records still undecided), so cards are served while the queue is built. Whatever it
@@ -214,24 +242,40 @@ class ScreeningState:
             order = state.latest_order()
             if order is None or not len(order.record_ids):
                 return
-            decided = self.settled()
-            ids = [rid for rid in order.record_ids.tolist() if rid not in decided][:HEAD]
-            with self.project.reading() as session:
-                records = dict(screening_records(session, ids))
-            position = {rid: i for i, rid in enumerate(order.record_ids.tolist()) if rid in records}
-            ids = [rid for rid in ids if rid in records]
             self._kept = KeptQueue(self.project, state, order, state.criteria)
-            self._kept_ids = frozenset(position)
-            self._kept_records = records
-            self._snapshot = Snapshot(
-                order=tuple(ids), scores={rid: float(order.scores[position[rid]]) for rid in ids},
-                model=order.model, decided=decided,
-                probabilities={rid: float(order.probabilities[position[rid]]) for rid in ids},
-            )
+            self._kept_ids = frozenset(order.record_ids.tolist())
+            self._publish_kept_head(self.settled())
         except TriageError:
-            return  # e.g. a criteria file that no longer reads: the build says so
+            self._kept = None  # e.g. a criteria file that no longer reads: the build says so
         finally:
             self._servable.set()
+
+    def _publish_kept_head(self, decided: frozenset[int]) -> Snapshot:
+        """A snapshot of the kept order's best :data:`HEAD` records not in ``decided`` (again
+        when a team decided the last one before the queue was built: at 20 reviewers the
+        first head lasts seconds)."""
+        kept = self._kept
+        assert kept is not None
+        order = kept.order
+        ids = [rid for rid in order.record_ids.tolist() if rid not in decided][:HEAD]
+        with self.project.reading() as session:
+            records = dict(screening_records(session, ids))
+        position = {rid: i for i, rid in enumerate(order.record_ids.tolist()) if rid in records}
+        ids = [rid for rid in ids if rid in records]
+        self._kept_records = {**self._kept_records, **records}
+        snapshot = Snapshot(
+            order=tuple(ids), scores={rid: float(order.scores[position[rid]]) for rid in ids},
+            model=order.model, decided=decided,
+            probabilities={rid: float(order.probabilities[position[rid]]) for rid in ids},
+        )
+        with self._lock:
+            if self._queue is None:  # the built queue's snapshot wins
+                self._snapshot = snapshot
+        return snapshot
+
+    @property
+    def _elsewhere(self) -> bool:
+        return self._elsewhere_allowed and (self._queue is not None or self._kept is not None)
 
     def _embedding_progress(self, done: int, total: int) -> None:
         self.embedding = (done, total)
@@ -344,15 +388,19 @@ class ScreeningState:
         if session is None:
             with self.project.reading() as own:
                 return self.settled(own)
+        prime_screening_reads(session, self.stage)  # one round trip for every fingerprint a card reads
         version = decision_state_version(session, stage=self.stage)
         cached = self._settled
         if cached is not None and cached[0] == version:
             return cached[1]
+        if cached is not None and cached[0][2:] == version[2:] and cached[0][:2] >= version[:2]:
+            return cached[1]  # another request already read further into the log: newer, as good
         if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
-            # Two small queries, in every request that finds new decisions, without the lock: under
+            # One small query, in every request that finds new decisions, without the lock: under
             # a team's key presses nearly every card finds some, and queued behind one lock the
             # 20 requests of 20 reviewers waited for each other's queries.
-            settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage)
+            settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage,
+                                            until=version[0])
             if settled is not None:
                 self._keep_settled(version, settled)
                 return settled
@@ -508,14 +556,16 @@ class ScreeningState:
             hidden = claimed_away(reads, stage=self.stage, reviewer=reviewer) if allocation and reviewer else set()
             undecided = [rid for rid in snap.order if rid not in decided]
             if not undecided and self._remaining(decided) > 0:
-                snap = self.refresh_now()  # the head ran dry: rank again here
+                # The head ran dry: the kept order's next records while the queue is built, else rank again here.
+                snap = self._publish_kept_head(decided) if self._queue is None else self.refresh_now()
                 undecided = [rid for rid in snap.order if rid not in decided]
             skipped = set(skip)
             ordered = [rid for rid in undecided if rid not in skipped] + [rid for rid in undecided if rid in skipped]
             ordered = [rid for rid in ordered if rid not in hidden]
-            # Records merged into another since the queue was built (it is being rebuilt).
-            merged = merged_away(reads, ordered[:MERGE_LOOK]) if ordered else set()
-            ordered = [rid for rid in ordered if rid not in merged]
+            # Records merged into another since the queue was built (it is being rebuilt); the same
+            # statement reads the newest decision of each (the card's request id).
+            head = prime_head(reads, ordered[:MERGE_LOOK], self.stage)
+            ordered = [rid for rid in ordered if head.get(rid) is None]
         if allocation is not None and reviewer is not None:
             ordered = self._claim_first(ordered, reviewer, allocation)
         if not ordered:
@@ -569,8 +619,9 @@ class ScreeningState:
     def _remaining(self, decided: frozenset[int]) -> int:
         if self._queue is None and self._kept is not None:  # the kept order's records still to screen
             return max(0, len(self._kept_ids) - len(decided & self._kept_ids))
-        total = len(self._index)
-        return max(0, total - len(decided & self._index.keys()))
+        index = self._index
+        # Over the decided records, not the 50,000 keys (a set operation with dict keys walks them).
+        return max(0, len(index) - sum(1 for rid in decided if rid in index))
 
     def model_scores(self) -> tuple[np.ndarray, list[int]] | None:
         """Every record's inclusion probability (for the recall estimate) and the queue's
@@ -602,7 +653,7 @@ class ScreeningState:
         click, a second tab showing the same record) returns the earlier row instead.
         """
         from triage.screening.reasons import check_reasons
-        from triage.store.decisions import record_decision
+        from triage.store.decisions import record_decision_once
 
         if decision not in ("include", "exclude", "maybe"):
             raise DecisionError(f"unknown decision {decision!r}", hint="use include, exclude or maybe")
@@ -619,17 +670,16 @@ class ScreeningState:
         elif probability is None and self._kept is not None:
             probability = self._kept.shown_probability(record_id)
         with self.project.transaction() as session:
-            seen = decision_with_request_id(session, request_id)
-            row = record_decision(
+            row, new = record_decision_once(
                 session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons,
                 note=note or None, score=score, rank=rank, model=model or None, request_id=request_id,
                 probability=probability,
             )
-            if all_reports and seen is None:  # a person's "apply to all reports of this study"
+            if all_reports and new:  # a person's "apply to all reports of this study"
                 decide_other_reports(session, record_id, decision, reviewer=reviewer, stage=self.stage,
                                      reasons=list(reasons), note=note or None)
         self.kick()
-        return row, seen is None
+        return row, new
 
     def undo(self, *, reviewer: str) -> int | None:
         """Retract the reviewer's latest decision in force; the record id, or None."""

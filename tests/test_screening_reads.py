@@ -1,0 +1,132 @@
+"""What a screening card reads from the store, primed in one statement (a team server's key
+press): every primed answer is the one its own query gives, through merges, settings, an
+allocation and new decisions, and once primed those questions cost no further statement."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from _web_support import JSON, decide, demo_dir, demo_template, web_client  # noqa: F401  (fixtures)
+from dedup_support import TITLE, add, rec
+from sqlalchemy import event
+
+from triage.records.model import Record
+from triage.store.allocation import allocation_in_force, blind_mode
+from triage.store.db import Project, Session
+from triage.store.decisions import (
+    decision_state_version,
+    latest_decision_id,
+    reasons_required,
+    record_decision,
+    record_decision_once,
+    settled_after_appends,
+    settled_records,
+)
+from triage.store.decisions_primed import prime_head, prime_screening_reads
+from triage.store.dedup_runs import run_dedup
+from triage.store.groups import screened_under
+from triage.store.studies import study_groups_version
+from triage.store.team import allocate
+
+STAGE = "title_abstract"
+
+
+@contextmanager
+def counted(project: Project) -> Iterator[list[str]]:
+    """The SQL statements the project's engine runs inside the block (but the web app's
+    retrainer's, which runs beside the requests)."""
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if threading.current_thread().name != "triage-retrainer":
+            statements.append(statement)
+
+    event.listen(project.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(project.engine, "before_cursor_execute", count)
+
+
+def _answers(session: Session, ids: list[int]) -> tuple[object, ...]:
+    return (decision_state_version(session, stage=STAGE), study_groups_version(session),
+            reasons_required(session, STAGE), allocation_in_force(session, STAGE), blind_mode(session, STAGE),
+            [latest_decision_id(session, rid, stage=STAGE) for rid in ids], [screened_under(session, rid) for rid in ids])
+
+
+def _check_primed(project: Project, ids: list[int]) -> None:
+    with project.reading() as session:
+        alone = _answers(session, ids)
+    with project.reading() as session:
+        prime_screening_reads(session, STAGE)
+        assert prime_head(session, ids, STAGE) == {rid: (None if screened_under(session, rid) == rid
+                                                         else screened_under(session, rid)) for rid in ids}
+        allocation_in_force(session, STAGE)  # one in force is read as its row, by itself (once)
+        with counted(project) as statements:
+            primed = _answers(session, ids)
+        assert statements == []
+    assert primed == alone
+
+
+def test_primed_reads_are_what_each_query_reads(project: Project) -> None:
+    ids = add(project, "PubMed", [rec(), rec(TITLE + "."), *(Record(title=f"Fathers' groups, trial {i}")
+                                                            for i in range(4))])
+    _check_primed(project, ids)  # nothing decided, nothing merged
+    with project.transaction() as session:
+        record_decision(session, ids[2], "include", reviewer="ana")
+        record_decision(session, ids[3], "exclude", reviewer="ben", reasons=["setting"])
+        record_decision(session, ids[3], "retract", reviewer="ben")
+    run_dedup(project)  # the first two are one record now
+    project.set_setting("exclusion_reason_required", "all_stages")
+    _check_primed(project, ids)
+    project.set_setting("blind", "true")
+    _check_primed(project, ids)
+    with project.transaction() as session:
+        allocate(session, stage=STAGE, reviewers=["ana", "ben"], double_share=0.5, set_by="ana")
+    _check_primed(project, ids)
+
+
+def test_a_decision_is_written_with_one_read_and_recorded_once(project: Project) -> None:
+    ids = add(project, "PubMed", [Record(title=f"Fathers' groups, trial {i}") for i in range(2)])
+    with project.transaction() as session, counted(project) as statements:
+        row, new = record_decision_once(session, ids[0], "exclude", reviewer="ana", request_id="web-1")
+    assert new and len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1, statements
+    with project.transaction() as session:
+        again, new = record_decision_once(session, ids[0], "include", reviewer="ana", request_id="web-1")
+    assert not new and again.id == row.id and again.decision == "exclude"
+
+
+def _version_and_settled(project: Project) -> tuple[tuple[int, ...], frozenset[int]]:
+    with project.reading() as session:
+        return decision_state_version(session, stage=STAGE), settled_records(session, stage=STAGE)
+
+
+def test_the_appended_rows_settle_what_the_whole_log_settles(project: Project) -> None:
+    ids = add(project, "PubMed", [Record(title=f"Fathers' groups, trial {i}") for i in range(5)])
+    version, _ = _version_and_settled(project)
+    settled = frozenset[int]()
+    for n, rid in enumerate(ids[:3]):
+        with project.transaction() as session:
+            record_decision(session, rid, "include" if n else "maybe", reviewer="ana")
+        now, whole = _version_and_settled(project)
+        with project.reading() as session:
+            updated = settled_after_appends(session, settled, since=version[0], until=now[0])
+        assert updated == whole == frozenset(ids[: n + 1])
+        version, settled = now, updated
+
+
+def test_a_key_press_reads_the_store_a_few_times(demo_dir: Path) -> None:  # noqa: F811 (the fixture)
+    """The decision and the next card (what ``screen.js`` posts): one read and one insert for
+    the decision, two reads for the card (fifteen, before the priming), plus the login check."""
+    with web_client(demo_dir) as (client, token):
+        project = client.app.state.triage.project  # type: ignore[attr-defined]
+        card = client.get("/screen/card", headers=JSON).json()
+        decide(client, token, card["html"], "exclude")  # the first settled set is read whole
+        card = client.get("/screen/card", headers=JSON).json()
+        with counted(project) as statements:
+            following = decide(client, token, card["html"], "include")
+        assert following["record_id"] not in (None, card["record_id"])
+        assert len(statements) <= 6, statements

@@ -1,0 +1,128 @@
+"""What a screening card asks the store, read in two round trips instead of fifteen.
+
+Every key press on a team server reads the same small facts before it can pick the next
+card: the decision log's fingerprint, the merges', the allocation and the blind setting
+(which groups wait for a second reviewer), whether an exclusion needs a reason, the study
+links' fingerprint; then, for the records next in line, whether they were merged away
+and their newest decision (the card's request id). Asked one by one that was about 15
+round trips and as many passes through the ORM per card: most of the server's CPU per
+key press under 20 reviewers (``evaluation/reports/team_load.md``).
+
+The functions that answer each question stay their single definitions
+(:func:`~triage.store.decisions.decision_state_version`, ``allocation_in_force``,
+``merge_state_version``, ...); they memoise through :func:`~triage.store.base.read_once`
+in a read-only session. :func:`prime_screening_reads` and :func:`prime_head` ask all of
+it in one statement each and put the answers where those functions find them. A question
+the priming does not answer (an allocation that exists: its row is read as before) falls
+through to its own query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ScalarSelect, Select, bindparam, case, func, select
+from sqlalchemy.orm import Session
+
+from triage.store.schema import DecisionRow, RecordRow, SettingRow
+from triage.store.schema_allocation import AllocationRow
+from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow
+
+__all__ = ["decision_log_key", "latest_decision_key", "prime_head", "prime_screening_reads", "screened_under_key",
+           "setting_key"]
+
+
+def decision_log_key(stage: str) -> str:
+    """The memo key of the decision log's ``(newest id, rows)`` at ``stage``."""
+    return f"decision_log:{stage}"
+
+
+def setting_key(name: str) -> str:
+    """The memo key of one setting's stored value."""
+    return f"setting:{name}"
+
+
+def latest_decision_key(stage: str, record_id: int) -> str:
+    """The memo key of ``record_id``'s newest decision row id at ``stage``."""
+    return f"latest_decision:{stage}:{record_id}"
+
+
+def screened_under_key(record_id: int) -> str:
+    """The memo key of the record ``record_id`` is screened under."""
+    return f"screened_under:{record_id}"
+
+
+def _memo(session: Session) -> dict[str, object] | None:
+    if not session.info.get("read_only"):
+        return None  # a writing session reads every time (read_once does not memoise there)
+    memo: dict[str, object] = session.info.setdefault("read_once", {})
+    return memo
+
+
+@cache
+def _screening_reads(stage: str) -> Select[tuple[Any, ...]]:
+    """The one statement of :func:`prime_screening_reads`, built once per stage: building it
+    and its cache key cost more than running it (SQLAlchemy memoises the key on the object)."""
+    def scalar(stmt: Select[Any]) -> ScalarSelect[Any]:
+        return stmt.scalar_subquery()
+
+    undone = func.sum(case((DedupMergeRow.undone_at.is_not(None), DedupMergeRow.id), else_=0))
+    return select(
+        scalar(select(func.coalesce(func.max(DecisionRow.id), 0)).where(DecisionRow.stage == stage)),
+        scalar(select(func.count(DecisionRow.id)).where(DecisionRow.stage == stage)),
+        scalar(select(func.coalesce(func.max(DedupMergeRow.id), 0))),
+        scalar(select(func.coalesce(undone, 0))),
+        scalar(select(func.coalesce(func.max(RecordRow.id), 0))),
+        scalar(select(func.max(AllocationRow.id)).where(AllocationRow.stage == stage)),
+        scalar(select(SettingRow.value).where(SettingRow.key == "blind")),
+        scalar(select(SettingRow.value).where(SettingRow.key == "exclusion_reason_required")),
+        scalar(select(func.coalesce(func.max(PairDecisionRow.id), 0))),
+        scalar(select(func.coalesce(func.max(DedupPairRow.id), 0))),
+        scalar(select(func.count(DedupPairRow.id)).where(DedupPairRow.kind == "related",
+                                                         DedupPairRow.status == "open")),
+    )
+
+
+def prime_screening_reads(session: Session, stage: str) -> None:
+    """Read in one statement what every card asks first (see the module's docstring) and
+    memoise it in the read-only ``session``; a writing session is left alone."""
+    memo = _memo(session)
+    if memo is None or decision_log_key(stage) in memo:
+        return
+    (last, rows, merge, undone_sum, newest_record, allocation, blind, reason, pair_decision, pair,
+     related) = session.execute(_screening_reads(stage)).one()
+    memo[decision_log_key(stage)] = (int(last), int(rows))
+    memo["merge_state_version"] = (int(merge), int(undone_sum), int(newest_record))
+    if allocation is None:  # an allocation in force is read as a row by allocation_in_force itself
+        memo[f"allocation:{stage}"] = None
+    memo["blind"] = blind is not None and str(blind).lower() == "true"
+    memo[setting_key("exclusion_reason_required")] = reason
+    memo["study_state_version"] = (int(pair_decision or 0), int(pair or 0), int(related or 0))
+
+
+@cache
+def _head_reads(stage: str) -> Select[Any]:
+    newest = (select(func.max(DecisionRow.id))
+              .where(DecisionRow.record_id == RecordRow.id, DecisionRow.stage == stage)
+              .correlate(RecordRow).scalar_subquery())
+    return select(RecordRow.id, RecordRow.merged_into, newest).where(
+        RecordRow.id.in_(bindparam("ids", expanding=True)))
+
+
+def prime_head(session: Session, record_ids: Sequence[int], stage: str) -> dict[int, int | None]:
+    """For the records next in line, in one statement: each one's ``merged_into`` (returned:
+    record id -> the record it is merged into, None if none) and newest decision at
+    ``stage``, memoised for the card's request id and study (read-only ``session``)."""
+    if not record_ids:
+        return {}
+    found: dict[int, tuple[int | None, int | None]] = {}
+    for row in session.execute(_head_reads(stage), {"ids": list(record_ids)}):
+        found[int(row[0])] = (row[1], row[2])
+    memo = _memo(session)
+    if memo is not None:
+        for rid, (into, latest) in found.items():
+            memo[latest_decision_key(stage, rid)] = None if latest is None else int(latest)
+            memo[screened_under_key(rid)] = int(into) if into is not None else rid
+    return {rid: (None if into is None else int(into)) for rid, (into, _) in found.items()}
