@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx
 from bench_dedup import build_scaled
 from cli_runs import run_triage
+from report_files import write_keeping_hand_written
 from serve_runs import (
     JSON,
     CardError,
@@ -194,18 +195,8 @@ def main(argv: list[str] | None = None) -> None:
         "",
         *(web_lines(web, args.web_decisions, args.think) if isinstance(web, dict) else [web or ""]),
     ]
-    args.report.write_text("\n".join(lines) + "\n" + kept_by_hand(args.report))
+    write_keeping_hand_written(args.report, "\n".join(lines))
     print(args.report.read_text())
-
-
-#: What follows this line in the report was written by hand: a rerun keeps it.
-HAND_WRITTEN = "<!-- bench_scale.py writes what is above this line; what follows is kept when it reruns -->"
-
-
-def kept_by_hand(report: Path) -> str:
-    """The hand-written part of an existing report (after :data:`HAND_WRITTEN`), with the marker."""
-    text = report.read_text() if report.exists() else ""
-    return "\n" + HAND_WRITTEN + text.split(HAND_WRITTEN, 1)[1] if HAND_WRITTEN in text else ""
 
 
 def web_lines(web: dict[str, float], decisions: int, think: float) -> list[str]:

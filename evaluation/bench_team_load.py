@@ -39,6 +39,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cli_runs import run_triage, write_pooled_corpus
+from report_files import write_keeping_hand_written
 from serve_runs import REQUEST, free_port, login, percentiles, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,20 +286,8 @@ def main(argv: list[str] | None = None) -> None:
         (f"| CPU seconds during the load: server (both processes, its restart's first ranking included) / "
         f"PostgreSQL / the {args.reviewers} clients | {server_cpu:.0f} / {pg_cpu:.0f} / {clients_cpu:.0f} |"),
     ]
-    write_headline(args.report, "\n".join(lines) + "\n")
+    write_keeping_hand_written(args.report, "\n".join(lines))
     print(args.report.read_text())
-
-
-def write_headline(report: Path, headline: str) -> None:
-    """Write ``headline`` (the title, command, machine and table this run measured) at the top of
-    ``report``, keeping the sections written by hand below it (from the first ``## `` heading on):
-    a rerun replaces the numbers, never the history of what was tried."""
-    kept = ""
-    if report.exists():
-        old = report.read_text()
-        start = old.find("\n## ")
-        kept = "" if start < 0 else old[start:]
-    report.write_text(headline + kept)
 
 
 if __name__ == "__main__":

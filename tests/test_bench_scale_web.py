@@ -44,15 +44,3 @@ def test_web_step_times_each_key_press_and_records_each_decision(repo_root: Path
     assert [reviewer for reviewer, _, _ in rows] == ["bench"] * 6
     assert len({record for _, record, _ in rows}) == 6
     assert [decision for _, _, decision in rows] == ["include", "exclude", "exclude"] * 2
-
-
-def test_a_rerun_keeps_what_follows_the_marker_and_only_that(repo_root: Path, tmp_path: Path) -> None:
-    bench = load_evaluation_script(repo_root, "bench_scale")
-    report = tmp_path / "scale.md"
-    assert bench.kept_by_hand(report) == ""  # no report yet
-    report.write_text("# old table\n| a |\n")
-    assert bench.kept_by_hand(report) == ""  # nothing marked as written by hand
-    report.write_text(f"# old table\n\n{bench.HAND_WRITTEN}\n\n## Notes\nkept\n")
-    kept = bench.kept_by_hand(report)
-    assert kept == f"\n{bench.HAND_WRITTEN}\n\n## Notes\nkept\n"
-    assert "old table" not in kept
