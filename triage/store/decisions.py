@@ -25,7 +25,12 @@ from triage.store.allocation import double_screening, resolution_ids
 from triage.store.base import read_once
 from triage.store.claims import hold_after_decision, reopen_after_undo
 from triage.store.db import Project
-from triage.store.decisions_primed import decision_log_key, latest_decision_key, setting_key
+from triage.store.decisions_primed import (
+    decision_log_columns,
+    decision_log_key,
+    latest_decision_key,
+    setting_key,
+)
 from triage.store.groups import GroupHistory, current_groups, merge_state_version
 from triage.store.schema import DECISIONS, STAGES, CriteriaVersionRow, DecisionRow, RecordRow, SettingRow
 from triage.store.schema_allocation import AllocationRow
@@ -457,8 +462,7 @@ def decision_state_version(session: Session, *, stage: str = "title_abstract") -
     ``stage``, merges made or undone, records imported): equal fingerprints, equal results,
     so a caller asking on every request can keep the last answer."""
     def read() -> tuple[int, int]:
-        newest, rows = session.execute(select(func.coalesce(func.max(DecisionRow.id), 0), func.count(DecisionRow.id))
-                                       .where(DecisionRow.stage == stage)).one()
+        newest, rows = session.execute(select(*decision_log_columns(stage))).one()
         return int(newest), int(rows)
 
     decisions = read_once(session, decision_log_key(stage), read)

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triage.store.base import read_once
-from triage.store.decisions_primed import screened_under_key
+from triage.store.decisions_primed import merge_state_columns, screened_under_key
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow, DedupRunRow
 
@@ -69,12 +69,7 @@ def merge_state_version(session: Session) -> tuple[int, int, int]:
     through the index on ``undone_at``), where a pass over every merge took 40-90 ms at
     1,000,000 records (evaluation/reports/scale.md)."""
     def read() -> tuple[int, int, int]:
-        merges = session.execute(select(
-            select(func.coalesce(func.max(DedupMergeRow.id), 0)).scalar_subquery(),
-            select(func.coalesce(func.sum(DedupMergeRow.id), 0)).where(DedupMergeRow.undone_at.is_not(None))
-            .scalar_subquery(),
-            select(func.coalesce(func.max(RecordRow.id), 0)).scalar_subquery(),
-        )).one()
+        merges = session.execute(select(*merge_state_columns())).one()
         return int(merges[0]), int(merges[1]), int(merges[2])
 
     return read_once(session, "merge_state_version", read)

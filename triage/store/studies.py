@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.dedup.match import reports_one_study
 from triage.errors import DecisionError
 from triage.store.base import read_once
+from triage.store.decisions_primed import study_state_columns
 from triage.store.groups import current_groups, merge_state_version, screened_under
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupPairRow, PairDecisionRow
@@ -75,12 +76,8 @@ def study_state_version(session: Session) -> tuple[int, int, int]:
     """A cheap fingerprint of what :func:`study_groups` reads besides the merges: people's
     pair decisions, dedup's pairs and how many related ones are open."""
     def read() -> tuple[int, int, int]:
-        decided, pairs, related = session.execute(select(  # one round trip (a server asks per request)
-            select(func.coalesce(func.max(PairDecisionRow.id), 0)).scalar_subquery(),
-            select(func.coalesce(func.max(DedupPairRow.id), 0)).scalar_subquery(),
-            select(func.count(DedupPairRow.id)).where(DedupPairRow.kind == "related", DedupPairRow.status == "open")
-            .scalar_subquery(),
-        )).one()
+        # one round trip (a server asks per request)
+        decided, pairs, related = session.execute(select(*study_state_columns())).one()
         return int(decided or 0), int(pairs or 0), int(related or 0)
 
     # Memoised in a read-only session (triage.store.decisions_primed reads it with a card's other facts).
