@@ -12,7 +12,13 @@ from dedup_support import add, rec
 from triage.records.model import Record
 from triage.store.allocation import set_allocation
 from triage.store.db import Project
-from triage.store.decisions import DecisionsInForce, decisions_in_force, record_decision, undo_last
+from triage.store.decisions import (
+    DecisionsInForce,
+    decision_history,
+    decisions_in_force,
+    record_decision,
+    undo_last,
+)
 from triage.store.decisions_appended import LogMark, decision_log_mark, in_force_after_appends
 from triage.store.dedup_runs import run_dedup
 
@@ -94,19 +100,50 @@ def test_nothing_new_keeps_the_state(project: Project) -> None:
     assert _update(project, in_force, mark) == (in_force, mark)
 
 
-def test_a_row_committed_late_below_the_mark_asks_for_the_whole_log(tmp_path: Path, postgres_database: str) -> None:
+def test_a_row_committed_late_below_the_mark_is_taken_in_id_order(tmp_path: Path, postgres_database: str) -> None:
     """Ids come from a sequence: a transaction that took an id first may commit last (PostgreSQL
-    only: SQLite runs one writer at a time, so its ids are committed in order)."""
+    only: SQLite runs one writer at a time, so its ids are committed in order). Within the
+    mark's window the late row is read on the next update, and a later decision on its
+    group stays in force, as in the whole log."""
     project = Project.init(tmp_path / "review", postgres_database)
     ids = _records(project, 3)
     mark, in_force = _read(project)
     with project.transaction() as slow:
         record_decision(slow, ids[0], "include", reviewer="ana")  # takes the lower id, commits last
+        record_decision(slow, ids[1], "include", reviewer="ana")
         with project.transaction() as quick:
-            record_decision(quick, ids[1], "exclude", reviewer="ben")
+            record_decision(quick, ids[1], "exclude", reviewer="ben")  # a later decision on ids[1]
         updated = _update(project, in_force, mark)
         assert updated is not None and ids[0] not in updated[0].decisions
-    assert _update(project, updated[0], updated[1]) is None  # the slow row would be missed
+    again = _update(project, updated[0], updated[1])
+    assert again is not None
+    whole_mark, whole = _read(project)
+    _same(again[0], whole)
+    assert again[0].decisions[ids[0]].decision == "include"
+    assert again[0].decisions[ids[1]].reviewer == "ben"  # the late "include" is older: ben's stays
+    assert (again[1].last_id, again[1].rows, again[1].recent) == (whole_mark.last_id, whole_mark.rows,
+                                                                  whole_mark.recent)
+    project.close()
+
+
+def test_a_row_committed_later_than_the_window_asks_for_the_whole_log(tmp_path: Path,
+                                                                       postgres_database: str) -> None:
+    project = Project.init(tmp_path / "review", postgres_database)
+    ids = _records(project, 4)
+    with project.reading() as session:
+        mark = decision_log_mark(session, stage="title_abstract", window=1)
+        in_force = decisions_in_force(session)
+    with project.transaction() as slow:
+        record_decision(slow, ids[0], "include", reviewer="ana")  # takes the lowest id, commits last
+        for rid in ids[1:]:
+            with project.transaction() as quick:
+                record_decision(quick, rid, "exclude", reviewer="ben")
+        updated = _update(project, in_force, mark)
+        assert updated is not None
+    with project.reading() as session:
+        slow_id = next(row.id for row in decision_history(session, reviewer="ana"))
+    assert slow_id <= updated[1].floor  # below the window: only the count can tell it was missed
+    assert _update(project, updated[0], updated[1]) is None
     project.close()
 
 

@@ -124,11 +124,16 @@ def prime_screening_reads(session: Session, stage: str) -> None:
 
 @cache
 def _head_reads(stage: str) -> Select[Any]:
-    newest = (select(func.max(DecisionRow.id))
-              .where(DecisionRow.record_id == RecordRow.id, DecisionRow.stage == stage)
-              .correlate(RecordRow).scalar_subquery())
-    return select(RecordRow.id, RecordRow.merged_into, newest).where(
-        RecordRow.id.in_(bindparam("ids", expanding=True)))
+    """Each record's ``merged_into`` and newest decision id at ``stage``. The newest decisions
+    are grouped by record in a subquery, not a ``max`` correlated to each record: PostgreSQL
+    may answer such a ``max(id)`` by walking the primary key backwards until a row of that
+    record turns up, the whole table for a record not decided yet (every record in line)."""
+    newest = (select(DecisionRow.record_id, func.max(DecisionRow.id).label("newest"))
+              .where(DecisionRow.stage == stage, DecisionRow.record_id.in_(bindparam("decided_ids", expanding=True)))
+              .group_by(DecisionRow.record_id).subquery())
+    return (select(RecordRow.id, RecordRow.merged_into, newest.c.newest)
+            .outerjoin(newest, newest.c.record_id == RecordRow.id)
+            .where(RecordRow.id.in_(bindparam("ids", expanding=True))))
 
 
 def prime_head(session: Session, record_ids: Sequence[int], stage: str) -> dict[int, int | None]:
@@ -138,7 +143,8 @@ def prime_head(session: Session, record_ids: Sequence[int], stage: str) -> dict[
     if not record_ids:
         return {}
     found: dict[int, tuple[int | None, int | None]] = {}
-    for row in session.execute(_head_reads(stage), {"ids": list(record_ids)}):
+    ids = list(record_ids)
+    for row in session.execute(_head_reads(stage), {"ids": ids, "decided_ids": ids}):
         found[int(row[0])] = (row[1], row[2])
     memo = _memo(session)
     if memo is not None:
