@@ -25,6 +25,6 @@ def test_a_rerun_replaces_the_measured_part_and_keeps_what_follows_the_marker(re
 def test_the_benchmarks_reports_carry_the_marker(repo_root: Path) -> None:
     """The committed reports a rerun rewrites: without the marker a rerun would drop their history."""
     files = load_evaluation_script(repo_root, "report_files")
-    for name in ("scale.md", "team_load.md"):
+    for name in ("scale.md", "team_load.md", "team_load_paced.md"):
         text = (repo_root / "evaluation" / "reports" / name).read_text()
         assert text.count(files.HAND_WRITTEN) == 1, name
