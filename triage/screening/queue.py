@@ -398,8 +398,7 @@ def build_pickled_queue(directory: str, database: str | None, stage: str) -> Pic
     threads never wait for the interpreter while 50,000 records are read and ranked
     (``triage.web.state``)."""
     with Project.open(directory, database) as project:
-        queue = ScreeningQueue(project, stage=stage)
-        queue.built_by = os.getpid()
+        queue = ScreeningQueue(project, stage=stage)  # built_by: this process's id
         if len(queue):
             queue.next(1)  # trains here, not in the server
         return pickled_queue(queue)

@@ -29,6 +29,7 @@ from triage.store.decisions_primed import (
     decision_log_columns,
     decision_log_key,
     latest_decision_key,
+    setting_column,
     setting_key,
 )
 from triage.store.groups import GroupHistory, current_groups, merge_state_version
@@ -187,7 +188,7 @@ def _before_a_decision(stage: str) -> Select[tuple[Any, ...]]:
         select(RecordRow.id).where(RecordRow.id == bindparam("record_id")).scalar_subquery(),
         select(DecisionRow.id).where(DecisionRow.request_id == bindparam("request_id")).limit(1).scalar_subquery(),
         select(func.max(CriteriaVersionRow.id)).scalar_subquery(),
-        select(SettingRow.value).where(SettingRow.key == "exclusion_reason_required").scalar_subquery(),
+        setting_column("exclusion_reason_required"),
         select(func.max(AllocationRow.id)).where(AllocationRow.stage == stage).scalar_subquery(),
     )
 

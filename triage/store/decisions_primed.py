@@ -31,7 +31,7 @@ from triage.store.schema_allocation import AllocationRow
 from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow
 
 __all__ = ["decision_log_columns", "decision_log_key", "latest_decision_key", "merge_state_columns", "prime_head",
-           "prime_screening_reads", "screened_under_key", "setting_key", "study_state_columns"]
+           "prime_screening_reads", "screened_under_key", "setting_column", "setting_key", "study_state_columns"]
 
 
 def decision_log_key(stage: str) -> str:
@@ -88,19 +88,21 @@ def study_state_columns() -> tuple[ScalarSelect[Any], ScalarSelect[Any], ScalarS
             .scalar_subquery())
 
 
+def setting_column(name: str) -> ScalarSelect[Any]:
+    """One setting's stored value, as a column of a larger read (the card's, a decision's)."""
+    return select(SettingRow.value).where(SettingRow.key == name).scalar_subquery()
+
+
 @cache
 def _screening_reads(stage: str) -> Select[tuple[Any, ...]]:
     """The one statement of :func:`prime_screening_reads`, built once per stage: building it
     and its cache key cost more than running it (SQLAlchemy memoises the key on the object)."""
-    def setting(name: str) -> ScalarSelect[Any]:
-        return select(SettingRow.value).where(SettingRow.key == name).scalar_subquery()
-
     return select(
         *decision_log_columns(stage),
         *merge_state_columns(),
         select(func.max(AllocationRow.id)).where(AllocationRow.stage == stage).scalar_subquery(),
-        setting("blind"),
-        setting("exclusion_reason_required"),
+        setting_column("blind"),
+        setting_column("exclusion_reason_required"),
         *study_state_columns(),
     )
 

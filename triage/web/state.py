@@ -257,11 +257,15 @@ class ScreeningState:
         kept = self._kept
         assert kept is not None
         order = kept.order
-        ids = [rid for rid in order.record_ids.tolist() if rid not in decided][:HEAD]
+        position: dict[int, int] = {}  # the kept order's best HEAD undecided records -> their places
+        for i, rid in enumerate(order.record_ids.tolist()):
+            if rid not in decided:
+                position[rid] = i
+                if len(position) == HEAD:
+                    break
         with self.project.reading() as session:
-            records = dict(screening_records(session, ids))
-        position = {rid: i for i, rid in enumerate(order.record_ids.tolist()) if rid in records}
-        ids = [rid for rid in ids if rid in records]
+            records = dict(screening_records(session, list(position)))
+        ids = [rid for rid in position if rid in records]
         self._kept_records = {**self._kept_records, **records}
         snapshot = Snapshot(
             order=tuple(ids), scores={rid: float(order.scores[position[rid]]) for rid in ids},
