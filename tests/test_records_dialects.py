@@ -61,6 +61,10 @@ def test_web_of_science_ris_and_plain_text(shared_data: Path) -> None:
     result, rec = first(shared_data, "ris/asreview_web_of_science.txt")
     assert (result.format, result.database) == ("ris", "Web of Science")
     assert rec.raw["AN"] == "WOS:000444108200009"
+    # Web of Science's own field tags in its RIS (publisher, abbreviations, edition, funding) are
+    # kept in raw as fields of that database, not reported as unknown tags.
+    assert (rec.raw["PU"], rec.raw["J9"]) == ("ELSEVIER SCIENCE INC", "J APPL RES MEM COGN")
+    assert result.problems == []
     result, rec = first(shared_data, "ris/rispy_example_wos.ris")
     assert (result.format, result.database) == ("wos", "Web of Science")
     assert rec.title == (
@@ -143,3 +147,12 @@ def test_screening_csv_keeps_label_columns_in_raw(shared_data: Path) -> None:
     assert rec.raw["label_included"] in ("0", "1")
     assert rec.raw["record_id"] == "1"
     assert sum(r.raw["label_included"] == "1" for r in result.records) == 20  # INDEX.csv: 20 included
+
+
+def test_web_of_science_tags_are_unknown_in_other_ris(tmp_path: Path) -> None:
+    # PU is a Web of Science field, not an RIS tag: in a file from elsewhere it is still reported.
+    path = tmp_path / "other.ris"
+    path.write_text("TY  - JOUR\nTI  - A title\nPU  - A publisher\nER  - \n", encoding="utf-8")
+    result = read_file(path)
+    assert result.records[0].raw["PU"] == "A publisher"
+    assert [p.message for p in result.problems] == ["unknown RIS tag 'PU' on 1 line(s), kept in raw"]

@@ -220,6 +220,7 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
         enforce_list_tags=False,
     )
     unknown: dict[str, list[int]] = {}
+    known = ris_tags.KNOWN_TAGS | ris_tags.WOS_RIS_TAGS if source.database == "Web of Science" else ris_tags.KNOWN_TAGS
     records: list[Record] = []
     for position, chunk in enumerate(chunks, 1):
         body = [chunk.lines[0]]
@@ -228,7 +229,7 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
             tag = _tag(line)
             if tag is not None:
                 last_tag = tag
-                if last_tag not in ris_tags.KNOWN_TAGS:
+                if last_tag not in known:
                     unknown.setdefault(last_tag, [offset, 0])[1] += 1
                 body.append(line)
                 continue
