@@ -178,8 +178,8 @@ def test_screen_help_shows_the_keys() -> None:
     result = runner.invoke(app, ["screen", "--help"])
     assert result.exit_code == 0
     text = " ".join(result.output.split())
-    assert "[i]nclude, [e]xclude (then a reason), [m]aybe, [s]kip, [u]ndo, [n]ote, [q]uit" in text
-    assert "[1]-[9] exclude with that reason" in text
+    assert "[i]nclude, [e]xclude, [m]aybe, [s]kip, [u]ndo, [q]uit" in text
+    assert "[e] asks for a reason, [1]-[9] exclude with that reason, [r] lists every reason, [n] adds a note" in text
 
 
 def test_next_marks_a_record_without_any_text(proj: Path, tmp_path: Path) -> None:

@@ -119,3 +119,18 @@ def test_every_command_answers_through_the_entry_point_alone() -> None:
                                                                                   "COLUMNS": "200"})
         assert done.returncode == 0, (name, done.stderr[-500:])
         assert re.search(rf"Usage: \S.* {name} \[OPTIONS\]", done.stdout), (name, done.stdout[:300])
+
+
+def test_help_lists_every_command_in_a_panel_in_a_review_order() -> None:
+    from triage.cli.app import HELP_PANELS
+    from triage.cli.entry import COMMAND_MODULES
+
+    in_panels = [name for names in HELP_PANELS.values() for name in names]
+    assert sorted(in_panels) == sorted(COMMAND_MODULES), "a new command needs its place in HELP_PANELS"
+    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+    done = subprocess.run([sys.executable, "-m", "triage.cli.entry", "--help"], capture_output=True, text=True,
+                          check=True, env=env)
+    panels = re.findall(r"╭─ (.+?) ─", done.stdout)
+    assert panels == ["Options", *HELP_PANELS], done.stdout
+    listed = re.findall(r"^│ (\w+) ", done.stdout, flags=re.MULTILINE)
+    assert listed[:2] == ["init", "import"] and sorted(listed) == sorted(COMMAND_MODULES)

@@ -12,11 +12,11 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from triage.errors import TriageError
 
-__all__ = ["app", "console", "err_console", "fail", "sub_app"]
+__all__ = ["HELP_PANELS", "app", "console", "err_console", "fail", "sub_app"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -31,15 +31,39 @@ def _untyped_flags(params: list[Any]) -> list[Any]:
     return params
 
 
+#: ``triage --help`` lists the top-level commands in these panels, in a review's order (Typer
+#: would list them in the order the modules happen to register them: ``allocate`` before ``init``).
+#: A command missing here still shows, under Typer's own "Commands" panel.
+HELP_PANELS: dict[str, tuple[str, ...]] = {
+    "Start a review": ("init", "import", "sources", "rounds", "criteria", "settings"),
+    "Deduplicate": ("dedup", "studies"),
+    "Screen": ("next", "screen", "decide", "records", "status", "serve"),
+    "Team": ("users", "allocate", "agreement", "conflicts", "resolve"),
+    "Code results": ("code", "codebook"),
+    "Export and evaluate": ("export", "evaluate"),
+    "Store": ("embed", "backup", "restore", "migrate"),
+}
+_PANEL_OF = {name: panel for panel, names in HELP_PANELS.items() for name in names}
+_ORDER = {name: place for place, name in enumerate(_PANEL_OF)}
+
+
 class TriageGroup(TyperGroup):
     """Click group that reports TriageError as one line and exits 1 (and whose help shows
-    no ``<bool>`` type after on/off flags)."""
+    no ``<bool>`` type after on/off flags; the top level's in :data:`HELP_PANELS`)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _untyped_flags(super().get_params(ctx))
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        if ctx.parent is not None:
+            return names
+        return sorted(names, key=lambda name: _ORDER.get(name, len(_ORDER)))
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
+        if isinstance(command, TyperCommand | TyperGroup) and ctx.parent is None and not command.rich_help_panel:
+            command.rich_help_panel = _PANEL_OF.get(cmd_name)
         if command is not None and not isinstance(command, TriageGroup):
             plain = command.get_params
             command.get_params = lambda ctx: _untyped_flags(plain(ctx))  # type: ignore[method-assign]  # help renders from get_params

@@ -269,8 +269,10 @@ def screen_command(
     new_only: NewOnlyOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    r"""Screen interactively, one key press each (Enter not needed): \[i]nclude, \[e]xclude (then a reason),
-    \[m]aybe, \[s]kip, \[u]ndo, \[n]ote, \[q]uit; \[1]-\[9] exclude with that reason, \[r] lists every reason.
+    r"""Screen interactively, one key each: \[i]nclude, \[e]xclude, \[m]aybe, \[s]kip, \[u]ndo, \[q]uit.
+
+    One key press each (Enter not needed); \[e] asks for a reason, \[1]-\[9] exclude with that
+    reason, \[r] lists every reason, \[n] adds a note.
 
     Where the project does not require a reason at this stage (``exclusion_reason_required``,
     PRISMA 2020's default: full text only), \[e] excludes at once.
