@@ -52,7 +52,7 @@ __all__ = [
     "reasons_required",
     "record_decision",
     "record_decision_once",
-    "settled_after_appends",
+    "reviewers_standing",
     "settled_records",
     "undo_last",
     "withdrawn_decision_ids",
@@ -388,37 +388,9 @@ def latest_decision_id(session: Session, record_id: int, *, stage: str = "title_
     return read_once(session, latest_decision_key(stage, record_id), read)
 
 
-def settled_after_appends(
-    session: Session, settled: frozenset[int], *, since: int, stage: str = "title_abstract",
-    until: int | None = None,
-) -> frozenset[int] | None:
-    """:func:`settled_records` brought up to date with the decisions appended after decision id
-    ``since`` (up to ``until``, if given), when the groups did not change in between; ``None``
-    when one of them is a ``retract`` (it may unsettle a group: recompute). A new decision
-    always settles its group (in force, or in conflict with an older one), so a key press
-    costs one small query instead of re-reading the whole log.
-
-    A row committed late below ``since`` (ids come from a sequence; concurrent transactions
-    commit out of order) is not seen here: checking for one by count under 20 concurrent
-    writers sent most requests to the whole log (0.3 s each, evaluation/reports/team_load.md)."""
-    stmt = (select(DecisionRow.record_id, DecisionRow.decision, RecordRow.merged_into)
-            .join(RecordRow, RecordRow.id == DecisionRow.record_id)
-            .where(DecisionRow.stage == stage, DecisionRow.id > since))
-    if until is not None:
-        stmt = stmt.where(DecisionRow.id <= until)
-    rows = session.execute(stmt).all()
-    if any(decision == "retract" for _, decision, _ in rows):
-        return None
-    if not rows:
-        return settled
-    groups = {into if into is not None else rid for rid, _, into in rows}
-    double = double_screening(session, stage)
-    # A group screened twice is settled by its second reviewer's decision, not its first.
-    return settled | {g for g in groups if not double.twice(g) or _reviewers_standing(session, g, stage) >= 2}
-
-
-def _reviewers_standing(session: Session, group: int, stage: str) -> int:
-    """How many reviewers have a decision on ``group``'s members that no retract withdrew."""
+def reviewers_standing(session: Session, group: int, stage: str) -> int:
+    """How many reviewers have a decision on ``group``'s members that no retract withdrew (a
+    group screened twice is settled by the second)."""
     members = select(RecordRow.id).where((RecordRow.id == group) | (RecordRow.merged_into == group))
     rows = session.scalars(select(DecisionRow).where(DecisionRow.stage == stage, DecisionRow.record_id.in_(members))
                            .order_by(DecisionRow.id)).all()

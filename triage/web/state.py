@@ -45,12 +45,8 @@ from triage.screening.shown import Shown
 from triage.store.allocation import Allocation, allocation_in_force
 from triage.store.claims import claim, claimed_away
 from triage.store.db import Project, Session
-from triage.store.decisions import (
-    decision_state_version,
-    latest_decision_id,
-    settled_after_appends,
-    settled_records,
-)
+from triage.store.decisions import decision_state_version, latest_decision_id, settled_records
+from triage.store.decisions_appended import LogMark, decision_log_mark, settled_after_appends
 from triage.store.decisions_primed import prime_head, prime_screening_reads
 from triage.store.records import screening_records
 from triage.store.schema import DecisionRow
@@ -94,6 +90,17 @@ class Snapshot:
     decided: frozenset[int]
     #: record id -> the model's inclusion probability (what a decision on it records).
     probabilities: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SettledSet:
+    """The settled records as a request last read them: under the store's fingerprint then
+    (``version``: :func:`~triage.store.decisions.decision_state_version`) and the decision
+    log's mark (what the next request's update reads from)."""
+
+    version: tuple[int, ...]
+    mark: LogMark
+    settled: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -173,7 +180,7 @@ class ScreeningState:
         self._kept_records: dict[int, Record] = {}
         self._rebuild = threading.Event()
         self._queue: ScreeningQueue | None = None
-        self._settled: tuple[tuple[int, ...], frozenset[int]] | None = None
+        self._settled: SettledSet | None = None
         # The first requests after a start all find no settled set: 20 reviewers read the whole
         # decision log at once (0.3 s each at 50,000 records) without this lock.
         self._settled_lock = threading.Lock()
@@ -395,33 +402,34 @@ class ScreeningState:
         prime_screening_reads(session, self.stage)  # one round trip for every fingerprint a card reads
         version = decision_state_version(session, stage=self.stage)
         cached = self._settled
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        if cached is not None and cached[0][2:] == version[2:] and cached[0][:2] >= version[:2]:
-            return cached[1]  # another request already read further into the log: newer, as good
-        if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
-            # One small query, in every request that finds new decisions, without the lock: under
+        if cached is not None and cached.version == version:
+            return cached.settled
+        if cached is not None and cached.version[2:] == version[2:] and cached.version[:2] >= version[:2]:
+            return cached.settled  # another request already read further into the log: newer, as good
+        if cached is not None and cached.version[2:] == version[2:]:  # only decisions were appended
+            # Two small queries, in every request that finds new decisions, without the lock: under
             # a team's key presses nearly every card finds some, and queued behind one lock the
-            # 20 requests of 20 reviewers waited for each other's queries.
-            settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage,
-                                            until=version[0])
-            if settled is not None:
-                self._keep_settled(version, settled)
-                return settled
+            # 20 requests of 20 reviewers waited for each other's queries. The rows committed late
+            # below the newest seen are read too (decisions_appended's window).
+            updated = settled_after_appends(session, cached.settled, cached.mark, stage=self.stage)
+            if updated is not None:
+                self._keep_settled(SettledSet(version, updated[1], updated[0]))
+                return updated[0]
         with self._settled_lock:  # the whole log: one request reads, the others at the same moment reuse it
             cached = self._settled
-            if cached is not None and cached[0] == version:
-                return cached[1]
+            if cached is not None and cached.version == version:
+                return cached.settled
+            mark = decision_log_mark(session, stage=self.stage)  # before the log: a row in between is read again
             settled = settled_records(session, stage=self.stage)
-            self._keep_settled(version, settled)
+            self._keep_settled(SettledSet(version, mark, settled))
         return settled
 
-    def _keep_settled(self, version: tuple[int, ...], settled: frozenset[int]) -> None:
+    def _keep_settled(self, found: SettledSet) -> None:
         """Keep the newest answer (concurrent requests finish in any order; an older one
         kept only costs the next request a small query)."""
         cached = self._settled
-        if cached is None or cached[0][2:] != version[2:] or cached[0][:2] <= version[:2]:
-            self._settled = (version, settled)
+        if cached is None or cached.version[2:] != found.version[2:] or not cached.mark.newer(found.mark):
+            self._settled = found
 
     def study_groups(self, session: Session) -> dict[int, tuple[int, ...]]:
         """:func:`~triage.store.studies.study_groups`, read again only when a link, a pair, a
