@@ -35,9 +35,11 @@ KEPT_CHUNK = 4096
 class KeptServing:
     """The kept order as the screening page reads it: its head, records, explanations."""
 
-    def __init__(self, project: Project, kept: KeptQueue) -> None:
+    def __init__(self, project: Project, kept: KeptQueue, *, current: bool = False) -> None:
         self.project = project
         self.kept = kept
+        #: Nothing decided, merged or imported since it was ranked: none of its records is settled.
+        self.current = current
         self._ids: frozenset[int] | None = None
         self._records: dict[int, Record] = {}
 
@@ -116,7 +118,8 @@ def kept_serving(project: Project, stage: str) -> KeptServing | None:
     """The order the project kept for ``stage`` (None: nothing kept); a
     :class:`~triage.errors.TriageError` when its criteria no longer read (the build says so)."""
     state = RankingState.of_project(project, stage=stage)
-    order = state.latest_order()
+    current = state.fresh_order()
+    order = current if current is not None else state.latest_order()
     if order is None or not len(order.record_ids):
         return None
-    return KeptServing(project, KeptQueue(project, state, order, state.criteria))
+    return KeptServing(project, KeptQueue(project, state, order, state.criteria), current=current is not None)
