@@ -6,7 +6,7 @@ and some conflict), allocates (earlier decisions get their slots), then times, `
 times each: the decisions in force without and with the allocation; what a served record
 costs (:func:`~triage.store.claims.claimed_away`, the claims-only check the web card and the
 CLI queue make, then one lease taken); what a decision costs the web's settled set
-(:func:`~triage.store.decisions.settled_after_appends`); and the full per-reviewer set a
+(:func:`~triage.store.decisions_appended.settled_after_appends`); and the full per-reviewer set a
 queue's sync computes (:func:`~triage.store.team.unavailable_for`). Writes
 evaluation/reports/allocation.md.
 
@@ -29,7 +29,8 @@ from pathlib import Path
 from triage.records.model import Provenance, Record
 from triage.store.claims import claim, claimed_away
 from triage.store.db import Project
-from triage.store.decisions import decisions_in_force, record_decision, settled_after_appends, settled_records
+from triage.store.decisions import decisions_in_force, record_decision, settled_records
+from triage.store.decisions_appended import decision_log_mark, settled_after_appends
 from triage.store.records import add_records, screening_rows
 from triage.store.schema import SourceRow
 from triage.store.team import allocate, unavailable_for
@@ -88,6 +89,7 @@ def main() -> None:
                      *_time(lambda: claimed_away(session, stage="title_abstract", reviewer="ana"), args.repeat)))
         rows.append(("one reviewer's full unavailable set (a queue's sync, after a decision)",
                      *_time(lambda: unavailable_for(session, stage="title_abstract", reviewer="ana"), args.repeat)))
+        mark = decision_log_mark(session, stage="title_abstract")
         settled = settled_records(session)
     free = iter([rid for rid in ids if rid not in in_force.decisions and rid not in in_force.awaiting])
 
@@ -99,10 +101,10 @@ def main() -> None:
     awaiting = next(iter(in_force.awaiting))
     first = in_force.awaiting[awaiting][0].reviewer
     with project.transaction() as session:
-        last = record_decision(session, awaiting, "include", reviewer="cy" if first != "cy" else "ana").id
+        record_decision(session, awaiting, "include", reviewer="cy" if first != "cy" else "ana")
     with project.reading() as session:
         rows.append(("web settled set brought up to date after one decision",
-                     *_time(lambda: settled_after_appends(session, settled, since=last - 1), args.repeat)))
+                     *_time(lambda: settled_after_appends(session, settled, mark, stage="title_abstract"), args.repeat)))
     counts = f"{len(in_force.decisions)} in force, {len(in_force.conflicts)} in conflict, {len(in_force.awaiting)} awaiting a second reviewer"
     lines = [
         "# Team allocation: store work per served record",

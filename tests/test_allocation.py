@@ -313,20 +313,22 @@ def test_allocating_gives_earlier_decisions_their_slots(project: Project) -> Non
 
 
 def test_the_web_settled_set_follows_appends_under_double_screening(project: Project) -> None:
-    from triage.store.decisions import settled_after_appends, settled_records
+    from triage.store.decisions import settled_records
+    from triage.store.decisions_appended import decision_log_mark, settled_after_appends
 
     ids = _records(project, 3)
     _allocate(project, 1.0, "ana,ben")
     settled: frozenset[int] = frozenset()
-    last = 0
+    with project.reading() as session:
+        mark = decision_log_mark(session, stage="title_abstract")
     for rid, reviewer, decision in [(ids[0], "ana", "include"), (ids[1], "ana", "exclude"),
                                     (ids[0], "ben", "exclude"), (ids[1], "ben", "exclude")]:
         with project.transaction() as session:
-            row = record_decision(session, rid, decision, reviewer=reviewer)
+            record_decision(session, rid, decision, reviewer=reviewer)
         with project.reading() as session:
-            updated = settled_after_appends(session, settled, since=last)
-            assert updated == settled_records(session)  # the cheap update equals a full recount
-        settled, last = updated, row.id
+            updated = settled_after_appends(session, settled, mark, stage="title_abstract")
+            assert updated is not None and updated[0] == settled_records(session)  # equals a full recount
+        settled, mark = updated
     assert settled == {ids[0], ids[1]}
 
 

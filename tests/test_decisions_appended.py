@@ -172,3 +172,41 @@ def test_the_queue_learns_appended_decisions_and_merges_alike(project: Project) 
     with project.transaction() as session:
         record_decision(session, first[0], "include", reviewer="ben")
     check()
+
+
+def test_the_web_settled_set_takes_a_row_committed_late(tmp_path: Path, postgres_database: str) -> None:
+    """The web's settled set follows the log as the retrainer does: a decision whose
+    transaction took the lower id but committed after a later one was read is settled at the
+    next request, from the appended rows (PostgreSQL only: SQLite has one writer at a time,
+    so its ids commit in order). Read from ``since`` the newest id, it was missed until the
+    next whole read and its record served again to another reviewer."""
+    import threading
+
+    from sqlalchemy import event
+
+    from triage.web.state import ScreeningState
+
+    project = Project.init(tmp_path / "review", postgres_database)
+    ids = _records(project, 3)
+    state = ScreeningState(project)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if threading.current_thread() is threading.main_thread():
+            statements.append(statement)
+
+    event.listen(project.engine, "before_cursor_execute", count)
+    assert state.settled() == frozenset()
+    whole = len(statements)  # the first request reads the whole log
+    with project.transaction() as slow:
+        record_decision(slow, ids[0], "include", reviewer="ana")  # takes the lower id, commits last
+        with project.transaction() as quick:
+            record_decision(quick, ids[1], "exclude", reviewer="ben")
+        assert state.settled() == {ids[1]}  # a request while the first is in flight
+    statements.clear()
+    assert state.settled() == {ids[0], ids[1]}
+    event.remove(project.engine, "before_cursor_execute", count)
+    assert len(statements) < whole, statements  # from the appended rows, not the whole log again
+    with project.reading() as session:
+        assert state.settled() == decisions_in_force(session).decisions.keys()
+    project.close()

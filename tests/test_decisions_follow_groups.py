@@ -21,13 +21,12 @@ from triage.cli.main import app
 from triage.screening.queue import ScreeningQueue
 from triage.store.db import DB_FILE, Project
 from triage.store.decisions import (
-    decision_state_version,
     decisions_in_force,
     record_decision,
-    settled_after_appends,
     settled_records,
     undo_last,
 )
+from triage.store.decisions_appended import decision_log_mark, settled_after_appends
 from triage.store.dedup_runs import run_dedup, undo_merge_id
 from triage.store.groups import current_groups
 from triage.store.prisma import prisma_counts
@@ -221,12 +220,13 @@ def test_the_web_fast_path_for_appended_decisions_equals_a_full_recount(project:
     run_dedup(project)
     member = next(rid for rid, rep in screened_as(project).items() if rid != rep)
     with project.reading() as session:
+        mark = decision_log_mark(session, stage="title_abstract")
         before = settled_records(session)
-        since = decision_state_version(session)[0]
     with project.transaction() as session:
         record_decision(session, member, "exclude", reviewer="ana", reasons=["setting"])  # on a merged member
         record_decision(session, ids[2], "include", reviewer="ben")
     with project.reading() as session:
-        assert settled_after_appends(session, before, since=since) == settled_records(session) != before
+        updated = settled_after_appends(session, before, mark, stage="title_abstract")
+        assert updated is not None and updated[0] == settled_records(session) != before
         undo_last(session, reviewer="ben")
-        assert settled_after_appends(session, before, since=since) is None  # a retract: recount
+        assert settled_after_appends(session, before, mark, stage="title_abstract") is None  # a retract: recount

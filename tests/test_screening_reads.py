@@ -22,9 +22,9 @@ from triage.store.decisions import (
     reasons_required,
     record_decision,
     record_decision_once,
-    settled_after_appends,
     settled_records,
 )
+from triage.store.decisions_appended import decision_log_mark, settled_after_appends
 from triage.store.decisions_primed import prime_head, prime_screening_reads
 from triage.store.dedup_runs import run_dedup
 from triage.store.groups import screened_under
@@ -106,16 +106,17 @@ def _version_and_settled(project: Project) -> tuple[tuple[int, ...], frozenset[i
 
 def test_the_appended_rows_settle_what_the_whole_log_settles(project: Project) -> None:
     ids = add(project, "PubMed", [Record(title=f"Fathers' groups, trial {i}") for i in range(5)])
-    version, _ = _version_and_settled(project)
+    with project.reading() as session:
+        mark = decision_log_mark(session, stage=STAGE)
     settled = frozenset[int]()
     for n, rid in enumerate(ids[:3]):
         with project.transaction() as session:
             record_decision(session, rid, "include" if n else "maybe", reviewer="ana")
-        now, whole = _version_and_settled(project)
+        _, whole = _version_and_settled(project)
         with project.reading() as session:
-            updated = settled_after_appends(session, settled, since=version[0], until=now[0])
-        assert updated == whole == frozenset(ids[: n + 1])
-        version, settled = now, updated
+            updated = settled_after_appends(session, settled, mark, stage=STAGE)
+        assert updated is not None and updated[0] == whole == frozenset(ids[: n + 1])
+        settled, mark = updated
 
 
 def test_a_key_press_reads_the_store_a_few_times(demo_dir: Path) -> None:  # noqa: F811 (the fixture)

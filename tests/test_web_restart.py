@@ -168,3 +168,51 @@ def test_a_restarted_server_builds_its_ranking_in_another_process_and_takes_it_o
             assert following.record_id in state.refresh_now().decided
         finally:
             state.stop()
+
+
+def test_a_current_kept_order_serves_its_first_cards_without_the_whole_log(kept_project: Path) -> None:
+    """The kept order still current (nothing decided since it was ranked) holds no settled
+    record, so its first cards need only the decisions appended since (the whole log, every
+    merge in it, took seconds at 1,000,000 records); a card asked for by id, and the built
+    queue, still get the whole settled set."""
+    from sqlalchemy import event
+
+    from triage.store.decisions import record_decision, settled_records
+    from triage.web.kept_serving import kept_serving
+    from triage.web.settled_cache import SettledCache
+
+    with Project.open(kept_project) as project:
+        _first_server(project, decisions=3)
+        kept = kept_serving(project, "title_abstract")
+        assert kept is not None and kept.current
+        with project.reading() as session:
+            whole = settled_records(session)
+            start = SettledCache("title_abstract").kept_order_start(session)
+        assert len(whole) == 3 and not whole & set(kept.kept.order.record_ids.tolist())  # what the shortcut rests on
+        cache = SettledCache("title_abstract")
+        cache.adopt(start)
+        newly = kept.kept.order.record_ids.tolist()[0]
+        with project.transaction() as session:
+            record_decision(session, newly, "include", reviewer="cy")
+        statements: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            statements.append(statement)
+
+        event.listen(project.engine, "before_cursor_execute", count)
+        with project.reading() as session:
+            assert cache.settled(session, whole=False) == {newly}  # within the kept order: the one decided since
+        event.remove(project.engine, "before_cursor_execute", count)
+        assert not [s for s in statements if "dedup_merges.members" in s], statements
+        with project.reading() as session:
+            assert cache.settled(session) == whole | {newly} == settled_records(session)
+        build = HeldBuild()
+        state = ScreeningState(project, queue_factory=build)
+        try:
+            card = state.card()
+            assert card is not None and card.record_id not in whole | {newly}
+            decided = state.card(record_id=min(whole))
+            assert decided is not None and decided.decided  # by id: the whole settled set
+        finally:
+            build.go.set()
+            state.stop()

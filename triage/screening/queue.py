@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from triage.embeddings import Encoder, encoder_name, load_encoder
-from triage.errors import DecisionError
+from triage.errors import DecisionError, TriageError
 from triage.ranking.cycle import ScreeningCycle
 from triage.ranking.presets import Preset, load_preset
 from triage.ranking.state import RankedOrder
@@ -391,6 +391,15 @@ class _RecordsFromList(pickle.Unpickler):
     def persistent_load(self, pid: object) -> Record:
         return self._records[int(str(pid))]
 
+    def load_queue(self) -> ScreeningQueue:
+        """The pickled queue; a :class:`~triage.errors.TriageError` if the pickle holds
+        something else (a build process of another version of triage)."""
+        loaded = self.load()
+        if not isinstance(loaded, ScreeningQueue):
+            raise TriageError(f"the ranking built in another process came back as {type(loaded).__name__}",
+                              hint="restart 'triage serve'; if it persists, reinstall triage")
+        return loaded
+
 
 def build_pickled_queue(directory: str, database: str | None, stage: str) -> PickledQueue:
     """Build the project's queue (its preset, ranked once on the decisions in force) and
@@ -422,9 +431,7 @@ def unpickled_queue(pickled: PickledQueue, project: Project) -> ScreeningQueue:
     for chunk in chunks:
         records.extend(pickle.loads(chunk))
         time.sleep(0)  # lets a waiting thread take the interpreter
-    queue = _RecordsFromList(io.BytesIO(rest), records).load()
-    assert isinstance(queue, ScreeningQueue)
-    return queue.attach(project)
+    return _RecordsFromList(io.BytesIO(rest), records).load_queue().attach(project)
 
 
 def wait_for_embeddings(project: Project, wait: bool | None = None) -> bool:

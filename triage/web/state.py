@@ -22,14 +22,11 @@ seconds of Python it takes never hold the interpreter the requests' threads need
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -38,30 +35,22 @@ from triage.errors import DecisionError, TriageError
 from triage.ranking.explain import Explanation
 from triage.records.model import Record
 from triage.screening import background_embeddings
-from triage.screening.kept_queue import KeptQueue
-from triage.screening.queue import ScreeningQueue, build_pickled_queue, unpickled_queue
-from triage.screening.ranking_state import RankingState
-from triage.screening.shown import Shown
+from triage.screening.kept_queue import kept_study_groups
+from triage.screening.queue import ScreeningQueue
 from triage.store.allocation import Allocation, allocation_in_force
 from triage.store.claims import claim, claimed_away
 from triage.store.db import Project, Session
-from triage.store.decisions import (
-    decision_state_version,
-    latest_decision_id,
-    settled_after_appends,
-    settled_records,
-)
-from triage.store.decisions_primed import prime_head, prime_screening_reads
-from triage.store.records import screening_records
+from triage.store.decisions import latest_decision_id, settled_records
+from triage.store.decisions_primed import prime_head
 from triage.store.schema import DecisionRow
 from triage.store.studies import decide_other_reports, study_groups, study_groups_version
+from triage.web.kept_serving import KeptServing, kept_serving
+from triage.web.queue_build import build_queue_elsewhere
+from triage.web.settled_cache import SettledCache
+from triage.web.snapshot import HEAD, Card, Snapshot
 
 __all__ = ["HEAD", "Card", "ScreeningState", "Snapshot", "decided_record_ids"]
 
-#: How many of the best-ranked records a snapshot keeps. A reviewer would have to decide
-#: this many records faster than one retrain for the head to run dry (then the request
-#: waits for the retrainer instead).
-HEAD = 200
 #: Explanations are precomputed for this many head records (``rank_of`` is O(n) each, ~1 ms
 #: at 50k records), so the next card never waits for the retrainer's lock.
 EXPLAINED = 40
@@ -77,40 +66,6 @@ def decided_record_ids(project: Project, stage: str) -> frozenset[int]:
     conflict (any reviewer): the records not to serve again."""
     with project.reading() as session:
         return settled_records(session, stage=stage)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The ranking as the retrainer last published it (immutable; swapped whole).
-
-    ``order``: record ids of the best-ranked undecided records, best first (at most
-    :data:`HEAD`). ``scores``: record id -> probability-like score in [0, 1] for those.
-    ``decided``: the decided records the model had been taught when it was taken.
-    """
-
-    order: tuple[int, ...]
-    scores: dict[int, float]
-    model: str
-    decided: frozenset[int]
-    #: record id -> the model's inclusion probability (what a decision on it records).
-    probabilities: dict[int, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Card:
-    """One record as the screening page shows it, with what the tool showed (for the log)."""
-
-    record_id: int
-    record: Record
-    score: float | None
-    rank: int | None
-    model: str
-    explanation: Explanation | None
-    remaining: int
-    decided: bool
-    #: Under an allocation: records still to screen that this reviewer may be served (their
-    #: own queue: not settled, not decided by them, not filled by others). None without one.
-    yours: int | None = None
 
 
 #: Seconds between looks for background embeddings that finished.
@@ -168,15 +123,10 @@ class ScreeningState:
         # Set once a card can be served: the kept order is published, or the queue is built.
         self._servable = threading.Event()
         # The order the project kept, served until the queue is built (None: nothing kept).
-        self._kept: KeptQueue | None = None
-        self._kept_ids: frozenset[int] = frozenset()
-        self._kept_records: dict[int, Record] = {}
+        self._kept: KeptServing | None = None
         self._rebuild = threading.Event()
         self._queue: ScreeningQueue | None = None
-        self._settled: tuple[tuple[int, ...], frozenset[int]] | None = None
-        # The first requests after a start all find no settled set: 20 reviewers read the whole
-        # decision log at once (0.3 s each at 50,000 records) without this lock.
-        self._settled_lock = threading.Lock()
+        self._settled = SettledCache(stage)
         self._studies: tuple[tuple[int, ...], dict[int, tuple[int, ...]]] | None = None
         self._index: dict[int, int] = {}
         self._error: TriageError | None = None
@@ -203,7 +153,8 @@ class ScreeningState:
     def _build(self) -> None:
         """Build a queue (seconds, outside the lock: requests keep using the old one), then swap it in."""
         try:
-            queue = self._build_elsewhere() if self._elsewhere else self._factory(self.project)
+            queue = (build_queue_elsewhere(self.project, self.stage, self._factory) if self._elsewhere
+                     else self._factory(self.project))
             with self._lock:
                 self._queue = queue
                 self._index = {rid: i for i, rid in enumerate(queue.record_ids)}
@@ -215,63 +166,32 @@ class ScreeningState:
             self._ready.set()
             self._servable.set()
 
-    def _build_elsewhere(self) -> ScreeningQueue:
-        """The project's queue built in a process of its own (:func:`build_pickled_queue`), then
-        taken over here. Built in this process the queue held the interpreter for seconds
-        (reading 50,000 records into objects, ranking them) while the requests' threads waited
-        for it between their database round trips: after a restart, with the kept order served
-        meanwhile, that was the slowest stretch of a team's key presses
-        (``evaluation/reports/team_load.md``). Taking it over is unpickling it in small pieces; a process
-        that cannot start (or dies) leaves the build to this thread, as before."""
-        context = multiprocessing.get_context("spawn")  # never fork a server's threads and connections
-        try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                pickled = pool.submit(build_pickled_queue, str(self.project.directory), self.project.database,
-                                      self.stage).result()
-        except (BrokenProcessPool, OSError):
-            return self._factory(self.project)
-        return unpickled_queue(pickled, self.project)
-
     def _serve_kept_order(self) -> None:
         """Publish the order the project kept as the first snapshot (its best :data:`HEAD`
-        records still undecided), so cards are served while the queue is built. Whatever it
-        was computed from: decisions made since are read from the store on every card, and
-        the new queue's first refresh replaces it within seconds."""
+        records still undecided), so cards are served while the queue is built
+        (:mod:`triage.web.kept_serving`)."""
         try:
-            state = RankingState.of_project(self.project, stage=self.stage)
-            order = state.latest_order()
-            if order is None or not len(order.record_ids):
-                return
-            self._kept = KeptQueue(self.project, state, order, state.criteria)
-            self._kept_ids = frozenset(order.record_ids.tolist())
-            self._publish_kept_head(self.settled())
+            with self.project.reading() as session:
+                start = self._settled.kept_order_start(session)
+            self._kept = kept_serving(self.project, self.stage)
+            if self._kept is not None and self._kept.current:  # none of its records settled: no whole read
+                self._settled.adopt(start)
+                self._publish_kept_head(self.settled(whole=False))
+            elif self._kept is not None:
+                self._publish_kept_head(self.settled())
         except TriageError:
             self._kept = None  # e.g. a criteria file that no longer reads: the build says so
         finally:
             self._servable.set()
+        if self._kept is not None:
+            self._kept.prepare()  # after the first card is servable, not before
 
     def _publish_kept_head(self, decided: frozenset[int]) -> Snapshot:
-        """A snapshot of the kept order's best :data:`HEAD` records not in ``decided`` (again
-        when a team decided the last one before the queue was built: at 20 reviewers the
-        first head lasts seconds)."""
+        """The kept order's head without ``decided`` as the snapshot, unless the built queue's
+        snapshot is there already."""
         kept = self._kept
         assert kept is not None
-        order = kept.order
-        position: dict[int, int] = {}  # the kept order's best HEAD undecided records -> their places
-        for i, rid in enumerate(order.record_ids.tolist()):
-            if rid not in decided:
-                position[rid] = i
-                if len(position) == HEAD:
-                    break
-        with self.project.reading() as session:
-            records = dict(screening_records(session, list(position)))
-        ids = [rid for rid in position if rid in records]
-        self._kept_records = {**self._kept_records, **records}
-        snapshot = Snapshot(
-            order=tuple(ids), scores={rid: float(order.scores[position[rid]]) for rid in ids},
-            model=order.model, decided=decided,
-            probabilities={rid: float(order.probabilities[position[rid]]) for rid in ids},
-        )
+        snapshot = kept.head(decided)
         with self._lock:
             if self._queue is None:  # the built queue's snapshot wins
                 self._snapshot = snapshot
@@ -293,6 +213,8 @@ class ScreeningState:
 
     def _run(self) -> None:
         self._serve_kept_order()
+        if self._kept is not None and self._kept.current:
+            self.settled()  # the whole set, read here after the first cards (they did not need it)
         self._build()
         kept_at = 0.0  # when the order was last written to the project
         keep_due = False  # a refresh since then has not been written
@@ -385,52 +307,29 @@ class ScreeningState:
         self._rebuild.set()
         self._wake.set()
 
-    def settled(self, session: Session | None = None) -> frozenset[int]:
-        """:func:`decided_record_ids`, recomputed only when the decision log, the merges or
-        the records changed since the last request (a cheap fingerprint query decides).
-        ``session``: read in the caller's (one connection per request, not one per question)."""
+    def settled(self, session: Session | None = None, *, whole: bool = True) -> frozenset[int]:
+        """:func:`decided_record_ids`, kept between requests (:mod:`triage.web.settled_cache`).
+        ``session``: read in the caller's (one connection per request, not one per question).
+        ``whole=False``: those within the kept order are enough (a card served from it)."""
         if session is None:
             with self.project.reading() as own:
-                return self.settled(own)
-        prime_screening_reads(session, self.stage)  # one round trip for every fingerprint a card reads
-        version = decision_state_version(session, stage=self.stage)
-        cached = self._settled
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        if cached is not None and cached[0][2:] == version[2:] and cached[0][:2] >= version[:2]:
-            return cached[1]  # another request already read further into the log: newer, as good
-        if cached is not None and cached[0][2:] == version[2:]:  # only decisions were appended
-            # One small query, in every request that finds new decisions, without the lock: under
-            # a team's key presses nearly every card finds some, and queued behind one lock the
-            # 20 requests of 20 reviewers waited for each other's queries.
-            settled = settled_after_appends(session, cached[1], since=cached[0][0], stage=self.stage,
-                                            until=version[0])
-            if settled is not None:
-                self._keep_settled(version, settled)
-                return settled
-        with self._settled_lock:  # the whole log: one request reads, the others at the same moment reuse it
-            cached = self._settled
-            if cached is not None and cached[0] == version:
-                return cached[1]
-            settled = settled_records(session, stage=self.stage)
-            self._keep_settled(version, settled)
-        return settled
-
-    def _keep_settled(self, version: tuple[int, ...], settled: frozenset[int]) -> None:
-        """Keep the newest answer (concurrent requests finish in any order; an older one
-        kept only costs the next request a small query)."""
-        cached = self._settled
-        if cached is None or cached[0][2:] != version[2:] or cached[0][:2] <= version[:2]:
-            self._settled = (version, settled)
+                return self._settled.settled(own, whole=whole)
+        return self._settled.settled(session, whole=whole)
 
     def study_groups(self, session: Session) -> dict[int, tuple[int, ...]]:
         """:func:`~triage.store.studies.study_groups`, read again only when a link, a pair, a
-        merge or a record changed (each read passes over every record: 0.1 s at 50,000)."""
+        merge or a record changed (each read passes over every record: 0.1 s at 50,000, 0.9 s
+        at 200,000). The first card of a server started on a current kept order reads those
+        kept with it instead (``triage next`` keeps them; 0.02-0.13 s at 200,000)."""
         version = study_groups_version(session)
         cached = self._studies
         if cached is not None and cached[0] == version:
             return cached[1]
-        groups = study_groups(session)
+        kept = self._kept
+        if cached is None and kept is not None and kept.current:
+            groups = kept_study_groups(self.project, stage=self.stage)  # computed and kept if they were not
+        else:
+            groups = study_groups(session)
         self._studies = (version, groups)
         return groups
 
@@ -492,23 +391,12 @@ class ScreeningState:
         self._wait_servable()
         queue = self._queue
         if queue is None:
-            return self._kept_record(record_id)
+            assert self._kept is not None  # servable: the kept order, or the queue
+            return self._kept.record(record_id)
         index = self._index.get(record_id)
         if index is None:
             raise TriageError(f"no record {record_id} to screen in this project", hint="see the history page for ids")
         return queue.records[index]
-
-    def _kept_record(self, record_id: int) -> Record:
-        """A record while the queue is built: the kept head's, else read from the store."""
-        record = self._kept_records.get(record_id)
-        if record is None:
-            with self.project.reading() as session:
-                found = dict(screening_records(session, [record_id]))
-            if record_id not in found:
-                raise TriageError(f"no record {record_id} to screen in this project",
-                                  hint="see the history page for ids")
-            record = found[record_id]
-        return record
 
     def explain(self, record_id: int, *, wait: float | None = None) -> Explanation | None:
         """Why a record ranks where it does: precomputed, else computed under the lock.
@@ -520,11 +408,8 @@ class ScreeningState:
         queue = self._queue
         if queue is None:  # the kept order's explanation: its matched words, its model
             assert self._kept is not None
-            record = self._kept_record(record_id)
             snap = self._snapshot
-            score = snap.scores.get(record_id) if snap is not None else None
-            shown = Shown(record_id, record, 0.5 if score is None else score, 0, self._kept.order.model, -1)
-            return replace(self._kept.explain(shown), rank=None)  # a card shown from the head sets its rank
+            return self._kept.explain(record_id, snap.scores.get(record_id) if snap is not None else None)
         self.record(record_id)
         cached = self._explained.get(record_id)
         if cached is not None:
@@ -551,7 +436,8 @@ class ScreeningState:
         """
         snap = self.snapshot()
         with self._reading(session) as reads:  # what this card needs from the store, in one go
-            decided = self.settled(reads)
+            # From the kept order while the queue is built: its settled records are enough.
+            decided = self.settled(reads, whole=self._queue is not None or record_id is not None)
             if decided != snap.decided:
                 self.kick()
             if record_id is not None:
@@ -622,7 +508,7 @@ class ScreeningState:
 
     def _remaining(self, decided: frozenset[int]) -> int:
         if self._queue is None and self._kept is not None:  # the kept order's records still to screen
-            return max(0, len(self._kept_ids) - len(decided & self._kept_ids))
+            return self._kept.remaining(decided)
         index = self._index
         # Over the decided records, not the 50,000 keys (a set operation with dict keys walks them).
         return max(0, len(index) - sum(1 for rid in decided if rid in index))
