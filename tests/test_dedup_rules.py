@@ -206,3 +206,90 @@ def test_trial_registry_entries_of_two_populations_are_not_merged(sets) -> None:
     # A spelling of the same word is no other trial.
     c = _without(a, title=a.title.replace("Pediatric", "Paediatric"))
     assert verdict({"s": {"a": a, "c": c}}, "s", "a", "c").outcome is DUPLICATE
+
+
+# Two works of one team under one title, where a copy stripped to title, authors, year,
+# journal and volume leaves nothing but the names and a title note to tell them apart
+# (made-up records of the shapes evaluation/reports/dedup_1m.md describes).
+
+_TEAM = ["Ibarra-Sole, J.", "Quintana de, Luna M.", "Ferrer, A.", "Valls, Roca P.", "Ortiz-Mena, T."]
+_TEAM_TITLE = "Complement factor H haplotypes and the risk of relapse after plasma exchange"
+
+
+def _pair(a: Record, b: Record) -> Outcome:
+    from triage.dedup.match import classify_pair
+
+    return classify_pair(record_keys(0, a), record_keys(1, b)).outcome
+
+
+def test_author_lists_differing_in_a_name_with_nothing_to_confirm_go_to_a_person() -> None:
+    from dedup_support import rec
+
+    letter = rec(_TEAM_TITLE, authors=["Ibarra-Sole, J.", "Ferrer, A.", "Ortiz-Mena, T."], issue="3", pages="274")
+    # A meeting abstract of the same team stripped of issue and pages: its third author is
+    # another person ("Navas" where the letter has "Ortiz-Mena").
+    abstract = rec(_TEAM_TITLE, authors=["Ibarra-Sole, J.", "Ferrer, A.", "Navas, E.", "Ortiz-Mena, T."], pages=None)
+    assert _pair(letter, abstract) is Outcome.POSSIBLE
+    # Another first author, the rest alike: still two lists.
+    other_first = rec(_TEAM_TITLE, authors=["Prats, C.", "Ferrer, A.", "Ortiz-Mena, T."], pages=None)
+    assert _pair(letter, other_first) is Outcome.POSSIBLE
+    # The same pages on both confirm the pair whatever the names say.
+    assert _pair(letter, rec(_TEAM_TITLE, authors=abstract.authors, issue="3", pages="274")) is DUPLICATE
+    # A list cut from the end ("et al.") names no other person.
+    assert _pair(letter, rec(_TEAM_TITLE, authors=["Ibarra-Sole, J.", "Ferrer, A."], pages=None)) is DUPLICATE
+    # A page number without an issue is as often an online journal's article number: a
+    # database that left out a middle author does not make the pair two works.
+    numbered = rec(_TEAM_TITLE, authors=letter.authors, journal="BMC Nephrology", pages="2")
+    assert _pair(numbered, rec(_TEAM_TITLE, authors=abstract.authors, journal="BMC Nephrology", pages=None)) is DUPLICATE
+
+
+def test_one_author_list_formatted_another_way_still_merges_with_nothing_to_confirm() -> None:
+    from dedup_support import rec
+
+    article = rec(_TEAM_TITLE, authors=_TEAM, issue="5", pages="703-712")
+    # Another database: compound surnames split elsewhere, initials for given names, a
+    # hyphen dropped, accents, two names in another order, and no issue or pages.
+    other = rec(_TEAM_TITLE, authors=["Ibarra Solé, Joan", "de Luna, M. Q.", "Roca, P. V.", "Ferrer, Anna",
+                                      "Ortiz Mena, T."], pages=None)
+    assert _pair(article, other) is DUPLICATE
+    # Damaged or differently ordered first authors are no other person: an accented letter
+    # exported as "?", initials in the surname field, a Chinese name's parts reordered.
+    for first, other_first in (("Muñoz, N.", "Mu?oz, N."), ("Teixeira, M. S.", "Teixeira Mda, S."),
+                               ("Tong, H.", "Hua, T."), ("Xi, L. F.", "Long, F. X.")):
+        x = rec(_TEAM_TITLE, authors=[first, *_TEAM[1:]], issue="5", pages="703-712")
+        assert _pair(x, rec(_TEAM_TITLE, authors=[other_first, *_TEAM[1:]], pages=None)) is DUPLICATE
+    # Surname and given name written as one word by one export.
+    glued = rec("Platform work and the hours of delivery riders in three cities",
+                authors=["Wang, X.", "Wang, L.", "Liu, J."], pages=None)
+    swapped = rec(glued.title, authors=["Xiaoguang, Wang", "Yusheng, Wangliang", "Junping, Liu"], issue="2")
+    assert _pair(glued, swapped) is DUPLICATE
+
+
+def test_a_record_that_may_be_the_noted_erratum_goes_to_a_person() -> None:
+    from dedup_support import rec
+
+    article = rec(f"{_TEAM_TITLE}.[Erratum appears in Transplantation. 2011 Dec;91(12):1240]", authors=_TEAM,
+                  issue="9", pages="1057-1064")
+    # Indexed by another database under the article's title, with the same authors: the
+    # erratum or the article? Only its issue or pages could say, and it lost them.
+    unplaced = rec(_TEAM_TITLE, authors=_TEAM, pages=None)
+    assert _pair(article, unplaced) is Outcome.POSSIBLE
+    # The article's pages on the other record tie it to the article.
+    assert _pair(article, rec(_TEAM_TITLE, authors=_TEAM, pages="1057-64")) is DUPLICATE
+    # A note dating the erratum to another year than the other record's: not the erratum.
+    later = rec(f"{_TEAM_TITLE}.[Erratum appears in Transplantation. 2012 Jan;93(1):12]", authors=_TEAM,
+                issue="9", pages="1057-1064")
+    assert _pair(later, unplaced) is DUPLICATE
+    # Nor is a record of several pages (a notice takes one or two) where the article lost
+    # its own, nor one on another page than the note's.
+    paged = rec(_TEAM_TITLE, authors=_TEAM, pages="1057-1064")
+    assert _pair(_without(article, issue=None, pages=None), paged) is DUPLICATE
+    assert _pair(_without(article, issue=None, pages=None), _without(paged, pages="1241")) is DUPLICATE
+    assert _pair(_without(article, issue=None, pages=None), _without(paged, pages="1240")) is Outcome.POSSIBLE
+
+
+def test_a_database_note_after_the_title_is_not_the_title() -> None:
+    from dedup_support import rec
+
+    brief = rec(f"{_TEAM_TITLE} (Brief record)", authors=_TEAM, pages=None)
+    assert record_keys(0, brief).title == record_keys(1, rec(_TEAM_TITLE)).title

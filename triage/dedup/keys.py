@@ -52,11 +52,16 @@ _PREPRINT_DOIS = ("10.1101/", "10.48550/", "10.2139/ssrn", "10.21203/rs", "10.31
 _CONFERENCE = re.compile(r"\b(?:proceedings|conference|congress|symposium|meeting|workshop|abstracts?|annual "
                          r"scientific|supplement|suppl)\b")
 # Notes databases append to a title: MEDLINE's "[Erratum appears in ...]", "[Comment in
-# ...]", "[Article in French]", Embase's "(multiple letters) [1]". They describe the
+# ...]", "[Article in French]", Embase's "(multiple letters) [1]", the CRD databases'
+# "(Brief record)", "(Structured abstract)". They describe the
 # record, they are not its title, so they are cut before comparing.
 _TITLE_NOTE = re.compile(r"\[[^\]]*\]?\s*$|\[(?:erratum|comment|article|see|retraction|corrected|published|"
-                         r"reprint|updated|summary|letter|in process|\d+)[^\]]*\]|\(multiple letters\)",
+                         r"reprint|updated|summary|letter|in process|\d+)[^\]]*\]|\((?:multiple letters|brief record|structured abstract|provisional abstract)\)",
                          re.IGNORECASE)
+# MEDLINE marks an article that a later erratum corrects: "Title.[Erratum appears in Hum Mol
+# Genet. 2005;14(8):1107]". The note is kept (apart from the title) because other databases
+# index that erratum under the article's own title: see ``_may_be_the_erratum`` in match.py.
+_ERRATUM_NOTE = re.compile(r"\[\s*(erratum\b[^\]]*)", re.IGNORECASE)
 # Web of Science titles a correction "Title (vol 142, pg 310, 2003)"; Embase writes
 # "Title (Journal (2009) 360 (542-544))". Both mark an erratum of the cited article.
 _NOTE_START = re.compile(r"\s*(?:erratum|comment|article|see|retraction|corrected|published|reprint|updated|"
@@ -113,6 +118,7 @@ class RecordKeys:
     isbn: str
     abstract: str
     erratum: bool
+    erratum_note: str
     comment: bool
     part: str
     preprint: bool
@@ -288,6 +294,7 @@ def record_keys(index: int, record: Record) -> RecordKeys:
     first, last, starts = _pages(record.pages)
     surnames, given = _authors(record.authors)
     doi = normalize_doi(record.doi) or ""
+    note = _ERRATUM_NOTE.search(raw_title)
     return RecordKeys(
         index=index,
         title=title,
@@ -313,6 +320,7 @@ def record_keys(index: int, record: Record) -> RecordKeys:
         pmid=normalize_pmid(record.pmid) or "",
         isbn=re.sub(r"[^0-9x]", "", (record.isbn or "").lower()),
         abstract=fold_text(record.abstract[:300]) if record.abstract else "",
+        erratum_note=note.group(1).strip() if note else "",
         erratum=cited_correction or bool(_ERRATUM.search(title) or _NOTICE_COLON.match(raw_title)),
         comment=bool(_COMMENT.search(title) or _RE_COLON.match(raw_title)),
         part=_part(title),

@@ -21,6 +21,10 @@ Traps handled explicitly (each has a test built from a real case):
   DOI or PMID on both): nothing confirms the pair, so a person decides;
 - an author list cut to one author: its author must be the other list's first, not a
   co-author further down (two meeting abstracts of one team on one page);
+- nothing but title, year and journal to confirm a pair (no shared DOI, PMID, issue or
+  pages): the author lists must name the same people in their common length (formatting,
+  order and "et al." aside), and a record that may be the erratum an article's title note
+  announces ("[Erratum appears in ...]") goes to a person;
 - no title or no authors: at most ``possible``, never merged automatically;
 - a one-page meeting abstract and the article in the same journal: ``related``.
 
@@ -40,13 +44,20 @@ Evidence that merges despite a differing title or author list (tests in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import Enum
 
 from rapidfuzz import fuzz
 
 from triage.dedup.keys import TITLE_STOPWORDS, RecordKeys
-from triage.dedup.names import all_authors_found, authors_agree, journals_compatible
+from triage.dedup.names import (
+    all_authors_found,
+    authors_agree,
+    first_author_shared,
+    journals_compatible,
+    lists_agree_in_order,
+)
 
 _COMMON_TITLE_WORDS = TITLE_STOPWORDS
 
@@ -314,6 +325,69 @@ def _locators_complementary(a: RecordKeys, b: RecordKeys) -> bool:
     return pages_a != pages_b and bool(a.issue) != bool(b.issue) and pages_a == bool(b.issue)
 
 
+def _locator_confirms(a: RecordKeys, b: RecordKeys) -> bool:
+    """A field that places the article within its volume is on both records and agrees:
+    the same DOI or PMID, the same issue, or pages of one article (same first page, a
+    shared piece, the same last page or ranges overlapping by two pages)."""
+    if (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid) or (a.issue and a.issue == b.issue):
+        return True
+    return bool(a.first_page and b.first_page and a.page_locator == b.page_locator
+                and (a.first_page == b.first_page or a.page_starts & b.page_starts
+                     or a.last_page == b.last_page or _pages_overlap(a, b)))
+
+
+_NOTE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: "14(8):1107" in a note: volume, issue and first page of the erratum.
+_NOTE_ADDRESS = re.compile(r"(\d+)\s*\(\s*([^)]*?)\s*\)\s*:\s*[A-Za-z]?(\d+)")
+
+
+def _could_be_notice(note: str, other: RecordKeys) -> bool:
+    """``other`` may be the erratum a note announces: no page range of three pages or more
+    (a notice takes a page or two), and nothing of the note's date or address (year,
+    volume, issue, first page; a cut note may have none) that ``other`` contradicts."""
+    if other.first_page.isdigit() and other.last_page.isdigit() and int(other.last_page) - int(other.first_page) >= 2:
+        return False
+    year = _NOTE_YEAR.search(note)
+    if year and other.year and int(year.group(0)) != other.year:
+        return False
+    address = _NOTE_ADDRESS.search(note)
+    if address is None:
+        return True
+    volume, issue, page = (x.lstrip("0") for x in address.groups())
+    return not ((other.volume and other.volume != volume) or (other.issue and issue.isdigit() and other.issue != issue)
+                or (other.first_page and other.first_page != page))
+
+
+def _may_be_the_erratum(a: RecordKeys, b: RecordKeys) -> bool:
+    """One record's title notes a later erratum to the article ("[Erratum appears in Hum
+    Mol Genet. 2005;14(8):1107]", MEDLINE) and the other, without such a note, could be
+    that erratum. Embase and Web of Science index an erratum under the article's own
+    title, so only a locator both records share can then tell the article from it."""
+    return any(x.erratum_note and not y.erratum_note and _could_be_notice(x.erratum_note, y) for x, y in ((a, b), (b, a)))
+
+
+def _one_page_against_nothing(a: RecordKeys, b: RecordKeys) -> bool:
+    """One record is a single page of an issue (a letter, an abstract, a notice; a page
+    number without an issue is as often an online journal's article number, BMC Cancer's
+    "2") and the other has no pages, issue or identifier at all."""
+    def bare(k: RecordKeys) -> bool:
+        return not (k.first_page or k.issue or k.doi or k.pmid)
+
+    def one_page(k: RecordKeys) -> bool:
+        return bool(k.first_page and k.issue) and k.first_page == k.last_page
+
+    return (one_page(a) and bare(b)) or (one_page(b) and bare(a))
+
+
+def _other_people(a: RecordKeys, b: RecordKeys) -> bool:
+    """The author lists name other people: neither first author is in the other list, or,
+    where a single page faces a record with nothing to place it, a name in the lists'
+    common length is not in the other list (a letter by four of a team of six)."""
+    if not first_author_shared(a.surnames, a.given, b.surnames, b.given):
+        return True
+    return _one_page_against_nothing(a, b) and not lists_agree_in_order(a.surnames, a.given, b.surnames, b.given)
+
+
 def _same_page_range(a: RecordKeys, b: RecordKeys) -> bool:
     """The same first page and nothing in the pages or issue that says otherwise: no two
     different last pages of ranges, no two different plausible issues. (The same first
@@ -484,6 +558,16 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         # locator confirms the pair and none can contradict it, so two articles of one
         # volume with one title (a letter and its follow-up) would pass. A person decides.
         return Verdict(Outcome.POSSIBLE, title_sim, "same title and authors; pages on one record, issue on the other: nothing to confirm")
+    if title_sim >= SAME_TITLE and _may_be_the_erratum(a, b) and not _locator_confirms(a, b):
+        # Haematology's shape: the article (issue 5, pages 703-712, with the note) and its
+        # erratum (issue 8, page 1107) under one title; a copy of the erratum that lost
+        # issue and pages is otherwise the article's duplicate in every field it kept.
+        return Verdict(Outcome.POSSIBLE, title_sim, "same title and authors; the article notes an erratum and nothing ties this record to the article")
+    if title_sim >= SAME_TITLE and not _locator_confirms(a, b) and _other_people(a, b):
+        # Title, year and journal are all that confirm the pair, and the author lists name
+        # other people: two works of one team (a letter and a meeting abstract), or an
+        # article and its correction. A person decides.
+        return Verdict(Outcome.POSSIBLE, title_sim, "same title; the author lists differ in a name and nothing else confirms the pair")
     if title_sim >= SAME_TITLE:
         return Verdict(Outcome.DUPLICATE, title_sim, "same title and authors, no contradiction")
     # Titles that differ materially need the article's address to agree: the same

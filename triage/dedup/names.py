@@ -13,7 +13,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
-__all__ = ["all_authors_found", "authors_agree", "journals_compatible"]
+__all__ = ["all_authors_found", "authors_agree", "first_author_shared", "journals_compatible", "lists_agree_in_order"]
 
 
 @lru_cache(maxsize=65536)
@@ -176,3 +176,72 @@ def all_authors_found(a: tuple[str, ...], given_a: tuple[str, ...], b: tuple[str
     """Every author of the shorter list (two or more) is in the longer one."""
     shorter = min(len(a), len(b), _MAX_AUTHORS)
     return shorter >= 2 and _author_matches(a, given_a, b, given_b) == shorter
+
+
+def _glued(x: str, gx: str, y: str, gy: str) -> bool:
+    """Surname ``x`` and the initial of given name ``gx`` begin a longer word of the other
+    name: the two written as one (``"wang"``, ``"l"`` in ``"wangliang"``)."""
+    head = x + gx[:1]
+    return bool(gx) and len(x) > 1 and any(len(z) > len(head) and z.startswith(head) for z in (y, gy))
+
+
+def _damaged(x: str, gx: str, y: str, gy: str) -> bool:
+    """Surname ``x`` may be ``y`` damaged or differently exported: one surname is the end
+    of the other (an accented letter exported as "?" splits "Mu?oz" and the fold keeps
+    "oz"), or the other less its last letter ("Che" for "Chen"); a surname of three
+    letters or fewer may be initials put in the surname field ("Paschoalini Mda, S.") or
+    a Chinese or Korean name whose parts databases order differently ("Xi, L F" vs "Long,
+    F X"); and given and family names swapped with only initials left ("Tong, H" vs
+    "Hua, T")."""
+    short, long_ = (x, y) if len(x) <= len(y) else (y, x)
+    if len(short) <= 3 or long_.endswith(short) or (len(long_) == len(short) + 1 and long_.startswith(short)):
+        return True
+    return bool(gx and gy and x.startswith(gy[:1]) and y.startswith(gx[:1]))
+
+
+def _name_in(x: str, gx: str, names: tuple[str, ...], givens: tuple[str, ...]) -> bool:
+    """Author ``x`` (given name ``gx``) is one of ``names``: the same surname (a typo, a lost
+    accented letter), the name order swapped, a compound surname split elsewhere by
+    another database ("Goicoechea de, Jorge E." vs "de Jorge, E. G.": one side's given
+    name is the other's surname; hyphenated names fold to their last part already), or
+    surname and given name glued into one word ("Wang, L." vs "Yusheng, Wangliang")."""
+    for y, gy in zip(names, givens):
+        if (_same_name(x, y) or _swapped(x, gx, y, gy) or (len(gx) > 1 and gx == y) or (len(gy) > 1 and gy == x)
+                or _glued(x, gx, y, gy) or _glued(y, gy, x, gx) or _damaged(x, gx, y, gy)):
+            return True
+    return False
+
+
+def lists_agree_in_order(a: tuple[str, ...], given_a: tuple[str, ...], b: tuple[str, ...],
+                         given_b: tuple[str, ...]) -> bool:
+    """Every author in the first places of either list (as many as the shorter list has) is
+    in the other list.
+
+    Exports cut author lists from the end ("et al.") and some reorder names, but they
+    rarely swap one person for another: two lists that differ in a name within their
+    common length (a fourth author who is not in the other list) may be two works of one
+    team (a meeting abstract by six, a letter by four of them). Some databases do drop a
+    middle author, so this is asked only where a single page faces a record with nothing
+    to place it (see ``_other_people`` in match.py).
+    """
+    n = min(len(a), len(b), _MAX_AUTHORS)
+    ga = given_a or ("",) * len(a)
+    gb = given_b or ("",) * len(b)
+    return (all(_name_in(x, gx, b, gb) for x, gx in zip(a[:n], ga[:n]))
+            and all(_name_in(y, gy, a, ga) for y, gy in zip(b[:n], gb[:n])))
+
+
+def first_author_shared(a: tuple[str, ...], given_a: tuple[str, ...], b: tuple[str, ...],
+                        given_b: tuple[str, ...]) -> bool:
+    """The first author of one list is in the other list (reordered lists, damaged names
+    and formats allowed as in :func:`lists_agree_in_order`); True when a list is empty.
+
+    Databases cut and reorder lists but keep who is in them: when neither first author is
+    in the other list at all, the lists are two lists (an article and its correction, whose
+    first author's name the correction changed). Asked only where nothing else confirms a
+    pair (``_other_people`` in match.py)."""
+    if not a or not b:
+        return True
+    ga = given_a or ("",) * len(a)
+    gb = given_b or ("",) * len(b)
+    return _name_in(a[0], ga[0], b, gb) or _name_in(b[0], gb[0], a, ga)
