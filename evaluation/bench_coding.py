@@ -35,7 +35,14 @@ sys.path.insert(0, str(REPO))
 import numpy as np
 
 from triage.coding.codebook_io import read_codebook
-from triage.coding.evaluate import canonical_order, evaluate_coding, position_floor, read_gold_segments
+from triage.coding.evaluate import (
+    ONLINE_PROTOCOLS,
+    PROTOCOLS,
+    canonical_order,
+    evaluate_coding,
+    position_floor,
+    read_gold_segments,
+)
 from triage.coding.lexical import content_lemmas
 
 DATA = REPO.parent / "shared" / "data" / "coding"
@@ -55,6 +62,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], str]] = {
     "before": ("triage", {"center": False, "name_view": False, "n_neighbors": 3, "lexical_weight": 0.0,
                           "drop_components": 0},
                "triage before issue 18 (none of these changes)"),
+    "reject-any": ("triage", {"negative_threshold": 0.0},
+                   "triage penalising a rejected code for any segment closer to a rejected one (before round 6)"),
+    "no-reject": ("triage", {"negative_weight": 0.0}, "triage ignoring rejections (negative_weight 0)"),
     "naive": ("naive", {}, "naive baseline (nearest name, then nearest centroid)"),
     "floor": ("floor", {}, "position-only floor (nearest coded row in the file)"),
 }
@@ -104,7 +114,7 @@ def measure(folder: Path, variants: list[str], seeds: int, keep: Any = None,
         suggester, params, _ = VARIANTS[variant]
         for protocol in protocols:
             if suggester == "floor":
-                if protocol == "zero-shot":
+                if protocol != "online":  # position alone: rejections change nothing
                     continue
                 started = time.perf_counter()
                 result: dict[str, Any] = {**position_floor(gold, seeds=seeds), "protocol": protocol, "n": len(gold.texts),
@@ -114,7 +124,7 @@ def measure(folder: Path, variants: list[str], seeds: int, keep: Any = None,
                                          suggester=suggester, groups=groups, **params)
             entry = {"set": folder.name, "variant": variant, "protocol": protocol, "n": result["n"],
                      "codes": len(book.codable()), "top1": result["top1"], "top3": result["top3"],
-                     "seeds": seeds if protocol == "online" else 1, "seconds": result["seconds"],
+                     "seeds": seeds if protocol in ONLINE_PROTOCOLS else 1, "seconds": result["seconds"],
                      "date": time.strftime("%Y-%m-%d")}
             if "groups" in result:
                 entry["groups"] = result["groups"]
@@ -421,7 +431,9 @@ def write_report(entries: list[dict[str, Any]]) -> None:
         "",
     ]
     lines += _goals(entries, sets)
-    for protocol in ("online", "zero-shot"):
+    for protocol in ("online", "online-reject", "zero-shot"):
+        if not any(e["protocol"] == protocol for e in entries):
+            continue
         for metric in ("top3", "top1"):
             lines += [f"## {protocol} {metric}", "", *_table(entries, sets, protocol, metric), ""]
     lines += _content_table(entries)
@@ -445,7 +457,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--sets", default="all", help="all, qes, nhs or set folder names, comma-separated")
     parser.add_argument("--variants", default=DEFAULT_VARIANTS, help=f"comma-separated from: {', '.join(VARIANTS)}")
-    parser.add_argument("--protocols", default="zero-shot,online", help="zero-shot, online or both, comma-separated")
+    parser.add_argument("--protocols", default="zero-shot,online",
+                        help="zero-shot, online, online-reject (the coder also rejects a wrong first suggestion), "
+                             "comma-separated")
     parser.add_argument("--no-report", action="store_true", help="print only; keep coding.json and coding.md")
     parser.add_argument("--by-content", action="store_true",
                         help="also split top-1/top-3 into segments with and without a content word")
@@ -454,12 +468,16 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(variants) - set(VARIANTS))
     if unknown:
         parser.error(f"unknown variant {unknown[0]!r}; valid: {', '.join(VARIANTS)}")
+    protocols = tuple(args.protocols.split(","))
+    unknown_protocols = set(protocols) - set(PROTOCOLS)
+    if unknown_protocols:
+        parser.error(f"unknown protocol {min(unknown_protocols)!r}; valid: {', '.join(PROTOCOLS)}")
     folders = _sets(args.sets)
     if not folders:
         parser.error(f"no coded set matches {args.sets!r} under {DATA}")
     keep = None if args.no_report else save
     for folder in folders:
-        measure(folder, variants, args.seeds, keep, tuple(args.protocols.split(",")), args.by_content)
+        measure(folder, variants, args.seeds, keep, protocols, args.by_content)
     if not args.no_report:
         print(f"report written to {REPORT}")
     return 0
