@@ -148,8 +148,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         examples lost score): under the ``online-reject`` protocol (the coder also rejects a
         wrong first suggestion, as the web's ``x`` does) the old penalty lowered online top-3 on
         the qes tuning sets (``evaluation/bench_coding.py`` ``TUNE_SETS``, 5 seeds) from 0.652
-        (rejections ignored) to 0.643, and on a seeded 800-segment NHS subset (2 seeds) from 0.824
-        to THE_NHS_OLD: a rejected paragraph's neighbours hold the code about as often as not.
+        (rejections ignored) to 0.642, and on a seeded 800-segment NHS subset (2 seeds) from 0.824
+        to 0.823 (level): a rejected paragraph's neighbours hold the code about as often as not.
         Thresholds 0.3 / 0.5 / 0.7 gave 0.645 / 0.648 / 0.652 on the tuning sets; a smaller
         weight (0.3 / 0.5, no threshold) 0.641 / 0.643; a rejection that only takes first place
         (a penalised first code moved just below the second, tried and dropped) keeps top-3 by
