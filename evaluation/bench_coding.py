@@ -1,10 +1,11 @@
 """Benchmark: code suggestions against held-out human coding, on every shared coded set.
 
 For each set under ``../shared/data/coding`` (the ``qes-*`` results sections of qualitative
-evidence syntheses and the NHS survey answers) it runs ``triage evaluate coding``'s two
+evidence syntheses and the NHS survey answers) it runs ``triage evaluate coding``'s
 protocols (``zero-shot``: the codebook alone; ``online``: each segment is suggested for,
-then its gold codes are accepted and learned) for triage's suggester, for the same suggester
-with one of its parts switched off (each change of issue 18 measured alone), and for the
+then its gold codes are accepted and learned; ``online-reject``, asked for with
+``--protocols``: as ``online``, and a wrong first suggestion is rejected first, as a coder
+does in the web) for triage's suggester, for the same suggester with one of its parts switched off (each change of issue 18 measured alone), and for the
 naive baseline in the same harness (nearest code name by MiniLM cosine; online: nearest
 centroid of the segments coded so far, name embedding for codes not yet seen). The
 position-only floor (copy the codes of the nearest already-coded segment in the file,
