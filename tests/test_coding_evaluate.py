@@ -40,7 +40,7 @@ def gold_csv(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
 
 
 @pytest.mark.slow  # loads the sentence encoder and runs 2 seeds: 22-41 s
-@pytest.mark.parametrize("protocol", ["zero-shot", "online"])
+@pytest.mark.parametrize("protocol", ["zero-shot", "online", "online-reject"])
 def test_both_protocols_write_the_json_keys(tmp_path: Path, protocol: str) -> None:
     rows = [(i, t, c.split(";")[0]) for i, t, c in GOLD]
     out = tmp_path / "r.json"
@@ -59,7 +59,7 @@ def test_errors(tmp_path: Path) -> None:
     args = ["evaluate", "coding", "--codebook", str(DEMO / "codebook.json"), "--segments"]
     result = runner.invoke(app, [*args, str(gold_csv(tmp_path, GOLD)), "--protocol", "few-shot"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == "error: unknown protocol 'few-shot'; use one of: zero-shot, online"
+    assert result.stderr.strip() == "error: unknown protocol 'few-shot'; use one of: zero-shot, online, online-reject"
     result = runner.invoke(app, [*args, str(gold_csv(tmp_path, GOLD))])
     assert result.stderr.strip() == (
         "error: 1 gold code(s) not among the codebook's codable codes, e.g. 'parenting-and-recovery-x'; "
@@ -84,7 +84,8 @@ def test_shared_nhs_feedback(shared_data: Path, tmp_path: Path, protocol: str) -
     assert report["top3"] > (0.4 if protocol == "zero-shot" else 0.75)
 
 
-def test_shuffled_rows_leave_a_seeded_run_equal(shared_data: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("protocol", ["online", "online-reject"])
+def test_shuffled_rows_leave_a_seeded_run_equal(shared_data: Path, tmp_path: Path, protocol: str) -> None:
     """No suggester may see a segment's place in the file: the rows of a real synthesis in
     another order, under other ids, give the same metrics."""
     data = shared_data / "coding" / "qes-siblings-mental-illness"
@@ -101,7 +102,7 @@ def test_shuffled_rows_leave_a_seeded_run_equal(shared_data: Path, tmp_path: Pat
         folder = tmp_path / name
         folder.mkdir()
         gold = read_gold_segments(gold_csv(folder, these))
-        reports.append(evaluate_coding(book, gold, encoder, protocol="online", seeds=2))
+        reports.append(evaluate_coding(book, gold, encoder, protocol=protocol, seeds=2))
     keys = ("n", "top1", "top3", "seeds")
     assert [reports[0][k] for k in keys] == [reports[1][k] for k in keys]
     assert reports[0]["top3"] > 0

@@ -116,7 +116,7 @@ def _naive_scores(model: CodeSuggester, X: np.ndarray) -> np.ndarray:
             best = max(pool)
             score = float(np.mean(sorted(pool, reverse=True)[:k]))
             negs = [float(x @ q) for q in model.negatives_[model.negative_code_ == i]]
-            if negs:
+            if negs and max(negs) >= model.negative_threshold:  # only a near-duplicate of a rejected segment
                 score -= model.negative_weight * max(0.0, max(negs) - best)
             out[r, i] = score
     return out
@@ -130,7 +130,8 @@ def test_vectorised_scores_follow_the_documented_rule_and_accepts_never_lower_th
         return v / np.linalg.norm(v, axis=1, keepdims=True)
 
     codes = ["a", "b", "c", "d"]
-    model = CodeSuggester(n_neighbors=3).fit(unit(6), codes + ["a", "c"],
+    # threshold 0.2: random 16-d cosines fall either side of it, so both branches of the rule run
+    model = CodeSuggester(n_neighbors=3, negative_threshold=0.2).fit(unit(6), codes + ["a", "c"],
                                              kind=["description"] * 4 + ["example", "example"])
     X = unit(40)
     before = model.decision_function(X)
@@ -251,3 +252,31 @@ def test_the_leading_direction_is_dropped_between_segments_not_from_code_texts()
     assert components is not None and abs(float(components[0] @ voice)) > 0.9
     few = CodeSuggester().fit(names, ["a", "b"], kind=["description"] * 2, segments=pool[::8])  # 10 segments
     assert few.components_ is None  # a handful of segments: their leading direction is their topic, kept
+
+
+def test_a_rejection_lowers_the_code_for_near_identical_segments_only() -> None:
+    """"I told you this text is not X": a rejected code drops for a near-duplicate of the rejected
+    segment; a segment that only shares a topic with it keeps its ranking (a penalty for any segment
+    closer to the rejected one than to the code's examples lowered online-reject top-3, coding.md)."""
+    dim = 8
+    e = np.eye(dim, dtype=np.float32)
+
+    def unit(v: np.ndarray) -> np.ndarray:
+        return (v / np.linalg.norm(v)).astype(np.float32)[None, :]
+
+    model = CodeSuggester(n_neighbors=1).fit(e[:3], ["x", "y", "z"], kind=["description"] * 3)
+    rejected = unit(e[3] + 0.2 * e[0])  # scored x first (its description is the closest)
+    assert model.predict(rejected)[0] == "x"
+    near = unit(e[3] + 0.2 * e[0] + 0.05 * e[4])  # the same text, a word changed
+    # shares the rejected segment's topic (cosine 0.5), closer to it than to x's description
+    cos = 0.5
+    other = unit(cos * rejected[0] + np.sqrt(1 - cos**2) * unit(e[5] + 0.1 * e[1])[0])
+    assert float(other[0] @ rejected[0]) == pytest.approx(cos, abs=1e-5)
+    assert float(other[0] @ rejected[0]) > float(other[0] @ e[0])
+    X = np.vstack([near, other])
+    before = model.decision_function(X)
+    model.partial_fit(rejected, ["x"], kind=["rejected"])
+    after = model.decision_function(X)
+    assert after[0, 0] < before[0, 0] and model.predict(near)[0] != "x"
+    np.testing.assert_array_equal(after[1], before[1])
+    assert list(np.argsort(-after[1])) == list(np.argsort(-before[1]))

@@ -18,7 +18,7 @@ from triage.errors import EvaluationError
 def evaluate_coding_cmd(
     codebook: Annotated[Path, typer.Option(help="Codebook file (.json, .toml, .csv, .qdc).")],
     segments: Annotated[Path, typer.Option(help="CSV with segment_id, text, code (';'-separated gold ids).")],
-    protocol: Annotated[str, typer.Option(help="zero-shot (codebook only) or online (learn each gold code).")] = "zero-shot",
+    protocol: Annotated[str, typer.Option(help="zero-shot (codebook only), online (learn each gold code) or online-reject (also reject a wrong first suggestion).")] = "zero-shot",
     seeds: Annotated[int, typer.Option(help="Random segment orders averaged (online).")] = 1,
     suggester: Annotated[str, typer.Option(help="triage, or naive: the baseline (nearest code name, then nearest "
                                                 "centroid of the segments coded so far).")] = "triage",

@@ -1,10 +1,13 @@
 """Evaluating code suggestions against gold coding, for methodologists.
 
-Two protocols (issue 6):
+Three protocols (issue 6; ``online-reject`` since round 6 of issue 18):
 
 - ``zero-shot``: suggestions from the codebook alone (names, descriptions, examples).
 - ``online``: segments in a seeded random order; for each, suggestions are made
   first, then the coder's gold codes are accepted and learned, as in real coding.
+- ``online-reject``: as ``online``, and when the first suggestion is not a gold code the
+  coder also rejects it (the web's ``x`` key) before accepting the gold codes: a suggester
+  that learns from rejections is measured on what a coder actually tells it.
 
 ``top1`` is the share of segments whose first suggestion is one of their gold codes,
 ``top3`` the share with a gold code among the first three. Embeddings are computed
@@ -31,6 +34,7 @@ from triage.embeddings import Encoder
 from triage.errors import EvaluationError, InputError
 
 __all__ = [
+    "ONLINE_PROTOCOLS",
     "PROTOCOLS",
     "SUGGESTERS",
     "GoldSegments",
@@ -41,7 +45,9 @@ __all__ = [
     "suggestion_latency",
 ]
 
-PROTOCOLS: tuple[str, ...] = ("zero-shot", "online")
+PROTOCOLS: tuple[str, ...] = ("zero-shot", "online", "online-reject")
+#: The protocols that learn from each segment as it is coded (seeded orders, ``seeds`` averaged).
+ONLINE_PROTOCOLS: tuple[str, ...] = ("online", "online-reject")
 #: ``triage``: :class:`CodeSuggester`; ``naive``: the baseline :class:`NearestCentroid`.
 SUGGESTERS: tuple[str, ...] = ("triage", "naive")
 
@@ -111,11 +117,17 @@ def _fresh_model(suggester: str, code_vectors: np.ndarray, ids: list[str], kinds
 
 def _hits(model: CodeSuggester | NearestCentroid, X: np.ndarray, gold: Sequence[set[str]]) -> np.ndarray:
     """Per row of ``X``: (first suggestion right, a right one among the first three), shape (n, 2)."""
-    scores = model.decision_function(X)
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :3]
-    classes = model.classes_
+    return _ranked_hits(model.classes_, _top3(model, X), gold)
+
+
+def _top3(model: CodeSuggester | NearestCentroid, X: np.ndarray) -> np.ndarray:
+    """Column indices of the first three suggestions per row of ``X``, best first."""
+    return np.argsort(-model.decision_function(X), axis=1, kind="stable")[:, :3]
+
+
+def _ranked_hits(classes: np.ndarray, top: np.ndarray, gold: Sequence[set[str]]) -> np.ndarray:
     return np.array([(classes[t[0]] in g, any(classes[i] in g for i in t)) for t, g in zip(top, gold)],
-                    dtype=float).reshape(len(X), 2)
+                    dtype=float).reshape(len(top), 2)
 
 
 def evaluate_coding(
@@ -134,7 +146,7 @@ def evaluate_coding(
     seconds, suggester; with ``groups`` (one label per row of ``gold``) also ``groups``: label ->
     n, top1, top3 over that label's segments (the same runs, split: where a suggester wins or loses).
 
-    ``online`` averages over ``seeds`` orders (seeds 0..N-1 over :func:`canonical_order`);
+    ``online`` and ``online-reject`` average over ``seeds`` orders (seeds 0..N-1 over :func:`canonical_order`);
     ``zero-shot`` does not depend on order and runs once. ``vectors`` (n, dim, rows as in
     ``gold``) skips encoding the segments. ``suggester`` is ``triage`` (:class:`CodeSuggester`
     with ``params``) or ``naive`` (:class:`NearestCentroid`, the baseline). The suggester sees
@@ -176,7 +188,12 @@ def evaluate_coding(
         for seed_order in _orders(n, seeds):
             model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, lexical, **params)
             for i in seed_order:
-                hits[i] += _hits(model, X[i:i + 1], [gold.codes[i]])[0]
+                top = _top3(model, X[i:i + 1])
+                hits[i] += _ranked_hits(model.classes_, top, [gold.codes[i]])[0]
+                first = model.classes_[top[0, 0]]
+                if protocol == "online-reject" and first not in gold.codes[i]:
+                    # What a coder does in the web when the first suggestion is wrong: reject it.
+                    model.partial_fit(X[i:i + 1], [first], kind=["rejected"])
                 codes = sorted(gold.codes[i])
                 model.partial_fit(np.repeat(X[i:i + 1], len(codes), axis=0), codes, kind=["accepted"] * len(codes))
         hits /= seeds
