@@ -13,32 +13,31 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait
 
 from triage.screening.queue import ScreeningQueue, build_pickled_queue, unpickled_queue
 from triage.store.db import Project
 
 __all__ = ["build_queue_elsewhere", "builder_pool"]
 
-#: How often a builder process looks whether the server that started it is still there.
-PARENT_CHECK_S = 0.5
 
-
-def _exit_with_parent(parent: int) -> None:
+def _exit_with_parent() -> None:
     """Runs first in each builder process: end it as soon as the server that started it is gone.
 
     A server killed (``kill -9``, as a team's restart test does) or stopped while its build ran
     left the builder behind, holding the project's records (3.6 GB at 1,000,000 records) while
-    the restarted server started another. Linux has no portable "die with the parent" in the
-    standard library (``prctl(PR_SET_PDEATHSIG)`` is Linux-only and per-thread), so a daemon
-    thread watches the parent's id: an orphan is handed to another parent."""
+    the restarted server started another. A spawned process holds its parent's sentinel
+    (:func:`multiprocessing.parent_process`), ready when the parent ends: a daemon thread waits
+    on it."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_S)
+        wait([parent.sentinel])
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
@@ -48,8 +47,7 @@ def builder_pool() -> ProcessPoolExecutor:
     """One spawned process (never fork a server's threads and connections) that ends with the
     server that started it."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_exit_with_parent,
-                               initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_exit_with_parent)
 
 
 def build_queue_elsewhere(project: Project, stage: str,
