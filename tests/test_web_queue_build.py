@@ -49,3 +49,37 @@ def test_the_builder_process_ends_when_its_server_is_killed() -> None:
         finally:
             if server.poll() is None:
                 server.kill()
+
+
+def test_a_cancelled_build_ends_its_process_at_once() -> None:
+    """A server stopping cleanly closes the pipe it gave its builder: the builder exits now
+    instead of the server waiting at exit for a build nobody will serve."""
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    from triage.web.queue_build import builder_pool
+
+    reader, writer = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    with builder_pool(reader) as pool:
+        builder = pool.submit(os.getpid).result()
+        long_build = pool.submit(time.sleep, 120)
+        started = time.monotonic()
+        writer.close()
+        with pytest.raises(BrokenProcessPool):
+            long_build.result(timeout=60)
+    assert time.monotonic() - started < 60
+    assert not _alive(builder)
+
+
+def test_a_builder_cancelled_before_it_starts_builds_nothing(project: object) -> None:
+    from triage.store.db import Project
+    from triage.web.queue_build import QueueBuilder
+
+    assert isinstance(project, Project)
+    builder = QueueBuilder()
+    builder.cancel()
+
+    def build_here(_: Project) -> object:
+        raise AssertionError("a cancelled build fell back to building in the server")
+
+    assert builder.build(project, "title_abstract", build_here) is None  # type: ignore[arg-type]

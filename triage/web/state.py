@@ -45,7 +45,7 @@ from triage.store.decisions_primed import prime_head
 from triage.store.schema import DecisionRow
 from triage.store.studies import decide_other_reports, study_groups, study_groups_version
 from triage.web.kept_serving import KeptServing, kept_serving
-from triage.web.queue_build import build_queue_elsewhere
+from triage.web.queue_build import QueueBuilder
 from triage.web.settled_cache import SettledCache
 from triage.web.snapshot import HEAD, Card, Snapshot
 
@@ -119,6 +119,7 @@ class ScreeningState:
         self._lock = threading.Lock()  # guards the queue and its cycle (not thread-safe)
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._builder = QueueBuilder()  # cancelled on stop: a clean stop does not wait for a build
         self._ready = threading.Event()
         # Set once a card can be served: the kept order is published, or the queue is built.
         self._servable = threading.Event()
@@ -147,14 +148,17 @@ class ScreeningState:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._builder.cancel()
         if self._thread is not None:
             self._thread.join(timeout=30)
 
     def _build(self) -> None:
         """Build a queue (seconds, outside the lock: requests keep using the old one), then swap it in."""
         try:
-            queue = (build_queue_elsewhere(self.project, self.stage, self._factory) if self._elsewhere
+            queue = (self._builder.build(self.project, self.stage, self._factory) if self._elsewhere
                      else self._factory(self.project))
+            if queue is None:  # cancelled: the server is stopping
+                return
             with self._lock:
                 self._queue = queue
                 self._index = {rid: i for i, rid in enumerate(queue.record_ids)}
