@@ -61,6 +61,20 @@ def test_row_whose_extra_value_cannot_be_placed_is_refused(tmp_path: Path) -> No
     )
 
 
+def test_row_with_several_values_too_many_at_its_end_keeps_them(tmp_path: Path) -> None:
+    """Two unquoted values past the last column (found by mutating the shared exports: the
+    problem line named a column past the header and the import ended in a traceback)."""
+    path = tmp_path / "long.csv"
+    path.write_text("Title,Authors,Year\nA study of things,Smith J,2020\n"
+                    "Another study,Doe A,2019,extra one,extra two\nThird,Roe B,2018\n", encoding="utf-8")
+    result = read_file(path)
+    assert [r.title for r in result.records] == ["A study of things", "Another study", "Third"]
+    assert (result.records[1].raw["extra_1"], result.records[1].raw["extra_2"]) == ("extra one", "extra two")
+    (problem,) = result.problems
+    assert (problem.line, problem.severity) == (3, "warning")
+    assert problem.message.startswith("row has 5 values but the header has 3; extra values kept in raw")
+
+
 def test_scopus_authors_with_generational_suffixes(tmp_path: Path) -> None:
     # Older Scopus CSVs separate authors with ", ": the suffix after a comma is part of the name.
     path = tmp_path / "scopus.csv"

@@ -82,7 +82,8 @@ class ColumnProfile:
 
 @dataclass(frozen=True)
 class Realignment:
-    """A row put back under its columns: the cells, and the extra values with the column they followed."""
+    """A row put back under its columns: the cells, and the extra values (in the row's order) with the
+    column each followed in ``cells``."""
 
     cells: list[str]
     extras: list[tuple[int, str]]
@@ -98,6 +99,8 @@ def realign(cells: list[str], profile: ColumnProfile) -> Realignment | None:
     """
     extras: list[tuple[int, str]] = []
     row = list(cells)
+    alive = list(range(len(cells)))  # each remaining value's place in ``cells``
+    taken: list[int] = []  # the place in ``cells`` of each extra
     while len(row) > profile.width:
         scores = sorted(
             ((profile.log_likelihood(row[:k] + row[k + 1 :]), k) for k in range(len(row))), reverse=True
@@ -115,5 +118,7 @@ def realign(cells: list[str], profile: ColumnProfile) -> Realignment | None:
             # the first, the surplus is the second, as the unnamed column follows the named one.
             k = max(tied)
         extras.append((k, row[k]))
+        taken.append(alive.pop(k))
         row = row[:k] + row[k + 1 :]
-    return Realignment(row, extras)
+    # In the row's own order ('extra_1' is the first surplus value as written), not the order taken out.
+    return Realignment(row, [extra for _, extra in sorted(zip(taken, extras))])

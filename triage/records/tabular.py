@@ -245,7 +245,7 @@ def _records(
         out.append(record)
     positions = {line: position for position, (line, _) in enumerate(records, 1)}
     for line, cells, fixed in realigned:
-        places = ", ".join(f"after {header[k - 1]!r}" if k else "at the start" for k, _ in fixed.extras)
+        places = ", ".join(_place(header, k) for k, _ in fixed.extras)
         shifted = any(k < len(header) for k, _ in fixed.extras)
         problems.append(
             source.problem(
@@ -319,3 +319,11 @@ def read_xlsx(data: bytes, source: Source) -> tuple[list[Record], list[Problem]]
             )
         )
     return records, problems
+
+
+def _place(header: list[str], k: int) -> str:
+    """Where a surplus value stood, for the problem line: before the first column, after a
+    named one, or past the last (a row with several values too many at its end)."""
+    if k == 0:
+        return "at the start"
+    return f"after {header[k - 1]!r}" if k <= len(header) else "after the last column"
