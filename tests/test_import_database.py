@@ -35,6 +35,16 @@ def _bib(**fields: str) -> str:
         ('"Lens ID","Title","Publication Year"\n"000-1","T","2020"\n', "Lens"),
         ("TY  - JOUR\nTI  - T\nUR  - https://lens.org/000-463-679-101-319\nER  - \n", "Lens"),
         ("%0 Journal Article\n%A 张伟\n%T 标题\n%W CNKI\n", "CNKI"),
+        # EBSCOhost names the database it searched: PRISMA counts CINAHL, not the platform.
+        ("TY  - JOUR\nTI  - T\nDB  - CINAHL Complete\nDP  - EBSCOhost\nER  - \n", "CINAHL Complete (EBSCOhost)"),
+        ("TY  - JOUR\nTI  - T\nDB  - MEDLINE\nDP  - EBSCOhost\nER  - \n", "MEDLINE (EBSCOhost)"),
+        (("TY  - JOUR\nTI  - A\nDB  - CINAHL Complete\nDP  - EBSCOhost\nER  - \n\n"
+         "TY  - JOUR\nTI  - B\nDB  - APA PsycInfo\nDP  - EBSCOhost\nER  - \n"), "EBSCO"),
+        ("TY  - JOUR\nTI  - T\nDP  - EBSCOhost\nER  - \n", "EBSCO"),
+        # Cochrane CENTRAL: its accession numbers, or its links.
+        ("TY  - JOUR\nID  - CN-01234567\nTI  - T\nER  - \n", "Cochrane CENTRAL"),
+        (("TY  - JOUR\nTI  - T\nUR  - https://www.cochranelibrary.com/central/doi/10.1002/central/CN-01234567/full\n"
+         "ER  - \n"), "Cochrane CENTRAL"),
     ],
 )
 def test_detected_from_structure(text: str, database: str) -> None:

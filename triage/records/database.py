@@ -53,14 +53,20 @@ SIGNATURES: tuple[tuple[str, str, str], ...] = (
     ),
     ("Scopus", r"(?im)^DB  - Scopus|^\s*source\s*=\s*\{Scopus\}", ONCE),
     ("Scopus", _LINK + r"scopus\.com/inward", MOST),
+    # EBSCOhost before PubMed: its RIS names the database searched ("DB  - MEDLINE") beside the
+    # platform ("DP  - EBSCOhost"); see _platform_database.
+    ("EBSCO", r"(?im)^DP  - EBSCOhost", ONCE),
     ("PubMed", r"(?m)^PMID- |^DP  - NLM|^DB  - (?:PubMed|MEDLINE)", ONCE),
+    # Cochrane Library: CENTRAL's accession numbers ("CN-01234567"), or its links.
+    ("Cochrane CENTRAL", r"(?m)^(?:AN|ID|U2|M3)  - CN-\d{6,}", ONCE),
+    ("Cochrane CENTRAL", _LINK + r"cochranelibrary\.com/central/", MOST),
+    ("Cochrane Library", _LINK + r"cochranelibrary\.com", MOST),
     ("ERIC", r"(?m)^OWN - ERIC", ONCE),
     ("Dimensions", r"(?im)^D[BP]  - Dimensions|Digital Science & Research Solutions|^\"?Dimensions URL\"?,", ONCE),
     ("Dimensions", _LINK + r"app\.dimensions\.ai/details/", MOST),
     ("Lens", r"(?im)^D[BP]  - (?:The )?Lens\b|^\"?Lens ID\"?,", ONCE),
     ("Lens", _LINK + r"lens\.org/", MOST),
     ("CNKI", r"(?m)^%W CNKI|^D[BP]  - CNKI|^DataType: ", ONCE),
-    ("EBSCO", r"(?im)^DP  - EBSCOhost", ONCE),
     ("EBSCO", _LINK + r"ebscohost\.com", MOST),
     ("ProQuest", r"(?im)^DB  - ProQuest|^Database: ProQuest", ONCE),
     ("ProQuest", _LINK + r"proquest\.com", MOST),
@@ -97,10 +103,25 @@ def detect_database(text: str) -> str | None:
     for name, pattern, rule in _COMPILED:
         if rule == ONCE:
             if pattern.search(head):
-                return name
+                return _platform_database(name, head)
         elif _count(pattern, head, enough=(records + 1) // 2) * 2 >= records:
-            return name
+            return _platform_database(name, head)
     return None
+
+
+#: RIS ``DB`` values as a platform writes them: the database each record was found in.
+_DB_TAG = re.compile(r"(?m)^DB  - (.+?)\s*$")
+
+
+def _platform_database(name: str, head: str) -> str:
+    """``name`` made a database where ``name`` is a platform whose RIS says which database it
+    searched: PRISMA counts records per database ("CINAHL Complete (EBSCOhost)"), and a team
+    that searches CINAHL and APA PsycInfo on EBSCOhost must not see both counted as "EBSCO".
+    A file whose records come from several of the platform's databases keeps the platform."""
+    if name != "EBSCO":
+        return name
+    searched = set(_DB_TAG.findall(head))
+    return f"{searched.pop()} (EBSCOhost)" if len(searched) == 1 else name
 
 
 def _count(pattern: re.Pattern[str], text: str, *, enough: int) -> int:
