@@ -2,14 +2,15 @@
 # Set up (if needed) and run triage end to end on the bundled, made-up demo review:
 # import three database exports, deduplicate, rank with the SPICE criteria, record two
 # decisions, report PRISMA counts and stopping advice, export, simulate screening on the
-# labelled demo set, and suggest codes for the demo studies' results text (one study from its
-# whole paper, JATS XML: the results section is found and imported).
+# labelled demo set, suggest codes for the demo studies' results text (one study from its
+# whole paper, JATS XML: the results section is found and imported), record a coder's accepts and
+# rejects, and export the synthesis matrix and a REFI-QDA project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 DEMO=corpora/demo
-PROJECT=demo-project
+PROJECT=${DEMO_PROJECT:-demo-project}
 rm -rf "$PROJECT"
 set -x
 triage init "$PROJECT" --criteria "$DEMO/criteria.toml"
@@ -43,9 +44,22 @@ triage codebook import "$DEMO/coding/codebook.json" --coder demo -p "$PROJECT"
 triage code import "$DEMO/coding/study-a-hollis-2021.md" --attr perspective=parent -p "$PROJECT"
 triage code import "$DEMO/coding/study-b-okafor-2022.md" --attr perspective=practitioner -p "$PROJECT"
 triage code suggest --coder demo --limit 5 -p "$PROJECT"
+# The coder's decisions (scripted for the demo; in a review a person makes each, on the coding
+# page or here): accept a code, code a span inside a quotation, reject a wrong suggestion, write a
+# memo. Segment ids: `triage code next --coder demo` lists them.
+triage code accept 8 fear-of-removal --coder demo -p "$PROJECT"
+triage code accept 9 fear-of-removal --quote "They'll take them" --coder demo -p "$PROJECT"
+triage code accept 10 hiding-difficulties thresholds-and-waiting --coder demo -p "$PROJECT"
+triage code reject 4 judged-by-diagnosis --coder demo -p "$PROJECT"
+triage code memo "Fear of removal also delays help-seeking (segment 10): link to thresholds." \
+  --code fear-of-removal --coder demo -p "$PROJECT"
 # Study E arrives as a whole paper (JATS XML from corpora/make_demo_paper.py): import shows the headings it
 # found and keeps only the results section; then codes are suggested for it (document 3).
 triage code import "$DEMO/coding/study-e-adeyemi-2024.xml" --attr perspective=parent -p "$PROJECT"
 triage code suggest --document 3 --coder demo --limit 3 -p "$PROJECT"
+# The synthesis matrix (studies by theme, for GRADE-CERQual) and the coding for NVivo, ATLAS.ti,
+# MAXQDA or QualCoder (REFI-QDA .qdpx).
+triage code synthesis "$PROJECT/synthesis.csv" -p "$PROJECT"
+triage code export "$PROJECT/coding.qdpx" -p "$PROJECT"
 set +x
 echo "Demo finished: the project is in $PROJECT/ (try: .venv/bin/triage serve -p $PROJECT)"
