@@ -192,3 +192,22 @@ def test_next_marks_a_record_without_any_text(proj: Path, tmp_path: Path) -> Non
     # In the cold start it sits mid-queue, neither first nor last.
     assert 0.25 * len(shown) < int(bare[0]["rank"]) < 0.75 * len(shown)  # type: ignore[call-overload]
     assert all(s["has_text"] is True for s in shown if s is not bare[0])
+
+
+def test_next_on_an_empty_project_says_to_import_and_when_all_is_decided_says_so(tmp_path: Path) -> None:
+    """A new user's first `triage next` before importing ended in "error: k must be at least 1"."""
+    proj = tmp_path / "empty"
+    assert runner.invoke(app, ["init", str(proj)]).exit_code == 0
+    assert runner.invoke(app, ["settings", "preset", "tfidf", "-p", str(proj)]).exit_code == 0  # no encoder: fast
+    for _ in range(2):  # the second reads the order the first kept
+        result = runner.invoke(app, ["next", "-p", str(proj)])
+        assert result.exit_code == 0, result.output
+        assert "no records imported yet; run 'triage import FILE'" in result.output
+    assert runner.invoke(app, ["next", "--json", "-p", str(proj)]).output == ""
+    export = tmp_path / "one.ris"
+    export.write_text("TY  - JOUR\nTI  - The only record\nPY  - 2020\nER  - \n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(export), "-p", str(proj)]).exit_code == 0
+    (only,) = next_json(proj, 1)
+    assert runner.invoke(app, ["decide", str(only["id"]), "exclude", "--reviewer", "ana", "-p", str(proj)]).exit_code == 0
+    result = runner.invoke(app, ["next", "-p", str(proj)])
+    assert result.exit_code == 0 and "Nothing left to screen" in " ".join(result.output.split())

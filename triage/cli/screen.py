@@ -143,6 +143,11 @@ def next_command(
                     "embeddings_pending": order.embeddings_pending,
                 }, ensure_ascii=False))
             return
+        if not shown:
+            empty = order.records == 0  # the order was ranked from no record at all
+            console.print("Nothing to screen: no records imported yet; run 'triage import FILE'." if empty else
+                          "Nothing left to screen: every record has a decision in force (see 'triage status').")
+            return
         table = Table("rank", "id", "score", "title", "criteria matched", title=f"{queue.remaining} records to screen")
         for s in shown:
             explanation = queue.explain(s)

@@ -211,6 +211,8 @@ class ScreeningQueue:
 
     def next(self, k: int = 1, *, skip: Sequence[int] = ()) -> list[Shown]:
         """The next ``k`` records to screen, best first; ``skip`` (record ids) go last."""
+        if not self.records:  # a project with nothing imported yet: nothing to rank, no error
+            return []
         skipped = {self._index[r] for r in skip if r in self._index}
         if self.allocation is not None:
             return self._next_claimed(k, skipped)
