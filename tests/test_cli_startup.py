@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 #: Top-level packages that took `triage --help` from under 1 s to 3-7 s.
 HEAVY = (
@@ -134,3 +135,20 @@ def test_help_lists_every_command_in_a_panel_in_a_review_order() -> None:
     assert panels == ["Options", *HELP_PANELS], done.stdout
     listed = re.findall(r"^│ (\w+) ", done.stdout, flags=re.MULTILINE)
     assert listed[:2] == ["init", "import"] and sorted(listed) == sorted(COMMAND_MODULES)
+
+
+def test_a_group_given_an_option_before_its_command_names_its_commands() -> None:
+    """`triage codebook -p DIR` (the group, no command) said only "No such option: -p"; groups
+    that run without a command (dedup, sources) still take their options."""
+    env = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1", "TERM": "dumb"}
+    triage = str(Path(sys.executable).with_name("triage"))  # the installed command: its name in the message
+    for group, first in (("codebook", "show"), ("studies", "list"), ("code", "import")):
+        done = subprocess.run([triage, group, "-p", "somewhere"],
+                              capture_output=True, text=True, check=False, env=env)
+        assert done.returncode == 2, (group, done.stderr)
+        message = " ".join(done.stderr.split())
+        assert f"'triage {group}' needs a command before its options, one of: {first}," in message, message
+        assert f"e.g. 'triage {group} {first} -p somewhere'" in message
+    done = subprocess.run([triage, "sources", "-p", "/nonexistent-project"],
+                          capture_output=True, text=True, check=False, env=env)
+    assert "no triage project in /nonexistent-project" in " ".join(done.stderr.split())

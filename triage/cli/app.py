@@ -75,6 +75,17 @@ class TriageGroup(TyperGroup):
 
         add_database_option(self.commands)  # --database wherever --project is
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """A group that needs a command, given an option first (``triage codebook -p DIR``), says
+        which commands it has instead of click's bare "No such option: -p"."""
+        if (ctx.parent is not None and not self.invoke_without_command and args and args[0].startswith("-")
+                and args[0] not in ctx.help_option_names):
+            commands = self.list_commands(ctx)
+            fail(f"'{ctx.command_path}' needs a command before its options, one of: {', '.join(commands)} "
+                 f"(e.g. '{ctx.command_path} {commands[0]} {' '.join(args)}'; '{ctx.command_path} --help' says more)",
+                 code=2)
+        return list(super().parse_args(ctx, args))
+
     def invoke(self, ctx: Any) -> Any:  # typer.Context at run time; typer types it with its vendored click
         try:
             return super().invoke(ctx)
