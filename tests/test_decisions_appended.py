@@ -19,7 +19,13 @@ from triage.store.decisions import (
     record_decision,
     undo_last,
 )
-from triage.store.decisions_appended import LogMark, decision_log_mark, in_force_after_appends
+from triage.store.decisions_appended import (
+    Appended,
+    LogMark,
+    appended_since,
+    decision_log_mark,
+    in_force_after_appends,
+)
 from triage.store.dedup_runs import run_dedup
 
 
@@ -115,35 +121,102 @@ def test_a_row_committed_late_below_the_mark_is_taken_in_id_order(tmp_path: Path
             record_decision(quick, ids[1], "exclude", reviewer="ben")  # a later decision on ids[1]
         updated = _update(project, in_force, mark)
         assert updated is not None and ids[0] not in updated[0].decisions
-    again = _update(project, updated[0], updated[1])
-    assert again is not None
-    whole_mark, whole = _read(project)
-    _same(again[0], whole)
-    assert again[0].decisions[ids[0]].decision == "include"
-    assert again[0].decisions[ids[1]].reviewer == "ben"  # the late "include" is older: ben's stays
-    assert (again[1].last_id, again[1].rows, again[1].recent) == (whole_mark.last_id, whole_mark.rows,
-                                                                  whole_mark.recent)
+    again = _caught_up(project, updated, ids[0])
+    assert again.decisions[ids[1]].reviewer == "ben"  # the late "include" is older: ben's stays
     project.close()
 
 
-def test_a_row_committed_later_than_the_window_asks_for_the_whole_log(tmp_path: Path,
-                                                                       postgres_database: str) -> None:
+def _caught_up(project: Project, updated: tuple[DecisionsInForce, LogMark] | None, late: int) -> DecisionsInForce:
+    """The update after the late row committed: the whole log's answer and mark (its gap
+    filled: nothing left to ask for by id), the late "include" on ``late`` in force."""
+    assert updated is not None
+    again = _update(project, *updated)
+    assert again is not None
+    whole_mark, whole = _read(project)
+    _same(again[0], whole)
+    assert again[0].decisions[late].decision == "include"
+    assert again[1] == whole_mark
+    return again[0]
+
+
+def test_a_row_committed_thousands_of_ids_late_is_taken_from_the_appended_rows(tmp_path: Path,
+                                                                             postgres_database: str) -> None:
+    """However late a transaction commits, its id was a gap when the mark was read (or became
+    one when a later row was read): the update asks for it by id and takes it, with no pass
+    over the log and no whole read (a mark once remembered a window of 2,000 ids and counted
+    the rows below it on every key press)."""
     project = Project.init(tmp_path / "review", postgres_database)
     ids = _records(project, 4)
-    with project.reading() as session:
-        mark = decision_log_mark(session, stage="title_abstract", window=1)
-        in_force = decisions_in_force(session)
     with project.transaction() as slow:
         record_decision(slow, ids[0], "include", reviewer="ana")  # takes the lowest id, commits last
-        for rid in ids[1:]:
-            with project.transaction() as quick:
-                record_decision(quick, rid, "exclude", reviewer="ben")
+        with project.transaction() as quick:
+            record_decision(quick, ids[1], "exclude", reviewer="ben")
+        mark, in_force = _read(project)  # read while it is in flight: its id is a gap
+        assert len(mark.gaps) == 1 and mark.floor == 0
+        with project.transaction() as quick:
+            for step in range(2500):  # more ids than the old window
+                record_decision(quick, ids[1 + step % 3], "exclude", reviewer="ben", request_id=f"q{step}")
         updated = _update(project, in_force, mark)
-        assert updated is not None
+        assert updated is not None and ids[0] not in updated[0].decisions
+    _caught_up(project, updated, ids[0])
+    project.close()
+
+
+def _roll_back_one(project: Project, record_id: int) -> None:
+    """A decision whose transaction fails: its id is taken from the sequence and never used."""
+    try:
+        with project.transaction() as doomed:
+            record_decision(doomed, record_id, "include", reviewer="ana")
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+
+
+def _missing_ids(project: Project) -> set[int]:
     with project.reading() as session:
-        slow_id = next(row.id for row in decision_history(session, reviewer="ana"))
-    assert slow_id <= updated[1].floor  # below the window: only the count can tell it was missed
-    assert _update(project, updated[0], updated[1]) is None
+        kept = {row.id for row in decision_history(session)}
+    return set(range(1, max(kept) + 1)) - kept
+
+
+def test_a_rolled_back_id_stays_a_gap_and_too_many_are_counted(tmp_path: Path, postgres_database: str) -> None:
+    """A transaction rolled back leaves an id no row will ever have: a mark keeps asking for it.
+    Past ``gap_limit`` of them the update asks for the whole log, whose mark counts the oldest
+    instead (floor > 0): a row committed late at or below that floor is then told by the
+    count (None: read the whole log), where a mark that follows every gap takes the row."""
+    project = Project.init(tmp_path / "review", postgres_database)
+    ids = _records(project, 4)
+    mark, _ = _read(project)
+    for rid in ids[:3]:
+        _roll_back_one(project, rid)
+        with project.transaction() as session:
+            record_decision(session, rid, "exclude", reviewer="ben")
+    rolled_back = _missing_ids(project)
+    assert len(rolled_back) == 3
+    with project.reading() as session:
+        followed = appended_since(session, mark, stage="title_abstract", gap_limit=3)
+        assert followed is not None and followed.mark.gaps == rolled_back and len(followed.rows) == 3
+        assert appended_since(session, mark, stage="title_abstract", gap_limit=2) is None
+        assert decision_log_mark(session, stage="title_abstract") == followed.mark
+        counted = decision_log_mark(session, stage="title_abstract", gap_limit=2)  # follows one gap, counts two
+    assert counted.gaps == {max(rolled_back)} and counted.floor == sorted(rolled_back)[1] and counted.below == 1
+    with project.transaction() as slow:
+        record_decision(slow, ids[3], "include", reviewer="ana")  # takes the next id, commits last
+        _roll_back_one(project, ids[3])
+        with project.transaction() as session:
+            record_decision(session, ids[3], "exclude", reviewer="ben")
+        with project.reading() as session:
+            low = decision_log_mark(session, stage="title_abstract", gap_limit=2)
+            every = decision_log_mark(session, stage="title_abstract")
+    with project.reading() as session:
+        late = next(row.id for row in decision_history(session, reviewer="ana"))  # the slow row, committed now
+    assert low.floor >= late and every.floor == 0 and late in every.gaps
+    with project.reading() as session:
+        assert appended_since(session, low, stage="title_abstract") is None  # the count tells the late row
+        taken = appended_since(session, every, stage="title_abstract")
+        assert taken is not None and [row.id for row in taken.rows] == [late] and late not in taken.mark.gaps
+        now = decision_log_mark(session, stage="title_abstract")
+        assert taken.mark == now
+        assert appended_since(session, now, stage="title_abstract") == Appended((), {}, now)
     project.close()
 
 

@@ -5,6 +5,7 @@ until B decided it too. SQLite and PostgreSQL (the ``database`` fixture)."""
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
@@ -15,6 +16,15 @@ from fastapi.testclient import TestClient
 
 from triage.store.allocation import set_allocation
 from triage.store.db import Project
+from triage.store.decisions import (
+    decisions_in_force,
+    latest_decisions_by_record,
+    record_decision,
+    standing_decision_count,
+    undo_last,
+)
+from triage.store.decisions_appended import decision_log_mark
+from triage.web.routes import live
 
 #: The promise: a decision shows in another browser within this many seconds.
 WITHIN_S = 2.0
@@ -110,3 +120,67 @@ def test_a_blind_record_is_not_named_by_the_poll_until_both_decided(team_dir: Pa
         both, _ = _until(lambda a: len(a["decisions"]) == 2, start, dan)
         assert {(r["reviewer"], r["decision"]) for r in both["decisions"]} == {  # type: ignore[union-attr]
             ("ben", "exclude"), ("dan", "include")}
+
+
+def _whole_log_counts(team_dir: Path, database: str | None, viewer: str) -> dict[str, int]:
+    with Project.open(team_dir, database) as project, project.reading() as session:
+        in_force = decisions_in_force(session)
+        return {"decided": len(in_force.decisions), "conflicts": len(in_force.conflicts),
+                "mine": len(latest_decisions_by_record(session, reviewer=viewer))}
+
+
+def test_the_counts_followed_from_the_log_are_the_whole_logs(team_dir: Path, database: str | None,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The poll keeps its counts up from the rows appended since its last read (the retrainer's
+    way), not the whole log on every refresh: after each key press, a decision on a record
+    another reviewer decided, and an undo, they are what the whole log gives."""
+    monkeypatch.setattr(live, "REFRESH_S", 0.0)  # every poll that finds the version moved reads
+    with team_app(team_dir, database) as ben, team_app(team_dir, database) as dan:
+        token_b = log_in(ben, "ben")
+        token_d = log_in(dan, "dan", "dan-long-secret-4")
+        _poll(ben)  # the first poll reads the whole log
+        decided: list[int] = []
+
+        def undo_ben() -> None:
+            assert ben.post("/screen/undo", headers={**JSON, "X-CSRF-Token": token_b}).status_code == 200
+
+        def override() -> None:  # dan decides a record ben decided: the later decision is in force
+            with Project.open(team_dir, database) as project, project.transaction() as session:
+                record_decision(session, decided[0], "include", reviewer="dan")
+
+        steps = [lambda: decided.append(_decide(ben, token_b, "exclude")),
+                 lambda: decided.append(_decide(dan, token_d, "include")),
+                 lambda: decided.append(_decide(ben, token_b, "maybe")), override, undo_ben,
+                 lambda: decided.append(_decide(ben, token_b, "exclude"))]
+        for step in steps:
+            step()
+            counts = _poll(ben)["counts"]
+            assert isinstance(counts, dict)
+            assert {key: counts[key] for key in ("decided", "conflicts", "mine")} == _whole_log_counts(
+                team_dir, database, "ben")
+        kept: live.LiveCounts = ben.app.state.live  # type: ignore[attr-defined]
+        with Project.open(team_dir, database) as project, project.reading() as session:
+            assert kept.in_force is not None and kept.in_force[0] == decision_log_mark(session, stage="title_abstract")
+        assert counts["decided"] == 3  # three records decided, one undone, one more decided
+
+
+def test_a_reviewers_standing_count_is_their_latest_rows_not_undone(project: Project) -> None:
+    from dedup_support import add
+
+    from triage.records.model import Record
+
+    ids = add(project, "Embase", [Record(title=f"Peer support for new fathers, trial {i}") for i in range(6)])
+    rng = random.Random(5)
+    for step in range(30):
+        with project.transaction() as session:
+            reviewer = rng.choice(["ana", "ben"])
+            if rng.random() < 0.25:
+                undo_last(session, reviewer=reviewer)
+            else:
+                record_decision(session, rng.choice(ids), rng.choice(["include", "exclude"]), reviewer=reviewer)
+        with project.reading() as session:
+            for name in ("ana", "ben", "cy"):
+                assert standing_decision_count(session, reviewer=name) == len(
+                    latest_decisions_by_record(session, reviewer=name)), (step, name)
+    with project.reading() as session:
+        assert standing_decision_count(session, reviewer="ana") > 0

@@ -54,6 +54,7 @@ __all__ = [
     "record_decision_once",
     "reviewers_standing",
     "settled_records",
+    "standing_decision_count",
     "undo_last",
     "withdrawn_decision_ids",
 ]
@@ -482,6 +483,18 @@ def latest_decisions_by_record(
     for row in decision_history(session, stage=stage, reviewer=reviewer):
         latest[row.record_id] = row
     return {rid: row for rid, row in latest.items() if row.decision != "retract"}
+
+
+def standing_decision_count(session: Session, *, stage: str = "title_abstract", reviewer: str) -> int:
+    """How many records the reviewer has a decision standing on: ``len`` of
+    :func:`latest_decisions_by_record`, counted by the database (the live counts ask it for
+    every viewer polling, where loading each of their rows cost a pass through the ORM)."""
+    newest = (select(func.max(DecisionRow.id).label("id"))
+              .where(DecisionRow.stage == stage, DecisionRow.reviewer == reviewer)
+              .group_by(DecisionRow.record_id).subquery())
+    return int(session.scalar(select(func.count()).select_from(DecisionRow)
+                              .join(newest, newest.c.id == DecisionRow.id)
+                              .where(DecisionRow.decision != "retract")) or 0)
 
 
 def withdrawn_decision_ids(session: Session, *, stage: str, record_ids: Sequence[int]) -> set[int]:

@@ -19,33 +19,40 @@ whole log again.
 Decision ids come from a sequence and concurrent transactions commit out of order, so
 "rows with an id above the last one seen" can miss a row committed late below it (the
 settled set once did: a record was served again to another reviewer until the next whole
-read). A :class:`LogMark` therefore keeps the ids it has seen in a window below its newest
-id (:data:`RECENT_WINDOW` ids) and how many rows it has seen in all: an update reads the
-rows above the newest id and those of the window's ids it has not seen (a late row is one
-of them), and it is refused only when the log holds more rows at or below the floor than
-the state has seen (a transaction that committed more than a window of ids late).
-Counting every row up to the newest id instead, as this module first did, refused most
-updates under 20 concurrent reviewers (some transaction is always in flight), and each
-refusal re-read the whole log: PostgreSQL then spent a core on those reads
-(``team_load.md``).
+read). A :class:`LogMark` therefore keeps the *gaps* below its newest id: the ids no
+committed row (of any stage) had when it was read. A gap is a transaction still in flight
+(its row may yet commit) or one rolled back (never); decisions are never deleted, so a
+row committed late has one of these ids. An update asks for the rows above the newest id
+and for the gaps by id, a handful under a team's load, however late the row commits.
+
+Before, a mark remembered the ids it had seen in a window of 2,000 below its newest and
+counted the rows below that window on every update (a late row below it was told only by
+the count, and the whole log read again). Counting is a pass over the log, so the key
+press that pays for it got slower with every decision: under 20 reviewers at 50,000
+records that count and building its statement cost more server time per key press than
+anything else that changed (``team_load.md``, session 13). The count is kept only for a
+log with more gaps than :data:`GAP_LIMIT` (many rolled-back transactions): the oldest are
+then counted, not followed one by one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from datetime import datetime
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, bindparam, case, func, literal, or_, select, true
+from sqlalchemy.orm import Session
 
 from triage.store.allocation import double_screening
 from triage.store.decisions import CurrentDecision, DecisionsInForce, reviewers_standing
-from triage.store.decisions_primed import decision_log_columns
 from triage.store.schema import DecisionRow, RecordRow
 
 __all__ = [
-    "RECENT_WINDOW",
+    "GAP_LIMIT",
     "Appended",
+    "AppendedRow",
     "LogMark",
     "appended_since",
     "decision_log_mark",
@@ -54,36 +61,39 @@ __all__ = [
 ]
 
 
-#: How many ids below the newest seen a mark remembers one by one (a transaction committing
-#: later than this many ids after its own is caught by the count and the whole log re-read).
-RECENT_WINDOW = 2000
+#: Most gaps in the id sequence a mark follows one by one. A whole read follows at most half
+#: as many (room for the transactions in flight); beyond that the oldest are counted.
+GAP_LIMIT = 1000
 
 
 @dataclass(frozen=True)
 class LogMark:
-    """How far into the decision log of one stage a state has read: the newest decision id
-    it saw, how many rows it reflects, and which ids above ``last_id - window`` it saw."""
+    """How far into the decision log a state has read: the newest decision id it saw (any
+    stage), how many rows of its stage it reflects, and the ids below the newest that no
+    committed row had (``gaps``: asked for by id on each update). ``floor`` > 0: ids at or
+    below it are not followed one by one; the log had ``below`` rows of the stage there."""
 
     last_id: int
     rows: int
-    recent: frozenset[int] = frozenset()
-    window: int = RECENT_WINDOW
-
-    @property
-    def floor(self) -> int:
-        """Rows at or below this id are counted, not remembered one by one."""
-        return max(0, self.last_id - self.window)
-
-    @cached_property
-    def unseen(self) -> tuple[int, ...]:
-        """The ids in the window this mark has not seen: a transaction still in flight (a row
-        that may yet commit), another stage's row or a rolled-back id. Usually a handful, so
-        an update asks for these by id instead of reading the window's 2,000 rows again."""
-        return tuple(i for i in range(self.floor + 1, self.last_id + 1) if i not in self.recent)
+    gaps: frozenset[int] = frozenset()
+    floor: int = 0
+    below: int = 0
 
     def newer(self, other: LogMark) -> bool:
         """Whether this mark reflects more of the log than ``other`` (both follow one log)."""
         return (self.last_id, self.rows) > (other.last_id, other.rows)
+
+
+class AppendedRow(NamedTuple):
+    """What following the log needs of a decision row (not the ORM object: a key press reads
+    these, and loading whole rows through the ORM was a good part of its cost)."""
+
+    id: int
+    record_id: int
+    decision: str
+    reasons: list[str] | None
+    reviewer: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -91,51 +101,99 @@ class Appended:
     """The rows appended since a mark (late ones included), oldest id first, each with the
     record it is screened as now (its merge group), and the mark that reflects them."""
 
-    rows: tuple[DecisionRow, ...]
+    rows: tuple[AppendedRow, ...]
     screened_as: dict[int, int]
     mark: LogMark
 
 
-def decision_log_mark(session: Session, *, stage: str, window: int = RECENT_WINDOW) -> LogMark:
+@cache
+def _mark_statement() -> Select[Any]:
+    """One statement (one snapshot on PostgreSQL): the newest id, the rows of the stage, and
+    each run of missing ids (``previous`` and ``following`` rows around it, with the rows of
+    the stage up to ``previous``), outer-joined to a one-row table so the first two come back
+    when there are no gaps."""
+    mine = case((DecisionRow.stage == bindparam("stage"), 1), else_=0)
+    ordered = select(
+        DecisionRow.id.label("following"),
+        func.lag(DecisionRow.id, 1, 0).over(order_by=DecisionRow.id).label("previous"),
+        (func.sum(mine).over(order_by=DecisionRow.id) - mine).label("upto"),
+    ).subquery()
+    runs = select(ordered).where(ordered.c.following - ordered.c.previous > 1).subquery()
+    last = select(func.coalesce(func.max(DecisionRow.id), 0)).scalar_subquery()
+    rows = select(func.count(DecisionRow.id)).where(DecisionRow.stage == bindparam("stage")).scalar_subquery()
+    one = select(literal(1).label("one")).subquery()
+    return (select(last, rows, runs.c.previous, runs.c.following, runs.c.upto).select_from(one)
+            .outerjoin(runs, true()).order_by(runs.c.following.desc()))
+
+
+def decision_log_mark(session: Session, *, stage: str, gap_limit: int = GAP_LIMIT) -> LogMark:
     """The log's mark now; read it *before* computing the state it marks, so a row committed
     in between is at worst seen twice (harmless: applied again, the same answer), never
-    missed."""
-    last, rows = session.execute(select(*decision_log_columns(stage))).one()
-    floor = max(0, int(last) - window)
-    recent = frozenset(session.scalars(select(DecisionRow.id).where(
-        DecisionRow.stage == stage, DecisionRow.id > floor, DecisionRow.id <= int(last))))
-    return LogMark(int(last), int(rows), recent, window)
+    missed. A pass over the log's ids (a whole read's cost, not a key press's)."""
+    read = session.execute(_mark_statement(), {"stage": stage}).all()
+    last, rows = int(read[0][0]), int(read[0][1])
+    gaps: list[int] = []
+    floor = below = 0
+    for _, _, previous, following, upto in read:  # newest run first
+        if previous is None:
+            break
+        if len(gaps) + following - previous - 1 > gap_limit // 2:
+            floor, below = int(following) - 1, int(upto)
+            break
+        gaps.extend(range(int(previous) + 1, int(following)))
+    return LogMark(last, rows, frozenset(gaps), floor, below)
 
 
-def appended_since(session: Session, mark: LogMark, *, stage: str) -> Appended | None:
-    """The rows of ``stage`` committed since ``mark`` was taken (above its newest id, or late
-    in its window), with the new mark; None when a row committed at or below the mark's
-    floor after the mark was taken (only the whole log can tell which)."""
-    appended = DecisionRow.id > mark.last_id
-    if mark.unseen:
-        appended = or_(appended, DecisionRow.id.in_(mark.unseen))
-    # One statement (one snapshot on PostgreSQL, one round trip a key press): the count of the
-    # rows at or below the floor, and the new rows outer-joined to a one-row table, so the count
-    # comes back when there are none.
-    below = (select(func.count(DecisionRow.id)).where(DecisionRow.stage == stage, DecisionRow.id <= mark.floor)
-             .scalar_subquery())
+_ROW_COLUMNS = (DecisionRow.id, DecisionRow.record_id, DecisionRow.decision, DecisionRow.reasons,
+                DecisionRow.reviewer, DecisionRow.created_at)
+
+
+@cache
+def _appended_statement(counted: bool) -> Select[Any]:
+    """The rows above the newest id and those with a gap's id, any stage (another stage's row
+    fills a gap too), each with its record's group; ``counted``: with the rows of the stage
+    at or below the floor, in the same statement (one snapshot), outer-joined so the count
+    comes back when there are no rows. Built once: building it per key press cost more
+    than running it."""
+    new_rows = (select(*_ROW_COLUMNS, DecisionRow.stage, RecordRow.merged_into)
+                .join(RecordRow, RecordRow.id == DecisionRow.record_id)
+                .where(or_(DecisionRow.id > bindparam("last_id"),
+                           DecisionRow.id.in_(bindparam("gaps", expanding=True)))))
+    if not counted:
+        return new_rows.add_columns(literal(0).label("below")).order_by(DecisionRow.id)
+    below = (select(func.count(DecisionRow.id))
+             .where(DecisionRow.stage == bindparam("stage"), DecisionRow.id <= bindparam("floor")).scalar_subquery())
+    found = new_rows.subquery()
     one = select(literal(1).label("one")).subquery()
-    new_rows = (select(DecisionRow, RecordRow.merged_into).join(RecordRow, RecordRow.id == DecisionRow.record_id)
-                .where(DecisionRow.stage == stage, appended).subquery())
-    row_alias = aliased(DecisionRow, new_rows)
-    read = session.execute(select(below, row_alias, new_rows.c.merged_into).select_from(one)
-                           .outerjoin(new_rows, true()).order_by(new_rows.c.id)).all()
-    if int(read[0][0] or 0) != mark.rows - len(mark.recent):  # a row committed later than a window of ids
+    return (select(*(found.c[c.key] for c in _ROW_COLUMNS), found.c.stage, found.c.merged_into, below.label("below"))
+            .select_from(one).outerjoin(found, true()).order_by(found.c.id))
+
+
+def appended_since(session: Session, mark: LogMark, *, stage: str,
+                   gap_limit: int = GAP_LIMIT) -> Appended | None:
+    """The rows of ``stage`` committed since ``mark`` was taken (above its newest id, or with
+    one of its gaps' ids), with the new mark; None when only the whole log can tell: a row
+    committed at or below a counted mark's floor, or more gaps than ``gap_limit``."""
+    counted = mark.floor > 0
+    parameters: dict[str, object] = {"last_id": mark.last_id, "gaps": sorted(mark.gaps)}
+    if counted:
+        parameters |= {"stage": stage, "floor": mark.floor}
+    read = session.execute(_appended_statement(counted), parameters).all()
+    if counted and (not read or int(read[0].below) != mark.below):
         return None
-    found = [(row, into) for _, row, into in read if row is not None]
+    found = [r for r in read if r.id is not None]
     if not found:
         return Appended((), {}, mark)
-    rows = tuple(row for row, _ in found)
-    screened_as = {row.record_id: (into if into is not None else row.record_id) for row, into in found}
-    last_id = max(mark.last_id, rows[-1].id)
-    seen = mark.recent | {row.id for row in rows}
-    recent = frozenset(i for i in seen if i > max(0, last_id - mark.window))
-    return Appended(rows, screened_as, LogMark(last_id, mark.rows + len(rows), recent, mark.window))
+    last_id = max(mark.last_id, found[-1].id)
+    seen = {r.id for r in found}
+    gaps = (mark.gaps - seen) | {i for i in range(mark.last_id + 1, last_id) if i not in seen}
+    if len(gaps) > gap_limit:
+        return None
+    mine = [r for r in found if r.stage == stage]
+    rows = tuple(AppendedRow(*r[: len(_ROW_COLUMNS)]) for r in mine)
+    screened_as = {r.record_id: (r.merged_into if r.merged_into is not None else r.record_id) for r in mine}
+    return Appended(rows, screened_as, LogMark(last_id, mark.rows + len(rows), frozenset(gaps), mark.floor,
+                                               mark.below))
 
 
 def in_force_after_appends(
@@ -143,8 +201,8 @@ def in_force_after_appends(
 ) -> tuple[DecisionsInForce, LogMark] | None:
     """``previous`` (read at ``mark``) with the rows appended since, and the new mark; None
     when the whole log must be read again: a new row is a ``retract`` or lands on a group
-    screened twice, a row committed late lands on a group in conflict, or a row committed
-    at or below the mark's floor after the mark was taken.
+    screened twice, a row committed late lands on a group in conflict, or
+    :func:`appended_since` says so.
 
     The caller vouches that the groups, the records and the allocation did not change since
     ``previous`` was read (:func:`~triage.store.decisions.decision_state_version` beyond its
@@ -153,7 +211,7 @@ def in_force_after_appends(
     if appended is None or any(row.decision == "retract" for row in appended.rows):
         return None
     if not appended.rows:
-        return previous, mark
+        return previous, appended.mark
     double = double_screening(session, stage)
     decisions = dict(previous.decisions)
     conflicts = dict(previous.conflicts)
@@ -180,7 +238,7 @@ def settled_after_appends(
 ) -> tuple[frozenset[int], LogMark] | None:
     """:func:`~triage.store.decisions.settled_records` (read at ``mark``) with the rows
     appended since, and the new mark; None when the whole log must be read again (a
-    ``retract`` may unsettle a group; a row committed later than the mark's window).
+    ``retract`` may unsettle a group; see :func:`appended_since`).
 
     A new decision always settles its group (in force, or in conflict with an older one),
     late or not, so a key press costs two small queries instead of re-reading the whole
@@ -191,7 +249,7 @@ def settled_after_appends(
     if appended is None or any(row.decision == "retract" for row in appended.rows):
         return None
     if not appended.rows:
-        return settled, mark
+        return settled, appended.mark
     groups = set(appended.screened_as.values())
     double = double_screening(session, stage)
     settled |= {g for g in groups if not double.twice(g) or reviewers_standing(session, g, stage) >= 2}

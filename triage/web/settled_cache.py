@@ -65,8 +65,8 @@ class SettledCache:
 
     def settled(self, session: Session, *, whole: bool = True) -> frozenset[int]:
         """:func:`~triage.store.decisions.settled_records` as of now, read again whole only
-        when a merge, an import or an allocation changed (or an undo, or a row committed later
-        than the log mark's window); in ``session``, the request's own (one connection per
+        when a merge, an import or an allocation changed (or an undo, or a log with more gaps
+        than the mark follows); in ``session``, the request's own (one connection per
         request, not one per question). ``whole=False``: the settled records within the kept
         order are enough (a card from it)."""
         prime_screening_reads(session, self.stage)  # one round trip for every fingerprint a card reads
@@ -81,7 +81,7 @@ class SettledCache:
                 # One small query, in every request that finds new decisions, without the lock:
                 # under a team's key presses nearly every card finds some, and queued behind one
                 # lock the 20 requests of 20 reviewers waited for each other's queries. The rows
-                # committed late below the newest seen are read too (decisions_appended's window).
+                # committed late below the newest seen are read too (decisions_appended's gaps).
                 updated = settled_after_appends(session, cached.settled, cached.mark, stage=self.stage)
                 if updated is not None:
                     self._keep(SettledSet(version, updated[1], updated[0], cached.whole))

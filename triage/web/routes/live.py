@@ -10,9 +10,12 @@ screening page only updates its counts (the card being read stays).
 Blind mode: in a project that screens blind, a row by another reviewer is listed only once
 its group is settled (decided or in conflict, so both reviewers decided a group screened
 twice), as the counts (decisions in force) keep an awaiting group out. Polling stays cheap
-under a team's load: one fingerprint query per poll, and the counts, read from the whole
-decision log, at most every :data:`REFRESH_S` (a settled set read a moment earlier can only
-hide a row longer, never show one early). A hidden row is passed over, never listed later:
+under a team's load: one fingerprint query per poll, and the counts at most every
+:data:`REFRESH_S` (a settled set read a moment earlier can only hide a row longer, never
+show one early), brought up to date from the rows appended since the last read
+(:func:`~triage.store.decisions_appended.in_force_after_appends`, as the retrainer does;
+the whole log only after a merge, an import, an allocation or an undo), and each viewer's
+own count counted by the database. A hidden row is passed over, never listed later:
 the page that reloads once its group settled shows it.
 """
 
@@ -30,11 +33,13 @@ from fastapi.responses import JSONResponse, Response
 from triage.store.allocation import blind_mode
 from triage.store.db import Session
 from triage.store.decisions import (
+    DecisionsInForce,
     decision_history,
     decision_state_version,
     decisions_in_force,
-    latest_decisions_by_record,
+    standing_decision_count,
 )
+from triage.store.decisions_appended import LogMark, decision_log_mark, in_force_after_appends
 from triage.store.groups import screened_under_each
 from triage.web.context import WebContext, context_of, reviewer_of
 
@@ -59,6 +64,9 @@ class LiveCounts:
     read_at: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
     settled: frozenset[int] = frozenset()
+    #: The decisions in force at ``version`` and the log's mark they were read at (followed from
+    #: the rows appended since: a whole read of the log took 0.2-0.3 s at 50,000 records).
+    in_force: tuple[LogMark, DecisionsInForce] | None = None
     #: viewer -> (version, when read, their own decisions standing)
     mine: dict[str, tuple[tuple[int, ...], float, int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,7 +90,7 @@ def _counts(kept: LiveCounts, ctx: WebContext, session: Session, version: tuple[
     with kept.lock:
         if not (_due(version, kept.version, kept.read_at) or not kept.version):
             return
-        in_force = decisions_in_force(session, stage=ctx.screening.stage)
+        in_force = _in_force_now(kept, session, version, ctx.screening.stage)
         settled = frozenset(in_force.decisions) | frozenset(in_force.conflicts)
         counts = {"decided": len(in_force.decisions), "conflicts": len(in_force.conflicts)}
         remaining = ctx.screening.remaining(settled)
@@ -91,11 +99,26 @@ def _counts(kept: LiveCounts, ctx: WebContext, session: Session, version: tuple[
         kept.version, kept.read_at, kept.counts, kept.settled = version, time.monotonic(), counts, settled
 
 
+def _in_force_now(kept: LiveCounts, session: Session, version: tuple[int, ...], stage: str) -> DecisionsInForce:
+    """The decisions in force: the kept ones with the rows appended since, while no merge,
+    import or allocation changed (``version`` beyond its first two numbers, as kept), else the
+    whole log (a retract, a group screened twice: :func:`in_force_after_appends` says so)."""
+    if kept.in_force is not None and kept.version[2:] == version[2:]:
+        updated = in_force_after_appends(session, kept.in_force[1], kept.in_force[0], stage=stage)
+        if updated is not None:
+            kept.in_force = (updated[1], updated[0])
+            return updated[0]
+    mark = decision_log_mark(session, stage=stage)  # before the log: a row in between is read again
+    in_force = decisions_in_force(session, stage=stage)
+    kept.in_force = (mark, in_force)
+    return in_force
+
+
 def _mine(kept: LiveCounts, ctx: WebContext, session: Session, version: tuple[int, ...], viewer: str) -> int:
     """The viewer's own decisions standing (their latest per record, not undone)."""
     read = kept.mine.get(viewer)
     if read is None or _due(version, read[0], read[1]):
-        count = len(latest_decisions_by_record(session, stage=ctx.screening.stage, reviewer=viewer))
+        count = standing_decision_count(session, stage=ctx.screening.stage, reviewer=viewer)
         read = (version, time.monotonic(), count)
         kept.mine[viewer] = read
     return read[2]
