@@ -196,7 +196,16 @@ def test_the_queue_runs_dry_politely(demo_dir: Path) -> None:
             record_decision(session, record_id, "maybe", reviewer="ben")
     with web_client(demo_dir) as (client, _):
         page = client.get("/screen", headers=HTML).text
-        assert "Nothing left to screen" in page
+        assert "Nothing left to screen" in page and "No records yet" not in page
+
+
+def test_a_project_with_nothing_imported_says_to_import_not_that_all_is_decided(tmp_path: Path) -> None:
+    project_dir = tmp_path / "empty"
+    Project.init(project_dir).close()
+    with web_client(project_dir) as (client, _):
+        page = client.get("/screen", headers=HTML).text
+        assert "No records yet" in page and "triage import FILE" in page
+        assert "Nothing left to screen" not in page
 
 
 def test_screening_page_says_when_the_ranking_is_still_being_built(demo_dir: Path) -> None:

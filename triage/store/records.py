@@ -17,6 +17,7 @@ __all__ = [
     "add_records",
     "find_source_by_hash",
     "get_record",
+    "has_records",
     "raw_values",
     "record_from_row",
     "screenable_records",
@@ -101,6 +102,12 @@ def raw_values(session: Session, name: str) -> dict[int, str]:
         if value not in (None, "", []):
             out[int(rid)] = value[0] if isinstance(value, list) else str(value)
     return out
+
+
+def has_records(session: Session) -> bool:
+    """Whether anything was imported: an empty screening queue then means every record is
+    decided, not a project still waiting for its first import (one index lookup)."""
+    return session.scalar(select(RecordRow.id).limit(1)) is not None
 
 
 def screening_record_ids(session: Session) -> set[int]:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from triage.screening.reasons import PICK_KEYS, reason_options
 from triage.store.db import Session
 from triage.store.decisions import reasons_required
+from triage.store.records import has_records
 from triage.store.studies import other_reports
 from triage.web.context import WebContext, context_of, reviewer_of
 from triage.web.highlight import element_classes, highlight
@@ -52,7 +53,12 @@ def card_context(ctx: WebContext, card: Card | None, reviewer: str, notice: str 
     """Everything ``_card.html`` needs; record text is escaped by :func:`highlight`.
     ``session``: the request's reading session, if it has one."""
     if card is None:
-        return {"card": None, "notice": notice}
+        if session is None:
+            with ctx.project.reading() as reading:
+                imported = has_records(reading)
+        else:
+            imported = has_records(session)
+        return {"card": None, "notice": notice, "imported": imported}
     criteria = ctx.screening.criteria  # the kept order's while a restarted server builds its ranking
     elements = ctx.screening.criteria_elements
     classes = element_classes(elements)
