@@ -66,6 +66,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], str]] = {
     "reject-any": ("triage", {"negative_threshold": 0.0},
                    "triage penalising a rejected code for any segment closer to a rejected one (before round 6)"),
     "no-reject": ("triage", {"negative_weight": 0.0}, "triage ignoring rejections (negative_weight 0)"),
+    "adapt-map": ("triage", {"adapt_steps": 50},
+                  "triage in a project map learned from the accepts (round 7; refitted after every accept)"),
     "naive": ("naive", {}, "naive baseline (nearest name, then nearest centroid)"),
     "floor": ("floor", {}, "position-only floor (nearest coded row in the file)"),
 }
