@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from triage.coding.adapt import fit_project_map
 from triage.coding.baseline import NearestCentroid
 from triage.coding.codebook import Codebook
 from triage.coding.lexical import LexicalIndex
@@ -115,6 +116,26 @@ def _fresh_model(suggester: str, code_vectors: np.ndarray, ids: list[str], kinds
     return CodeSuggester(names=names, **params).fit(code_vectors, ids, kind=kinds, segments=segments, lexical=lexical)
 
 
+def _adapted_model(code_vectors: np.ndarray, ids: list[str], kinds: list[str], names: dict[str, str],
+                   segments: np.ndarray, lexical: LexicalIndex | None, learned: list[tuple[int, str, str]],
+                   steps: int, **params: Any) -> CodeSuggester:
+    """A suggester rebuilt in a project map (:mod:`triage.coding.adapt`) learned from the accepts so far
+    (``learned``: segment row, code, kind, in the order they were made), with every decision re-added."""
+    views = [i for i, k in enumerate(kinds) if k == "description"]
+    examples = [i for i, k in enumerate(kinds) if k == "example"]
+    accepted = [(row, code) for row, code, k in learned if k == "accepted"]
+    project_map = fit_project_map(
+        segments, code_vectors[views], [ids[i] for i in views],
+        np.vstack([code_vectors[examples], segments[[r for r, _ in accepted]]]),
+        [ids[i] for i in examples] + [c for _, c in accepted], steps=steps)
+    model = CodeSuggester(names=names, **params).fit(code_vectors, ids, kind=kinds, segments=segments,
+                                                     lexical=lexical, project_map=project_map)
+    if learned:
+        model.partial_fit(segments[[r for r, _, _ in learned]], [c for _, c, _ in learned],
+                          kind=[k for _, _, k in learned])
+    return model
+
+
 def _hits(model: CodeSuggester | NearestCentroid, X: np.ndarray, gold: Sequence[set[str]]) -> np.ndarray:
     """Per row of ``X``: (first suggestion right, a right one among the first three), shape (n, 2)."""
     return _ranked_hits(model.classes_, _top3(model, X), gold)
@@ -149,7 +170,10 @@ def evaluate_coding(
     ``online`` and ``online-reject`` average over ``seeds`` orders (seeds 0..N-1 over :func:`canonical_order`);
     ``zero-shot`` does not depend on order and runs once. ``vectors`` (n, dim, rows as in
     ``gold``) skips encoding the segments. ``suggester`` is ``triage`` (:class:`CodeSuggester`
-    with ``params``) or ``naive`` (:class:`NearestCentroid`, the baseline). The suggester sees
+    with ``params``) or ``naive`` (:class:`NearestCentroid`, the baseline). ``adapt_steps`` (in
+    ``params``, triage only, online protocols) rebuilds the suggester after every accept in a project
+    map learned from the accepts so far (:func:`~triage.coding.adapt.fit_project_map`, that many steps;
+    round 7 of issue 18); zero-shot is unchanged by it. The suggester sees
     the segments' embeddings (as a project holds them: all of them, unlabelled, for centring),
     never their ids or places in the file.
     """
@@ -170,6 +194,7 @@ def evaluate_coding(
         raise EvaluationError("no coded segments to evaluate", hint="check the CSV's text and code columns")
     if groups is not None and len(groups) != len(gold.texts):
         raise EvaluationError(f"{len(groups)} group labels for {len(gold.texts)} segments")
+    adapt_steps = int(params.pop("adapt_steps", 0)) if suggester == "triage" else 0
     started = time.perf_counter()
     order = canonical_order(gold)
     gold = _reordered(gold, order)
@@ -187,6 +212,7 @@ def evaluate_coding(
         hits = np.zeros((n, 2))
         for seed_order in _orders(n, seeds):
             model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, lexical, **params)
+            learned: list[tuple[int, str, str]] = []  # (row, code, kind) in the order decided
             for i in seed_order:
                 top = _top3(model, X[i:i + 1])
                 hits[i] += _ranked_hits(model.classes_, top, [gold.codes[i]])[0]
@@ -194,7 +220,12 @@ def evaluate_coding(
                 if protocol == "online-reject" and first not in gold.codes[i]:
                     # What a coder does in the web when the first suggestion is wrong: reject it.
                     model.partial_fit(X[i:i + 1], [first], kind=["rejected"])
+                    learned.append((int(i), str(first), "rejected"))
                 codes = sorted(gold.codes[i])
+                learned += [(int(i), c, "accepted") for c in codes]
+                if adapt_steps:
+                    model = _adapted_model(code_vectors, ids, kinds, names, X, lexical, learned, adapt_steps, **params)
+                    continue
                 model.partial_fit(np.repeat(X[i:i + 1], len(codes), axis=0), codes, kind=["accepted"] * len(codes))
         hits /= seeds
     result: dict[str, Any] = {

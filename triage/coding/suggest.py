@@ -54,6 +54,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from triage.coding.adapt import ProjectMap
 from triage.coding.codebook import Code
 from triage.coding.lexical import LexicalIndex
 
@@ -211,7 +212,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
 
     # -- learning ----------------------------------------------------------------
     def fit(self, X: np.ndarray, y: Sequence[str], *, kind: Sequence[str],
-            segments: np.ndarray | None = None, lexical: LexicalIndex | None = None) -> CodeSuggester:
+            segments: np.ndarray | None = None, lexical: LexicalIndex | None = None,
+            project_map: ProjectMap | None = None) -> CodeSuggester:
         """Learn from rows ``X`` (n, dim), L2-normalised, labelled with code ids ``y``.
 
         ``kind`` says what each row is (:data:`KINDS`). Every code needs a
@@ -220,8 +222,14 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         not (no labels, no order): with ``center`` their mean is the centre (learned
         ``center_``). It sees what a project holds, as a coder does, never a gold code.
         ``lexical`` holds the TF-IDF rows of those segments and of the codes' texts.
+        ``project_map`` (:mod:`triage.coding.adapt`, learned from accepts) maps every vector, these
+        rows, the segments and every later one, before anything else; the words are found by the
+        vectors as given.
         """
         X = np.asarray(X, dtype=np.float32)
+        self.map_ = project_map
+        if project_map is not None and segments is not None:
+            segments = project_map.transform(segments)
         self.lexical_ = lexical if self.lexical_weight > 0 else None
         self.center_ = None
         if self.center and segments is not None and len(segments) > 1:
@@ -271,8 +279,12 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         return self._add(self._centered(X), y, list(kind), skip_descriptions=False)
 
     def _centered(self, X: np.ndarray) -> np.ndarray:
-        """``X`` less the centre, L2-normalised again (cosine = dot); ``X`` as is without one."""
+        """``X`` (through the project map, if any) less the centre, L2-normalised again (cosine = dot);
+        ``X`` as is without either."""
         X = np.asarray(X, dtype=np.float32)
+        project_map: ProjectMap | None = getattr(self, "map_", None)
+        if project_map is not None:
+            X = project_map.transform(X)
         center = getattr(self, "center_", None)
         return X if center is None else _unit_rows(X - center)
 
