@@ -8,8 +8,10 @@ own code's text prototype than any other code's, in the mapped space (a prototyp
 cosines, temperature :data:`TEMPERATURE`). Because the map is one matrix for the whole space, codes not yet
 coded move too. Applying it is one matrix product per vector, and a project would keep it as one matrix.
 
-Measured in ``evaluation/reports/coding.md`` (round 7): refitted after every accept (``CodeSuggester``'s
-``adapt_steps``), online top-3 on the qes tuning sets rose, the check set fell slightly; it is off by default.
+Measured in ``evaluation/reports/coding.md`` (round 7): refitted after every accept (``triage evaluate``'s
+harness, :func:`~triage.coding.evaluate.evaluate_coding` with ``adapt_steps``), online top-3 rose on the two
+qes tuning sets and an NHS subset and fell slightly on the check set, so the suggester does not use it by
+default and a project does not yet learn or keep one.
 
 Written with torch's autograd rather than a library metric learner: scikit-learn's
 ``NeighborhoodComponentsAnalysis`` (init="identity") was tried on the same rows and lost (tuning sets,
