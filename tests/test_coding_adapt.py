@@ -98,3 +98,19 @@ def test_shuffled_rows_leave_an_adapted_run_equal(shared_data: Path, tmp_path: P
     gold = read_gold_segments(tmp_path / "a.csv")
     zero = [evaluate_coding(book, gold, encoder, protocol="zero-shot", **params) for params in ({}, {"adapt_steps": 20})]
     assert (zero[0]["top1"], zero[0]["top3"]) == (zero[1]["top1"], zero[1]["top3"])
+
+
+def test_a_map_without_centring_still_compares_by_cosine(encoder: Encoder) -> None:
+    """Mapped rows are not unit length; a suggester that does not centre normalises them itself
+    (a map that only scales the space changes no score)."""
+    from triage.coding.adapt import ProjectMap
+
+    segments = encoder.encode(WAITING + STAFF)
+    views = encoder.encode([t for _, t in VIEWS])
+    codes, kinds = [c for c, _ in VIEWS], ["description"] * 4
+    dim = segments.shape[1]
+    scaled = ProjectMap(np.zeros(dim, dtype=np.float32), 2.0 * np.eye(dim, dtype=np.float32))
+    plain = CodeSuggester(center=False, lexical_weight=0.0).fit(views, codes, kind=kinds, segments=segments)
+    mapped = CodeSuggester(center=False, lexical_weight=0.0).fit(views, codes, kind=kinds, segments=segments,
+                                                                 project_map=scaled)
+    assert np.allclose(plain.decision_function(segments), mapped.decision_function(segments), atol=1e-5)

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from triage.screening.queue import ScreeningQueue
+from triage.store.db import Project
+
 #: A stand-in server: starts a builder process, prints its pid, and waits in a long task.
 SERVER = """
 import os, sys, time
@@ -71,15 +74,13 @@ def test_a_cancelled_build_ends_its_process_at_once() -> None:
     assert not _alive(builder)
 
 
-def test_a_builder_cancelled_before_it_starts_builds_nothing(project: object) -> None:
-    from triage.store.db import Project
+def test_a_builder_cancelled_before_it_starts_builds_nothing(project: Project) -> None:
     from triage.web.queue_build import QueueBuilder
 
-    assert isinstance(project, Project)
     builder = QueueBuilder()
     builder.cancel()
 
-    def build_here(_: Project) -> object:
+    def build_here(_: Project) -> ScreeningQueue:
         raise AssertionError("a cancelled build fell back to building in the server")
 
-    assert builder.build(project, "title_abstract", build_here) is None  # type: ignore[arg-type]
+    assert builder.build(project, "title_abstract", build_here) is None

@@ -46,7 +46,7 @@ class ProjectMap:
     matrix: np.ndarray
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        """Rows of ``X`` (n, dim) in the mapped space (not normalised: the suggester centres and normalises)."""
+        """Rows of ``X`` (n, dim) in the mapped space, not normalised (the suggester normalises them)."""
         return np.asarray((np.asarray(X, dtype=np.float32) - self.center) @ self.matrix.T, dtype=np.float32)
 
 

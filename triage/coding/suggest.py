@@ -280,13 +280,15 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
 
     def _centered(self, X: np.ndarray) -> np.ndarray:
         """``X`` (through the project map, if any) less the centre, L2-normalised again (cosine = dot);
-        ``X`` as is without either."""
+        ``X`` as is without either (rows come L2-normalised)."""
         X = np.asarray(X, dtype=np.float32)
         project_map: ProjectMap | None = getattr(self, "map_", None)
         if project_map is not None:
             X = project_map.transform(X)
         center = getattr(self, "center_", None)
-        return X if center is None else _unit_rows(X - center)
+        if center is not None:
+            return _unit_rows(X - center)
+        return X if project_map is None else _unit_rows(X)  # mapped rows are no longer unit length
 
     def _neighbour_space(self, X: np.ndarray) -> np.ndarray:
         """Centred rows ``X`` without the project's leading principal directions, L2-normalised

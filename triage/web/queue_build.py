@@ -39,14 +39,14 @@ def _exit_with_parent(cancelled: Connection | None = None) -> None:
     (:func:`multiprocessing.parent_process`), ready when the parent ends: a daemon thread waits
     on it and on the pipe."""
     parent = multiprocessing.parent_process()
-    watched: list[object] = [] if parent is None else [parent.sentinel]
+    watched: list[Connection | int] = [] if parent is None else [parent.sentinel]
     if cancelled is not None:
         watched.append(cancelled)
     if not watched:
         return
 
     def watch() -> None:
-        wait(watched)  # type: ignore[arg-type]  # sentinels (ints) and connections both wait
+        wait(watched)
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
