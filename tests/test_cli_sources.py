@@ -75,3 +75,22 @@ def test_an_unknown_id_names_the_ids_there_are(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sources", "remove", "7", "-p", str(proj)])
     assert result.exit_code == 1
     assert "no imported file with id 7; ids in this project: 1" in result.output.replace("\n", "")
+
+
+def test_an_import_shows_a_few_problems_of_each_kind_and_sources_problems_lists_all(tmp_path: Path) -> None:
+    proj = tmp_path / "review"
+    assert run("init", str(proj)).exit_code == 0
+    export = tmp_path / "ovid.ris"
+    export.write_text("".join(f"TY  - JOUR\nTI  - Record {n}\nER  - \n\nLink to the full text: https://example.org/{n}\n\n"
+                              for n in range(1, 8)), encoding="utf-8")
+    result = run("import", str(export), "-p", str(proj))
+    assert result.exit_code == 0, result.output
+    shown = [line for line in result.output.splitlines() if "text between records" in line]
+    assert len(shown) == 3
+    assert "ovid.ris: 4 more like the one above (lines 23, 29, 35, 41); all of them: triage sources problems 1" in result.output
+    listed = run("sources", "problems", "1", "-p", str(proj))
+    assert listed.exit_code == 0, listed.output
+    assert sum("text between records" in line for line in listed.output.splitlines()) == 7
+    assert "0 errors, 7 warnings; 7 records imported" in listed.output
+    missing = run("sources", "problems", "9", "-p", str(proj))
+    assert missing.exit_code != 0 and "no imported file with id 9" in missing.output

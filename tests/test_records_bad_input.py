@@ -250,3 +250,21 @@ def test_endnote_xml_cut_short_keeps_the_records_before_the_cut(tmp_path: Path) 
     assert (problem.severity, problem.line) == ("error", 5)
     assert "the 2 records before it were read" in problem.message
     assert problem.hint is not None and "triage sources remove" in problem.hint
+
+
+def test_tags_after_er_join_the_record_before_unless_they_are_a_record_body(tmp_path: Path) -> None:
+    """A stray tag after ER (Ovid's NL) is the record's; a title and authors after ER are a
+    record missing its TY: an error naming the lines, never glued onto the record before."""
+    path = tmp_path / "trailers.ris"
+    path.write_text(
+        "TY  - JOUR\nTI  - First\nER  - \nNL  - J First\n\nLink: https://example.org/1\n"
+        "TY  - JOUR\nTI  - Second\nER  - \nTI  - Orphan title\nAU  - Doe, J\n"
+        "TY  - JOUR\nTI  - Third\nER  - \nNL  - J Third\n",
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    assert [(r.title, r.raw.get("NL")) for r in result.records] == [
+        ("First", "J First"), ("Second", None), ("Third", "J Third")]
+    messages = {(p.severity, p.line, p.message) for p in result.problems}
+    assert ("warning", 6, "text between records (after an ER, before a TY) ignored (line 6)") in messages
+    assert ("error", 10, "tagged lines between records (after an ER, before a TY) (lines 10-11) were not imported") in messages

@@ -30,8 +30,9 @@ def test_ovid_psycinfo_a1_authors_and_n2(shared_data: Path) -> None:
     assert rec.authors[:2] == ["Trindade, Ines A", "Irons, Chris"]
     assert rec.abstract is not None and rec.abstract.startswith("Considering that self-criticism")
     assert rec.journal == "Clinical Psychology & Psychotherapy"
-    # Ovid writes "NL  - ..." after ER: reported as a warning, nothing lost.
-    assert any("tag(s) NL between records" in p.message for p in result.problems)
+    # Ovid writes "NL  - journal abbreviation" after ER: it belongs to the record before it.
+    assert [r.raw.get("NL") for r in result.records[:2]] == ["Clin Psychol Psychother", "J Health Psychol"]
+    assert not any("between records" in p.message and "NL" in p.message for p in result.problems)
 
 
 def test_pubmed_via_endnote_pmid_from_an(shared_data: Path) -> None:

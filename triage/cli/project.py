@@ -15,6 +15,7 @@ from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.criteria import adopt_criteria, who
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
+from triage.cli.problem_lines import grouped_problems
 from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
 from triage.store.db import Project
@@ -107,10 +108,11 @@ def import_command(
             bad = True
         elif o.status == "skipped":
             err_console.print(f"[yellow]skipped:[/] {escape(o.message or '')}", soft_wrap=True)
-        for p in o.problems:
-            label = "[bold red]error:[/]" if p.severity == "error" else "[yellow]warning:[/]"
-            err_console.print(f"{label} {escape(str(p))}", soft_wrap=True)
-            bad = bad or p.severity == "error"
+        more = f"; all of them: triage sources problems {o.source_id}" if o.source_id is not None else ""
+        for line in grouped_problems(o.problems, more=more):
+            label = "[bold red]error:[/]" if line.severity == "error" else "[yellow]warning:[/]"
+            err_console.print(f"{label} {escape(line.text)}", soft_wrap=True)
+        bad = bad or any(p.severity == "error" for p in o.problems)
     _prior_decisions(project_dir, outcomes, record=decisions)
     if dedup and any(o.status == "imported" and o.records for o in outcomes):
         with open_project(project_dir) as project:

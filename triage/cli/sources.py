@@ -11,7 +11,7 @@ from rich.table import Table
 from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import TriageGroup, app, console
 from triage.cli.options import ProjectOption, open_project
-from triage.store.sources import list_sources, remove_source
+from triage.store.sources import list_sources, remove_source, source_problems
 
 sources_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_completion=False,
                           pretty_exceptions_enable=False,
@@ -70,3 +70,22 @@ def decisions_command(
         with project.transaction() as session:
             made = record_prior_decisions(session, source_id)
     console.print(f"{made} earlier decisions recorded from source {source_id}.")
+
+
+@sources_app.command("problems")
+def problems_command(
+    source_id: Annotated[int, typer.Argument(help="The imported file (see 'triage sources').")],
+    project_dir: ProjectOption = None,
+) -> None:
+    """Every problem the reader reported for an imported file (the import shows a few of each kind)."""
+    with open_project(project_dir) as project, project.reading() as session:
+        summary, problems = source_problems(session, source_id)
+    if not problems:
+        console.print(f"{escape(summary.file_name)} (id {summary.id}): no problems reported.")
+        return
+    for problem in problems:
+        label = "[bold red]error:[/]" if problem.severity == "error" else "[yellow]warning:[/]"
+        console.print(f"{label} {escape(str(problem))}", soft_wrap=True)
+    errors = sum(p.severity == "error" for p in problems)
+    console.print(f"{escape(summary.file_name)} (id {summary.id}): {errors} errors, {len(problems) - errors} warnings; "
+                  f"{summary.records} records imported.")

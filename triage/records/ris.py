@@ -56,6 +56,9 @@ class Chunk:
     line: int
     lines: list[str] = field(default_factory=list)
     closed: bool = False
+    #: Tagged lines found after the record's end, before the next record, that belong to it
+    #: (Ovid writes "NL  - journal abbreviation" after ER), with their line numbers.
+    trailer: list[tuple[int, str]] = field(default_factory=list)
 
 
 def is_ris_tag_line(line: str) -> bool:
@@ -84,12 +87,35 @@ def split_records(
     is_end: Callable[[str], bool],
     start_name: str,
     end_name: str,
+    trailer_tag: Callable[[str], str | None] | None = None,
 ) -> Iterator[Chunk]:
     """Yield the records between start and end lines, one at a time, appending to
-    ``problems`` every record without an end and any text outside records, with its line."""
+    ``problems`` every record without an end and any text outside records, with its line.
+
+    With ``trailer_tag`` (a line's tag, or None), tagged lines between one record's end and
+    the next start go to the record before them as its ``trailer`` when none of them is a
+    record's body (a title, an abstract, authors: that would be a record missing its start,
+    which stays an error). A closed record is therefore yielded when the next one starts.
+    """
     current: Chunk | None = None
+    ended: Chunk | None = None  # closed; waits for what follows its end
     outside: list[tuple[int, str]] = []
     seen_any = False
+
+    def settle() -> Iterator[Chunk]:
+        nonlocal ended, outside
+        if ended is not None and trailer_tag is not None and outside:
+            tagged = [(n, text) for n, text in outside if trailer_tag(text) is not None]
+            if tagged and not {trailer_tag(text) for _, text in tagged} & ris_tags.RECORD_BODY_TAGS:
+                ended.trailer = tagged
+                outside = [(n, text) for n, text in outside if trailer_tag(text) is None]
+        if ended is not None:
+            yield ended
+            ended = None
+        if outside:
+            problems.append(_outside_problem(outside, source, before_first=not seen_any, start=start_name))
+            outside = []
+
     for number, line in enumerate(lines, 1):
         if is_start(line):
             if current is not None:
@@ -102,11 +128,8 @@ def split_records(
                     )
                 )
                 yield current
-            elif outside:
-                problems.append(
-                    _outside_problem(outside, source, before_first=not seen_any, start=start_name)
-                )
-                outside = []
+            else:
+                yield from settle()
             current = Chunk(number, [line])
             seen_any = True
         elif current is None:
@@ -117,8 +140,7 @@ def split_records(
             current.lines.append(line)
             if is_end(line):
                 current.closed = True
-                yield current
-                current = None
+                ended, current = current, None
     if current is not None:
         problems.append(
             source.problem(
@@ -129,8 +151,7 @@ def split_records(
             )
         )
         yield current
-    if outside:
-        problems.append(_outside_problem(outside, source, before_first=not seen_any, start=start_name))
+    yield from settle()
 
 
 def _outside_problem(
@@ -149,7 +170,7 @@ def _outside_problem(
             hint=f"a record may be missing its {start} line; add it or re-export the file",
         )
     if tags:
-        # Ovid writes "NL  - journal abbreviation" after ER: stray, but no record lost.
+        # Stray tags no record claims (RIS takes such tags after ER into the record before).
         return source.problem(
             f"tag(s) {', '.join(sorted(tags))} {where} ({span}) not imported",
             line=first_line,
@@ -212,6 +233,7 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
         is_end=lambda line: line.startswith("ER  -"),
         start_name="TY",
         end_name="ER",
+        trailer_tag=_tag,
     )
     parser = _Parser(
         mapping=_Identity(),
@@ -225,7 +247,10 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
     for position, chunk in enumerate(chunks, 1):
         body = [chunk.lines[0]]
         last_tag: str | None = None
-        for offset, line in enumerate(chunk.lines[1:], chunk.line + 1):
+        numbered = list(enumerate(chunk.lines[1:], chunk.line + 1))
+        if chunk.trailer:  # after the record's own tags, before its ER
+            numbered[-1:-1] = chunk.trailer
+        for offset, line in numbered:
             tag = _tag(line)
             if tag is not None:
                 last_tag = tag

@@ -16,11 +16,12 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from triage.errors import TriageError
+from triage.records.model import Problem
 from triage.store.schema import DecisionRow, EmbeddingRow, RecordRow, SourceRow
 from triage.store.schema_coding import CodingDocumentRow
 from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow
 
-__all__ = ["SourceSummary", "list_sources", "remove_source"]
+__all__ = ["SourceSummary", "list_sources", "remove_source", "source_problems"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,29 @@ def list_sources(session: Session) -> list[SourceSummary]:
 def _summary(source: SourceRow, records: int) -> SourceSummary:
     return SourceSummary(source.id, source.file_name, source.database, source.format, source.encoding, records,
                          source.imported_at, len(source.problems or []))
+
+
+def source_problems(session: Session, source_id: int) -> tuple[SourceSummary, list[Problem]]:
+    """One imported file and every problem its reader reported, in the reader's order.
+
+    The import shows a few of each kind; this is the whole list, kept with the file.
+    """
+    source = _source(session, source_id)
+    records = session.scalar(select(func.count()).select_from(RecordRow).where(RecordRow.source_id == source_id)) or 0
+    problems = [
+        Problem(path=source.file_name, message=str(p.get("message", "")), line=p.get("line"), record=p.get("record"),
+                severity=str(p.get("severity") or "error"), hint=p.get("hint"))
+        for p in source.problems or []
+    ]
+    return _summary(source, records), problems
+
+
+def _source(session: Session, source_id: int) -> SourceRow:
+    source = session.get(SourceRow, source_id)
+    if source is None:
+        known = ", ".join(str(s) for s in session.scalars(select(SourceRow.id).order_by(SourceRow.id))) or "none"
+        raise TriageError(f"no imported file with id {source_id}", hint=f"ids in this project: {known} (see 'triage sources')")
+    return source
 
 
 def _in_use(session: Session, ids: Select[Any]) -> list[str]:
@@ -79,10 +103,7 @@ def remove_source(session: Session, source_id: int) -> SourceSummary:
     carries a person's work or a dedup result; nothing is deleted then. The caller's
     transaction makes it all or nothing.
     """
-    source = session.get(SourceRow, source_id)
-    if source is None:
-        known = ", ".join(str(s) for s in session.scalars(select(SourceRow.id).order_by(SourceRow.id))) or "none"
-        raise TriageError(f"no imported file with id {source_id}", hint=f"ids in this project: {known} (see 'triage sources')")
+    source = _source(session, source_id)
     ids = select(RecordRow.id).where(RecordRow.source_id == source_id)
     summary = _summary(source, session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
     held = _in_use(session, ids)
