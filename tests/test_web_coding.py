@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _web_support import HTML, JSON, build_coding_demo, web_client
+from _web_support import HTML, JSON, build_coding_demo, build_demo, web_client
 
 from triage.embeddings import Encoder, load_encoder
 from triage.store import code_decisions as appl
@@ -91,3 +91,25 @@ def test_perspective_filter_and_segment_attribute(coding_dir: Path, encoder: Enc
         parents = client.get(f"/coding?perspective=parent&document={document}", headers=HTML).text
         assert "study-b-okafor-2022 (practitioner)</option>" in parents  # one of its segments is a parent's now
         assert f'id="seg-{segment}"' in parents
+
+
+def test_a_server_start_readies_suggestions_before_the_first_coding_page(coding_dir: Path, encoder: Encoder) -> None:
+    """The encoder, spaCy and the project's word index are built in the background at start,
+    so the first coder does not wait for them; a project with nothing to code builds nothing."""
+    from triage.coding import learn
+
+    with Project.open(coding_dir) as project, project.reading() as session:
+        url = store.store_url(session)
+    learn._LEXICAL.pop(url, None)
+    with web_client(coding_dir, reviewer=None, encoder=encoder) as (client, _):
+        coding = client.app.state.triage.coding  # type: ignore[attr-defined]
+        assert coding.warmed.wait(60)
+        assert url in learn._LEXICAL  # built without a request to /coding
+
+
+def test_no_warm_up_without_coding(tmp_path: Path) -> None:
+    project_dir = build_demo(tmp_path / "plain")
+    with web_client(project_dir, reviewer=None) as (client, _):
+        coding = client.app.state.triage.coding  # type: ignore[attr-defined]
+        assert coding.warmed.wait(60)
+        assert coding._encoder is None  # nothing to suggest for: no model loaded

@@ -62,17 +62,20 @@ def create_app(
     screening = ScreeningState(project, stage=stage, queue_factory=queue_factory)
     templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[common_values])
 
+    coding = CodingModels(project, encoder)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         screening.start()
+        coding.warm_up()
         try:
             yield
         finally:
+            coding.close()
             screening.stop()
             project.close()
 
     app = FastAPI(title="triage", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    coding = CodingModels(project, encoder)
     app.state.triage = WebContext(project=project, screening=screening, templates=templates, coding=coding)
     app.state.templates = templates
     app.add_middleware(SessionMiddleware, secret=secret or secrets.token_bytes(32))
