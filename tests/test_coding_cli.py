@@ -162,7 +162,11 @@ def test_candidates_and_errors(project: Project, demo: Path) -> None:
     err = run("code", "accept", "3", "fear-and-stigma", "--coder", "ana", *p, ok=False)
     assert err.stderr.strip() == "error: 'fear-and-stigma' is a theme, not a code; apply one of the codes under it"
     err = run("code", "accept", "3", "fear-of-removal", *p, ok=False)
-    assert err.stderr.strip() == "error: a coding decision needs a coder name; pass --coder NAME"
+    assert err.stderr.strip() == ("error: a coding decision is recorded with who made it, and no name was given; "
+                                  "pass --coder NAME, set TRIAGE_REVIEWER=NAME, or once for the project: "
+                                  "triage settings reviewer NAME")
+    by_env = runner.invoke(app, ["code", "accept", "3", "fear-of-removal", *p], env={"TRIAGE_REVIEWER": "ben"})
+    assert by_env.exit_code == 0, by_env.output
     err = run("code", "attr", "perspective", "--document", "1", *p, ok=False)
     assert err.stderr.strip() == "error: attribute 'perspective' is not KEY=VALUE; write e.g. perspective=parent"
     out = run("code", "candidates", "--threshold", "0.99", "--min-size", "2", *p).output

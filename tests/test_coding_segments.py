@@ -64,3 +64,27 @@ def test_offsets_always_point_into_the_text(nlp: Language, words: list[str]) -> 
     # every non-space character of every paragraph lies in exactly one sentence or heading
     covered = sum(len(s.text.replace(" ", "").replace("\n", "")) for s in segs if s.kind != "paragraph")
     assert covered == len(text.replace(" ", "").replace("\n", ""))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Most studies were qualitative (Fig. 2). Ten used surveys.",
+     ["Most studies were qualitative (Fig. 2).", "Ten used surveys."]),
+    ("Smith et al. found that siblings cared. Others did not.",
+     ["Smith et al. found that siblings cared.", "Others did not."]),
+    ("Smith et al. (2019) found the same. Others did not.",
+     ["Smith et al. (2019) found the same.", "Others did not."]),
+    ("Most were women (n = 12; approx. 60%). Ages ranged from 18 to 65 yrs. Most lived at home.",
+     ["Most were women (n = 12; approx. 60%).", "Ages ranged from 18 to 65 yrs.", "Most lived at home."]),
+    ("Some reported stigma [refs. 3, 4]. Others reported support.",
+     ["Some reported stigma [refs. 3, 4].", "Others reported support."]),
+])
+def test_no_sentence_ends_at_an_abbreviation_or_inside_brackets(nlp: Language, text: str, expected: list[str]) -> None:
+    """The blank pipeline's sentencizer splits after every full stop ("(Fig." | "2)."); coders
+    would be shown half sentences."""
+    assert sentences(nlp, text) == expected
+
+
+def test_a_sentence_ending_in_et_al_before_a_capital_stays_apart(nlp: Language) -> None:
+    text = "It was reported by Smith et al. Siblings also cared. An unclosed (bracket. Then more."
+    assert sentences(nlp, text) == [
+        "It was reported by Smith et al.", "Siblings also cared.", "An unclosed (bracket.", "Then more."]

@@ -41,17 +41,20 @@ codebook_app = sub_app("Show, import, export and edit the project's codebook (wi
 app.add_typer(code_app, name="code")
 app.add_typer(codebook_app, name="codebook")
 
-CoderOption = Annotated[str | None, typer.Option("--coder", help="Coder name (default: the 'reviewer' setting).")]
+CoderOption = Annotated[str | None, typer.Option("--coder", help="Coder name (default: $TRIAGE_REVIEWER, else the 'reviewer' setting).")]
 
 
-def _coder(project: Project, coder: str | None, action: Action = "code") -> str:
+def _coder(project: Project, coder: str | None, action: Action = "code", what: str | None = None) -> str:
     """The acting coder's name; on a team project an active user whose role may do ``action``
     (restructuring the codebook, ``codebook``, is a lead's: it moves every coder's coding)."""
     if (member := act_as(project, coder, action)) is not None:  # a team project: an active user
         return member
-    name = coder or project.get_setting("reviewer")
+    name = coder or os.environ.get(REVIEWER_ENV) or project.get_setting("reviewer")
     if not name:
-        raise DecisionError("a coding decision needs a coder name", hint="pass --coder NAME")
+        what = what or ("a codebook change" if action == "codebook" else "a coding decision")
+        raise DecisionError(f"{what} is recorded with who made it, and no name was given",
+                            hint=f"pass --coder NAME, set {REVIEWER_ENV}=NAME, or once for the project: "
+                                 "triage settings reviewer NAME")
     return str(name)
 
 
@@ -347,7 +350,7 @@ def memo_cmd(
 ) -> None:
     """Write a memo on a code or a segment (kept with your name and the time; exported in .qdpx)."""
     proj = open_project(project)
-    name = _coder(proj, coder)
+    name = _coder(proj, coder, what="a memo")
     with proj.transaction() as session:
         row = store.add_memo(session, store.load_codebook(session), text, coder=name, code_id=code,
                              segment_id=segment)
@@ -450,7 +453,8 @@ def codebook_import(file: Path, coder: CoderOption = None, project: ProjectOptio
     codebook = read_codebook(file)
     with proj.transaction() as session:
         codebook = adopt_ids(codebook, store.load_codebook(session))
-        store.save_codebook(session, codebook, _coder(proj, coder), imported_from=file.name)
+        store.save_codebook(session, codebook, _coder(proj, coder, what="a codebook import"),
+                            imported_from=file.name)
     console.print(f"imported {len(codebook.codes())} codes ({len(codebook.codable())} codable) from {escape(file.name)}")
 
 
@@ -465,7 +469,7 @@ def codebook_export(file: Path, project: ProjectOption = None) -> None:
 
 def _edit(project: Path | None, coder: str | None, change: Any) -> None:
     proj = open_project(project)
-    name = _coder(proj, coder)
+    name = _coder(proj, coder, what="a codebook change")
     with proj.transaction() as session:
         codebook = store.load_codebook(session)
         change(codebook)

@@ -108,7 +108,46 @@ def _repair(text: str, sentence_spans: list[tuple[int, int]]) -> list[tuple[int,
                 continue
             span = [e - len(rest.lstrip()), e]
         out.append(span)
-    return [(s, e) for s, e in out]
+    # 4. No boundary inside brackets that close in the paragraph ("(Fig. 2)", "[refs. 3, 4]"),
+    #    none before a sentence that starts in lower case ("Smith et al. found"), and none after
+    #    an abbreviation of a figure, a reference or a number before a digit ("approx. 60%").
+    pairs = _bracket_pairs(text)
+    joined: list[list[int]] = []
+    for span in out:
+        previous = text[joined[-1][0]:joined[-1][1]] if joined else ""
+        if joined and (any(o < span[0] < c for o, c in pairs) or _continues(previous, text[span[0]:span[1]])):
+            joined[-1][1] = span[1]
+        else:
+            joined.append(span)
+    return [(s, e) for s, e in joined]
+
+
+#: Abbreviations after which the sentencizer's split is undone when a digit or "(" follows
+#: ("Fig. 2", "et al. (2019)", "approx. 60%", "No. 3"). spaCy's rule-based sentencizer splits
+#: after every full stop token and has no abbreviation list of its own, hence this one.
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?:al|figs?|approx|ca|cf|vs|refs?|eqs?|pp?|vols?|nos?|resp)|\be\.g|\bi\.e)\.\s*$", re.IGNORECASE)
+
+
+def _continues(previous: str, following: str) -> bool:
+    """True when ``following`` cannot start a sentence after ``previous``."""
+    head = following.lstrip()
+    if head[:1].islower():
+        return True
+    return bool(_ABBREVIATION_END.search(previous)) and (head[:1].isdigit() or head[:1] == "(")
+
+
+def _bracket_pairs(text: str) -> list[tuple[int, int]]:
+    """``(open, close)`` offsets of the balanced round and square brackets of ``text``."""
+    opening = {")": "(", "]": "["}
+    pairs: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    for i, char in enumerate(text):
+        if char in "([":
+            stack.append((char, i))
+        elif char in opening and stack and stack[-1][0] == opening[char]:
+            pairs.append((stack.pop()[1], i))
+    return pairs
 
 
 def segment_text(nlp: Language, text: str) -> list[Segment]:
