@@ -44,7 +44,7 @@ def test_zero_shot_from_descriptions(model: CodeSuggester, encoder: Encoder) -> 
     first = [s[0] for s in model.suggest(X, k=3)]
     assert [s.code_id for s in first] == ["fear-of-removal", "information-sharing"]
     assert first[0].reason.startswith("close to the codebook example of Fear of child removal (similarity ") or \
-        first[0].reason.startswith("matches the description of Fear of child removal (similarity ")
+        first[0].reason.startswith("close to what the codebook says of Fear of child removal (similarity ")
     assert model.decision_function(X).shape == (2, 12)
     assert list(model.predict(X)) == ["fear-of-removal", "information-sharing"]
 

@@ -470,7 +470,7 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         elif n_examples:
             reason = f"close to the codebook example{'s' if n_examples > 1 else ''} of {name}"
         else:
-            reason = f"matches the description of {name}"
+            reason = f"close to what the codebook says of {name}"
         reason += f" (similarity {best:.2f})"
         if linear >= 0.3 and self.linear_ is not None:
             reason += f"; a model of the {self.linear_.rows} coded segments and examples gives it p = {linear:.2f}"
