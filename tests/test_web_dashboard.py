@@ -82,3 +82,15 @@ def test_the_recall_chart_ticks_are_whole_counts() -> None:
         ax = recall_curve_figure(labels, 500).axes[0]
         for ticks in (ax.get_xticks(), ax.get_yticks()):
             assert all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_the_identification_box_lists_the_largest_sources_and_sums_the_rest() -> None:
+    from triage.store.prisma import PrismaCounts
+    from triage.web.figures import prisma_diagram
+
+    by_source = {f"Database {letter}": n for letter, n in zip("ABCDEFGH", (1, 2, 300, 4, 50, 6, 7, 8), strict=True)}
+    counts = PrismaCounts(identified=sum(by_source.values()), identified_by_source=by_source)
+    text = prisma_diagram(counts, "svg").decode()
+    for shown in ("Database C (n = 300)", "Database E (n = 50)", "Database H (n = 8)", "Database D (n = 4)"):
+        assert shown in text
+    assert "Database A (n = 1)" not in text and "2 more sources (n = 3)" in text

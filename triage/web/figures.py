@@ -70,13 +70,21 @@ def _box(fig: Figure, x: float, y: float, text: str, width: float = 0.42) -> Non
              bbox={"boxstyle": "square,pad=0.6", "fc": "white", "ec": "#333", "lw": 1})
 
 
-def _lines(title: str, n: int, details: dict[str, int], limit: int = 6) -> str:
+def _lines(title: str, n: int, details: dict[str, int], limit: int = 6, *, rest: str = "reasons") -> str:
+    """A box's title, its count and its first ``limit`` details; the rest summed as "N more
+    ``rest``"."""
     rows = [f"{title}\n(n = {n})"]
     items = list(details.items())
     rows += [f"  {name} (n = {k})" for name, k in items[:limit]]
     if len(items) > limit:
-        rows.append(f"  {len(items) - limit} more reasons (n = {sum(k for _, k in items[limit:])})")
+        rows.append(f"  {len(items) - limit} more {rest} (n = {sum(k for _, k in items[limit:])})")
     return "\n".join(rows)
+
+
+def _sources(title: str, n: int, by_source: dict[str, int]) -> str:
+    """The identification box: the databases with the most records first, the rest summed."""
+    largest_first = dict(sorted(by_source.items(), key=lambda item: (-item[1], item[0])))
+    return _lines(title, n, largest_first, rest="sources")
 
 
 def prisma_diagram(counts: PrismaCounts, fmt: str) -> bytes:
@@ -93,8 +101,8 @@ def prisma_diagram(counts: PrismaCounts, fmt: str) -> bytes:
     rows = (0.88, 0.64, 0.42, 0.24, 0.07)
     for y, label in zip((0.88, 0.53, 0.07), ("Identification", "Screening", "Included")):
         fig.text(0.02, y, label, rotation=90, ha="left", va="center", fontsize=10, weight="bold", color="#1b6e8f")
-    _box(fig, left, rows[0], _lines("Records identified from databases", counts.identified,
-                                    counts.identified_by_source))
+    _box(fig, left, rows[0], _sources("Records identified from databases", counts.identified,
+                                      counts.identified_by_source))
     _box(fig, right, rows[0], f"Records removed before screening:\n  duplicate records (n = {counts.duplicates_removed})")
     _box(fig, left, rows[1], f"Records screened\n(n = {counts.screened} of {counts.records_to_screen};\n"
                              f"not yet screened n = {counts.undecided})")
@@ -124,8 +132,8 @@ def _update_diagram(update: UpdateCounts, fmt: str) -> bytes:
         fig.text(0.01, y, label, rotation=90, ha="left", va="center", fontsize=10, weight="bold", color="#1b6e8f")
     _box(fig, previous, rows[0], "Previous studies\n\nStudies included in\nprevious version of review\n"
                                  f"(n = {update.previous_included})")
-    _box(fig, left, rows[0], _lines("Records identified in this round", update.identified,
-                                    update.identified_by_source) + _searches(update.searches))
+    _box(fig, left, rows[0], _sources("Records identified in this round", update.identified,
+                                      update.identified_by_source) + _searches(update.searches))
     _box(fig, right, rows[0], "Records removed before screening:\n  duplicates, of each other or of\n"
                               f"  studies found before (n = {update.duplicates_removed})")
     _box(fig, left, rows[1], f"New records screened\n(n = {update.screened} of {update.records_to_screen};\n"
