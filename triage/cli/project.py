@@ -136,7 +136,8 @@ def _prior_decisions(project_dir: Path | None, outcomes: list[ImportOutcome], *,
                 made = record_prior_decisions(session, o.source_id)
                 console.print(f"{name}: {made} earlier decisions recorded (reviewer 'imported: {name}').")
             elif (labelled := count_prior_labels(session, o.source_id)):
-                console.print(f"[yellow]{name}: {labelled} records carry decisions from another tool; not recorded "
+                carry = "record carries" if labelled == 1 else "records carry"
+                console.print(f"[yellow]{name}: {labelled} {carry} decisions from another tool; not recorded "
                               f"(record them with 'triage sources decisions {o.source_id}').[/]")
 
 
