@@ -15,7 +15,8 @@ from triage.store.sources import list_sources, remove_source, source_problems
 
 sources_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_completion=False,
                           pretty_exceptions_enable=False,
-                          help="List the imported files (no subcommand); remove one imported by mistake.")
+                          help="List the imported files (no subcommand); show what the reader reported, record the decisions "
+                               "other tools left in them, or remove one imported by mistake.")
 app.add_typer(sources_app, name="sources")
 
 
