@@ -228,7 +228,8 @@ def status_command(
         _print_stopping(stopping)
     if ranking["model"] is not None:
         console.print(f"Ranking: {escape(str(ranking['model']))} learned from {ranking['model_decisions']} decisions"
-                      + ("" if ranking["current"] else " (older than the latest decisions: 'triage next' updates it)")
+                      + ("" if ranking["current"] else " (made before the latest decisions, imports, merges or "
+                                                        "embeddings: 'triage next' updates it)")
                       + ("; embeddings being computed in the background" if ranking["embedding_in_background"]
                          else "; ranked without embeddings (they are computed on the next ranking)"
                          if ranking["embeddings_pending"] else "") + ".")
