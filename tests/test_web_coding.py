@@ -7,8 +7,13 @@ import io
 import json
 import re
 import shutil
+import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from _web_support import HTML, JSON, build_coding_demo, build_demo, web_client
 
@@ -113,3 +118,58 @@ def test_no_warm_up_without_coding(tmp_path: Path) -> None:
         coding = client.app.state.triage.coding  # type: ignore[attr-defined]
         assert coding.warmed.wait(60)
         assert coding._encoder is None  # nothing to suggest for: no model loaded
+
+
+class _GatedEncoder(Encoder):
+    """The real encoder, held at the door while it encodes the project's sentences, so a test
+    can write to the store in that moment (what a reviewer screening beside the coders does)."""
+
+    def __init__(self, inner: Encoder, sentences: set[str]) -> None:
+        super().__init__(model=None, name=inner.name)
+        self._inner, self._sentences = inner, sentences
+        self.entered, self.gate = threading.Event(), threading.Event()
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+        if texts and set(texts) <= self._sentences:
+            self.entered.set()
+            assert self.gate.wait(60)
+        return self._inner.encode(texts, **kwargs)
+
+
+def test_encoding_a_projects_sentences_holds_no_write_lock(coding_dir: Path, encoder: Encoder) -> None:
+    """On SQLite a transaction that has written holds the write lock: the warm-up encodes every
+    sentence outside one, so a decision written meanwhile is stored at once (before: it waited
+    for the encoding, and past the 10 s busy timeout it failed)."""
+    from sqlalchemy import delete
+
+    from triage.store.schema_coding import SegmentVectorRow
+    from triage.store.schema_ranking import RankingStateRow
+    from triage.web.routes.coding import CodingModels
+
+    with Project.open(coding_dir) as project, project.transaction() as session:
+        session.execute(delete(SegmentVectorRow))
+        session.execute(delete(RankingStateRow).where(RankingStateRow.kind == "code_vectors"))
+        sentences = {s.text for s in store.sentence_segments(session)}
+        code = store.load_codebook(session).codable()[0].id
+    project = Project.open(coding_dir)
+    gated = _GatedEncoder(encoder, sentences)
+    models = CodingModels(project, gated)
+    warm_up = models.warm_up()
+    try:
+        assert gated.entered.wait(60)
+        started = time.monotonic()
+        with Project.open(coding_dir) as other, other.transaction() as session:
+            store.add_memo(session, store.load_codebook(session), "written while the sentences encode",
+                           coder="ben", code_id=code)
+        assert time.monotonic() - started < 5
+    finally:
+        gated.gate.set()
+        warm_up.join(60)
+        project.close()
+    assert models.warmed.is_set()
+    with Project.open(coding_dir) as project, project.reading() as session:
+        assert not store.segments_without_vectors(session, encoder.name)

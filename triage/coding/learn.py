@@ -22,9 +22,9 @@ from triage.store import coding as coding_store
 from triage.store.code_decisions import current_code_decisions
 from triage.store.code_vectors import save_code_vectors, stored_code_vectors
 from triage.store.coding import sentence_segments
-from triage.store.db import Session
+from triage.store.db import Project, Session
 
-__all__ = ["build_suggester", "code_text_vectors", "segment_vectors"]
+__all__ = ["build_suggester", "code_text_vectors", "segment_vectors", "store_missing_vectors"]
 
 
 def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[int]) -> np.ndarray:
@@ -41,6 +41,31 @@ def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[in
             stored[seg_id] = vec.tobytes()
         coding_store.save_segment_vectors(session, encoder.name, ((i, stored[i]) for i in missing))
     return np.vstack([np.frombuffer(stored[i], dtype=np.float32) for i in ids])
+
+
+def store_missing_vectors(project: Project, encoder: Encoder) -> None:
+    """Store a vector for every sentence, span and code text that has none, so that
+    :func:`build_suggester` only reads them (nothing when the codebook has no codes yet).
+
+    Call it before opening the transaction a suggestion is built in. The encoding happens
+    outside any transaction and its result is stored in a short one: on SQLite a transaction
+    that has written holds the write lock, and encoding a synthesis's few thousand sentences
+    inside one (a minute on 2 cores) held every screening decision of the team past the
+    store's 10 s busy timeout.
+    """
+    with project.reading() as session:
+        if not coding_store.load_codebook(session).codable():
+            return  # nothing to suggest: build_suggester says what to do
+        missing = coding_store.segments_without_vectors(session, encoder.name)
+    if missing:
+        vectors = encoder.encode(list(missing.values()))
+        with project.transaction() as session:
+            coding_store.save_segment_vectors(session, encoder.name,
+                                              ((i, v.tobytes()) for i, v in zip(missing, vectors, strict=True)))
+    with project.transaction() as session:  # a codebook's few texts: milliseconds
+        codebook = coding_store.load_codebook(session)
+        if codable := codebook.codable():
+            code_text_vectors(session, encoder, training_items([(c, codebook.path(c.id)) for c in codable])[0])
 
 
 def code_text_vectors(session: Session, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Code, Codebook
@@ -45,6 +46,7 @@ __all__ = [
     "save_segment_vectors",
     "segment_attributes",
     "segments_by_id",
+    "segments_without_vectors",
     "sentence_segments",
     "set_attributes",
     "store_url",
@@ -323,10 +325,23 @@ def stored_segment_vectors(session: Session, model: str, segment_ids: Iterable[i
     return {r.segment_id: r.vector for r in session.scalars(stmt)}
 
 
+def segments_without_vectors(session: Session, model: str) -> dict[int, str]:
+    """Segment id -> text of the sentences and spans (what suggestions are made for and learn
+    from) with no vector stored for ``model``, in id order: one join, no vector read."""
+    stored = and_(SegmentVectorRow.segment_id == CodingSegmentRow.id, SegmentVectorRow.model == model)
+    stmt = (select(CodingSegmentRow.id, CodingSegmentRow.text).outerjoin(SegmentVectorRow, stored)
+            .where(CodingSegmentRow.kind.in_(("sentence", "span")), SegmentVectorRow.segment_id.is_(None))
+            .order_by(CodingSegmentRow.id))
+    return {int(i): str(text) for i, text in session.execute(stmt)}
+
+
 def save_segment_vectors(session: Session, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
-    """Keep ``(segment id, float32 bytes)`` vectors for ``model``."""
-    for segment_id, vector in vectors:
-        session.add(SegmentVectorRow(segment_id=segment_id, model=model, vector=vector))
+    """Keep ``(segment id, float32 bytes)`` vectors for ``model``; a vector another process or
+    thread stored first is kept (the same segment, the same model: the same vector)."""
+    rows = [{"segment_id": segment_id, "model": model, "vector": vector} for segment_id, vector in vectors]
+    if rows:
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(insert(SegmentVectorRow).on_conflict_do_nothing(), rows)
 
 
 def store_url(session: Session) -> str:

@@ -88,6 +88,7 @@ class CodingModels:
         #: Set once a warm-up has finished (or found nothing to warm).
         self.warmed = threading.Event()
         self._closing = threading.Event()
+        self._vectors_lock = threading.Lock()
 
     def warm_up(self) -> threading.Thread:
         """Build a suggester once in the background: the encoder, spaCy and the project's word
@@ -101,14 +102,28 @@ class CodingModels:
         thread.start()
         return thread
 
+    def ready_vectors(self) -> Encoder:
+        """The encoder, once every sentence, span and code text has its vector stored
+        (:func:`~triage.coding.learn.store_missing_vectors`, outside any transaction of the
+        caller's). One thread at a time, so a request and the warm-up never store the same
+        vectors twice."""
+        from triage.coding.learn import store_missing_vectors
+
+        with self._vectors_lock:
+            encoder = self.encoder()
+            store_missing_vectors(self.project, encoder)
+            return encoder
+
     def _warm(self) -> None:
         from triage.coding.learn import build_suggester
 
         try:
-            with self.project.transaction() as session:  # stores vectors not yet embedded
-                codebook = store.load_codebook(session)
-                if store.documents(session) and codebook.codable():
-                    build_suggester(session, codebook, self.encoder())
+            with self.project.reading() as session:
+                wanted = bool(store.documents(session)) and bool(store.load_codebook(session).codable())
+            if wanted:
+                encoder = self.ready_vectors()
+                with self.project.reading() as session:  # every vector is stored: nothing to write
+                    build_suggester(session, store.load_codebook(session), encoder)
         except TriageError:
             pass  # the first coding page meets the same problem and says it
         except Exception:
@@ -178,7 +193,7 @@ def _suggest(session: Session, models: CodingModels, codebook: Codebook, segment
              coder: str) -> list[Any]:
     from triage.coding.learn import build_suggester, segment_vectors
 
-    encoder = models.encoder()
+    encoder = models.encoder()  # its vectors were readied before the page's transaction began
     model = build_suggester(session, codebook, encoder, coder=coder)
     return list(model.suggest(segment_vectors(session, encoder, [segment.id]), k=SUGGESTIONS)[0])
 
@@ -188,7 +203,9 @@ def coding_page(request: Request, document: int | None = None, segment: int | No
                 perspective: str = "") -> Response:
     ctx = context_of(request)
     coder = reviewer_of(request)
-    with ctx.project.transaction() as session:  # fills the segment-embedding cache
+    if coder:
+        _models(request).ready_vectors()  # before the transaction: see CodingModels.ready_vectors
+    with ctx.project.transaction() as session:  # stores a vector only if one appeared since
         docs = store.documents(session)
         codebook = store.load_codebook(session)
         perspectives = sorted({p for d in docs for s in store.sentence_segments(session, d.id)
