@@ -102,17 +102,18 @@ class CodingModels:
         thread.start()
         return thread
 
-    def ready_vectors(self) -> Encoder:
-        """The encoder, once every sentence, span and code text has its vector stored
+    def ready_vectors(self) -> None:
+        """Store a vector for every sentence, span and code text that has none
         (:func:`~triage.coding.learn.store_missing_vectors`, outside any transaction of the
-        caller's). One thread at a time, so a request and the warm-up never store the same
-        vectors twice."""
+        caller's); without codes, nothing (no model is loaded). One thread at a time, so a
+        request and the warm-up never encode the same texts twice."""
         from triage.coding.learn import store_missing_vectors
 
         with self._vectors_lock:
-            encoder = self.encoder()
-            store_missing_vectors(self.project, encoder)
-            return encoder
+            with self.project.reading() as session:
+                if not store.load_codebook(session).codable():
+                    return
+            store_missing_vectors(self.project, self.encoder())
 
     def _warm(self) -> None:
         from triage.coding.learn import build_suggester
@@ -121,9 +122,9 @@ class CodingModels:
             with self.project.reading() as session:
                 wanted = bool(store.documents(session)) and bool(store.load_codebook(session).codable())
             if wanted:
-                encoder = self.ready_vectors()
+                self.ready_vectors()
                 with self.project.reading() as session:  # every vector is stored: nothing to write
-                    build_suggester(session, store.load_codebook(session), encoder)
+                    build_suggester(session, store.load_codebook(session), self.encoder())
         except TriageError:
             pass  # the first coding page meets the same problem and says it
         except Exception:
