@@ -173,3 +173,18 @@ def test_encoding_a_projects_sentences_holds_no_write_lock(coding_dir: Path, enc
     assert models.warmed.is_set()
     with Project.open(coding_dir) as project, project.reading() as session:
         assert not store.segments_without_vectors(session, encoder.name)
+
+
+def test_the_warm_up_is_never_a_daemon_thread(tmp_path: Path) -> None:
+    """Started from a daemon thread (a test client's, a server's) a thread would inherit daemon:
+    one still inside torch when the interpreter exits aborts the whole process (exit 134)."""
+    from triage.web.routes.coding import CodingModels
+
+    project = Project.open(build_demo(tmp_path / "plain"))
+    started: list[threading.Thread] = []
+    starter = threading.Thread(target=lambda: started.append(CodingModels(project).warm_up()), daemon=True)
+    starter.start()
+    starter.join(10)
+    started[0].join(60)
+    project.close()
+    assert started[0].daemon is False

@@ -95,10 +95,11 @@ class CodingModels:
         index are then ready before the first coder opens the coding page (after a start on the
         demo project that page took 11 s, every later one 0.1 s). A project without coded
         documents or codes loads nothing."""
-        # Not a daemon: the interpreter waits for it at exit. A daemon thread still inside torch
-        # when the interpreter exits aborts the process ("terminate called without an active
-        # exception", exit 134); a server stopped during the warm-up waits for it instead.
-        thread = threading.Thread(target=self._warm, name="coding-warm-up")
+        # Not a daemon, said explicitly (a thread inherits daemon from the thread that starts it,
+        # and the app may start in one): the interpreter waits for it at exit. A daemon thread
+        # still inside torch when the interpreter exits aborts the process ("terminate called
+        # without an active exception", exit 134); a server stopped during the warm-up waits.
+        thread = threading.Thread(target=self._warm, name="coding-warm-up", daemon=False)
         thread.start()
         return thread
 
