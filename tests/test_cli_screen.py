@@ -58,7 +58,10 @@ def test_decide_without_reviewer_says_how(proj: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("TRIAGE_REVIEWER", raising=False)
     result = runner.invoke(app, ["decide", "1", "include", "-p", str(proj)])
     assert result.exit_code == 1
-    assert "error: a decision needs a reviewer name; pass --reviewer NAME (or set TRIAGE_REVIEWER)" in result.output
+    assert ("error: a screening decision is recorded with who made it, and no name was given; pass --reviewer NAME, "
+            "set TRIAGE_REVIEWER=NAME, or once for the project: triage settings reviewer NAME") in result.output
+    named = runner.invoke(app, ["decide", "1", "include", "-p", str(proj)], env={"TRIAGE_REVIEWER": "ana"})
+    assert named.exit_code == 0, named.output
 
 
 def _reasons_offered(output: str) -> list[list[str]]:

@@ -52,7 +52,8 @@ def test_review_without_a_reviewer_name_fails_with_the_fix(filled: Project) -> N
     run("dedup", "-p", str(filled.directory))
     result = run("dedup", "review", "-p", str(filled.directory))
     assert result.exit_code == 1
-    assert "error: no reviewer name; pass --reviewer NAME or set the 'reviewer' setting" in result.output
+    assert ("error: a dedup decision is recorded with who made it, and no name was given; pass --reviewer NAME, "
+            "set TRIAGE_REVIEWER=NAME, or once for the project: triage settings reviewer NAME") in result.output
 
 
 def test_undo_and_merges_listing(filled: Project) -> None:

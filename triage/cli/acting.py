@@ -16,11 +16,12 @@ from typing import Annotated
 
 import typer
 
+from triage.errors import DecisionError
 from triage.roles import Action
 from triage.store.db import Project
 from triage.store.users import acting_user
 
-__all__ = ["REVIEWER_ENV", "TeamMemberOption", "act_as"]
+__all__ = ["REVIEWER_ENV", "TeamMemberOption", "act_as", "acting_name"]
 
 #: Environment variable naming who a team member's commands act as.
 REVIEWER_ENV = "TRIAGE_REVIEWER"
@@ -41,3 +42,18 @@ def act_as(project: Project, given: str | None, action: Action) -> str | None:
     with project.reading() as session:
         user = acting_user(session, given or os.environ.get(REVIEWER_ENV), action)
     return user.name if user is not None else None
+
+
+def acting_name(project: Project, given: str | None, action: Action, *, what: str, option: str = "--reviewer") -> str:
+    """Who a decision or change is recorded under: on a team project the active user
+    (:func:`act_as`); otherwise ``given``, ``$TRIAGE_REVIEWER`` or the project's 'reviewer'
+    setting, in that order. ``what`` names the record in the one-line error when none is set
+    ("a screening decision", "a codebook change"), ``option`` the command's option for the name."""
+    if (member := act_as(project, given, action)) is not None:
+        return member
+    name = given or os.environ.get(REVIEWER_ENV) or project.get_setting("reviewer")
+    if not name:
+        raise DecisionError(f"{what} is recorded with who made it, and no name was given",
+                            hint=f"pass {option} NAME, set {REVIEWER_ENV}=NAME, or once for the project: "
+                                 "triage settings reviewer NAME")
+    return str(name)

@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from triage.cli.acting import REVIEWER_ENV, act_as
+from triage.cli.acting import REVIEWER_ENV, act_as, acting_name
 from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.coding.codebook import Code, slugify
@@ -47,15 +47,8 @@ CoderOption = Annotated[str | None, typer.Option("--coder", help="Coder name (de
 def _coder(project: Project, coder: str | None, action: Action = "code", what: str | None = None) -> str:
     """The acting coder's name; on a team project an active user whose role may do ``action``
     (restructuring the codebook, ``codebook``, is a lead's: it moves every coder's coding)."""
-    if (member := act_as(project, coder, action)) is not None:  # a team project: an active user
-        return member
-    name = coder or os.environ.get(REVIEWER_ENV) or project.get_setting("reviewer")
-    if not name:
-        what = what or ("a codebook change" if action == "codebook" else "a coding decision")
-        raise DecisionError(f"{what} is recorded with who made it, and no name was given",
-                            hint=f"pass --coder NAME, set {REVIEWER_ENV}=NAME, or once for the project: "
-                                 "triage settings reviewer NAME")
-    return str(name)
+    return acting_name(project, coder, action, option="--coder",
+                       what=what or ("a codebook change" if action == "codebook" else "a coding decision"))
 
 
 def _encoder(project: Project) -> Encoder:

@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from triage.cli.acting import act_as
-from triage.cli.app import TriageGroup, app, console, err_console, fail
+from triage.cli.acting import act_as, acting_name
+from triage.cli.app import TriageGroup, app, console, err_console
 from triage.cli.options import ClusterOption, ProjectOption, open_project
 from triage.records.model import Record
 from triage.store.db import Project
@@ -34,12 +34,7 @@ _CHOICES = {"m": "merge", "k": "keep_apart", "s": "skip", "q": "quit"}
 
 
 def _reviewer(project: Project, given: str | None) -> str:
-    if (member := act_as(project, given, "dedup_review")) is not None:  # a team project: an active user
-        return member
-    name = given or project.get_setting("reviewer")
-    if not name:
-        fail("no reviewer name; pass --reviewer NAME or set the 'reviewer' setting")
-    return str(name)
+    return acting_name(project, given, "dedup_review", what="a dedup decision")
 
 
 @dedup_app.callback()

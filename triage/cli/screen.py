@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from triage.cli.acting import act_as
+from triage.cli.acting import acting_name
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.options import ProjectOption, open_project
 from triage.screening.reasons import PICK_KEYS, check_reasons
@@ -52,12 +51,7 @@ COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
 
 def _reviewer(project: Project, reviewer: str | None) -> str:
-    if (member := act_as(project, reviewer, "screen")) is not None:  # a team project: an active user
-        return member
-    name = reviewer or os.environ.get("TRIAGE_REVIEWER") or project.get_setting("reviewer")
-    if not name:
-        fail("a decision needs a reviewer name; pass --reviewer NAME (or set TRIAGE_REVIEWER)")
-    return str(name)
+    return acting_name(project, reviewer, "screen", what="a screening decision")
 
 
 def _open_queue(project: Project, **kwargs: Any) -> ScreeningQueue:

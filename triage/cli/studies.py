@@ -16,8 +16,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from triage.cli.acting import act_as
-from triage.cli.app import app, console, fail, sub_app
+from triage.cli.acting import acting_name
+from triage.cli.app import app, console, sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.store.decisions import current_decisions
 from triage.store.schema import RecordRow
@@ -65,11 +65,9 @@ def list_command(
 
 def _link(a: int, b: int, link: bool, reviewer: str | None, note: str | None, project_dir: Path | None) -> None:
     with open_project(project_dir) as project:
-        name = act_as(project, reviewer, "dedup_review") or reviewer or project.get_setting("reviewer")
-        if not name:
-            fail("no reviewer name; pass --reviewer NAME or set the 'reviewer' setting")
+        name = acting_name(project, reviewer, "dedup_review", what="a study link")
         with project.transaction() as session:
-            link_reports(session, a, b, link=link, reviewer=str(name), note=note)
+            link_reports(session, a, b, link=link, reviewer=name, note=note)
     console.print(f"Records {a} and {b} {'linked as one study' if link else 'unlinked'}.")
 
 
