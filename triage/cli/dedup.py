@@ -27,7 +27,7 @@ dedup_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_comple
 app.add_typer(dedup_app, name="dedup")
 
 ReviewerOption = Annotated[
-    str | None, typer.Option("--reviewer", help="Your name, logged with each decision (default: the 'reviewer' setting).")
+    str | None, typer.Option("--reviewer", help="Your name, logged with each decision (default: $TRIAGE_REVIEWER, else the 'reviewer' setting).")
 ]
 _FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "abstract")
 _CHOICES = {"m": "merge", "k": "keep_apart", "s": "skip", "q": "quit"}

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from triage.screening.queue import ScreeningQueue, Shown
 
 ReviewerOption = Annotated[
-    str | None, typer.Option("--reviewer", "-r", help="Who decides (default: the 'reviewer' setting or $TRIAGE_REVIEWER).")
+    str | None, typer.Option("--reviewer", "-r", help="Who decides (default: $TRIAGE_REVIEWER, else the 'reviewer' setting).")
 ]
 StageOption = Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")]
 NewOnlyOption = Annotated[

@@ -26,7 +26,7 @@ from triage.store.studies import link_reports, study_groups, study_links
 studies_app = sub_app("Study groups: reports of one study linked, screened side by side.")
 app.add_typer(studies_app, name="studies")
 
-ReviewerOption = Annotated[str | None, typer.Option("--reviewer", help="Your name (default: the 'reviewer' setting).")]
+ReviewerOption = Annotated[str | None, typer.Option("--reviewer", help="Your name (default: $TRIAGE_REVIEWER, else the 'reviewer' setting).")]
 
 
 @studies_app.command("list")
