@@ -71,6 +71,26 @@ def test_errors(tmp_path: Path) -> None:
                                     "the CSV needs segment_id, text and code"
 
 
+def test_a_folder_gives_the_codebook_and_the_segments(shared_data: Path, tmp_path: Path) -> None:
+    """``triage evaluate coding FOLDER`` reads the folder's codebook.json and segments.csv, as the
+    shared sets hold them; the options still work and win; a folder without them says so."""
+    data = shared_data / "coding" / "qes-siblings-mental-illness"
+    by_folder, by_options = tmp_path / "folder.json", tmp_path / "options.json"
+    result = runner.invoke(app, ["evaluate", "coding", str(data), "--json", str(by_folder)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["evaluate", "coding", "--codebook", str(data / "codebook.json"),
+                                 "--segments", str(data / "segments.csv"), "--json", str(by_options)])
+    assert result.exit_code == 0, result.output
+    folder, options = json.loads(by_folder.read_text()), json.loads(by_options.read_text())
+    assert folder["n"] == 26
+    assert (folder["top1"], folder["top3"]) == (options["top1"], options["top3"])
+    result = runner.invoke(app, ["evaluate", "coding", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: a codebook and gold segments needed ({tmp_path} has no codebook.json / segments.csv); give a folder "
+        "holding codebook.json and segments.csv, or --codebook FILE and --segments FILE")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("protocol", ["zero-shot", "online"])
 def test_shared_nhs_feedback(shared_data: Path, tmp_path: Path, protocol: str) -> None:

@@ -16,8 +16,11 @@ from triage.errors import EvaluationError
 
 
 def evaluate_coding_cmd(
-    codebook: Annotated[Path, typer.Option(help="Codebook file (.json, .toml, .csv, .qdc).")],
-    segments: Annotated[Path, typer.Option(help="CSV with segment_id, text, code (';'-separated gold ids).")],
+    folder: Annotated[Path | None, typer.Argument(
+        help="A folder holding codebook.json (or .toml, .csv, .qdc) and segments.csv, as the shared coding "
+             "sets do; instead of --codebook and --segments.")] = None,
+    codebook: Annotated[Path | None, typer.Option(help="Codebook file (.json, .toml, .csv, .qdc).")] = None,
+    segments: Annotated[Path | None, typer.Option(help="CSV with segment_id, text, code (';'-separated gold ids).")] = None,
     protocol: Annotated[str, typer.Option(help="zero-shot (codebook only), online (learn each gold code) or online-reject (also reject a wrong first suggestion).")] = "zero-shot",
     seeds: Annotated[int, typer.Option(help="Random segment orders averaged (online).")] = 1,
     suggester: Annotated[str, typer.Option(help="triage, or naive: the baseline (nearest code name, then nearest "
@@ -39,6 +42,7 @@ def evaluate_coding_cmd(
 
     if protocol not in PROTOCOLS:
         raise EvaluationError(f"unknown protocol {protocol!r}", hint=f"use one of: {', '.join(PROTOCOLS)}")
+    codebook, segments = _gold_files(folder, codebook, segments)
     book = read_codebook(codebook)
     gold = read_gold_segments(segments)
     encoder = load_encoder()
@@ -69,3 +73,25 @@ def evaluate_coding_cmd(
                   f"{scoring * 1000:.1f} ms for a stored segment, {latency * 1000:.1f} ms with encoding")
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+def _gold_files(folder: Path | None, codebook: Path | None, segments: Path | None) -> tuple[Path, Path]:
+    """The codebook and gold segments: the options, else the folder's ``codebook.*`` and
+    ``segments.csv``; one line saying what is missing otherwise."""
+    if folder is not None:
+        if not folder.is_dir():
+            raise EvaluationError(f"{folder} is not a folder",
+                                  hint="give a folder with codebook.json and segments.csv, or --codebook and --segments")
+        if codebook is None:
+            found = [folder / f"codebook{ext}" for ext in (".json", ".toml", ".csv", ".qdc")]
+            codebook = next((f for f in found if f.is_file()), None)
+        if segments is None and (folder / "segments.csv").is_file():
+            segments = folder / "segments.csv"
+    if codebook is None or segments is None:
+        missing = " and ".join(name for name, value in (("a codebook", codebook), ("gold segments", segments))
+                               if value is None)
+        where = f"{folder} has no codebook.json / segments.csv" if folder is not None else "none given"
+        raise EvaluationError(f"{missing} needed ({where})",
+                              hint="give a folder holding codebook.json and segments.csv, or --codebook FILE and "
+                                   "--segments FILE")
+    return codebook, segments
