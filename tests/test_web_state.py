@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import pytest
 from _web_support import HTML, choose_reviewer, demo_dir, demo_template, fast_queue  # noqa: F401
 from dedup_support import add
 
@@ -78,3 +80,35 @@ def test_first_build_reports_embedding_progress(tmp_path: Path) -> None:
             assert state.embedding == (5, 5)
         finally:
             state.stop()
+
+
+def test_a_build_that_fails_unexpectedly_is_tried_again_and_the_retrainer_lives(
+        demo_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database gone for a moment while the queue is built: the pages say so in one line
+    (not an assertion), the server's log has the traceback, and the build is tried again."""
+    import triage.web.state as state_module
+    from triage.errors import TriageError
+    from triage.screening.queue import ScreeningQueue
+
+    monkeypatch.setattr(state_module, "BUILD_RETRY_S", 0.2)
+    calls: list[int] = []
+
+    def failing_once(project: Project) -> ScreeningQueue:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("server closed the connection unexpectedly")
+        return fast_queue(project)
+
+    with Project.open(demo_dir) as project:
+        state = ScreeningState(project, queue_factory=failing_once)
+        try:
+            with pytest.raises(TriageError, match=r"building the ranking failed \(OSError: server closed"):
+                state.wait_ready(60)
+            deadline = time.monotonic() + 60
+            while state._retry_build and time.monotonic() < deadline:
+                time.sleep(0.05)
+            card = state.card()
+            assert card is not None and card.rank == 1 and len(calls) == 2
+        finally:
+            state.stop()
+    assert "OSError: server closed the connection unexpectedly" in capsys.readouterr().err

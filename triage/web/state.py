@@ -22,8 +22,10 @@ seconds of Python it takes never hold the interpreter the requests' threads need
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -57,6 +59,8 @@ EXPLAINED = 40
 #: Longest a request waits for the retrainer's lock to explain a record not explained yet;
 #: after that the card is shown without highlights rather than late.
 EXPLAIN_WAIT_S = 0.1
+#: Seconds before a build that failed unexpectedly (a database gone for a moment) is tried again.
+BUILD_RETRY_S = 5.0
 #: How many of the records next in line a card checks for merges since the queue was built.
 MERGE_LOOK = 20
 
@@ -131,6 +135,8 @@ class ScreeningState:
         self._studies: tuple[tuple[int, ...], dict[int, tuple[int, ...]]] | None = None
         self._index: dict[int, int] = {}
         self._error: TriageError | None = None
+        # A build failed for an unexpected reason: try again after BUILD_RETRY_S.
+        self._retry_build = False
         self._snapshot: Snapshot | None = None
         # record id -> its latest explanation. The matched words never change; score and
         # rank are replaced by the snapshot's when shown. Filled by the retrainer.
@@ -160,12 +166,25 @@ class ScreeningState:
             if queue is None:  # cancelled: the server is stopping
                 return
             with self._lock:
+                previous = self._queue, self._index
                 self._queue = queue
                 self._index = {rid: i for i, rid in enumerate(queue.record_ids)}
-                self._refresh_locked()
-            self._error = None
+                try:
+                    self._refresh_locked()
+                except BaseException:  # no queue without its snapshot: keep serving what was there
+                    self._queue, self._index = previous
+                    raise
+            self._error, self._retry_build = None, False
         except TriageError as exc:
             self._error = exc
+        except Exception as exc:  # noqa: BLE001  (the retrainer must outlive it; logged below)
+            # Not a problem of the project's (those are TriageErrors): a database that went away
+            # for a moment, or a bug. The retrainer stays up, pages say so, the build is retried;
+            # the traceback goes to the server's log for whoever runs it.
+            traceback.print_exc(file=sys.stderr)
+            self._error = TriageError(f"building the ranking failed ({type(exc).__name__}: {exc})",
+                                      hint=f"it is tried again in {BUILD_RETRY_S:.0f} s; reload the page")
+            self._retry_build = True
         finally:
             self._ready.set()
             self._servable.set()
@@ -229,6 +248,8 @@ class ScreeningState:
             # the order waiting to be kept is due.
             pending = self._queue is not None and self._queue.cycle.embeddings_pending
             timeout = EMBEDDING_POLL_S if pending else None
+            if self._retry_build:
+                timeout = BUILD_RETRY_S if timeout is None else min(timeout, BUILD_RETRY_S)
             if keep_due:
                 wait = max(0.0, kept_at + KEEP_ORDER_EVERY_S - time.monotonic())
                 timeout = wait if timeout is None else min(timeout, wait)
@@ -236,7 +257,7 @@ class ScreeningState:
             self._wake.clear()
             if self._stop.is_set():
                 break
-            if self._embeddings_arrived():
+            if self._embeddings_arrived() or self._retry_build:
                 self._rebuild.set()
             if self._rebuild.is_set():
                 self._rebuild.clear()
