@@ -204,6 +204,9 @@ class ScreeningState:
                 self._publish_kept_head(self.settled())
         except TriageError:
             self._kept = None  # e.g. a criteria file that no longer reads: the build says so
+        except Exception:  # noqa: BLE001  (serving the kept order only saves time; logged)
+            traceback.print_exc(file=sys.stderr)
+            self._kept = None  # the build below serves the first cards instead
         finally:
             self._servable.set()
         if self._kept is not None:
