@@ -4,10 +4,14 @@ fills every place when too few themes are left."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from triage.coding.codebook import Codebook
+from triage.coding.codebook_io import read_codebook
+from triage.coding.evaluate import evaluate_coding, read_gold_segments
 from triage.coding.suggest import CodeSuggester, code_themes, code_views, training_items
 from triage.embeddings import Encoder, load_encoder
 
@@ -72,3 +76,14 @@ def test_codes_without_a_theme_are_not_capped_and_every_place_is_filled(encoder:
     one_theme = _fitted(encoder, book, themes=themes, max_per_theme=1)
     assert np.array_equal(one_theme.rank(x, 3), _fitted(encoder, book, themes=themes).rank(x, 3))
     assert len({s.code_id for s in one_theme.suggest(x, k=3)[0]}) == 3
+
+
+def test_the_harness_tells_the_suggester_each_codes_theme(shared_data: Path, encoder: Encoder) -> None:
+    """``evaluate_coding`` passes the codebook's themes, so ``max_per_theme`` reaches the suggestions it
+    scores: on a real synthesis (online, one seed) one code a theme changes top-3 and never top-1."""
+    data = shared_data / "coding" / "qes-siblings-mental-illness"
+    book, gold = read_codebook(data / "codebook.json"), read_gold_segments(data / "segments.csv")
+    free, capped = (evaluate_coding(book, gold, encoder, protocol="online", seeds=1, **params)
+                    for params in ({}, {"max_per_theme": 1}))
+    assert capped["top1"] == free["top1"]
+    assert capped["top3"] != free["top3"]
