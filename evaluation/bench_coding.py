@@ -535,7 +535,7 @@ CHOICES = [
      "800 NHS answers, by the shared machine's load), in the background of a product, which the lead wires. "
      "Tests: `tests/test_coding_theme_cap.py` (the cap keeps scores and the first code and brings a third theme "
      "into the three; codes without a theme are not capped; every place is filled when one theme is all there "
-     "is)."),
+     "is; `evaluate_coding` passes the themes: one code a theme changes top-3, never top-1, on siblings)."),
     "",
     ("Latency: `triage code suggest` no longer loads the encoder when the segment and code vectors are stored "
      "(code texts' vectors are kept since this round): on the demo (2 studies, 38 segments, loaded 2-core machine) "
