@@ -12,6 +12,9 @@ Measured in ``evaluation/reports/coding.md`` (round 7): refitted after every acc
 harness, :func:`~triage.coding.evaluate.evaluate_coding` with ``adapt_steps``), online top-3 rose on the two
 qes tuning sets and an NHS subset and fell slightly on the check set, so the suggester does not use it by
 default and a project does not yet learn or keep one.
+Round 8: with at most two codes of one theme among the three suggestions (``CodeSuggester(max_per_theme=2)``,
+variant ``adapt-map-cap``) it rose on the tuning sets without lowering the check set; still an option, since a
+project would have to refit the map in the background after every accept.
 
 Written with torch's autograd rather than a library metric learner: scikit-learn's
 ``NeighborhoodComponentsAnalysis`` (init="identity") was tried on the same rows and lost (tuning sets,

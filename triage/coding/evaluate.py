@@ -30,7 +30,7 @@ from triage.coding.adapt import fit_project_map
 from triage.coding.baseline import NearestCentroid
 from triage.coding.codebook import Codebook
 from triage.coding.lexical import LexicalIndex
-from triage.coding.suggest import CodeSuggester, code_text, training_items
+from triage.coding.suggest import CodeSuggester, code_text, code_themes, training_items
 from triage.embeddings import Encoder
 from triage.errors import EvaluationError, InputError
 
@@ -142,7 +142,10 @@ def _hits(model: CodeSuggester | NearestCentroid, X: np.ndarray, gold: Sequence[
 
 
 def _top3(model: CodeSuggester | NearestCentroid, X: np.ndarray) -> np.ndarray:
-    """Column indices of the first three suggestions per row of ``X``, best first."""
+    """Column indices of the first three suggestions per row of ``X``, best first (as the suggester shows them:
+    :meth:`CodeSuggester.rank`, which may cap the codes of one theme)."""
+    if isinstance(model, CodeSuggester):
+        return model.rank(X, 3)
     return np.argsort(-model.decision_function(X), axis=1, kind="stable")[:, :3]
 
 
@@ -173,7 +176,8 @@ def evaluate_coding(
     with ``params``) or ``naive`` (:class:`NearestCentroid`, the baseline). ``adapt_steps`` (in
     ``params``, triage only, online protocols) rebuilds the suggester after every accept in a project
     map learned from the accepts so far (:func:`~triage.coding.adapt.fit_project_map`, that many steps;
-    round 7 of issue 18); zero-shot is unchanged by it. The suggester sees
+    round 7 of issue 18); zero-shot is unchanged by it. The triage suggester is told each code's theme
+    (:func:`~triage.coding.suggest.code_themes`), which ``max_per_theme`` (in ``params``) uses. The suggester sees
     the segments' embeddings (as a project holds them: all of them, unlabelled, for centring),
     never their ids or places in the file.
     """
@@ -203,6 +207,8 @@ def evaluate_coding(
     texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codebook.codable()])
     code_vectors = encoder.encode(texts)
     names = {c.id: c.name for c in codebook.codes()}
+    if suggester == "triage":
+        params.setdefault("themes", code_themes([(c, codebook.path(c.id)) for c in codebook.codable()]))
     # The segments' words, unlabelled, as a project holds them (like the vectors used for centring).
     lexical = LexicalIndex(gold.texts, X, {c.id: code_text(c, codebook.path(c.id)) for c in codebook.codable()})
     if protocol == "zero-shot":

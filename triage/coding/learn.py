@@ -16,7 +16,7 @@ import numpy as np
 
 from triage.coding.codebook import Codebook, CodebookError
 from triage.coding.lexical import LexicalIndex
-from triage.coding.suggest import CodeSuggester, LinearHead, code_text, training_items
+from triage.coding.suggest import CodeSuggester, LinearHead, code_text, code_themes, training_items
 from triage.embeddings import Encoder
 from triage.store import coding as coding_store
 from triage.store.code_decisions import current_code_decisions
@@ -105,6 +105,8 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
         ids += [d.code_id for d in decisions]
         kinds += ["accepted" if d.decision == "accept" else "rejected" for d in decisions]
     names = {c.id: c.name for c in codebook.codes()}
+    # Each code's theme, for the suggester's max_per_theme (off unless asked for).
+    params.setdefault("themes", code_themes([(c, codebook.path(c.id)) for c in codable]))
     # Every segment of the project, coded or not, centres the vectors (CodeSuggester.fit): embedded
     # once and stored, so later calls only read them.
     segments = sentence_segments(session)

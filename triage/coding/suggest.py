@@ -58,7 +58,8 @@ from triage.coding.adapt import ProjectMap
 from triage.coding.codebook import Code
 from triage.coding.lexical import LexicalIndex
 
-__all__ = ["KINDS", "CodeSuggester", "LinearHead", "Suggestion", "code_text", "code_views", "training_items"]
+__all__ = ["KINDS", "CodeSuggester", "LinearHead", "Suggestion", "code_text", "code_themes", "code_views",
+           "training_items"]
 
 #: Kinds of training rows: the code's own text, a codebook example, an accepted segment,
 #: a rejected suggestion.
@@ -88,6 +89,13 @@ def code_views(code: Code, path: Sequence[Code] = ()) -> list[str]:
     differs, the code's name alone (what tells a subtheme from its siblings)."""
     full = code_text(code, path)
     return [full] if full == code.name else [full, code.name]
+
+
+def code_themes(codes: Sequence[tuple[Code, Sequence[Code]]]) -> dict[str, str]:
+    """Each codable code's theme (the code it stands under), for ``CodeSuggester(themes=...)``;
+    a code at the top of the codebook has none. ``codes`` pairs codes with their paths, as for
+    :func:`training_items`."""
+    return {code.id: path[-2].id for code, path in codes if len(path) >= 2 and path[-1].id == code.id}
 
 
 def training_items(codes: Sequence[tuple[Code, Sequence[Code]]]) -> tuple[list[str], list[str], list[str]]:
@@ -181,6 +189,14 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         tuning sets (``evaluation/bench_coding.py`` ``TUNE_SETS``, online top-3 over 5 seeds: 0
         0.616, 1 0.652, 2 0.639, 3 0.645). It needs ``center`` and at least
         :data:`MIN_SEGMENTS_FOR_DIRECTIONS` segments; zero-shot does not depend on it.
+    themes : each code's theme (code id -> theme id, :func:`code_themes`); codes without one each
+        count as their own theme.
+    max_per_theme : at most this many codes of one theme among the ``k`` suggestions (:meth:`rank`,
+        :meth:`suggest`; filled by score where fewer themes are left); 0 (the default) ranks by score
+        alone. The scores do not change, only which codes are shown. Against one theme's codes crowding
+        the three slots when the segment's theme is guessed wrong (round 8 of issue 18, measured with the
+        project map, ``evaluate_coding(adapt_steps=...)``: 2 keeps the map's gains on the qes tuning sets
+        and no longer costs the check set; see ``evaluation/reports/coding.md``).
     """
 
     #: Recorded with every suggestion shown; "+logreg" since the linear head joined.
@@ -198,6 +214,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         center: bool = True,
         lexical_weight: float = 0.6,
         drop_components: int = 1,
+        themes: dict[str, str] | None = None,
+        max_per_theme: int = 0,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.negative_weight = negative_weight
@@ -209,6 +227,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         self.center = center
         self.lexical_weight = lexical_weight
         self.drop_components = drop_components
+        self.themes = themes
+        self.max_per_theme = max_per_theme
 
     # -- learning ----------------------------------------------------------------
     def fit(self, X: np.ndarray, y: Sequence[str], *, kind: Sequence[str],
@@ -253,6 +273,11 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         described = [c for c, k in zip(y, kinds) if k == "description"]
         self.classes_ = np.array(list(dict.fromkeys(described)), dtype=object)
         self._index = {c: i for i, c in enumerate(self.classes_)}
+        # One group number per code: its theme's, or its own where it has none.
+        theme_of = self.themes or {}
+        groups = {t: n for n, t in enumerate(dict.fromkeys(theme_of[c] for c in self.classes_ if c in theme_of))}
+        self.theme_group_ = np.array([groups[theme_of[c]] if c in theme_of else len(groups) + i
+                                      for i, c in enumerate(self.classes_)], dtype=np.intp)
         self.prototypes_ = np.zeros((len(self.classes_), X.shape[1]), dtype=np.float32)
         self.n_features_in_ = X.shape[1]
         # Learned rows in growing buffers (capacity doubles), so an accept costs O(dim)
@@ -435,6 +460,20 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         X = self._centered(X)
         return self._parts(X)[0] + self.linear_weight * self._linear(X) + self.lexical_weight * lexical
 
+    def rank(self, X: np.ndarray, k: int = 3) -> np.ndarray:
+        """Column indices (n_samples, k) of the first ``k`` suggestions per row, best first: by score,
+        with at most ``max_per_theme`` codes of one theme."""
+        check_is_fitted(self, "prototypes_")
+        return self._ranked(self.decision_function(X), k)
+
+    def _ranked(self, scores: np.ndarray, k: int) -> np.ndarray:
+        k = min(k, len(self.classes_))
+        order = np.argsort(-scores, axis=1, kind="stable")
+        if self.max_per_theme < 1 or k < 1:
+            return order[:, :k]
+        return np.array([_theme_capped(row, self.theme_group_, self.max_per_theme, k) for row in order],
+                        dtype=np.intp).reshape(len(order), k)
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The best-scoring code id per row, shape (n_samples,)."""
         return np.asarray(self.classes_[np.argmax(self.decision_function(X), axis=1)])
@@ -447,10 +486,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         scores, best, penalty, n_acc, n_ex = self._parts(X)
         linear = self._linear(X)
         scores = scores + self.linear_weight * linear + self.lexical_weight * lexical
-        k = min(k, len(self.classes_))
         out = []
-        for row in range(len(scores)):
-            order = np.argsort(-scores[row], kind="stable")[:k]
+        for row, order in enumerate(self._ranked(scores, k)):
             out.append([
                 Suggestion(str(self.classes_[i]), float(scores[row, i]),
                            self._reason(i, float(best[row, i]), float(penalty[row, i]),
@@ -477,6 +514,24 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         if penalty > 0:
             reason += f"; but you rejected {name} for a similar segment"
         return reason
+
+
+def _theme_capped(order: np.ndarray, groups: np.ndarray, cap: int, k: int) -> np.ndarray:
+    """The first ``k`` of ``order`` (codes best first) taking at most ``cap`` of one group (theme); codes
+    passed over fill the remaining places, best first, when too few groups are left."""
+    picked: list[int] = []
+    passed: list[int] = []
+    taken: dict[int, int] = {}
+    for j in order:
+        group = int(groups[j])
+        if taken.get(group, 0) < cap:
+            picked.append(int(j))
+            taken[group] = taken.get(group, 0) + 1
+            if len(picked) == k:
+                break
+        else:
+            passed.append(int(j))
+    return np.array(picked + passed[:k - len(picked)], dtype=np.intp)
 
 
 def _leading_directions(X: np.ndarray, n: int) -> np.ndarray:
