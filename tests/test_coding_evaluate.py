@@ -71,6 +71,24 @@ def test_errors(tmp_path: Path) -> None:
                                     "the CSV needs segment_id, text and code"
 
 
+def test_round_8_options_run_from_the_command_line(tmp_path: Path) -> None:
+    """--max-per-theme and --adapt-steps run the variant a project does not use yet; the JSON keeps
+    its keys and its suggester says which variant ran; the naive baseline takes neither."""
+    rows = [(i, t, c.split(";")[0]) for i, t, c in GOLD]
+    out = tmp_path / "r.json"
+    args = ["evaluate", "coding", "--codebook", str(DEMO / "codebook.json"), "--segments", str(gold_csv(tmp_path, rows))]
+    result = runner.invoke(app, [*args, "--protocol", "online", "--max-per-theme", "2", "--adapt-steps", "5",
+                                 "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert list(report) == ["protocol", "n", "top1", "top3", "seeds", "seconds", "suggester"]
+    assert report["suggester"] == "triage (max_per_theme=2, adapt_steps=5)"
+    result = runner.invoke(app, [*args, "--suggester", "naive", "--adapt-steps", "5"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("error: --adapt-steps applies to the triage suggester only; leave --suggester "
+                                     "out or give --suggester triage")
+
+
 def test_a_folder_gives_the_codebook_and_the_segments(shared_data: Path, tmp_path: Path) -> None:
     """``triage evaluate coding FOLDER`` reads the folder's codebook.json and segments.csv, as the
     shared sets hold them; the options still work and win; a folder without them says so."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,6 +26,12 @@ def evaluate_coding_cmd(
     suggester: Annotated[str, typer.Option(help="triage, or naive: the baseline (nearest code name, then nearest "
                                                 "centroid of the segments coded so far).")] = "triage",
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,
+    max_per_theme: Annotated[int, typer.Option(
+        help="triage only, not yet a project's default: at most this many codes of one theme among the three "
+             "suggestions (0: by score alone).")] = 0,
+    adapt_steps: Annotated[int, typer.Option(
+        help="triage only, online protocols, not yet a project's default: refit a map of the embeddings from "
+             "the accepts after every accept, with this many steps (0: none; issue 18's rounds 7-8 used 50).")] = 0,
 ) -> None:
     """Share of segments whose first (top-1) or first three (top-3) suggestions hold a gold code."""
     import numpy as np
@@ -53,8 +59,15 @@ def evaluate_coding_cmd(
         vectors = np.empty((len(order), encoder.dimension), dtype=np.float32)
         vectors[order] = encoder.encode([gold.texts[i] for i in order], batch_size=128)
     encoding = time.perf_counter() - started
+    options: dict[str, Any] = {name: value for name, value in (("max_per_theme", max_per_theme),
+                                                                ("adapt_steps", adapt_steps)) if value}
+    if options and suggester != "triage":
+        raise EvaluationError(f"--{next(iter(options)).replace('_', '-')} applies to the triage suggester only",
+                              hint="leave --suggester out or give --suggester triage")
     result = evaluate_coding(book, gold, encoder, protocol=protocol, seeds=seeds, vectors=vectors,
-                             suggester=suggester)
+                             suggester=suggester, **options)
+    if options:  # the same keys; the suggester's name says which variant ran
+        result["suggester"] += " (" + ", ".join(f"{name}={value}" for name, value in options.items()) + ")"
     result["seconds"] = round(result["seconds"] + encoding, 2)
     console.print(
         f"{result['suggester']} {result['protocol']}: n={result['n']} top1={result['top1']:.3f} top3={result['top3']:.3f} "
