@@ -85,7 +85,7 @@ def import_file(
             encoding=result.encoding,
             database=source or result.database,
             record_count=len(result.records),
-            problems=[_problem_dict(p) for p in result.problems],
+            problems=[p.stored() for p in result.problems],
             round_id=resolve_round(session, search_round, create=True),
         )
         session.add(row)
@@ -121,13 +121,3 @@ def import_files(
         if on_file_done is not None:
             on_file_done(outcome)
     return outcomes
-
-
-def _problem_dict(problem: Problem) -> dict[str, object]:
-    return {
-        "message": problem.message,
-        "line": problem.line,
-        "record": problem.record,
-        "severity": problem.severity,
-        "hint": problem.hint,
-    }

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from triage.records.model import Problem
 
-__all__ = ["ProblemLine", "grouped_problems"]
+__all__ = ["ProblemLine", "grouped_problems", "severity_label"]
 
 _NUMBER = re.compile(r"\d+")
 #: How many problems of one kind an import prints before it summarises the rest.
@@ -27,6 +27,11 @@ class ProblemLine:
 
     severity: str
     text: str
+
+
+def severity_label(severity: str) -> str:
+    """The Rich markup a problem's line starts with: ``error:`` or ``warning:``."""
+    return "[bold red]error:[/]" if severity == "error" else "[yellow]warning:[/]"
 
 
 def _kind(problem: Problem) -> tuple[str, str, str]:

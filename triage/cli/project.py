@@ -15,7 +15,7 @@ from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.criteria import adopt_criteria, who
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
-from triage.cli.problem_lines import grouped_problems
+from triage.cli.problem_lines import grouped_problems, severity_label
 from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
 from triage.store.db import Project
@@ -110,8 +110,7 @@ def import_command(
             err_console.print(f"[yellow]skipped:[/] {escape(o.message or '')}", soft_wrap=True)
         more = f"; all of them: triage sources problems {o.source_id}" if o.source_id is not None else ""
         for line in grouped_problems(o.problems, more=more):
-            label = "[bold red]error:[/]" if line.severity == "error" else "[yellow]warning:[/]"
-            err_console.print(f"{label} {escape(line.text)}", soft_wrap=True)
+            err_console.print(f"{severity_label(line.severity)} {escape(line.text)}", soft_wrap=True)
         bad = bad or any(p.severity == "error" for p in o.problems)
     _prior_decisions(project_dir, outcomes, record=decisions)
     if dedup and any(o.status == "imported" and o.records for o in outcomes):

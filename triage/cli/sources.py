@@ -11,6 +11,7 @@ from rich.table import Table
 from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import TriageGroup, app, console
 from triage.cli.options import ProjectOption, open_project
+from triage.cli.problem_lines import severity_label
 from triage.store.sources import list_sources, remove_source, source_problems
 
 sources_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_completion=False,
@@ -85,8 +86,7 @@ def problems_command(
         console.print(f"{escape(summary.file_name)} (id {summary.id}): no problems reported.")
         return
     for problem in problems:
-        label = "[bold red]error:[/]" if problem.severity == "error" else "[yellow]warning:[/]"
-        console.print(f"{label} {escape(str(problem))}", soft_wrap=True)
+        console.print(f"{severity_label(problem.severity)} {escape(str(problem))}", soft_wrap=True)
     errors = sum(p.severity == "error" for p in problems)
     console.print(f"{escape(summary.file_name)} (id {summary.id}): {errors} errors, {len(problems) - errors} warnings; "
                   f"{summary.records} records imported.")

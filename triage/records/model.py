@@ -108,6 +108,17 @@ class Problem:
     severity: str = "error"
     hint: str | None = None
 
+    def stored(self) -> dict[str, object]:
+        """The problem as the project keeps it with its imported file (the file is the row's)."""
+        return {"message": self.message, "line": self.line, "record": self.record, "severity": self.severity,
+                "hint": self.hint}
+
+    @classmethod
+    def from_stored(cls, path: str, data: dict[str, Any]) -> Problem:
+        """A problem kept by :meth:`stored` with the file ``path`` it was found in."""
+        return cls(path=path, message=str(data.get("message", "")), line=data.get("line"), record=data.get("record"),
+                   severity=str(data.get("severity") or "error"), hint=data.get("hint"))
+
     def __str__(self) -> str:
         from pathlib import Path
 

@@ -19,13 +19,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from triage.store.allocation import allocation_in_force
 from triage.store.base import utcnow
 from triage.store.schema import RecordRow
 from triage.store.schema_allocation import ClaimRow
+from triage.store.upsert import conflict_insert
 
 __all__ = ["LEASE", "claim", "claimed_away", "claims_held", "hold_after_decision", "hold_decided", "reopen_after_undo", "unavailable_to"]
 
@@ -61,7 +61,7 @@ def claim(
     session.execute(update(ClaimRow).where(*mine, ClaimRow.expires_at.is_not(None)).values(expires_at=until))
     if session.scalar(select(ClaimRow.slot).where(*mine)) is not None:
         return True
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)
+    insert = conflict_insert(session)
     for slot in range(slots):
         # RETURNING says whether the row was written (psycopg reports no rowcount here).
         taken = session.scalar(
@@ -102,7 +102,7 @@ def hold_decided(session: Session, *, stage: str, decided: Mapping[int, Sequence
             values.append({"stage": stage, "record_id": group, "slot": free.pop(0), "reviewer": reviewer,
                            "claimed_at": now, "expires_at": None})
     if values:
-        insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)
+        insert = conflict_insert(session)
         session.execute(insert(ClaimRow).on_conflict_do_nothing(), values)
     return len(values)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Code, Codebook
@@ -29,6 +28,7 @@ from triage.store.schema_coding import (
     CodingSegmentRow,
     SegmentVectorRow,
 )
+from triage.store.upsert import conflict_insert
 
 if TYPE_CHECKING:  # spaCy (and torch under it) only for the hint; `triage` starts faster
     from spacy.language import Language
@@ -340,8 +340,7 @@ def save_segment_vectors(session: Session, model: str, vectors: Iterable[tuple[i
     thread stored first is kept (the same segment, the same model: the same vector)."""
     rows = [{"segment_id": segment_id, "model": model, "vector": vector} for segment_id, vector in vectors]
     if rows:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        session.execute(insert(SegmentVectorRow).on_conflict_do_nothing(), rows)
+        session.execute(conflict_insert(session)(SegmentVectorRow).on_conflict_do_nothing(), rows)
 
 
 def store_url(session: Session) -> str:

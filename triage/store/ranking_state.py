@@ -13,8 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from triage.store.base import utcnow
@@ -22,6 +20,7 @@ from triage.store.decisions import decision_state_version
 from triage.store.groups import dedup_horizon
 from triage.store.schema import EmbeddingRow
 from triage.store.schema_ranking import RankingStateRow
+from triage.store.upsert import conflict_insert
 
 __all__ = ["RankingInputs", "StoredState", "clear_ranking_state", "load_state", "ranking_inputs", "save_state",
            "state_summaries"]
@@ -80,7 +79,7 @@ def save_state(
     built the same piece at once both store it, where a read-then-insert let the second fail."""
     values = {"kind": kind, "stage": stage, "preset": preset, "key": key, "data": data, "meta": meta or {},
               "decisions_seen": decisions_seen, "computed_at": utcnow()}
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = conflict_insert(session)
     statement = insert(RankingStateRow).values(**values)
     session.execute(statement.on_conflict_do_update(
         index_elements=["kind", "stage", "preset"],

@@ -58,11 +58,7 @@ def source_problems(session: Session, source_id: int) -> tuple[SourceSummary, li
     """
     source = _source(session, source_id)
     records = session.scalar(select(func.count()).select_from(RecordRow).where(RecordRow.source_id == source_id)) or 0
-    problems = [
-        Problem(path=source.file_name, message=str(p.get("message", "")), line=p.get("line"), record=p.get("record"),
-                severity=str(p.get("severity") or "error"), hint=p.get("hint"))
-        for p in source.problems or []
-    ]
+    problems = [Problem.from_stored(source.file_name, p) for p in source.problems or []]
     return _summary(source, records), problems
 
 
