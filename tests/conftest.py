@@ -65,6 +65,7 @@ BOTH_DATABASES: tuple[str, ...] = (
     "test_cli_settings",
     "test_cli_sources",
     "test_coding_cli",
+    "test_coding_project_map",
     "test_dedup_cli",
     "test_dedup_project",
     "test_embedding_cache",

@@ -72,8 +72,8 @@ def test_errors(tmp_path: Path) -> None:
 
 
 def test_round_8_options_run_from_the_command_line(tmp_path: Path) -> None:
-    """--max-per-theme and --adapt-steps run the variant a project does not use yet; the JSON keeps
-    its keys and its suggester says which variant ran; the naive baseline takes neither."""
+    """--max-per-theme, --adapt-steps and --refit run other variants than a project's (rounds 7-9); the
+    JSON keeps its keys and its suggester says which variant ran; the naive baseline takes none."""
     rows = [(i, t, c.split(";")[0]) for i, t, c in GOLD]
     out = tmp_path / "r.json"
     args = ["evaluate", "coding", "--codebook", str(DEMO / "codebook.json"), "--segments", str(gold_csv(tmp_path, rows))]
@@ -83,6 +83,9 @@ def test_round_8_options_run_from_the_command_line(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert list(report) == ["protocol", "n", "top1", "top3", "seeds", "seconds", "suggester"]
     assert report["suggester"] == "triage (max_per_theme=2, adapt_steps=5)"
+    result = runner.invoke(app, [*args, "--protocol", "online", "--refit", "sometimes"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: unknown refit rule 'sometimes'; use one of: due, every"
     result = runner.invoke(app, [*args, "--suggester", "naive", "--adapt-steps", "5"])
     assert result.exit_code == 1
     assert result.stderr.strip() == ("error: --adapt-steps applies to the triage suggester only; leave --suggester "

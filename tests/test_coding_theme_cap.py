@@ -48,7 +48,7 @@ def test_code_themes_names_the_code_each_code_stands_under() -> None:
 def test_the_cap_keeps_scores_and_the_first_code_and_takes_a_third_theme(encoder: Encoder) -> None:
     book = Codebook.from_list(CODEBOOK)
     themes = code_themes([(c, book.path(c.id)) for c in book.codable()])
-    free = _fitted(encoder, book, themes=themes)
+    free = _fitted(encoder, book, themes=themes, max_per_theme=0)
     capped = _fitted(encoder, book, themes=themes, max_per_theme=2)
     x = encoder.encode([SEGMENT])
     uncapped = [s.code_id for s in free.suggest(x, k=3)[0]]
@@ -66,7 +66,7 @@ def test_codes_without_a_theme_are_not_capped_and_every_place_is_filled(encoder:
     # The staff codes at the top of the codebook (no theme), beside a theme with one code.
     flat = Codebook.from_list([dict(c) for c in CODEBOOK[0]["children"]] + [CODEBOOK[1]])  # type: ignore[index]
     x = encoder.encode([SEGMENT])
-    free = _fitted(encoder, flat).rank(x, 3)
+    free = _fitted(encoder, flat, max_per_theme=0).rank(x, 3)
     capped = _fitted(encoder, flat, themes=code_themes([(c, flat.path(c.id)) for c in flat.codable()]),
                      max_per_theme=1).rank(x, 3)
     assert np.array_equal(free, capped)
@@ -74,7 +74,7 @@ def test_codes_without_a_theme_are_not_capped_and_every_place_is_filled(encoder:
     book = Codebook.from_list([CODEBOOK[0]])
     themes = code_themes([(c, book.path(c.id)) for c in book.codable()])
     one_theme = _fitted(encoder, book, themes=themes, max_per_theme=1)
-    assert np.array_equal(one_theme.rank(x, 3), _fitted(encoder, book, themes=themes).rank(x, 3))
+    assert np.array_equal(one_theme.rank(x, 3), _fitted(encoder, book, themes=themes, max_per_theme=0).rank(x, 3))
     assert len({s.code_id for s in one_theme.suggest(x, k=3)[0]}) == 3
 
 
@@ -84,6 +84,6 @@ def test_the_harness_tells_the_suggester_each_codes_theme(shared_data: Path, enc
     data = shared_data / "coding" / "qes-siblings-mental-illness"
     book, gold = read_codebook(data / "codebook.json"), read_gold_segments(data / "segments.csv")
     free, capped = (evaluate_coding(book, gold, encoder, protocol="online", seeds=1, **params)
-                    for params in ({}, {"max_per_theme": 1}))
+                    for params in ({"max_per_theme": 0}, {"max_per_theme": 1}))
     assert capped["top1"] == free["top1"]
     assert capped["top3"] != free["top3"]

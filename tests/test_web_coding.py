@@ -188,3 +188,27 @@ def test_the_warm_up_is_never_a_daemon_thread(tmp_path: Path) -> None:
     started[0].join(60)
     project.close()
     assert started[0].daemon is False
+
+
+def test_the_coding_page_refits_a_coders_map_in_the_background(coding_dir: Path, encoder: Encoder) -> None:
+    """After an accept the next page asks for the coder's project map (issue 18, round 9) to be refitted,
+    in the background: the kept map then holds that accept."""
+    from triage.store.project_maps import stored_project_map
+
+    review = coding_dir
+    with web_client(review, encoder=encoder) as (client, token):
+        page = client.get("/coding", headers=HTML).text
+        segment = int(re.search(r'<h2 id="segment-heading">Segment (\d+)</h2>', page).group(1))
+        code = re.findall(r'<li data-code="([\w-]+)">', page)[0]
+        client.post("/coding/decide", data={"csrf_token": token, "segment_id": segment, "perspective": "",
+                                            "code_id": code, "decision": "accept", "rank": 1})
+        coding = client.app.state.triage.coding  # type: ignore[attr-defined]
+        client.get("/coding", headers=HTML)  # the page after the accept asks for a refit
+        thread = coding._maps_thread
+        if thread is not None:
+            thread.join(60)
+        with Project.open(review) as project, project.reading() as session:
+            kept = stored_project_map(session, encoder.name, "ana")
+        assert kept is not None and kept.accepts == frozenset({(segment, code)})
+        page = client.get("/coding", headers=HTML)
+        assert page.status_code == 200

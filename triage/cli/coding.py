@@ -196,12 +196,12 @@ def suggest_cmd(
     """Suggest codes for segments, learning from your accepts and rejects so far."""
     import numpy as np
 
-    from triage.coding.learn import build_suggester, segment_vectors, store_missing_vectors
+    from triage.coding.learn import build_suggester, refit_project_map, segment_vectors
 
     proj = open_project(project)
     name = _coder(proj, coder)
     encoder = _encoder(proj)
-    store_missing_vectors(proj, encoder)  # before the transaction: see store_missing_vectors
+    refit_project_map(proj, encoder, name)  # before the transaction: see store_missing_vectors
     with proj.transaction() as session:
         codebook = store.load_codebook(session)
         model = build_suggester(session, codebook, encoder, coder=name)
@@ -406,11 +406,11 @@ def candidates_cmd(
 ) -> None:
     """Propose candidate new codes from groups of segments that fit no code well."""
     from triage.coding.inductive import candidate_codes
-    from triage.coding.learn import build_suggester, segment_vectors, store_missing_vectors
+    from triage.coding.learn import build_suggester, refit_project_map, segment_vectors
 
     proj = open_project(project)
     encoder = _encoder(proj)
-    store_missing_vectors(proj, encoder)
+    refit_project_map(proj, encoder, coder)  # before the transaction: see store_missing_vectors
     with proj.transaction() as session:
         codebook = store.load_codebook(session)
         model = build_suggester(session, codebook, encoder, coder=coder)

@@ -26,12 +26,16 @@ def evaluate_coding_cmd(
     suggester: Annotated[str, typer.Option(help="triage, or naive: the baseline (nearest code name, then nearest "
                                                 "centroid of the segments coded so far).")] = "triage",
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,
-    max_per_theme: Annotated[int, typer.Option(
-        help="triage only, not yet a project's default: at most this many codes of one theme among the three "
-             "suggestions (0: by score alone).")] = 0,
-    adapt_steps: Annotated[int, typer.Option(
-        help="triage only, online protocols, not yet a project's default: refit a map of the embeddings from "
-             "the accepts after every accept, with this many steps (0: none; issue 18's rounds 7-8 used 50).")] = 0,
+    max_per_theme: Annotated[int | None, typer.Option(
+        help="triage only: at most this many codes of one theme among the three suggestions (default 2, as a "
+             "project suggests; 0: by score alone).", show_default=False)] = None,
+    adapt_steps: Annotated[int | None, typer.Option(
+        help="triage only, online protocols: fit the project map of the embeddings from the accepts with this "
+             "many steps (default 50, as a project does; 0: no map).", show_default=False)] = None,
+    refit: Annotated[str | None, typer.Option(
+        help="triage only, online protocols: when the map is refitted: due (default: as a project does, after "
+             "every accept at first, then as a 32nd of the accepts have changed) or every (after every "
+             "accept, issue 18's rounds 7-8).", show_default=False)] = None,
 ) -> None:
     """Share of segments whose first (top-1) or first three (top-3) suggestions hold a gold code."""
     import numpy as np
@@ -60,7 +64,8 @@ def evaluate_coding_cmd(
         vectors[order] = encoder.encode([gold.texts[i] for i in order], batch_size=128)
     encoding = time.perf_counter() - started
     options: dict[str, Any] = {name: value for name, value in (("max_per_theme", max_per_theme),
-                                                                ("adapt_steps", adapt_steps)) if value}
+                                                                ("adapt_steps", adapt_steps),
+                                                                ("refit", refit)) if value is not None}
     if options and suggester != "triage":
         raise EvaluationError(f"--{next(iter(options)).replace('_', '-')} applies to the triage suggester only",
                               hint="leave --suggester out or give --suggester triage")

@@ -24,12 +24,15 @@ matrix over stored vectors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["STRENGTH", "TEMPERATURE", "ProjectMap", "fit_project_map"]
+__all__ = ["REFIT_SHARE", "STEPS", "STRENGTH", "TEMPERATURE", "ProjectMap", "fit_project_map", "map_is_due"]
 
 #: Weight of the squared distance of the map from the identity: with a dozen accepts a free matrix
 #: would fit them and forget the encoder. 0.1 on the qes tuning sets (0.01 / 0.1 / 1.0: online top-3
@@ -39,6 +42,13 @@ STRENGTH = 0.1
 TEMPERATURE = 0.05
 #: Adam's step size.
 LEARNING_RATE = 1e-3
+#: Full-batch steps per fit (rounds 7 and 8; 150 steps: level).
+STEPS = 50
+#: A map is refitted once the accepts it was fitted on have changed by this share of them (at least one):
+#: after every accept up to 64 accepts, then every 2nd, ..., every 100th at 3,200. A fit grows with the
+#: accepts (one thread: 0.25 s at 60, 0.8 s at 400, 2.9 s at 3,000), so refitting after every one of a
+#: big project's accepts would keep a core busy for little change; the harness follows the same rule.
+REFIT_SHARE = 32
 
 
 @dataclass(frozen=True)
@@ -53,8 +63,16 @@ class ProjectMap:
         return np.asarray((np.asarray(X, dtype=np.float32) - self.center) @ self.matrix.T, dtype=np.float32)
 
 
+def map_is_due(fitted_accepts: int | None, changed: int) -> bool:
+    """Whether a map fitted on ``fitted_accepts`` accepts (None: no map yet) should be refitted now that
+    ``changed`` accepts differ from those (made since, or undone; see :data:`REFIT_SHARE`)."""
+    if fitted_accepts is None:
+        return changed > 0
+    return changed >= max(1, fitted_accepts // REFIT_SHARE)
+
+
 def fit_project_map(segments: np.ndarray, views: np.ndarray, view_codes: Sequence[str],
-                    examples: np.ndarray, example_codes: Sequence[str], *, steps: int = 50) -> ProjectMap:
+                    examples: np.ndarray, example_codes: Sequence[str], *, steps: int = STEPS) -> ProjectMap:
     """Learn the map from code text ``views`` (one row per view, labelled ``view_codes``) and accepted
     ``examples`` (labelled ``example_codes``); ``segments`` are all the project's segments (their mean is
     the centre). Deterministic: full-batch Adam from the identity, ``steps`` steps."""
@@ -75,14 +93,34 @@ def fit_project_map(segments: np.ndarray, views: np.ndarray, view_codes: Sequenc
     delta = torch.zeros(dim, dim, requires_grad=True)
     optimizer = torch.optim.Adam([delta], lr=LEARNING_RATE)
     eye = torch.eye(dim)
-    for _ in range(steps):
-        optimizer.zero_grad()
-        W = eye + delta
-        mapped = torch.nn.functional.normalize(Z @ W.T, dim=1)
-        prototypes = torch.zeros(len(codes), dim).index_add(0, view_index,
-                                                            torch.nn.functional.normalize(V @ W.T, dim=1))
-        prototypes = torch.nn.functional.normalize(prototypes, dim=1)
-        loss = torch.nn.functional.cross_entropy(mapped @ prototypes.T / TEMPERATURE, labels)
-        (loss + STRENGTH * delta.pow(2).sum()).backward()  # type: ignore[no-untyped-call]
-        optimizer.step()
+    with _one_thread(torch):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            W = eye + delta
+            mapped = torch.nn.functional.normalize(Z @ W.T, dim=1)
+            prototypes = torch.zeros(len(codes), dim).index_add(0, view_index,
+                                                                torch.nn.functional.normalize(V @ W.T, dim=1))
+            prototypes = torch.nn.functional.normalize(prototypes, dim=1)
+            loss = torch.nn.functional.cross_entropy(mapped @ prototypes.T / TEMPERATURE, labels)
+            (loss + STRENGTH * delta.pow(2).sum()).backward()  # type: ignore[no-untyped-call]
+            optimizer.step()
     return ProjectMap(center, (eye + delta).detach().numpy().astype(np.float32))
+
+
+_THREADS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _one_thread(torch: Any) -> Iterator[None]:
+    """torch on one thread while a map is fitted. The fit is hundreds of small products, and with torch's
+    default of a thread per core each waits for every thread: on the shared 2-core machine under load a
+    fit took 5 s at 60 accepts and 16 s at 3,000, against 0.25 s and 2.9 s on one thread. torch's thread
+    count is global to the process, so an encoder running meanwhile in another thread (the web app's)
+    also runs on one thread until the fit ends."""
+    with _THREADS_LOCK:
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from triage.coding.adapt import fit_project_map
+from triage.coding.adapt import STEPS, fit_project_map, map_is_due
 from triage.coding.baseline import NearestCentroid
 from triage.coding.codebook import Codebook
 from triage.coding.lexical import LexicalIndex
@@ -37,6 +37,7 @@ from triage.errors import EvaluationError, InputError
 __all__ = [
     "ONLINE_PROTOCOLS",
     "PROTOCOLS",
+    "REFITS",
     "SUGGESTERS",
     "GoldSegments",
     "canonical_order",
@@ -51,6 +52,9 @@ PROTOCOLS: tuple[str, ...] = ("zero-shot", "online", "online-reject")
 ONLINE_PROTOCOLS: tuple[str, ...] = ("online", "online-reject")
 #: ``triage``: :class:`CodeSuggester`; ``naive``: the baseline :class:`NearestCentroid`.
 SUGGESTERS: tuple[str, ...] = ("triage", "naive")
+#: When the online protocols refit the project map: ``due`` as a project does
+#: (:func:`~triage.coding.adapt.map_is_due`), ``every`` after every accept (rounds 7 and 8).
+REFITS: tuple[str, ...] = ("due", "every")
 
 
 @dataclass
@@ -174,9 +178,11 @@ def evaluate_coding(
     ``zero-shot`` does not depend on order and runs once. ``vectors`` (n, dim, rows as in
     ``gold``) skips encoding the segments. ``suggester`` is ``triage`` (:class:`CodeSuggester`
     with ``params``) or ``naive`` (:class:`NearestCentroid`, the baseline). ``adapt_steps`` (in
-    ``params``, triage only, online protocols) rebuilds the suggester after every accept in a project
-    map learned from the accepts so far (:func:`~triage.coding.adapt.fit_project_map`, that many steps;
-    round 7 of issue 18); zero-shot is unchanged by it. The triage suggester is told each code's theme
+    ``params``, triage only, online protocols; default :data:`~triage.coding.adapt.STEPS`, 0 for none)
+    rebuilds the suggester in a project map learned from the accepts so far
+    (:func:`~triage.coding.adapt.fit_project_map`, that many steps; rounds 7-9 of issue 18) whenever
+    :func:`~triage.coding.adapt.map_is_due` says a project would refit it (``refit="due"``, the default),
+    or after every accept (``refit="every"``, rounds 7 and 8); zero-shot is unchanged by it. The triage suggester is told each code's theme
     (:func:`~triage.coding.suggest.code_themes`), which ``max_per_theme`` (in ``params``) uses. The suggester sees
     the segments' embeddings (as a project holds them: all of them, unlabelled, for centring),
     never their ids or places in the file.
@@ -198,7 +204,10 @@ def evaluate_coding(
         raise EvaluationError("no coded segments to evaluate", hint="check the CSV's text and code columns")
     if groups is not None and len(groups) != len(gold.texts):
         raise EvaluationError(f"{len(groups)} group labels for {len(gold.texts)} segments")
-    adapt_steps = int(params.pop("adapt_steps", 0)) if suggester == "triage" else 0
+    adapt_steps = int(params.pop("adapt_steps", STEPS)) if suggester == "triage" else 0
+    refit = str(params.pop("refit", "due"))
+    if refit not in REFITS:
+        raise EvaluationError(f"unknown refit rule {refit!r}", hint=f"use one of: {', '.join(REFITS)}")
     started = time.perf_counter()
     order = canonical_order(gold)
     gold = _reordered(gold, order)
@@ -219,6 +228,8 @@ def evaluate_coding(
         for seed_order in _orders(n, seeds):
             model = _fresh_model(suggester, code_vectors, ids, kinds, names, X, lexical, **params)
             learned: list[tuple[int, str, str]] = []  # (row, code, kind) in the order decided
+            fitted: int | None = None  # accepts the project map was last fitted on (None: no map yet)
+            accepts = 0
             for i in seed_order:
                 top = _top3(model, X[i:i + 1])
                 hits[i] += _ranked_hits(model.classes_, top, [gold.codes[i]])[0]
@@ -229,8 +240,12 @@ def evaluate_coding(
                     learned.append((int(i), str(first), "rejected"))
                 codes = sorted(gold.codes[i])
                 learned += [(int(i), c, "accepted") for c in codes]
-                if adapt_steps:
+                accepts += len(codes)
+                if adapt_steps and (refit == "every" or map_is_due(fitted, accepts - (fitted or 0))):
+                    # As a project does (triage.coding.project_maps): the map is refitted when due,
+                    # and the accepts between two fits are learned in the last map.
                     model = _adapted_model(code_vectors, ids, kinds, names, X, lexical, learned, adapt_steps, **params)
+                    fitted = accepts
                     continue
                 model.partial_fit(np.repeat(X[i:i + 1], len(codes), axis=0), codes, kind=["accepted"] * len(codes))
         hits /= seeds

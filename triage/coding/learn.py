@@ -3,7 +3,8 @@
 The model is rebuilt from the store on every call (fitting is appending vectors, a
 few milliseconds), so an accept or reject recorded a moment ago shapes the next
 suggestion; only its logistic-regression head is kept between calls (refitted as the
-coding grows). Segment embeddings and the embeddings of the codebook's texts are computed once
+coding grows), and the coder's project map (:mod:`triage.coding.adapt`), which
+:func:`refit_project_map` refits when enough accepts have changed and keeps in the store. Segment embeddings and the embeddings of the codebook's texts are computed once
 and kept in the store, so with a lazily loaded encoder (:class:`~triage.embeddings.LazyEncoder`) a
 call whose vectors are all stored never loads the model.
 """
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from triage.coding.adapt import ProjectMap, fit_project_map, map_is_due
 from triage.coding.codebook import Codebook, CodebookError
 from triage.coding.lexical import LexicalIndex
 from triage.coding.suggest import CodeSuggester, LinearHead, code_text, code_themes, training_items
@@ -23,8 +25,9 @@ from triage.store.code_decisions import current_code_decisions
 from triage.store.code_vectors import save_code_vectors, stored_code_vectors
 from triage.store.coding import sentence_segments
 from triage.store.db import Project, Session
+from triage.store.project_maps import save_project_map, stored_project_map
 
-__all__ = ["build_suggester", "code_text_vectors", "segment_vectors", "store_missing_vectors"]
+__all__ = ["build_suggester", "code_text_vectors", "refit_project_map", "segment_vectors", "store_missing_vectors"]
 
 
 def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[int]) -> np.ndarray:
@@ -86,9 +89,49 @@ def code_text_vectors(session: Session, encoder: Encoder, texts: Sequence[str]) 
     return np.vstack([stored[t] for t in texts]).astype(np.float32, copy=False)
 
 
+def refit_project_map(project: Project, encoder: Encoder, coder: str | None = None) -> bool:
+    """Fit ``coder``'s project map (every coder's if None) again and keep it, when
+    :func:`~triage.coding.adapt.map_is_due` says enough of their accepts have changed since the kept one;
+    True if it did.
+
+    Call it outside any transaction, as :func:`store_missing_vectors` (which it calls first): the fit
+    takes from a quarter of a second to seconds (it grows with the accepts) and is stored in a short
+    transaction of its own. Suggestions meanwhile use the map kept before (:func:`build_suggester`).
+    """
+    store_missing_vectors(project, encoder)
+    with project.reading() as session:
+        codebook = coding_store.load_codebook(session)
+        codable = codebook.codable()
+        if not codable:
+            return False
+        accepts = {(d.segment_id, d.code_id) for d in current_code_decisions(session, codebook, coder)
+                   if d.decision == "accept"}
+        kept = stored_project_map(session, encoder.name, coder)
+        changed = len(accepts ^ kept.accepts) if kept is not None else len(accepts)
+        if not map_is_due(len(kept.accepts) if kept is not None else None, changed):
+            return False
+        texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codable])
+        code_vectors = code_text_vectors(session, encoder, texts)
+        everything = segment_vectors(session, encoder, [s.id for s in sentence_segments(session)])
+        pairs = sorted(accepts)
+        accepted = segment_vectors(session, encoder, [segment for segment, _ in pairs])
+    views = [i for i, k in enumerate(kinds) if k == "description"]
+    examples = [i for i, k in enumerate(kinds) if k == "example"]
+    # As the evaluation harness fits it (triage.coding.evaluate._adapted_model): the code texts' views are
+    # the prototypes, the codebook's examples and the accepted segments the members.
+    fitted = fit_project_map(everything, code_vectors[views], [ids[i] for i in views],
+                             np.vstack([code_vectors[examples], accepted]),
+                             [ids[i] for i in examples] + [code for _, code in pairs])
+    with project.transaction() as session:
+        save_project_map(session, encoder.name, coder, fitted.center, fitted.matrix, pairs)
+    return True
+
+
 def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, coder: str | None = None,
-                    **params: object) -> CodeSuggester:
-    """A suggester fitted on the codebook and on ``coder``'s accepts and rejects (all coders' if None).
+                    project_map: bool = True, **params: object) -> CodeSuggester:
+    """A suggester fitted on the codebook and on ``coder``'s accepts and rejects (all coders' if None),
+    in the coder's kept project map (``project_map``; the latest one :func:`refit_project_map` kept, used
+    once the coder has accepted something).
 
     Learning from one coder only keeps double coding independent: coder B's
     suggestions do not echo coder A's decisions.
@@ -105,7 +148,7 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
         ids += [d.code_id for d in decisions]
         kinds += ["accepted" if d.decision == "accept" else "rejected" for d in decisions]
     names = {c.id: c.name for c in codebook.codes()}
-    # Each code's theme, for the suggester's max_per_theme (off unless asked for).
+    # Each code's theme, for the suggester's max_per_theme.
     params.setdefault("themes", code_themes([(c, codebook.path(c.id)) for c in codable]))
     # Every segment of the project, coded or not, centres the vectors (CodeSuggester.fit): embedded
     # once and stored, so later calls only read them.
@@ -120,8 +163,12 @@ def build_suggester(session: Session, codebook: Codebook, encoder: Encoder, *, c
     if lexical is None or lexical[0] != lexical_key:
         lexical = (lexical_key, LexicalIndex([s.text for s in segments], everything, code_texts))
         _LEXICAL[lexical_key[0]] = lexical
+    mapped = None
+    if project_map and any(d.decision == "accept" for d in decisions):
+        kept = stored_project_map(session, encoder.name, coder)
+        mapped = ProjectMap(kept.center, kept.matrix) if kept is not None else None
     model = CodeSuggester(names=names, **params).fit(vectors, ids, kind=kinds,  # type: ignore[arg-type]
-                                                     segments=everything, lexical=lexical[1])
+                                                     segments=everything, lexical=lexical[1], project_map=mapped)
     # The model is rebuilt on every call, but its logistic-regression head need not be
     # refitted every time: reuse the one fitted for this store, coder and codebook until
     # the coded rows have grown by a tenth (CodeSuggester.refresh_linear decides).

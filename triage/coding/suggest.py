@@ -192,11 +192,11 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
     themes : each code's theme (code id -> theme id, :func:`code_themes`); codes without one each
         count as their own theme.
     max_per_theme : at most this many codes of one theme among the ``k`` suggestions (:meth:`rank`,
-        :meth:`suggest`; filled by score where fewer themes are left); 0 (the default) ranks by score
-        alone. The scores do not change, only which codes are shown. Against one theme's codes crowding
-        the three slots when the segment's theme is guessed wrong (round 8 of issue 18, measured with the
-        project map, ``evaluate_coding(adapt_steps=...)``: 2 keeps the map's gains on the qes tuning sets
-        and no longer costs the check set; see ``evaluation/reports/coding.md``).
+        :meth:`suggest`; filled by score where fewer themes are left); 0 ranks by score alone. The
+        scores do not change, only which codes are shown. Against one theme's codes crowding the three
+        slots when the segment's theme is guessed wrong (round 8 of issue 18, measured with the project
+        map, ``evaluate_coding(adapt_steps=...)``: 2, the default since round 9, keeps the map's gains on
+        the qes tuning sets and no longer costs the check set; see ``evaluation/reports/coding.md``).
     """
 
     #: Recorded with every suggestion shown; "+logreg" since the linear head joined.
@@ -215,7 +215,7 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         lexical_weight: float = 0.6,
         drop_components: int = 1,
         themes: dict[str, str] | None = None,
-        max_per_theme: int = 0,
+        max_per_theme: int = 2,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.negative_weight = negative_weight
@@ -248,6 +248,8 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         """
         X = np.asarray(X, dtype=np.float32)
         self.map_ = project_map
+        # Recorded with every suggestion shown: whether a project map shaped it.
+        self.name = type(self).name + ("+map" if project_map is not None else "")
         if project_map is not None and segments is not None:
             segments = project_map.transform(segments)
         self.lexical_ = lexical if self.lexical_weight > 0 else None

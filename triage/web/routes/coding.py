@@ -2,7 +2,8 @@
 
 Calls the coding library (:mod:`triage.coding`). Suggestions come from the coder's
 own accepts and rejects so far (the model is refitted per request: a few ms plus
-encoding the code texts), so a decision shapes the next suggestion at once. The
+encoding the code texts), so a decision shapes the next suggestion at once; the coder's
+project map is refitted in the background when due (:meth:`CodingModels.refresh_map`). The
 sentence encoder is loaded once per app, on first use (:class:`CodingModels`).
 Keys (``static/coding.js``): ``j``/``k`` next/previous segment, ``1``-``3`` accept a
 suggestion, ``x`` reject the first, ``c`` pick another code, ``n`` new code.
@@ -89,6 +90,9 @@ class CodingModels:
         self.warmed = threading.Event()
         self._closing = threading.Event()
         self._vectors_lock = threading.Lock()
+        self._maps_lock = threading.Lock()
+        self._maps_wanted: set[str] = set()
+        self._maps_thread: threading.Thread | None = None
 
     def warm_up(self) -> threading.Thread:
         """Build a suggester once in the background: the encoder, spaCy and the project's word
@@ -135,9 +139,49 @@ class CodingModels:
         finally:
             self.warmed.set()
 
+    def refresh_map(self, coder: str) -> None:
+        """Refit ``coder``'s project map in the background when it is due
+        (:func:`~triage.coding.learn.refit_project_map`: a quarter of a second to seconds, more than a
+        page may take); pages meanwhile suggest in the map kept before, so a suggestion lags the
+        newest accepts by one refit at most. One refit at a time; coders asking meanwhile are
+        served after it."""
+        with self._maps_lock:
+            self._maps_wanted.add(coder)
+            if self._maps_thread is not None or self._closing.is_set():
+                return
+            # Not a daemon, for the reason given in warm_up.
+            self._maps_thread = threading.Thread(target=self._refit_maps, name="coding-map", daemon=False)
+            self._maps_thread.start()
+
+    def _refit_maps(self) -> None:
+        from triage.coding.learn import refit_project_map
+
+        try:
+            while True:
+                with self._maps_lock:
+                    if not self._maps_wanted or self._closing.is_set():
+                        return
+                    coder = self._maps_wanted.pop()
+                try:
+                    refit_project_map(self.project, self.encoder(), coder)
+                except TriageError:
+                    pass  # the coding page meets the same problem and says it
+                except Exception:
+                    if not self._closing.is_set():
+                        raise
+                    return  # the server stopped (and closed the store) during the fit
+        finally:
+            with self._maps_lock:
+                self._maps_thread = None
+
     def close(self) -> None:
-        """The server is stopping: a warm-up still running may fail as the store closes."""
+        """The server is stopping: a warm-up still running may fail as the store closes; a map
+        being refitted is waited for (seconds at most), then no other starts."""
         self._closing.set()
+        with self._maps_lock:
+            running = self._maps_thread
+        if running is not None:
+            running.join(timeout=30)
 
     def encoder(self) -> Encoder:
         with self._lock:
@@ -207,6 +251,7 @@ def coding_page(request: Request, document: int | None = None, segment: int | No
     coder = reviewer_of(request)
     if coder:
         _models(request).ready_vectors()  # before the transaction: see CodingModels.ready_vectors
+        _models(request).refresh_map(coder)
     with ctx.project.transaction() as session:  # stores a vector only if one appeared since
         docs = store.documents(session)
         codebook = store.load_codebook(session)
