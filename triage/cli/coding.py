@@ -31,7 +31,6 @@ from triage.store import code_decisions as appl
 from triage.store import coding as store
 from triage.store.coding_team import codebook_history, segments_to_code
 from triage.store.db import Project
-from triage.store.schema_coding import CodeSuggestionRow
 
 if TYPE_CHECKING:
     from triage.embeddings import Encoder
@@ -243,8 +242,7 @@ def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None,
             console.print(f"span {selected.id} in segment {segment_id}: {escape(selected.text)}")
             segment_id = selected.id
         for code_id in codes:
-            shown = session.query(CodeSuggestionRow).filter_by(segment_id=segment_id, code_id=codebook.resolve(code_id)
-                                                               ).order_by(CodeSuggestionRow.id.desc()).first()
+            shown = appl.last_suggestion(session, segment_id, codebook.resolve(code_id))
             appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=name,
                                       score=shown.score if shown else None, rank=shown.rank if shown else None,
                                       reason=shown.reason if shown else None)

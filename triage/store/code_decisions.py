@@ -41,6 +41,7 @@ __all__ = [
     "coded_rows",
     "count_table",
     "current_code_decisions",
+    "last_suggestion",
     "latest_code_rows",
     "record_code_decision",
     "record_suggestions",
@@ -146,6 +147,13 @@ def record_suggestions(session: Session, segment_id: int, suggestions: Sequence[
     for rank, s in enumerate(suggestions, start=1):
         session.add(CodeSuggestionRow(segment_id=segment_id, code_id=s.code_id, rank=rank, score=s.score,
                                       reason=s.reason, model=model, coder=coder))
+
+
+def last_suggestion(session: Session, segment_id: int, code_id: str) -> CodeSuggestionRow | None:
+    """The latest time ``code_id`` was suggested for the segment (what a decision on it records as
+    shown), or None if it never was."""
+    return session.scalars(select(CodeSuggestionRow).filter_by(segment_id=segment_id, code_id=code_id)
+                           .order_by(CodeSuggestionRow.id.desc()).limit(1)).first()
 
 
 def coded_rows(session: Session, codebook: Codebook, coder: str | None = None, *,

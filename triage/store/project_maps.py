@@ -37,7 +37,7 @@ class StoredMap:
 
 
 def _preset(model: str, coder: str | None) -> str:
-    return f"{model}\x1f{coder or _EVERY_CODER}"
+    return f"{model}|{coder or _EVERY_CODER}"
 
 
 def _accepts_key(accepts: Sequence[tuple[int, str]]) -> str:

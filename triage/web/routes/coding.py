@@ -323,7 +323,7 @@ def coding_decide(
         codebook = store.load_codebook(session)
         appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=coder, score=score,
                                   rank=rank, reason=reason or None)
-        document_id = session.get(CodingSegmentRow, segment_id).document_id  # type: ignore[union-attr]
+        document_id = store.segments_by_id(session, [segment_id])[segment_id].document_id
     return _back(document_id, back or segment_id, perspective)
 
 
@@ -378,7 +378,7 @@ def coding_new_code(
         if apply:
             appl.record_code_decision(session, codebook, segment_id, code.id, "accept", coder=coder,
                                       reason="new code made while coding")
-        document_id = session.get(CodingSegmentRow, segment_id).document_id  # type: ignore[union-attr]
+        document_id = store.segments_by_id(session, [segment_id])[segment_id].document_id
     return _back(document_id, segment_id, perspective)
 
 
@@ -394,7 +394,7 @@ def coding_attributes(
     ctx = context_of(request)
     with ctx.project.transaction() as session:
         store.set_attributes(session, {"perspective": value.strip()}, segment_ids=[segment_id])
-        document_id = session.get(CodingSegmentRow, segment_id).document_id  # type: ignore[union-attr]
+        document_id = store.segments_by_id(session, [segment_id])[segment_id].document_id
     return _back(document_id, segment_id, perspective)
 
 
