@@ -84,6 +84,6 @@ def test_the_harness_tells_the_suggester_each_codes_theme(shared_data: Path, enc
     data = shared_data / "coding" / "qes-siblings-mental-illness"
     book, gold = read_codebook(data / "codebook.json"), read_gold_segments(data / "segments.csv")
     free, capped = (evaluate_coding(book, gold, encoder, protocol="online", seeds=1, **params)
-                    for params in ({"max_per_theme": 0}, {"max_per_theme": 1}))
+                    for params in ({"max_per_theme": 0, "adapt_steps": 0}, {"max_per_theme": 1, "adapt_steps": 0}))
     assert capped["top1"] == free["top1"]
     assert capped["top3"] != free["top3"]
