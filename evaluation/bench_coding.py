@@ -50,14 +50,14 @@ DATA = REPO.parent / "shared" / "data" / "coding"
 REPORT = REPO / "evaluation" / "reports" / "coding.md"
 RESULTS = REPO / "evaluation" / "reports" / "coding.json"
 #: Variant name -> (suggester, parameters, description). ``floor`` is the position-only floor.
-#: ``unmapped`` switches off what round 9 made the default (the project map refitted when due, the theme cap); the
-#: variants measured against it before round 9 (the parts switched off one at a time, rejections) switch it off too,
+#: ``unmapped`` switches off what round 10 made the default (the project map refitted when due, the theme cap); the
+#: variants measured against it before round 10 (the parts switched off one at a time, rejections) switch it off too,
 #: so their rows stay what they measured.
 _UNMAPPED: dict[str, Any] = {"adapt_steps": 0, "max_per_theme": 0}
 VARIANTS: dict[str, tuple[str, dict[str, Any], str]] = {
     "triage": ("triage", {}, ("triage (project map refitted when due, at most two codes of one theme; the default "
-                             "since round 9)")),
-    "unmapped": ("triage", dict(_UNMAPPED), ("triage before round 9 (centred, name view, words, 5 neighbours, voice "
+                             "since round 10)")),
+    "unmapped": ("triage", dict(_UNMAPPED), ("triage before round 10 (centred, name view, words, 5 neighbours, voice "
                                             "direction dropped + linear head)")),
     "keep-direction": ("triage", {**_UNMAPPED, "drop_components": 0},
                        "triage keeping the leading direction between segments (before round 3)"),
@@ -212,7 +212,7 @@ def _goals(entries: list[dict[str, Any]], sets: list[str]) -> list[str]:
                      f"{above} of {len(qes)} sets")
     unmapped = [get(s, "unmapped", "online") for s in qes]
     if qes and None not in unmapped:
-        lines.append(f"- online before round 9 (no project map, no theme cap): qes mean "
+        lines.append(f"- online before round 10 (no project map, no theme cap): qes mean "
                      f"{float(np.mean([v for v in unmapped if v is not None])):.3f}")
     rejecting = [get(s, "triage", "online-reject") for s in qes]
     learning = [get(s, "triage", "online") for s in qes]
@@ -232,7 +232,7 @@ def _goals(entries: list[dict[str, Any]], sets: list[str]) -> list[str]:
                          f"{'met' if ours_nhs >= baseline - 0.005 else 'MISSED'}")
         unmapped_nhs = get(nhs, "unmapped", "online")
         if ours_nhs is not None and unmapped_nhs is not None:
-            lines.append(f"- {nhs} online: {ours_nhs:.3f} vs {unmapped_nhs:.3f} before round 9 (no project map, no "
+            lines.append(f"- {nhs} online: {ours_nhs:.3f} vs {unmapped_nhs:.3f} before round 10 (no project map, no "
                          "theme cap)")
         rejecting_nhs = get(nhs, "triage", "online-reject")
         if ours_nhs is not None and rejecting_nhs is not None:

@@ -72,7 +72,7 @@ def test_errors(tmp_path: Path) -> None:
 
 
 def test_round_8_options_run_from_the_command_line(tmp_path: Path) -> None:
-    """--max-per-theme, --adapt-steps and --refit run other variants than a project's (rounds 7-9); the
+    """--max-per-theme, --adapt-steps and --refit run other variants than a project's (rounds 7, 8 and 10); the
     JSON keeps its keys and its suggester says which variant ran; the naive baseline takes none."""
     rows = [(i, t, c.split(";")[0]) for i, t, c in GOLD]
     out = tmp_path / "r.json"

@@ -1,4 +1,4 @@
-"""A coder's project map in a project (issue 18, round 9): refitted when due, kept in the store per coder,
+"""A coder's project map in a project (issue 18, round 10): refitted when due, kept in the store per coder,
 used by every suggestion (SQLite and PostgreSQL; the web's background refit: tests/test_web_coding.py)."""
 
 from __future__ import annotations

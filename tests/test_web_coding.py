@@ -191,7 +191,7 @@ def test_the_warm_up_is_never_a_daemon_thread(tmp_path: Path) -> None:
 
 
 def test_the_coding_page_refits_a_coders_map_in_the_background(coding_dir: Path, encoder: Encoder) -> None:
-    """After an accept the next page asks for the coder's project map (issue 18, round 9) to be refitted,
+    """After an accept the next page asks for the coder's project map (issue 18, round 10) to be refitted,
     in the background: the kept map then holds that accept."""
     from triage.store.project_maps import stored_project_map
 

@@ -180,7 +180,7 @@ def evaluate_coding(
     with ``params``) or ``naive`` (:class:`NearestCentroid`, the baseline). ``adapt_steps`` (in
     ``params``, triage only, online protocols; default :data:`~triage.coding.adapt.STEPS`, 0 for none)
     rebuilds the suggester in a project map learned from the accepts so far
-    (:func:`~triage.coding.adapt.fit_project_map`, that many steps; rounds 7-9 of issue 18) whenever
+    (:func:`~triage.coding.adapt.fit_project_map`, that many steps; rounds 7, 8 and 10 of issue 18) whenever
     :func:`~triage.coding.adapt.map_is_due` says a project would refit it (``refit="due"``, the default),
     or after every accept (``refit="every"``, rounds 7 and 8); zero-shot is unchanged by it. The triage suggester is told each code's theme
     (:func:`~triage.coding.suggest.code_themes`), which ``max_per_theme`` (in ``params``) uses. The suggester sees

@@ -195,7 +195,7 @@ class CodeSuggester(BaseEstimator):  # type: ignore[misc]
         :meth:`suggest`; filled by score where fewer themes are left); 0 ranks by score alone. The
         scores do not change, only which codes are shown. Against one theme's codes crowding the three
         slots when the segment's theme is guessed wrong (round 8 of issue 18, measured with the project
-        map, ``evaluate_coding(adapt_steps=...)``: 2, the default since round 9, keeps the map's gains on
+        map, ``evaluate_coding(adapt_steps=...)``: 2, the default since round 10, keeps the map's gains on
         the qes tuning sets and no longer costs the check set; see ``evaluation/reports/coding.md``).
     """
 

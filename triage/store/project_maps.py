@@ -1,4 +1,4 @@
-"""Each coder's project map (issue 18, round 9), kept with the project's state.
+"""Each coder's project map (issue 18, round 10), kept with the project's state.
 
 A project map (:mod:`triage.coding.adapt`) is learned from a coder's accepts and refitted when enough of
 them have changed (:func:`triage.coding.adapt.map_is_due`): a fit takes a quarter of a second to a few
