@@ -584,7 +584,10 @@ CHOICES = [
      "NHS subset (one seed, the map refitted after each of the first 64 accepts and every 32nd after; `adapt-map-cap` "
      "reproduced round 8's 0.846, top-1 0.660): 0.839, top-1 0.652: worse on short answers, where the head carries "
      "most (round 2: +0.08 top-1 on NHS). Dropped (its implementation, `CodeSuggester(map_weights=...)` with a "
-     "test, was written and taken out again). Still short of the goal (0.686 online with the map and the cap); "
+     "test, was written and taken out again). The neighbours averaged in the map (5, chosen in round 2 without it; "
+     "recomputed from the recorded mapped vectors, 5 reproduces the pass to 4e-8), 3 / 4 / 7 / 10: 0.738 / 0.685 / "
+     "0.594 = 0.672, 0.752 / 0.692 / 0.597 = 0.680, 0.769 / 0.715 / 0.585 = 0.690, 0.769 / 0.715 / 0.571 = 0.685 "
+     "(tuning 0.666 / 0.674 / 0.677 / 0.670): 5 stays. Still short of the goal (0.686 online with the map and the cap); "
      "per set the parts want different weights, and nothing measured learns that from one project's few dozen "
      "accepts."),
     "",
