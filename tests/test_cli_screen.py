@@ -214,3 +214,27 @@ def test_next_on_an_empty_project_says_to_import_and_when_all_is_decided_says_so
     assert runner.invoke(app, ["decide", str(only["id"]), "exclude", "--reviewer", "ana", "-p", str(proj)]).exit_code == 0
     result = runner.invoke(app, ["next", "-p", str(proj)])
     assert result.exit_code == 0 and "Nothing left to screen" in " ".join(result.output.split())
+
+
+def test_full_text_stage_offers_only_what_title_abstract_screening_kept(proj: Path) -> None:
+    """A user saw ``triage next --stage full_text`` offer every record of the project (none
+    screened yet at title/abstract) and ``decide --stage full_text`` accept a record excluded
+    at title/abstract, which status then counted as an included study."""
+    shown = _next(proj, 3)
+    kept, maybe, dropped = (int(s["id"]) for s in shown)  # type: ignore[call-overload]
+    for rid, decision in ((kept, "include"), (maybe, "maybe"), (dropped, "exclude")):
+        done = runner.invoke(app, ["decide", str(rid), decision, "--reviewer", "ana", "-p", str(proj)])
+        assert done.exit_code == 0, done.output
+    result = runner.invoke(app, ["next", "--stage", "full_text", "-n", "10", "--json", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(line)["id"] for line in result.output.splitlines()) == sorted([kept, maybe])
+    refused = runner.invoke(app, ["decide", str(dropped), "include", "--stage", "full_text", "--reviewer", "ana",
+                                  "-p", str(proj)])
+    assert refused.exit_code == 1
+    assert f"record {dropped} was excluded at title/abstract" in refused.output
+    assert "Traceback" not in refused.output
+    with Project.open(proj) as project, project.reading() as session:
+        assert not decision_history(session, stage="full_text")
+    accepted = runner.invoke(app, ["decide", str(kept), "include", "--stage", "full_text", "--reviewer", "ana",
+                                   "-p", str(proj)])
+    assert accepted.exit_code == 0, accepted.output

@@ -23,6 +23,7 @@ from triage.store.studies import decide_other_reports, other_reports, reports_of
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
+    from sqlalchemy.orm import Session
 
     from triage.ranking.explain import Match
     from triage.screening.kept_queue import KeptQueue
@@ -183,6 +184,8 @@ def decide_command(
         assert isinstance(shown, dict)
         seen = shown.get(str(record_id), {})
         with project.transaction() as session:
+            if stage == "full_text":
+                _check_full_text(session, record_id)
             row = record_decision(
                 session, record_id, decision, reviewer=who, stage=stage, reasons=reasons, note=note,
                 score=seen.get("score"), rank=seen.get("rank"), model=seen.get("model"),
@@ -204,6 +207,27 @@ def decide_command(
     elif others:
         console.print(f"The study has other reports ({', '.join(map(str, others))}), each decided on its own; "
                       "--all-reports applies one decision to all.")
+
+
+#: Why a record cannot be assessed at full text, by where it stands at title/abstract.
+_NOT_AT_FULL_TEXT = {
+    "exclude": "was excluded at title/abstract",
+    "conflict": "has conflicting title/abstract decisions",
+    "awaiting": "waits for its second title/abstract decision",
+    None: "has no title/abstract decision yet",
+}
+
+
+def _check_full_text(session: Session, record_id: int) -> None:
+    """Refuse a full-text decision on a record title/abstract screening did not keep: PRISMA
+    would count it as an assessed report (or an included study) that screening excluded."""
+    from triage.store.selection import title_abstract_standing
+
+    standing = title_abstract_standing(session, record_id)
+    if standing in ("include", "maybe"):
+        return
+    fail(f"record {record_id} {_NOT_AT_FULL_TEXT[standing]}, so it has no full text to assess; "
+         f"decide it at title/abstract first (triage decide {record_id} include), then at full text")
 
 
 def _highlighted(text: str, matches: dict[str, list[Match]], field: str, colours: dict[str, str]) -> Text:
