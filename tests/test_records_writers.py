@@ -149,3 +149,22 @@ def test_write_is_atomic_and_rejects_unknown_format(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "previous export\n"
     assert write_records([], target, "ris") == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ris"], "no temporary file left behind"
+
+
+def test_an_export_gets_the_permissions_of_any_new_file(test_data: Path, tmp_path: Path) -> None:
+    """A user saw their exports written -rw------- (the temporary file's private mode),
+    unreadable to the team sharing the folder; a new file now gets the umask's mode, and
+    an export over an existing file keeps that file's mode."""
+    import os
+    import stat
+
+    records = read_file(test_data / "psycinfo_apa.ris").records[:2]
+    items = [ExportItem(r) for r in records]
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    out = tmp_path / "included.ris"
+    assert write_records(items, out, "ris") == 2
+    assert stat.S_IMODE(out.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    os.chmod(out, 0o640)
+    write_records(items, out, "ris")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
