@@ -108,3 +108,32 @@ def test_only_what_a_file_states_is_read() -> None:
     assert prior_labels({"included": "-1"}) == []  # ASReview's unlabelled
     assert prior_labels({"Decision": "Maybe"})[0].decision == "maybe"
     assert prior_labels({"N1": ["ASReview_relevant"]})[0].decision == "include"
+
+
+def test_rayyan_reviewers_who_disagree_leave_the_record_in_and_the_user_is_told(tmp_path: Path) -> None:
+    """A user saw a Rayyan export's unresolved conflict (Ana included, Ben excluded) become an
+    exclusion in force, counted as excluded in status, with 'triage conflicts' saying there
+    were none: the order of names in the notes decided. Now the most inclusive decision is
+    in force (the record stays in screening) and the import names the record to settle."""
+    path = tmp_path / "rayyan.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["key", "title", "authors", "journal", "year", "publisher", "url", "abstract", "notes", "doi"])
+        writer.writerow(["rayyan-1", "Cafe workers and stress", "Gomez, J", "Occup Med", "2018", "OUP", "",
+                         "Stress among cafe workers.",
+                         ('RAYYAN-INCLUSION: {"Ana"=>"Included", "Ben"=>"Excluded"} | '
+                          "RAYYAN-EXCLUSION-REASONS: wrong population"), "10.1/x1"])
+        writer.writerow(["rayyan-2", "Night shifts and sleep", "Overgaard, S", "Sleep", "2017", "", "",
+                         "Night shift.", 'RAYYAN-INCLUSION: {"Ana"=>"Excluded", "Ben"=>"Excluded"}', "10.1/x2"])
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    out = invoke("import", str(path), "--decisions", "-p", where)
+    assert "4 earlier decisions recorded" in out
+    assert "reviewers disagree on 1 record (1)" in " ".join(out.split())
+    with Project.open(where) as project, project.reading() as session:
+        ben = current_decisions(session, reviewer="imported: rayyan.csv (Ben)")
+        both = current_decisions(session)
+    assert ben[1].decision == "exclude" and ben[1].reasons == ("wrong population",)  # kept in the log
+    assert (both[1].decision, both[2].decision) == ("include", "exclude")
+    status = json.loads(invoke("status", "--json", "-p", where))
+    assert (status["included_title_abstract"], status["excluded"]) == (1, 1)

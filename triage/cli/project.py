@@ -132,8 +132,10 @@ def _prior_decisions(project_dir: Path | None, outcomes: list[ImportOutcome], *,
             assert o.source_id is not None
             name = escape(Path(o.path).name)
             if record:
-                made = record_prior_decisions(session, o.source_id)
-                console.print(f"{name}: {made} earlier decisions recorded (reviewer 'imported: {name}').")
+                recorded = record_prior_decisions(session, o.source_id)
+                console.print(f"{name}: {recorded.made} earlier decisions recorded (reviewer 'imported: {name}').")
+                if (note := recorded.note(name)) is not None:
+                    console.print(f"[yellow]{note}[/]")
             elif (labelled := count_prior_labels(session, o.source_id)):
                 carry = "record carries" if labelled == 1 else "records carry"
                 console.print(f"[yellow]{name}: {labelled} {carry} decisions from another tool; not recorded "
