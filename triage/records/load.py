@@ -16,7 +16,7 @@ from pathlib import Path
 
 from triage.errors import InputError
 from triage.records import bibtex, endnote_xml, nbib, proquest_text, ris, tabular, wos
-from triage.records.database import detect_database
+from triage.records.database import contradicts, detect_database
 from triage.records.encoding import decode_bytes
 from triage.records.model import Problem, ReadResult, Record
 from triage.records.source import Source
@@ -123,10 +123,18 @@ def read_file(
         )
     if chosen == "ris" and fmt is None and wos.looks_like_wos(decoded.text):
         chosen = "wos"
-    database = source or detect_database(decoded.text)
+    detected = detect_database(decoded.text)
+    database = source or detected
     src = Source(str(p), sha256, database)
     records, problems = _READERS[chosen](decoded.text, src)
     problems = decoded.problems + problems
+    if source and detected and contradicts(source, detected):
+        problems.append(src.problem(
+            f"--source {source!r} given, but the file looks like a {detected} export; recorded as {source}",
+            severity="warning",
+            hint="if that is wrong, take the import back with 'triage sources remove ID' and import the file "
+            "again with the right --source (or none)",
+        ))
     if not records and not any(pr.severity == "error" for pr in problems):
         problems.append(
             src.problem(
