@@ -238,3 +238,12 @@ def test_full_text_stage_offers_only_what_title_abstract_screening_kept(proj: Pa
     accepted = runner.invoke(app, ["decide", str(kept), "include", "--stage", "full_text", "--reviewer", "ana",
                                    "-p", str(proj)])
     assert accepted.exit_code == 0, accepted.output
+
+
+def test_full_text_with_nothing_kept_at_title_abstract_says_so(proj: Path) -> None:
+    result = runner.invoke(app, ["next", "--stage", "full_text", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.output.split()) == (
+        "Nothing to assess at full text: no record included or marked maybe at title/abstract is left "
+        "without a full-text decision; screen titles and abstracts first (triage screen)."
+    )

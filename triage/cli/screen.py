@@ -141,6 +141,7 @@ def next_command(
         if not shown:
             empty = order.records == 0  # the order was ranked from no record at all
             console.print("Nothing to screen: no records imported yet; run 'triage import FILE'." if empty else
+                          _NOTHING_AT_FULL_TEXT if stage == "full_text" else
                           "Nothing left to screen: every record has a decision in force (see 'triage status').")
             return
         table = Table("rank", "id", "score", "title", "criteria matched", title=f"{queue.remaining} records to screen")
@@ -208,6 +209,10 @@ def decide_command(
         console.print(f"The study has other reports ({', '.join(map(str, others))}), each decided on its own; "
                       "--all-reports applies one decision to all.")
 
+
+#: What an empty full-text queue means (it serves only what title/abstract screening kept).
+_NOTHING_AT_FULL_TEXT = ("Nothing to assess at full text: no record included or marked maybe at title/abstract is "
+                         "left without a full-text decision; screen titles and abstracts first (triage screen).")
 
 #: Why a record cannot be assessed at full text, by where it stands at title/abstract.
 _NOT_AT_FULL_TEXT = {
@@ -317,7 +322,7 @@ def screen_command(
         while True:
             upcoming = queue.next(1, skip=skipped)
             if not upcoming:
-                console.print("Nothing left to screen.")
+                console.print(_NOTHING_AT_FULL_TEXT if stage == "full_text" else "Nothing left to screen.")
                 break
             s = upcoming[0]
             _show(queue, s, colours)
