@@ -71,11 +71,7 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     name = str(path)
     if not data.strip():
         raise InputError("file is empty", path=name, hint="check you exported the records you meant to")
-    binary = InputError(
-        "file is binary, not a text export",
-        path=name,
-        hint="export the records as RIS, BibTeX, PubMed (.nbib), CSV or Excel (.xlsx)",
-    )
+    binary = InputError("file is binary, not a text export", path=name, hint=_binary_hint(data))
     if encoding is not None:
         # NUL bytes are normal in UTF-16/32 a user may name, so only file signatures count here.
         if data.startswith(_BINARY_MAGIC):
@@ -144,6 +140,28 @@ def _mostly_utf8(data: bytes, name: str) -> DecodedText | None:
 def _windows(escaped: str) -> str:
     """Stray bytes (as ``surrogateescape`` keeps them) read as cp1252."""
     return bytes(ord(c) - 0xDC00 for c in escaped).decode("cp1252", errors="replace")
+
+
+def _binary_hint(data: bytes) -> str:
+    """What to do with a binary file a user gave as an export: said for what it is (the zip
+    Rayyan and Covidence export, a paper's PDF, a coding project), else the formats read."""
+    formats = "export the records as RIS, BibTeX, PubMed (.nbib), CSV or Excel (.xlsx)"
+    if data.startswith(b"%PDF"):
+        return f"it is a PDF; to code a paper's results use 'triage code import FILE'; {formats}"
+    if data.startswith(b"PK\x03\x04"):
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+        except zipfile.BadZipFile:
+            return formats
+        if "project.qde" in names:
+            return "it is a REFI-QDA project: import it with 'triage code import FILE'"
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        return f"it is a zip archive holding {shown}: unzip it and import the records file inside"
+    return formats
 
 
 def _decode_as(data: bytes, name: str, encoding: str) -> DecodedText:

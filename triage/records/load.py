@@ -10,6 +10,7 @@ Whole-file failures raise :class:`InputError`; everything per record is a Proble
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -107,7 +108,7 @@ def read_file(
             f"cannot be read ({exc.strerror})", path=p, hint="check the file's permissions"
         ) from exc
     sha256 = hashlib.sha256(data).hexdigest()
-    if fmt == "xlsx" or (fmt is None and p.suffix.lower() == ".xlsx"):
+    if fmt == "xlsx" or (fmt is None and (p.suffix.lower() == ".xlsx" or _is_workbook(data))):
         src = Source(str(p), sha256, source)
         records, problems = tabular.read_xlsx(data, src)
         return ReadResult(records, problems, str(p), sha256, "xlsx", None, source or _dialect(records))
@@ -146,6 +147,19 @@ def read_file(
     return ReadResult(
         records, problems, str(p), sha256, chosen, decoded.encoding, database or _dialect(records)
     )
+
+
+def _is_workbook(data: bytes) -> bool:
+    """An Excel workbook whatever its name (saved without ``.xlsx``): a zip with ``xl/workbook.xml``."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def unify_line_ends(text: str) -> str:
