@@ -42,9 +42,10 @@ def invoke(*args: str, code: int = 0) -> str:
     return result.output
 
 
-def labelled_csv(shared_data: Path, tmp_path: Path, n: int = 40) -> tuple[Path, list[dict[str, str]]]:
+def labelled_csv(shared_data: Path, tmp_path: Path, n: int = 40,
+                 review: str = "Cohen_2006_ADHD") -> tuple[Path, list[dict[str, str]]]:
     """The first ``n`` rows of a shared labelled review (an ASReview-style label column)."""
-    with (shared_data / "screening" / "Cohen_2006_ADHD.csv").open(encoding="utf-8") as handle:
+    with (shared_data / "screening" / f"{review}.csv").open(encoding="utf-8") as handle:
         rows = [row for _, row in zip(range(n), csv.DictReader(handle), strict=False)]
     path = tmp_path / "asreview_export.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -67,8 +68,9 @@ def test_labels_of_a_labelled_export_become_earlier_decisions_that_teach_the_mod
         with project.reading() as session:
             decisions = current_decisions(session)
         assert {d.reviewer for d in decisions.values()} == {"imported: asreview_export.csv"}
+        # The title/abstract decision where the file has one (label_included is the final, full-text one).
         assert sorted(d.decision for d in decisions.values()) == sorted(
-            "include" if r["label_included"] == "1" else "exclude" for r in labelled)
+            "include" if (r["label_abstract_screening"] or r["label_included"]) == "1" else "exclude" for r in labelled)
         queue = ScreeningQueue(project, preset="tfidf")
         assert len(queue.cycle.labelled) == len(labelled)
     status = json.loads(invoke("status", "--json", "-p", where))
@@ -137,3 +139,18 @@ def test_rayyan_reviewers_who_disagree_leave_the_record_in_and_the_user_is_told(
     assert (both[1].decision, both[2].decision) == ("include", "exclude")
     status = json.loads(invoke("status", "--json", "-p", where))
     assert (status["included_title_abstract"], status["excluded"]) == (1, 1)
+
+
+def test_a_title_abstract_label_wins_over_the_final_one(shared_data: Path, tmp_path: Path) -> None:
+    """A user imported a labelled review (Cohen 2006, ACE inhibitors) with --decisions and saw
+    records included at title/abstract but excluded at full text counted as title/abstract
+    exclusions: label_included is the final decision, label_abstract_screening the stage's."""
+    path, rows = labelled_csv(shared_data, tmp_path, n=400, review="Cohen_2006_ACEInhibitors")
+    passed_then_dropped = [r for r in rows if (r["label_abstract_screening"], r["label_included"]) == ("1", "0")]
+    assert passed_then_dropped  # the rows this is about are in the sample
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    invoke("import", str(path), "--decisions", "-p", where)
+    status = json.loads(invoke("status", "--json", "-p", where))
+    assert status["included_title_abstract"] == sum(r["label_abstract_screening"] == "1" for r in rows)
+    assert status["excluded"] == sum(r["label_abstract_screening"] == "0" for r in rows)
