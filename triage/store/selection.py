@@ -12,6 +12,7 @@ from triage.store.records import screening_records
 from triage.store.rounds import new_in_latest_round
 from triage.store.schema import RecordRow
 from triage.store.search import rank_by_relevance
+from triage.store.studies import reports_of
 
 __all__ = ["SUBSETS", "select_items", "servable_groups", "title_abstract_standing"]
 
@@ -42,11 +43,22 @@ def servable_groups(session: Session, *, stage: str, new_only: bool = False) -> 
 def title_abstract_standing(session: Session, record_id: int) -> str | None:
     """Where ``record_id``'s merge group stands at title/abstract: its decision in force
     (include, exclude, maybe), ``"conflict"``, ``"awaiting"`` (screened twice, one decision
-    so far) or None (not screened)."""
+    so far) or None (not screened); include or maybe where another report of its study
+    (``triage studies``) was kept there."""
     if session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
     group = current_groups(session).get(record_id, record_id)
     in_force = decisions_in_force(session, stage="title_abstract")
+    if group in in_force.decisions:
+        own = in_force.decisions[group].decision
+        if own in ("include", "maybe"):
+            return own
+    # Another report of the record's study kept at title/abstract brings this one to full
+    # text too (a conference abstract excluded alone is a report of an included study).
+    for report in reports_of(session, record_id):
+        if report != group and report in in_force.decisions and \
+                in_force.decisions[report].decision in ("include", "maybe"):
+            return in_force.decisions[report].decision
     if group in in_force.decisions:
         return in_force.decisions[group].decision
     if group in in_force.conflicts:
