@@ -137,6 +137,10 @@ def test_agreement_between_two_reviewers(proj: Path) -> None:
     assert data["n"] == 4
     assert data["percent_agreement"] == pytest.approx(0.75)
     assert [c["record_id"] for c in data["conflicts"]] == [ids[3]]
+    # A user read '1 conflicts to resolve' here while 'triage conflicts' said there were none.
+    shown = " ".join(runner.invoke(app, ["agreement", "-p", str(proj)]).output.split())
+    assert "1 record the two decided differently" in shown
+    assert "otherwise the later decision is in force: change it with 'triage decide ID include|exclude'" in shown
 
 
 def test_status_shows_stopping_rules_once_screening_started(proj: Path) -> None:

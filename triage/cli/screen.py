@@ -438,7 +438,14 @@ def agreement_command(
         f"agreement {result.percent_agreement:.1%}, Cohen's kappa {result.kappa:.3f}"
     )
     if result.conflicts:
-        table = Table("record", f"{a}", f"{b}", "title", title=f"{len(result.conflicts)} conflicts to resolve")
+        n = len(result.conflicts)
+        table = Table("record", f"{a}", f"{b}", "title",
+                      title=f"{n} record{'s' if n > 1 else ''} the two decided differently")
         for c in result.conflicts:
             table.add_row(str(c.record_id), c.decision_a, c.decision_b, escape((c.title or "")[:80]))
         console.print(table)
+        # Said because 'triage conflicts' lists only the ones nothing is in force for (records
+        # screened twice under an allocation, merge groups): the others have the later decision.
+        console.print("Where records are screened twice (triage allocate) these wait for a lead: 'triage conflicts' "
+                      "lists them, 'triage resolve ID DECISION --note WHY' settles one; otherwise the later "
+                      "decision is in force: change it with 'triage decide ID include|exclude'.")
