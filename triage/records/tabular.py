@@ -65,7 +65,7 @@ def column_map(header: list[str]) -> ColumnMap:
     author_sep = table["defaults"]["author_separator"]
     for spec in table["dialects"]:
         if all(col.lower() in by_folded for col in spec["detect"]):
-            dialect = spec["name"]
+            dialect = spec["name"] or None  # "": a layout known, no database (triage's own export)
             author_sep = spec.get("author_separator", author_sep)
             break
     return ColumnMap(columns, dialect, author_sep, table["defaults"]["keyword_separator"])
