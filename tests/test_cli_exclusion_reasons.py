@@ -31,12 +31,14 @@ def test_prisma_default_reason_optional_at_title_abstract_required_at_full_text(
     path = _project(tmp_path / "review")
     result = _decide(path, "1", "exclude")
     assert result.exit_code == 0, result.output
+    assert _decide(path, "2", "include").exit_code == 0  # full text follows title/abstract
     result = _decide(path, "2", "exclude", "--stage", "full_text")
     assert result.exit_code == 1
     assert "error: excluding record 2 needs a reason; name the criterion it fails with --reason" in result.output
     with Project.open(path) as project, project.reading() as session:
         rows = decision_history(session)
-        assert [(r.record_id, r.decision, r.reasons) for r in rows] == [(1, "exclude", [])]
+        assert [(r.record_id, r.decision, r.reasons) for r in rows] == [(1, "exclude", []), (2, "include", [])]
+        assert not decision_history(session, stage="full_text")
 
 
 def test_all_stages_chosen_at_init(tmp_path: Path) -> None:

@@ -137,6 +137,10 @@ def test_agreement_between_two_reviewers(proj: Path) -> None:
     assert data["n"] == 4
     assert data["percent_agreement"] == pytest.approx(0.75)
     assert [c["record_id"] for c in data["conflicts"]] == [ids[3]]
+    # A user read '1 conflicts to resolve' here while 'triage conflicts' said there were none.
+    shown = " ".join(runner.invoke(app, ["agreement", "-p", str(proj)]).output.split())
+    assert "1 record the two decided differently" in shown
+    assert "otherwise the later decision is in force: change it with 'triage decide ID include|exclude'" in shown
 
 
 def test_status_shows_stopping_rules_once_screening_started(proj: Path) -> None:
@@ -214,3 +218,36 @@ def test_next_on_an_empty_project_says_to_import_and_when_all_is_decided_says_so
     assert runner.invoke(app, ["decide", str(only["id"]), "exclude", "--reviewer", "ana", "-p", str(proj)]).exit_code == 0
     result = runner.invoke(app, ["next", "-p", str(proj)])
     assert result.exit_code == 0 and "Nothing left to screen" in " ".join(result.output.split())
+
+
+def test_full_text_stage_offers_only_what_title_abstract_screening_kept(proj: Path) -> None:
+    """A user saw ``triage next --stage full_text`` offer every record of the project (none
+    screened yet at title/abstract) and ``decide --stage full_text`` accept a record excluded
+    at title/abstract, which status then counted as an included study."""
+    shown = _next(proj, 3)
+    kept, maybe, dropped = (int(s["id"]) for s in shown)  # type: ignore[call-overload]
+    for rid, decision in ((kept, "include"), (maybe, "maybe"), (dropped, "exclude")):
+        done = runner.invoke(app, ["decide", str(rid), decision, "--reviewer", "ana", "-p", str(proj)])
+        assert done.exit_code == 0, done.output
+    result = runner.invoke(app, ["next", "--stage", "full_text", "-n", "10", "--json", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(line)["id"] for line in result.output.splitlines()) == sorted([kept, maybe])
+    refused = runner.invoke(app, ["decide", str(dropped), "include", "--stage", "full_text", "--reviewer", "ana",
+                                  "-p", str(proj)])
+    assert refused.exit_code == 1
+    assert f"record {dropped} was excluded at title/abstract" in refused.output
+    assert "Traceback" not in refused.output
+    with Project.open(proj) as project, project.reading() as session:
+        assert not decision_history(session, stage="full_text")
+    accepted = runner.invoke(app, ["decide", str(kept), "include", "--stage", "full_text", "--reviewer", "ana",
+                                   "-p", str(proj)])
+    assert accepted.exit_code == 0, accepted.output
+
+
+def test_full_text_with_nothing_kept_at_title_abstract_says_so(proj: Path) -> None:
+    result = runner.invoke(app, ["next", "--stage", "full_text", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.output.split()) == (
+        "Nothing to assess at full text: no record included or marked maybe at title/abstract is left "
+        "without a full-text decision; screen titles and abstracts first (triage screen)."
+    )

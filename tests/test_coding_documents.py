@@ -94,3 +94,14 @@ def test_unreadable_files(tmp_path: Path) -> None:
     bad_pdf.write_text("not a pdf")
     with pytest.raises(InputError, match="not a readable PDF"):
         read_document(bad_pdf)
+
+
+def test_a_records_export_given_as_a_study_text_points_to_triage_import(tmp_path: Path) -> None:
+    """A new user ran 'triage code import embase.ris' and was told to save a results section."""
+    with pytest.raises(InputError) as err:
+        read_document(tmp_path / "embase.ris")
+    assert str(err.value) == (
+        "embase.ris: cannot import .ris documents; a .ris file holds records: import it with "
+        "'triage import FILE'; a study's text for coding is one of: .txt, .md, .markdown, .docx, .pdf, .xml, "
+        ".nxml, .html, .htm"
+    )

@@ -33,7 +33,7 @@ def filled(project: Project) -> Project:
 def test_dedup_run_prints_a_summary(filled: Project) -> None:
     result = run("dedup", "-p", str(filled.directory))
     assert result.exit_code == 0, result.output
-    assert "merges made" in result.output and "possible duplicates for review" in result.output
+    assert "merges made (groups of duplicates)" in result.output and "possible duplicates for review" in result.output
     again = run("dedup", "-p", str(filled.directory))
     assert "Nothing new to deduplicate" in again.output
 

@@ -86,3 +86,31 @@ def test_scopus_authors_with_generational_suffixes(tmp_path: Path) -> None:
     first, second = read_file(path).records
     assert first.authors == ["Barrow W.C., Jr.", "Thompson F.R., III", "Liu R."]
     assert second.authors == ["Barrow W.C., Jr.", "Thompson F.R., III"]
+
+
+def test_quote_never_closed_does_not_swallow_the_rows_after_it_silently(tmp_path: Path) -> None:
+    # A stray opening quote made the csv module read the rest of the file as one value:
+    # 4 rows, 2 records, no problem reported. The rows before it import; the user is told.
+    path = tmp_path / "stray.csv"
+    path.write_text(
+        'title,year,abstract\nFirst title,2020,"fine"\nSecond title,2021,"open never closed\n'
+        "Third title,2022,ok\nFourth title,2023,ok\n",
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    assert [r.title for r in result.records] == ["First title"]
+    (problem,) = result.problems
+    assert (problem.line, problem.severity) == (3, "error")
+    assert "never closed" in problem.message and "lines 3-5" in problem.message
+    assert "sources remove" in (problem.hint or "")
+
+
+def test_csv_export_cut_short_inside_an_abstract_is_reported(shared_data: Path, tmp_path: Path) -> None:
+    data = (shared_data / "exports" / "other" / "asreview_embase.csv").read_bytes()
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data[:5000])  # ends inside the second record's quoted abstract
+    result = read_file(path)
+    assert len(result.records) == 1
+    assert result.records[0].title
+    (problem,) = result.problems
+    assert problem.severity == "error" and "never closed" in problem.message

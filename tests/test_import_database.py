@@ -103,3 +103,33 @@ def test_lens_csv(tmp_path: Path) -> None:
     (record,) = result.records
     assert result.database == "Lens"
     assert (record.title, record.authors, record.doi) == ("Peer support", ["Ann Smith", "Bo Lee"], "10.1/y")
+
+
+@pytest.mark.parametrize(
+    ("given", "warned"),
+    [("PubMed", True), ("Embase", True), ("Scopus", False), ("scopus", False), ("Elsevier Scopus", False)],
+)
+def test_a_source_the_file_contradicts_is_kept_with_a_warning(
+    shared_data: Path, given: str, warned: bool
+) -> None:
+    """A user importing a Scopus export with --source PubMed (a copy-paste of the previous
+    command) saw nothing: PRISMA then counted six Scopus records as identified from PubMed."""
+    result = read_file(shared_data / "exports" / "ris" / "asreview_scopus.ris", source=given)
+    assert result.database == given and len(result.records) == 6
+    notes = [p for p in result.problems if "--source" in p.message]
+    assert bool(notes) == warned
+    if warned:
+        (note,) = notes
+        assert note.severity == "warning"
+        assert note.message == f"--source {given!r} given, but the file looks like a Scopus export; recorded as {given}"
+
+
+@pytest.mark.parametrize(
+    ("given", "detected"),
+    [("MEDLINE", "PubMed"), ("MEDLINE", "Ovid MEDLINE"), ("PsycINFO", "APA PsycInfo"), ("WoS", "Web of Science"),
+     ("CINAHL", "EBSCO"), ("Embase", "Zotero"), ("CENTRAL", "Cochrane CENTRAL"), ("IEEE", "IEEE Xplore")],
+)
+def test_names_of_one_database_are_no_contradiction(given: str, detected: str) -> None:
+    from triage.records.database import contradicts
+
+    assert not contradicts(given, detected)

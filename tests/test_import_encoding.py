@@ -63,3 +63,32 @@ def test_plausibility_prefers_the_script_the_codec_claims() -> None:
     korean = _KOREAN.encode("cp949")
     assert plausibility(korean.decode("cp949"), "ko") > plausibility(korean.decode("gb18030"), "zh")
     assert plausibility("Plain ASCII only", "zh") == 0.0
+
+
+def test_utf8_export_with_a_few_windows_bytes_keeps_its_utf8_text(shared_data: Path, tmp_path: Path) -> None:
+    """A user saw one pasted Windows-1252 'é' make triage read a whole UTF-8 Scopus export as
+    cp775: every dash and accent of all six records garbled ('microbiome–gut' became
+    'microbiomeŌĆōgut'). The UTF-8 text is kept and the stray byte read as cp1252, with a
+    warning naming the line."""
+    data = (shared_data / "exports" / "ris" / "asreview_scopus.ris").read_bytes()
+    assert "microbiome–gut–brain".encode() in data
+    first_title = data.index(b"TI  - ") + len(b"TI  - ")
+    mixed = data[:first_title] + b"Caf\xe9 " + data[first_title:]
+    path = tmp_path / "scopus_mixed.ris"
+    path.write_bytes(mixed)
+    result = read_file(path)
+    assert result.encoding == "utf-8"
+    assert result.records[0].title is not None and result.records[0].title.startswith("Café ")
+    assert any("microbiome–gut–brain" in (r.title or "") for r in result.records)
+    (problem,) = result.problems
+    line = mixed.count(b"\n", 0, first_title) + 1
+    assert (problem.severity, problem.line) == ("warning", line)
+    assert "1 byte on line " + str(line) in problem.message and "cp1252" in problem.message
+
+
+def test_a_windows_file_is_still_read_as_windows(tmp_path: Path) -> None:
+    path = tmp_path / "cp1252.ris"
+    path.write_bytes("TY  - JOUR\nTI  - Café société – naïve\nAU  - Müller, Jürgen\nER  - \n".encode("cp1252"))
+    result = read_file(path)
+    assert result.encoding == "cp1252"
+    assert result.records[0].title == "Café société – naïve"

@@ -268,3 +268,40 @@ def test_tags_after_er_join_the_record_before_unless_they_are_a_record_body(tmp_
     messages = {(p.severity, p.line, p.message) for p in result.problems}
     assert ("warning", 6, "text between records (after an ER, before a TY) ignored (line 6)") in messages
     assert ("error", 10, "tagged lines between records (after an ER, before a TY) (lines 10-11) were not imported") in messages
+
+
+def test_binary_files_a_user_picks_by_mistake_say_what_they_are(shared_data: Path, tmp_path: Path) -> None:
+    """A user gave triage import the zip Rayyan exports (and a PDF, and a .qdpx) and read only
+    'file is binary'; an Excel workbook saved without its .xlsx ending was refused too."""
+    import zipfile
+
+    rayyan = tmp_path / "rayyan_export.zip"
+    with zipfile.ZipFile(rayyan, "w") as archive:
+        archive.writestr("articles.csv", "key,title\nrayyan-1,A title\n")
+        archive.writestr("customizations_log.csv", "a,b\n")
+    with pytest.raises(InputError) as info:
+        read_file(rayyan)
+    assert str(info.value) == (
+        "rayyan_export.zip: file is binary, not a text export; it is a zip archive holding articles.csv, "
+        "customizations_log.csv: unzip it and import the records file inside"
+    )
+    qdpx = tmp_path / "coding.qdpx"
+    with zipfile.ZipFile(qdpx, "w") as archive:
+        archive.writestr("project.qde", "<Project/>")
+    with pytest.raises(InputError) as info:
+        read_file(qdpx)
+    assert str(info.value).endswith("it is a REFI-QDA project: import it with 'triage code import FILE'")
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    with pytest.raises(InputError) as info:
+        read_file(pdf)
+    assert "it is a PDF; to code a paper's results use 'triage code import FILE'" in str(info.value)
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Title", "Authors", "Year"])
+    book.active.append(["Sibling caregivers", "Smith, J", 2019])
+    unnamed = tmp_path / "covidence_export"
+    book.save(unnamed)
+    result = read_file(unnamed)
+    assert result.format == "xlsx" and [r.title for r in result.records] == ["Sibling caregivers"]

@@ -149,3 +149,39 @@ def test_write_is_atomic_and_rejects_unknown_format(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "previous export\n"
     assert write_records([], target, "ris") == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ris"], "no temporary file left behind"
+
+
+def test_an_export_gets_the_permissions_of_any_new_file(test_data: Path, tmp_path: Path) -> None:
+    """A user saw their exports written -rw------- (the temporary file's private mode),
+    unreadable to the team sharing the folder; a new file now gets the umask's mode, and
+    an export over an existing file keeps that file's mode."""
+    import os
+    import stat
+
+    records = read_file(test_data / "psycinfo_apa.ris").records[:2]
+    items = [ExportItem(r) for r in records]
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    out = tmp_path / "included.ris"
+    assert write_records(items, out, "ris") == 2
+    assert stat.S_IMODE(out.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    os.chmod(out, 0o640)
+    write_records(items, out, "ris")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_our_csv_export_reads_back_with_its_authors_whole(shared_data: Path, tmp_path: Path) -> None:
+    """A user re-imported triage's own CSV export (records from Zotero and from a PubMed CSV)
+    and found 256 of 2,078 single-author records split in two ('Florant, E' became 'Florant'
+    and 'E'): the PubMed CSV's columns, carried over, made the file look like a PubMed export,
+    whose authors are comma-separated; PRISMA then counted every record as from PubMed."""
+    exports = shared_data / "exports"
+    records = (read_file(exports / "bib" / "asysd_zotero_export.bib").records[:200]
+               + read_file(exports / "other" / "colrev_pubmed_csv.csv").records)
+    single = [r for r in records if len(r.authors) == 1 and "," in r.authors[0]]
+    assert single
+    out = tmp_path / "export.csv"
+    write_records([ExportItem(r, i) for i, r in enumerate(records, 1)], out, "csv")
+    back = read_file(out)
+    assert [r.authors for r in back.records] == [r.authors for r in records]
+    assert back.database is None

@@ -93,3 +93,22 @@ def test_a_search_record_needs_sense(tmp_path: Path) -> None:
     assert "hits must be 0 or more" in out
     out = invoke("import", str(UPDATE), "--round", "first search", "-p", where)
     assert json.loads(invoke("rounds", "list", "--json", "-p", where))[0]["records"] == 13
+
+
+def test_a_new_round_is_announced_and_a_near_name_questioned(tmp_path: Path) -> None:
+    """A user typed --round 2026-updat for the second file of an update: a third round was
+    made without a word, splitting the update's counts, and 'rounds list' showed both as
+    '2026-upd…'."""
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    invoke("import", str(DEMO / "embase.ris"), "-p", where)
+    first = " ".join(invoke("import", str(UPDATE), "--round", "2026-update", "-p", where).split())
+    assert "new search round '2026-update' (rounds now: first search, 2026-update)" in first
+    typo = " ".join(invoke("import", str(DEMO / "psycinfo.bib"), "--round", "2026-updat", "-p", where).split())
+    assert ("new search round '2026-updat' (rounds now: first search, 2026-update, 2026-updat); did you mean "
+            "'2026-update'? then take this import back with 'triage sources remove 3' and import the file again "
+            "with --round '2026-update'") in typo
+    again = invoke("import", str(DEMO / "scopus.csv"), "--round", "2026-update", "-p", where)
+    assert "new search round" not in again
+    listed = invoke("rounds", "list", "-p", where)
+    assert "2026-upd…" not in listed  # each name whole, wrapped where the column is narrow

@@ -86,3 +86,27 @@ def test_current_decisions_per_reviewer(project: Project, ids: list[int]) -> Non
         assert current_decisions(s, reviewer="ana")[ids[0]].decision == "include"
         assert current_decisions(s, reviewer="ben")[ids[0]].decision == "exclude"
         assert current_decisions(s)[ids[0]].reviewer == "ben"
+
+
+def test_prisma_counts_full_texts_only_of_records_screening_kept(project: Project, ids: list[int]) -> None:
+    """A user's flow diagram counted as an included study a record excluded at title/abstract
+    (its full-text decision was made before the CLI refused that, or before the record's
+    title/abstract decision was changed to exclude): assessed and included reports are
+    those title/abstract screening kept."""
+    from triage.store.prisma import prisma_counts
+
+    kept, dropped, changed = ids
+    with project.transaction() as s:
+        record_decision(s, kept, "include", reviewer="ana")
+        record_decision(s, dropped, "exclude", reviewer="ana")
+        record_decision(s, changed, "maybe", reviewer="ana")
+        for rid in ids:
+            record_decision(s, rid, "include", reviewer="ana", stage="full_text")
+    with project.reading() as s:
+        counts = prisma_counts(s)
+    assert (counts.full_text_assessed, counts.included, counts.included_studies) == (2, 2, 2)
+    with project.transaction() as s:
+        record_decision(s, changed, "exclude", reviewer="ana")
+    with project.reading() as s:
+        counts = prisma_counts(s)
+    assert (counts.excluded, counts.full_text_assessed, counts.included, counts.included_studies) == (2, 1, 1, 1)

@@ -21,9 +21,9 @@ CONFERENCE = {"journal": "Abstracts of the American Transplant Congress", "publi
               "volume": None, "pages": "A112", "year": 2010}
 
 
-def invoke(*args: str) -> str:
+def invoke(*args: str, code: int = 0) -> str:
     result = CliRunner().invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return result.output
 
 
@@ -123,3 +123,18 @@ def test_a_reply_is_linked_for_reviewers_but_is_no_report_of_the_study(project: 
         assert summary.related == 1  # shown side by side in the dedup review
         assert study_groups(session) == {}  # but not one study: PRISMA counts no extra report
     assert reply != article
+
+
+def test_a_report_excluded_alone_is_assessed_at_full_text_with_its_study(project: Project) -> None:
+    """Full text follows title/abstract, study by study: the conference abstract excluded
+    alone is a report of the included study, so its full-text decision is taken; a record
+    of no kept study is refused in one line."""
+    article, abstract = article_and_abstract(project)
+    where = str(project.directory)
+    invoke("decide", str(article), "include", "--reviewer", "ana", "-p", where)
+    invoke("decide", str(abstract), "exclude", "--reason", "publication type", "--reviewer", "ana", "-p", where)
+    invoke("decide", str(abstract), "include", "--stage", "full_text", "--reviewer", "ana", "-p", where)
+    invoke("decide", str(article), "exclude", "--reviewer", "ana", "-p", where)
+    out = invoke("decide", str(abstract), "include", "--stage", "full_text", "--reviewer", "ana", "-p", where,
+                 code=1)
+    assert f"record {abstract} was excluded at title/abstract" in out

@@ -47,3 +47,22 @@ def test_serve_command_reports_bad_input_in_one_line(tmp_path: Path) -> None:
     assert "error: no triage project in" in result.output and "Traceback" not in result.output
     result = runner.invoke(cli, ["serve", "--port", "70000", "-p", str(tmp_path)])
     assert result.exit_code == 1 and "error: --port must be between 1 and 65535; got 70000" in result.output
+
+
+def test_serve_on_a_port_in_use_says_so_before_claiming_to_serve(tmp_path: Path) -> None:
+    """A user started a second 'triage serve' and read 'triage is serving ... at
+    http://127.0.0.1:8793/' followed by uvicorn's 'address already in use'."""
+    import socket
+
+    assert CliRunner().invoke(cli, ["init", str(tmp_path / "review")]).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "-p", str(tmp_path / "review")])
+    assert result.exit_code == 1, result.output
+    assert "is serving" not in result.output
+    assert " ".join(result.output.split()) == (
+        f"error: port {port} on 127.0.0.1 is in use (another 'triage serve'?); stop that one, "
+        "or pick another port with --port N"
+    )

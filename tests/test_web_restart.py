@@ -216,3 +216,22 @@ def test_a_current_kept_order_serves_its_first_cards_without_the_whole_log(kept_
         finally:
             build.go.set()
             state.stop()
+
+
+def test_the_history_page_answers_before_the_build(kept_project: Path) -> None:
+    """A user's first click after starting the server, History, took 27 s on 2,077 records:
+    the page waited for the whole ranking to be built to list the criteria's reasons, which
+    the kept order already has."""
+    with Project.open(kept_project) as project:
+        _first_server(project, decisions=2)
+    build = HeldBuild()
+    app = create_app(kept_project, queue_factory=build, secret=b"test-secret")
+    try:
+        with TestClient(app) as client:
+            choose_reviewer(client, "ana")
+            page = client.get("/history")
+            assert page.status_code == 200
+            assert "setting: adult inpatient wards" in page.text  # a reason from the demo criteria
+            assert not app.state.triage.screening.is_ready()
+    finally:
+        build.go.set()

@@ -7,6 +7,7 @@ traceback. Command modules import ``app`` (or make sub-apps with :func:`sub_app`
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -91,6 +92,21 @@ class TriageGroup(TyperGroup):
             return super().invoke(ctx)
         except TriageError as exc:
             fail(str(exc))
+        except OSError as exc:
+            if exc.filename is None:  # not about a path the user gave (a closed pipe, a socket)
+                raise
+            fail(path_error_line(exc))
+
+
+def path_error_line(exc: OSError) -> str:
+    """One line for a file or folder the system refused: which path and what to do.
+
+    A missing folder is named as the folder (the file inside it may be a temporary name a
+    writer made there, which the user never typed)."""
+    path = Path(str(exc.filename))
+    if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
+        return f"{path.parent}: no such folder; create it first, or give a path in an existing folder"
+    return f"{path}: {exc.strerror or exc}; check the path and that you may read or write it"
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -74,7 +74,7 @@ def print_dedup_summary(project: Project, summary: RunSummary) -> None:
     table = Table("", "count", title=f"dedup run {summary.run_id}")
     for label, value in (
         ("records in project", summary.records), ("records checked in this run", summary.new_records),
-        ("pairs compared", summary.pairs_compared), ("merges made", summary.merges),
+        ("pairs compared", summary.pairs_compared), ("merges made (groups of duplicates)", summary.merges),
         ("records merged into another (all runs)", summary.records_removed),
         ("possible duplicates for review", summary.possible), ("related versions linked", summary.related),
     ):

@@ -21,6 +21,7 @@ from triage.importing import ImportOutcome, import_file
 from triage.store.db import Project
 from triage.store.groups import dedup_horizon
 from triage.store.prisma import UpdateCounts
+from triage.store.rounds import FIRST_ROUND, round_names
 from triage.store.selection import SUBSETS, select_items
 from triage.store.settings_log import change_setting
 
@@ -88,6 +89,8 @@ def import_command(
         console=err_console, transient=True, disable=len(files) < 2,
     ) as progress:
         act_as(project, reviewer, "sources")  # on a team project, a lead's job
+        with project.reading() as session:
+            rounds_before = round_names(session)
         task = progress.add_task("importing", total=len(files))
         for path in files:
             progress.update(task, description=f"importing {path.name}")
@@ -112,12 +115,30 @@ def import_command(
         for line in grouped_problems(o.problems, more=more):
             err_console.print(f"{severity_label(line.severity)} {escape(line.text)}", soft_wrap=True)
         bad = bad or any(p.severity == "error" for p in o.problems)
+    _announce_new_round(search_round, rounds_before, outcomes)
     _prior_decisions(project_dir, outcomes, record=decisions)
     if dedup and any(o.status == "imported" and o.records for o in outcomes):
         with open_project(project_dir) as project:
             _dedup_new_records(project)
     if bad:
         raise typer.Exit(code=1)
+
+
+def _announce_new_round(name: str | None, before: list[str], outcomes: list[ImportOutcome]) -> None:
+    """Say so when ``--round`` made a round: a mistyped name silently splits an update's
+    counts in two (and the next import's ``--new`` serves only the newest)."""
+    import difflib
+
+    name = (name or "").strip()
+    ids = [str(o.source_id) for o in outcomes if o.status == "imported" and o.source_id is not None]
+    if not name or name == FIRST_ROUND or name in before or not ids:
+        return
+    line = f"new search round {name!r} (rounds now: {', '.join([*before, name])})"
+    near = difflib.get_close_matches(name, [r for r in before if r != FIRST_ROUND], n=1, cutoff=0.8)
+    if near:
+        line += (f"; did you mean {near[0]!r}? then take this import back with 'triage sources remove "
+                 f"{' '.join(ids)}' and import the file again with --round {near[0]!r}")
+    console.print(f"[yellow]{escape(line)}[/]" if near else escape(line), soft_wrap=True)
 
 
 def _prior_decisions(project_dir: Path | None, outcomes: list[ImportOutcome], *, record: bool) -> None:
@@ -132,8 +153,10 @@ def _prior_decisions(project_dir: Path | None, outcomes: list[ImportOutcome], *,
             assert o.source_id is not None
             name = escape(Path(o.path).name)
             if record:
-                made = record_prior_decisions(session, o.source_id)
-                console.print(f"{name}: {made} earlier decisions recorded (reviewer 'imported: {name}').")
+                recorded = record_prior_decisions(session, o.source_id)
+                console.print(f"{name}: {recorded.made} earlier decisions recorded (reviewer 'imported: {name}').")
+                if (note := recorded.note(name)) is not None:
+                    console.print(f"[yellow]{note}[/]")
             elif (labelled := count_prior_labels(session, o.source_id)):
                 carry = "record carries" if labelled == 1 else "records carry"
                 console.print(f"[yellow]{name}: {labelled} {carry} decisions from another tool; not recorded "

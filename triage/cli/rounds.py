@@ -38,6 +38,7 @@ def list_command(
         return
     table = Table("round", "files", "records", "by database", "duplicates of earlier rounds", "new studies",
                   "searches recorded", title="Search rounds")
+    table.columns[0].overflow = "fold"  # a round's whole name, wrapped: two alike must not both read "2026-upd…"
     for s in summaries:
         table.add_row(escape(s.name), str(s.files), str(s.records),
                       escape(", ".join(f"{db} {n}" for db, n in s.by_database.items())),

@@ -23,6 +23,7 @@ from triage.store.studies import decide_other_reports, other_reports, reports_of
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
+    from sqlalchemy.orm import Session
 
     from triage.ranking.explain import Match
     from triage.screening.kept_queue import KeptQueue
@@ -140,6 +141,7 @@ def next_command(
         if not shown:
             empty = order.records == 0  # the order was ranked from no record at all
             console.print("Nothing to screen: no records imported yet; run 'triage import FILE'." if empty else
+                          _NOTHING_AT_FULL_TEXT if stage == "full_text" else
                           "Nothing left to screen: every record has a decision in force (see 'triage status').")
             return
         table = Table("rank", "id", "score", "title", "criteria matched", title=f"{queue.remaining} records to screen")
@@ -183,6 +185,8 @@ def decide_command(
         assert isinstance(shown, dict)
         seen = shown.get(str(record_id), {})
         with project.transaction() as session:
+            if stage == "full_text":
+                _check_full_text(session, record_id)
             row = record_decision(
                 session, record_id, decision, reviewer=who, stage=stage, reasons=reasons, note=note,
                 score=seen.get("score"), rank=seen.get("rank"), model=seen.get("model"),
@@ -204,6 +208,31 @@ def decide_command(
     elif others:
         console.print(f"The study has other reports ({', '.join(map(str, others))}), each decided on its own; "
                       "--all-reports applies one decision to all.")
+
+
+#: What an empty full-text queue means (it serves only what title/abstract screening kept).
+_NOTHING_AT_FULL_TEXT = ("Nothing to assess at full text: no record included or marked maybe at title/abstract is "
+                         "left without a full-text decision; screen titles and abstracts first (triage screen).")
+
+#: Why a record cannot be assessed at full text, by where it stands at title/abstract.
+_NOT_AT_FULL_TEXT = {
+    "exclude": "was excluded at title/abstract",
+    "conflict": "has conflicting title/abstract decisions",
+    "awaiting": "waits for its second title/abstract decision",
+    None: "has no title/abstract decision yet",
+}
+
+
+def _check_full_text(session: Session, record_id: int) -> None:
+    """Refuse a full-text decision on a record title/abstract screening did not keep: PRISMA
+    would count it as an assessed report (or an included study) that screening excluded."""
+    from triage.store.selection import title_abstract_standing
+
+    standing = title_abstract_standing(session, record_id)
+    if standing in ("include", "maybe"):
+        return
+    fail(f"record {record_id} {_NOT_AT_FULL_TEXT[standing]}, so it has no full text to assess; "
+         f"decide it at title/abstract first (triage decide {record_id} include), then at full text")
 
 
 def _highlighted(text: str, matches: dict[str, list[Match]], field: str, colours: dict[str, str]) -> Text:
@@ -293,7 +322,7 @@ def screen_command(
         while True:
             upcoming = queue.next(1, skip=skipped)
             if not upcoming:
-                console.print("Nothing left to screen.")
+                console.print(_NOTHING_AT_FULL_TEXT if stage == "full_text" else "Nothing left to screen.")
                 break
             s = upcoming[0]
             _show(queue, s, colours)
@@ -409,7 +438,14 @@ def agreement_command(
         f"agreement {result.percent_agreement:.1%}, Cohen's kappa {result.kappa:.3f}"
     )
     if result.conflicts:
-        table = Table("record", f"{a}", f"{b}", "title", title=f"{len(result.conflicts)} conflicts to resolve")
+        n = len(result.conflicts)
+        table = Table("record", f"{a}", f"{b}", "title",
+                      title=f"{n} record{'s' if n > 1 else ''} the two decided differently")
         for c in result.conflicts:
             table.add_row(str(c.record_id), c.decision_a, c.decision_b, escape((c.title or "")[:80]))
         console.print(table)
+        # Said because 'triage conflicts' lists only the ones nothing is in force for (records
+        # screened twice under an allocation, merge groups): the others have the later decision.
+        console.print("Where records are screened twice (triage allocate) these wait for a lead: 'triage conflicts' "
+                      "lists them, 'triage resolve ID DECISION --note WHY' settles one; otherwise the later "
+                      "decision is in force: change it with 'triage decide ID include|exclude'.")

@@ -36,6 +36,7 @@ def serve_command(
 
     if not 0 < port < 65536:
         fail(f"--port must be between 1 and 65535; got {port}")
+    _check_port(host, port)
     beyond_loopback = host not in LOCAL_HOSTS
     web_app = create_app(project_dir if project_dir is not None else default_project_dir(), database=given_database(),
                          require_login=beyond_loopback, secure_cookies=secure_cookies)
@@ -50,3 +51,26 @@ def serve_command(
 
         webbrowser.open(url)
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
+def _check_port(host: str, port: int) -> None:
+    """Stop with one line when ``host:port`` cannot be listened on (another server has it),
+    before the line saying the app is served: uvicorn would say so only after it."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        fail(f"--host {host!r} is not an address this computer can listen on ({exc.strerror}); "
+             "use 127.0.0.1, or a name or address of this computer")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is in use (another 'triage serve'?); stop that one, "
+                     "or pick another port with --port N")
+            fail(f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port or --host")

@@ -70,8 +70,10 @@ def decisions_command(
     with open_project(project_dir) as project:
         act_as(project, reviewer, "sources")  # on a team project, a lead's job
         with project.transaction() as session:
-            made = record_prior_decisions(session, source_id)
-    console.print(f"{made} earlier decisions recorded from source {source_id}.")
+            recorded = record_prior_decisions(session, source_id)
+    console.print(f"{recorded.made} earlier decisions recorded from source {source_id}.")
+    if (note := recorded.note(f"source {source_id}")) is not None:
+        console.print(f"[yellow]{note}[/]")
 
 
 @sources_app.command("problems")

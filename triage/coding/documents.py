@@ -51,6 +51,10 @@ class DocumentText:
     how: str = ""
 
 
+#: Suffixes of records exports (``triage import``), not study texts: named as such when given here.
+_RECORD_EXPORTS = frozenset({".ris", ".bib", ".nbib", ".enw", ".ciw", ".csv", ".tsv", ".xlsx", ".xls", ".enl"})
+
+
 def read_document(path: str | Path, *, from_heading: str | None = None, to_heading: str | None = None,
                   whole: bool = False) -> DocumentText:
     """Read ``path`` by suffix; InputError when it cannot be read at all, warnings otherwise.
@@ -62,9 +66,13 @@ def read_document(path: str | Path, *, from_heading: str | None = None, to_headi
     path = Path(path)
     fmt = DOCUMENT_FORMATS.get(path.suffix.lower())
     if fmt is None:
+        formats = ", ".join(DOCUMENT_FORMATS)
+        records = path.suffix.lower() in _RECORD_EXPORTS
         raise InputError(
             f"cannot import {path.suffix or 'a file without suffix'} documents",
-            path=path, hint=f"save the results section as one of: {', '.join(DOCUMENT_FORMATS)}",
+            path=path,
+            hint=f"a {path.suffix.lower()} file holds records: import it with 'triage import FILE'; a study's text "
+            f"for coding is one of: {formats}" if records else f"save the results section as one of: {formats}",
         )
     try:
         data = path.read_bytes()

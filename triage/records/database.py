@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SIGNATURES", "detect_database"]
+__all__ = ["SIGNATURES", "contradicts", "detect_database"]
 
 #: How much of a file to scan: fingerprints sit in the first records.
 _SCAN_CHARS = 200_000
@@ -132,3 +132,27 @@ def _count(pattern: re.Pattern[str], text: str, *, enough: int) -> int:
         if found >= enough:
             break
     return found
+
+
+#: Detected names that say who handled the file, not which database was searched: a
+#: ``--source`` naming a database (CINAHL on EBSCOhost, Embase via Zotero) is no contradiction.
+_NOT_A_DATABASE = {"Zotero", "Mendeley", "EndNote", "JabRef", "BibDesk", "Citavi", "Rayyan", "Crossref",
+                   "EBSCO", "Ovid", "ProQuest"}
+#: Words that name no database on their own, and spellings of one database's name.
+_FILLER = {"the", "of", "and", "library", "digital", "database", "core", "collection", "ovid", "apa", "elsevier",
+           "clarivate", "ebscohost", "via"}
+_SAME = {"medline": "pubmed", "wos": "web", "isi": "web", "psychinfo": "psycinfo"}
+
+
+def _words(name: str) -> set[str]:
+    return {_SAME.get(w, w) for w in re.findall(r"[a-z0-9]+", name.casefold())} - _FILLER
+
+
+def contradicts(given: str, detected: str) -> bool:
+    """Whether a database named by the user (``--source``) contradicts the one the file's
+    structure names: different databases, not two names of one (MEDLINE and PubMed, WoS and
+    Web of Science), nor a platform or reference manager that handled the file."""
+    if detected in _NOT_A_DATABASE:
+        return False
+    mine, found = _words(given), _words(detected)
+    return bool(mine and found) and not mine & found

@@ -37,7 +37,10 @@ _BINARY_MAGIC: tuple[bytes, ...] = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0",
 #: Western single-byte code pages that decode the same letters for most text. When
 #: charset-normalizer ranks one of them first and cp1252 decodes the bytes just as
 #: cleanly, cp1252 is preferred: it is what Windows reference managers write.
-_WESTERN = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "cp1257", "mac_roman", "cp1254"}
+#: The DOS code pages (cp775, cp850, ...) are in the set: charset-normalizer ranks them first
+#: for short Windows files ("Café" read as cp775 is "Cafķ"), and no reference manager writes them.
+_WESTERN = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "cp1257", "mac_roman", "cp1254", "cp1258",
+            "cp437", "cp775", "cp850", "cp852", "cp857", "cp858", "cp860", "cp861", "cp863", "cp865"}
 
 
 @dataclass
@@ -68,11 +71,7 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     name = str(path)
     if not data.strip():
         raise InputError("file is empty", path=name, hint="check you exported the records you meant to")
-    binary = InputError(
-        "file is binary, not a text export",
-        path=name,
-        hint="export the records as RIS, BibTeX, PubMed (.nbib), CSV or Excel (.xlsx)",
-    )
+    binary = InputError("file is binary, not a text export", path=name, hint=_binary_hint(data))
     if encoding is not None:
         # NUL bytes are normal in UTF-16/32 a user may name, so only file signatures count here.
         if data.startswith(_BINARY_MAGIC):
@@ -95,7 +94,74 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    return _guess(data, name)
+    return _mostly_utf8(data, name) or _guess(data, name)
+
+
+#: Bytes that are not UTF-8, as ``surrogateescape`` leaves them in the text (U+DC80..U+DCFF).
+_STRAY = re.compile("[\udc80-\udcff]+")
+
+
+def _mostly_utf8(data: bytes, name: str) -> DecodedText | None:
+    """A UTF-8 file with a few bytes that are not (a title pasted from a Windows program):
+    its UTF-8 text kept, each stray byte read as cp1252, and a warning naming the lines.
+
+    Guessing one encoding for the whole file instead reads every dash and accent of every
+    record wrongly for the sake of one byte. The file counts as UTF-8 when its valid
+    multi-byte sequences outweigh the stray bytes (``len(data) - len(text)``: a byte or two
+    per accented letter, dash or quote decoded; Windows text has next to none); else None.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    strays = list(_STRAY.finditer(text))
+    bad = sum(m.end() - m.start() for m in strays)
+    if len(data) - len(text) <= bad:
+        return None
+    lines: list[int] = []
+    for m in strays:
+        line = text.count("\n", 0, m.start()) + 1
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        if len(lines) > 3:
+            break
+    sample = _windows(strays[0].group())
+    fixed = _STRAY.sub(lambda m: _windows(m.group()), text)
+    more = f" (and more, first lines {', '.join(map(str, lines[:3]))})" if len(lines) > 3 else (
+        f" (lines {', '.join(map(str, lines))})" if len(lines) > 1 else "")
+    problem = Problem(
+        path=name,
+        message=f"{bad} byte{'s' if bad > 1 else ''} on line {lines[0]}{more} not UTF-8; read as cp1252 "
+        f"({sample!r}), the rest of the file as UTF-8",
+        line=lines[0],
+        severity="warning",
+        hint="check the accented letters there; if they are wrong, fix them or re-export the file as UTF-8",
+    )
+    return DecodedText(fixed.lstrip("\ufeff"), "utf-8", [problem])
+
+
+def _windows(escaped: str) -> str:
+    """Stray bytes (as ``surrogateescape`` keeps them) read as cp1252."""
+    return bytes(ord(c) - 0xDC00 for c in escaped).decode("cp1252", errors="replace")
+
+
+def _binary_hint(data: bytes) -> str:
+    """What to do with a binary file a user gave as an export: said for what it is (the zip
+    Rayyan and Covidence export, a paper's PDF, a coding project), else the formats read."""
+    formats = "export the records as RIS, BibTeX, PubMed (.nbib), CSV or Excel (.xlsx)"
+    if data.startswith(b"%PDF"):
+        return f"it is a PDF; to code a paper's results use 'triage code import FILE'; {formats}"
+    if data.startswith(b"PK\x03\x04"):
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+        except zipfile.BadZipFile:
+            return formats
+        if "project.qde" in names:
+            return "it is a REFI-QDA project: import it with 'triage code import FILE'"
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        return f"it is a zip archive holding {shown}: unzip it and import the records file inside"
+    return formats
 
 
 def _decode_as(data: bytes, name: str, encoding: str) -> DecodedText:

@@ -10,13 +10,14 @@ Whole-file failures raise :class:`InputError`; everything per record is a Proble
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from triage.errors import InputError
 from triage.records import bibtex, endnote_xml, nbib, proquest_text, ris, tabular, wos
-from triage.records.database import detect_database
+from triage.records.database import contradicts, detect_database
 from triage.records.encoding import decode_bytes
 from triage.records.model import Problem, ReadResult, Record
 from triage.records.source import Source
@@ -107,7 +108,7 @@ def read_file(
             f"cannot be read ({exc.strerror})", path=p, hint="check the file's permissions"
         ) from exc
     sha256 = hashlib.sha256(data).hexdigest()
-    if fmt == "xlsx" or (fmt is None and p.suffix.lower() == ".xlsx"):
+    if fmt == "xlsx" or (fmt is None and (p.suffix.lower() == ".xlsx" or _is_workbook(data))):
         src = Source(str(p), sha256, source)
         records, problems = tabular.read_xlsx(data, src)
         return ReadResult(records, problems, str(p), sha256, "xlsx", None, source or _dialect(records))
@@ -123,10 +124,18 @@ def read_file(
         )
     if chosen == "ris" and fmt is None and wos.looks_like_wos(decoded.text):
         chosen = "wos"
-    database = source or detect_database(decoded.text)
+    detected = detect_database(decoded.text)
+    database = source or detected
     src = Source(str(p), sha256, database)
     records, problems = _READERS[chosen](decoded.text, src)
     problems = decoded.problems + problems
+    if source and detected and contradicts(source, detected):
+        problems.append(src.problem(
+            f"--source {source!r} given, but the file looks like a {detected} export; recorded as {source}",
+            severity="warning",
+            hint="if that is wrong, take the import back with 'triage sources remove ID' and import the file "
+            "again with the right --source (or none)",
+        ))
     if not records and not any(pr.severity == "error" for pr in problems):
         problems.append(
             src.problem(
@@ -138,6 +147,19 @@ def read_file(
     return ReadResult(
         records, problems, str(p), sha256, chosen, decoded.encoding, database or _dialect(records)
     )
+
+
+def _is_workbook(data: bytes) -> bool:
+    """An Excel workbook whatever its name (saved without ``.xlsx``): a zip with ``xl/workbook.xml``."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def unify_line_ends(text: str) -> str:

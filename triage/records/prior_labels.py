@@ -4,7 +4,8 @@ A review that moves to triage, or an update of a review screened elsewhere, brin
 history in the exports themselves:
 
 - ASReview LAB and labelled datasets: a column ``included``, ``label_included`` or
-  ``asreview_label`` holding 1 / 0 (or -1 / empty for unlabelled), or ``ASReview_relevant`` /
+  ``asreview_label`` holding 1 / 0 (or -1 / empty for unlabelled; ``label_abstract_screening``,
+  the title/abstract label, before the final ``label_included`` where a file has both), or ``ASReview_relevant`` /
   ``ASReview_irrelevant`` in the notes.
 - Rayyan: ``RAYYAN-INCLUSION: {"Ana"=>"Included", "Ben"=>"Excluded"}`` in the notes (RIS
   ``N1``, CSV ``notes``), with ``RAYYAN-EXCLUSION-REASONS: ...``; one decision per reviewer.
@@ -25,7 +26,10 @@ __all__ = ["PriorLabel", "prior_labels"]
 _TRUE = {"1", "1.0", "true", "yes", "y", "include", "included", "relevant"}
 _FALSE = {"0", "0.0", "false", "no", "n", "exclude", "excluded", "irrelevant"}
 _MAYBE = {"maybe", "unsure", "undecided?"}
-_LABEL_COLUMNS = ("included", "label_included", "asreview_label")
+#: ``label_abstract_screening`` first: labelled benchmark exports (ASReview's datasets, SYNERGY)
+#: give it as the title/abstract decision beside ``label_included``, the final (full-text) one;
+#: where it is empty, the final label is the only one the file has.
+_LABEL_COLUMNS = ("label_abstract_screening", "included", "label_included", "asreview_label")
 _DECISION_COLUMNS = ("decision", "screening decision", "screening_decision", "title/abstract decision")
 _REASON_COLUMNS = ("exclusion reason", "exclusion_reason", "exclusion reasons", "reason for exclusion")
 _RAYYAN_INCLUSION = re.compile(r"RAYYAN-INCLUSION:\s*\{([^}]*)\}", re.IGNORECASE)

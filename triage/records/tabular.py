@@ -65,7 +65,7 @@ def column_map(header: list[str]) -> ColumnMap:
     author_sep = table["defaults"]["author_separator"]
     for spec in table["dialects"]:
         if all(col.lower() in by_folded for col in spec["detect"]):
-            dialect = spec["name"]
+            dialect = spec["name"] or None  # "": a layout known, no database (triage's own export)
             author_sep = spec.get("author_separator", author_sep)
             break
     return ColumnMap(columns, dialect, author_sep, table["defaults"]["keyword_separator"])
@@ -162,14 +162,35 @@ def _read_rows(text: str, source: Source, delimiter: str) -> tuple[list[Record],
     csv.field_size_limit(1 << 30)
     reader = csv.reader(iter_lines(text, keepends=True), delimiter=delimiter)
 
+    unclosed: list[Problem] = []
+
     def numbered() -> Iterator[tuple[int | None, list[str]]]:
-        start = 1
+        # One row held back: the last one is checked for a quote left open (see _opens_quote).
+        start, held = 1, None
         for row in reader:
-            yield start, row
+            if held is not None:
+                yield held
+            held = (start, row)
             start = reader.line_num + 1
+        if held is None:
+            return
+        if held[0] is not None and _opens_quote(text, held[0], delimiter):
+            unclosed.append(
+                source.problem(
+                    f"a quoted value in the row starting on line {held[0]} is never closed, so the rest of the file "
+                    f"(lines {held[0]}-{reader.line_num}) reads as that one value; that row and the lines after it "
+                    "were not imported",
+                    line=held[0],
+                    hint="close the quote there (or re-export the file: it may be cut short), "
+                    "`triage sources remove` this import, then import the file again",
+                )
+            )
+            return
+        yield held
 
     try:
-        return _records(numbered(), source)
+        records, problems = _records(numbered(), source)
+        return records, problems + unclosed
     except csv.Error as exc:
         raise InputError(
             f"is not valid CSV near line {reader.line_num} ({exc})",
@@ -179,6 +200,23 @@ def _read_rows(text: str, source: Source, delimiter: str) -> tuple[list[Record],
         ) from exc
     finally:
         csv.field_size_limit(old_limit)
+
+
+def _opens_quote(text: str, start: int, delimiter: str) -> bool:
+    """True when the row from line ``start`` to the end of ``text`` ends inside a quoted value.
+
+    The csv module, in its forgiving default mode, reads an unclosed quote as a value that
+    runs to the end of the file: every row after it vanishes into one cell with no error.
+    Its strict mode says so ("unexpected end of data"), so only the last row is read again
+    strictly (its lines only, not the file).
+    """
+    lines = itertools.islice(iter_lines(text, keepends=True), start - 1, None)
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False
 
 
 def _records(

@@ -22,6 +22,7 @@ import csv
 import io
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -83,6 +84,9 @@ def write_records(items: Iterable[ExportItem], path: str | Path, fmt: str) -> in
     target = Path(path)
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
     try:
+        # mkstemp makes the file private (0600) and os.replace keeps that: give it the mode
+        # the file it replaces had, or the one any new file gets (the team shares exports).
+        os.fchmod(handle, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         os.replace(temp, target)
@@ -90,6 +94,14 @@ def write_records(items: Iterable[ExportItem], path: str | Path, fmt: str) -> in
         Path(temp).unlink(missing_ok=True)
         raise
     return len(listed)
+
+
+def _umask() -> int:
+    """The process's umask. Python reads it only by setting it, so it is set back at once
+    (a CLI command is one thread; nothing else creates files in between)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _note(item: ExportItem) -> str | None:

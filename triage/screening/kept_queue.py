@@ -22,7 +22,7 @@ from triage.screening.ranking_state import RankingState
 from triage.screening.shown import Shown
 from triage.store.db import Project
 from triage.store.records import screening_records
-from triage.store.rounds import new_in_latest_round
+from triage.store.selection import servable_groups
 from triage.store.studies import study_groups, study_state_version
 
 __all__ = ["KeptQueue", "kept_queue", "kept_study_groups", "ranking_summary"]
@@ -86,9 +86,9 @@ def kept_queue(project: Project, *, stage: str = "title_abstract", preset: str |
     if order is None:
         return None
     only = None
-    if new_only:
+    if new_only or stage != "title_abstract":
         with project.reading() as session:
-            only = new_in_latest_round(session)
+            only = servable_groups(session, stage=stage, new_only=new_only)
     return KeptQueue(project, state, order, state.criteria, only)
 
 

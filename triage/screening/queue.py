@@ -41,7 +41,7 @@ from triage.store.decisions import (
 from triage.store.decisions_appended import LogMark, decision_log_mark, in_force_after_appends
 from triage.store.ranking_state import RankingInputs, ranking_inputs
 from triage.store.records import screenable_records
-from triage.store.rounds import new_in_latest_round
+from triage.store.selection import servable_groups
 
 __all__ = ["LABELS", "PickledQueue", "ScreeningQueue", "Shown", "build_pickled_queue", "pickled_queue", "project_criteria",
            "unpickled_queue"]
@@ -85,8 +85,9 @@ class ScreeningQueue:
         with project.reading() as session:
             pairs = screenable_records(session)
             # A search update: serve only the studies the newest round found, while the
-            # model keeps learning from every decision of every round.
-            self.only: frozenset[int] | None = new_in_latest_round(session) if new_only else None
+            # model keeps learning from every decision of every round; at full text, only
+            # what title/abstract screening kept.
+            self.only: frozenset[int] | None = servable_groups(session, stage=stage, new_only=new_only)
             # A team allocation: the reviewer's own queue, each served record leased to them.
             self.allocation: Allocation | None = (
                 allocation_in_force(session, stage) if reviewer is not None and not self.independent else None

@@ -40,6 +40,8 @@ def backup_kind(path: Path) -> str:
 
 def backup_project(project: Project, target: Path) -> None:
     """Write a consistent copy of the project's store to ``target`` (replaced only when complete)."""
+    if not target.parent.is_dir():  # sqlite3 says only "unable to open database file"
+        raise FileNotFoundError(2, "No such file or directory", str(target))
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     if project.dialect == "sqlite":

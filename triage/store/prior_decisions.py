@@ -9,6 +9,8 @@ status and they teach the model. Only done when a person asks (``triage import
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +19,7 @@ from triage.records.prior_labels import PriorLabel, prior_labels
 from triage.store.decisions import reasons_required, record_decision
 from triage.store.schema import DecisionRow, RecordRow, SourceRow
 
-__all__ = ["count_prior_labels", "record_prior_decisions"]
+__all__ = ["PriorDecisions", "count_prior_labels", "record_prior_decisions"]
 
 #: Reason given to an imported exclusion that names none where the project requires one.
 NO_REASON = "not given in the imported file"
@@ -34,9 +36,37 @@ def count_prior_labels(session: Session, source_id: int) -> int:
     return len(_labelled(session, source_id))
 
 
-def record_prior_decisions(session: Session, source_id: int) -> int:
-    """Record the decisions the source's file carries (inside the caller's transaction);
-    returns how many decisions were recorded."""
+#: Where reviewers of the other tool disagree, their decisions are recorded least inclusive
+#: first, so the decision in force keeps the record in screening (see record_prior_decisions).
+_INCLUSIVE = {"exclude": 0, "maybe": 1, "include": 2}
+
+
+@dataclass(frozen=True)
+class PriorDecisions:
+    """What :func:`record_prior_decisions` recorded: how many decisions, and the records
+    whose reviewers in the other tool disagreed (an unresolved conflict there)."""
+
+    made: int
+    disagreements: tuple[int, ...] = ()
+
+    def note(self, name: str) -> str | None:
+        """One line for the user about the disagreements, or None."""
+        if not self.disagreements:
+            return None
+        ids = ", ".join(map(str, self.disagreements[:10])) + (", ..." if len(self.disagreements) > 10 else "")
+        n = len(self.disagreements)
+        return (f"{name}: its reviewers disagree on {n} record{'s' if n > 1 else ''} ({ids}); the most inclusive "
+                "decision is in force, so none leaves screening; settle each with 'triage decide ID include|exclude'")
+
+
+def record_prior_decisions(session: Session, source_id: int) -> PriorDecisions:
+    """Record the decisions the source's file carries (inside the caller's transaction).
+
+    Where the file's reviewers disagree on a record (Rayyan: one included, one excluded, a
+    conflict left unresolved there), each reviewer's decision is recorded, the most
+    inclusive last: the latest decision is the one in force, and the order of names in the
+    notes must not exclude a record one reviewer included. Those records are returned to
+    be named to the user."""
     source = session.get(SourceRow, source_id)
     if source is None:
         raise DecisionError(f"no source {source_id} in this project", hint="see 'triage sources' for ids")
@@ -49,11 +79,15 @@ def record_prior_decisions(session: Session, source_id: int) -> int:
                             hint="see them with 'triage records --subset decided'")
     needs_reason = reasons_required(session, "title_abstract")
     made = 0
+    disagreements: list[int] = []
     for record_id, labels in _labelled(session, source_id):
+        if len({label.decision for label in labels}) > 1:
+            disagreements.append(record_id)
+            labels = sorted(labels, key=lambda label: _INCLUSIVE[label.decision])
         for label in labels:
             reviewer = f"imported: {name}" + (f" ({label.reviewer})" if label.reviewer else "")
             reasons = label.reasons or ((NO_REASON,) if label.decision == "exclude" and needs_reason else ())
             record_decision(session, record_id, label.decision, reviewer=reviewer, reasons=reasons,
                             note="decision recorded by another tool, imported with the file", model="imported")
             made += 1
-    return made
+    return PriorDecisions(made, tuple(disagreements))

@@ -123,7 +123,13 @@ def prisma_counts(session: Session) -> PrismaCounts:
     active = set(session.scalars(select(RecordRow.id).where(RecordRow.merged_into.is_(None))))
     in_force = decisions_in_force(session, stage="title_abstract")
     ta = {k: v for k, v in in_force.decisions.items() if k in active}
-    ft = {k: v for k, v in current_decisions(session, stage="full_text").items() if k in active}
+    # Full texts assessed are those title/abstract screening kept, with the other reports of
+    # their studies (PRISMA's flow): a full-text decision on a record excluded or unscreened
+    # there, alone, stays in the log but counts nowhere.
+    studies = study_groups(session)
+    kept = {k for k, v in ta.items() if v.decision in ("include", "maybe")}
+    kept |= {report for k in kept for report in studies.get(k, ())}
+    ft = {k: v for k, v in current_decisions(session, stage="full_text").items() if k in kept and k in active}
     conflicts = {k for k in in_force.conflicts if k in active}
     counts.conflicts = len(conflicts)
     counts.inherited = sum(1 for d in ta.values() if d.inherited)
@@ -136,7 +142,6 @@ def prisma_counts(session: Session) -> PrismaCounts:
     kinds, counts.full_text_excluded_reasons = _tally(ft.values())
     counts.full_text_assessed = sum(kinds.values())
     counts.full_text_excluded, counts.included = kinds["exclude"], kinds["include"]
-    studies = study_groups(session)
     counts.included_studies = len({studies.get(g, (g,))[0] for g, d in ft.items() if d.decision == "include"})
     names = round_names(session)
     counts.search_rounds = len(names)

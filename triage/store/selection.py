@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from triage.errors import TriageError
+from triage.errors import DecisionError, TriageError
 from triage.records.writers import ExportItem
 from triage.store.decisions import decisions_in_force
+from triage.store.groups import current_groups
 from triage.store.records import screening_records
 from triage.store.rounds import new_in_latest_round
+from triage.store.schema import RecordRow
 from triage.store.search import rank_by_relevance
+from triage.store.studies import reports_of
 
-__all__ = ["SUBSETS", "select_items"]
+__all__ = ["SUBSETS", "select_items", "servable_groups", "title_abstract_standing"]
 
 #: Names accepted by ``--subset``. ``conflicts``: merge groups whose decisions disagree (a
 #: person decides); ``inherited``: decisions made on a merge since undone (to confirm);
@@ -19,6 +22,48 @@ __all__ = ["SUBSETS", "select_items"]
 SUBSETS: tuple[str, ...] = (
     "all", "included", "excluded", "maybe", "undecided", "decided", "conflicts", "inherited", "new",
 )
+
+
+def servable_groups(session: Session, *, stage: str, new_only: bool = False) -> frozenset[int] | None:
+    """The merge groups a screening queue at ``stage`` may serve; None: every one.
+
+    Full-text assessment follows title/abstract screening (PRISMA 2020's flow: the reports
+    sought are those screening kept), so at ``full_text`` only groups included or marked
+    maybe at title/abstract are served; a search update (``new_only``) narrows to the
+    newest round's studies.
+    """
+    only = new_in_latest_round(session) if new_only else None
+    if stage == "full_text":
+        kept = frozenset(group for group, d in decisions_in_force(session, stage="title_abstract").decisions.items()
+                         if d.decision in ("include", "maybe"))
+        only = kept if only is None else only & kept
+    return only
+
+
+def title_abstract_standing(session: Session, record_id: int) -> str | None:
+    """Where ``record_id``'s merge group stands at title/abstract: its decision in force
+    (include, exclude, maybe), ``"conflict"``, ``"awaiting"`` (screened twice, one decision
+    so far) or None (not screened); include or maybe where another report of its study
+    (``triage studies``) was kept there."""
+    if session.get(RecordRow, record_id) is None:
+        raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
+    group = current_groups(session).get(record_id, record_id)
+    in_force = decisions_in_force(session, stage="title_abstract")
+    if group in in_force.decisions:
+        own = in_force.decisions[group].decision
+        if own in ("include", "maybe"):
+            return own
+    # Another report of the record's study kept at title/abstract brings this one to full
+    # text too (a conference abstract excluded alone is a report of an included study).
+    for report in reports_of(session, record_id):
+        if report != group and report in in_force.decisions and \
+                in_force.decisions[report].decision in ("include", "maybe"):
+            return in_force.decisions[report].decision
+    if group in in_force.decisions:
+        return in_force.decisions[group].decision
+    if group in in_force.conflicts:
+        return "conflict"
+    return "awaiting" if group in in_force.awaiting else None
 
 
 def select_items(

@@ -54,7 +54,7 @@ def history_page(
     return ctx.templates.TemplateResponse(request, "history.html", {
         "rows": rows, "total": total, "page": page, "pages": pages, "filters": filters,
         "query": urlencode({k: v for k, v in filters.items() if v}), "reviewers": reviewers,
-        "reasons": reason_options(ctx.screening.wait_ready().criteria), "reason_required": required,
+        "reasons": reason_options(ctx.screening.criteria), "reason_required": required,  # the kept order has them
         "request_ids": request_ids, "withdrawn": withdrawn,
     })
 
