@@ -235,6 +235,8 @@ def test_suggest_prints_json_lines_and_whole_code_ids(project: Project, demo: Pa
     lines = run("code", "suggest", "--limit", "2", "--json", "--coder", "ana", *p).output.splitlines()
     objects = [json.loads(line) for line in lines]  # one whole object per line, as `next --json` prints
     assert len(objects) == 2 and all(len(o["suggestions"]) == 3 for o in objects)
+    # -n, as every other list command takes it
+    assert len(run("code", "suggest", "-n", "1", "--json", "--coder", "ana", *p).output.splitlines()) == 1
     # The table (80 columns under the test runner) shows every suggested id whole: `code accept` needs them.
     table = run("code", "suggest", "--limit", "2", "-k", "12", "--coder", "ana", *p).output
     ids = {s["code_id"] for o in json_objects(run("code", "suggest", "--limit", "2", "-k", "12", "--json",
@@ -242,3 +244,21 @@ def test_suggest_prints_json_lines_and_whole_code_ids(project: Project, demo: Pa
     assert len(ids) == 12  # every codable code of the demo codebook
     shown = set(re.findall(r"[a-z][a-z0-9-]+", table))
     assert ids <= shown, sorted(ids - shown)
+
+
+def test_export_names_the_files_it_writes(project: Project, demo: Path, tmp_path: Path) -> None:
+    """A coded-segments export to out.txt was written as CSV without a word; now a suffix it does not write
+    is one line naming the file and the suffixes it writes, and nothing is written."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    result = run("code", "export", str(tmp_path / "out.txt"), *p, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"error: {tmp_path / 'out.txt'}: 'code export' writes .csv or .qdpx files, not "
+                                     ".txt; name it out.csv (coded segments) or out.qdpx (a REFI-QDA project for "
+                                     "NVivo, ATLAS.ti, MAXQDA and QualCoder)")
+    result = run("code", "export", str(tmp_path / "out.csv"), "--counts", str(tmp_path / "counts"), *p, ok=False)
+    assert result.exit_code == 1 and "writes .csv files, not a file without a suffix; name it counts.csv" in result.stderr
+    assert not (tmp_path / "out.txt").exists() and not (tmp_path / "out.csv").exists()
+    run("code", "export", str(tmp_path / "OUT.CSV"), *p)
+    assert "segment_id" in (tmp_path / "OUT.CSV").read_text(encoding="utf-8").splitlines()[0].split(",")
+

@@ -25,7 +25,7 @@ from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
 from triage.coding.documents import DocumentText, read_document
 from triage.coding.fulltext.sections import RESULTS_ONLY
-from triage.errors import DecisionError
+from triage.errors import DecisionError, TriageError
 from triage.roles import Action
 from triage.store import code_decisions as appl
 from triage.store import coding as store
@@ -186,7 +186,7 @@ def suggest_cmd(
     document: Annotated[int | None, typer.Option(help="Only this document.")] = None,
     segment: Annotated[list[int] | None, typer.Option(help="Only this segment (repeatable).")] = None,
     k: Annotated[int, typer.Option("-k", help="Codes suggested per segment.")] = 3,
-    limit: Annotated[int, typer.Option(help="Segments shown at most.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Segments shown at most.")] = 10,
     all_segments: Annotated[bool, typer.Option("--all", help="Include segments you decided on already.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
     coder: CoderOption = None,
@@ -302,6 +302,13 @@ def export_cmd(
     resolution; codes still disputed are left out and counted), or one coder's or every coder's own."""
     from triage.store.coding_in_force import rows_in_force
 
+    for path, kinds in ((out, (".csv", ".qdpx")), (counts, (".csv",))):
+        if path is not None and path.suffix.lower() not in kinds:
+            raise TriageError(f"{path}: 'code export' writes {' or '.join(kinds)} files, not "
+                              f"{path.suffix or 'a file without a suffix'}",
+                                           hint=f"name it {path.stem}.csv" + (
+                                  f" (coded segments) or {path.stem}.qdpx (a REFI-QDA project for NVivo, ATLAS.ti, "
+                                  "MAXQDA and QualCoder)" if ".qdpx" in kinds else ""))
     proj = open_project(project)
     if out.suffix.lower() == ".qdpx":
         from triage import __version__
