@@ -129,6 +129,22 @@ def test_unbalanced_brace_in_bibtex_entry_read_line_by_line(test_data: Path) -> 
     )
 
 
+def test_a_bibtex_file_cut_short_says_so(shared_data: Path, tmp_path: Path) -> None:
+    """A real Zotero export cut at 20,000 bytes (a download stopped early): the last entry's problem says the file
+    ends inside it, not that its braces or commas are wrong; the entries before it are whole."""
+    whole = (shared_data / "exports" / "bib" / "asysd_zotero_export.bib").read_bytes()
+    cut = tmp_path / "cut.bib"
+    cut.write_bytes(whole[:20000])
+    result = read_file(cut)
+    (problem,) = result.problems
+    assert str(problem).startswith("cut.bib:")
+    assert "the file ends inside entry '@article{" in str(problem) and "probably cut short" in str(problem)
+    assert str(problem).endswith("the last one perhaps incomplete; export the file again and import it")
+    assert "braces" not in str(problem)
+    complete = read_file(shared_data / "exports" / "bib" / "asysd_zotero_export.bib").records
+    assert [r.title for r in result.records[:-1]] == [r.title for r in complete[:len(result.records) - 1]]
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

@@ -72,7 +72,8 @@ def read_bibtex(text: str, source: Source) -> tuple[list[Record], list[Problem]]
             last = _unenclosed(block.ignore_error_block)
             problems.append(_repeated_fields_problem(last, source))
         elif isinstance(block, model.ParsingFailedBlock):
-            last = _salvaged(block, source, problems)
+            last = _salvaged(block, source, problems, file_ends_inside=block is library.blocks[-1]
+                             and _opens_more_than_it_closes(block.raw or ""))
         elif isinstance(block, model.ImplicitComment) and follows is not None:
             _recover_cut_fields(block, follows, source, problems)
         if last is not None:
@@ -112,27 +113,44 @@ def _checked(entry: model.Entry, source: Source, problems: list[Problem]) -> mod
     return _entry_from_scan(entry.entry_type, entry.key, scanned[2], entry)
 
 
-def _salvaged(block: model.ParsingFailedBlock, source: Source, problems: list[Problem]) -> model.Entry | None:
-    """An entry bibtexparser could not parse, read line by line; None (and a problem) if nothing reads."""
+def _opens_more_than_it_closes(raw: str) -> bool:
+    """Whether ``raw`` ends inside a brace it opened: the last entry of a file that was cut short (a download
+    or a copy stopped early) ends so."""
+    depth = 0
+    for char in raw:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+    return depth > 0
+
+
+def _salvaged(block: model.ParsingFailedBlock, source: Source, problems: list[Problem], *,
+              file_ends_inside: bool = False) -> model.Entry | None:
+    """An entry bibtexparser could not parse, read line by line; None (and a problem) if nothing reads.
+    ``file_ends_inside``: the file ends inside this entry, so it was probably cut short, and the problem
+    says so rather than blaming braces or commas."""
     raw = block.raw or ""
     head = raw.strip().splitlines()[0][:60] if raw.strip() else ""
     scanned = scan_entry(raw, first_line=block.start_line or 0)
+    cut = "the file ends inside entry {head!r}: it was probably cut short (a download or copy stopped early)"
     if scanned is None or not scanned[2]:
         problems.append(
             source.problem(
-                f"entry {head!r} could not be parsed (unbalanced braces or a missing comma); skipped",
+                (cut.format(head=head) if file_ends_inside
+                 else f"entry {head!r} could not be parsed (unbalanced braces or a missing comma)") + "; skipped",
                 line=_line(block),
-                hint="fix the braces or commas from this line on, then import the file again",
+                hint="export the file again and import it" if file_ends_inside
+                else "fix the braces or commas from this line on, then import the file again",
             )
         )
         return None
     entry_type, key, fields = scanned
+    read = f"{len(fields)} field(s) were read line by line ({', '.join(f.name for f in fields)})"
     problems.append(
         source.problem(
-            f"entry {head!r} has unbalanced braces or a missing comma; its "
-            f"{len(fields)} field(s) were read line by line ({', '.join(f.name for f in fields)})",
+            f"{cut.format(head=head)}; its {read}, the last one perhaps incomplete" if file_ends_inside
+            else f"entry {head!r} has unbalanced braces or a missing comma; its {read}",
             line=_line(block),
-            hint="check the entry's values and fix its braces or commas",
+            hint="export the file again and import it" if file_ends_inside
+            else "check the entry's values and fix its braces or commas",
         )
     )
     return _entry_from_scan(entry_type, key, fields, block)
