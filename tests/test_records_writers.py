@@ -103,6 +103,9 @@ def test_ris_decision_tag_and_asreview_note(test_data: Path, tmp_path: Path) -> 
         "TR  - stage: title-abstract\nTR  - reviewer: ann\n"
     )
     assert "N1  - triage: include ASReview_relevant" in text
+    # An undecided record carries no decision lines (it wrote "stage: title-abstract" and its reviewer).
+    undecided = render_records([ExportItem(record, 9, None, (), "ann", "title-abstract")], "ris")
+    assert "TR  - " not in undecided
     path = tmp_path / "out.ris"
     write_records(items, path, "ris")
     again = read_file(path)

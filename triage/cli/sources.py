@@ -54,7 +54,8 @@ def remove_command(
         act_as(project, reviewer, "sources")  # on a team project, a lead's job
         with project.transaction() as session:
             removed = remove_source(session, source_id)
-    console.print(f"Removed {escape(removed.file_name)} (id {removed.id}) and its {removed.records} records; "
+    console.print(f"Removed {escape(removed.file_name)} (id {removed.id}) and its {removed.records} "
+                  f"record{'' if removed.records == 1 else 's'}; "
                   "import the corrected file with triage import (add --encoding NAME if its text was garbled).")
 
 

@@ -113,6 +113,8 @@ def _note(item: ExportItem) -> str | None:
 
 
 def _decision_lines(item: ExportItem) -> list[str]:
+    if item.decision is None and not item.reasons:
+        return []  # undecided: no stage or reviewer to report (a bare "stage:" line read as a decision made)
     lines = []
     if item.decision is not None:
         lines.append(f"decision: {item.decision}")
