@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 
 from triage.coding.codebook import Code, Codebook, slugify
 from triage.embeddings import Encoder, load_encoder
@@ -166,6 +167,8 @@ class CodingModels:
                     refit_project_map(self.project, self.encoder(), coder)
                 except TriageError:
                     pass  # the coding page meets the same problem and says it
+                except OperationalError:
+                    pass  # the store was busy past its timeout (a long write elsewhere): the next page asks again
                 except Exception:
                     if not self._closing.is_set():
                         raise
