@@ -4,8 +4,9 @@ The model is rebuilt from the store on every call (fitting is appending vectors,
 few milliseconds), so an accept or reject recorded a moment ago shapes the next
 suggestion; only its logistic-regression head is kept between calls (refitted as the
 coding grows), and the coder's project map (:mod:`triage.coding.adapt`), which
-:func:`refit_project_map` refits when enough accepts have changed and keeps in the store. Segment embeddings and the embeddings of the codebook's texts are computed once
-and kept in the store, so with a lazily loaded encoder (:class:`~triage.embeddings.LazyEncoder`) a
+:func:`refit_project_map` refits when enough accepts have changed and keeps in the store.
+Segment embeddings and the embeddings of the codebook's texts are computed once and kept
+in the store, so with a lazily loaded encoder (:class:`~triage.embeddings.LazyEncoder`) a
 call whose vectors are all stored never loads the model.
 """
 
