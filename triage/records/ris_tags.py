@@ -8,6 +8,8 @@ only in which tags they use, so supporting a new database means editing this tab
 from __future__ import annotations
 
 __all__ = [
+    "ARTICLE_NUMBER_KEYS",
+    "ARTICLE_NUMBER_RIS_TYPES",
     "AUTHOR_TAGS",
     "BIBTEX_FIELDS",
     "BIBTEX_TYPES",
@@ -383,6 +385,24 @@ WRITE_TAGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "url": ("UR", ("UR",)),
     "notes": ("N1", ("N1",)),
 }
+
+#: Where sources keep an article number (PLoS ONE's e0229999, Scientific Reports' 1234: the
+#: locator of a journal without pages), by the kind of ``raw`` a record has: RIS tags
+#: (``C7``, "Article Number" of a journal article in the 2011 RIS specification, as Scopus
+#: and EndNote write it), BibTeX fields (BibLaTeX ``eid``, Web of Science ``Article-Number``,
+#: Scopus ``art_number``, ACM ``articleno``) and any other source's columns or tags (Scopus
+#: CSV "Art. No.", Web of Science ``AR`` and "Article Number", triage's CSV
+#: ``article_number``). Not a Record field (that would need a store column): writers map it
+#: from ``raw``. BibTeX and other names are matched ignoring case; a Scopus CSV's "EID" is
+#: Scopus's record id, not BibLaTeX's eid, so eid is only read from BibTeX.
+ARTICLE_NUMBER_KEYS: dict[str, tuple[str, ...]] = {
+    "ris": ("C7",),
+    "bibtex": ("eid", "article-number", "art_number", "articleno"),
+    "other": ("article_number", "art. no.", "article number", "ar"),
+}
+
+#: RIS types whose ``C7`` is an article number (in others the specification gives it other meanings).
+ARTICLE_NUMBER_RIS_TYPES: frozenset[str] = frozenset({"JOUR", "EJOUR"})
 
 #: Publication types other formats write, folded to lower case -> RIS type code.
 TYPE_CODES: dict[str, str] = {

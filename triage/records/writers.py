@@ -12,6 +12,10 @@ merged records). Otherwise it writes the record's fields. Decisions travel as:
 - BibTeX: fields ``triage-decision``, ``triage-reasons``, ``triage-stage``, ``triage-reviewer``.
 - CSV: ``included`` 1/0 (ASReview's label column), ``decision``, ``reasons``, ``stage``, ``reviewer``.
 
+An article number (a journal's locator instead of pages) is no record field; each writer
+maps it from ``raw`` (:func:`article_number`) to RIS ``C7``, BibTeX ``eid`` or the CSV
+column ``article_number``.
+
 Files are written to a temporary file beside the target and renamed over it, so a
 failure never leaves half an export.
 """
@@ -39,13 +43,14 @@ from triage.records.model import BIBLIOGRAPHIC_FIELDS, Record
 from triage.records.ris import record_from_ris
 from triage.records.tabular import column_map
 
-__all__ = ["CSV_COLUMNS", "WRITE_FORMATS", "ExportItem", "render_records", "write_records"]
+__all__ = ["CSV_COLUMNS", "WRITE_FORMATS", "ExportItem", "article_number", "render_records", "write_records"]
 
 WRITE_FORMATS: tuple[str, ...] = ("ris", "bibtex", "csv")
 
 #: Columns the CSV writer always writes, in order; raw columns not mapped follow.
+#: ``article_number``: see :func:`article_number` (not a record field, read from ``raw``).
 CSV_COLUMNS: tuple[str, ...] = (
-    "record_id", *BIBLIOGRAPHIC_FIELDS, "included", "decision", "reasons", "stage", "reviewer")
+    "record_id", *BIBLIOGRAPHIC_FIELDS, "article_number", "included", "decision", "reasons", "stage", "reviewer")
 
 _ASREVIEW_LABEL = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
 _RIS_KEY = re.compile(r"[A-Z][A-Z0-9]")
@@ -102,6 +107,40 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _raw_kind(record: Record) -> str:
+    """Which format ``record.raw`` holds: "ris" (tags with a TY), "bibtex" or "other"."""
+    raw = record.raw
+    if "TY" in raw and all(_RIS_KEY.fullmatch(k) for k in raw):
+        return "ris"
+    return "bibtex" if "ENTRYTYPE" in raw and "ID" in raw else "other"
+
+
+def _article_number_keys(record: Record) -> list[str]:
+    """The keys of ``record.raw`` that hold its article number (:data:`ris_tags.ARTICLE_NUMBER_KEYS`)."""
+    kind = _raw_kind(record)
+    names = ris_tags.ARTICLE_NUMBER_KEYS[kind]
+    if kind == "ris":
+        types = record.raw.get("TY")
+        first = types[0] if isinstance(types, list) and types else types
+        return [k for k in names if k in record.raw] if str(first).strip() in ris_tags.ARTICLE_NUMBER_RIS_TYPES else []
+    return [k for k in record.raw if " ".join(k.lower().split()) in names]
+
+
+def article_number(record: Record) -> str | None:
+    """The article number a journal gives instead of pages (PLoS ONE's e0229999), as the
+    source kept it in ``raw`` (Scopus CSV "Art. No.", RIS C7, BibTeX eid, ...); None if none.
+
+    Exported as RIS ``C7``, BibTeX ``eid`` and CSV ``article_number``: without it such an
+    article has no locator but its DOI."""
+    for key in _article_number_keys(record):
+        value = record.raw[key]
+        one = value[0] if isinstance(value, list) and value else value
+        text = " ".join(str(one).replace("{", "").replace("}", "").split()) if one is not None else ""
+        if text:
+            return text
+    return None
 
 
 def _note(item: ExportItem) -> str | None:
@@ -165,7 +204,7 @@ def _ris_entry(item: ExportItem) -> str:
     given as itself is dropped ("label `AN` not exported", checked with rispy 0.10) and
     each record gets a numbering line; tests/test_records_writers.py checks the round trip."""
     record = item.record
-    native = "TY" in record.raw and all(_RIS_KEY.fullmatch(k) for k in record.raw)
+    native = _raw_kind(record) == "ris"
     tags: dict[str, Any] = dict(record.raw) if native else {}
     database = record.provenance.database if record.provenance else None
     derived = record_from_ris(tags, database) if native else Record()
@@ -177,6 +216,9 @@ def _ris_entry(item: ExportItem) -> str:
             tags.pop(tag, None)
         else:
             tags[tag] = value
+    number = article_number(record)
+    if number is not None and "C7" not in tags:
+        tags["C7"] = number
     kind = tags.pop("TY", None)
     kind = "GEN" if kind is None else kind
     lines = [f"TY  - {_one_line(kind[0] if isinstance(kind, list) else kind)}"]
@@ -225,6 +267,9 @@ def _bibtex_fields(record: Record) -> tuple[str, dict[str, str]]:
         _set_field(fields, "keywords", "; ".join(record.keywords) or None)
     if record.year != derived.year:
         _set_field(fields, "year", str(record.year) if record.year is not None else None)
+    number = article_number(record)
+    if number is not None and not any(k.lower() == "eid" for k in fields):
+        fields["eid"] = number
     entry_type = str(raw.get("ENTRYTYPE")) if native else "misc"
     if record.publication_type != derived.publication_type:
         kind = record.publication_type or "misc"
@@ -268,7 +313,7 @@ def _csv(items: list[ExportItem]) -> str:
     ours = {c.lower() for c in CSV_COLUMNS}
     extras: list[str] = []
     for item in items:
-        consumed = set(column_map(list(item.record.raw)).columns.values())
+        consumed = set(column_map(list(item.record.raw)).columns.values()) | set(_article_number_keys(item.record))
         for key in item.record.raw:
             if (
                 key not in consumed
@@ -302,6 +347,7 @@ def _csv(items: list[ExportItem]) -> str:
             r.publication_type,
             r.url,
             r.notes,
+            article_number(r),
             included,
             item.decision,
             "; ".join(item.reasons),

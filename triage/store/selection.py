@@ -12,9 +12,9 @@ from triage.store.records import screening_records
 from triage.store.rounds import new_in_latest_round
 from triage.store.schema import RecordRow
 from triage.store.search import rank_by_relevance
-from triage.store.studies import reports_of
+from triage.store.studies import study_groups
 
-__all__ = ["SUBSETS", "select_items", "servable_groups", "title_abstract_standing"]
+__all__ = ["SUBSETS", "kept_for_full_text", "select_items", "servable_groups", "title_abstract_standing"]
 
 #: Names accepted by ``--subset``. ``conflicts``: merge groups whose decisions disagree (a
 #: person decides); ``inherited``: decisions made on a merge since undone (to confirm);
@@ -24,41 +24,55 @@ SUBSETS: tuple[str, ...] = (
 )
 
 
+def kept_for_full_text(session: Session) -> dict[int, str]:
+    """The merge groups full-text assessment takes -> the title/abstract decision that keeps
+    them (include or maybe).
+
+    PRISMA 2020's flow: the reports sought are those title/abstract screening kept, study by
+    study, so a group counts when it was included or marked maybe there, or when another
+    report of its study (``triage studies``) was (a conference abstract excluded alone is a
+    report of an included study). The one rule the full-text queue
+    (:func:`servable_groups`), ``decide --stage full_text``
+    (:func:`title_abstract_standing`) and the web's full-text screening follow.
+    """
+    kept = {group: d.decision for group, d in decisions_in_force(session, stage="title_abstract").decisions.items()
+            if d.decision in ("include", "maybe")}
+    if not kept:
+        return {}
+    studies = study_groups(session)
+    out = dict(kept)
+    for group in sorted(kept):  # a report's own decision first, then its study's (lowest id first)
+        for report in studies.get(group, ()):
+            out.setdefault(report, kept[group])
+    return out
+
+
 def servable_groups(session: Session, *, stage: str, new_only: bool = False) -> frozenset[int] | None:
     """The merge groups a screening queue at ``stage`` may serve; None: every one.
 
-    Full-text assessment follows title/abstract screening (PRISMA 2020's flow: the reports
-    sought are those screening kept), so at ``full_text`` only groups included or marked
-    maybe at title/abstract are served; a search update (``new_only``) narrows to the
+    At ``full_text`` only :func:`kept_for_full_text` (what title/abstract screening kept,
+    with the other reports of its studies); a search update (``new_only``) narrows to the
     newest round's studies.
     """
     only = new_in_latest_round(session) if new_only else None
     if stage == "full_text":
-        kept = frozenset(group for group, d in decisions_in_force(session, stage="title_abstract").decisions.items()
-                         if d.decision in ("include", "maybe"))
+        kept = frozenset(kept_for_full_text(session))
         only = kept if only is None else only & kept
     return only
 
 
 def title_abstract_standing(session: Session, record_id: int) -> str | None:
-    """Where ``record_id``'s merge group stands at title/abstract: its decision in force
-    (include, exclude, maybe), ``"conflict"``, ``"awaiting"`` (screened twice, one decision
-    so far) or None (not screened); include or maybe where another report of its study
-    (``triage studies``) was kept there."""
+    """Where ``record_id``'s merge group stands at title/abstract for full-text assessment:
+    include or maybe where :func:`kept_for_full_text` takes it (its own decision, or another
+    report of its study kept there), else its decision in force (exclude), ``"conflict"``,
+    ``"awaiting"`` (screened twice, one decision so far) or None (not screened)."""
     if session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
     group = current_groups(session).get(record_id, record_id)
+    kept = kept_for_full_text(session)
+    if group in kept:
+        return kept[group]
     in_force = decisions_in_force(session, stage="title_abstract")
-    if group in in_force.decisions:
-        own = in_force.decisions[group].decision
-        if own in ("include", "maybe"):
-            return own
-    # Another report of the record's study kept at title/abstract brings this one to full
-    # text too (a conference abstract excluded alone is a report of an included study).
-    for report in reports_of(session, record_id):
-        if report != group and report in in_force.decisions and \
-                in_force.decisions[report].decision in ("include", "maybe"):
-            return in_force.decisions[report].decision
     if group in in_force.decisions:
         return in_force.decisions[group].decision
     if group in in_force.conflicts:
