@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triage.store.decisions import CurrentDecision, current_decisions, decisions_in_force
+from triage.store.full_text import kept_for_full_text
 from triage.store.groups import awaiting_dedup
 from triage.store.rounds import first_round_of_groups, round_names, round_summaries
 from triage.store.schema import RecordRow, SourceRow
@@ -126,9 +127,7 @@ def prisma_counts(session: Session) -> PrismaCounts:
     # Full texts assessed are those title/abstract screening kept, with the other reports of
     # their studies (PRISMA's flow): a full-text decision on a record excluded or unscreened
     # there, alone, stays in the log but counts nowhere.
-    studies = study_groups(session)
-    kept = {k for k, v in ta.items() if v.decision in ("include", "maybe")}
-    kept |= {report for k in kept for report in studies.get(k, ())}
+    kept = kept_for_full_text(session, in_force)
     ft = {k: v for k, v in current_decisions(session, stage="full_text").items() if k in kept and k in active}
     conflicts = {k for k in in_force.conflicts if k in active}
     counts.conflicts = len(conflicts)
@@ -142,6 +141,7 @@ def prisma_counts(session: Session) -> PrismaCounts:
     kinds, counts.full_text_excluded_reasons = _tally(ft.values())
     counts.full_text_assessed = sum(kinds.values())
     counts.full_text_excluded, counts.included = kinds["exclude"], kinds["include"]
+    studies = study_groups(session)
     counts.included_studies = len({studies.get(g, (g,))[0] for g, d in ft.items() if d.decision == "include"})
     names = round_names(session)
     counts.search_rounds = len(names)

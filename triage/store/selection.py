@@ -7,14 +7,14 @@ from sqlalchemy.orm import Session
 from triage.errors import DecisionError, TriageError
 from triage.records.writers import ExportItem
 from triage.store.decisions import decisions_in_force
+from triage.store.full_text import kept_for_full_text
 from triage.store.groups import current_groups
 from triage.store.records import screening_records
 from triage.store.rounds import new_in_latest_round
 from triage.store.schema import RecordRow
 from triage.store.search import rank_by_relevance
-from triage.store.studies import study_groups
 
-__all__ = ["SUBSETS", "kept_for_full_text", "select_items", "servable_groups", "title_abstract_standing"]
+__all__ = ["SUBSETS", "select_items", "servable_groups", "title_abstract_standing"]
 
 #: Names accepted by ``--subset``. ``conflicts``: merge groups whose decisions disagree (a
 #: person decides); ``inherited``: decisions made on a merge since undone (to confirm);
@@ -22,29 +22,6 @@ __all__ = ["SUBSETS", "kept_for_full_text", "select_items", "servable_groups", "
 SUBSETS: tuple[str, ...] = (
     "all", "included", "excluded", "maybe", "undecided", "decided", "conflicts", "inherited", "new",
 )
-
-
-def kept_for_full_text(session: Session) -> dict[int, str]:
-    """The merge groups full-text assessment takes -> the title/abstract decision that keeps
-    them (include or maybe).
-
-    PRISMA 2020's flow: the reports sought are those title/abstract screening kept, study by
-    study, so a group counts when it was included or marked maybe there, or when another
-    report of its study (``triage studies``) was (a conference abstract excluded alone is a
-    report of an included study). The one rule the full-text queue
-    (:func:`servable_groups`), ``decide --stage full_text``
-    (:func:`title_abstract_standing`) and the web's full-text screening follow.
-    """
-    kept = {group: d.decision for group, d in decisions_in_force(session, stage="title_abstract").decisions.items()
-            if d.decision in ("include", "maybe")}
-    if not kept:
-        return {}
-    studies = study_groups(session)
-    out = dict(kept)
-    for group in sorted(kept):  # a report's own decision first, then its study's (lowest id first)
-        for report in studies.get(group, ()):
-            out.setdefault(report, kept[group])
-    return out
 
 
 def servable_groups(session: Session, *, stage: str, new_only: bool = False) -> frozenset[int] | None:

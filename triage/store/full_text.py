@@ -1,0 +1,36 @@
+"""What full-text assessment takes: the reports title/abstract screening kept, study by study."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from triage.store.decisions import DecisionsInForce, decisions_in_force
+from triage.store.studies import study_groups
+
+__all__ = ["kept_for_full_text"]
+
+
+def kept_for_full_text(session: Session, in_force: DecisionsInForce | None = None) -> dict[int, str]:
+    """The merge groups full-text assessment takes -> the title/abstract decision that keeps
+    them (include or maybe).
+
+    PRISMA 2020's flow: the reports sought are those title/abstract screening kept, study by
+    study, so a group counts when it was included or marked maybe there, or when another
+    report of its study (``triage studies``) was (a conference abstract excluded alone is a
+    report of an included study). The one rule the full-text queue
+    (:func:`~triage.store.selection.servable_groups`), ``decide --stage full_text``
+    (:func:`~triage.store.selection.title_abstract_standing`), the web's full-text screening and
+    the PRISMA counts (:mod:`triage.store.prisma`) follow. ``in_force``: the title/abstract
+    decisions in force, where the caller has read them already.
+    """
+    if in_force is None:
+        in_force = decisions_in_force(session, stage="title_abstract")
+    kept = {group: d.decision for group, d in in_force.decisions.items() if d.decision in ("include", "maybe")}
+    if not kept:
+        return {}
+    studies = study_groups(session)
+    out = dict(kept)
+    for group in sorted(kept):  # a report's own decision first, then its study's (lowest id first)
+        for report in studies.get(group, ()):
+            out.setdefault(report, kept[group])
+    return out
