@@ -23,11 +23,11 @@ from triage.store.studies import decide_other_reports, other_reports, reports_of
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
-    from sqlalchemy.orm import Session
 
     from triage.ranking.explain import Match
     from triage.screening.kept_queue import KeptQueue
     from triage.screening.queue import ScreeningQueue, Shown
+    from triage.store.db import Session
 
 ReviewerOption = Annotated[
     str | None, typer.Option("--reviewer", "-r", help="Who decides (default: $TRIAGE_REVIEWER, else the 'reviewer' setting).")

@@ -40,6 +40,7 @@ __all__ = [
     "DB_FILE",
     "Project",
     "Session",
+    "StoreUnavailable",
     "database_url",
     "default_project_dir",
     "project_exists",
@@ -261,6 +262,12 @@ class Project:
         self.close()
 
 
+
+
+#: What a store operation raises when the database is busy past its timeout (SQLite's lock) or its
+#: connection fails: work that can wait for a later try (a background refit) catches this, and no code
+#: outside the store names SQLAlchemy's exception.
+StoreUnavailable = OperationalError
 
 
 def _connect(url: URL) -> Engine:

@@ -22,7 +22,6 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
 
 from triage.coding.codebook import Code, Codebook, slugify
 from triage.embeddings import Encoder, load_encoder
@@ -31,7 +30,7 @@ from triage.store import code_decisions as appl
 from triage.store import coding as store
 from triage.store.coding_in_force import rows_in_force
 from triage.store.coding_team import segments_to_code
-from triage.store.db import Project, Session
+from triage.store.db import Project, Session, StoreUnavailable
 from triage.store.schema_coding import CodingDocumentRow, CodingSegmentRow
 from triage.web.context import context_of, reviewer_of
 from triage.web.markdown import markdown_blocks
@@ -167,7 +166,7 @@ class CodingModels:
                     refit_project_map(self.project, self.encoder(), coder)
                 except TriageError:
                     pass  # the coding page meets the same problem and says it
-                except OperationalError:
+                except StoreUnavailable:
                     pass  # the store was busy past its timeout (a long write elsewhere): the next page asks again
                 except Exception:
                     if not self._closing.is_set():
