@@ -319,11 +319,15 @@ class ScreeningState:
         return self._kept is not None or self._ready.wait(max(0.0, deadline - time.monotonic()))
 
     def _wait_servable(self) -> None:
-        """Wait until a card can be served (:meth:`is_servable`); without a kept order, until
-        the queue is built (raising its error if the build failed)."""
+        """Wait until a card can be served (:meth:`is_servable`); without a kept order's head, until
+        the queue is built (raising its error if the build failed).
+
+        What counts is whether a snapshot is published, not whether a queue is: the build puts
+        its queue in place before its first ranking makes the snapshot (a retrain: the longest on
+        PostgreSQL), and a request in between found a queue, no snapshot, and failed."""
         self.start()
         self._servable.wait()
-        if (self._queue is None and self._kept is None) or self._ready.is_set():
+        if self._snapshot is None or self._ready.is_set():
             self.wait_ready()
 
     def kick(self) -> None:
