@@ -156,3 +156,24 @@ def test_a_card_asked_for_while_the_first_ranking_is_published_waits_for_it(demo
             release.set()
             state.stop()
 
+
+def test_the_web_refuses_a_full_text_decision_title_abstract_did_not_keep(demo_dir: Path) -> None:
+    """As ``triage decide --stage full_text`` does (one check, triage.store.selection.check_full_text): a record
+    excluded at title/abstract, reached by its id, is refused with nothing written; a kept one is decided."""
+    from triage.errors import DecisionError
+
+    with Project.open(demo_dir) as project:
+        with project.transaction() as session:
+            record_decision(session, 1, "include", reviewer="ana")
+            record_decision(session, 2, "exclude", reviewer="ana", reasons=["setting"])
+        state = ScreeningState(project, stage="full_text", queue_factory=fast_queue)
+        try:
+            with pytest.raises(DecisionError, match=r"^record 2 was excluded at title/abstract, so it has no full text"):
+                state.decide(2, "include", reviewer="ana", request_id="ft-2")
+            row, new = state.decide(1, "include", reviewer="ana", request_id="ft-1")
+            assert new and row.record_id == 1
+            with project.reading() as session:
+                assert set(current_decisions(session, stage="full_text")) == {1}
+        finally:
+            state.stop()
+

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from triage.ranking.explain import Match
     from triage.screening.kept_queue import KeptQueue
     from triage.screening.queue import ScreeningQueue, Shown
-    from triage.store.db import Session
 
 ReviewerOption = Annotated[
     str | None, typer.Option("--reviewer", "-r", help="Who decides (default: $TRIAGE_REVIEWER, else the 'reviewer' setting).")
@@ -186,7 +185,9 @@ def decide_command(
         seen = shown.get(str(record_id), {})
         with project.transaction() as session:
             if stage == "full_text":
-                _check_full_text(session, record_id)
+                from triage.store.selection import check_full_text
+
+                check_full_text(session, record_id)
             row = record_decision(
                 session, record_id, decision, reviewer=who, stage=stage, reasons=reasons, note=note,
                 score=seen.get("score"), rank=seen.get("rank"), model=seen.get("model"),
@@ -213,27 +214,6 @@ def decide_command(
 #: What an empty full-text queue means (it serves only what title/abstract screening kept).
 _NOTHING_AT_FULL_TEXT = ("Nothing to assess at full text: no record included or marked maybe at title/abstract is "
                          "left without a full-text decision; screen titles and abstracts first (triage screen).")
-
-#: Why a record cannot be assessed at full text, by where it stands at title/abstract.
-_NOT_AT_FULL_TEXT = {
-    "exclude": "was excluded at title/abstract",
-    "conflict": "has conflicting title/abstract decisions",
-    "awaiting": "waits for its second title/abstract decision",
-    None: "has no title/abstract decision yet",
-}
-
-
-def _check_full_text(session: Session, record_id: int) -> None:
-    """Refuse a full-text decision on a record title/abstract screening did not keep: PRISMA
-    would count it as an assessed report (or an included study) that screening excluded."""
-    from triage.store.selection import title_abstract_standing
-
-    standing = title_abstract_standing(session, record_id)
-    if standing in ("include", "maybe"):
-        return
-    fail(f"record {record_id} {_NOT_AT_FULL_TEXT[standing]}, so it has no full text to assess; "
-         f"decide it at title/abstract first (triage decide {record_id} include), then at full text")
-
 
 def _highlighted(text: str, matches: dict[str, list[Match]], field: str, colours: dict[str, str]) -> Text:
     out = Text(text)

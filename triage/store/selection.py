@@ -14,7 +14,7 @@ from triage.store.rounds import new_in_latest_round
 from triage.store.schema import RecordRow
 from triage.store.search import rank_by_relevance
 
-__all__ = ["SUBSETS", "select_items", "servable_groups", "title_abstract_standing"]
+__all__ = ["SUBSETS", "check_full_text", "select_items", "servable_groups", "title_abstract_standing"]
 
 #: Names accepted by ``--subset``. ``conflicts``: merge groups whose decisions disagree (a
 #: person decides); ``inherited``: decisions made on a merge since undone (to confirm);
@@ -55,6 +55,27 @@ def title_abstract_standing(session: Session, record_id: int) -> str | None:
     if group in in_force.conflicts:
         return "conflict"
     return "awaiting" if group in in_force.awaiting else None
+
+
+#: Why a record cannot be assessed at full text, by where it stands at title/abstract
+#: (:func:`title_abstract_standing`).
+_NOT_AT_FULL_TEXT = {
+    "exclude": "was excluded at title/abstract",
+    "conflict": "has conflicting title/abstract decisions",
+    "awaiting": "waits for its second title/abstract decision",
+    None: "has no title/abstract decision yet",
+}
+
+
+def check_full_text(session: Session, record_id: int) -> None:
+    """Refuse (:class:`~triage.errors.DecisionError`) a full-text decision on a record title/abstract
+    screening did not keep: PRISMA would not count it, and a reviewer would have assessed a report
+    screening excluded. The one check ``decide --stage full_text`` and the web's full-text screening make."""
+    standing = title_abstract_standing(session, record_id)
+    if standing in ("include", "maybe"):
+        return
+    raise DecisionError(f"record {record_id} {_NOT_AT_FULL_TEXT[standing]}, so it has no full text to assess",
+                        hint=f"decide it at title/abstract first (triage decide {record_id} include), then at full text")
 
 
 def select_items(

@@ -592,6 +592,12 @@ class ScreeningState:
         elif probability is None and self._kept is not None:
             probability = self._kept.shown_probability(record_id)
         with self.project.transaction() as session:
+            if self.stage == "full_text" and (queue is None or queue.only is None or record_id not in queue.only):
+                # A record the full-text queue does not serve (it serves what title/abstract screening
+                # kept): the CLI's one check, read from the store. A served one needs no read.
+                from triage.store.selection import check_full_text
+
+                check_full_text(session, record_id)
             row, new = record_decision_once(
                 session, record_id, decision, reviewer=reviewer, stage=self.stage, reasons=reasons,
                 note=note or None, score=score, rank=rank, model=model or None, request_id=request_id,
