@@ -46,10 +46,10 @@ def title_abstract_standing(session: Session, record_id: int) -> str | None:
     if session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
     group = current_groups(session).get(record_id, record_id)
-    kept = kept_for_full_text(session)
+    in_force = decisions_in_force(session, stage="title_abstract")  # read once, for both questions
+    kept = kept_for_full_text(session, in_force)
     if group in kept:
         return kept[group]
-    in_force = decisions_in_force(session, stage="title_abstract")
     if group in in_force.decisions:
         return in_force.decisions[group].decision
     if group in in_force.conflicts:
