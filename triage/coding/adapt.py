@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["REFIT_SHARE", "STEPS", "STRENGTH", "TEMPERATURE", "ProjectMap", "fit_project_map", "map_is_due"]
+__all__ = ["REFIT_SHARE", "STEPS", "STRENGTH", "TEMPERATURE", "ProjectMap", "fit_coders_map", "fit_project_map",
+           "map_is_due"]
 
 #: Weight of the squared distance of the map from the identity: with a dozen accepts a free matrix
 #: would fit them and forget the encoder. 0.1 on the qes tuning sets (0.01 / 0.1 / 1.0: online top-3
@@ -105,6 +106,20 @@ def fit_project_map(segments: np.ndarray, views: np.ndarray, view_codes: Sequenc
             (loss + STRENGTH * delta.pow(2).sum()).backward()  # type: ignore[no-untyped-call]
             optimizer.step()
     return ProjectMap(center, (eye + delta).detach().numpy().astype(np.float32))
+
+
+def fit_coders_map(segments: np.ndarray, code_vectors: np.ndarray, ids: Sequence[str], kinds: Sequence[str],
+                   accepted: np.ndarray, accepted_codes: Sequence[str], *, steps: int = STEPS) -> ProjectMap:
+    """:func:`fit_project_map` from the suggester's training items (``code_vectors`` with their code ``ids`` and
+    ``kinds``, :func:`~triage.coding.suggest.training_items`) and a coder's ``accepted`` segments: the code
+    texts' views are the prototypes, the codebook's examples and the accepted segments the members. The one
+    way a project (:func:`triage.coding.learn.refit_project_map`) and the harness
+    (:func:`triage.coding.evaluate.evaluate_coding`) fit it."""
+    views = [i for i, k in enumerate(kinds) if k == "description"]
+    examples = [i for i, k in enumerate(kinds) if k == "example"]
+    return fit_project_map(segments, code_vectors[views], [ids[i] for i in views],
+                           np.vstack([code_vectors[examples], accepted]),
+                           [ids[i] for i in examples] + list(accepted_codes), steps=steps)
 
 
 _THREADS_LOCK = threading.Lock()

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from triage.coding.adapt import STEPS, fit_project_map, map_is_due
+from triage.coding.adapt import STEPS, fit_coders_map, map_is_due
 from triage.coding.baseline import NearestCentroid
 from triage.coding.codebook import Codebook
 from triage.coding.lexical import LexicalIndex
@@ -125,13 +125,9 @@ def _adapted_model(code_vectors: np.ndarray, ids: list[str], kinds: list[str], n
                    steps: int, **params: Any) -> CodeSuggester:
     """A suggester rebuilt in a project map (:mod:`triage.coding.adapt`) learned from the accepts so far
     (``learned``: segment row, code, kind, in the order they were made), with every decision re-added."""
-    views = [i for i, k in enumerate(kinds) if k == "description"]
-    examples = [i for i, k in enumerate(kinds) if k == "example"]
     accepted = [(row, code) for row, code, k in learned if k == "accepted"]
-    project_map = fit_project_map(
-        segments, code_vectors[views], [ids[i] for i in views],
-        np.vstack([code_vectors[examples], segments[[r for r, _ in accepted]]]),
-        [ids[i] for i in examples] + [c for _, c in accepted], steps=steps)
+    project_map = fit_coders_map(segments, code_vectors, ids, kinds, segments[[r for r, _ in accepted]],
+                                 [c for _, c in accepted], steps=steps)
     model = CodeSuggester(names=names, **params).fit(code_vectors, ids, kind=kinds, segments=segments,
                                                      lexical=lexical, project_map=project_map)
     if learned:

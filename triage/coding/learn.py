@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from triage.coding.adapt import ProjectMap, fit_project_map, map_is_due
+from triage.coding.adapt import ProjectMap, fit_coders_map, map_is_due
 from triage.coding.codebook import Codebook, CodebookError
 from triage.coding.lexical import LexicalIndex
 from triage.coding.suggest import CodeSuggester, LinearHead, code_text, code_themes, training_items
@@ -90,16 +90,19 @@ def code_text_vectors(session: Session, encoder: Encoder, texts: Sequence[str]) 
     return np.vstack([stored[t] for t in texts]).astype(np.float32, copy=False)
 
 
-def refit_project_map(project: Project, encoder: Encoder, coder: str | None = None) -> bool:
+def refit_project_map(project: Project, encoder: Encoder, coder: str | None = None, *,
+                      vectors_ready: bool = False) -> bool:
     """Fit ``coder``'s project map (every coder's if None) again and keep it, when
     :func:`~triage.coding.adapt.map_is_due` says enough of their accepts have changed since the kept one;
     True if it did.
 
-    Call it outside any transaction, as :func:`store_missing_vectors` (which it calls first): the fit
-    takes from a quarter of a second to seconds (it grows with the accepts) and is stored in a short
-    transaction of its own. Suggestions meanwhile use the map kept before (:func:`build_suggester`).
+    Call it outside any transaction, as :func:`store_missing_vectors` (which it calls first, unless the
+    caller has, ``vectors_ready``): the fit takes from a quarter of a second to seconds (it grows with the
+    accepts) and is stored in a short transaction of its own. Suggestions meanwhile use the map kept before
+    (:func:`build_suggester`).
     """
-    store_missing_vectors(project, encoder)
+    if not vectors_ready:
+        store_missing_vectors(project, encoder)
     with project.reading() as session:
         codebook = coding_store.load_codebook(session)
         codable = codebook.codable()
@@ -116,13 +119,7 @@ def refit_project_map(project: Project, encoder: Encoder, coder: str | None = No
         everything = segment_vectors(session, encoder, [s.id for s in sentence_segments(session)])
         pairs = sorted(accepts)
         accepted = segment_vectors(session, encoder, [segment for segment, _ in pairs])
-    views = [i for i, k in enumerate(kinds) if k == "description"]
-    examples = [i for i, k in enumerate(kinds) if k == "example"]
-    # As the evaluation harness fits it (triage.coding.evaluate._adapted_model): the code texts' views are
-    # the prototypes, the codebook's examples and the accepted segments the members.
-    fitted = fit_project_map(everything, code_vectors[views], [ids[i] for i in views],
-                             np.vstack([code_vectors[examples], accepted]),
-                             [ids[i] for i in examples] + [code for _, code in pairs])
+    fitted = fit_coders_map(everything, code_vectors, ids, kinds, accepted, [code for _, code in pairs])
     with project.transaction() as session:
         save_project_map(session, encoder.name, coder, fitted.center, fitted.matrix, pairs)
     return True

@@ -163,7 +163,8 @@ class CodingModels:
                         return
                     coder = self._maps_wanted.pop()
                 try:
-                    refit_project_map(self.project, self.encoder(), coder)
+                    # The page that asked ran ready_vectors first: every vector is stored.
+                    refit_project_map(self.project, self.encoder(), coder, vectors_ready=True)
                 except TriageError:
                     pass  # the coding page meets the same problem and says it
                 except StoreUnavailable:
