@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from triage.records.load import read_file
+from triage.records.writers import ExportItem, render_records
 
 
 def first(shared_data: Path, name: str):
@@ -157,3 +158,33 @@ def test_web_of_science_tags_are_unknown_in_other_ris(tmp_path: Path) -> None:
     result = read_file(path)
     assert result.records[0].raw["PU"] == "A publisher"
     assert [p.message for p in result.problems] == ["unknown RIS tag 'PU' on 1 line(s), kept in raw"]
+
+
+def test_ovid_link_lines_are_kept_as_links_not_reported(shared_data: Path) -> None:
+    """Ovid writes "Link to the Ovid Full Text or citation: URL" and "Link to the External Link
+    Resolver: URL" (run together on one line) after each record's ER. They were reported as
+    text between records and dropped; they are the record's links (RIS L2), kept in raw with
+    the other L2 and written back by the RIS export."""
+    path = shared_data / "exports" / "ris" / "asreview_ovid_psycinfo.ris"
+    result = read_file(path)
+    assert not any("between records" in p.message for p in result.problems), [p.message for p in result.problems]
+    links = [r.raw.get("L2") for r in result.records]
+    assert links[0] == [
+        "http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D=psyc16&NEWS=N&AN=2019-65183-001",
+        ("https://login.proxy.library.uu.nl/login?qurl=http://ovidsp.ovid.com/ovidweb.cgi?T=JS&CSC=Y&NEWS=N"
+         "&PAGE=fulltext&D=psyc16&AN=2019-65183-001"),
+        links[0][2],
+    ]
+    assert links[0][2].startswith("http://sfx.library.uu.nl/utrecht?sid=OVID:psycdb&id=pmid:&id=doi:10.1002%2Fcpp.2398")
+    assert links[0][2].endswith("%3CAN%3E2019-65183-001%3C%2FAN%3E%3CDT%3E%3C%2FDT%3E")
+    # Every record's two link lines (6 "Link to the Ovid Full Text" lines in the file) arrive with it.
+    text = path.read_text(encoding="utf-8")
+    assert text.count("Link to the Ovid Full Text or citation: ") == 6
+    assert all(isinstance(v, list) and len(v) == 3 for v in links)
+    assert all("PAGE=fulltext" in v[1] and "sfx.library.uu.nl" in v[2] for v in links)
+    # The record's own URL stays Ovid's reference link (the first L2), not the proxy link.
+    assert result.records[0].url == links[0][0]
+    # Written back by the RIS export.
+    again = render_records([ExportItem(r) for r in result.records], "ris")
+    assert again.count("L2  - ") == 18
+    assert "Link to the" not in again

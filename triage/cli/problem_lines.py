@@ -1,6 +1,6 @@
 """Problems of an import as a person can read them: a few of each kind, then how many more.
 
-A 5,000-record export with one quirk per record (Ovid's link text after every record, an
+A 5,000-record export with one quirk per record (a loose tag line in every record, an
 unknown tag) would otherwise scroll 5,000 warnings past the one error that matters. The
 project keeps every problem with its file (``triage sources problems ID``).
 """

@@ -40,6 +40,13 @@ _PMID_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.
 #: Ovid's link to a MEDLINE record ("...ovidweb.cgi?...&D=medl&...&AN=12345678"): there AN is the PMID
 #: (Ovid MEDLINE RIS carries it nowhere else). In other Ovid databases AN is their own accession.
 _OVID_MEDLINE_AN = re.compile(r"ovidweb\.cgi\?(?=[^\s]*[?&]D=(?:med|prem)\w*)[^\s]*?[?&]AN=(\d{1,9})(?:&|$|\s)")
+#: Ovid's untagged link lines after a record's ER: "Link to the Ovid Full Text or citation: URL"
+#: and "Link to the External Link Resolver: URL", run together on one line. Each URL is read
+#: as one more ``L2`` of the record before (L2: the RIS specification's link to the full
+#: text, where Ovid puts its own reference link too), so the record keeps them and the RIS
+#: export writes them back as tags; their labels are Ovid's display text, not data.
+_OVID_LINK = re.compile(r"Link to [^:]{1,80}?: (\S+?)(?=Link to |\s*$)")
+_OVID_LINK_TAG = "L2"
 
 
 class _Identity(dict[str, str]):
@@ -64,6 +71,25 @@ class Chunk:
 def is_ris_tag_line(line: str) -> bool:
     """True for a well-formed RIS tag line (``TY  - JOUR``)."""
     return _tag(line) is not None
+
+
+def _ovid_links(line: str) -> list[str]:
+    """The URLs of an Ovid link line (see :data:`_OVID_LINK`); [] for any other line."""
+    if not line.startswith("Link to "):
+        return []
+    matches = list(_OVID_LINK.finditer(line))
+    if sum(len(m.group(0)) for m in matches) != len(line.rstrip()):
+        return []  # not wholly links: text, reported as such
+    return [m.group(1) for m in matches]
+
+
+def _trailer_tag(line: str) -> str | None:
+    """A line's tag where it may follow a record's ER and belong to it: a tag line, or an
+    Ovid link line (read as ``L2``)."""
+    tag = _tag(line)
+    if tag is None and _ovid_links(line):
+        return _OVID_LINK_TAG
+    return tag
 
 
 def _tag(line: str) -> str | None:
@@ -233,7 +259,7 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
         is_end=lambda line: line.startswith("ER  -"),
         start_name="TY",
         end_name="ER",
-        trailer_tag=_tag,
+        trailer_tag=_trailer_tag,
     )
     parser = _Parser(
         mapping=_Identity(),
@@ -257,6 +283,10 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
                 if last_tag not in known:
                     unknown.setdefault(last_tag, [offset, 0])[1] += 1
                 body.append(line)
+                continue
+            if links := _ovid_links(line):
+                body.extend(f"{_OVID_LINK_TAG}  - {url}" for url in links)
+                last_tag = _OVID_LINK_TAG
                 continue
             text = line.strip()
             if last_tag is None:
