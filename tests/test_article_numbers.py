@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from triage.cli.main import app
 from triage.records.load import read_file
-from triage.records.writers import ExportItem, render_records
+from triage.records.writers import ExportItem, article_number, render_records
 
 # No Scopus CSV in ../shared/data/exports has an "Art. No." column (grep -rl "Art. No." finds
 # none), so this one is written here with Scopus's own header (CSV export, 2024).
@@ -80,3 +80,28 @@ def test_real_scopus_ris_and_wos_bibtex_article_numbers_cross_formats(shared_dat
     assert [r.raw.get("C7") for r in again][:3] == ["012013", "2561215", "UNSP 012030"]
     assert all(r.raw.get("C7") for r in again)
 
+
+
+def _ris(kind: str) -> str:
+    return (f"TY  - {kind}\nTI  - A record of type {kind}\nAU  - Okafor, Chidi\nPY  - 2021\n"
+            f"T2  - Somewhere\nC7  - e0229999\nER  - \n")
+
+
+def test_c7_is_the_article_number_where_the_ris_type_says_so(tmp_path: Path) -> None:
+    """The 2011 RIS specification names C7 "Article Number" in the journal types: JOUR, EJOUR,
+    INPR (in press), ABST (an abstract) and JFULL (a whole journal issue). In EBOOK and ECHAP C7
+    is the PMCID, in GEN "Custom 7", and CHAP, BOOK, CONF, CPAPER, RPRT, THES give it no
+    meaning: there it is not an article number, and it stays the record's C7 (kept in raw,
+    written back by the RIS export)."""
+    kinds = ["JOUR", "EJOUR", "INPR", "ABST", "JFULL", "EBOOK", "ECHAP", "GEN", "CHAP", "CONF", "CPAPER", "THES"]
+    path = tmp_path / "types.ris"
+    path.write_text("\n".join(_ris(k) for k in kinds), encoding="utf-8")
+    records = read_file(path).records
+    numbers = {r.raw["TY"]: article_number(r) for r in records}
+    assert numbers == {k: ("e0229999" if k in {"JOUR", "EJOUR", "INPR", "ABST", "JFULL"} else None) for k in kinds}
+    bib = render_records([ExportItem(r) for r in records], "bibtex")
+    assert bib.count("eid = {e0229999}") == 5
+    rows = list(csv.DictReader(io.StringIO(render_records([ExportItem(r) for r in records], "csv"))))
+    assert [row["article_number"] for row in rows] == [numbers[k] or "" for k in kinds]
+    # Nothing lost: every record's C7 goes back out in RIS, whatever it means there.
+    assert render_records([ExportItem(r) for r in records], "ris").count("C7  - e0229999") == len(kinds)

@@ -26,6 +26,7 @@ __all__ = [
     "PROQUEST_FIELDS",
     "PROQUEST_LABELS",
     "RECORD_BODY_TAGS",
+    "RIS_C7_MEANINGS",
     "TYPE_CODES",
     "WOS_AUTHOR_TAGS",
     "WOS_FIELDS",
@@ -401,8 +402,22 @@ ARTICLE_NUMBER_KEYS: dict[str, tuple[str, ...]] = {
     "other": ("article_number", "art. no.", "article number", "ar"),
 }
 
-#: RIS types whose ``C7`` is an article number (in others the specification gives it other meanings).
-ARTICLE_NUMBER_RIS_TYPES: frozenset[str] = frozenset({"JOUR", "EJOUR"})
+#: What ``C7`` means per RIS type, from the 2011 RIS specification's per-type tables (RefMan's
+#: RIS Format Specifications, as tabulated in customcommander/ris ``resources/fields.json``):
+#: "Article Number" in the journal types (JOUR, EJOUR, INPR in press, ABST an abstract, JFULL a
+#: whole journal), "PMCID" in EBOOK and ECHAP, "Custom 7" in GEN; the other types (CHAP, BOOK,
+#: CONF, CPAPER, RPRT, THES, ...) give C7 no meaning. Only where it means the article number is
+#: it read as one (exported as BibTeX eid and the CSV ``article_number``): a book's PMCID is not
+#: a locator. Wherever it is, it stays the record's C7 in ``raw``, written back by the RIS export,
+#: as every other tag without a record field; nothing is lost.
+RIS_C7_MEANINGS: dict[str, str] = {
+    "JOUR": "Article Number", "EJOUR": "Article Number", "INPR": "Article Number", "ABST": "Article Number",
+    "JFULL": "Article Number", "EBOOK": "PMCID", "ECHAP": "PMCID", "GEN": "Custom 7",
+}
+
+#: RIS types whose ``C7`` is an article number (:data:`RIS_C7_MEANINGS`).
+ARTICLE_NUMBER_RIS_TYPES: frozenset[str] = frozenset(
+    kind for kind, meaning in RIS_C7_MEANINGS.items() if meaning == "Article Number")
 
 #: Publication types other formats write, folded to lower case -> RIS type code.
 TYPE_CODES: dict[str, str] = {
