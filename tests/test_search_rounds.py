@@ -112,3 +112,15 @@ def test_a_new_round_is_announced_and_a_near_name_questioned(tmp_path: Path) -> 
     assert "new search round" not in again
     listed = invoke("rounds", "list", "-p", where)
     assert "2026-upd…" not in listed  # each name whole, wrapped where the column is narrow
+
+
+def test_rounds_with_no_subcommand_lists_the_rounds_as_sources_lists_files(tmp_path: Path) -> None:
+    """A new user types 'triage rounds' (as 'triage sources' lists the imported files) and
+    gets the rounds, not the group's help; 'rounds list' still works, --json too."""
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    invoke("import", str(DEMO / "embase.ris"), "-p", where)
+    listed = invoke("rounds", "-p", where)
+    assert "Search rounds" in listed and "Usage" not in listed
+    assert listed == invoke("rounds", "list", "-p", where)
+    assert [r["name"] for r in json.loads(invoke("rounds", "--json", "-p", where))] == ["first search"]
