@@ -14,6 +14,8 @@ from _auth_support import build_team_of_two_reviewers, log_in, team_app
 from _web_support import JSON
 from fastapi.testclient import TestClient
 
+from triage.errors import DecisionError
+from triage.screening.queue import ScreeningQueue
 from triage.store.allocation import set_allocation
 from triage.store.db import Project
 from triage.store.decisions import (
@@ -24,7 +26,9 @@ from triage.store.decisions import (
     undo_last,
 )
 from triage.store.decisions_appended import decision_log_mark
+from triage.store.studies import link_reports
 from triage.web.routes import live
+from triage.web.state import ScreeningState
 
 #: The promise: a decision shows in another browser within this many seconds.
 WITHIN_S = 2.0
@@ -184,3 +188,55 @@ def test_a_reviewers_standing_count_is_their_latest_rows_not_undone(project: Pro
                     latest_decisions_by_record(session, reviewer=name)), (step, name)
     with project.reading() as session:
         assert standing_decision_count(session, reviewer="ana") > 0
+
+
+def full_text_queue(project: Project) -> ScreeningQueue:
+    """The tests' fast queue (:func:`_web_support.fast_queue`) at full text."""
+    return ScreeningQueue(project, preset="elas_u4", random_state=7, stage="full_text")
+
+
+def _served_until(state: ScreeningState, record_id: int, within: float) -> float:
+    """Ask for full-text cards as a reviewer's browser does until ``record_id`` is served
+    (deciding nothing); how long it took."""
+    started = time.perf_counter()
+    while True:
+        card = state.card()
+        if card is not None and card.record_id == record_id:
+            return time.perf_counter() - started
+        if time.perf_counter() - started > within:
+            raise AssertionError(f"record {record_id} not served at full text within {within} s (card: {card})")
+        time.sleep(0.1)
+
+
+def test_the_full_text_queue_follows_title_abstract_decisions_and_study_links(team_dir: Path,
+                                                                               database: str | None) -> None:
+    """A reviewer screens full texts in the browser while a colleague includes a record at
+    title/abstract, and another links an excluded report to an included study (``triage
+    studies link``): both arrive in the full-text queue, as the title/abstract queue picks
+    up others' decisions, without the server rebuilding its ranking. A record no longer kept
+    (its include undone) is refused at full text at once."""
+    with Project.open(team_dir, database) as project:
+        with project.transaction() as session:
+            record_decision(session, 1, "include", reviewer="ben")
+            record_decision(session, 3, "exclude", reviewer="ben", reasons=["setting"])
+        state = ScreeningState(project, stage="full_text", queue_factory=full_text_queue)
+        try:
+            first = state.card()
+            assert first is not None and first.record_id == 1 and first.remaining == 1
+            builds = id(state.wait_ready())
+            state.decide(1, "include", reviewer="ana", request_id="ft-1")
+            with project.transaction() as session:  # a colleague, at title/abstract
+                record_decision(session, 2, "include", reviewer="dan")
+            assert _served_until(state, 2, within=15) < 15
+            state.decide(2, "include", reviewer="ana", request_id="ft-2")
+            with project.transaction() as session:  # record 3: a report of record 2's study
+                link_reports(session, 2, 3, link=True, reviewer="ben")
+            _served_until(state, 3, within=15)
+            assert state.card() is not None and state.card().remaining == 1  # type: ignore[union-attr]
+            assert id(state.wait_ready()) == builds  # followed, not rebuilt
+            with project.transaction() as session:  # the link taken back: 3 is excluded again
+                link_reports(session, 2, 3, link=False, reviewer="ben")
+            with pytest.raises(DecisionError, match="was excluded at title/abstract"):
+                state.decide(3, "include", reviewer="ana", request_id="ft-3")
+        finally:
+            state.stop()

@@ -39,6 +39,7 @@ from triage.store.decisions import (
     retract_latest,
 )
 from triage.store.decisions_appended import LogMark, decision_log_mark, in_force_after_appends
+from triage.store.full_text import full_text_selection_version
 from triage.store.ranking_state import RankingInputs, ranking_inputs
 from triage.store.records import screenable_records
 from triage.store.selection import servable_groups
@@ -87,6 +88,10 @@ class ScreeningQueue:
             # A search update: serve only the studies the newest round found, while the
             # model keeps learning from every decision of every round; at full text, only
             # what title/abstract screening kept.
+            self.new_only = new_only
+            #: Under what the records at full text were selected (see :meth:`follow_selection`).
+            self.selection: tuple[int, ...] | None = (
+                full_text_selection_version(session) if stage == "full_text" else None)
             self.only: frozenset[int] | None = servable_groups(session, stage=stage, new_only=new_only)
             # A team allocation: the reviewer's own queue, each served record leased to them.
             self.allocation: Allocation | None = (
@@ -153,6 +158,7 @@ class ScreeningQueue:
             # Read first: the kept order's key then names no decision the labels lack.
             self._inputs = ranking_inputs(session, stage=self.stage, embedding_model=self.state.embedding_model)
             in_force = self._in_force_now(session)
+            self.follow_selection(session)
         self.decisions_seen = len(in_force.decisions)
         seen: set[int] = {self._index[rid] for rid in in_force.conflicts if rid in self._index}
         labels: dict[int, int] = {}
@@ -184,6 +190,21 @@ class ScreeningQueue:
             seen = {self._index[rid] for rid in hidden if rid in self._index}
         self.seen = seen
         return frozenset(self.record_ids[i] for i in seen)
+
+    def follow_selection(self, session: Session) -> bool:
+        """At full text: select the records to serve again if what selects them changed since
+        (a colleague's title/abstract decision, a study link, a merge: :func:`~triage.store.
+        full_text.full_text_selection_version`), so they arrive without a rebuild; True if it
+        changed. Other stages' selection (a search update's round) changes only with what
+        rebuilds the queue (an import, a merge)."""
+        if self.selection is None:
+            return False
+        version = full_text_selection_version(session)
+        if version == self.selection:
+            return False
+        self.only = servable_groups(session, stage=self.stage, new_only=self.new_only)
+        self.selection = version
+        return True
 
     def _in_force_now(self, session: Session) -> DecisionsInForce:
         """The decisions in force: the last answer with the rows appended since (a team's key

@@ -34,6 +34,10 @@ __all__ = ["decision_log_columns", "decision_log_key", "latest_decision_key", "m
            "prime_screening_reads", "screened_under_key", "setting_column", "setting_key", "study_state_columns"]
 
 
+#: The stage whose decisions select what the other (full text) screens.
+_SELECTING_STAGE = "title_abstract"
+
+
 def decision_log_key(stage: str) -> str:
     """The memo key of the decision log's ``(newest id, rows)`` at ``stage``."""
     return f"decision_log:{stage}"
@@ -104,6 +108,11 @@ def _screening_reads(stage: str) -> Select[tuple[Any, ...]]:
         setting_column("blind"),
         setting_column("exclusion_reason_required"),
         *study_state_columns(),
+        # At full text, what selects the records it takes (triage.store.full_text): the title/abstract
+        # log's fingerprint and allocation, in the same round trip.
+        *(() if stage == _SELECTING_STAGE else (
+            *decision_log_columns(_SELECTING_STAGE),
+            select(func.max(AllocationRow.id)).where(AllocationRow.stage == _SELECTING_STAGE).scalar_subquery())),
     )
 
 
@@ -114,11 +123,15 @@ def prime_screening_reads(session: Session, stage: str) -> None:
     if memo is None or decision_log_key(stage) in memo:
         return
     (last, rows, merge, undone_sum, newest_record, allocation, blind, reason, pair_decision, pair,
-     related) = session.execute(_screening_reads(stage)).one()
+     related, *selecting) = session.execute(_screening_reads(stage)).one()
     memo[decision_log_key(stage)] = (int(last), int(rows))
     memo["merge_state_version"] = (int(merge), int(undone_sum), int(newest_record))
     if allocation is None:  # an allocation in force is read as a row by allocation_in_force itself
         memo[f"allocation:{stage}"] = None
+    if selecting:
+        memo[decision_log_key(_SELECTING_STAGE)] = (int(selecting[0]), int(selecting[1]))
+        if selecting[2] is None:
+            memo[f"allocation:{_SELECTING_STAGE}"] = None
     memo["blind"] = blind is not None and str(blind).lower() == "true"
     memo[setting_key("exclusion_reason_required")] = reason
     memo["study_state_version"] = (int(pair_decision or 0), int(pair or 0), int(related or 0))

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from triage.store.decisions import DecisionsInForce, decisions_in_force
-from triage.store.studies import study_groups
+from triage.store.decisions import DecisionsInForce, decision_state_version, decisions_in_force
+from triage.store.studies import study_groups, study_groups_version
 
-__all__ = ["kept_for_full_text"]
+__all__ = ["full_text_selection_version", "kept_for_full_text"]
+
+
+def full_text_selection_version(session: Session) -> tuple[int, ...]:
+    """A cheap fingerprint of everything :func:`kept_for_full_text` reads (the title/abstract
+    decisions in force, the study links, the merges): equal fingerprints, the same records kept.
+    A full-text queue compares it to the one it selected its records under, so a record a
+    colleague includes at title/abstract, or a report linked to an included study, arrives in
+    it without a rebuild. A card's session has it primed (:mod:`triage.store.decisions_primed`)."""
+    return (*decision_state_version(session, stage="title_abstract"), *study_groups_version(session))
 
 
 def kept_for_full_text(session: Session, in_force: DecisionsInForce | None = None) -> dict[int, str]:

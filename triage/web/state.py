@@ -43,7 +43,8 @@ from triage.store.allocation import Allocation, allocation_in_force
 from triage.store.claims import claim, claimed_away
 from triage.store.db import Project, Session
 from triage.store.decisions import latest_decision_id, settled_records
-from triage.store.decisions_primed import prime_head
+from triage.store.decisions_primed import prime_head, prime_screening_reads
+from triage.store.full_text import full_text_selection_version
 from triage.store.schema import DecisionRow
 from triage.store.studies import decide_other_reports, study_groups, study_groups_version
 from triage.web.kept_serving import KeptServing, kept_serving
@@ -470,8 +471,8 @@ class ScreeningState:
         with self._reading(session) as reads:  # what this card needs from the store, in one go
             # From the kept order while the queue is built: its settled records are enough.
             decided = self.settled(reads, whole=self._queue is not None or record_id is not None)
-            if decided != snap.decided:
-                self.kick()
+            if decided != snap.decided or self._selection_changed(reads):
+                self.kick()  # the retrainer follows them: the records decided, those full text takes
             if record_id is not None:
                 return self._card_of(record_id, snap, decided)
             allocation = allocation_in_force(reads, self.stage) if reviewer is not None else None
@@ -502,6 +503,15 @@ class ScreeningState:
         yours = self._remaining(decided | hidden) if allocation is not None else None
         return Card(chosen, self.record(chosen), snap.scores[chosen], rank, snap.model, explanation,
                     self._remaining(decided), False, yours)
+
+    def _selection_changed(self, session: Session) -> bool:
+        """At full text: whether what selects its records changed since the queue selected them
+        (a colleague's title/abstract decision, a study link): read with the card's other
+        fingerprints, in the same round trip (:mod:`triage.store.decisions_primed`)."""
+        queue = self._queue
+        if queue is None or queue.selection is None:
+            return False
+        return full_text_selection_version(session) != queue.selection
 
     def _card_of(self, record_id: int, snap: Snapshot, decided: frozenset[int]) -> Card:
         """The card of ``record_id`` asked for by id (decided or not)."""
@@ -542,6 +552,9 @@ class ScreeningState:
         if self._queue is None and self._kept is not None:  # the kept order's records still to screen
             return self._kept.remaining(decided)
         index = self._index
+        only = self._queue.only if self._queue is not None else None
+        if only is not None:  # full text: what title/abstract kept, not every record
+            return sum(1 for rid in only if rid in index and rid not in decided)
         # Over the decided records, not the 50,000 keys (a set operation with dict keys walks them).
         return max(0, len(index) - sum(1 for rid in decided if rid in index))
 
@@ -591,10 +604,17 @@ class ScreeningState:
                 probability = queue.shown_probability(record_id)
         elif probability is None and self._kept is not None:
             probability = self._kept.shown_probability(record_id)
+        if self.stage == "full_text" and queue is not None and queue.only is not None and record_id in queue.only:
+            with self.project.reading() as reads:  # one round trip: is the queue's selection still current?
+                prime_screening_reads(reads, self.stage)
+                served = not self._selection_changed(reads)
+        else:
+            served = False
         with self.project.transaction() as session:
-            if self.stage == "full_text" and (queue is None or queue.only is None or record_id not in queue.only):
+            if self.stage == "full_text" and not served:
                 # A record the full-text queue does not serve (it serves what title/abstract screening
-                # kept): the CLI's one check, read from the store. A served one needs no read.
+                # kept), or one it selected before title/abstract changed: the CLI's one check, read
+                # from the store. A served one, selected under the store as it is, needs no more.
                 from triage.store.selection import check_full_text
 
                 check_full_text(session, record_id)
