@@ -131,3 +131,41 @@ def test_a_key_press_reads_the_store_a_few_times(demo_dir: Path) -> None:  # noq
             following = decide(client, token, card["html"], "include")
         assert following["record_id"] not in (None, card["record_id"])
         assert len(statements) <= 6, statements
+
+
+def _fingerprint_steps(project: Project) -> int:
+    """SQLite virtual-machine steps the card's fingerprint statement takes (its cost, counted
+    without a clock: the progress handler runs every 100 steps)."""
+    with project.reading() as session:
+        raw = session.connection().connection.driver_connection
+        steps = [0]
+
+        def step() -> int:
+            steps[0] += 1
+            return 0
+
+        raw.set_progress_handler(step, 100)  # type: ignore[union-attr]
+        try:
+            prime_screening_reads(session, STAGE)
+        finally:
+            raw.set_progress_handler(None, 100)  # type: ignore[union-attr]
+        return steps[0]
+
+
+def test_the_card_fingerprint_does_not_pass_over_the_decision_log(tmp_path: Path) -> None:
+    """Every card reads the decision log's fingerprint. It counted the stage's rows (and found
+    its newest through an index ordered by record): a pass over every decision on every card,
+    half of a card's time at 40,000 decisions on PostgreSQL (evaluation/bench_card_fingerprint.py).
+    Its cost must not grow with the log: from 1,100 to 4,100 decisions it stays (it grew 4-fold)."""
+    project = Project.init(tmp_path / "review")
+    ids = add(project, "Embase", [Record(title=f"Peer support for new fathers, trial {i}") for i in range(4100)])
+    with project.transaction() as session:
+        for rid in ids[:1100]:
+            record_decision(session, rid, "exclude", reviewer="ana")
+    small = _fingerprint_steps(project)
+    with project.transaction() as session:
+        for rid in ids[1100:]:
+            record_decision(session, rid, "include", reviewer="ben")
+    large = _fingerprint_steps(project)
+    project.close()
+    assert large <= small * 1.2 + 5, (small, large)

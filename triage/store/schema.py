@@ -151,7 +151,9 @@ class DecisionRow(Base):
     #: made before the project's criteria were versioned.
     criteria_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
-    __table_args__ = (Index("ix_decisions_stage_record", "stage", "record_id"),)
+    # (stage, id): the newest decision of a stage and its recent rows, read on every card
+    # (triage.store.decisions_primed.decision_log_columns), without a pass over the stage.
+    __table_args__ = (Index("ix_decisions_stage_record", "stage", "record_id"), Index("ix_decisions_stage_id", "stage", "id"))
 
 
 class CriteriaVersionRow(Base):
