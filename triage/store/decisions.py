@@ -285,8 +285,8 @@ def decisions_in_force(
 
 
 def _decisions_in_force(session: Session, *, stage: str, reviewer: str | None) -> DecisionsInForce:
-    history = GroupHistory(session)
     rows = decision_history(session, stage=stage, reviewer=reviewer)
+    history = GroupHistory(session, {row.record_id for row in rows})  # the merges of the decided records only
     double = double_screening(session, stage) if reviewer is None else None
     resolutions = resolution_ids(session) if double is not None and double.share > 0 else frozenset()
     withdrawn = _withdrawn(rows)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -86,6 +88,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+#: Past groups of more records than this are taken from the whole merge log in one read.
+WHOLE_HISTORY_ABOVE = 20_000
+#: Record ids per ``IN`` list (below every database's limit on bound parameters).
+GROUP_CHUNK = 5_000
+
+
 class GroupHistory:
     """The members of a record's merge group at any past moment.
 
@@ -96,16 +104,44 @@ class GroupHistory:
     is the one that was.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, records: Collection[int] | None = None) -> None:
+        """``records``: only these records' past groups are asked for (the records a few
+        decisions were made on): the merges that ever held one of them are read, not the
+        whole log (164,876 merges at 1,000,000 records)."""
         by_record: dict[int, list[tuple[datetime, datetime | None, frozenset[int]]]] = defaultdict(list)
-        stmt = select(DedupMergeRow.created_at, DedupMergeRow.undone_at, DedupMergeRow.members).order_by(DedupMergeRow.id)
-        for created, undone, members in session.execute(stmt):
+        for created, undone, members in self._merges(session, records):
             group = frozenset(int(m) for m in members)
             span = (_aware(created), _aware(undone) if undone is not None else None, group)
             for member in group:
                 by_record[member].append(span)
         self._spans = {rid: sorted(spans, key=lambda s: s[0]) for rid, spans in by_record.items()}
         self._starts = {rid: [s[0] for s in spans] for rid, spans in self._spans.items()}
+
+    @staticmethod
+    def _merges(session: Session, records: Collection[int] | None) -> list[Any]:
+        """``(created_at, undone_at, members)`` of the merges that ever held one of ``records``
+        (None: every merge), in id order. A merge in force holds a record only as the group
+        it is screened under now (merges in force are disjoint: ``records.merged_into`` names
+        its representative), so those are found by their representative through its index;
+        every other merge that ever held it is undone (replaced merges are stamped undone
+        too), and undone merges are few (their index keeps the merges' fingerprint cheap)."""
+        columns = (DedupMergeRow.id, DedupMergeRow.created_at, DedupMergeRow.undone_at, DedupMergeRow.members)
+        if records is None or len(records) > WHOLE_HISTORY_ABOVE:
+            return [row[1:] for row in session.execute(select(*columns).order_by(DedupMergeRow.id))]
+        # The undone merges' ids through their index first (it covers the id; asked for whole rows a
+        # planner passes over every merge instead), then their rows by id.
+        undone = sorted(session.scalars(select(DedupMergeRow.id).where(DedupMergeRow.undone_at.is_not(None))))
+        found = [row for start in range(0, len(undone), GROUP_CHUNK)
+                 for row in session.execute(select(*columns).where(DedupMergeRow.id.in_(undone[start : start + GROUP_CHUNK])))]
+        wanted = sorted(records)
+        groups = sorted({group for start in range(0, len(wanted), GROUP_CHUNK)
+                         for group in screened_under_each(session, wanted[start : start + GROUP_CHUNK]).values()})
+        for start in range(0, len(groups), GROUP_CHUNK):
+            # Not "undone_at IS NULL" in SQL: a planner may take its index (nearly every merge) over
+            # the representative's; the undone ones among these are in ``found`` already.
+            found += [row for row in session.execute(select(*columns).where(
+                DedupMergeRow.representative_id.in_(groups[start : start + GROUP_CHUNK]))) if row[2] is None]
+        return [row[1:] for row in sorted(found, key=lambda row: row[0])]
 
     def members_at(self, record_id: int, moment: datetime) -> frozenset[int]:
         """The record ids screened as one with ``record_id`` at ``moment`` (itself alone if none)."""
