@@ -403,12 +403,14 @@ def agreement_command(
 ) -> None:
     """Cohen's kappa, percent agreement and the conflicts between two reviewers."""
     from triage.screening.agreement import reviewer_agreement
+    from triage.store.resolutions import resolutions
 
     pair = tuple(x.strip() for x in reviewers.split(",")) if reviewers else None
     if pair is not None and len(pair) != 2:
         fail("--reviewers needs exactly two names, e.g. --reviewers ana,ben")
     with open_project(project_dir) as project, project.reading() as session:
         result = reviewer_agreement(session, stage=stage, reviewers=pair)
+        settled = {r.record_id: r for r in resolutions(session, stage=stage)}  # the latest per record
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
         return
@@ -419,13 +421,18 @@ def agreement_command(
     )
     if result.conflicts:
         n = len(result.conflicts)
-        table = Table("record", f"{a}", f"{b}", "title",
+        table = Table("record", f"{a}", f"{b}", "resolved", "title",
                       title=f"{n} record{'s' if n > 1 else ''} the two decided differently")
         for c in result.conflicts:
-            table.add_row(str(c.record_id), c.decision_a, c.decision_b, escape((c.title or "")[:80]))
+            lead = settled.get(c.record_id)
+            table.add_row(str(c.record_id), c.decision_a, c.decision_b,
+                          f"{lead.decision} ({escape(lead.resolved_by)})" if lead else "",
+                          escape((c.title or "")[:80]))
         console.print(table)
         # Said because 'triage conflicts' lists only the ones nothing is in force for (records
         # screened twice under an allocation, merge groups): the others have the later decision.
-        console.print("Where records are screened twice (triage allocate) these wait for a lead: 'triage conflicts' "
-                      "lists them, 'triage resolve ID DECISION --note WHY' settles one; otherwise the later "
-                      "decision is in force: change it with 'triage decide ID include|exclude'.")
+        open_ = sum(c.record_id not in settled for c in result.conflicts)
+        console.print(f"Where records are screened twice (triage allocate) those a lead has not resolved "
+                      f"({open_} of them) wait for a lead: 'triage conflicts' lists them, 'triage resolve ID "
+                      "DECISION --note WHY' settles one; otherwise the later decision is in force: change it "
+                      "with 'triage decide ID include|exclude'.")
