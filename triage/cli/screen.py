@@ -117,9 +117,9 @@ def next_command(
             err_console.print(f"[yellow]{waiting} records imported since the last dedup run are not served "
                               "until it has compared them: run 'triage dedup'[/]")
         project.set_setting(
-            f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model,
-                                                       "probability": queue.shown_probability(s.record_id)}
-                                    for s in shown}
+            _shown_key(stage, who), {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model,
+                                                        "probability": queue.shown_probability(s.record_id)}
+                                     for s in shown}
         )
         studies = kept_study_groups(project, stage=stage)
         if as_json:
@@ -156,6 +156,12 @@ def next_command(
         console.print(table)
 
 
+def _shown_key(stage: str, reviewer: str | None) -> str:
+    """Where 'next' keeps what it showed for 'decide' to record: one per reviewer, as team
+    members ask for their records in turn (one shared key let each overwrite the others')."""
+    return f"last_shown:{stage}" + (f":{reviewer}" if reviewer else "")
+
+
 @app.command("decide")
 def decide_command(
     record_id: Annotated[int, typer.Argument(help="Record id (see 'triage next' or 'triage records').")],
@@ -180,9 +186,13 @@ def decide_command(
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer)
         reasons = check_reasons(reason or [], project_criteria(project))
-        shown = project.get_setting(f"last_shown:{stage}", {}) or {}
-        assert isinstance(shown, dict)
-        seen = shown.get(str(record_id), {})
+        seen: dict[str, Any] = {}
+        for key in (_shown_key(stage, who), _shown_key(stage, None)):  # theirs, else an unnamed 'next'
+            shown = project.get_setting(key, {}) or {}
+            assert isinstance(shown, dict)
+            if str(record_id) in shown:
+                seen = shown[str(record_id)]
+                break
         with project.transaction() as session:
             if stage == "full_text":
                 from triage.store.selection import check_full_text
