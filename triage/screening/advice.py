@@ -20,7 +20,7 @@ from triage.store.db import Project
 from triage.store.decisions import current_decisions, decision_models, decision_probabilities, screened_by_two
 from triage.store.records import screening_record_ids
 
-__all__ = ["RECOMMENDED", "WEIGHTED", "model_estimate_ready", "model_rule", "screening_labels", "shown_probabilities", "stopping_advice"]
+__all__ = ["NO_PROBABILITY_REASON", "RECOMMENDED", "WEIGHTED", "model_estimate_ready", "model_rule", "screening_labels", "shown_probabilities", "stopping_advice"]
 
 #: The rule ``triage status`` recommends where the weighted test cannot run (decisions made
 #: before they recorded the probability shown): the statistical test, the published rule that
@@ -40,6 +40,11 @@ WEIGHTED = "weighted quasi-sampling (ours, after Callaghan & Müller-Hansen)"
 #: group (evaluation/reports/stopping.md, dual screening).
 DUAL_REASON = ("two reviewers screened some records: the weighted test missed its target too often under "
                "dual screening in the benchmark, the statistical test did not")
+#: Why the weighted test is not run where the model could run it: a reviewer reading the
+#: table otherwise cannot tell why the rule the README describes is missing.
+NO_PROBABILITY_REASON = ("some decisions were recorded without the probability the ranking showed (decided by id "
+                         "without 'triage next', imported, or made before decisions kept it); the weighted test "
+                         "needs it for every decision")
 
 def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[np.ndarray, np.ndarray, int]:
     """Labels of decided records in the order they were decided, a mask of the ones
@@ -190,6 +195,8 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
                 recommended_reason = DUAL_REASON
             else:
                 recommended = WEIGHTED  # it runs here: every decision kept the probability it was shown with
+        elif probabilities is not None:
+            recommended_reason = NO_PROBABILITY_REASON
     run = stopping.consecutive_irrelevant(labels)
     threshold = stopping.run_threshold(n_total)
     left = max(0, min(threshold - run, unscreened))
