@@ -233,6 +233,8 @@ def status_command(
     if counts.inherited:
         table.add_row("  inherited from an undone merge (confirm)", str(counts.inherited))
     table.add_row("not yet screened", str(counts.undecided))
+    if counts.awaiting_second_reviewer:
+        table.add_row("  decided once, waiting for a second reviewer", str(counts.awaiting_second_reviewer))
     if counts.awaiting_dedup:
         table.add_row("  waiting for dedup (run triage dedup)", str(counts.awaiting_dedup))
     if counts.undecided_without_text:
