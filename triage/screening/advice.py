@@ -125,8 +125,15 @@ def _described(rule: stopping.StoppingRule, to_screen: int | None, cost: str, ta
     return {"rule": rule.name, "promise": rule.promise(target, confidence), "to_screen": to_screen, "cost": cost}
 
 
-def stopping_advice(project: Project, *, stage: str = "title_abstract", with_model: bool = True) -> dict[str, Any]:
-    """Each rule's estimate and advice, or ``{}`` before any decision."""
+def stopping_advice(
+    project: Project, *, stage: str = "title_abstract", with_model: bool = True, probabilities_left: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Each rule's estimate and advice, or ``{}`` before any decision.
+
+    ``probabilities_left``: the model's inclusion probabilities of the records still to screen where
+    the caller has them (the web app's own ranking), instead of reading the kept order or
+    building a queue; the model's rules then run as in ``triage status``.
+    """
     labels, random_mask, n_total = screening_labels(project, stage)
     if labels.size == 0:
         return {}
@@ -175,7 +182,8 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
     if with_model and unscreened > 0 and 0 < found < screened:
         probabilities = None
         if model_estimate_ready(screened, n_total):
-            probabilities = unscreened_probabilities(project, stage)
+            probabilities = (probabilities_left if probabilities_left is not None
+                             else unscreened_probabilities(project, stage))
         rules["model estimate"] = model_rule(found, screened, n_total, probabilities, target)
         shown = shown_probabilities(project, stage) if probabilities is not None else None
         if shown is not None and shown.size == labels.size:
