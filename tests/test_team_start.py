@@ -95,3 +95,28 @@ def test_what_each_reviewer_was_shown_is_kept_with_their_cli_decision(tmp_path: 
         rank, score, model, probability = rows[who]
         assert (rank, model) == (shown[who][0]["rank"], shown[who][0]["model"]), who
         assert score == pytest.approx(shown[who][0]["score"], abs=1e-5) and probability is not None
+
+
+def test_deciding_a_conflict_between_two_reviewers_points_to_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     repo_root: Path) -> None:
+    # Found in session 16's team trial: 'triage conflicts' said "settle one with triage decide";
+    # the lead's 'decide 210 include' on a record ana and ben had screened twice was recorded
+    # as a third screening decision and the conflict stayed, now three-way.
+    from triage.store.db import Project
+    from triage.store.decisions import decision_history, decisions_in_force
+
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    proj = _team_project(tmp_path, repo_root, "--double", "all")
+    for who, decision in (("ana", "include"), ("ben", "exclude")):
+        assert runner.invoke(app, ["decide", "1", decision, "--reviewer", who, "-p", proj]).exit_code == 0
+    refused = runner.invoke(app, ["decide", "1", "include", "--reviewer", "lea", "-p", proj])
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    assert "triage resolve 1" in " ".join(refused.output.split())
+    with Project.open(proj) as project, project.reading() as session:
+        assert len(decision_history(session)) == 2
+    help_text = " ".join(runner.invoke(app, ["conflicts", "--help"], terminal_width=200).output.split())
+    assert "triage resolve" in help_text
+    done = runner.invoke(app, ["resolve", "1", "include", "--note", "in scope", "--by", "lea", "-p", proj])
+    assert done.exit_code == 0, done.output
+    with Project.open(proj) as project, project.reading() as session:
+        assert decisions_in_force(session).decisions[1].decision == "include"

@@ -180,6 +180,7 @@ def decide_command(
     """Record one decision (appended to the log; earlier ones are kept)."""
     from triage.screening.criteria_file import project_criteria
     from triage.store.decisions import record_decision
+    from triage.store.resolutions import refuse_a_third_decision
 
     if decision not in ("include", "exclude", "maybe"):
         fail(f"unknown decision {decision!r}; use include, exclude or maybe")
@@ -198,6 +199,7 @@ def decide_command(
                 from triage.store.selection import check_full_text
 
                 check_full_text(session, record_id)
+            refuse_a_third_decision(session, record_id, stage=stage)
             row = record_decision(
                 session, record_id, decision, reviewer=who, stage=stage, reasons=reasons, note=note,
                 score=seen.get("score"), rank=seen.get("rank"), model=seen.get("model"),
