@@ -349,3 +349,52 @@ def test_triage_screen_serves_each_reviewer_their_own_records(project: Project) 
     with project.reading() as session:
         by = {name: {r.record_id for r in decision_history(session, reviewer=name)} for name in ("ana", "ben")}
     assert len(by["ana"]) == len(by["ben"]) == 2 and by["ana"].isdisjoint(by["ben"])
+
+
+def test_a_leads_resolution_does_not_change_the_agreement_measured(project: Project) -> None:
+    # Found in session 16's team trial: a lead who also screens resolves a conflict her way
+    # or the other's. Agreement measures the two screenings, so it must not move; before,
+    # 'triage agreement' read her resolution as her screening decision (0.5 -> 0.75) and
+    # the status/web table dropped the record from the pair (n 4 -> 3).
+    from triage.screening.agreement import pair_agreements, reviewer_agreement
+
+    ids = _records(project, 4)
+    _allocate(project, 1.0, "lea,ana")
+    with project.transaction() as session:
+        for rid, (lea, ana) in zip(ids, [("include", "include"), ("exclude", "exclude"),
+                                         ("include", "exclude"), ("exclude", "include")]):
+            record_decision(session, rid, lea, reviewer="lea")
+            record_decision(session, rid, ana, reviewer="ana")
+
+    def measured() -> list[tuple[int, float]]:
+        with project.reading() as session:
+            return [(a.n, a.percent_agreement) for a in
+                    (reviewer_agreement(session, reviewers=("lea", "ana")), *pair_agreements(session))]
+
+    assert measured() == [(4, 0.5), (4, 0.5)]
+    with project.transaction() as session:
+        resolve_conflict(session, ids[2], "exclude", lead="lea", note="ana was right: not in scope")
+    assert measured() == [(4, 0.5), (4, 0.5)]
+    with project.reading() as session:  # the resolution is in force all the same
+        assert decisions_in_force(session).decisions[ids[2]].decision == "exclude"
+
+
+def test_status_counts_the_records_waiting_for_their_second_reviewer(project: Project, database: str | None) -> None:
+    # Found in session 16's team trial: 80 decisions by two reviewers, 74 screened in status
+    # and no word of the 4 that one reviewer had decided (they hid in "not yet screened").
+    from typer.testing import CliRunner
+
+    from triage.cli.main import app as cli
+
+    ids = _records(project, 4)
+    _allocate(project, 1.0, "ana,ben")
+    with project.transaction() as session:  # ids[0] and ids[1] once, ids[2] twice, ids[3] not at all
+        for index, who in ((0, "ana"), (1, "ben"), (2, "ana"), (2, "ben")):
+            record_decision(session, ids[index], "exclude", reviewer=who)
+    with project.reading() as session:
+        counts = prisma_counts(session)
+    assert (counts.screened, counts.undecided, counts.awaiting_second_reviewer) == (1, 3, 2)
+    result = CliRunner().invoke(cli, ["status", "-p", str(project.directory)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert any("waiting for a second reviewer" in line and line.rstrip(" │").endswith("2")
+               for line in result.output.splitlines())

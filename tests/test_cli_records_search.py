@@ -72,3 +72,21 @@ def test_the_plain_fallback_ranks_the_same_way(proj: Path) -> None:
     assert titles[plain[0]] == titles[fts[0]] == TITLES[-2]
     assert set(plain) == set(fts)
     assert plain_ranking(["xylophone"], [(1, Record(title="A"))]) == []
+
+
+def test_a_title_without_an_abstract_is_found_by_its_title_on_postgresql_too(shared_data: Path) -> None:
+    # Found on a team server (session 16): on the real ASySD Web of Science export,
+    # 'records --search "DEATH OF A SPANIEL"' on PostgreSQL (the plain ranking) listed
+    # "Sudden Death ... in a Family" first and the record of that title nowhere in the top 3:
+    # a word in the title and again in the abstract counted 3, so records without an abstract lost.
+    from triage.records.load import read_file
+    from triage.records.normalize import fold_text
+
+    read = read_file(shared_data / "exports" / "ris" / "asysd_zotero_export.ris")
+    records = list(enumerate(read.records, start=1))
+    assert len(records) == 1000
+    sought = [i for i, r in records if r.title == "DEATH OF A SPANIEL"]
+    assert len(sought) == 1 and not records[sought[0] - 1][1].abstract
+    assert plain_ranking(fold_text("death of a spaniel").split(), records)[0] == sought[0]
+    title = "Incomplete ossification of the humeral condyle in a Springer Spaniel"
+    assert records[plain_ranking(fold_text(title).split(), records)[0] - 1][1].title == title

@@ -43,7 +43,7 @@ def test_json_and_plot(small_labelled: Path, tmp_path: Path) -> None:
         assert 0 <= row["recall10"] <= 1 and -1 <= row["wss95"] <= 1
         assert set(row["stopping"]) >= {"cmh_random", "knee", "consecutive_irrelevant"}
     assert plot.stat().st_size > 10_000 and plot.with_suffix(".svg").exists()
-    assert "Stopping rules (target recall 95%)" in result.output
+    assert "Stopping rules (target recall 95%, confidence 95%)" in result.output
     assert "cmh_random" in result.output
 
 
@@ -70,3 +70,33 @@ def test_unlabelled_file_names_the_record(tmp_path: Path) -> None:
     assert "error: nolabels.csv: record 1 has no label; add a label_included (or included) column with 1/0" in (
         " ".join(result.output.split())
     )
+
+
+def test_a_methodologist_sets_the_target_and_reads_the_rules_as_status_names_them(
+        shared_data: Path, tmp_path: Path) -> None:
+    # Found by trying it as a methodologist (session 16): the table always said "target recall
+    # 95%" (no option to check 90% or 80%, as the stopping report does), named the rules
+    # cmh_ranked / cmh_random where 'triage status' says "statistical (Callaghan &
+    # Müller-Hansen)", and counted the knee, which never fired on this review, as reaching
+    # the target in every run (saving 0%).
+    data = shared_data / "screening" / "Cohen_2006_UrinaryIncontinence.csv"
+    out = tmp_path / "ev.json"
+    result = runner.invoke(app, ["evaluate", "screening", str(data), "--preset", "tfidf", "--recall-target", "0.8",
+                                 "--confidence", "0.9", "--json", str(out)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Stopping rules (target recall 80%, confidence 90%)" in said
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert "at least 80%" in rows[0]["stopping"]["cmh_ranked"]["promise"]
+    assert "with 90% confidence" in rows[0]["stopping"]["cmh_ranked"]["promise"]
+    table = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+             for line in result.output.splitlines() if line.startswith("│")}
+    assert table["knee"][1] == "0%"  # stopped before the last record in no run
+    assert rows[0]["stopping"]["knee"]["stopped_at"] == rows[0]["n"]
+    assert "cmh_ranked: statistical (Callaghan & Müller-Hansen), ranked quasi-sampling" in said
+
+
+def test_a_target_outside_0_1_is_one_line(small_labelled: Path) -> None:
+    result = runner.invoke(app, ["evaluate", "screening", str(small_labelled), "--recall-target", "95"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "--recall-target" in result.output

@@ -65,7 +65,7 @@ def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted
     """Every decision made on a shown record keeps the model's inclusion probability of it
     at that moment; with them all there (and enough decisions) status runs the weighted test
     and recommends it; one decision without it and the statistical test is recommended."""
-    from triage.screening.advice import DUAL_REASON, RECOMMENDED, WEIGHTED
+    from triage.screening.advice import DUAL_REASON, NO_PROBABILITY_REASON, RECOMMENDED, WEIGHTED
     from triage.screening.queue import ScreeningQueue
     from triage.store.db import Project
     from triage.store.decisions import decision_history
@@ -105,3 +105,5 @@ def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted
     assert result.exit_code == 0, result.output
     data = json.loads(runner.invoke(app, ["status", "--json", "-p", str(path)]).output)["stopping"]
     assert WEIGHTED not in data["rules"] and data["recommended"] == RECOMMENDED
+    # ... and status says why the weighted test is missing (before: no word, session 16's trial)
+    assert data["recommended_reason"] == NO_PROBABILITY_REASON

@@ -36,7 +36,8 @@ def test_init_refuses_existing_project(tmp_path: Path) -> None:
 def test_open_missing_project_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ProjectError) as err:
         Project.open(tmp_path)
-    assert str(err.value) == f"no triage project in {tmp_path}; run 'triage init' there first, or pass --project DIR"
+    assert str(err.value) == (f"no triage project in {tmp_path}; run 'triage init' there first, or pass --project DIR; "
+                              "a project kept in PostgreSQL needs its URL: --database URL, or set $TRIAGE_DATABASE")
 
 
 def test_store_from_newer_triage_is_refused(tmp_path: Path) -> None:

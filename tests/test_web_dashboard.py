@@ -94,3 +94,27 @@ def test_the_identification_box_lists_the_largest_sources_and_sums_the_rest() ->
     for shown in ("Database C (n = 300)", "Database E (n = 50)", "Database H (n = 8)", "Database D (n = 4)"):
         assert shown in text
     assert "Database A (n = 1)" not in text and "2 more sources (n = 3)" in text
+
+
+def test_the_dashboard_recommends_the_rule_status_recommends(demo_dir: Path) -> None:
+    # Found in session 16's team trial: the dashboard never ran the weighted test (it asks the
+    # advice without the model), so on a project whose every decision kept the probability
+    # shown, 'triage status' recommended weighted quasi-sampling and the dashboard the
+    # statistical rule, with no word why.
+    import json
+
+    from typer.testing import CliRunner
+
+    from triage.cli.main import app as cli
+    from triage.screening.advice import WEIGHTED
+
+    with web_client(demo_dir) as (client, token):
+        page = client.get("/screen", headers=HTML).text
+        for i in range(30):
+            decision = "include" if i % 5 == 0 else "exclude"
+            page = decide(client, token, page, decision, *(["setting"] if decision == "exclude" else []))["html"]
+        client.app.state.triage.screening.refresh_now()
+        dashboard = client.get("/", headers=HTML).text
+    status = json.loads(CliRunner().invoke(cli, ["status", "--json", "-p", str(demo_dir)]).output)["stopping"]
+    assert status["recommended"] == WEIGHTED
+    assert f"<td>{WEIGHTED.replace('&', '&amp;')} <strong>(recommended)</strong></td>" in dashboard

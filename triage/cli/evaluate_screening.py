@@ -46,6 +46,12 @@ def screening_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as a JSON list here.")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write recall curves here (PNG, plus an SVG beside it).")] = None,
     encoding: EncodingOption = None,
+    recall_target: Annotated[float, typer.Option(
+        "--recall-target", help="Recall the stopping rules aim for (0-1), as the project's recall_target setting.",
+    )] = 0.95,
+    confidence: Annotated[float, typer.Option(
+        "--confidence", help="Confidence of the statistical tests (0-1), as the stopping_confidence setting.",
+    )] = 0.95,
 ) -> None:
     """Simulate screening labelled DATA in triage's order and report WSS, recall, stopping."""
     from triage.evaluation.labelled import load_labelled
@@ -54,6 +60,10 @@ def screening_command(
     from triage.ranking.presets import load_preset
 
     prior_counts = parse_priors(priors)
+    for name, value in (("--recall-target", recall_target), ("--confidence", confidence)):
+        if not 0 < value < 1:
+            fail(f"{name} {value:g} is not a share between 0 and 1; e.g. {name} 0.95")
+    config = StoppingConfig(recall_target=recall_target, confidence=confidence)
     load_preset(preset)  # unknown preset: one line listing the valid ones, before any work
     crit = None
     if criteria is not None:
@@ -87,14 +97,14 @@ def screening_command(
 
                 result = simulate(
                     dataset.records, dataset.labels, dataset=dataset.name, preset=preset, seed=seed,
-                    priors=prior_counts, criteria=crit, cycle_kwargs=shared, progress=advance,
+                    priors=prior_counts, criteria=crit, config=config, cycle_kwargs=shared, progress=advance,
                 )
                 progress.remove_task(task)
                 rows.append(result.to_dict())
                 curves.append((dataset.name, seed, result.ranked_labels()))
                 traces.append((dataset.name, seed, result.ordered_labels(), result.estimate_trace))
     console.print(results_table(rows, title=f"Simulated screening, preset {preset}, priors {priors}"))
-    console.print(stopping_table(rows))
+    console.print(stopping_table(rows, recall_target, confidence))
     bound = bound_summary(rows)
     if bound:
         before = int(bound["checks_before_all_found"])
@@ -105,7 +115,7 @@ def screening_command(
         console.print(
             f"Recall lower bound (`triage status`: 'recall so far >= X%'): held at {bound['held']:.1%} of "
             f"{int(bound['checks'])} looks (every 10% of the records), {tested}; it claims "
-            f"{StoppingConfig().confidence:.0%}. Mean true recall minus bound {bound['mean_gap']:.3f}."
+            f"{confidence:.0%}. Mean true recall minus bound {bound['mean_gap']:.3f}."
         )
     if json_out is not None:
         write_json(rows, json_out)

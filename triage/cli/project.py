@@ -18,7 +18,7 @@ from triage.cli.options import EncodingOption, ProjectOption, given_database, op
 from triage.cli.problem_lines import grouped_problems, severity_label
 from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
-from triage.store.db import Project
+from triage.store.db import DATABASE_ENV, Project
 from triage.store.groups import dedup_horizon
 from triage.store.prisma import UpdateCounts
 from triage.store.rounds import FIRST_ROUND, round_names
@@ -54,6 +54,9 @@ def init_command(
             adopt_criteria(project, criteria, by=who(project, None), note="criteria at the start of the review")
         change_setting(project, "exclusion_reason_required", exclusion_reason_required)
         console.print(f"Created project in [bold]{escape(str(project.directory))}[/]")
+        if project.database is not None:  # the store is not in the directory: say how to reach it again
+            console.print(f"Its store is {escape(project.location)}: every later command needs it, with "
+                          f"--database URL or 'export {DATABASE_ENV}=URL'.")
 
 
 @app.command("import")
@@ -230,6 +233,8 @@ def status_command(
     if counts.inherited:
         table.add_row("  inherited from an undone merge (confirm)", str(counts.inherited))
     table.add_row("not yet screened", str(counts.undecided))
+    if counts.awaiting_second_reviewer:
+        table.add_row("  decided once, waiting for a second reviewer", str(counts.awaiting_second_reviewer))
     if counts.awaiting_dedup:
         table.add_row("  waiting for dedup (run triage dedup)", str(counts.awaiting_dedup))
     if counts.undecided_without_text:

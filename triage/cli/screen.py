@@ -117,9 +117,9 @@ def next_command(
             err_console.print(f"[yellow]{waiting} records imported since the last dedup run are not served "
                               "until it has compared them: run 'triage dedup'[/]")
         project.set_setting(
-            f"last_shown:{stage}", {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model,
-                                                       "probability": queue.shown_probability(s.record_id)}
-                                    for s in shown}
+            _shown_key(stage, who), {str(s.record_id): {"score": s.score, "rank": s.rank, "model": s.model,
+                                                        "probability": queue.shown_probability(s.record_id)}
+                                     for s in shown}
         )
         studies = kept_study_groups(project, stage=stage)
         if as_json:
@@ -156,6 +156,12 @@ def next_command(
         console.print(table)
 
 
+def _shown_key(stage: str, reviewer: str | None) -> str:
+    """Where 'next' keeps what it showed for 'decide' to record: one per reviewer, as team
+    members ask for their records in turn (one shared key let each overwrite the others')."""
+    return f"last_shown:{stage}" + (f":{reviewer}" if reviewer else "")
+
+
 @app.command("decide")
 def decide_command(
     record_id: Annotated[int, typer.Argument(help="Record id (see 'triage next' or 'triage records').")],
@@ -174,20 +180,26 @@ def decide_command(
     """Record one decision (appended to the log; earlier ones are kept)."""
     from triage.screening.criteria_file import project_criteria
     from triage.store.decisions import record_decision
+    from triage.store.resolutions import refuse_a_third_decision
 
     if decision not in ("include", "exclude", "maybe"):
         fail(f"unknown decision {decision!r}; use include, exclude or maybe")
     with open_project(project_dir) as project:
         who = _reviewer(project, reviewer)
         reasons = check_reasons(reason or [], project_criteria(project))
-        shown = project.get_setting(f"last_shown:{stage}", {}) or {}
-        assert isinstance(shown, dict)
-        seen = shown.get(str(record_id), {})
+        seen: dict[str, Any] = {}
+        for key in (_shown_key(stage, who), _shown_key(stage, None)):  # theirs, else an unnamed 'next'
+            shown = project.get_setting(key, {}) or {}
+            assert isinstance(shown, dict)
+            if str(record_id) in shown:
+                seen = shown[str(record_id)]
+                break
         with project.transaction() as session:
             if stage == "full_text":
                 from triage.store.selection import check_full_text
 
                 check_full_text(session, record_id)
+            refuse_a_third_decision(session, record_id, stage=stage)
             row = record_decision(
                 session, record_id, decision, reviewer=who, stage=stage, reasons=reasons, note=note,
                 score=seen.get("score"), rank=seen.get("rank"), model=seen.get("model"),
@@ -403,12 +415,14 @@ def agreement_command(
 ) -> None:
     """Cohen's kappa, percent agreement and the conflicts between two reviewers."""
     from triage.screening.agreement import reviewer_agreement
+    from triage.store.resolutions import resolutions
 
     pair = tuple(x.strip() for x in reviewers.split(",")) if reviewers else None
     if pair is not None and len(pair) != 2:
         fail("--reviewers needs exactly two names, e.g. --reviewers ana,ben")
     with open_project(project_dir) as project, project.reading() as session:
         result = reviewer_agreement(session, stage=stage, reviewers=pair)
+        settled = {r.record_id: r for r in resolutions(session, stage=stage)}  # the latest per record
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
         return
@@ -419,13 +433,18 @@ def agreement_command(
     )
     if result.conflicts:
         n = len(result.conflicts)
-        table = Table("record", f"{a}", f"{b}", "title",
+        table = Table("record", f"{a}", f"{b}", "resolved", "title",
                       title=f"{n} record{'s' if n > 1 else ''} the two decided differently")
         for c in result.conflicts:
-            table.add_row(str(c.record_id), c.decision_a, c.decision_b, escape((c.title or "")[:80]))
+            lead = settled.get(c.record_id)
+            table.add_row(str(c.record_id), c.decision_a, c.decision_b,
+                          f"{lead.decision} ({escape(lead.resolved_by)})" if lead else "",
+                          escape((c.title or "")[:80]))
         console.print(table)
         # Said because 'triage conflicts' lists only the ones nothing is in force for (records
         # screened twice under an allocation, merge groups): the others have the later decision.
-        console.print("Where records are screened twice (triage allocate) these wait for a lead: 'triage conflicts' "
-                      "lists them, 'triage resolve ID DECISION --note WHY' settles one; otherwise the later "
-                      "decision is in force: change it with 'triage decide ID include|exclude'.")
+        open_ = sum(c.record_id not in settled for c in result.conflicts)
+        console.print(f"Where records are screened twice (triage allocate) those a lead has not resolved "
+                      f"({open_} of them) wait for a lead: 'triage conflicts' lists them, 'triage resolve ID "
+                      "DECISION --note WHY' settles one; otherwise the later decision is in force: change it "
+                      "with 'triage decide ID include|exclude'.")

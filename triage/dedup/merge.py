@@ -7,7 +7,7 @@ store's (:mod:`triage.store.merges`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from triage.records.model import Record
@@ -55,13 +55,15 @@ def canonical_record(members: Sequence[Record]) -> dict[str, Any]:
     return result
 
 
-def choose_representative(members: Sequence[tuple[int, Record]]) -> int:
-    """The member screened for the group: the most complete record, then the oldest id.
+def choose_representative(members: Sequence[tuple[int, Record]], screened: Collection[int] = ()) -> int:
+    """The member screened for the group: one already screened (``screened``: ids a decision
+    or a reviewer's claim names), then the most complete record, then the oldest id.
 
-    Screening decisions hang on this id, so it is stable: the same group always
-    picks the same representative.
+    Screening decisions hang on this id, so it is stable: the same group always picks the
+    same representative, and a search update's fuller copy of a screened record does not
+    take its place (what is screened twice is drawn from this id: a new one drew anew).
     """
-    return max(members, key=lambda m: (_filled(m[1]), m[1].has_abstract, -m[0]))[0]
+    return max(members, key=lambda m: (m[0] in screened, _filled(m[1]), m[1].has_abstract, -m[0]))[0]
 
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
-__all__ = ["JSON_KEYS", "METRIC_KEYS", "bound_summary", "results_table", "rule_summary", "stopping_table", "summarise", "write_json"]
+__all__ = ["JSON_KEYS", "METRIC_KEYS", "RULE_LABELS", "bound_summary", "results_table", "rule_summary", "stopping_table", "summarise", "write_json"]
 
 #: Keys of each ``--json`` object, in order (a contract: tests pin it).
 JSON_KEYS: tuple[str, ...] = (
@@ -45,7 +45,23 @@ def rule_summary(rows: Sequence[dict[str, Any]], recall_target: float = 0.95) ->
             "recall": float(np.mean([g["recall"] for g in got])),
             "work_saved": float(np.mean([g["work_saved"] for g in got])),
         }
+        sizes = [r.get("n") for r in rows if name in r["stopping"]]
+        if all(size is not None for size in sizes):
+            # A rule that never fires screens everything and "reaches" any target: say how often it fired.
+            out[name]["stopped"] = float(np.mean([g["stopped_at"] < size for g, size in zip(got, sizes)]))
     return out
+
+
+#: What each simulated rule is in the words of ``triage status`` (and the literature's).
+RULE_LABELS: dict[str, str] = {
+    "cmh_ranked": "statistical (Callaghan & Müller-Hansen), ranked quasi-sampling: the test on the records "
+                  "screened last, as triage status runs it before any random sample",
+    "cmh_random": "the same test on a random sample of the rest, drawn once ranked screening has run dry "
+                  "(Callaghan & Müller-Hansen 2020; status: preset 'random')",
+    "model_estimate": "model estimate: found / (found + the model's expected includes left); no guarantee",
+    "consecutive_irrelevant": "consecutive irrelevant (5% of the records in a row, at least 50); heuristic",
+    "knee": "knee method (Cormack & Grossman 2016); heuristic",
+}
 
 
 def bound_summary(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
@@ -89,14 +105,19 @@ def results_table(rows: Sequence[dict[str, Any]], title: str = "Simulated screen
     return table
 
 
-def stopping_table(rows: Sequence[dict[str, Any]], recall_target: float = 0.95) -> Table:
-    """Per stopping rule over all runs: how often it reached the target, mean recall and mean
-    work saved."""
-    table = Table(title=f"Stopping rules (target recall {recall_target:.0%})")
-    table.add_column("rule")
+def stopping_table(rows: Sequence[dict[str, Any]], recall_target: float = 0.95, confidence: float = 0.95) -> Table:
+    """Per stopping rule over all runs: how often it stopped before the last record, how often
+    it reached the target, mean recall and mean work saved; each rule named as status names it."""
+    summary = rule_summary(rows, recall_target)
+    table = Table(title=f"Stopping rules (target recall {recall_target:.0%}, confidence {confidence:.0%})",
+                  caption="\n".join(f"{name}: {RULE_LABELS[name]}" for name in summary if name in RULE_LABELS),
+                  caption_justify="left")
+    table.add_column("rule", min_width=len("consecutive_irrelevant"))
     # Short headers: the table must fit an 80-column terminal or CI log uncropped.
-    for col in ("runs", "reached target", "recall", "work saved"):
+    for col in ("runs", "stopped", "reached", "recall", "work saved"):
         table.add_column(col, justify="right")
-    for name, s in rule_summary(rows, recall_target).items():
-        table.add_row(name, str(int(s["runs"])), f"{s['reached']:.0%}", f"{s['recall']:.3f}", f"{s['work_saved']:.1%}")
+    for name, s in summary.items():
+        stopped = f"{s['stopped']:.0%}" if "stopped" in s else ""
+        table.add_row(name, str(int(s["runs"])), stopped, f"{s['reached']:.0%}", f"{s['recall']:.3f}",
+                      f"{s['work_saved']:.1%}")
     return table

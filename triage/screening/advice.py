@@ -20,7 +20,7 @@ from triage.store.db import Project
 from triage.store.decisions import current_decisions, decision_models, decision_probabilities, screened_by_two
 from triage.store.records import screening_record_ids
 
-__all__ = ["RECOMMENDED", "WEIGHTED", "model_estimate_ready", "model_rule", "screening_labels", "shown_probabilities", "stopping_advice"]
+__all__ = ["NO_PROBABILITY_REASON", "RECOMMENDED", "WEIGHTED", "model_estimate_ready", "model_rule", "screening_labels", "shown_probabilities", "stopping_advice"]
 
 #: The rule ``triage status`` recommends where the weighted test cannot run (decisions made
 #: before they recorded the probability shown): the statistical test, the published rule that
@@ -40,6 +40,11 @@ WEIGHTED = "weighted quasi-sampling (ours, after Callaghan & Müller-Hansen)"
 #: group (evaluation/reports/stopping.md, dual screening).
 DUAL_REASON = ("two reviewers screened some records: the weighted test missed its target too often under "
                "dual screening in the benchmark, the statistical test did not")
+#: Why the weighted test is not run where the model could run it: a reviewer reading the
+#: table otherwise cannot tell why the rule the README describes is missing.
+NO_PROBABILITY_REASON = ("some decisions were recorded without the probability the ranking showed (decided by id "
+                         "without 'triage next', imported, or made before decisions kept it); the weighted test "
+                         "needs it for every decision")
 
 def screening_labels(project: Project, stage: str = "title_abstract") -> tuple[np.ndarray, np.ndarray, int]:
     """Labels of decided records in the order they were decided, a mask of the ones
@@ -120,8 +125,15 @@ def _described(rule: stopping.StoppingRule, to_screen: int | None, cost: str, ta
     return {"rule": rule.name, "promise": rule.promise(target, confidence), "to_screen": to_screen, "cost": cost}
 
 
-def stopping_advice(project: Project, *, stage: str = "title_abstract", with_model: bool = True) -> dict[str, Any]:
-    """Each rule's estimate and advice, or ``{}`` before any decision."""
+def stopping_advice(
+    project: Project, *, stage: str = "title_abstract", with_model: bool = True, probabilities_left: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Each rule's estimate and advice, or ``{}`` before any decision.
+
+    ``probabilities_left``: the model's inclusion probabilities of the records still to screen where
+    the caller has them (the web app's own ranking), instead of reading the kept order or
+    building a queue; the model's rules then run as in ``triage status``.
+    """
     labels, random_mask, n_total = screening_labels(project, stage)
     if labels.size == 0:
         return {}
@@ -170,7 +182,8 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
     if with_model and unscreened > 0 and 0 < found < screened:
         probabilities = None
         if model_estimate_ready(screened, n_total):
-            probabilities = unscreened_probabilities(project, stage)
+            probabilities = (probabilities_left if probabilities_left is not None
+                             else unscreened_probabilities(project, stage))
         rules["model estimate"] = model_rule(found, screened, n_total, probabilities, target)
         shown = shown_probabilities(project, stage) if probabilities is not None else None
         if shown is not None and shown.size == labels.size:
@@ -190,6 +203,8 @@ def stopping_advice(project: Project, *, stage: str = "title_abstract", with_mod
                 recommended_reason = DUAL_REASON
             else:
                 recommended = WEIGHTED  # it runs here: every decision kept the probability it was shown with
+        elif probabilities is not None:
+            recommended_reason = NO_PROBABILITY_REASON
     run = stopping.consecutive_irrelevant(labels)
     threshold = stopping.run_threshold(n_total)
     left = max(0, min(threshold - run, unscreened))

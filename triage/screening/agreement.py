@@ -8,9 +8,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from triage.errors import DecisionError
-from triage.store.allocation import resolution_ids
 from triage.store.db import Session
-from triage.store.decisions import CurrentDecision, current_decisions, decision_history
+from triage.store.decisions import CurrentDecision, decision_history, screening_decisions
 from triage.store.schema import RecordRow
 
 __all__ = ["CATEGORIES", "Agreement", "Conflict", "pabak", "pair_agreements", "reviewer_agreement"]
@@ -67,12 +66,9 @@ def _kappa(ya: list[str], yb: list[str]) -> float:
 def pair_agreements(session: Session, *, stage: str = "title_abstract") -> list[Agreement]:
     """Agreement of every pair of reviewers with records in common (a lead's resolutions left
     out: they settle a conflict, they are not a screening), pairs in name order."""
-    resolved = resolution_ids(session)
     names = sorted({row.reviewer for row in decision_history(session, stage=stage)})
-    per: dict[str, dict[int, CurrentDecision]] = {}
-    for name in names:
-        own = current_decisions(session, stage=stage, reviewer=name)
-        per[name] = {rid: d for rid, d in own.items() if d.decision_id not in resolved}
+    per: dict[str, dict[int, CurrentDecision]] = {
+        name: screening_decisions(session, stage=stage, reviewer=name) for name in names}
     out = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
@@ -97,7 +93,7 @@ def reviewer_agreement(
     """
     if reviewers is None:
         names = sorted({row.reviewer for row in decision_history(session, stage=stage)})
-        per = {n: current_decisions(session, stage=stage, reviewer=n) for n in names}
+        per = {n: screening_decisions(session, stage=stage, reviewer=n) for n in names}
         pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
         if not pairs:
             raise DecisionError(
@@ -106,8 +102,8 @@ def reviewer_agreement(
             )
         reviewers = max(pairs, key=lambda p: len(set(per[p[0]]) & set(per[p[1]])))
     a, b = reviewers
-    da = current_decisions(session, stage=stage, reviewer=a)
-    db = current_decisions(session, stage=stage, reviewer=b)
+    da = screening_decisions(session, stage=stage, reviewer=a)
+    db = screening_decisions(session, stage=stage, reviewer=b)
     common = sorted(set(da) & set(db))
     if not common:
         raise DecisionError(

@@ -190,8 +190,12 @@ class Project:
         url = database_url(path, database)
         if url.get_backend_name() == "sqlite":
             if not (url.database and Path(url.database).exists()):
+                # A team's project lives in PostgreSQL, not in its directory: the usual miss
+                # is a command run without the URL that 'triage init --database' was given.
                 raise ProjectError(
-                    f"no triage project in {path}", hint="run 'triage init' there first, or pass --project DIR"
+                    f"no triage project in {path}",
+                    hint=f"run 'triage init' there first, or pass --project DIR; a project kept in PostgreSQL "
+                         f"needs its URL: --database URL, or set ${DATABASE_ENV}",
                 )
             project = cls(path, _connect(url))
         else:

@@ -53,6 +53,7 @@ __all__ = [
     "record_decision",
     "record_decision_once",
     "reviewers_standing",
+    "screening_decisions",
     "settled_records",
     "standing_decision_count",
     "undo_last",
@@ -284,8 +285,20 @@ def decisions_in_force(
     return DecisionsInForce(dict(found.decisions), dict(found.conflicts), dict(found.awaiting))
 
 
-def _decisions_in_force(session: Session, *, stage: str, reviewer: str | None) -> DecisionsInForce:
-    rows = decision_history(session, stage=stage, reviewer=reviewer)
+def screening_decisions(session: Session, *, stage: str = "title_abstract", reviewer: str) -> dict[int, CurrentDecision]:
+    """``reviewer``'s own screening decision in force per group, a lead's resolutions left out.
+
+    What agreement between reviewers compares: a lead who also screens and then resolves a
+    conflict has her screening decision there, not her resolution (which settles the
+    conflict and would otherwise read as her having agreed all along).
+    """
+    return _decisions_in_force(session, stage=stage, reviewer=reviewer, leave_out=resolution_ids(session)).decisions
+
+
+def _decisions_in_force(
+    session: Session, *, stage: str, reviewer: str | None, leave_out: frozenset[int] = frozenset()
+) -> DecisionsInForce:
+    rows = [row for row in decision_history(session, stage=stage, reviewer=reviewer) if row.id not in leave_out]
     history = GroupHistory(session, {row.record_id for row in rows})  # the merges of the decided records only
     double = double_screening(session, stage) if reviewer is None else None
     resolutions = resolution_ids(session) if double is not None and double.share > 0 else frozenset()

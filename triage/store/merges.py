@@ -18,10 +18,11 @@ from triage.dedup.merge import canonical_record, choose_representative
 from triage.records.model import Record
 from triage.store.base import utcnow
 from triage.store.records import record_from_row
-from triage.store.schema import RecordRow
+from triage.store.schema import DecisionRow, RecordRow
+from triage.store.schema_allocation import ClaimRow
 from triage.store.schema_dedup import DedupMergeRow
 
-__all__ = ["active_merges", "apply_merge", "apply_merges", "merge_index", "undo_merge"]
+__all__ = ["active_merges", "apply_merge", "apply_merges", "merge_index", "screened_ids", "undo_merge"]
 
 
 def apply_merge(
@@ -57,6 +58,9 @@ def apply_merges(
     one run never overlap, so merges made by earlier batches need not be in it."""
     index: dict[int, DedupMergeRow] = {}
     base = in_force if in_force is not None else merge_index(active_merges(session))
+    involved = {rid for members in groups for rid, _ in members}
+    involved |= {rid for r in list(involved) if (m := base.get(r)) is not None for rid in m.members}
+    screened = screened_ids(session, involved)
     made: list[tuple[DedupMergeRow, set[int]]] = []
     replaced_by_new: list[tuple[DedupMergeRow, list[DedupMergeRow]]] = []
     for members in groups:
@@ -72,7 +76,7 @@ def apply_merges(
             ids |= set(old.members)
         group = sorted(ids)
         pairs = [(rid, records[rid]) for rid in group]
-        rep = choose_representative(pairs)
+        rep = choose_representative(pairs, screened)
         databases = sorted({r.provenance.database for _, r in pairs if r.provenance and r.provenance.database})
         merge = DedupMergeRow(run_id=run_id, representative_id=rep, members=group,
                            canonical=canonical_record([r for _, r in pairs]), databases=databases,
@@ -93,6 +97,22 @@ def apply_merges(
     if assignments:
         session.execute(update(RecordRow), assignments)
     return [merge for merge, _ in made]
+
+
+#: Ids per ``IN`` list of :func:`screened_ids`.
+_IN_CHUNK = 5_000
+
+
+def screened_ids(session: Session, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` a screening decision or a reviewer's claim names (at any stage): the
+    records screened as their group so far, which a merge keeps as its representative."""
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start : start + _IN_CHUNK]
+        found.update(session.scalars(select(DecisionRow.record_id).where(DecisionRow.record_id.in_(chunk)).distinct()))
+        found.update(session.scalars(select(ClaimRow.record_id).where(ClaimRow.record_id.in_(chunk)).distinct()))
+    return found
 
 
 def undo_merge(session: Session, merge: DedupMergeRow) -> None:

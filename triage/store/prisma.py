@@ -74,6 +74,9 @@ class PrismaCounts:
     #: Screened records (merge groups) whose decisions disagree: waiting for a person
     #: (``triage conflicts``); counted as screened, in none of the decisions.
     conflicts: int = 0
+    #: Not yet screened, though one reviewer decided them: screened twice (an allocation, blind
+    #: mode) and waiting for the second reviewer (the first decision counts nowhere until then).
+    awaiting_second_reviewer: int = 0
     #: Decisions in force that were made on a bigger group before a merge was undone:
     #: a person should confirm them (``triage records --subset inherited``).
     inherited: int = 0
@@ -131,6 +134,7 @@ def prisma_counts(session: Session) -> PrismaCounts:
     ft = {k: v for k, v in current_decisions(session, stage="full_text").items() if k in kept and k in active}
     conflicts = {k for k in in_force.conflicts if k in active}
     counts.conflicts = len(conflicts)
+    counts.awaiting_second_reviewer = sum(1 for k in in_force.awaiting if k in active)
     counts.inherited = sum(1 for d in ta.values() if d.inherited)
     counts.awaiting_dedup = awaiting_dedup(session)
     counts.screened = len(ta) + len(conflicts)

@@ -16,12 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.errors import DecisionError
+from triage.store.allocation import double_screening
 from triage.store.decisions import decisions_in_force, record_decision
-from triage.store.groups import current_groups
+from triage.store.groups import current_groups, screened_under
 from triage.store.schema import DecisionRow
 from triage.store.schema_allocation import ResolutionRow
 
-__all__ = ["Resolution", "resolutions", "resolve_conflict"]
+__all__ = ["Resolution", "refuse_a_third_decision", "resolutions", "resolve_conflict"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,22 @@ def resolve_conflict(
     session.add(marker)
     session.flush()
     return _resolution(row, marker)
+
+
+def refuse_a_third_decision(session: Session, record_id: int, *, stage: str = "title_abstract") -> None:
+    """Refuse a screening decision on a record two reviewers screened (an allocation's share
+    screened twice) and disagree on: only a lead's resolution settles it
+    (:func:`resolve_conflict`); a decision would be a third screening and leave the conflict."""
+    group = screened_under(session, record_id)  # one row, not every record's group
+    if not double_screening(session, stage).twice(group):
+        return
+    in_conflict = decisions_in_force(session, stage=stage).conflicts.get(group)
+    if in_conflict:
+        who = " and ".join(sorted({d.reviewer for d in in_conflict}))
+        raise DecisionError(
+            f"record {record_id} was screened twice and {who} disagree; a decision would be a third screening",
+            hint=f"a lead settles it: triage resolve {record_id} include|exclude|maybe --note WHY",
+        )
 
 
 def _resolution(row: DecisionRow, marker: ResolutionRow) -> Resolution:

@@ -73,14 +73,20 @@ def _fts5_ranking(session: Session, words: list[str], records: Sequence[tuple[in
 
 
 def plain_ranking(words: Sequence[str], records: Sequence[tuple[int, Record]]) -> list[int]:
-    """The fallback: records holding more of the distinct ``words`` first (title words count
-    double), ties in the given order. ``words`` are folded (:func:`fold_text`)."""
+    """The fallback: records whose title holds more of the distinct ``words`` first, then those
+    holding more of them anywhere, ties in the given order. ``words`` are folded (:func:`fold_text`).
+
+    The title decides first, as FTS5's title weight does: a sum over the fields let a word
+    found in both the title and the abstract outscore a title holding every word, so a record
+    without an abstract fell behind others whose titles held fewer of the words.
+    """
     wanted = list(dict.fromkeys(words))
     scored = []
     for position, (record_id, record) in enumerate(records):
         title = set(fold_text(record.title).split())
         rest = set(fold_text(" ".join(_fields(record)[1:])).split())
-        score = sum(2 * (w in title) + (w in rest) for w in wanted)
-        if score:
-            scored.append((-score, position, record_id))
-    return [record_id for _, _, record_id in sorted(scored)]
+        in_title = sum(w in title for w in wanted)
+        anywhere = sum(w in title or w in rest for w in wanted)
+        if anywhere:
+            scored.append((-in_title, -anywhere, position, record_id))
+    return [record_id for *_, record_id in sorted(scored)]

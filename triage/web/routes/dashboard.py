@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from triage.screening.advice import model_rule, screening_labels, stopping_advice
+from triage.screening.advice import screening_labels, stopping_advice
 from triage.screening.team import team_status
 from triage.store.prisma import prisma_counts
 from triage.web.context import WebContext, context_of
@@ -16,16 +14,18 @@ from triage.web.errors import NotFoundError
 from triage.web.figures import FORMATS, prisma_diagram, recall_curve_png
 from triage.web.state import decided_record_ids
 
-__all__ = ["model_estimate", "router"]
+__all__ = ["router", "unscreened_scores"]
 
 router = APIRouter()
 
 
-def model_estimate(ctx: WebContext) -> dict[str, Any] | None:
-    """The model's recall estimate from the app's own ranking (not a second queue build).
+def unscreened_scores(ctx: WebContext) -> np.ndarray | None:
+    """The model's inclusion probabilities of the undecided records from the app's own
+    ranking (not a second queue build); None until it is built.
 
-    ``stopping_advice(..., with_model=True)`` would build a new queue: seconds at 50k
-    records on every dashboard load. The app already keeps one; None until it is built.
+    ``stopping_advice`` without them would build a new queue: seconds at 50k records on
+    every dashboard load. With them the dashboard runs the model's rules (the estimate, the
+    weighted test) as ``triage status`` does, and recommends the same rule.
     """
     state = ctx.screening
     scored = state.model_scores()
@@ -33,12 +33,8 @@ def model_estimate(ctx: WebContext) -> dict[str, Any] | None:
         return None
     scores, record_ids = scored
     decided = decided_record_ids(ctx.project, state.stage)
-    labels, _, _ = screening_labels(ctx.project, state.stage)
-    found = int(labels.sum())
     unseen = np.array([i for i, rid in enumerate(record_ids) if rid not in decided], dtype=np.int64)
-    if found == 0 or found == labels.size or unseen.size == 0:
-        return None
-    return model_rule(found, int(labels.size), len(record_ids), scores[unseen])
+    return np.asarray(scores)[unseen]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -47,11 +43,9 @@ def dashboard(request: Request) -> Response:
     with ctx.project.reading() as session:
         counts = prisma_counts(session)
         team = team_status(session)  # per-reviewer progress, agreement per pair
-    advice = stopping_advice(ctx.project, stage=ctx.screening.stage, with_model=False)
-    if advice:
-        estimate = model_estimate(ctx)
-        if estimate is not None:
-            advice["rules"]["model estimate"] = estimate
+    scores = unscreened_scores(ctx)
+    advice = stopping_advice(ctx.project, stage=ctx.screening.stage, with_model=scores is not None,
+                             probabilities_left=scores)
     progress = counts.screened / counts.records_to_screen if counts.records_to_screen else 0.0
     return ctx.templates.TemplateResponse(
         request, "dashboard.html", {"counts": counts, "advice": advice, "progress": progress, "formats": FORMATS,
