@@ -114,3 +114,48 @@ def test_a_map_without_centring_still_compares_by_cosine(encoder: Encoder) -> No
     mapped = CodeSuggester(center=False, lexical_weight=0.0).fit(views, codes, kind=kinds, segments=segments,
                                                                  project_map=scaled)
     assert np.allclose(plain.decision_function(segments), mapped.decision_function(segments), atol=1e-5)
+
+
+def _torch_fit(segments: np.ndarray, views: np.ndarray, view_codes: list[str], examples: np.ndarray,
+               example_codes: list[str], steps: int) -> np.ndarray:
+    """The map as rounds 7-10 fitted it, with torch's autograd and Adam: the reference the numpy fit keeps."""
+    import torch
+
+    from triage.coding.adapt import LEARNING_RATE, STRENGTH, TEMPERATURE
+
+    center = segments.mean(axis=0)
+    codes = sorted(set(view_codes))
+    index = {c: i for i, c in enumerate(codes)}
+    rows = np.vstack([examples, views]) - center
+    labels = torch.tensor([index[c] for c in example_codes] + [index[c] for c in view_codes])
+    dim = rows.shape[1]
+    Z, V = torch.from_numpy(rows), torch.from_numpy(views - center)
+    view_index = torch.tensor([index[c] for c in view_codes])
+    delta = torch.zeros(dim, dim, requires_grad=True)
+    optimizer = torch.optim.Adam([delta], lr=LEARNING_RATE)
+    eye = torch.eye(dim)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        W = eye + delta
+        mapped = torch.nn.functional.normalize(Z @ W.T, dim=1)
+        prototypes = torch.zeros(len(codes), dim).index_add(0, view_index,
+                                                            torch.nn.functional.normalize(V @ W.T, dim=1))
+        prototypes = torch.nn.functional.normalize(prototypes, dim=1)
+        loss = torch.nn.functional.cross_entropy(mapped @ prototypes.T / TEMPERATURE, labels)
+        (loss + STRENGTH * delta.pow(2).sum()).backward()
+        optimizer.step()
+    return (eye + delta).detach().numpy()
+
+
+def test_the_numpy_fit_is_the_torch_fit(encoder: Encoder) -> None:
+    """The fit's gradient is written out in numpy (no torch import for a refit); it follows torch's autograd
+    and Adam step for step: the same matrix to float32 rounding, far below what the fit moves."""
+    segments = encoder.encode(WAITING + STAFF + OTHER)
+    views = encoder.encode([t for _, t in VIEWS])
+    codes = [c for c, _ in VIEWS]
+    seen, labels = [0, 1, 4, 5, 2], ["waiting", "waiting", "staff", "staff", "staff"]  # one against its text
+    ours = fit_project_map(segments, views, codes, segments[seen], labels, steps=50).matrix
+    theirs = _torch_fit(segments, views, codes, segments[seen], labels, steps=50)
+    moved = np.abs(theirs - np.eye(segments.shape[1])).max()
+    assert moved > 1e-3
+    assert np.abs(ours - theirs).max() < 1e-2 * moved, (np.abs(ours - theirs).max(), moved)

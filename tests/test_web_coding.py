@@ -193,7 +193,7 @@ def test_the_warm_up_is_never_a_daemon_thread(tmp_path: Path) -> None:
 def test_the_coding_page_refits_a_coders_map_in_the_background(coding_dir: Path, encoder: Encoder) -> None:
     """After an accept the next page asks for the coder's project map (issue 18, round 10) to be refitted,
     in the background: the kept map then holds that accept."""
-    from triage.store.project_maps import stored_project_map
+    from triage.store.project_maps import stored_map_accepts, stored_project_map
 
     review = coding_dir
     with web_client(review, encoder=encoder) as (client, token):
@@ -209,6 +209,33 @@ def test_the_coding_page_refits_a_coders_map_in_the_background(coding_dir: Path,
             thread.join(60)
         with Project.open(review) as project, project.reading() as session:
             kept = stored_project_map(session, encoder.name, "ana")
-        assert kept is not None and kept.accepts == frozenset({(segment, code)})
+            fitted_on = stored_map_accepts(session, encoder.name, "ana")
+        assert kept is not None and fitted_on == frozenset({(segment, code)})
         page = client.get("/coding", headers=HTML)
         assert page.status_code == 200
+
+
+def test_a_coding_page_reads_the_codebook_once(coding_dir: Path, encoder: Encoder) -> None:
+    """A coding page reads the codebook once (readying the vectors, the page and its suggestions share it), not
+    once for each step: the SQL the page's own thread runs holds one query of the codes table."""
+    from sqlalchemy import event
+
+    with web_client(coding_dir, encoder=encoder) as (client, _token):
+        assert client.get("/coding", headers=HTML).status_code == 200  # the first page stores every vector
+        coding = client.app.state.triage.coding  # type: ignore[attr-defined]
+        if coding._maps_thread is not None:
+            coding._maps_thread.join(60)
+        read: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if threading.current_thread().name not in ("coding-map", "coding-warm-up") \
+                    and re.search(r"\bFROM codes\b", statement):
+                read.append(statement)
+
+        event.listen(coding.project.engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/coding", headers=HTML)
+        finally:
+            event.remove(coding.project.engine, "before_cursor_execute", count)
+    assert page.status_code == 200 and 'class="segment current' in page.text
+    assert len(read) == 1, read

@@ -16,21 +16,23 @@ Round 8: with at most two codes of one theme among the three suggestions (``Code
 variant ``adapt-map-cap``) it rose on the tuning sets without lowering the check set; still an option, since a
 project would have to refit the map in the background after every accept.
 
-Written with torch's autograd rather than a library metric learner: scikit-learn's
-``NeighborhoodComponentsAnalysis`` (init="identity") was tried on the same rows and lost (tuning sets,
-online top-3 0.582 against 0.650), and sentence-transformers' losses train a model over texts, not a
-matrix over stored vectors.
+Not a library metric learner: scikit-learn's ``NeighborhoodComponentsAnalysis`` (init="identity") was tried
+on the same rows and lost (tuning sets, online top-3 0.582 against 0.650), and sentence-transformers' losses
+train a model over texts, not a matrix over stored vectors. Rounds 7-10 fitted it with torch's autograd; the
+loss's gradient is written out here in numpy instead (the chain rule through three normalisations and a
+softmax, and Adam's update as torch does it), because importing torch cost a command-line call that refits
+a map about 5 s of its 10 (``triage code suggest`` after an accept on the demo), and the fit needs nothing
+else of torch: the same steps from the same start give the same matrix to float32 rounding (the largest
+difference 5e-6 against movements of 2e-2; tests/test_coding_adapt.py pins it against the torch fit).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 __all__ = ["REFIT_SHARE", "STEPS", "STRENGTH", "TEMPERATURE", "ProjectMap", "fit_coders_map", "fit_project_map",
            "map_is_due"]
@@ -76,36 +78,77 @@ def fit_project_map(segments: np.ndarray, views: np.ndarray, view_codes: Sequenc
                     examples: np.ndarray, example_codes: Sequence[str], *, steps: int = STEPS) -> ProjectMap:
     """Learn the map from code text ``views`` (one row per view, labelled ``view_codes``) and accepted
     ``examples`` (labelled ``example_codes``); ``segments`` are all the project's segments (their mean is
-    the centre). Deterministic: full-batch Adam from the identity, ``steps`` steps."""
-    import torch
+    the centre). Deterministic: full-batch Adam from the identity, ``steps`` steps.
 
+    The loss: each member row ``z`` (an accepted example or a view) mapped and normalised, its cosines to the
+    codes' prototypes (the mean of each code's normalised mapped views, normalised) over
+    :data:`TEMPERATURE`, cross-entropy against its own code; plus :data:`STRENGTH` times the squared
+    distance of the map from the identity."""
     center = np.asarray(segments, dtype=np.float32).mean(axis=0)
     codes = sorted(set(view_codes))
     index = {c: i for i, c in enumerate(codes)}
     known = [i for i, c in enumerate(example_codes) if c in index]
-    rows = np.vstack([np.asarray(examples, dtype=np.float32)[known], np.asarray(views, dtype=np.float32)]) - center
-    labels = torch.tensor([index[example_codes[i]] for i in known] + [index[c] for c in view_codes])
-    dim = rows.shape[1]
+    dim = int(center.shape[0])
     if steps < 1 or not known:
         return ProjectMap(center, np.eye(dim, dtype=np.float32))
-    Z = torch.from_numpy(np.ascontiguousarray(rows))
-    V = torch.from_numpy(np.ascontiguousarray(np.asarray(views, dtype=np.float32) - center))
-    view_index = torch.tensor([index[c] for c in view_codes])
-    delta = torch.zeros(dim, dim, requires_grad=True)
-    optimizer = torch.optim.Adam([delta], lr=LEARNING_RATE)
-    eye = torch.eye(dim)
-    with _one_thread(torch):
+    Z = np.vstack([np.asarray(examples, dtype=np.float32)[known], np.asarray(views, dtype=np.float32)]) - center
+    labels = np.array([index[example_codes[i]] for i in known] + [index[c] for c in view_codes])
+    V = np.asarray(views, dtype=np.float32) - center
+    target = np.zeros((len(Z), len(codes)), dtype=np.float32)
+    target[np.arange(len(Z)), labels] = 1.0
+    member = np.zeros((len(codes), len(V)), dtype=np.float32)  # code x view: a prototype sums its views
+    member[[index[c] for c in view_codes], np.arange(len(V))] = 1.0
+    eye = np.eye(dim, dtype=np.float32)
+    delta = np.zeros((dim, dim), dtype=np.float32)
+    adam = _Adam(delta.shape)
+    # One BLAS thread: the fit is hundreds of small products, and with a thread per core each waits for every
+    # thread (on the loaded 2-core machine 1.5-4 s at 60 accepts against 0.33 s on one; torch's fit
+    # was 5 s against 0.25 s). The limit is the process's while the fit runs (threadpoolctl, as torch's was).
+    with threadpool_limits(limits=1):
         for _ in range(steps):
-            optimizer.zero_grad()
             W = eye + delta
-            mapped = torch.nn.functional.normalize(Z @ W.T, dim=1)
-            prototypes = torch.zeros(len(codes), dim).index_add(0, view_index,
-                                                                torch.nn.functional.normalize(V @ W.T, dim=1))
-            prototypes = torch.nn.functional.normalize(prototypes, dim=1)
-            loss = torch.nn.functional.cross_entropy(mapped @ prototypes.T / TEMPERATURE, labels)
-            (loss + STRENGTH * delta.pow(2).sum()).backward()  # type: ignore[no-untyped-call]
-            optimizer.step()
-    return ProjectMap(center, (eye + delta).detach().numpy().astype(np.float32))
+            mapped, mapped_norms = _unit(Z @ W.T)
+            views_mapped, view_norms = _unit(V @ W.T)
+            prototypes, prototype_norms = _unit(member @ views_mapped)
+            logits = mapped @ prototypes.T / TEMPERATURE
+            probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
+            d_logits = (probabilities - target) / (len(Z) * TEMPERATURE)  # mean cross-entropy
+            d_views = member.T @ _unit_backward(d_logits.T @ mapped, prototypes, prototype_norms)
+            gradient = (_unit_backward(d_logits @ prototypes, mapped, mapped_norms).T @ Z
+                        + _unit_backward(d_views, views_mapped, view_norms).T @ V + 2 * STRENGTH * delta)
+            delta = adam.step(delta, gradient.astype(np.float32))
+    return ProjectMap(center, eye + delta)
+
+
+def _unit(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``X`` normalised, and their norms (floored at 1e-12, as torch's ``normalize``)."""
+    norms = np.maximum(np.linalg.norm(X, axis=1, keepdims=True), np.float32(1e-12))
+    return X / norms, norms
+
+
+def _unit_backward(gradient: np.ndarray, unit: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """The gradient through ``x -> x / |x|``, given the gradient at the unit rows: ``(g - u (g . u)) / |x|``."""
+    return np.asarray((gradient - unit * np.sum(gradient * unit, axis=1, keepdims=True)) / norms)
+
+
+class _Adam:
+    """Adam (Kingma and Ba 2015) as ``torch.optim.Adam`` steps with its defaults (betas 0.9 / 0.999, eps 1e-8,
+    bias-corrected, no weight decay), at :data:`LEARNING_RATE`."""
+
+    def __init__(self, shape: tuple[int, ...], beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.mean: np.ndarray = np.zeros(shape, dtype=np.float32)
+        self.square: np.ndarray = np.zeros(shape, dtype=np.float32)
+        self.steps = 0
+
+    def step(self, param: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+        self.steps += 1
+        self.mean = self.beta1 * self.mean + (1 - self.beta1) * gradient
+        self.square = self.beta2 * self.square + (1 - self.beta2) * gradient * gradient
+        denominator = np.sqrt(self.square) / np.sqrt(1 - self.beta2 ** self.steps) + self.eps
+        return np.asarray(param - (LEARNING_RATE / (1 - self.beta1 ** self.steps)) * self.mean / denominator,
+                          dtype=np.float32)
 
 
 def fit_coders_map(segments: np.ndarray, code_vectors: np.ndarray, ids: Sequence[str], kinds: Sequence[str],
@@ -120,22 +163,3 @@ def fit_coders_map(segments: np.ndarray, code_vectors: np.ndarray, ids: Sequence
     return fit_project_map(segments, code_vectors[views], [ids[i] for i in views],
                            np.vstack([code_vectors[examples], accepted]),
                            [ids[i] for i in examples] + list(accepted_codes), steps=steps)
-
-
-_THREADS_LOCK = threading.Lock()
-
-
-@contextmanager
-def _one_thread(torch: Any) -> Iterator[None]:
-    """torch on one thread while a map is fitted. The fit is hundreds of small products, and with torch's
-    default of a thread per core each waits for every thread: on the shared 2-core machine under load a
-    fit took 5 s at 60 accepts and 16 s at 3,000, against 0.25 s and 2.9 s on one thread. torch's thread
-    count is global to the process, so an encoder running meanwhile in another thread (the web app's)
-    also runs on one thread until the fit ends."""
-    with _THREADS_LOCK:
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(before)

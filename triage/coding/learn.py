@@ -26,7 +26,7 @@ from triage.store.code_decisions import current_code_decisions
 from triage.store.code_vectors import save_code_vectors, stored_code_vectors
 from triage.store.coding import sentence_segments
 from triage.store.db import Project, Session
-from triage.store.project_maps import save_project_map, stored_project_map
+from triage.store.project_maps import save_project_map, stored_map_accepts, stored_project_map
 
 __all__ = ["build_suggester", "code_text_vectors", "refit_project_map", "segment_vectors", "store_missing_vectors"]
 
@@ -47,9 +47,10 @@ def segment_vectors(session: Session, encoder: Encoder, segment_ids: Sequence[in
     return np.vstack([np.frombuffer(stored[i], dtype=np.float32) for i in ids])
 
 
-def store_missing_vectors(project: Project, encoder: Encoder) -> None:
+def store_missing_vectors(project: Project, encoder: Encoder, codebook: Codebook | None = None) -> None:
     """Store a vector for every sentence, span and code text that has none, so that
     :func:`build_suggester` only reads them (nothing when the codebook has no codes yet).
+    ``codebook``: the one the caller read (a coding page reads it once and suggests with it), else read here.
 
     Call it before opening the transaction a suggestion is built in. The encoding happens
     outside any transaction and its result is stored in a short one: on SQLite a transaction
@@ -58,7 +59,9 @@ def store_missing_vectors(project: Project, encoder: Encoder) -> None:
     store's 10 s busy timeout.
     """
     with project.reading() as session:
-        if not coding_store.load_codebook(session).codable():
+        if codebook is None:
+            codebook = coding_store.load_codebook(session)
+        if not codebook.codable():
             return  # nothing to suggest: build_suggester says what to do
         missing = coding_store.segments_without_vectors(session, encoder.name)
     if missing:
@@ -67,9 +70,8 @@ def store_missing_vectors(project: Project, encoder: Encoder) -> None:
             coding_store.save_segment_vectors(session, encoder.name,
                                               ((i, v.tobytes()) for i, v in zip(missing, vectors, strict=True)))
     with project.transaction() as session:  # a codebook's few texts: milliseconds
-        codebook = coding_store.load_codebook(session)
-        if codable := codebook.codable():
-            code_text_vectors(session, encoder, training_items([(c, codebook.path(c.id)) for c in codable])[0])
+        code_text_vectors(session, encoder,
+                          training_items([(c, codebook.path(c.id)) for c in codebook.codable()])[0])
 
 
 def code_text_vectors(session: Session, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
@@ -110,9 +112,9 @@ def refit_project_map(project: Project, encoder: Encoder, coder: str | None = No
             return False
         accepts = {(d.segment_id, d.code_id) for d in current_code_decisions(session, codebook, coder)
                    if d.decision == "accept"}
-        kept = stored_project_map(session, encoder.name, coder)
-        changed = len(accepts ^ kept.accepts) if kept is not None else len(accepts)
-        if not map_is_due(len(kept.accepts) if kept is not None else None, changed):
+        kept = stored_map_accepts(session, encoder.name, coder)  # the accepts only: not the map's matrix
+        changed = len(accepts ^ kept) if kept is not None else len(accepts)
+        if not map_is_due(len(kept) if kept is not None else None, changed):
             return False
         texts, ids, kinds = training_items([(c, codebook.path(c.id)) for c in codable])
         code_vectors = code_text_vectors(session, encoder, texts)

@@ -107,18 +107,21 @@ class CodingModels:
         thread.start()
         return thread
 
-    def ready_vectors(self) -> None:
+    def ready_vectors(self, codebook: Codebook | None = None) -> None:
         """Store a vector for every sentence, span and code text that has none
         (:func:`~triage.coding.learn.store_missing_vectors`, outside any transaction of the
-        caller's); without codes, nothing (no model is loaded). One thread at a time, so a
-        request and the warm-up never encode the same texts twice."""
+        caller's); without codes, nothing (no model is loaded). ``codebook``: the one the caller
+        read (else read here). One thread at a time, so a request and the warm-up never encode
+        the same texts twice."""
         from triage.coding.learn import store_missing_vectors
 
         with self._vectors_lock:
-            with self.project.reading() as session:
-                if not store.load_codebook(session).codable():
-                    return
-            store_missing_vectors(self.project, self.encoder())
+            if codebook is None:
+                with self.project.reading() as session:
+                    codebook = store.load_codebook(session)
+            if not codebook.codable():
+                return
+            store_missing_vectors(self.project, self.encoder(), codebook)
 
     def _warm(self) -> None:
         from triage.coding.learn import build_suggester
@@ -252,12 +255,15 @@ def coding_page(request: Request, document: int | None = None, segment: int | No
                 perspective: str = "") -> Response:
     ctx = context_of(request)
     coder = reviewer_of(request)
+    # The codebook is read once: the vectors readied and the page below use the same one (read again in the
+    # page's transaction, a codebook edited in between would have texts without vectors, encoded in it).
+    with ctx.project.reading() as session:
+        codebook = store.load_codebook(session)
     if coder:
-        _models(request).ready_vectors()  # before the transaction: see CodingModels.ready_vectors
+        _models(request).ready_vectors(codebook)  # before the transaction: see CodingModels.ready_vectors
         _models(request).refresh_map(coder)
     with ctx.project.transaction() as session:  # stores a vector only if one appeared since
         docs = store.documents(session)
-        codebook = store.load_codebook(session)
         perspectives = sorted({p for d in docs for s in store.sentence_segments(session, d.id)
                                if (p := _perspective(d, s))})
         if perspective:
