@@ -139,16 +139,17 @@ def test_help_lists_every_command_in_a_panel_in_a_review_order() -> None:
 
 def test_a_group_given_an_option_before_its_command_names_its_commands() -> None:
     """`triage codebook -p DIR` (the group, no command) said only "No such option: -p"; groups
-    that run without a command (dedup, sources) still take their options."""
+    that run without a command (dedup, sources; rounds, studies and users list) still take their options."""
     env = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1", "TERM": "dumb"}
     triage = str(Path(sys.executable).with_name("triage"))  # the installed command: its name in the message
-    for group, first in (("codebook", "show"), ("studies", "list"), ("code", "import")):
+    for group, first in (("codebook", "show"), ("criteria", "set"), ("code", "import")):
         done = subprocess.run([triage, group, "-p", "somewhere"],
                               capture_output=True, text=True, check=False, env=env)
         assert done.returncode == 2, (group, done.stderr)
         message = " ".join(done.stderr.split())
         assert f"'triage {group}' needs a command before its options, one of: {first}," in message, message
         assert f"e.g. 'triage {group} {first} -p somewhere'" in message
-    done = subprocess.run([triage, "sources", "-p", "/nonexistent-project"],
-                          capture_output=True, text=True, check=False, env=env)
-    assert "no triage project in /nonexistent-project" in " ".join(done.stderr.split())
+    for group in ("sources", "studies"):
+        done = subprocess.run([triage, group, "-p", "/nonexistent-project"],
+                              capture_output=True, text=True, check=False, env=env)
+        assert "no triage project in /nonexistent-project" in " ".join(done.stderr.split()), group

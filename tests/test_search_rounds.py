@@ -114,13 +114,13 @@ def test_a_new_round_is_announced_and_a_near_name_questioned(tmp_path: Path) -> 
     assert "2026-upd…" not in listed  # each name whole, wrapped where the column is narrow
 
 
-def test_rounds_with_no_subcommand_lists_the_rounds_as_sources_lists_files(tmp_path: Path) -> None:
-    """A new user types 'triage rounds' (as 'triage sources' lists the imported files) and
-    gets the rounds, not the group's help; 'rounds list' still works, --json too."""
+def test_every_group_with_a_list_command_lists_when_given_none(tmp_path: Path) -> None:
+    """As 'triage sources' and 'triage rounds': 'triage studies' and 'triage users' alone
+    print what their 'list' prints (options included), not their help."""
     where = str(tmp_path / "review")
     invoke("init", where)
     invoke("import", str(DEMO / "embase.ris"), "-p", where)
-    listed = invoke("rounds", "-p", where)
-    assert "Search rounds" in listed and "Usage" not in listed
-    assert listed == invoke("rounds", "list", "-p", where)
-    assert [r["name"] for r in json.loads(invoke("rounds", "--json", "-p", where))] == ["first search"]
+    for group in ("rounds", "studies", "users"):
+        alone = invoke(group, "-p", where)
+        assert "Usage" not in alone and alone == invoke(group, "list", "-p", where), group
+        assert invoke(group, "--json", "-p", where) == invoke(group, "list", "--json", "-p", where), group

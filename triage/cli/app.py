@@ -7,8 +7,10 @@ traceback. Command modules import ``app`` (or make sub-apps with :func:`sub_app`
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, get_type_hints
 
 import typer
 from rich.console import Console
@@ -17,7 +19,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from triage.errors import TriageError
 
-__all__ = ["HELP_PANELS", "app", "console", "err_console", "fail", "sub_app"]
+__all__ = ["HELP_PANELS", "app", "console", "err_console", "fail", "list_when_alone", "listing_sub_app", "sub_app"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -119,6 +121,32 @@ def sub_app(help_text: str) -> typer.Typer:
     """A command group with triage's error handling and no shell-completion noise."""
     return typer.Typer(cls=TriageGroup, help=help_text, no_args_is_help=True, add_completion=False,
                        pretty_exceptions_enable=False)
+
+
+def listing_sub_app(help_text: str) -> typer.Typer:
+    """A command group that, given no subcommand, lists what it holds (:func:`list_when_alone`),
+    as ``triage sources`` lists the imported files: a new user types the group's name to see it."""
+    return typer.Typer(cls=TriageGroup, help=help_text, invoke_without_command=True, add_completion=False,
+                       pretty_exceptions_enable=False)
+
+
+def list_when_alone(group: typer.Typer, listing: Callable[..., None]) -> None:
+    """Run ``listing`` (the group's ``list`` command) when ``group`` is given no subcommand,
+    with the same options (``triage rounds --json`` as ``triage rounds list --json``).
+
+    Typer builds a command's options from its function's signature, so the group's callback
+    is given ``listing``'s (its annotations resolved: the command modules postpone them)."""
+    def callback(ctx: typer.Context, **options: Any) -> None:
+        if ctx.invoked_subcommand is None:
+            listing(**options)
+
+    hints = get_type_hints(listing, include_extras=True)
+    signature = inspect.signature(listing)
+    callback.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+                    *(p.replace(annotation=hints[p.name]) for p in signature.parameters.values())])
+    callback.__doc__ = listing.__doc__
+    group.callback(invoke_without_command=True)(callback)
 
 
 app = typer.Typer(

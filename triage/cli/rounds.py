@@ -17,29 +17,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from triage.cli.acting import act_as
-from triage.cli.app import TriageGroup, app, console
+from triage.cli.app import app, console, list_when_alone, listing_sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.store.rounds import FIRST_ROUND, add_database_search, round_summaries
 
-# With no subcommand the group lists the rounds, as 'triage sources' lists the imported files
-# ('triage dedup' runs deduplication): a new user typing 'triage rounds' wants to see them.
-rounds_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_completion=False,
-                         pretty_exceptions_enable=False,
-                         help="Search rounds: the first search and its updates, with what each searched and found "
-                              "(no subcommand: list them).")
+rounds_app = listing_sub_app("Search rounds: the first search and its updates, with what each searched and found "
+                             "(no subcommand: list them).")
 app.add_typer(rounds_app, name="rounds")
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the rounds as JSON.")]
-
-
-@rounds_app.callback()
-def rounds_command(ctx: typer.Context, as_json: JsonOption = False, project_dir: ProjectOption = None) -> None:
-    """List the rounds (as 'triage rounds list')."""
-    if ctx.invoked_subcommand is None:
-        list_command(as_json, project_dir)
 
 
 @rounds_app.command("list")
-def list_command(as_json: JsonOption = False, project_dir: ProjectOption = None) -> None:
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rounds as JSON.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
     """Each round: files, records per database, duplicates of earlier rounds, new studies."""
     with open_project(project_dir) as project, project.reading() as session:
         summaries = round_summaries(session)
@@ -54,6 +45,9 @@ def list_command(as_json: JsonOption = False, project_dir: ProjectOption = None)
                       escape(", ".join(f"{db} {n}" for db, n in s.by_database.items())),
                       str(s.duplicates_of_earlier), str(s.new_studies), str(len(s.searches)))
     console.print(table)
+
+
+list_when_alone(rounds_app, list_command)
 
 
 @rounds_app.command("search")

@@ -17,13 +17,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from triage.cli.acting import acting_name
-from triage.cli.app import app, console, sub_app
+from triage.cli.app import app, console, list_when_alone, listing_sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.store.decisions import current_decisions
 from triage.store.schema import RecordRow
 from triage.store.studies import link_reports, study_groups, study_links
 
-studies_app = sub_app("Study groups: reports of one study linked, screened side by side.")
+studies_app = listing_sub_app("Study groups: reports of one study linked, screened side by side (no subcommand: list them).")
 app.add_typer(studies_app, name="studies")
 
 ReviewerOption = Annotated[str | None, typer.Option("--reviewer", help="Your name (default: $TRIAGE_REVIEWER, else the 'reviewer' setting).")]
@@ -61,6 +61,9 @@ def list_command(
     console.print(table)
     console.print(f"{links} links in force; add one with [bold]triage studies link A B[/], "
                   "remove one with [bold]triage studies unlink A B[/].")
+
+
+list_when_alone(studies_app, list_command)
 
 
 def _link(a: int, b: int, link: bool, reviewer: str | None, note: str | None, project_dir: Path | None) -> None:

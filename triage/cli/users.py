@@ -17,14 +17,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from triage.cli.acting import REVIEWER_ENV
-from triage.cli.app import app, console, fail, sub_app
+from triage.cli.app import app, console, fail, list_when_alone, listing_sub_app
 from triage.cli.options import ProjectOption, open_project
 from triage.roles import ROLES
 from triage.store import users as store
 
 __all__ = ["users_app"]
 
-users_app = sub_app("Team accounts on this project: add users with a role, change roles, deactivate.")
+users_app = listing_sub_app("Team accounts on this project: add users with a role, change roles, deactivate "
+                            "(no subcommand: list them).")
 app.add_typer(users_app, name="users")
 
 RoleArgument = Annotated[str, typer.Argument(help=f"One of {', '.join(ROLES)}.")]
@@ -87,6 +88,9 @@ def list_command(
         state = "yes" if u.active else f"no (since {u.deactivated_at:%Y-%m-%d})" if u.deactivated_at else "no"
         table.add_row(escape(u.name), u.role, state, f"{u.created_at:%Y-%m-%d}")
     console.print(table)
+
+
+list_when_alone(users_app, list_command)
 
 
 @users_app.command("role")
