@@ -675,9 +675,11 @@ CHOICES = [
      "0.46-0.61 s (synthetic, 60 accepts). A kept map's accepts are kept apart from its matrix too (kind "
      "`coding_map_accepts`), so the coding page's refit check reads 1.3 KB in 0.37 ms where it decoded the 593 KB "
      "map in 7.21 ms (the demo, 8 accepts, median of 41). The coding page reads the codebook once (4 times before; "
-     "0.39 ms a read on the demo's 18 codes). Found: an accepted whole paragraph (the demo's segment 13) has no "
-     "stored vector (only sentences and spans are readied), so the refit after it loads the encoder once to embed "
-     "it (11.6-12.4 s that call)."),
+     "0.39 ms a read on the demo's 18 codes). Found while timing: an accepted whole paragraph (`code accept 13` on "
+     "the demo) had no stored vector (only sentences and spans were readied), so the suggester and the map's fit "
+     "encoded it where they needed it (11.6-12.4 s for the call after it, the encoder loaded; in the web inside the "
+     "page's transaction); segments a code was decided on are now readied with the sentences, outside any "
+     "transaction (the first call after such an accept still loads the encoder once to embed it)."),
     "",
     ("Latency: `triage code suggest` no longer loads the encoder when the segment and code vectors are stored "
      "(code texts' vectors are kept since this round): on the demo (2 studies, 38 segments, loaded 2-core machine) "

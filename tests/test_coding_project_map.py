@@ -170,3 +170,20 @@ def test_a_map_kept_with_its_accepts_inside_still_tells_them(coded_project: Proj
     with coded_project.transaction() as session:  # a new fit keeps them apart
         save_project_map(session, encoder.name, "ana", np.zeros(dim), np.eye(dim), made)
         assert load_state(session, "coding_map_accepts", stage="coding", preset=f"{encoder.name}|ana") is not None
+
+
+def test_an_accepted_paragraph_has_its_vector_readied(coded_project: Project, encoder: Encoder) -> None:
+    """A coder may accept a code for a whole paragraph (``code accept PARAGRAPH``): the suggester learns from it
+    and the map is fitted on it, so its vector is stored with the sentences' before any transaction
+    (store_missing_vectors), not encoded inside the transaction a page suggests in (build_suggester)."""
+    from triage.coding.learn import store_missing_vectors
+
+    with coded_project.transaction() as session:
+        codebook = store.load_codebook(session)
+        paragraph = next(s for s in store.document_segments(session, store.documents(session)[0].id)
+                         if s.kind == "paragraph")
+        appl.record_code_decision(session, codebook, paragraph.id, codebook.codable()[0].id, "accept", coder="ana")
+    store_missing_vectors(coded_project, encoder)
+    with coded_project.reading() as session:
+        assert paragraph.id in store.stored_segment_vectors(session, encoder.name, [paragraph.id])
+        assert not store.segments_without_vectors(session, encoder.name)

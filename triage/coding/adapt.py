@@ -28,6 +28,7 @@ difference 5e-6 against movements of 2e-2; tests/test_coding_adapt.py pins it ag
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,6 +65,10 @@ class ProjectMap:
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Rows of ``X`` (n, dim) in the mapped space, not normalised (the suggester normalises them)."""
         return np.asarray((np.asarray(X, dtype=np.float32) - self.center) @ self.matrix.T, dtype=np.float32)
+
+
+#: Held while a fit limits BLAS to one thread (see :func:`fit_project_map`).
+_LIMIT_LOCK = threading.Lock()
 
 
 def map_is_due(fitted_accepts: int | None, changed: int) -> bool:
@@ -103,8 +108,9 @@ def fit_project_map(segments: np.ndarray, views: np.ndarray, view_codes: Sequenc
     adam = _Adam(delta.shape)
     # One BLAS thread: the fit is hundreds of small products, and with a thread per core each waits for every
     # thread (on the loaded 2-core machine 1.5-4 s at 60 accepts against 0.33 s on one; torch's fit
-    # was 5 s against 0.25 s). The limit is the process's while the fit runs (threadpoolctl, as torch's was).
-    with threadpool_limits(limits=1):
+    # was 5 s against 0.25 s). The limit is the process's while the fit runs (threadpoolctl, as torch's was), so
+    # two fits at once take turns: each restores the count it found, and interleaved they would leave one thread.
+    with _LIMIT_LOCK, threadpool_limits(limits=1):
         for _ in range(steps):
             W = eye + delta
             mapped, mapped_norms = _unit(Z @ W.T)

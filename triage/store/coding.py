@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Code, Codebook
@@ -21,6 +21,7 @@ from triage.coding.segments import quote_spans, segment_text
 from triage.errors import DecisionError, InputError
 from triage.store.schema import RecordRow
 from triage.store.schema_coding import (
+    CodeDecisionRow,
     CodeHistoryRow,
     CodeRow,
     CodingDocumentRow,
@@ -327,10 +328,14 @@ def stored_segment_vectors(session: Session, model: str, segment_ids: Iterable[i
 
 def segments_without_vectors(session: Session, model: str) -> dict[int, str]:
     """Segment id -> text of the sentences and spans (what suggestions are made for and learn
-    from) with no vector stored for ``model``, in id order: one join, no vector read."""
+    from), and of any other segment a code was decided on (a whole paragraph accepted: the
+    suggester learns from it too), with no vector stored for ``model``, in id order: one join,
+    no vector read."""
     stored = and_(SegmentVectorRow.segment_id == CodingSegmentRow.id, SegmentVectorRow.model == model)
+    decided = select(CodeDecisionRow.segment_id)
     stmt = (select(CodingSegmentRow.id, CodingSegmentRow.text).outerjoin(SegmentVectorRow, stored)
-            .where(CodingSegmentRow.kind.in_(("sentence", "span")), SegmentVectorRow.segment_id.is_(None))
+            .where(or_(CodingSegmentRow.kind.in_(("sentence", "span")), CodingSegmentRow.id.in_(decided)),
+                   SegmentVectorRow.segment_id.is_(None))
             .order_by(CodingSegmentRow.id))
     return {int(i): str(text) for i, text in session.execute(stmt)}
 
