@@ -90,3 +90,14 @@ def test_a_title_without_an_abstract_is_found_by_its_title_on_postgresql_too(sha
     assert plain_ranking(fold_text("death of a spaniel").split(), records)[0] == sought[0]
     title = "Incomplete ossification of the humeral condyle in a Springer Spaniel"
     assert records[plain_ranking(fold_text(title).split(), records)[0] - 1][1].title == title
+
+
+def test_the_listing_says_how_many_it_shows_of_how_many(proj: Path) -> None:
+    # Session 16: 'records --search "DEATH OF A SPANIEL"' headed 20 rows "961 records".
+    result = runner.invoke(app, ["records", "--search", "cocker spaniel therapy", "-n", "3", "-p", str(proj)],
+                           terminal_width=200)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"{len(TITLES)} records hold a word of the search; the best 3 shown (--limit 0 for all)" in said
+    result = runner.invoke(app, ["records", "-n", "0", "-p", str(proj)], terminal_width=200)
+    assert f"{len(TITLES)} records" in result.output and "shown" not in result.output

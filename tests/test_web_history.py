@@ -93,3 +93,21 @@ def test_each_row_offers_what_it_holds_and_the_undone_decision_is_struck(demo_di
     assert "<del" not in _row_html(page, 4) and "withdrawn" not in _row_html(page, 4)  # not the retract row
     assert "<del" not in _row_html(page, 1)
     assert "setting: adult inpatient wards" in excluded  # the criteria's own exclude phrases are offered
+
+
+def test_changing_a_decision_two_reviewers_disagree_on_points_to_resolve(demo_dir: Path) -> None:
+    # Session 16: a lead's "Change" on the history page of a record ana and ben screened twice
+    # and disagree on was recorded as a third screening decision (the conflict left three-way).
+    from triage.store.allocation import set_allocation
+
+    with Project.open(demo_dir) as project, project.transaction() as session:
+        set_allocation(session, stage="title_abstract", reviewers=["ana", "ben"], double_share=1.0, set_by="lea")
+        record_decision(session, 2, "include", reviewer="ana")
+        record_decision(session, 2, "exclude", reviewer="ben", reasons=["setting"])
+    with web_client(demo_dir, reviewer="lea") as (client, token):
+        form = {"csrf_token": token, "record_id": "2", "decision": "include", "request_id": "r-lea"}
+        refused = client.post("/history/change", data=form, headers=JSON)
+        assert refused.status_code == 400
+        assert "triage resolve 2" in refused.json()["error"]["hint"]
+    with Project.open(demo_dir) as project, project.reading() as session:
+        assert len(decision_history(session, record_id=2)) == 2

@@ -382,7 +382,10 @@ def records_command(
             }
             print(json.dumps(data, ensure_ascii=False))
         return
-    table = Table("id", "year", "title", "first author", "decision", title=f"{len(items)} records")
+    title = f"{len(items)} records" + (" hold a word of the search" if search else "")
+    if len(shown) < len(items):  # say it: a heading of every match over the first rows read as a count of them
+        title += f"; the {'best' if search else 'first'} {len(shown)} shown (--limit 0 for all)"
+    table = Table("id", "year", "title", "first author", "decision", title=title)
     for item in shown:
         r = item.record
         table.add_row(

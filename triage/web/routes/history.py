@@ -12,6 +12,7 @@ from triage.screening.reasons import reason_options
 from triage.store.blind import hidden_decision_ids
 from triage.store.decisions import reasons_required, withdrawn_decision_ids
 from triage.store.history import decision_log_page, reviewer_names
+from triage.store.resolutions import refuse_a_third_decision
 from triage.web.context import context_of, reviewer_of
 from triage.web.routes.reviewer import require_reviewer
 
@@ -71,6 +72,10 @@ def change_decision(
     """Append a new decision on a record by the current reviewer; the old one stays in the log."""
     reviewer = require_reviewer(request)
     ctx = context_of(request)
+    # Checked here, not on the screening card's path: a record served for screening is never in
+    # conflict, and that path is timed per key press. The CLI's 'decide' makes the same check.
+    with ctx.project.reading() as session:
+        refuse_a_third_decision(session, record_id, stage=ctx.screening.stage)
     ctx.screening.decide(
         record_id, decision, reviewer=reviewer, request_id=request_id, reasons=reasons, note=note.strip(),
         model="history page",
