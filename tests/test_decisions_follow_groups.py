@@ -201,6 +201,7 @@ def test_conflicts_command_lists_the_group_and_decide_settles_it(project: Projec
     where = str(project.directory)
     lines = [json.loads(x) for x in invoke("conflicts", "--json", "-p", where).splitlines()]
     assert len(lines) == 1 and sorted(d["record_id"] for d in lines[0]["decisions"]) == [pubmed[0], embase[0]]
+    assert "1 conflict: different decisions in force" in invoke("conflicts", "-p", where)
     invoke("decide", str(lines[0]["id"]), "include", "--reviewer", "lead", "-p", where)
     assert "No conflicts" in invoke("conflicts", "-p", where)
 

@@ -42,10 +42,10 @@ def conflicts_command(
             }, ensure_ascii=False))
         return
     if not conflicts:
-        console.print("No conflicts: every merge group has one decision in force.")
+        console.print("No conflicts: every record and merge group has one decision in force.")
         return
     table = Table("screened as", "decided on", "decision", "reasons", "reviewer", "when",
-                  title=f"{len(conflicts)} merge groups with different decisions")
+                  title=f"{len(conflicts)} conflict{'' if len(conflicts) == 1 else 's'}: different decisions in force on one record or merge group")
     for screened_as, decisions in sorted(conflicts.items()):
         for n, d in enumerate(decisions):
             table.add_row(str(screened_as) if n == 0 else "", str(d.decided_record_id), d.decision,

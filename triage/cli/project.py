@@ -266,7 +266,7 @@ def status_command(
 def _print_team(team: dict[str, list[dict[str, object]]]) -> None:
     """Per-reviewer progress and agreement per pair (nothing for a one-person review)."""
     if len({str(r["reviewer"]) for r in team["reviewers"]}) > 1:
-        table = Table("stage", "reviewer", "decided", "left in their queue", title="Reviewers")
+        table = Table("stage", "reviewer", "decided", "still open to them (shared)", title="Reviewers")
         for r in team["reviewers"]:
             table.add_row(str(r["stage"]), escape(str(r["reviewer"])), str(r["decided"]), str(r["remaining"]))
         console.print(table)

@@ -537,7 +537,7 @@ class ScreeningState:
         moment earlier: passed over)."""
         if reviewer not in allocation.reviewers:
             raise DecisionError(f"{reviewer} is not allocated to screen at {self.stage}",
-                                hint=f"allocated: {', '.join(allocation.reviewers)}; ask the lead")
+                                hint=f"allocated: {', '.join(allocation.reviewers)}; a lead adds them with 'triage allocate --stage {self.stage} --reviewers ...'")
         for n, rid in enumerate(ordered):
             with self.project.transaction() as session:
                 if claim(session, stage=self.stage, record_id=rid, reviewer=reviewer, slots=allocation.slots(rid)):
