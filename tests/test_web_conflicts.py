@@ -32,7 +32,9 @@ def test_conflicts_listed_resolved_with_a_note_and_agreement_shown(demo_dir: Pat
                                follow_redirects=False)
         assert response.status_code == 303
         after = client.get("/conflicts", headers=HTML).text
-        assert "1 records in conflict." in after and "a clinic is in scope" in after
+        assert "1 record in conflict." in after and "a clinic is in scope" in after
+        history = client.get("/history?record_id=1", headers=HTML).text  # the resolution is marked as one there
+        assert history.count("lead's resolution</span>") == 1, history
         assert 'id="agreement"' in client.get("/", headers=HTML).text  # the dashboard shows agreement too
     with Project.open(demo_dir) as project, project.reading() as session:
         assert decisions_in_force(session).decisions[1].reviewer == "lea"

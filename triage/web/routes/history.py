@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from triage.screening.reasons import reason_options
+from triage.store.allocation import resolution_ids
 from triage.store.blind import hidden_decision_ids
 from triage.store.decisions import reasons_required, withdrawn_decision_ids
 from triage.store.history import decision_log_page, reviewer_names
@@ -46,6 +47,7 @@ def history_page(
         reviewers = reviewer_names(session)
         withdrawn = withdrawn_decision_ids(session, stage=stage, record_ids=sorted({e.record_id for e in entries}))
         required = reasons_required(session, stage)
+        resolved = resolution_ids(session) & {entry.id for entry in entries}  # a lead's resolutions, marked as such
     me = reviewer_of(request)
     request_ids = {row.record_id: ctx.screening.request_id(row.record_id, me) for row, _ in rows} if me else {}
     filters = {"q": q, "reviewer": reviewer, "decision": decision}
@@ -56,7 +58,7 @@ def history_page(
         "rows": rows, "total": total, "page": page, "pages": pages, "filters": filters,
         "query": urlencode({k: v for k, v in filters.items() if v}), "reviewers": reviewers,
         "reasons": reason_options(ctx.screening.criteria), "reason_required": required,  # the kept order has them
-        "request_ids": request_ids, "withdrawn": withdrawn,
+        "request_ids": request_ids, "withdrawn": withdrawn, "resolved": resolved,
     })
 
 
