@@ -60,6 +60,8 @@ def test_folds(screened: Path, tmp_path: Path) -> None:
     assert data["recall_top10"] <= data["recall_top20"] <= data["recall_top50"] <= 1
     assert 0 <= data["missed_below_stop"] <= data["heldout_includes"]
     assert "ROC AUC" in result.output
+    found = data["heldout_includes"] - data["missed_below_stop"]
+    assert data["recall_at_stop"] == pytest.approx(found / data["heldout_includes"])
 
 
 def test_reviewer(screened: Path, tmp_path: Path) -> None:
@@ -68,6 +70,10 @@ def test_reviewer(screened: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["mode"] == "reviewer" and data["heldout"] == 12
+    # 12 held-out decisions: the recall at the stopping point comes with its interval and a caveat
+    low, high = data["recall_at_stop_ci"]
+    assert 0 <= low <= data["recall_at_stop"] <= high <= 1 and high - low > 0.2
+    assert "Only 12 held-out decisions" in " ".join(result.output.split())
 
 
 def test_unknown_reviewer_lists_reviewers(screened: Path) -> None:

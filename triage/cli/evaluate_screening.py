@@ -129,6 +129,24 @@ def screening_command(
         console.print("Plots written to " + ", ".join(escape(str(p)) for p in written))
 
 
+#: Below this many held-out decisions, or includes among them, the measures come with a caveat.
+FEW_HELDOUT = 50
+FEW_INCLUDES = 10
+
+
+def _recall_at_stop(out: dict[str, Any]) -> dict[str, Any]:
+    """Recall of the held-out includes at the stopping point, with its exact (Clopper-Pearson)
+    95% interval: on a dozen held-out decisions the point value alone says little."""
+    from scipy.stats import binomtest
+
+    includes, missed = int(out["heldout_includes"] or 0), out["missed_below_stop"]
+    if not includes or missed is None:
+        return {"recall_at_stop": None, "recall_at_stop_ci": None}
+    found = includes - int(missed)
+    interval = binomtest(found, includes).proportion_ci(confidence_level=0.95, method="exact")
+    return {"recall_at_stop": found / includes, "recall_at_stop_ci": [float(interval.low), float(interval.high)]}
+
+
 def heldout_command(
     project_dir: ProjectOption = None,
     folds: Annotated[int | None, typer.Option("--folds", help="Cross-validation folds (default 5).")] = None,
@@ -165,6 +183,7 @@ def heldout_command(
             criteria=crit, seed=seed,
         )
     out = result.to_dict()
+    out.update(_recall_at_stop(out))
     table = Table(title=f"Held-out decisions ({'reviewer ' + reviewer if reviewer else f'{result.folds} folds'})")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -178,7 +197,16 @@ def heldout_command(
     for key, label in labels.items():
         value = out[key]
         table.add_row(label, "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value)))
+    low, high = out["recall_at_stop_ci"] or (None, None)
+    if out["recall_at_stop"] is not None:
+        table.add_row("recall at the stopping point (95% CI)", f"{out['recall_at_stop']:.3f} ({low:.2f}-{high:.2f})")
     console.print(table)
+    includes = int(out["heldout_includes"] or 0)
+    if int(out["heldout"]) < FEW_HELDOUT or includes < FEW_INCLUDES:
+        console.print(f"[yellow]Only {out['heldout']} held-out decisions ({includes} include"
+                      f"{'' if includes == 1 else 's'}): these measures swing widely on so few"
+                      + (f"; recall at the stopping point may be anywhere from {low:.0%} to {high:.0%} "
+                         "(95% Clopper-Pearson interval)" if low is not None else "") + ".[/]")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
