@@ -27,7 +27,7 @@ def conflicts_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines: one object per group in conflict.")] = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    """List merge groups whose members carry different decisions; settle one with 'triage decide' (a record two reviewers screened: a lead's 'triage resolve')."""
+    """List records with different decisions in force (two reviewers who disagree, or a merge group whose members carry different decisions); settle one with 'triage decide' (a record two reviewers screened: a lead's 'triage resolve')."""
     with open_project(project_dir) as project, project.reading() as session:
         conflicts = decisions_in_force(session, stage=stage).conflicts
     if as_json:
