@@ -43,3 +43,20 @@ def test_missing_label_names_file_and_record(tmp_path: Path) -> None:
     path.write_text("title,label_included\nA,1\nB,\n", encoding="utf-8")
     with pytest.raises(EvaluationError, match=r"half.csv: record 2 has no label; add a label_included"):
         load_labelled(path)
+
+
+def test_label_column_by_name_on_a_real_set(shared_data: Path) -> None:
+    """``--label label_abstract_screening``: the title/abstract decisions, the target the
+    shared data's README recommends for title/abstract screening (Cohen's sets have both)."""
+    path = shared_data / "screening" / "Cohen_2006_Antihistamines.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    abstract = load_labelled(path, label="label_abstract_screening")
+    assert abstract.labels.tolist() == [int(row["label_abstract_screening"]) for row in rows]
+    assert abstract.relevant > load_labelled(path).relevant  # more kept at title/abstract than finally included
+    with pytest.raises(EvaluationError, match=r"record 1 has no label in column 'label_screening'"):
+        load_labelled(path, label="label_screening")
+
+
+def test_a_named_column_ignores_asreview_notes() -> None:
+    assert label_of(Record(raw={"note": "ASReview_relevant"}), ("label_abstract_screening",)) is None

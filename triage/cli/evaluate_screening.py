@@ -52,6 +52,10 @@ def screening_command(
     confidence: Annotated[float, typer.Option(
         "--confidence", help="Confidence of the statistical tests (0-1), as the stopping_confidence setting.",
     )] = 0.95,
+    label: Annotated[str | None, typer.Option(
+        "--label", help="Column holding the 1/0 labels (default label_included, else included); "
+        "label_abstract_screening: the title/abstract decisions, where a dataset has them.",
+    )] = None,
 ) -> None:
     """Simulate screening labelled DATA in triage's order and report WSS, recall, stopping."""
     from triage.evaluation.labelled import load_labelled
@@ -81,7 +85,7 @@ def screening_command(
         console=err_console, transient=True,
     ) as progress:
         for path in data:
-            dataset = load_labelled(path, encoding=encoding)
+            dataset = load_labelled(path, encoding=encoding, label=label)
             embedding = progress.add_task(f"{escape(dataset.name)}: embedding records", total=None)
 
             def embedded(done: int, total: int, task: TaskID = embedding) -> None:

@@ -50,10 +50,11 @@ def _text_values(value: Any) -> list[str]:
     return [str(value)]
 
 
-def label_of(record: Record) -> int | None:
-    """The record's 1/0 label from its raw fields, or None when it has none."""
+def label_of(record: Record, columns: tuple[str, ...] = LABEL_COLUMNS) -> int | None:
+    """The record's 1/0 label from its raw fields (the first of ``columns`` it has), or None
+    when it has none."""
     raw = record.raw
-    for column in LABEL_COLUMNS:
+    for column in columns:
         for key, value in raw.items():
             if str(key).strip().lower() != column:
                 continue
@@ -63,6 +64,8 @@ def label_of(record: Record) -> int | None:
             if text in ("0", "0.0", "False", "false"):
                 return 0
             return None
+    if columns != LABEL_COLUMNS:  # a column asked for by name: ASReview's notes are not it
+        return None
     for value in raw.values():
         for text in _text_values(value):
             if _RIS_IRRELEVANT in text:
@@ -72,8 +75,10 @@ def label_of(record: Record) -> int | None:
     return None
 
 
-def load_labelled(path: str | Path, *, encoding: str | None = None) -> LabelledSet:
-    """Read ``path`` (CSV, RIS or BibTeX) with triage's readers and take its labels.
+def load_labelled(path: str | Path, *, encoding: str | None = None, label: str | None = None) -> LabelledSet:
+    """Read ``path`` (CSV, RIS or BibTeX) with triage's readers and take its labels, from the
+    column ``label`` when given (``label_abstract_screening``: the title/abstract decision,
+    the better target for title/abstract screening where a dataset has it).
 
     Raises :class:`EvaluationError` naming the file when a record has no label, so a
     simulation never silently treats unlabelled records as exclusions.
@@ -85,15 +90,17 @@ def load_labelled(path: str | Path, *, encoding: str | None = None) -> LabelledS
     if result.errors and not result.records:
         raise EvaluationError(f"{path.name}: no records could be read ({result.errors[0]})")
     labels: list[int] = []
+    columns = LABEL_COLUMNS if label is None else (label.strip().lower(),)
     for position, record in enumerate(result.records, start=1):
-        label = label_of(record)
-        if label is None:
+        value = label_of(record, columns)
+        if value is None:
             raise EvaluationError(
-                f"{path.name}: record {position} has no label",
-                hint="add a label_included (or included) column with 1/0, "
+                f"{path.name}: record {position} has no label" + (f" in column {label!r}" if label else ""),
+                hint=f"give every record 1 or 0 in {label!r}, or leave --label out to use label_included"
+                if label else "add a label_included (or included) column with 1/0, "
                 "or ASReview_relevant/ASReview_irrelevant notes in RIS",
             )
-        labels.append(label)
+        labels.append(value)
     if not labels:
         raise EvaluationError(f"{path.name}: no records", hint="check the file is a labelled export")
     return LabelledSet(path.stem, str(path), result.records, np.asarray(labels, dtype=np.int64))
