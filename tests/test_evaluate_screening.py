@@ -45,6 +45,8 @@ def test_json_and_plot(small_labelled: Path, tmp_path: Path) -> None:
     assert plot.stat().st_size > 10_000 and plot.with_suffix(".svg").exists()
     assert "Stopping rules (target recall 95%, confidence 95%)" in result.output
     assert "cmh_random" in result.output
+    # the rule status recommends is not simulated: the table says so, and where it is measured
+    assert "not simulated here: weighted_quasi" in " ".join(result.output.split())
 
 
 def test_bad_priors_is_one_line(small_labelled: Path) -> None:
