@@ -398,3 +398,21 @@ def test_status_counts_the_records_waiting_for_their_second_reviewer(project: Pr
     assert result.exit_code == 0, result.output
     assert any("waiting for a second reviewer" in line and line.rstrip(" │").endswith("2")
                for line in result.output.splitlines())
+
+
+def test_full_text_progress_counts_what_full_text_takes(project: Project) -> None:
+    """A reviewer's records still open at full text are those title/abstract screening kept,
+    not every record of the project (the dashboard said 606 of the demo's 607 after one
+    include)."""
+    from triage.screening.team import team_status
+
+    ids = _records(project, 6)
+    with project.transaction() as session:
+        for rid, decision in zip(ids[:3], ["include", "maybe", "exclude"], strict=True):
+            record_decision(session, rid, decision, reviewer="ana", reasons=["setting"] if decision == "exclude" else [])
+        record_decision(session, ids[0], "include", reviewer="ana", stage="full_text")
+    with project.reading() as session:
+        rows = {(r["stage"], r["reviewer"]): r for r in team_status(session)["reviewers"]}
+    assert rows[("full_text", "ana")]["decided"] == 1
+    assert rows[("full_text", "ana")]["remaining"] == 1  # the maybe; the exclude and the unscreened are not full text's
+    assert rows[("title_abstract", "ana")]["remaining"] == 3

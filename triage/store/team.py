@@ -14,6 +14,7 @@ from triage.store.claims import hold_decided, unavailable_to
 from triage.store.decisions import current_decisions, decision_history, decisions_in_force
 from triage.store.groups import dedup_horizon
 from triage.store.schema import RecordRow
+from triage.store.selection import servable_groups
 
 __all__ = ["ReviewerProgress", "allocate", "reviewer_progress", "unavailable_for"]
 
@@ -60,7 +61,8 @@ def unavailable_for(session: Session, *, stage: str, reviewer: str) -> frozenset
 
 def reviewer_progress(session: Session, *, stage: str = "title_abstract") -> list[ReviewerProgress]:
     """Each allocated reviewer's progress (everyone who decided, where nothing is allocated:
-    ``remaining`` is then every group not settled, as everyone screens everything)."""
+    ``remaining`` is then every group not settled, as everyone screens everything; at full
+    text, of the groups title/abstract screening kept)."""
     allocation = allocation_in_force(session, stage)
     in_force = decisions_in_force(session, stage=stage)
     resolved = resolution_ids(session)
@@ -73,6 +75,9 @@ def reviewer_progress(session: Session, *, stage: str = "title_abstract") -> lis
     if horizon is not None:
         stmt = stmt.where(RecordRow.id <= horizon)
     screenable = frozenset(session.scalars(stmt))
+    only = servable_groups(session, stage=stage)  # full text: what title/abstract screening kept
+    if only is not None:
+        screenable &= only
     settled = frozenset(in_force.decisions) | frozenset(in_force.conflicts)
     awaiting = {g: {d.reviewer for d in ds} for g, ds in in_force.awaiting.items()}
     out = []
