@@ -115,6 +115,7 @@ class RecordKeys:
     damaged_pages: str
     doi: str
     pmid: str
+    accession: str
     isbn: str
     abstract: str
     erratum: bool
@@ -263,6 +264,31 @@ def _raw_text(record: Record, suffixes: tuple[str, ...]) -> str:
     return ""
 
 
+# A database's own accession number, where an export keeps it (RIS AN, Web of Science UT and
+# BibTeX Unique-ID, Scopus EID): only the forms unique across every database count, a Web of
+# Science UT and a Scopus EID; others (Embase's, ProQuest's, a bare number) may be another
+# database's number for another record.
+_ACCESSION_FIELDS = frozenset(["an", "ut", "unique-id", "unique_id", "eid", "accession number", "accession_number"])
+_ACCESSION = re.compile(r"\b(?:(?:WOS|ISI):(\d{15})|(2-s2\.0-\d{8,}))\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _accession_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    # Cached per field layout, as _raw_keys: a million records share a few layouts.
+    return tuple(k for k in keys if str(k).strip().lower() in _ACCESSION_FIELDS)
+
+
+def _accession(record: Record) -> str:
+    """The record's Web of Science UT (``wos:`` and its 15 digits) or Scopus EID, else empty."""
+    for key in _accession_keys(tuple(record.raw)):
+        value = record.raw[key]
+        for text in value if isinstance(value, (list, tuple)) else [value]:
+            match = _ACCESSION.search(str(text))
+            if match:
+                return f"wos:{match.group(1)}" if match.group(1) else match.group(2).lower()
+    return ""
+
+
 def record_keys(index: int, record: Record) -> RecordKeys:
     """Derive the comparison keys of ``record`` (the ``index``-th of the run)."""
     raw_title = record.title or ""
@@ -318,6 +344,7 @@ def record_keys(index: int, record: Record) -> RecordKeys:
         damaged_pages=fold_text(record.pages) if record.pages and _DATE_DAMAGE.search(record.pages) else "",
         doi=doi,
         pmid=normalize_pmid(record.pmid) or "",
+        accession=_accession(record),
         isbn=re.sub(r"[^0-9x]", "", (record.isbn or "").lower()),
         abstract=fold_text(record.abstract[:300]) if record.abstract else "",
         erratum_note=note.group(1).strip() if note else "",

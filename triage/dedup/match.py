@@ -27,6 +27,8 @@ Traps handled explicitly (each has a test built from a real case):
   announces ("[Erratum appears in ...]") goes to a person;
 - no title or no authors: at most ``possible``, never merged automatically;
 - a one-page meeting abstract and the article in the same journal: ``related``.
+- one database record exported twice (a search re-run months later): the same Web of
+  Science UT or Scopus EID counts as a shared identifier, so a generic title merges on it.
 
 Evidence that merges despite a differing title or author list (tests in
 ``tests/test_dedup_rules.py``):
@@ -427,7 +429,11 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
     if a.part != b.part and a.part and b.part:
         return _distinct(f"different parts ({a.part} vs {b.part})", title_sim)
     same_doi = bool(a.doi) and a.doi == b.doi
+    # One database record exported twice (a search re-run months later): its accession number
+    # names it, as a DOI names an article. Not a conflict when they differ: a database can hold
+    # two records of one article.
     same_pmid = bool(a.pmid) and a.pmid == b.pmid
+    same_accession = bool(a.accession) and a.accession == b.accession
     id_conflict = (bool(a.doi and b.doi) and a.doi != b.doi) or (bool(a.pmid and b.pmid) and a.pmid != b.pmid)
     conflicts, agree = _bibliographic(a, b)
     # Authors are compared only where a rule needs them (the fuzzy pass is the costly
@@ -457,11 +463,11 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         # No title: too little to merge on; a person decides when the rest agrees.
         if not conflicts and not id_conflict and agree >= 3 and same_people():
             return Verdict(Outcome.POSSIBLE, 0.0, "title missing; authors, year, volume and pages agree")
-        if same_doi or same_pmid:
+        if same_doi or same_pmid or same_accession:
             return Verdict(Outcome.POSSIBLE, 0.0, "title missing; same identifier")
         return _distinct("title missing")
 
-    if same_doi or same_pmid:
+    if same_doi or same_pmid or same_accession:
         if title_sim >= CLOSE_TITLE or _subtitle_dropped(a, b) or _contained(a.title, b.title):
             return Verdict(Outcome.DUPLICATE, title_sim, "same identifier and title")
         if title_sim >= LOOSE_TITLE:
