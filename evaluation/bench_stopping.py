@@ -60,6 +60,8 @@ from stopping_orders import BIG, Run, dataset_paths, load_asreview_run, load_run
 from stopping_orders import DATA as DATA_DIR
 from stopping_scenarios import scenario_runs
 
+from triage.evaluation.checkpoints import decide_at_checkpoint
+from triage.evaluation.checkpoints import shown_probabilities as checkpoint_shown
 from triage.evaluation.labelled import load_labelled
 from triage.stopping import (
     RULES,
@@ -123,11 +125,8 @@ class Stop:
 
 
 def shown_probabilities(run: Run) -> np.ndarray:
-    """Each record's probability when it was shown: from the last checkpoint at or before
-    its position (the first checkpoint for the priors), in screening order."""
-    positions = np.arange(run.n)
-    row = np.clip(np.searchsorted(run.checkpoints, positions, side="right") - 1, 0, None)
-    return np.asarray(run.probabilities[row, run.order], dtype=float)
+    """Each record's probability when it was shown (:func:`triage.evaluation.checkpoints.shown_probabilities`)."""
+    return checkpoint_shown(run.order, run.checkpoints, run.probabilities)
 
 
 def replay(run: Run, rule: StoppingRule, target: float, confidence: float) -> tuple[int, int]:
@@ -143,13 +142,13 @@ def replay(run: Run, rule: StoppingRule, target: float, confidence: float) -> tu
     shown = shown_probabilities(run) if "probabilities" in rule.needs else None
     for j, k in enumerate(run.checkpoints):
         k = int(k)
-        history = ScreeningHistory(labels=seq[:k], n_total=run.n)
-        if "probabilities" in rule.needs:
-            probs = run.probabilities[j].astype(float)
-            history = ScreeningHistory(labels=seq[:k], n_total=run.n, unscreened_probabilities=probs[run.order[k:]],
-                                       screened_probabilities=probs[run.order[:k]],
-                                       shown_probabilities=None if shown is None else shown[:k])
-        if rule.decide(history, recall_target=target, confidence=confidence).stop:
+        if shown is not None:  # the one way a simulation asks a model-based rule (evaluate screening too)
+            stop = decide_at_checkpoint(rule, run.labels, run.order, k, run.probabilities[j], shown,
+                                        recall_target=target, confidence=confidence)
+        else:
+            stop = rule.decide(ScreeningHistory(labels=seq[:k], n_total=run.n), recall_target=target,
+                               confidence=confidence).stop
+        if stop:
             return k, int(found[k])
     return run.n, int(found[run.n])
 

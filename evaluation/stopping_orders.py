@@ -47,6 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "evaluation"))
 
+from triage.evaluation.checkpoints import CHECKPOINTS, checkpoint_every
 from triage.evaluation.labelled import LabelledSet, load_labelled
 
 DATA = REPO.parent / "shared" / "data" / "screening"
@@ -55,8 +56,6 @@ CACHE = REPO / "evaluation" / ".cache" / "stopping"
 COMPARE_CACHE = REPO / "evaluation" / ".cache" / "compare"
 #: Reviews over this many records get ``big_seeds`` seeds instead of ``seeds``.
 BIG = 2000
-#: Probabilities are kept about this many times per run.
-CHECKPOINTS = 200
 
 
 @dataclass
@@ -147,7 +146,7 @@ def screen(ds: LabelledSet, preset: str, seed: int, batches: int = CHECKPOINTS) 
     path = cache_path(ds.name, seed, preset, batch)
     if path.exists():
         return path
-    every = max(1, math.ceil(ds.n / CHECKPOINTS))
+    every = checkpoint_every(ds.n)
     recorders: list[ProbabilityRecorder] = []
 
     def factory(records: Any, **kwargs: Any) -> ProbabilityRecorder:
@@ -195,7 +194,7 @@ def load_asreview_run(ds: LabelledSet, seed: int) -> Run | None:
     n = int(ds.labels.size)
     seen = set(order)
     order += [i for i in range(n) if i not in seen]
-    every = max(1, math.ceil(n / CHECKPOINTS))
+    every = checkpoint_every(n)
     return Run(dataset=ds.name, seed=seed, tool="asreview:elas_u4", labels=ds.labels,
                order=np.asarray(order, dtype=np.int64), n_priors=int(cached["n_priors"]),
                checkpoints=np.arange(every, n + 1, every, dtype=np.int64),

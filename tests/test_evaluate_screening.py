@@ -45,8 +45,9 @@ def test_json_and_plot(small_labelled: Path, tmp_path: Path) -> None:
     assert plot.stat().st_size > 10_000 and plot.with_suffix(".svg").exists()
     assert "Stopping rules (target recall 95%, confidence 95%)" in result.output
     assert "cmh_random" in result.output
-    # the rule status recommends is not simulated: the table says so, and where it is measured
-    assert "not simulated here: weighted_quasi" in " ".join(result.output.split())
+    # the rule status recommends on new decision logs is simulated too, and named as status names it
+    assert all("weighted_quasi" in row["stopping"] for row in rows)
+    assert "weighted_quasi: model-weighted quasi-sampling" in " ".join(result.output.split())
 
 
 def test_bad_priors_is_one_line(small_labelled: Path) -> None:

@@ -90,7 +90,8 @@ def test_json_object_has_exactly_the_contract_keys() -> None:
     _, factory = make_cycles()
     row = simulate(RECORDS, LABELS, dataset="toy", seed=1, priors=(0, 0), cycle_factory=factory).to_dict()
     assert tuple(row) == JSON_KEYS
-    assert set(row["stopping"]) == {"consecutive_irrelevant", "knee", "cmh_ranked", "cmh_random", "model_estimate"}
+    assert set(row["stopping"]) == {"consecutive_irrelevant", "knee", "cmh_ranked", "cmh_random", "model_estimate",
+                                    "weighted_quasi"}
     for rule in row["stopping"].values():
         assert set(rule) == {"stopped_at", "recall", "work_saved", "promise"}
         assert rule["work_saved"] == pytest.approx(1 - rule["stopped_at"] / N, abs=1e-6)

@@ -7,9 +7,11 @@ with the seed (``priors=(1, 1)``: one include and one exclude, as ASReview's
 simulations; ``(0, 0)``: cold start from the criteria alone).
 
 The simulation stops once every relevant record is found, unless a stopping rule that
-needs the model (the model-based recall estimate) has not fired yet; rules that need
-only labels are evaluated on the order extended with the remaining (all irrelevant)
-records. Metrics leave the priors out (as ASReview Insights does); stopping results
+needs the model (the model-based recall estimate, model-weighted quasi-sampling) has not
+fired yet; rules that need only labels are evaluated on the order extended with the
+remaining (all irrelevant) records. Model-weighted quasi-sampling is asked at checkpoints,
+from the probabilities the cycle gave there (:mod:`triage.evaluation.checkpoints`, as the
+stopping benchmark asks it). Metrics leave the priors out (as ASReview Insights does); stopping results
 count them as screened, since a reviewer screened them.
 """
 
@@ -25,6 +27,7 @@ from numpy.typing import NDArray
 
 from triage import metrics, stopping
 from triage.errors import EvaluationError
+from triage.evaluation.checkpoints import checkpoint_every, decide_at_checkpoint
 from triage.records.model import Record
 
 __all__ = [
@@ -276,15 +279,34 @@ def simulate(
     tail = max(1, int(np.ceil(config.tail_batch * n)))
     trace: list[tuple[int, float]] = []
     trace_every = max(1, n // TRACE_POINTS)
+    weighted = stopping.RULES["weighted_quasi"]
+    every, next_mark = checkpoint_every(n), 0
+    shown: list[float] = []  # each screened record's probability when shown (NaN before the first checkpoint)
+    latest: NDArray[np.float64] | None = None
+    weighted_stop: int | None = None
+    model_rules_done: int | None = None  # where the simulation stopped before weighted quasi-sampling was asked
     while len(order) < n:
-        if found == total and model_stop is not None and not until_end:
-            break
-        # Once every include is found only the model-based rule still needs the model;
+        if found == total and model_stop is not None:
+            model_rules_done = len(order) if model_rules_done is None else model_rules_done
+            if weighted_stop is not None and not until_end:
+                break
+        # Once every include is found only the model-based rules still need the model;
         # what is left is all irrelevant, so it is screened in batches of ``tail``.
         picked = cycle.next(tail if found == total else batch)
         if not picked:
             break
+        if len(order) >= next_mark and order:  # a checkpoint: the cycle retrained on every decision so far
+            first = latest is None
+            latest = np.asarray(cycle.inclusion_probabilities(), dtype=np.float32).astype(float)
+            next_mark = len(order) + every
+            if first:  # the records screened before it (the priors) take the first checkpoint's
+                shown = [float(latest[i]) for i in order]
+            if weighted_stop is None and decide_at_checkpoint(
+                    weighted, y, np.concatenate([np.asarray(order), np.flatnonzero(~seen)]), len(order), latest,
+                    np.asarray(shown), recall_target=config.recall_target, confidence=config.confidence):
+                weighted_stop = len(order)
         for idx in (int(i) for i in picked):
+            shown.append(float(latest[idx]) if latest is not None else float("nan"))
             if seen[idx]:
                 raise EvaluationError(f"the cycle proposed record {idx} twice")
             label = int(y[idx])
@@ -299,12 +321,16 @@ def simulate(
             trace.append((len(order), stopping.estimated_recall(found, probabilities[~seen])))
         if progress is not None:
             progress(len(order), n)
-    n_simulated = len(order)
+    # What the simulation screened for every rule but weighted quasi-sampling, which may have
+    # asked for more (the recall bound's looks and the reported count stay what they were).
+    n_simulated = len(order) if until_end or model_rules_done is None else model_rules_done
     order.extend(int(i) for i in np.flatnonzero(~seen))
     seconds = time.perf_counter() - start
     rules = evaluate_rules(y, order, seed=seed, config=config)
     rules["model_estimate"] = _with_promise("model_estimate", _rule_result(y, order, model_stop if model_stop is not None else n),
                                             config)
+    rules["weighted_quasi"] = _with_promise(
+        "weighted_quasi", _rule_result(y, order, weighted_stop if weighted_stop is not None else n), config)
     bound = recall_bound_checks(y, order[:n_simulated], n, confidence=config.confidence)
     return SimulationResult(
         dataset=dataset,
