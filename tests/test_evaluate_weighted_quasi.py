@@ -4,10 +4,15 @@ reports is the one the benchmark's replay of the same screening finds (one way t
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _evaluation_support import load_evaluation_script
 
 from triage import stopping
 from triage.evaluation.checkpoints import checkpoint_every, decide_at_checkpoint, shown_probabilities
@@ -15,39 +20,13 @@ from triage.evaluation.labelled import load_labelled
 from triage.evaluation.simulate import real_cycle_factory, simulate
 
 
-class _Recorder:
-    """The real cycle, passed through, keeping its probabilities as the benchmark does
-    (evaluation/stopping_orders.py): after ``next``, every ``every`` decisions taught."""
-
-    def __init__(self, inner: Any, every: int) -> None:
-        self.inner, self.every, self.taught, self.mark = inner, every, 0, 0
-        self.kept: list[tuple[int, np.ndarray]] = []
-        self.model_name = inner.model_name
-
-    def teach(self, index: int, label: int) -> None:
-        self.inner.teach(index, label)
-        self.taught += 1
-
-    def next(self, k: int = 1) -> list[int]:
-        picked: list[int] = self.inner.next(k)
-        if self.taught >= self.mark and self.taught > 0:
-            self.kept.append((self.taught, np.asarray(self.inner.inclusion_probabilities(), dtype=np.float32)))
-            self.mark = self.taught + self.every
-        return picked
-
-    def scores(self) -> Any:
-        return self.inner.scores()
-
-    def inclusion_probabilities(self) -> Any:
-        return self.inner.inclusion_probabilities()
-
-
-def test_the_simulation_stops_where_the_benchmarks_replay_stops(shared_data: Path) -> None:
+def test_the_simulation_stops_where_the_benchmarks_replay_stops(repo_root: Path, shared_data: Path) -> None:
+    recorder = load_evaluation_script(repo_root, "stopping_orders").ProbabilityRecorder  # the benchmark's own
     data = load_labelled(shared_data / "screening" / "Cohen_2006_Antihistamines.csv")
-    made: list[_Recorder] = []
+    made: list[Any] = []
 
-    def factory(records: Any, **kwargs: Any) -> _Recorder:
-        made.append(_Recorder(real_cycle_factory(records, **kwargs), checkpoint_every(data.n)))
+    def factory(records: Any, **kwargs: Any) -> Any:
+        made.append(recorder(real_cycle_factory(records, **kwargs), checkpoint_every(data.n)))
         return made[0]
 
     result = simulate(data.records, data.labels, dataset=data.name, preset="tfidf", seed=0, cycle_factory=factory,
