@@ -448,7 +448,11 @@ def codebook_show(history: Annotated[bool, typer.Option(help="Show the codebook'
 
 @codebook_app.command("import")
 def codebook_import(file: Path, coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Import a codebook (.json, .toml, .csv, .qdc), replacing the project's."""
+    """Import a codebook (.json, .toml, .csv, .qdc), replacing the project's.
+
+    A .csv has one row per code with the columns name and parent (the parent's name or
+    id, empty for a theme), optionally id, description and examples.
+    """
     proj = open_project(project)
     codebook = read_codebook(file)
     with proj.transaction() as session:
