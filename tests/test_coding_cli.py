@@ -262,3 +262,23 @@ def test_export_names_the_files_it_writes(project: Project, demo: Path, tmp_path
     run("code", "export", str(tmp_path / "OUT.CSV"), *p)
     assert "segment_id" in (tmp_path / "OUT.CSV").read_text(encoding="utf-8").splitlines()[0].split(",")
 
+
+
+def test_codebook_import_does_not_hide_coding_silently(project: Project, demo: Path, tmp_path: Path) -> None:
+    """A new codebook without a code that has coded segments is refused, naming the code and its count:
+    the import used to succeed and the coding vanished from exports, counts and the synthesis."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(demo / "study-a-hollis-2021.md"), *p)
+    run("code", "accept", "3", "fear-of-removal", "--coder", "ana", *p)
+    smaller = tmp_path / "smaller.csv"
+    smaller.write_text("name,parent\nFear,\nFear of judgement,Fear\n", encoding="utf-8")
+    err = run("codebook", "import", str(smaller), "--coder", "ana", *p, ok=False)
+    assert err.exit_code == 1
+    assert "fear-of-removal (1 coded segment)" in err.output and "--hide-coded" in err.output
+    out = tmp_path / "coded.csv"
+    run("code", "export", str(out), *p)
+    assert [r["code_id"] for r in read_csv(out)] == ["fear-of-removal"]
+    run("codebook", "import", str(smaller), "--coder", "ana", "--hide-coded", *p)
+    run("code", "export", str(out), *p)
+    assert read_csv(out) == []

@@ -447,16 +447,33 @@ def codebook_show(history: Annotated[bool, typer.Option(help="Show the codebook'
 
 
 @codebook_app.command("import")
-def codebook_import(file: Path, coder: CoderOption = None, project: ProjectOption = None) -> None:
+def codebook_import(
+    file: Path,
+    hide_coded: Annotated[bool, typer.Option(
+        "--hide-coded", help="Import even where the file lacks codes with coded segments: their coding "
+        "leaves exports, counts and the synthesis (kept, back when a codebook with those ids is imported).")
+    ] = False,
+    coder: CoderOption = None,
+    project: ProjectOption = None,
+) -> None:
     """Import a codebook (.json, .toml, .csv, .qdc), replacing the project's.
 
     A .csv has one row per code with the columns name and parent (the parent's name or
-    id, empty for a theme), optionally id, description and examples.
+    id, empty for a theme), optionally id, description and examples. A file that lacks
+    codes with coded segments is refused unless --hide-coded.
     """
     proj = open_project(project)
     codebook = read_codebook(file)
     with proj.transaction() as session:
         codebook = adopt_ids(codebook, store.load_codebook(session))
+        left_out = appl.coded_codes_left_out(session, codebook)
+        if left_out and not hide_coded:
+            named = ", ".join(f"{code_id} ({n} coded segment{'s' if n != 1 else ''})" for code_id, n in left_out.items())
+            raise DecisionError(
+                f"{file.name} lacks codes with coding: {named}",
+                hint="add them to the file, or merge them into a code it has first (triage codebook merge "
+                "SOURCE TARGET), or pass --hide-coded to import anyway",
+            )
         store.save_codebook(session, codebook, _coder(proj, coder, what="a codebook import"),
                             imported_from=file.name)
     console.print(f"imported {len(codebook.codes())} codes ({len(codebook.codable())} codable) from {escape(file.name)}")

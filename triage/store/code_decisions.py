@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
 from triage.errors import DecisionError
-from triage.store.coding import memos, segment_attributes
+from triage.store.coding import load_codebook, memos, segment_attributes
 from triage.store.coding_allocation import check_allocated
 from triage.store.coding_blind import withheld
 from triage.store.schema_coding import (
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # scikit-learn comes with suggest.py; only the hint is needed
 __all__ = [
     "AppliedCode",
     "CurrentCodeDecision",
+    "coded_codes_left_out",
     "coded_columns",
     "coded_rows",
     "count_table",
@@ -120,6 +121,22 @@ def current_code_decisions(session: Session, codebook: Codebook, coder: str | No
         for (seg, code, who), row in latest_code_rows(session, codebook, coder).items()
         if row.decision != "retract" and code in codebook
     ]
+
+
+def coded_codes_left_out(session: Session, new: Codebook) -> dict[str, int]:
+    """Codes of the project's codebook that ``new`` lacks, with the segments coded with them.
+
+    Why: importing a codebook replaces the project's, and a code it lacks takes its coding out
+    of every export, count and synthesis (kept in the store, back when the code is), so the
+    import says which codes and how much before it does that.
+    """
+    old = load_codebook(session)
+    kept = {code.id for code in new.codes()} | set(new.merged)
+    segments: dict[str, set[int]] = {}
+    for decision in current_code_decisions(session, old):
+        if decision.decision == "accept" and decision.code_id not in kept:
+            segments.setdefault(decision.code_id, set()).add(decision.segment_id)
+    return {code_id: len(ids) for code_id, ids in sorted(segments.items())}
 
 
 def shared_code_decisions(session: Session, codebook: Codebook, coder: str | None = None, *,
