@@ -200,3 +200,25 @@ def test_synthesis_table(project: Project, tmp_path: Path) -> None:
     assert (theme["level"], theme["segments"], theme["studies"]) == ("theme", "3", "2")
     assert theme["perspectives"] == "parent 2; practitioner 1"
     assert theme["study_list"] == "study-a-hollis-2021; study-b-okafor-2022"
+
+
+def test_coding_on_a_code_that_became_a_theme_round_trips(project: Project, tmp_path: Path) -> None:
+    """A code with coding that later gets a subcode is a theme: its coding stays and is exported, and
+    the .qdpx then imports (NVivo and the others code on parent codes too); the whole import failed:
+    "'fear-of-removal' is a theme, not a code"."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(DEMO / "study-a-hollis-2021.md"), *p)
+    run("code", "accept", "1", "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", "2", "impact-on-children", "--coder", "ben", *p)
+    run("codebook", "add", "Fear of the courts", "--parent", "fear-of-removal", "--coder", "ana", *p)
+    out = tmp_path / "coding.qdpx"
+    run("code", "export", str(out), *p)
+    other_db = f"sqlite:///{tmp_path / 'other' / 'triage.sqlite'}"
+    other = Project.init(tmp_path / "other", other_db)
+    try:
+        assert "2 coding(s) by their coders" in run("code", "import", str(out), "-p", str(other.directory),
+                                                     "--database", other_db).output
+        assert coded(other) == coded(project) and len(coded(project)) == 2
+    finally:
+        other.close()

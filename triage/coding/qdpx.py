@@ -412,7 +412,7 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
         widened += not exact
         for seg_id in targets:
             decision = appl.record_code_decision(session, codebook, seg_id, code_id, "accept", coder=coding.coder,
-                                                 allocated_only=False)
+                                                 allocated_only=False, theme_ok=True)
             if coding.created_at is not None:
                 decision.created_at = coding.created_at
             written += 1

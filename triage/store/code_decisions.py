@@ -76,12 +76,15 @@ def record_code_decision(
     rank: int | None = None,
     reason: str | None = None,
     allocated_only: bool = True,
+    theme_ok: bool = False,
 ) -> CodeDecisionRow:
     """Append one decision inside the caller's transaction (DecisionError names the fix).
 
     Under a coding allocation a coder accepts or refuses codes only on segments given to them (a
     lead on any: :func:`~triage.store.coding_allocation.check_allocated`); withdrawing is always
-    allowed. ``allocated_only=False`` for coding read from another program (``.qdpx``)."""
+    allowed. ``allocated_only=False`` for coding read from another program (``.qdpx``), and
+    ``theme_ok=True`` for its coding on a code with subcodes: the other programs code on parent
+    codes, and a code coded here that later got a subcode is exported with its coding."""
     if decision not in CODE_DECISIONS:
         raise DecisionError(f"unknown decision {decision!r}", hint=f"use one of: {', '.join(CODE_DECISIONS)}")
     if not coder or not coder.strip():
@@ -90,7 +93,7 @@ def record_code_decision(
     if segment is None:
         raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
     code = codebook.get(code_id)
-    if not code.codable:
+    if not code.codable and not theme_ok:
         raise DecisionError(f"{code.id!r} is a theme, not a code", hint="apply one of the codes under it")
     if allocated_only and decision != "retract":
         check_allocated(session, segment_id, coder.strip())
