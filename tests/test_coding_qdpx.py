@@ -222,3 +222,37 @@ def test_coding_on_a_code_that_became_a_theme_round_trips(project: Project, tmp_
         assert coded(other) == coded(project) and len(coded(project)) == 2
     finally:
         other.close()
+
+
+def test_windows_line_breaks_keep_selections_on_their_words(project: Project, tmp_path: Path) -> None:
+    """A source written on Windows (NVivo, MAXQDA) has CRLF line breaks, and a selection's positions
+    count each \\r: the text was read with \\n alone and every selection after a line break landed
+    one character later per break ("econd paragraph here.\\n" for "Second paragraph here.")."""
+    text = "\r\nFirst paragraph.\r\n\r\nSecond paragraph here.\r\n\r\nThird one, with a quote \"like this\"."
+    start = text.index("Second")
+    quote = text.index('"like')
+    guid = "11111111-2222-3333-4444-555555555555"
+    user = "AAAAAAAA-0000-0000-0000-000000000001"
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="nvivo" origin="NVivo">
+  <Users><User guid="{user}" name="Chloe"/></Users>
+  <CodeBook><Codes><Code guid="{guid}" name="Fear" isCodable="true"/></Codes></CodeBook>
+  <Sources>
+    <TextSource guid="BBBBBBBB-0000-0000-0000-000000000001" name="Study X" plainTextPath="internal://x.txt">
+      <PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="{start}"
+                          endPosition="{start + len('Second paragraph here.')}">
+        <Coding guid="DDDDDDDD-0000-0000-0000-000000000001" creatingUser="{user}"><CodeRef targetGUID="{guid}"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000002" startPosition="{quote}"
+                          endPosition="{quote + len('"like this"')}">
+        <Coding guid="DDDDDDDD-0000-0000-0000-000000000002" creatingUser="{user}"><CodeRef targetGUID="{guid}"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>"""
+    path = tmp_path / "windows.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", xml)
+        archive.writestr("sources/x.txt", text.encode("utf-8"))
+    run("code", "import", str(path), "-p", str(project.directory))
+    assert sorted(r[7] for r in coded(project)) == ['"like this"', "Second paragraph here."]
