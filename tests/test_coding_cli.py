@@ -282,3 +282,30 @@ def test_codebook_import_does_not_hide_coding_silently(project: Project, demo: P
     run("codebook", "import", str(smaller), "--coder", "ana", "--hide-coded", *p)
     run("code", "export", str(out), *p)
     assert read_csv(out) == []
+
+
+def test_codes_named_by_their_names(project: Project, demo: Path, tmp_path: Path) -> None:
+    """NVivo users know codes by name: every command that takes a code takes its name as well as its id
+    (it said "no code 'Fear of child removal' in the codebook"); a name two codes share is refused."""
+    p = ["-p", str(project.directory), "--coder", "ana"]
+    run("codebook", "import", str(demo / "codebook.json"), *p)
+    run("code", "import", str(demo / "study-a-hollis-2021.md"), "-p", str(project.directory))
+    assert "accepted fear-of-removal, impact-on-children for segment 3" in run(
+        "code", "accept", "3", "fear of child removal", "Impact on children", *p).output
+    run("code", "reject", "4", "Changing workers", *p)
+    run("code", "memo", "Fear runs through it.", "--code", "Fear of child removal", *p)
+    run("codebook", "add", "Fear of the courts", "--parent", "Fear and stigma", *p)
+    run("codebook", "rename", "Fear of the courts", "Fear of court", *p)
+    run("codebook", "move", "Judged by the diagnosis", "--parent", "Parenting and recovery", *p)
+    run("codebook", "merge", "Fear of court", "Fear of child removal", *p)
+    run("codebook", "split", "Changing workers", "--into", "Turnover", "--into", "Absence", "--rest", "Turnover", *p)
+    with project.reading() as s:
+        book = load_codebook(s)
+        decided = {(r.segment_id, r.code_id, r.decision) for r in s.query(CodeDecisionRow)}
+    assert book.merged == {"fear-of-the-courts": "fear-of-removal"}
+    assert book.parent_of("judged-by-diagnosis").id == "parenting-and-recovery"  # type: ignore[union-attr]
+    assert {(3, "fear-of-removal", "accept"), (3, "impact-on-children", "accept")} <= decided
+    assert any(code == "turnover" and d == "reject" for _, code, d in decided)
+    run("codebook", "add", "Fear of child removal", "--id", "fear-2", "--parent", "Parenting and recovery", *p)
+    err = run("code", "accept", "5", "Fear of child removal", *p, ok=False)
+    assert err.exit_code == 1 and "fear-of-removal" in err.output and "fear-2" in err.output

@@ -236,6 +236,7 @@ def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None,
     name = _coder(proj, coder)
     with proj.transaction() as session:
         codebook = store.load_codebook(session)
+        codes = [codebook.find(code) for code in codes]
         if span is not None or quote is not None:
             selected = store.add_span(session, segment_id, span=_span(span) if span is not None else None,
                                       quote=quote)
@@ -257,7 +258,7 @@ def _span(text: str) -> tuple[int, int]:
 
 
 @code_app.command("accept")
-def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Code ids to apply.")],
+def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Codes to apply (ids or names).")],
                span: Annotated[str | None, typer.Option(
                    help="Code only characters START:END of the segment's text (from 0, end excluded).")] = None,
                quote: Annotated[str | None, typer.Option(
@@ -268,14 +269,14 @@ def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help=
 
 
 @code_app.command("reject")
-def reject_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Suggested code ids to refuse.")],
+def reject_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Suggested codes to refuse (ids or names).")],
                coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Refuse suggested codes for a segment; the model learns them as negatives."""
     _decide("reject", segment_id, codes, coder, project)
 
 
 @code_app.command("retract")
-def retract_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Code ids.")],
+def retract_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Codes (ids or names).")],
                 coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Withdraw your earlier accept or reject."""
     _decide("retract", segment_id, codes, coder, project)
@@ -342,7 +343,7 @@ def export_cmd(
 @code_app.command("memo")
 def memo_cmd(
     text: Annotated[str, typer.Argument(help="The memo's text (in quotes).")],
-    code: Annotated[str | None, typer.Option(help="Memo on this code.")] = None,
+    code: Annotated[str | None, typer.Option(help="Memo on this code (id or name).")] = None,
     segment: Annotated[int | None, typer.Option(help="Memo on this segment.")] = None,
     coder: CoderOption = None,
     project: ProjectOption = None,
@@ -351,7 +352,8 @@ def memo_cmd(
     proj = open_project(project)
     name = _coder(proj, coder, what="a memo")
     with proj.transaction() as session:
-        row = store.add_memo(session, store.load_codebook(session), text, coder=name, code_id=code,
+        codebook = store.load_codebook(session)
+        row = store.add_memo(session, codebook, text, coder=name, code_id=codebook.find(code) if code else None,
                              segment_id=segment)
         where = f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"
     console.print(f"memo {row.id} on {escape(where)} ({escape(name)})")
@@ -498,19 +500,20 @@ def _edit(project: Path | None, coder: str | None, change: Any) -> None:
 
 
 @codebook_app.command("add")
-def codebook_add(name: str, parent: Annotated[str | None, typer.Option(help="Parent theme id.")] = None,
+def codebook_add(name: str, parent: Annotated[str | None, typer.Option(help="Parent theme (id or name).")] = None,
                  code_id: Annotated[str | None, typer.Option("--id", help="Id (default: from the name).")] = None,
                  description: Annotated[str | None, typer.Option(help="What the code covers.")] = None,
                  coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Add a code (or a theme, without --parent)."""
-    _edit(project, coder, lambda cb: cb.add(Code(code_id or slugify(name), name, description), parent))
+    _edit(project, coder, lambda cb: cb.add(Code(code_id or slugify(name), name, description),
+                                            cb.find(parent) if parent else None))
     console.print(f"added {code_id or slugify(name)}")
 
 
 @codebook_app.command("rename")
 def codebook_rename(code_id: str, name: str, coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Rename a code; its id and applications stay."""
-    _edit(project, coder, lambda cb: cb.rename(code_id, name))
+    _edit(project, coder, lambda cb: cb.rename(cb.find(code_id), name))
     console.print(f"renamed {code_id}")
 
 
@@ -522,12 +525,14 @@ def codebook_merge(source: str, target: str, coder: CoderOption = None, project:
     proj = open_project(project)
     name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
+        book = store.load_codebook(session)
+        source, target = book.find(source), book.find(target)
         merge_codes(session, source, target, coder=name)
     console.print(f"merged {source} into {target} (undo: triage codebook unmerge {source})")
 
 
 @codebook_app.command("move")
-def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help="New parent (none: top).")] = None,
+def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help="New parent, id or name (none: top).")] = None,
                   coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Move a code under another theme (its coded segments and memos stay with it)."""
     from triage.store.codebook_changes import move_code
@@ -535,7 +540,9 @@ def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help=
     proj = open_project(project)
     name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
-        move_code(session, code_id, parent, coder=name)
+        book = store.load_codebook(session)
+        code_id = book.find(code_id)
+        move_code(session, code_id, book.find(parent) if parent else None, coder=name)
     console.print(f"moved {code_id}")
 
 
@@ -556,6 +563,7 @@ def codebook_split(
     proj = open_project(project)
     name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
+        code_id = store.load_codebook(session).find(code_id)
         done = split_code(session, code_id, into, targets, coder=name, rest=rest)
     console.print(f"split {code_id} into {', '.join(done['into'])}: {len(done['withdrawn'])} decision(s) carried")
 
