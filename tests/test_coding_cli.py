@@ -309,3 +309,23 @@ def test_codes_named_by_their_names(project: Project, demo: Path, tmp_path: Path
     run("codebook", "add", "Fear of child removal", "--id", "fear-2", "--parent", "Parenting and recovery", *p)
     err = run("code", "accept", "5", "Fear of child removal", *p, ok=False)
     assert err.exit_code == 1 and "fear-of-removal" in err.output and "fear-2" in err.output
+
+
+def test_coding_waiting_for_a_second_coder_is_said(project: Project, demo: Path, tmp_path: Path) -> None:
+    """Coding made before 'code allocate --double all' (a pilot, the lead's own) waits, blind, for a
+    second coder: the export and the synthesis counted it nowhere and said nothing ("wrote 0 coded
+    segment(s)"); they now say how many segments wait and for what."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(demo / "study-a-hollis-2021.md"), *p)
+    run("code", "accept", "3", "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", "4", "hiding-difficulties", "--coder", "ana", *p)
+    run("code", "allocate", "--coders", "cat,dan", "--double", "all", "--by", "ana", *p)
+    out = " ".join(run("code", "export", str(tmp_path / "coded.csv"), *p).output.split())
+    assert "wrote 0 coded segment(s)" in out
+    assert "2 segment(s) coded once wait for a second coder (blind double coding): 3, 4" in out
+    out = " ".join(run("code", "synthesis", str(tmp_path / "synthesis.csv"), *p).output.split())
+    assert "2 segment(s) coded once wait for a second coder (blind double coding)" in out
+    run("code", "accept", "3", "fear-of-removal", "--coder", "cat", *p)
+    out = " ".join(run("code", "export", str(tmp_path / "coded.csv"), *p).output.split())
+    assert "wrote 1 coded segment(s)" in out and "1 segment(s) coded once wait for a second coder" in out

@@ -321,19 +321,21 @@ def export_cmd(
         console.print(f"wrote {n} coding(s) with their sources and codebook to {escape(str(out))}")
         return
     disputed: tuple[int, ...] = ()
+    awaiting: tuple[int, ...] = ()
     with proj.reading() as session:
         codebook = store.load_codebook(session)
         if coder is not None or every_coder:
             rows = appl.coded_rows(session, codebook, coder)
         else:
             found = rows_in_force(session, codebook)
-            rows, disputed = found.rows, found.disputed_units
+            rows, disputed, awaiting = found.rows, found.disputed_units, found.awaiting_units
     _write_csv(out, rows, appl.coded_columns(rows, in_force=coder is None and not every_coder))
     console.print(f"wrote {len(rows)} coded segment(s) to {escape(str(out))}")
     if disputed:
         console.print(f"left out: codes coders dispute on {len(disputed)} segment(s) no lead has resolved "
                       f"({', '.join(map(str, disputed[:10]))}{' ...' if len(disputed) > 10 else ''}); "
                       "see 'triage code disagreements'")
+    _say_awaiting(awaiting)
     if counts is not None:
         table = appl.count_table(rows, codebook, by=("study", "perspective"))
         _write_csv(counts, table, list(table[0]) if table else ["code_id"])
@@ -402,6 +404,15 @@ def synthesis_cmd(
     if found.disputed_units:
         console.print(f"not counted: codes coders dispute on {len(found.disputed_units)} segment(s) no lead has "
                       "resolved; see 'triage code disagreements'")
+    _say_awaiting(found.awaiting_units)
+
+
+def _say_awaiting(units: tuple[int, ...]) -> None:
+    """Coding blind double coding holds back is counted nowhere yet; say so rather than nothing."""
+    if units:
+        console.print(f"not counted yet: {len(units)} segment(s) coded once wait for a second coder (blind double "
+                      f"coding): {', '.join(map(str, units[:10]))}{' ...' if len(units) > 10 else ''}; "
+                      "see 'triage code next --coder NAME'")
 
 
 @code_app.command("candidates")

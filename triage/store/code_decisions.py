@@ -47,6 +47,7 @@ __all__ = [
     "record_code_decision",
     "record_suggestions",
     "segment_rows",
+    "shared_and_withheld",
     "shared_code_decisions",
     "shared_memos",
     "study_labels",
@@ -146,9 +147,18 @@ def shared_code_decisions(session: Session, codebook: Codebook, coder: str | Non
                           viewer: str | None = None) -> list[CurrentCodeDecision]:
     """The current decisions (``coder``'s only, if given) that ``viewer`` may see: blind coding
     withholds other coders' decisions on a segment coded twice until two have coded it."""
+    return shared_and_withheld(session, codebook, coder, viewer=viewer)[0]
+
+
+def shared_and_withheld(session: Session, codebook: Codebook, coder: str | None = None, *,
+                        viewer: str | None = None) -> tuple[list[CurrentCodeDecision], list[CurrentCodeDecision]]:
+    """:func:`shared_code_decisions` and the decisions blind coding withholds from ``viewer``
+    (an export says how many segments wait for their second coder instead of dropping them unsaid)."""
     decisions = current_code_decisions(session, codebook)  # every coder's: who has coded a unit
     hidden = withheld(session, {(d.segment_id, d.coder) for d in decisions}, viewer)
-    return [d for d in decisions if (d.segment_id, d.coder) not in hidden and coder in (None, d.coder)]
+    mine = [d for d in decisions if coder in (None, d.coder)]
+    return ([d for d in mine if (d.segment_id, d.coder) not in hidden],
+            [d for d in mine if (d.segment_id, d.coder) in hidden])
 
 
 def shared_memos(session: Session, codebook: Codebook, *, viewer: str | None = None, code_id: str | None = None,
