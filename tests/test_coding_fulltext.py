@@ -285,3 +285,35 @@ def test_last_page_with_a_short_right_column(shared_data: Path, tmp_path: Path) 
     document = read_document(tmp_path / "paper.pdf")
     assert _letters(document.text).endswith(_letters(quality[-1]))
     assert [e.heading for e in document.outline if e.kept] == ["Results", "Emotions", "Quality of Life"]
+
+
+def test_boundaries_corrected_after_the_import(project: Project, shared_data: Path) -> None:
+    """A paper imported with the results span found, then seen to be wrong, is imported again with the
+    corrected span by --replace ("already imported ...; import each study's results once" was the only
+    answer: no command took a document back). A document with coding on it is not replaced."""
+    source = shared_data / "coding" / "qes-siblings-mental-illness" / "source.md"
+    p = ["-p", str(project.directory)]
+    first = runner.invoke(app, ["code", "import", str(source), "--study", "Jayasinghe 2023", *p])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["code", "import", str(source), "--from-heading", "Qualitative findings", *p])
+    assert again.exit_code == 1 and "--replace" in again.stderr
+    with project.reading() as session:
+        [old] = documents(session)
+        before = len(document_segments(session, old.id))
+    done = runner.invoke(app, ["code", "import", str(source), "--from-heading", "Qualitative findings",
+                               "--to-heading", "Discussion", "--replace", *p])
+    assert done.exit_code == 0, done.output
+    with project.reading() as session:
+        [new] = documents(session)
+        new_id, study, text = new.id, new.study, new.text
+        segments = [(s.id, s.kind) for s in document_segments(session, new.id)]
+    assert study == "Jayasinghe 2023" and text.startswith("## Qualitative findings")  # its label kept
+    assert 0 < len(segments) < before and "Literature search" not in text
+    runner.invoke(app, ["codebook", "add", "Home life", "--coder", "ana", *p])
+    runner.invoke(app, ["codebook", "add", "Witness", "--parent", "home-life", "--coder", "ana", *p])
+    coded = next(i for i, kind in segments if kind == "sentence")
+    assert runner.invoke(app, ["code", "accept", str(coded), "witness", "--coder", "ana", *p]).exit_code == 0
+    refused = runner.invoke(app, ["code", "import", str(source), "--replace", *p])
+    assert refused.exit_code == 1 and "1 coding decision" in refused.stderr
+    with project.reading() as session:
+        assert [d.id for d in documents(session)] == [new_id]

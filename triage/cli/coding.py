@@ -85,6 +85,8 @@ def import_cmd(
                      ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the headings and the span kept; store nothing.")
                        ] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Import a file again (e.g. with other boundaries) in "
+                                          "place of its earlier import, which nobody has coded yet.")] = False,
     coder: CoderOption = None,
     project: ProjectOption = None,
 ) -> None:
@@ -113,7 +115,8 @@ def import_cmd(
         if dry_run:
             continue
         with proj.transaction() as session:
-            row = store.import_document(session, nlp(), doc, study=study, record_id=record, attributes=attributes)
+            row = store.import_document(session, nlp(), doc, study=study, record_id=record, attributes=attributes,
+                                        replace=replace)
             n = len(store.sentence_segments(session, row.id))
             console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
         for problem in doc.problems:
