@@ -256,3 +256,24 @@ def test_windows_line_breaks_keep_selections_on_their_words(project: Project, tm
         archive.writestr("sources/x.txt", text.encode("utf-8"))
     run("code", "import", str(path), "-p", str(project.directory))
     assert sorted(r[7] for r in coded(project)) == ['"like this"', "Second paragraph here."]
+
+
+def test_a_qdpx_does_not_hide_the_projects_coding_silently(project: Project, tmp_path: Path) -> None:
+    """A .qdpx brings its own codebook, which replaces the project's: one without the project's coded
+    codes took all its coding out of exports with no word (5 coded segments -> 0). Refused unless --hide-coded."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(DEMO / "study-a-hollis-2021.md"), *p)
+    run("code", "accept", "3", "fear-of-removal", "--coder", "ana", *p)
+    xml = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="other" origin="ATLAS.ti">
+  <CodeBook><Codes><Code guid="A182CD3A-D83C-4D8C-BC80-26D9103EC6D6" name="Commits" isCodable="true"/></Codes></CodeBook>
+</Project>"""
+    other = tmp_path / "other.qdpx"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("project.qde", xml)
+    err = run("code", "import", str(other), *p, ok=False)
+    assert err.exit_code == 1 and "fear-of-removal (1 coded segment)" in err.stderr and "--hide-coded" in err.stderr
+    assert len(coded(project)) == 1
+    run("code", "import", str(other), "--hide-coded", *p)
+    assert coded(project) == []

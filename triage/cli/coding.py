@@ -33,6 +33,9 @@ from triage.store.coding_team import codebook_history, segments_to_code
 from triage.store.db import Project
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from triage.coding.codebook import Codebook
     from triage.embeddings import Encoder
 
 code_app = sub_app("Code results sections: import, suggest, accept/reject, export, agreement.")
@@ -87,6 +90,9 @@ def import_cmd(
                        ] = False,
     replace: Annotated[bool, typer.Option("--replace", help="Import a file again (e.g. with other boundaries) in "
                                           "place of its earlier import, which nobody has coded yet.")] = False,
+    hide_coded: Annotated[bool, typer.Option(
+        "--hide-coded", help=".qdpx: import even where its codebook lacks codes with coded segments here (their "
+        "coding leaves exports, counts and the synthesis; kept, back when those codes are).")] = False,
     coder: CoderOption = None,
     project: ProjectOption = None,
 ) -> None:
@@ -107,7 +113,7 @@ def import_cmd(
             if dry_run:
                 console.print(f"{escape(path.name)}: a REFI-QDA project is imported whole (--dry-run shows papers)")
                 continue
-            _import_qdpx(proj, nlp(), path, coder)
+            _import_qdpx(proj, nlp(), path, coder, hide_coded=hide_coded)
             continue
         doc = read_document(path, from_heading=from_heading, to_heading=to_heading, whole=whole)
         if doc.how and (dry_run or doc.how != RESULTS_ONLY):
@@ -138,13 +144,16 @@ def _show_boundaries(doc: DocumentText) -> None:
     console.print("  correct with --from-heading/--to-heading or --whole; preview with --dry-run")
 
 
-def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None:
+def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None, *, hide_coded: bool) -> None:
     from triage.coding.qdpx import import_qdpx, read_qdpx
 
     qdpx = read_qdpx(path)
     # Signs the codebook import only; on a team project the acting user, checked like any other edit.
     signer = act_as(proj, coder, "code") or coder or proj.get_setting("reviewer") or "refi-qda import"
     with proj.transaction() as session:
+        if not hide_coded:  # its codebook replaces the project's
+            _refuse_hiding_coding(session, adopt_ids(qdpx.codebook, store.load_codebook(session)), path,
+                                  "import it into a new project (triage init)")
         done = import_qdpx(session, nlp, qdpx, path=path, coder=str(signer))
     console.print(f"{escape(path.name)}: {done.documents} document(s), {len(qdpx.codebook.codes())} code(s), "
                   f"{done.codings} coding(s) by their coders"
@@ -482,14 +491,8 @@ def codebook_import(
     codebook = read_codebook(file)
     with proj.transaction() as session:
         codebook = adopt_ids(codebook, store.load_codebook(session))
-        left_out = appl.coded_codes_left_out(session, codebook)
-        if left_out and not hide_coded:
-            named = ", ".join(f"{code_id} ({n} coded segment{'s' if n != 1 else ''})" for code_id, n in left_out.items())
-            raise DecisionError(
-                f"{file.name} lacks codes with coding: {named}",
-                hint="add them to the file, or merge them into a code it has first (triage codebook merge "
-                "SOURCE TARGET), or pass --hide-coded to import anyway",
-            )
+        if not hide_coded:
+            _refuse_hiding_coding(session, codebook, file, "add them to the file")
         store.save_codebook(session, codebook, _coder(proj, coder, what="a codebook import"),
                             imported_from=file.name)
     console.print(f"imported {len(codebook.codes())} codes ({len(codebook.codable())} codable) from {escape(file.name)}")
@@ -502,6 +505,18 @@ def codebook_export(file: Path, project: ProjectOption = None) -> None:
         codebook = store.load_codebook(session)
     write_codebook(codebook, file)
     console.print(f"wrote {len(codebook.codes())} codes to {escape(str(file))}")
+
+
+def _refuse_hiding_coding(session: Session, codebook: Codebook, file: Path, first: str) -> None:
+    """Refuse a codebook that would replace the project's without codes that hold coding (named, counted)."""
+    left_out = appl.coded_codes_left_out(session, codebook)
+    if left_out:
+        named = ", ".join(f"{code_id} ({n} coded segment{'s' if n != 1 else ''})" for code_id, n in left_out.items())
+        raise DecisionError(
+            f"{file.name} lacks codes with coding: {named}",
+            hint=f"{first}, or merge them into a code it has first (triage codebook merge SOURCE TARGET), "
+            "or pass --hide-coded to import anyway",
+        )
 
 
 def _edit(project: Path | None, coder: str | None, change: Any) -> None:
