@@ -154,7 +154,8 @@ def test_candidates_and_errors(project: Project, demo: Path) -> None:
     run("code", "import", str(demo / "study-b-okafor-2022.md"), *p)
     err = run("code", "import", str(demo / "study-b-okafor-2022.md"), *p, ok=False)
     assert err.stderr.strip() == ("error: study-b-okafor-2022.md: already imported as document 1 "
-                                  "(study-b-okafor-2022); import each study's results once")
+                                  "(study-b-okafor-2022); import each study's results once; to import it again "
+                                  "with other boundaries, add --replace (a document nobody has coded yet)")
     err = run("code", "import", str(demo / "study-a-hollis-2021.md"), "--record", "5", *p, ok=False)
     assert err.stderr.strip() == "error: no record 5 in this project; see 'triage records' for ids"
     err = run("code", "accept", "999", "fear-of-removal", "--coder", "ana", *p, ok=False)
