@@ -154,7 +154,8 @@ def test_candidates_and_errors(project: Project, demo: Path) -> None:
     run("code", "import", str(demo / "study-b-okafor-2022.md"), *p)
     err = run("code", "import", str(demo / "study-b-okafor-2022.md"), *p, ok=False)
     assert err.stderr.strip() == ("error: study-b-okafor-2022.md: already imported as document 1 "
-                                  "(study-b-okafor-2022); import each study's results once")
+                                  "(study-b-okafor-2022); import each study's results once; to import it again "
+                                  "with other boundaries, add --replace (a document nobody has coded yet)")
     err = run("code", "import", str(demo / "study-a-hollis-2021.md"), "--record", "5", *p, ok=False)
     assert err.stderr.strip() == "error: no record 5 in this project; see 'triage records' for ids"
     err = run("code", "accept", "999", "fear-of-removal", "--coder", "ana", *p, ok=False)
@@ -262,3 +263,70 @@ def test_export_names_the_files_it_writes(project: Project, demo: Path, tmp_path
     run("code", "export", str(tmp_path / "OUT.CSV"), *p)
     assert "segment_id" in (tmp_path / "OUT.CSV").read_text(encoding="utf-8").splitlines()[0].split(",")
 
+
+
+def test_codebook_import_does_not_hide_coding_silently(project: Project, demo: Path, tmp_path: Path) -> None:
+    """A new codebook without a code that has coded segments is refused, naming the code and its count:
+    the import used to succeed and the coding vanished from exports, counts and the synthesis."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(demo / "study-a-hollis-2021.md"), *p)
+    run("code", "accept", "3", "fear-of-removal", "--coder", "ana", *p)
+    smaller = tmp_path / "smaller.csv"
+    smaller.write_text("name,parent\nFear,\nFear of judgement,Fear\n", encoding="utf-8")
+    err = run("codebook", "import", str(smaller), "--coder", "ana", *p, ok=False)
+    assert err.exit_code == 1
+    assert "fear-of-removal (1 coded segment)" in err.output and "--hide-coded" in err.output
+    out = tmp_path / "coded.csv"
+    run("code", "export", str(out), *p)
+    assert [r["code_id"] for r in read_csv(out)] == ["fear-of-removal"]
+    run("codebook", "import", str(smaller), "--coder", "ana", "--hide-coded", *p)
+    run("code", "export", str(out), *p)
+    assert read_csv(out) == []
+
+
+def test_codes_named_by_their_names(project: Project, demo: Path, tmp_path: Path) -> None:
+    """NVivo users know codes by name: every command that takes a code takes its name as well as its id
+    (it said "no code 'Fear of child removal' in the codebook"); a name two codes share is refused."""
+    p = ["-p", str(project.directory), "--coder", "ana"]
+    run("codebook", "import", str(demo / "codebook.json"), *p)
+    run("code", "import", str(demo / "study-a-hollis-2021.md"), "-p", str(project.directory))
+    assert "accepted fear-of-removal, impact-on-children for segment 3" in run(
+        "code", "accept", "3", "fear of child removal", "Impact on children", *p).output
+    run("code", "reject", "4", "Changing workers", *p)
+    run("code", "memo", "Fear runs through it.", "--code", "Fear of child removal", *p)
+    run("codebook", "add", "Fear of the courts", "--parent", "Fear and stigma", *p)
+    run("codebook", "rename", "Fear of the courts", "Fear of court", *p)
+    run("codebook", "move", "Judged by the diagnosis", "--parent", "Parenting and recovery", *p)
+    run("codebook", "merge", "Fear of court", "Fear of child removal", *p)
+    run("codebook", "split", "Changing workers", "--into", "Turnover", "--into", "Absence", "--rest", "Turnover", *p)
+    with project.reading() as s:
+        book = load_codebook(s)
+        decided = {(r.segment_id, r.code_id, r.decision) for r in s.query(CodeDecisionRow)}
+    assert book.merged == {"fear-of-the-courts": "fear-of-removal"}
+    assert book.parent_of("judged-by-diagnosis").id == "parenting-and-recovery"  # type: ignore[union-attr]
+    assert {(3, "fear-of-removal", "accept"), (3, "impact-on-children", "accept")} <= decided
+    assert any(code == "turnover" and d == "reject" for _, code, d in decided)
+    run("codebook", "add", "Fear of child removal", "--id", "fear-2", "--parent", "Parenting and recovery", *p)
+    err = run("code", "accept", "5", "Fear of child removal", *p, ok=False)
+    assert err.exit_code == 1 and "fear-of-removal" in err.output and "fear-2" in err.output
+
+
+def test_coding_waiting_for_a_second_coder_is_said(project: Project, demo: Path, tmp_path: Path) -> None:
+    """Coding made before 'code allocate --double all' (a pilot, the lead's own) waits, blind, for a
+    second coder: the export and the synthesis counted it nowhere and said nothing ("wrote 0 coded
+    segment(s)"); they now say how many segments wait and for what."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(demo / "study-a-hollis-2021.md"), *p)
+    run("code", "accept", "3", "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", "4", "hiding-difficulties", "--coder", "ana", *p)
+    run("code", "allocate", "--coders", "cat,dan", "--double", "all", "--by", "ana", *p)
+    out = " ".join(run("code", "export", str(tmp_path / "coded.csv"), *p).output.split())
+    assert "wrote 0 coded segment(s)" in out
+    assert "2 segment(s) coded once wait for a second coder (blind double coding): 3, 4" in out
+    out = " ".join(run("code", "synthesis", str(tmp_path / "synthesis.csv"), *p).output.split())
+    assert "2 segment(s) coded once wait for a second coder (blind double coding)" in out
+    run("code", "accept", "3", "fear-of-removal", "--coder", "cat", *p)
+    out = " ".join(run("code", "export", str(tmp_path / "coded.csv"), *p).output.split())
+    assert "wrote 1 coded segment(s)" in out and "1 segment(s) coded once wait for a second coder" in out

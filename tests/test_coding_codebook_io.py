@@ -99,3 +99,40 @@ def test_errors_name_file_and_fix(tmp_path: Path) -> None:
     other.write_text('<Project xmlns="urn:QDA-XML:project:1.0"/>')
     with pytest.raises(InputError, match="not <CodeBook>"):
         read_codebook(other)
+
+
+def test_csv_as_nvivo_users_write_it(tmp_path: Path) -> None:
+    """Names only, each subtheme naming its theme by name; one subtheme name under two themes."""
+    path = tmp_path / "themes.csv"
+    path.write_text(
+        "name,parent\n"
+        "Barriers,Staff\n"  # a child before its parent, named by name
+        "Patients,\n"
+        "Barriers,Patients\n"  # the same name under another theme
+        "Feeling judged,Patients\n"
+        "Staff,\n",
+        encoding="utf-8",
+    )
+    book = read_codebook(path)
+    assert [(c.name, [k.name for k in c.children]) for c in book.roots] == [
+        ("Patients", ["Barriers", "Feeling judged"]), ("Staff", ["Barriers"])]
+    barriers = [c for c in book.codes() if c.name == "Barriers"]
+    assert len({c.id for c in barriers}) == 2
+    assert {book.parent_of(c.id).name for c in barriers} == {"Patients", "Staff"}  # type: ignore[union-attr]
+
+
+def test_csv_without_a_name_column_says_which_columns(tmp_path: Path) -> None:
+    path = tmp_path / "themes.csv"
+    path.write_text("Theme,Subtheme\nHome life,Bearing witness\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_codebook(path)
+    text = str(err.value)
+    assert "name" in text and "Theme" in text and "parent" in text
+    assert "record 1" not in text
+
+
+def test_csv_parent_named_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "themes.csv"
+    path.write_text("id,name,parent\na,Barriers,\nb,Barriers,\nc,Cost,Barriers\n", encoding="utf-8")
+    with pytest.raises(InputError, match="Barriers"):
+        read_codebook(path)

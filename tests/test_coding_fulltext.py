@@ -255,3 +255,65 @@ def test_labelled_run_in_headings_and_page_breaks() -> None:
         ("heading", "Subcategory 1.2: I live with and without my sibling.", 3),
         ("paragraph", "Siblings described ongoing grief and a loss of connection.", 3),
         ("paragraph", "Three subthemes were found: fear, hope and Loss. Nothing else.", 4)]
+
+
+def test_last_page_with_a_short_right_column(shared_data: Path, tmp_path: Path) -> None:
+    """A last page whose right column holds only a short reference list: every left-column line was
+    wider than 60% of that page's text width and so read as full-width, the right column came first,
+    and the results ended at "References" with the last subtheme ("Quality of Life") dropped unseen."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, PageTemplate, Paragraph
+
+    rows = _segments(shared_data / "coding" / "qes-psychedelic-treatment-experiences")
+    texts = [" ".join(r["text"].split()) for r in rows if r["code"] in ("T4.4", "T4.5")]
+    body = ParagraphStyle("body", fontName="Helvetica", fontSize=8.5, leading=11, spaceAfter=5)
+    heading = ParagraphStyle("h", fontName="Helvetica-Bold", fontSize=11, leading=14, spaceBefore=6)
+    width, height = A4
+    column = (width - 100 - 18) / 2
+    frames = [Frame(50, 45, column, height - 95, id="left"), Frame(50 + column + 18, 45, column, height - 95, id="right")]
+    doc = BaseDocTemplate(str(tmp_path / "paper.pdf"), pagesize=A4, pageTemplates=[PageTemplate("two", frames)])
+    emotions = [t for r, t in zip([r for r in rows if r["code"] in ("T4.4", "T4.5")], texts) if r["code"] == "T4.4"]
+    quality = texts[len(emotions):]
+    story: list[object] = [Paragraph("Introduction", heading), Paragraph("Psychedelics are studied. " * 30, body),
+                           FrameBreak(), Paragraph("Results", heading), Paragraph("Emotions", heading)]
+    story += [Paragraph(t, body) for t in emotions] + [FrameBreak()]
+    story += [Paragraph("Quality of Life", heading)] + [Paragraph(t, body) for t in quality]
+    story += [Paragraph("Discussion", heading), Paragraph("Our findings show this. " * 10, body), FrameBreak(),
+              Paragraph("References", heading), Paragraph("1. Smith J. 2020.", body)]
+    doc.build(story)
+    document = read_document(tmp_path / "paper.pdf")
+    assert _letters(document.text).endswith(_letters(quality[-1]))
+    assert [e.heading for e in document.outline if e.kept] == ["Results", "Emotions", "Quality of Life"]
+
+
+def test_boundaries_corrected_after_the_import(project: Project, shared_data: Path) -> None:
+    """A paper imported with the results span found, then seen to be wrong, is imported again with the
+    corrected span by --replace ("already imported ...; import each study's results once" was the only
+    answer: no command took a document back). A document with coding on it is not replaced."""
+    source = shared_data / "coding" / "qes-siblings-mental-illness" / "source.md"
+    p = ["-p", str(project.directory)]
+    first = runner.invoke(app, ["code", "import", str(source), "--study", "Jayasinghe 2023", *p])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["code", "import", str(source), "--from-heading", "Qualitative findings", *p])
+    assert again.exit_code == 1 and "--replace" in again.stderr
+    with project.reading() as session:
+        [old] = documents(session)
+        before = len(document_segments(session, old.id))
+    done = runner.invoke(app, ["code", "import", str(source), "--from-heading", "Qualitative findings",
+                               "--to-heading", "Discussion", "--replace", *p])
+    assert done.exit_code == 0, done.output
+    with project.reading() as session:
+        [new] = documents(session)
+        new_id, study, text = new.id, new.study, new.text
+        segments = [(s.id, s.kind) for s in document_segments(session, new.id)]
+    assert study == "Jayasinghe 2023" and text.startswith("## Qualitative findings")  # its label kept
+    assert 0 < len(segments) < before and "Literature search" not in text
+    runner.invoke(app, ["codebook", "add", "Home life", "--coder", "ana", *p])
+    runner.invoke(app, ["codebook", "add", "Witness", "--parent", "home-life", "--coder", "ana", *p])
+    coded = next(i for i, kind in segments if kind == "sentence")
+    assert runner.invoke(app, ["code", "accept", str(coded), "witness", "--coder", "ana", *p]).exit_code == 0
+    refused = runner.invoke(app, ["code", "import", str(source), "--replace", *p])
+    assert refused.exit_code == 1 and "1 coding decision" in refused.stderr
+    with project.reading() as session:
+        assert [d.id for d in documents(session)] == [new_id]

@@ -200,3 +200,80 @@ def test_synthesis_table(project: Project, tmp_path: Path) -> None:
     assert (theme["level"], theme["segments"], theme["studies"]) == ("theme", "3", "2")
     assert theme["perspectives"] == "parent 2; practitioner 1"
     assert theme["study_list"] == "study-a-hollis-2021; study-b-okafor-2022"
+
+
+def test_coding_on_a_code_that_became_a_theme_round_trips(project: Project, tmp_path: Path) -> None:
+    """A code with coding that later gets a subcode is a theme: its coding stays and is exported, and
+    the .qdpx then imports (NVivo and the others code on parent codes too); the whole import failed:
+    "'fear-of-removal' is a theme, not a code"."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(DEMO / "study-a-hollis-2021.md"), *p)
+    run("code", "accept", "1", "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", "2", "impact-on-children", "--coder", "ben", *p)
+    run("codebook", "add", "Fear of the courts", "--parent", "fear-of-removal", "--coder", "ana", *p)
+    out = tmp_path / "coding.qdpx"
+    run("code", "export", str(out), *p)
+    other_db = f"sqlite:///{tmp_path / 'other' / 'triage.sqlite'}"
+    other = Project.init(tmp_path / "other", other_db)
+    try:
+        assert "2 coding(s) by their coders" in run("code", "import", str(out), "-p", str(other.directory),
+                                                     "--database", other_db).output
+        assert coded(other) == coded(project) and len(coded(project)) == 2
+    finally:
+        other.close()
+
+
+def test_windows_line_breaks_keep_selections_on_their_words(project: Project, tmp_path: Path) -> None:
+    """A source written on Windows (NVivo, MAXQDA) has CRLF line breaks, and a selection's positions
+    count each \\r: the text was read with \\n alone and every selection after a line break landed
+    one character later per break ("econd paragraph here.\\n" for "Second paragraph here.")."""
+    text = "\r\nFirst paragraph.\r\n\r\nSecond paragraph here.\r\n\r\nThird one, with a quote \"like this\"."
+    start = text.index("Second")
+    quote = text.index('"like')
+    guid = "11111111-2222-3333-4444-555555555555"
+    user = "AAAAAAAA-0000-0000-0000-000000000001"
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="nvivo" origin="NVivo">
+  <Users><User guid="{user}" name="Chloe"/></Users>
+  <CodeBook><Codes><Code guid="{guid}" name="Fear" isCodable="true"/></Codes></CodeBook>
+  <Sources>
+    <TextSource guid="BBBBBBBB-0000-0000-0000-000000000001" name="Study X" plainTextPath="internal://x.txt">
+      <PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="{start}"
+                          endPosition="{start + len('Second paragraph here.')}">
+        <Coding guid="DDDDDDDD-0000-0000-0000-000000000001" creatingUser="{user}"><CodeRef targetGUID="{guid}"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000002" startPosition="{quote}"
+                          endPosition="{quote + len('"like this"')}">
+        <Coding guid="DDDDDDDD-0000-0000-0000-000000000002" creatingUser="{user}"><CodeRef targetGUID="{guid}"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>"""
+    path = tmp_path / "windows.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", xml)
+        archive.writestr("sources/x.txt", text.encode("utf-8"))
+    run("code", "import", str(path), "-p", str(project.directory))
+    assert sorted(r[7] for r in coded(project)) == ['"like this"', "Second paragraph here."]
+
+
+def test_a_qdpx_does_not_hide_the_projects_coding_silently(project: Project, tmp_path: Path) -> None:
+    """A .qdpx brings its own codebook, which replaces the project's: one without the project's coded
+    codes took all its coding out of exports with no word (5 coded segments -> 0). Refused unless --hide-coded."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(DEMO / "study-a-hollis-2021.md"), *p)
+    run("code", "accept", "3", "fear-of-removal", "--coder", "ana", *p)
+    xml = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="other" origin="ATLAS.ti">
+  <CodeBook><Codes><Code guid="A182CD3A-D83C-4D8C-BC80-26D9103EC6D6" name="Commits" isCodable="true"/></Codes></CodeBook>
+</Project>"""
+    other = tmp_path / "other.qdpx"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("project.qde", xml)
+    err = run("code", "import", str(other), *p, ok=False)
+    assert err.exit_code == 1 and "fear-of-removal (1 coded segment)" in err.stderr and "--hide-coded" in err.stderr
+    assert len(coded(project)) == 1
+    run("code", "import", str(other), "--hide-coded", *p)
+    assert coded(project) == []

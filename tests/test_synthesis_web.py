@@ -166,3 +166,17 @@ def test_synthesis_and_span_coding_pages_fit_and_pass_axe(served: tuple[str, int
     else:
         assert page.locator("#synthesis tbody tr").count() > 10
     fits_and_passes_axe(page, _shots(tmp_path) / f"{page_name}-{size_name}.png", size[0], full_page=True)
+
+
+def test_coding_waiting_for_a_second_coder_is_said_on_the_page(project: Project) -> None:
+    """The page said nothing of coding blind double coding holds back (counted nowhere yet)."""
+    p = ["-p", str(project.directory)]
+    _cli("codebook", "import", str(CODING / "codebook.json"), "--coder", "ana", *p)
+    _cli("code", "import", str(CODING / "study-a-hollis-2021.md"), *p)
+    _cli("code", "accept", "3", "fear-of-removal", "--coder", "ana", *p)
+    _cli("code", "allocate", "--coders", "cat,dan", "--double", "all", "--by", "ana", *p)
+    with web_client(project.directory, reviewer=None) as (client, _):
+        page = client.get("/coding/synthesis", headers=HTML).text
+    found = re.search(r'<p class="hint" id="synthesis-awaiting">(.*?)</p>', page, re.DOTALL)
+    assert found is not None and " ".join(found.group(1).split()).startswith(
+        "Not counted yet: 1 segment coded once waits for a second coder (blind double coding)")

@@ -33,6 +33,9 @@ from triage.store.coding_team import codebook_history, segments_to_code
 from triage.store.db import Project
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from triage.coding.codebook import Codebook
     from triage.embeddings import Encoder
 
 code_app = sub_app("Code results sections: import, suggest, accept/reject, export, agreement.")
@@ -85,6 +88,11 @@ def import_cmd(
                      ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the headings and the span kept; store nothing.")
                        ] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Import a file again (e.g. with other boundaries) in "
+                                          "place of its earlier import, which nobody has coded yet.")] = False,
+    hide_coded: Annotated[bool, typer.Option(
+        "--hide-coded", help=".qdpx: import even where its codebook lacks codes with coded segments here (their "
+        "coding leaves exports, counts and the synthesis; kept, back when those codes are).")] = False,
     coder: CoderOption = None,
     project: ProjectOption = None,
 ) -> None:
@@ -105,7 +113,7 @@ def import_cmd(
             if dry_run:
                 console.print(f"{escape(path.name)}: a REFI-QDA project is imported whole (--dry-run shows papers)")
                 continue
-            _import_qdpx(proj, nlp(), path, coder)
+            _import_qdpx(proj, nlp(), path, coder, hide_coded=hide_coded)
             continue
         doc = read_document(path, from_heading=from_heading, to_heading=to_heading, whole=whole)
         if doc.how and (dry_run or doc.how != RESULTS_ONLY):
@@ -113,7 +121,8 @@ def import_cmd(
         if dry_run:
             continue
         with proj.transaction() as session:
-            row = store.import_document(session, nlp(), doc, study=study, record_id=record, attributes=attributes)
+            row = store.import_document(session, nlp(), doc, study=study, record_id=record, attributes=attributes,
+                                        replace=replace)
             n = len(store.sentence_segments(session, row.id))
             console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
         for problem in doc.problems:
@@ -135,13 +144,16 @@ def _show_boundaries(doc: DocumentText) -> None:
     console.print("  correct with --from-heading/--to-heading or --whole; preview with --dry-run")
 
 
-def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None) -> None:
+def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None, *, hide_coded: bool) -> None:
     from triage.coding.qdpx import import_qdpx, read_qdpx
 
     qdpx = read_qdpx(path)
     # Signs the codebook import only; on a team project the acting user, checked like any other edit.
     signer = act_as(proj, coder, "code") or coder or proj.get_setting("reviewer") or "refi-qda import"
     with proj.transaction() as session:
+        if not hide_coded:  # its codebook replaces the project's
+            _refuse_hiding_coding(session, adopt_ids(qdpx.codebook, store.load_codebook(session)), path,
+                                  "import it into a new project (triage init)")
         done = import_qdpx(session, nlp, qdpx, path=path, coder=str(signer))
     console.print(f"{escape(path.name)}: {done.documents} document(s), {len(qdpx.codebook.codes())} code(s), "
                   f"{done.codings} coding(s) by their coders"
@@ -236,6 +248,7 @@ def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None,
     name = _coder(proj, coder)
     with proj.transaction() as session:
         codebook = store.load_codebook(session)
+        codes = [codebook.find(code) for code in codes]
         if span is not None or quote is not None:
             selected = store.add_span(session, segment_id, span=_span(span) if span is not None else None,
                                       quote=quote)
@@ -257,7 +270,7 @@ def _span(text: str) -> tuple[int, int]:
 
 
 @code_app.command("accept")
-def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Code ids to apply.")],
+def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Codes to apply (ids or names).")],
                span: Annotated[str | None, typer.Option(
                    help="Code only characters START:END of the segment's text (from 0, end excluded).")] = None,
                quote: Annotated[str | None, typer.Option(
@@ -268,14 +281,14 @@ def accept_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help=
 
 
 @code_app.command("reject")
-def reject_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Suggested code ids to refuse.")],
+def reject_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Suggested codes to refuse (ids or names).")],
                coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Refuse suggested codes for a segment; the model learns them as negatives."""
     _decide("reject", segment_id, codes, coder, project)
 
 
 @code_app.command("retract")
-def retract_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Code ids.")],
+def retract_cmd(segment_id: int, codes: Annotated[list[str], typer.Argument(help="Codes (ids or names).")],
                 coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Withdraw your earlier accept or reject."""
     _decide("retract", segment_id, codes, coder, project)
@@ -320,19 +333,21 @@ def export_cmd(
         console.print(f"wrote {n} coding(s) with their sources and codebook to {escape(str(out))}")
         return
     disputed: tuple[int, ...] = ()
+    awaiting: tuple[int, ...] = ()
     with proj.reading() as session:
         codebook = store.load_codebook(session)
         if coder is not None or every_coder:
             rows = appl.coded_rows(session, codebook, coder)
         else:
             found = rows_in_force(session, codebook)
-            rows, disputed = found.rows, found.disputed_units
+            rows, disputed, awaiting = found.rows, found.disputed_units, found.awaiting_units
     _write_csv(out, rows, appl.coded_columns(rows, in_force=coder is None and not every_coder))
     console.print(f"wrote {len(rows)} coded segment(s) to {escape(str(out))}")
     if disputed:
         console.print(f"left out: codes coders dispute on {len(disputed)} segment(s) no lead has resolved "
                       f"({', '.join(map(str, disputed[:10]))}{' ...' if len(disputed) > 10 else ''}); "
                       "see 'triage code disagreements'")
+    _say_awaiting(awaiting)
     if counts is not None:
         table = appl.count_table(rows, codebook, by=("study", "perspective"))
         _write_csv(counts, table, list(table[0]) if table else ["code_id"])
@@ -342,7 +357,7 @@ def export_cmd(
 @code_app.command("memo")
 def memo_cmd(
     text: Annotated[str, typer.Argument(help="The memo's text (in quotes).")],
-    code: Annotated[str | None, typer.Option(help="Memo on this code.")] = None,
+    code: Annotated[str | None, typer.Option(help="Memo on this code (id or name).")] = None,
     segment: Annotated[int | None, typer.Option(help="Memo on this segment.")] = None,
     coder: CoderOption = None,
     project: ProjectOption = None,
@@ -351,7 +366,8 @@ def memo_cmd(
     proj = open_project(project)
     name = _coder(proj, coder, what="a memo")
     with proj.transaction() as session:
-        row = store.add_memo(session, store.load_codebook(session), text, coder=name, code_id=code,
+        codebook = store.load_codebook(session)
+        row = store.add_memo(session, codebook, text, coder=name, code_id=codebook.find(code) if code else None,
                              segment_id=segment)
         where = f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"
     console.print(f"memo {row.id} on {escape(where)} ({escape(name)})")
@@ -400,6 +416,15 @@ def synthesis_cmd(
     if found.disputed_units:
         console.print(f"not counted: codes coders dispute on {len(found.disputed_units)} segment(s) no lead has "
                       "resolved; see 'triage code disagreements'")
+    _say_awaiting(found.awaiting_units)
+
+
+def _say_awaiting(units: tuple[int, ...]) -> None:
+    """Coding blind double coding holds back is counted nowhere yet; say so rather than nothing."""
+    if units:
+        console.print(f"not counted yet: {len(units)} segment(s) coded once wait for a second coder (blind double "
+                      f"coding): {', '.join(map(str, units[:10]))}{' ...' if len(units) > 10 else ''}; "
+                      "see 'triage code next --coder NAME'")
 
 
 @code_app.command("candidates")
@@ -447,12 +472,27 @@ def codebook_show(history: Annotated[bool, typer.Option(help="Show the codebook'
 
 
 @codebook_app.command("import")
-def codebook_import(file: Path, coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Import a codebook (.json, .toml, .csv, .qdc), replacing the project's."""
+def codebook_import(
+    file: Path,
+    hide_coded: Annotated[bool, typer.Option(
+        "--hide-coded", help="Import even where the file lacks codes with coded segments: their coding "
+        "leaves exports, counts and the synthesis (kept, back when a codebook with those ids is imported).")
+    ] = False,
+    coder: CoderOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Import a codebook (.json, .toml, .csv, .qdc), replacing the project's.
+
+    A .csv has one row per code with the columns name and parent (the parent's name or
+    id, empty for a theme), optionally id, description and examples. A file that lacks
+    codes with coded segments is refused unless --hide-coded.
+    """
     proj = open_project(project)
     codebook = read_codebook(file)
     with proj.transaction() as session:
         codebook = adopt_ids(codebook, store.load_codebook(session))
+        if not hide_coded:
+            _refuse_hiding_coding(session, codebook, file, "add them to the file")
         store.save_codebook(session, codebook, _coder(proj, coder, what="a codebook import"),
                             imported_from=file.name)
     console.print(f"imported {len(codebook.codes())} codes ({len(codebook.codable())} codable) from {escape(file.name)}")
@@ -467,6 +507,18 @@ def codebook_export(file: Path, project: ProjectOption = None) -> None:
     console.print(f"wrote {len(codebook.codes())} codes to {escape(str(file))}")
 
 
+def _refuse_hiding_coding(session: Session, codebook: Codebook, file: Path, first: str) -> None:
+    """Refuse a codebook that would replace the project's without codes that hold coding (named, counted)."""
+    left_out = appl.coded_codes_left_out(session, codebook)
+    if left_out:
+        named = ", ".join(f"{code_id} ({n} coded segment{'s' if n != 1 else ''})" for code_id, n in left_out.items())
+        raise DecisionError(
+            f"{file.name} lacks codes with coding: {named}",
+            hint=f"{first}, or merge them into a code it has first (triage codebook merge SOURCE TARGET), "
+            "or pass --hide-coded to import anyway",
+        )
+
+
 def _edit(project: Path | None, coder: str | None, change: Any) -> None:
     proj = open_project(project)
     name = _coder(proj, coder, what="a codebook change")
@@ -477,19 +529,20 @@ def _edit(project: Path | None, coder: str | None, change: Any) -> None:
 
 
 @codebook_app.command("add")
-def codebook_add(name: str, parent: Annotated[str | None, typer.Option(help="Parent theme id.")] = None,
+def codebook_add(name: str, parent: Annotated[str | None, typer.Option(help="Parent theme (id or name).")] = None,
                  code_id: Annotated[str | None, typer.Option("--id", help="Id (default: from the name).")] = None,
                  description: Annotated[str | None, typer.Option(help="What the code covers.")] = None,
                  coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Add a code (or a theme, without --parent)."""
-    _edit(project, coder, lambda cb: cb.add(Code(code_id or slugify(name), name, description), parent))
+    _edit(project, coder, lambda cb: cb.add(Code(code_id or slugify(name), name, description),
+                                            cb.find(parent) if parent else None))
     console.print(f"added {code_id or slugify(name)}")
 
 
 @codebook_app.command("rename")
 def codebook_rename(code_id: str, name: str, coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Rename a code; its id and applications stay."""
-    _edit(project, coder, lambda cb: cb.rename(code_id, name))
+    _edit(project, coder, lambda cb: cb.rename(cb.find(code_id), name))
     console.print(f"renamed {code_id}")
 
 
@@ -501,12 +554,14 @@ def codebook_merge(source: str, target: str, coder: CoderOption = None, project:
     proj = open_project(project)
     name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
+        book = store.load_codebook(session)
+        source, target = book.find(source), book.find(target)
         merge_codes(session, source, target, coder=name)
     console.print(f"merged {source} into {target} (undo: triage codebook unmerge {source})")
 
 
 @codebook_app.command("move")
-def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help="New parent (none: top).")] = None,
+def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help="New parent, id or name (none: top).")] = None,
                   coder: CoderOption = None, project: ProjectOption = None) -> None:
     """Move a code under another theme (its coded segments and memos stay with it)."""
     from triage.store.codebook_changes import move_code
@@ -514,7 +569,9 @@ def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help=
     proj = open_project(project)
     name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
-        move_code(session, code_id, parent, coder=name)
+        book = store.load_codebook(session)
+        code_id = book.find(code_id)
+        move_code(session, code_id, book.find(parent) if parent else None, coder=name)
     console.print(f"moved {code_id}")
 
 
@@ -535,6 +592,7 @@ def codebook_split(
     proj = open_project(project)
     name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
+        code_id = store.load_codebook(session).find(code_id)
         done = split_code(session, code_id, into, targets, coder=name, rest=rest)
     console.print(f"split {code_id} into {', '.join(done['into'])}: {len(done['withdrawn'])} decision(s) carried")
 

@@ -115,6 +115,21 @@ class Codebook:
                 return code
         raise CodebookError(f"no code {code_id!r} in the codebook", hint="see 'triage codebook show' for ids")
 
+    def find(self, ref: str) -> str:
+        """The id of the code ``ref`` names: an id (a merged one too) as given, else a code's name.
+
+        Why: people who code in NVivo and the like know codes by name, not by an id made from
+        it; a name compared without case and spacing, and refused when several codes bear it.
+        An unknown ``ref`` comes back as given, for :meth:`get` to name the fix.
+        """
+        if ref in self.merged or any(c.id == ref for c in self.codes()):
+            return ref
+        wanted = " ".join(ref.split()).casefold()
+        named = [c.id for c in self.codes() if " ".join(c.name.split()).casefold() == wanted]
+        if len(named) > 1:
+            raise CodebookError(f"{ref!r} names {len(named)} codes: {', '.join(named)}", hint="give the id instead")
+        return named[0] if named else ref
+
     def __contains__(self, code_id: object) -> bool:
         return isinstance(code_id, str) and any(c.id == self.resolve(code_id) for c in self.codes())
 

@@ -83,12 +83,25 @@ def read_codebook(path: str | Path) -> Codebook:
             except tomllib.TOMLDecodeError as exc:
                 raise InputError(f"invalid TOML: {exc}", path=path) from exc
             return _from_flat(items, path)
-        rows = list(csv.DictReader(io.StringIO(text)))
-        return _from_flat(rows, path)
+        return _from_flat(_csv_rows(text, path), path)
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", path=path, hint="save the file as UTF-8") from exc
     except CodebookError as exc:
         raise InputError(exc.message, path=path, hint=exc.hint) from exc
+
+
+def _csv_rows(text: str, path: Path) -> list[dict[str, Any]]:
+    """A codebook CSV's rows, column names matched without case ("Name", "Parent" as a spreadsheet has them)."""
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [str(c or "").strip() for c in reader.fieldnames or []]
+    if "name" not in {c.lower() for c in columns}:
+        raise InputError(
+            f"no 'name' column (found: {', '.join(columns) or 'none'})",
+            path=path,
+            hint="one row per code with the columns name and parent (the parent's name or id; "
+            "empty for a theme), optionally id, description, examples",
+        )
+    return [{str(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
 
 
 def write_codebook(codebook: Codebook, path: str | Path) -> None:
@@ -121,32 +134,50 @@ def _to_flat(codebook: Codebook) -> list[dict[str, Any]]:
 
 
 def _from_flat(items: list[dict[str, Any]], path: Path) -> Codebook:
-    """Rebuild the tree from rows with ``parent`` ids (parents may come after children)."""
-    codes: dict[str, Code] = {}
-    parents: list[tuple[str, str]] = []
-    order: list[str] = []
+    """Rebuild the tree from rows with a ``parent`` (parents may come after children).
+
+    ``parent`` names a code by id or, as people write codebooks in a spreadsheet
+    (NVivo users: names only, a theme's name beside each subtheme), by name. A code
+    with no id takes its name's slug, or its parent's and its name's where that slug
+    is taken (one subtheme name under two themes).
+    """
+    rows: list[tuple[int, str, str, str, dict[str, Any]]] = []
     for number, item in enumerate(items, start=1):
         name = str(item.get("name") or "").strip()
         if not name:
             raise InputError("code without a name", path=path, record=number, hint="fill in the name")
-        code_id = str(item.get("id") or "").strip() or slugify(name)
+        rows.append((number, name, str(item.get("id") or "").strip(), str(item.get("parent") or "").strip(), item))
+    slugs = [slugify(name) for _, name, given, _, _ in rows if not given]
+    codes: dict[str, Code] = {}
+    parent_of: dict[str, str] = {}
+    for number, name, given, parent, item in rows:
+        code_id = given or slugify(name)
+        if not given and slugs.count(code_id) > 1 and parent:
+            code_id = slugify(f"{parent} {name}")
         if code_id in codes:
             raise InputError(f"code id {code_id!r} is used twice", path=path, record=number)
         examples = item.get("examples") or []
         if isinstance(examples, str):
             examples = [e.strip() for e in examples.splitlines() if e.strip()]
         codes[code_id] = Code(code_id, name, str(item.get("description") or "").strip() or None, list(examples))
-        order.append(code_id)
-        if str(item.get("parent") or "").strip():
-            parents.append((code_id, str(item["parent"]).strip()))
-    children = {cid for cid, _ in parents}
-    for number, (code_id, parent_id) in enumerate(parents, start=1):
-        if parent_id not in codes:
+        if parent:
+            parent_of[code_id] = parent
+    by_name: dict[str, list[str]] = {}
+    for code_id, code in codes.items():
+        by_name.setdefault(code.name, []).append(code_id)
+    for code_id, parent in parent_of.items():
+        found = [parent] if parent in codes else by_name.get(parent, [])
+        if len(found) > 1:
             raise InputError(
-                f"code {code_id!r} names an unknown parent {parent_id!r}", path=path, hint="add the parent code"
+                f"code {codes[code_id].name!r} names a parent {parent!r} that several codes are called",
+                path=path, hint="give the codes ids (an id column) and name the parent by its id",
             )
-        codes[parent_id].children.append(codes[code_id])
-    return Codebook([codes[cid] for cid in order if cid not in children])
+        if not found or found[0] == code_id:
+            raise InputError(
+                f"code {code_id!r} names an unknown parent {parent!r}", path=path, hint="add the parent code"
+            )
+        codes[found[0]].children.append(codes[code_id])
+    return Codebook([code for code_id, code in codes.items() if code_id not in parent_of])
 
 
 # -- REFI-QDA .qdc ---------------------------------------------------------------

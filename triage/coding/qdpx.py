@@ -24,10 +24,12 @@ the count of such selections is reported.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -309,7 +311,8 @@ def read_qdpx(path: str | Path) -> QdpxProject:
                     memo(ref, code_guid=(code_el.get("guid") or "").upper().strip("{}"))
         for sources_el in _children(root, "Sources"):
             for source in _children(sources_el, "TextSource"):
-                text = _source_text(archive, members, source, path)
+                raw = _source_text(archive, members, source, path)
+                text, position = _unix_line_breaks(raw)
                 attributes = {}
                 for value in _children(source, "VariableValue"):
                     ref = next(iter(_children(value, "VariableRef")), None)
@@ -322,6 +325,7 @@ def read_qdpx(path: str | Path) -> QdpxProject:
                 for selection in _children(source, "PlainTextSelection"):
                     try:
                         start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+                        start, end = position(start), position(end)
                     except ValueError:
                         raise InputError("project.qde: a selection without whole-number positions", path=path,
                                          line=selection.sourceline) from None
@@ -356,6 +360,16 @@ def _read_resolution(selection: etree._Element, users: dict[str, str], source: i
                           _parse_time(selection.get("creationDateTime")))
 
 
+def _unix_line_breaks(raw: str) -> tuple[str, Callable[[int], int]]:
+    """The text with CRLF line breaks as LF, and a map of positions in ``raw`` to positions in it.
+
+    Why: a source written on Windows (NVivo, MAXQDA) has CRLF breaks and the file's selections
+    count each \r; the stored text has \n alone, as every imported document does.
+    """
+    breaks = [match.start() for match in re.finditer("\r\n", raw)]
+    return raw.replace("\r\n", "\n"), lambda position: position - bisect.bisect_left(breaks, position)
+
+
 def _source_text(archive: zipfile.ZipFile, members: dict[str, str], source: etree._Element, path: Path) -> str:
     content = next(iter(_children(source, "PlainTextContent")), None)
     if content is not None:
@@ -369,7 +383,7 @@ def _source_text(archive: zipfile.ZipFile, members: dict[str, str], source: etre
         raise InputError(f"source {source.get('name')!r}: {where} is missing from the file", path=path,
                          line=source.sourceline, hint="export the project again with its sources")
     try:
-        return archive.read(member).decode("utf-8-sig").replace("\r\n", "\n")
+        return archive.read(member).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"source {source.get('name')!r}: not UTF-8 text", path=path) from exc
 
@@ -412,7 +426,7 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
         widened += not exact
         for seg_id in targets:
             decision = appl.record_code_decision(session, codebook, seg_id, code_id, "accept", coder=coding.coder,
-                                                 allocated_only=False)
+                                                 allocated_only=False, theme_ok=True)
             if coding.created_at is not None:
                 decision.created_at = coding.created_at
             written += 1

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
 from triage.errors import DecisionError
-from triage.store.coding import memos, segment_attributes
+from triage.store.coding import load_codebook, memos, segment_attributes
 from triage.store.coding_allocation import check_allocated
 from triage.store.coding_blind import withheld
 from triage.store.schema_coding import (
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # scikit-learn comes with suggest.py; only the hint is needed
 __all__ = [
     "AppliedCode",
     "CurrentCodeDecision",
+    "coded_codes_left_out",
     "coded_columns",
     "coded_rows",
     "count_table",
@@ -46,6 +47,7 @@ __all__ = [
     "record_code_decision",
     "record_suggestions",
     "segment_rows",
+    "shared_and_withheld",
     "shared_code_decisions",
     "shared_memos",
     "study_labels",
@@ -75,12 +77,15 @@ def record_code_decision(
     rank: int | None = None,
     reason: str | None = None,
     allocated_only: bool = True,
+    theme_ok: bool = False,
 ) -> CodeDecisionRow:
     """Append one decision inside the caller's transaction (DecisionError names the fix).
 
     Under a coding allocation a coder accepts or refuses codes only on segments given to them (a
     lead on any: :func:`~triage.store.coding_allocation.check_allocated`); withdrawing is always
-    allowed. ``allocated_only=False`` for coding read from another program (``.qdpx``)."""
+    allowed. ``allocated_only=False`` for coding read from another program (``.qdpx``), and
+    ``theme_ok=True`` for its coding on a code with subcodes: the other programs code on parent
+    codes, and a code coded here that later got a subcode is exported with its coding."""
     if decision not in CODE_DECISIONS:
         raise DecisionError(f"unknown decision {decision!r}", hint=f"use one of: {', '.join(CODE_DECISIONS)}")
     if not coder or not coder.strip():
@@ -89,7 +94,7 @@ def record_code_decision(
     if segment is None:
         raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
     code = codebook.get(code_id)
-    if not code.codable:
+    if not code.codable and not theme_ok:
         raise DecisionError(f"{code.id!r} is a theme, not a code", hint="apply one of the codes under it")
     if allocated_only and decision != "retract":
         check_allocated(session, segment_id, coder.strip())
@@ -122,13 +127,38 @@ def current_code_decisions(session: Session, codebook: Codebook, coder: str | No
     ]
 
 
+def coded_codes_left_out(session: Session, new: Codebook) -> dict[str, int]:
+    """Codes of the project's codebook that ``new`` lacks, with the segments coded with them.
+
+    Why: importing a codebook replaces the project's, and a code it lacks takes its coding out
+    of every export, count and synthesis (kept in the store, back when the code is), so the
+    import says which codes and how much before it does that.
+    """
+    old = load_codebook(session)
+    kept = {code.id for code in new.codes()} | set(new.merged)
+    segments: dict[str, set[int]] = {}
+    for decision in current_code_decisions(session, old):
+        if decision.decision == "accept" and decision.code_id not in kept:
+            segments.setdefault(decision.code_id, set()).add(decision.segment_id)
+    return {code_id: len(ids) for code_id, ids in sorted(segments.items())}
+
+
 def shared_code_decisions(session: Session, codebook: Codebook, coder: str | None = None, *,
                           viewer: str | None = None) -> list[CurrentCodeDecision]:
     """The current decisions (``coder``'s only, if given) that ``viewer`` may see: blind coding
     withholds other coders' decisions on a segment coded twice until two have coded it."""
+    return shared_and_withheld(session, codebook, coder, viewer=viewer)[0]
+
+
+def shared_and_withheld(session: Session, codebook: Codebook, coder: str | None = None, *,
+                        viewer: str | None = None) -> tuple[list[CurrentCodeDecision], list[CurrentCodeDecision]]:
+    """:func:`shared_code_decisions` and the decisions blind coding withholds from ``viewer``
+    (an export says how many segments wait for their second coder instead of dropping them unsaid)."""
     decisions = current_code_decisions(session, codebook)  # every coder's: who has coded a unit
     hidden = withheld(session, {(d.segment_id, d.coder) for d in decisions}, viewer)
-    return [d for d in decisions if (d.segment_id, d.coder) not in hidden and coder in (None, d.coder)]
+    mine = [d for d in decisions if coder in (None, d.coder)]
+    return ([d for d in mine if (d.segment_id, d.coder) not in hidden],
+            [d for d in mine if (d.segment_id, d.coder) in hidden])
 
 
 def shared_memos(session: Session, codebook: Codebook, *, viewer: str | None = None, code_id: str | None = None,

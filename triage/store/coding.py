@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Code, Codebook
@@ -24,8 +24,10 @@ from triage.store.schema_coding import (
     CodeDecisionRow,
     CodeHistoryRow,
     CodeRow,
+    CodeSuggestionRow,
     CodingDocumentRow,
     CodingMemoRow,
+    CodingResolutionRow,
     CodingSegmentRow,
     SegmentVectorRow,
 )
@@ -63,18 +65,28 @@ def import_document(
     study: str | None = None,
     record_id: int | None = None,
     attributes: dict[str, Any] | None = None,
+    replace: bool = False,
 ) -> CodingDocumentRow:
     """Store ``document`` and its segments; InputError when the same file is already in.
 
     Segments of a paper carry the ``section`` heading and ``page`` they stand under as
-    attributes (exported with the coding), from the document's regions.
+    attributes (exported with the coding), from the document's regions. ``replace`` takes
+    the earlier import of the same file out first (its study label, record and attributes
+    kept unless given): a paper's results boundaries corrected after its import. Refused
+    where anyone has coded it, which would be lost.
     """
     if record_id is not None and session.get(RecordRow, record_id) is None:
         raise DecisionError(f"no record {record_id} in this project", hint="see 'triage records' for ids")
     earlier = session.scalars(select(CodingDocumentRow).where(CodingDocumentRow.sha256 == document.sha256)).first()
-    if earlier is not None:
+    if earlier is not None and not replace:
         raise InputError(f"already imported as document {earlier.id} ({earlier.study})", path=document.path,
-                         hint="import each study's results once")
+                         hint="import each study's results once; to import it again with other boundaries, "
+                         "add --replace (a document nobody has coded yet)")
+    if earlier is not None:
+        study = study or earlier.study
+        record_id = earlier.record_id if record_id is None else record_id
+        attributes = attributes or dict(earlier.attributes or {})
+        _take_back(session, earlier, document.path)
     row = CodingDocumentRow(
         record_id=record_id,
         study=study or Path(document.path).stem,
@@ -95,6 +107,24 @@ def import_document(
         ))
     session.flush()
     return row
+
+
+def _take_back(session: Session, document: CodingDocumentRow, path: str) -> None:
+    """Delete an imported document nobody has coded: its segments, suggestions shown and vectors."""
+    ids = select(CodingSegmentRow.id).where(CodingSegmentRow.document_id == document.id).scalar_subquery()
+    work = [(table, session.scalar(select(func.count()).select_from(table).where(table.segment_id.in_(ids))) or 0)
+            for table in (CodeDecisionRow, CodingMemoRow, CodingResolutionRow)]
+    if any(n for _, n in work):
+        decided, memos_on, resolved = (n for _, n in work)
+        raise InputError(
+            f"document {document.id} ({document.study}) has {decided} coding decision(s), {memos_on} memo(s) and "
+            f"{resolved} resolution(s) on it; replacing it would lose them", path=path,
+            hint="keep it, or withdraw them first (triage code retract)")
+    for table in (CodeSuggestionRow, SegmentVectorRow):
+        session.execute(delete(table).where(table.segment_id.in_(ids)))
+    session.execute(delete(CodingSegmentRow).where(CodingSegmentRow.document_id == document.id))
+    session.delete(document)
+    session.flush()
 
 
 def _where(regions: Sequence[Region], offset: int) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from triage.store.code_decisions import (
     CurrentCodeDecision,
     coded_rows,
     segment_rows,
-    shared_code_decisions,
+    shared_and_withheld,
     study_labels,
 )
 from triage.store.coding_allocation import units_of
@@ -59,6 +59,8 @@ class CodingInForce:
     disputed: int
     #: The units holding disputed codes (a lead resolves them).
     disputed_units: tuple[int, ...] = ()
+    #: The units coded once with accepts that blind double coding withholds until a second coder codes them.
+    awaiting_units: tuple[int, ...] = ()
 
 
 def _place(unit: int, applied: Sequence[CurrentCodeDecision]) -> int:
@@ -69,8 +71,9 @@ def _place(unit: int, applied: Sequence[CurrentCodeDecision]) -> int:
 
 def coding_in_force(session: Session, codebook: Codebook, *, viewer: str | None = None) -> CodingInForce:
     """The coding in force under the module's rule (``viewer`` as for blind coding)."""
-    decisions = shared_code_decisions(session, codebook, viewer=viewer)
-    units = units_of(session, {d.segment_id for d in decisions})
+    decisions, hidden = shared_and_withheld(session, codebook, viewer=viewer)
+    units = units_of(session, {d.segment_id for d in decisions + hidden})
+    awaiting = tuple(sorted({units[d.segment_id] for d in hidden if d.decision == "accept"}))
     by_unit: dict[int, list[CurrentCodeDecision]] = defaultdict(list)
     for d in decisions:
         by_unit[units[d.segment_id]].append(d)
@@ -102,7 +105,7 @@ def coding_in_force(session: Session, codebook: Codebook, *, viewer: str | None 
                 disputed += 1
                 if unit not in disputed_units:
                     disputed_units.append(unit)
-    return CodingInForce(tuple(applied), disputed, tuple(sorted(disputed_units)))
+    return CodingInForce(tuple(applied), disputed, tuple(sorted(disputed_units)), awaiting)
 
 
 @dataclass(frozen=True)
@@ -112,12 +115,14 @@ class RowsInForce:
     rows: list[dict[str, Any]]
     disputed: int
     disputed_units: tuple[int, ...]
+    awaiting_units: tuple[int, ...] = ()
 
 
 def rows_in_force(session: Session, codebook: Codebook, *, viewer: str | None = None) -> RowsInForce:
     """The coded-segments export's rows for the coding in force, each with its ``basis``."""
     found = coding_in_force(session, codebook, viewer=viewer)
-    return RowsInForce(segment_rows(session, codebook, found.applied), found.disputed, found.disputed_units)
+    return RowsInForce(segment_rows(session, codebook, found.applied), found.disputed, found.disputed_units,
+                       found.awaiting_units)
 
 
 def synthesis_rows(session: Session, codebook: Codebook, coder: str | None = None) -> RowsInForce:
@@ -126,4 +131,4 @@ def synthesis_rows(session: Session, codebook: Codebook, coder: str | None = Non
     labels = study_labels(session)
     found = RowsInForce(coded_rows(session, codebook, coder), 0, ()) if coder else rows_in_force(session, codebook)
     return RowsInForce([{**row, "study": labels.get(row["document_id"], row["study"])} for row in found.rows],
-                       found.disputed, found.disputed_units)
+                       found.disputed, found.disputed_units, found.awaiting_units)

@@ -100,7 +100,7 @@ def _reading_order(pages: list[list[dict[str, Any]]], heights: list[float]) -> l
         for box in boxes:
             if box["bottom"] > height * (1 - _MARGIN) or box["top"] < height * _MARGIN:
                 margin_keys.setdefault(_key(box["lines"]), set()).add(number)
-    out: list[RawBlock] = []
+    bodies: list[list[dict[str, Any]]] = []
     for number, (boxes, height) in enumerate(zip(pages, heights), start=1):
         body = []
         for box in boxes:
@@ -110,15 +110,25 @@ def _reading_order(pages: list[list[dict[str, Any]]], heights: list[float]) -> l
                               or len(margin_keys.get(_key(box["lines"]), ())) > 1):
                 continue
             body.append(box)
-        out.extend(RawBlock(b["lines"], number, b["size"], b["bold"], b["fresh"]) for b in _columns(body))
+        bodies.append(body)
+    # The text's width is the paper's, not each page's: on a last page whose right column holds
+    # a few short lines every left-column box would look full-width and the right column come first.
+    edges = (min((b["x0"] for body in bodies for b in body), default=0.0),
+             max((b["x1"] for body in bodies for b in body), default=0.0))
+    out: list[RawBlock] = []
+    for number, body in enumerate(bodies, start=1):
+        out.extend(RawBlock(b["lines"], number, b["size"], b["bold"], b["fresh"]) for b in _columns(body, edges))
     return out
 
 
-def _columns(boxes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Boxes in reading order: bands separated by full-width boxes, left column before right."""
+def _columns(boxes: list[dict[str, Any]], edges: tuple[float, float]) -> list[dict[str, Any]]:
+    """Boxes in reading order: bands separated by full-width boxes, left column before right.
+
+    ``edges`` are the left and right edges of the text on every page of the paper.
+    """
     if not boxes:
         return []
-    left_edge, right_edge = min(b["x0"] for b in boxes), max(b["x1"] for b in boxes)
+    left_edge, right_edge = edges
     width = max(right_edge - left_edge, 1.0)
     middle = left_edge + width / 2
     ordered: list[dict[str, Any]] = []

@@ -26,21 +26,22 @@ router = APIRouter()
 QUOTES = 3
 
 
-def _table(request: Request, coder: str, quotes: int) -> tuple[list[dict[str, object]], list[str], int]:
+def _table(request: Request, coder: str, quotes: int) -> tuple[list[dict[str, object]], list[str], int, int]:
     """The matrix of the coding in force (``coder``'s own if named), the coders, and how many
-    segments hold codes coders dispute unresolved (not counted: :mod:`triage.store.coding_in_force`)."""
+    segments hold codes coders dispute unresolved and how many coded once wait, blind, for a
+    second coder (neither counted: :mod:`triage.store.coding_in_force`)."""
     with context_of(request).project.reading() as session:
         codebook = store.load_codebook(session)
         found = synthesis_rows(session, codebook, coder or None)
         table = synthesis_table(found.rows, codebook, quotes=quotes)
         coders = sorted({d.coder for d in appl.current_code_decisions(session, codebook) if d.decision == "accept"})
-    return table, coders, len(found.disputed_units)
+    return table, coders, len(found.disputed_units), len(found.awaiting_units)
 
 
 @router.get("/coding/synthesis", response_class=HTMLResponse)
 def synthesis_page(request: Request, coder: str = "") -> Response:
     """The matrix: themes and codes down, studies across, counts in the cells, quotes beside."""
-    table, coders, disputed = _table(request, coder, QUOTES)
+    table, coders, disputed, awaiting = _table(request, coder, QUOTES)
     studies = [key.removeprefix("study: ") for key in (table[0] if table else {}) if key.startswith("study: ")]
     depth: dict[str, int] = {}
     for row in table:
@@ -49,11 +50,12 @@ def synthesis_page(request: Request, coder: str = "") -> Response:
         "table": table, "studies": studies, "depth": depth, "coders": coders, "coder": coder,
         "csv": "/export/synthesis.csv" + (f"?coder={coder}" if coder else ""),
         "coded": any(row["segments"] for row in table), "disputed": disputed,
+        "awaiting": awaiting,
     })
 
 
 @router.get("/export/synthesis.csv")
 def export_synthesis(request: Request, coder: str = "", quotes: int = QUOTES) -> Response:
     """The matrix as ``triage code synthesis OUT.csv`` writes it."""
-    table, _, _ = _table(request, coder, quotes)
+    table, *_ = _table(request, coder, quotes)
     return _download(_csv(table, list(table[0]) if table else ["code_id"]), "synthesis.csv", "text/csv")
