@@ -30,11 +30,9 @@ from triage.roles import Action
 from triage.store import code_decisions as appl
 from triage.store import coding as store
 from triage.store.coding_team import codebook_history, segments_to_code
-from triage.store.db import Project
+from triage.store.db import Project, Session
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from triage.coding.codebook import Codebook
     from triage.embeddings import Encoder
 
