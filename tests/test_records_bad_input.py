@@ -45,13 +45,20 @@ def test_text_before_first_ty(test_data: Path) -> None:
     assert problem.hint == "a record may be missing its TY line; add it or re-export the file"
 
 
-def test_plain_text_before_first_ty_is_a_warning(shared_data: Path) -> None:
-    result = read_file(shared_data / "exports" / "ris" / "rispy_example_extraneous_data.ris")
+def test_plain_text_before_first_ty_is_a_warning(shared_data: Path, tmp_path: Path) -> None:
+    # rispy's sample wraps records in a publisher's framing ("Record #1 of 2", "Provider:",
+    # "Content:", Ovid's "1."): not reported. Other text before the first TY is.
+    source = shared_data / "exports" / "ris" / "rispy_example_extraneous_data.ris"
+    assert len(read_file(source).records) == 2
+    assert read_file(source).problems == []
+    path = tmp_path / "noted.ris"
+    path.write_text("Search run by the library on 3 May\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
+    result = read_file(path)
     assert len(result.records) == 2
     assert next((p.severity, p.line, p.message) for p in result.problems) == (
         "warning",
         1,
-        "text before the first TY ignored (lines 1-3)",
+        "text before the first TY ignored (line 1)",
     )
 
 

@@ -188,3 +188,22 @@ def test_ovid_link_lines_are_kept_as_links_not_reported(shared_data: Path) -> No
     again = render_records([ExportItem(r) for r in result.records], "ris")
     assert again.count("L2  - ") == 18
     assert "Link to the" not in again
+
+
+def test_cochrane_library_record_headers_are_not_reported(tmp_path: Path) -> None:
+    """The Cochrane Library's RIS export (and Wiley Online Library's) writes "Record #1 of 611",
+    "Provider: John Wiley & Sons, Ltd." and "Content: text/plain; charset=..." before every
+    record. They are the export's framing: every record imports and nothing is reported, while
+    other text between records still is."""
+    header = 'Record #{n} of 2\nProvider: John Wiley & Sons, Ltd.\nContent: text/plain; charset="UTF-8"\n\n'
+    body = "TY  - JOUR\nID  - CN-0219143{n}\nTI  - Trial {n}\nAB  - Mothers were randomised.\nER  - \n\n"
+    path = tmp_path / "central_search.ris"
+    path.write_text("".join(header.format(n=n) + body.format(n=n) for n in (1, 2)), encoding="utf-8")
+    result = read_file(path)
+    assert [r.title for r in result.records] == ["Trial 1", "Trial 2"]
+    assert result.problems == []
+    assert result.database == "Cochrane CENTRAL"
+    path.write_text(path.read_text(encoding="utf-8") + "Exported by a librarian\n", encoding="utf-8")
+    assert [p.message for p in read_file(path).problems] == [
+        "text between records (after an ER, before a TY) ignored (line 21)"
+    ]

@@ -34,7 +34,12 @@ _TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{1,3})  -(?: (.*))?$")
 #: dash, so words such as "ER-positive" at the start of a wrapped line stay text.
 _LOOSE_TAG = re.compile(r"([A-Za-z][A-Za-z0-9]{1,3})(?:( +)-( ?)|-( ))(.*)$")
 _LIST_TAGS = frozenset(ris_tags.LIST_TAGS)
-_RECORD_NUMBER = re.compile(r"\d+\.")
+#: Lines export services write around records, not data and not worth a warning: Ovid's record
+#: numbers ("1.", "2.") and the header publishers' exports write before a record: the Cochrane
+#: Library's and Wiley Online Library's before every one ("Record #1 of 611", "Provider: John
+#: Wiley & Sons, Ltd.", "Content: text/plain; charset=..."), APA PsycNet's before the first
+#: ("Provider: American Psychological Association", "Database: PsycINFO", "Content: ...").
+_EXPORT_FRAMING = re.compile(r"\d+\.|Record #\d+ of \d+|(?:Provider|Database|Content): ?\S.*", re.IGNORECASE)
 _PUBMED_DATABASES = ("PubMed", "Ovid MEDLINE")
 _PMID_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})")
 #: Ovid's link to a MEDLINE record ("...ovidweb.cgi?...&D=medl&...&AN=12345678"): there AN is the PMID
@@ -159,8 +164,7 @@ def split_records(
             current = Chunk(number, [line])
             seen_any = True
         elif current is None:
-            # Ovid numbers its records ("1.", "2.") between them: not data, not worth a warning.
-            if line.strip() and not _RECORD_NUMBER.fullmatch(line.strip()):
+            if line.strip() and not _EXPORT_FRAMING.fullmatch(line.strip()):
                 outside.append((number, line))
         else:
             current.lines.append(line)
