@@ -167,3 +167,17 @@ def test_only_a_lead_allocates_and_resolves_on_a_team_project(project: Project, 
         assert code == 1 and "ben is a reviewer and may not" in out, out
     code, out = run(project, "allocate", "--reviewers", "ben,ana", "--double", "all", "--by", "ana")
     assert code == 0, out
+
+
+def test_users_add_without_a_terminal_says_how_to_give_the_password(project: Project) -> None:
+    """In a script with nothing on standard input, `users add` printed Python's GetPassWarning
+    and "Aborted."; it now says in one line how to pass the password, and adds nobody."""
+    answer = subprocess.run(
+        [sys.executable, "-m", "triage.cli.main", "users", "add", "lea", "--role", "lead", "-p", str(project.directory)],
+        check=False, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )
+    said = answer.stdout + answer.stderr
+    assert answer.returncode == 1, said
+    assert "GetPassWarning" not in said and "Traceback" not in said
+    assert "error: no password was typed; type it at the prompt, or in a script pass --password-stdin" in said
+    assert run(project, "users", "list", "--json")[1].strip() == ""

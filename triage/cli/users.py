@@ -8,8 +8,10 @@ a role in each.
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
+import warnings
 from typing import Annotated
 
 import typer
@@ -38,7 +40,15 @@ def _password(from_stdin: bool) -> str:
     """The new password: the first line of stdin, or typed twice at a hidden prompt."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with warnings.catch_warnings():
+            # Without a terminal (a script, a pipe) getpass warns in Python's words that the
+            # password may be echoed; what the user needs is the option below, said on EOF.
+            warnings.simplefilter("ignore", getpass.GetPassWarning)
+            entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    except typer.Abort:
+        fail("no password was typed; type it at the prompt, or in a script pass --password-stdin "
+             "with the password on the first line of standard input")
     return entered
 
 
