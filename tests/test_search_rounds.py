@@ -86,6 +86,27 @@ def test_the_update_flow_diagram_shows_the_previous_version(tmp_path: Path) -> N
         assert all(word in svg for word in words.split()), words
 
 
+def test_the_whole_review_can_be_drawn_after_an_update(tmp_path: Path) -> None:
+    """A search re-run before the first publication is reported as one flow: `--whole-review`
+    (and the web's `?whole=1`) draws every round, where the default draws the newest one."""
+    from _web_support import web_client
+
+    where, _ = updated_project(tmp_path)
+    whole = tmp_path / "whole.svg"
+    invoke("status", "-p", where, "--diagram", str(whole), "--whole-review")
+    svg = whole.read_text(encoding="utf-8")
+    identified = json.loads(invoke("status", "--json", "-p", where))["identified"]
+    assert identified > 13
+    assert all(word in svg for word in f"Records identified from databases (n = {identified})".split())
+    assert "Previous" not in svg and "update" not in svg
+    with web_client(Path(where)) as (client, _):
+        page = client.get("/export").text
+        assert "of the update 2026-update (SVG)" in page and 'href="/figures/prisma.svg?whole=1"' in page
+        default, drawn_whole = client.get("/figures/prisma.svg").text, client.get("/figures/prisma.svg?whole=1").text
+    assert "Previous" in default and "Previous" not in drawn_whole
+    assert all(word in drawn_whole for word in f"(n = {identified})".split())
+
+
 def test_a_search_record_needs_sense(tmp_path: Path) -> None:
     where = str(tmp_path / "review")
     invoke("init", where)

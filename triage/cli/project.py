@@ -185,6 +185,12 @@ def status_command(
         Path | None,
         typer.Option("--diagram", help="Also write the PRISMA 2020 flow diagram here (.svg or .png)."),
     ] = None,
+    whole_review: Annotated[
+        bool,
+        typer.Option("--whole-review", help="After a search update, draw the whole review in the diagram (a search "
+                                            "re-run before publication); by default the newest round is drawn on "
+                                            "PRISMA 2020's template for updated reviews."),
+    ] = False,
     project_dir: ProjectOption = None,
 ) -> None:
     """Counts in PRISMA 2020 terms: identified per source, duplicates, screened, excluded, included."""
@@ -205,7 +211,7 @@ def status_command(
 
         ranking = ranking_summary(project)
     if diagram is not None:
-        diagram.write_bytes(prisma_diagram(counts, fmt))
+        diagram.write_bytes(prisma_diagram(counts, fmt, whole_review=whole_review))
         err_console.print(f"PRISMA 2020 flow diagram written to {escape(str(diagram))}")
     if as_json:
         data = counts.to_dict()

@@ -87,14 +87,16 @@ def _sources(title: str, n: int, by_source: dict[str, int]) -> str:
     return _lines(title, n, largest_first, rest="sources")
 
 
-def prisma_diagram(counts: PrismaCounts, fmt: str) -> bytes:
+def prisma_diagram(counts: PrismaCounts, fmt: str, *, whole_review: bool = False) -> bytes:
     """The PRISMA 2020 flow diagram (databases only) from ``counts``, as SVG or PNG.
 
     Title/abstract screening and full-text assessment are separate boxes, as in the
     PRISMA 2020 template (Page et al. 2021, BMJ 372:n71); records not yet screened are
-    stated so a diagram drawn mid-review is not mistaken for a final one.
+    stated so a diagram drawn mid-review is not mistaken for a final one. After a search
+    update the newest round is drawn on the template for updated reviews, unless
+    ``whole_review``: a search re-run before the first publication is reported as one flow.
     """
-    if counts.update is not None:
+    if counts.update is not None and not whole_review:
         return _update_diagram(counts.update, fmt)
     fig = Figure(figsize=(8.5, 9.0))
     left, right = 0.27, 0.76

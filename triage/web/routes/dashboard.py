@@ -61,14 +61,15 @@ def recall_png(request: Request) -> Response:
 
 
 @router.get("/figures/prisma.{fmt}")
-def prisma_figure(request: Request, fmt: str) -> Response:
-    """The PRISMA 2020 flow diagram as a download (SVG or PNG)."""
+def prisma_figure(request: Request, fmt: str, whole: bool = False) -> Response:
+    """The PRISMA 2020 flow diagram as a download (SVG or PNG); after a search update the
+    newest round's, or with ``?whole=1`` the whole review's."""
     if fmt not in FORMATS:
         raise NotFoundError(f"no flow diagram format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
     ctx = context_of(request)
     with ctx.project.reading() as session:
         counts = prisma_counts(session)
     return Response(
-        prisma_diagram(counts, fmt), media_type=FORMATS[fmt],
+        prisma_diagram(counts, fmt, whole_review=whole), media_type=FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="prisma-flow.{fmt}"', "Cache-Control": "no-store"},
     )

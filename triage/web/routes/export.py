@@ -52,6 +52,7 @@ def export_page(request: Request) -> Response:
         "subsets": SUBSETS, "sizes": sizes, "formats": RECORD_FORMATS, "stages": STAGES,
         "stage_names": STAGE_NAMES,
         "extras": extra_exports(),
+        "update_round": counts.update.round if counts.update is not None else None,
     })
 
 
