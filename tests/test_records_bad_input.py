@@ -225,6 +225,29 @@ def test_a_wrong_or_unknown_encoding_is_a_clear_error(tmp_path: Path) -> None:
     assert str(info.value).startswith("export.ris: file is binary, not a text export")
 
 
+def test_a_stray_nul_byte_costs_its_byte_not_the_file(tmp_path: Path) -> None:
+    """One NUL byte pasted into a title made a whole RIS export "binary": no record imported.
+    Now the byte is dropped with a warning naming its line and every record imports; a file
+    with NULs in quantity, or bytes that are not text, is still refused."""
+    path = tmp_path / "export.ris"
+    path.write_bytes(b"TY  - JOUR\nTI  - A first\x00 title\nER  - \n\nTY  - JOUR\nTI  - A second title\nER  - \n")
+    result = read_file(path)
+    assert [r.title for r in result.records] == ["A first title", "A second title"]
+    assert [(p.severity, p.line, p.message) for p in result.problems] == [
+        ("warning", 2, "1 NUL byte removed (line 2); the rest of the file read as UTF-8")
+    ]
+    utf16 = tmp_path / "utf16.ris"  # NULs in quantity: UTF-16 without its byte-order mark
+    utf16.write_bytes("TY  - JOUR\nTI  - A title\nER  - \n".encode("utf-16-le"))
+    with pytest.raises(InputError) as info:
+        read_file(utf16)
+    assert str(info.value).startswith("utf16.ris: file is binary, not a text export")
+    garbage = tmp_path / "garbage.ris"  # few NULs, but not UTF-8 once they are gone
+    garbage.write_bytes(b"TY  - JOUR\nTI  - \xff\xfe\x00\x81\x9f title\nER  - \n" * 20)
+    with pytest.raises(InputError) as info:
+        read_file(garbage)
+    assert str(info.value).startswith("garbage.ris: file is binary, not a text export")
+
+
 def test_classic_mac_line_ends_read_like_newlines(shared_data: Path, tmp_path: Path) -> None:
     # Older Mac reference managers end lines with a lone CR; the export starts with text
     # before its first TY, so the format is only found if lines are split right.

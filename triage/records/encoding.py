@@ -89,12 +89,47 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
                     hint="re-export the file as UTF-8",
                 ) from exc
     if looks_binary(data):
+        if (cleaned := _with_stray_nuls(data, name)) is not None:
+            return cleaned
         raise binary
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     return _mostly_utf8(data, name) or _guess(data, name)
+
+
+def _with_stray_nuls(data: bytes, name: str) -> DecodedText | None:
+    """A UTF-8 text export with a few NUL bytes in it (a field pasted from a program that
+    writes them): the text without them and a warning naming their lines; else None.
+
+    A binary file has a signature, or NULs in quantity, and never decodes as UTF-8 once they
+    are gone; refusing a whole export for one stray byte would lose every good record in it.
+    """
+    count = data.count(b"\x00")
+    if data.startswith(_BINARY_MAGIC) or count > max(8, len(data) // 1000):
+        return None
+    try:
+        text = data.replace(b"\x00", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines: list[int] = []
+    at = data.find(b"\x00")
+    while at != -1 and len(lines) <= 3:
+        line = data.count(b"\n", 0, at) + 1
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        at = data.find(b"\x00", at + 1)
+    where = f"line {lines[0]}" if len(lines) == 1 else (
+        f"lines {', '.join(map(str, lines))}" if len(lines) <= 3 else f"lines {', '.join(map(str, lines[:3]))} and more")
+    problem = Problem(
+        path=name,
+        message=f"{count} NUL byte{'s' if count > 1 else ''} removed ({where}); the rest of the file read as UTF-8",
+        line=lines[0],
+        severity="warning",
+        hint="check the text there; a NUL byte is not text and no export should contain one",
+    )
+    return DecodedText(text.lstrip("\ufeff"), "utf-8", [problem])
 
 
 #: Bytes that are not UTF-8, as ``surrogateescape`` leaves them in the text (U+DC80..U+DCFF).
