@@ -114,3 +114,33 @@ def test_csv_export_cut_short_inside_an_abstract_is_reported(shared_data: Path, 
     assert result.records[0].title
     (problem,) = result.problems
     assert problem.severity == "error" and "never closed" in problem.message
+
+
+def test_zotero_csv_keeps_type_tags_and_the_pmid_in_extra(tmp_path: Path) -> None:
+    """Zotero's CSV export: "Item Type" journalArticle is a journal article (it was written back
+    as RIS GEN), "Manual Tags" are the keywords, and the PMID Zotero keeps in "Extra" is the
+    record's PMID (it was left in raw, so dedup could not match it with PubMed's copy)."""
+    from triage.records.load import read_file
+    from triage.records.writers import ExportItem, render_records
+
+    path = tmp_path / "zotero.csv"
+    path.write_text(
+        '"Key","Item Type","Publication Year","Author","Title","Publication Title","DOI","Abstract Note",'
+        '"Pages","Issue","Volume","Extra","Manual Tags","Automatic Tags"\n'
+        '"ABCD1234","journalArticle","2020","Smith, John; Doe, Jane","Mothers\' experiences of support",'
+        '"Journal of Family Studies","10.1000/xyz123","We interviewed mothers.","12-20","2","15",'
+        '"Publisher: Wiley\nPMID: 31234567","qualitative; mothers","Humans; Female"\n'
+        '"EFGH5678","bookSection","2019","Lee, Ann","A chapter on fathers","Handbook","","","","","","","",""\n',
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    assert result.problems == [] and result.database == "Zotero"
+    article, chapter = result.records
+    assert (article.pmid, article.authors, article.keywords) == (
+        "31234567", ["Smith, John", "Doe, Jane"], ["qualitative", "mothers"])
+    assert (article.publication_type, chapter.publication_type) == ("journalArticle", "bookSection")
+    assert article.raw["Automatic Tags"] == "Humans; Female"
+    ris = render_records([ExportItem(r) for r in result.records], "ris")
+    assert ris.count("TY  - JOUR") == 1 and ris.count("TY  - CHAP") == 1 and "AN  - 31234567" in ris
+    bib = render_records([ExportItem(r) for r in result.records], "bibtex")
+    assert bib.count("@article{") == 1 and bib.count("@incollection{") == 1

@@ -440,6 +440,14 @@ TYPE_CODES: dict[str, str] = {
     "report": "RPRT",
     "techreport": "RPRT",
     "misc": "GEN",
+    # Zotero's item types (its CSV's "Item Type"), lower-cased as looked up.
+    "journalarticle": "JOUR",
+    "booksection": "CHAP",
+    "conferencepaper": "CPAPER",
+    "magazinearticle": "MGZN",
+    "newspaperarticle": "NEWS",
+    "webpage": "ELEC",
+    "manuscript": "UNPB",
 }
 
 #: RIS type code -> BibTeX entry type, for writing records that did not come from BibTeX.

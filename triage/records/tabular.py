@@ -29,6 +29,8 @@ from triage.records.wos import wos_pmid
 __all__ = ["ColumnMap", "column_map", "read_csv", "read_tsv", "read_xlsx", "record_from_cells", "split_authors"]
 
 _DELIMITERS = (",", ";", "\t", "|")
+#: Zotero keeps fields it has no column for as "Key: value" lines in "Extra", a PMID among them.
+_EXTRA_PMID = re.compile(r"^PMID:\s*(\d{1,9})\s*$", re.MULTILINE | re.IGNORECASE)
 _TAG_LIKE = re.compile(r"[A-Z][A-Z0-9]")
 
 
@@ -125,11 +127,19 @@ def record_from_cells(raw: dict[str, Any], cmap: ColumnMap) -> Record:
     return record_from_tags(
         raw,
         tags,
-        pmid=get("pmid") or (wos_pmid(raw) if cmap.dialect == "Web of Science" else None),
+        pmid=get("pmid") or (wos_pmid(raw) if cmap.dialect == "Web of Science" else None)
+        or (_zotero_pmid(raw) if cmap.dialect == "Zotero" else None),
         pages=pages,
         authors=split_authors(get("authors") or "", cmap.author_separator),
         keywords=[k.strip() for k in keywords.split(cmap.keyword_separator) if k.strip()] if keywords else [],
     )
+
+
+def _zotero_pmid(raw: dict[str, Any]) -> str | None:
+    """The PubMed id Zotero writes into its "Extra" column ("PMID: 12345678")."""
+    extra = next((v for k, v in raw.items() if k.strip().lower() == "extra" and isinstance(v, str)), None)
+    match = _EXTRA_PMID.search(extra) if extra else None
+    return match.group(1) if match else None
 
 
 def read_csv(text: str, source: Source) -> tuple[list[Record], list[Problem]]:

@@ -273,9 +273,10 @@ def _bibtex_fields(record: Record) -> tuple[str, dict[str, str]]:
     entry_type = str(raw.get("ENTRYTYPE")) if native else "misc"
     if record.publication_type != derived.publication_type:
         kind = record.publication_type or "misc"
-        entry_type = (
-            kind if kind.isalpha() and kind.islower() else ris_tags.BIBTEX_TYPES.get(kind.upper(), "misc")
-        )
+        # A BibTeX type as it is ("article"), an RIS code ("JOUR"), else a database's or
+        # Zotero's name for it ("Journal Article", "journalArticle") through its RIS code.
+        entry_type = kind if kind.isalpha() and kind.islower() else ris_tags.BIBTEX_TYPES.get(
+            kind.upper(), ris_tags.BIBTEX_TYPES.get(ris_tags.TYPE_CODES.get(kind.lower(), ""), "misc"))
     return entry_type, fields
 
 
