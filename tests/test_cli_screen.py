@@ -65,9 +65,31 @@ def test_decide_without_reviewer_says_how(proj: Path, monkeypatch: pytest.Monkey
 
 
 def _reasons_offered(output: str) -> list[list[str]]:
-    """Each card's quick reasons as printed: ``reasons (...): 1 a  2 b ...``, card by card."""
-    lines = [line.split("): ", 1)[1] for line in output.splitlines() if line.startswith("reasons (")]
-    return [[part.strip() for part in re.split(r"(?:^|\s{2})[1-9] ", body) if part.strip()] for body in lines]
+    """Each card's quick reasons as printed: ``reasons (...): 1 a  2 b ...``, wrapped between
+    words over lines up to the keys' prompt, card by card."""
+    cards: list[list[str]] = []
+    rows: list[str] | None = None
+    for line in output.splitlines():
+        if line.startswith("reasons ("):
+            rows = [line.split("): ", 1)[1]]
+        elif rows is not None and line.startswith("[i]nclude"):
+            body = "  ".join(rows)  # a wrap at the two spaces between reasons keeps them apart
+            cards.append([" ".join(part.split()) for part in re.split(r"(?:^|\s{2})[1-9] ", body) if part.strip()])
+            rows = None
+        elif rows is not None:
+            rows.append(line.strip())
+    return cards
+
+
+def test_the_quick_reasons_wrap_between_words(proj: Path) -> None:
+    # Printed as one soft-wrapped line, an 80-column terminal cut "perspective" in two.
+    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input="q", env={"COLUMNS": "80"})
+    lines = result.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("reasons ("))
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("[i]nclude"))
+    assert end - start > 1 and all(len(line) <= 80 for line in lines[start:end])
+    words = set(" ".join(lines[start:end]).split())
+    assert {"perspective:", "evaluation:", "setting:"} <= words
 
 
 def test_interactive_loop_one_key_press_each(proj: Path) -> None:

@@ -356,10 +356,13 @@ def screen_command(
 
 
 def _print_reasons(options: list[str], title: str) -> None:
+    """The quick reasons as one paragraph wrapped between words (printed as one soft-wrapped
+    line, the terminal broke them mid-word: "p" / "erspective"); one per line would push the
+    card's first lines off an 80x24 screen."""
     if options:
         console.print(f"reasons ({escape(title)}): " + "  ".join(
             f"[bold]{PICK_KEYS[i]}[/] {escape(option)}" for i, option in enumerate(options)
-        ), soft_wrap=True)
+        ))
 
 
 def _pick_reason(options: list[str]) -> str | None:
