@@ -209,8 +209,10 @@ def test_coding_on_a_code_that_became_a_theme_round_trips(project: Project, tmp_
     p = ["-p", str(project.directory)]
     run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
     run("code", "import", str(DEMO / "study-a-hollis-2021.md"), *p)
-    run("code", "accept", "1", "fear-of-removal", "--coder", "ana", *p)
-    run("code", "accept", "2", "impact-on-children", "--coder", "ben", *p)
+    with project.reading() as s:
+        first, second = (x.id for x in sentence_segments(s, 1)[:2])
+    run("code", "accept", str(first), "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", str(second), "impact-on-children", "--coder", "ben", *p)
     run("codebook", "add", "Fear of the courts", "--parent", "fear-of-removal", "--coder", "ana", *p)
     out = tmp_path / "coding.qdpx"
     run("code", "export", str(out), *p)

@@ -25,6 +25,7 @@ from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
 from triage.coding.documents import DocumentText, read_document
 from triage.coding.fulltext.sections import RESULTS_ONLY
+from triage.coding.segments import shown_text
 from triage.errors import DecisionError, TriageError
 from triage.roles import Action
 from triage.store import code_decisions as appl
@@ -159,6 +160,9 @@ def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None, *, hide
     if done.resolutions_as_memos:
         console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.resolutions_as_memos} lead resolution(s) "
                       "kept as memos on their segments: the coders' disagreement they settled is not in the file")
+    if done.left_out:
+        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.left_out} coding(s) of a heading alone left "
+                      "out: a heading is the section of the segments under it, not coded")
     if done.widened:
         console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) across paragraphs "
                       "were coded on the sentences they cover")
@@ -203,8 +207,6 @@ def suggest_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Suggest codes for segments, learning from your accepts and rejects so far."""
-    import numpy as np
-
     from triage.coding.learn import build_suggester, refit_project_map, segment_vectors
 
     proj = open_project(project)
@@ -215,14 +217,14 @@ def suggest_cmd(
         codebook = store.load_codebook(session)
         model = build_suggester(session, codebook, encoder, coder=name)
         segments = store.sentence_segments(session, document, segment or [])
+        _refuse_unsuggested(session, [i for i in segment or [] if i not in {s.id for s in segments}])
         if not all_segments:  # the coder's own (their allocation's), not coded yet
             todo = {s.id for s in segments_to_code(session, codebook, name, document_id=document)}
             segments = [s for s in segments if s.id in todo]
         segments = segments[:limit]
-        # No segment left: zero rows of the model's width (asking the encoder would load it).
-        vectors = (segment_vectors(session, encoder, [s.id for s in segments]) if segments
-                   else np.zeros((0, model.n_features_in_), dtype=np.float32))
-        suggestions = model.suggest(vectors, k=k)
+        # No segment left: no vectors (asking the encoder would load it) and nothing to rank.
+        suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k) \
+            if segments else []
         table = Table("segment", "text", "score", "reason", show_lines=True)
         # Code ids are what `code accept` needs: never cut or wrapped, whatever the terminal width.
         table.add_column("code", no_wrap=True, overflow="ignore", min_width=max(
@@ -238,6 +240,20 @@ def suggest_cmd(
                           "\n".join(escape(s.reason) for s in ranked), "\n".join(s.code_id for s in ranked))
     if not as_json:
         console.print(table if segments else "nothing left to code; pass --all to see coded segments")
+
+
+def _refuse_unsuggested(session: Session, asked: list[int]) -> None:
+    """One line for a --segment that gets no suggestions: unknown, a heading, or a paragraph or span."""
+    found = store.segments_by_id(session, asked)
+    for seg_id in asked:
+        seg = found.get(seg_id)
+        if seg is None:
+            raise DecisionError(f"no segment {seg_id} in this project", hint="see 'triage code next' for ids")
+        if seg.kind == "heading":
+            raise DecisionError(f"segment {seg_id} is the heading {shown_text(seg.text)!r}: a section's title, not "
+                                "coded", hint="ask for the sentences under it (triage code next)")
+        raise DecisionError(f"segment {seg_id} is a {seg.kind}: codes are suggested for sentences",
+                            hint="ask for one of its sentences (triage code next)")
 
 
 def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None, project: Path | None,
