@@ -628,12 +628,13 @@ def codebook_undo(change: Annotated[int | None, typer.Option(
 
 @codebook_app.command("unmerge")
 def codebook_unmerge(source: str, coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Take SOURCE out of the code it was merged into, with its own coded segments and memos."""
+    """Take SOURCE (id or name) out of the code it was merged into, with its own coded segments and memos."""
     from triage.store.codebook_changes import undo_change
 
     proj = open_project(project)
     name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
+        source = store.load_codebook(session).find(source)
         row = undo_change(session, coder=name, code_id=source, action="merge")
         target = row.detail.get("into")
     console.print(f"unmerged {escape(source)} from {escape(str(target))}")
