@@ -366,3 +366,27 @@ def test_headings_are_sections_not_coded_and_marks_stay_out_of_exports(project: 
     run("code", "synthesis", str(tmp_path / "synthesis.csv"), *p)
     quotes = next(r["quotes"] for r in read_csv(tmp_path / "synthesis.csv") if r["code_id"] == "fear-of-removal")
     assert quotes.startswith("I'm a good mum on a bad day.") and "#" not in quotes and "\n>" not in quotes
+
+
+def test_suggestions_piped_keep_the_text_readable(project: Project, shared_data: Path, tmp_path: Path) -> None:
+    """Piped (no terminal: 80 columns), code ids made from the subtheme names of a real synthesis
+    ('there-are-positives-that-come-with-the-negatives') squeezed the text column to four letters a
+    line ('The │ stu… │ sel…'); the table is now as wide as its columns need there."""
+    folder = shared_data / "coding" / "qes-siblings-mental-illness"
+    themes = json.loads((folder / "codebook.json").read_text(encoding="utf-8"))
+    named = [{"name": t["name"], "children": [{"name": c["name"]} for c in t["children"] if c["name"] != t["name"]]}
+             for t in themes]
+    (tmp_path / "names.json").write_text(json.dumps([{k: v for k, v in t.items() if v} for t in named]),
+                                         encoding="utf-8")
+    (tmp_path / "results.txt").write_text(
+        "Siblings described ongoing grief due to the loss of the connection they shared with their sibling.",
+        encoding="utf-8")
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(tmp_path / "names.json"), "--coder", "ana", *p)
+    run("code", "import", str(tmp_path / "results.txt"), *p)
+    out = run("code", "suggest", "-k", "10", "--coder", "ana", *p).output
+    assert "there-are-positives-that-come-with-the-negatives" in out  # whole, never cut
+    rows = [line.split("│")[2].strip() for line in out.splitlines() if line.startswith("│")]
+    assert rows[0] == "Siblings described ongoing grief due to"  # 40 columns of text, not 4
+    assert " ".join(r for r in rows if r) == ("Siblings described ongoing grief due to the loss of the "
+                                              "connection they shared with their sibling.")

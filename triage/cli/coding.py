@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from triage.cli.acting import REVIEWER_ENV, act_as, acting_name
 from triage.cli.app import app, console, sub_app
@@ -225,10 +225,13 @@ def suggest_cmd(
         # No segment left: no vectors (asking the encoder would load it) and nothing to rank.
         suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k) \
             if segments else []
-        table = Table("segment", "text", "score", "reason", show_lines=True)
+        # The text is what the coder judges: it keeps a readable width (wrapping), as the reason does.
+        table = Table(Column("segment", no_wrap=True), Column("text", min_width=_TEXT_WIDTH, ratio=3),
+                      Column("score", no_wrap=True), Column("reason", min_width=_REASON_WIDTH, ratio=2),
+                      show_lines=True)
         # Code ids are what `code accept` needs: never cut or wrapped, whatever the terminal width.
-        table.add_column("code", no_wrap=True, overflow="ignore", min_width=max(
-            (len(s.code_id) for ranked in suggestions for s in ranked), default=4))
+        code_width = max((len(s.code_id) for ranked in suggestions for s in ranked), default=4)
+        table.add_column("code", no_wrap=True, overflow="ignore", min_width=code_width)
         for seg, ranked in zip(segments, suggestions):
             appl.record_suggestions(session, seg.id, ranked, model=f"{model.name}/{encoder.name}", coder=name)
             if as_json:  # JSON lines, one object per segment, as `triage next --json` prints
@@ -239,7 +242,16 @@ def suggest_cmd(
             table.add_row(str(seg.id), escape(seg.text), "\n".join(f"{s.score:.2f}" for s in ranked),
                           "\n".join(escape(s.reason) for s in ranked), "\n".join(s.code_id for s in ranked))
     if not as_json:
-        console.print(table if segments else "nothing left to code; pass --all to see coded segments")
+        # Piped or redirected (no terminal: Rich assumes 80 columns), long code ids left the text a few
+        # letters wide; there the table is as wide as its columns need. A terminal keeps its own width.
+        wide = None if console.is_terminal else max(console.width, 16 + 8 + _TEXT_WIDTH + 6 + _REASON_WIDTH
+                                                     + code_width)
+        console.print(table if segments else "nothing left to code; pass --all to see coded segments", width=wide,
+                      crop=False)
+
+
+#: Columns ``code suggest`` gives the segment's text and the reasons at the least (characters).
+_TEXT_WIDTH, _REASON_WIDTH = 40, 30
 
 
 def _refuse_unsuggested(session: Session, asked: list[int]) -> None:
