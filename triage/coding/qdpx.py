@@ -278,7 +278,7 @@ def read_qdpx(path: str | Path) -> QdpxProject:
             raise InputError("no project.qde inside", path=path, hint="export the project again as REFI-QDA .qdpx")
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         try:
-            root = etree.fromstring(archive.read(qde_name), parser)
+            root = etree.fromstring(_keep_carriage_returns(archive.read(qde_name)), parser)
         except etree.XMLSyntaxError as exc:
             raise InputError(f"project.qde: invalid XML: {exc.msg}", path=path, line=exc.lineno) from exc
         if _local(root) != "Project":
@@ -298,7 +298,7 @@ def read_qdpx(path: str | Path) -> QdpxProject:
                 content = next(iter(_children(note, "PlainTextContent")), None)
                 who = (note.get("creatingUser") or "").upper().strip("{}")
                 notes[(note.get("guid") or "").upper().strip("{}")] = (
-                    (content.text or "") if content is not None else "", users.get(who, who or "unknown"),
+                    _unix_line_breaks(content.text or "")[0] if content is not None else "", users.get(who, who or "unknown"),
                     _parse_time(note.get("creationDateTime")))
 
         def memo(ref: etree._Element, **where: Any) -> None:
@@ -359,6 +359,33 @@ def _read_resolution(selection: etree._Element, users: dict[str, str], source: i
              for coding in _children(selection, "Coding") for ref in _children(coding, "CodeRef")]
     return QdpxResolution(source, start, end, guids, found["lead"], found["note"],
                           _parse_time(selection.get("creationDateTime")))
+
+
+#: A ``PlainTextContent`` element (any prefix; not an empty one) with its content, and a CDATA section.
+_CONTENT = re.compile(rb"(<(?:[\w.-]+:)?PlainTextContent\b[^>]*(?<!/)>)(.*?)(</(?:[\w.-]+:)?PlainTextContent\s*>)",
+                      re.DOTALL)
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+
+
+def _keep_carriage_returns(qde: bytes) -> bytes:
+    """``project.qde`` with each carriage return inside a ``PlainTextContent`` written as ``&#13;``.
+
+    Why: an XML parser turns every CRLF of the file into LF before anyone sees the text (XML 1.0,
+    2.11; lxml has no option against it), but a source written on Windows counts each \r in its
+    selections' positions. A character reference survives, so the text keeps its CRLFs for
+    :func:`_unix_line_breaks` to map, as for a source in its own file. Hand-written on the bytes
+    for that reason; inside a CDATA section the reference is put between two sections.
+    """
+    if b"\r" not in qde:
+        return qde
+
+    def content(match: re.Match[bytes]) -> bytes:
+        parts = _CDATA.split(match.group(2))
+        kept = [part.replace(b"\r", b"]]>&#13;<![CDATA[") if part.startswith(b"<![CDATA[")
+                else part.replace(b"\r", b"&#13;") for part in parts]
+        return match.group(1) + b"".join(kept) + match.group(3)
+
+    return _CONTENT.sub(content, qde)
 
 
 def _unix_line_breaks(raw: str) -> tuple[str, Callable[[int], int]]:
