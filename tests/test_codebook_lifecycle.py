@@ -136,6 +136,21 @@ def test_merge_carries_segments_examples_and_memos_and_unmerge_restores(project:
     assert again.stderr.strip() == "error: no merge of 'travel' to undo; see 'triage codebook show --history'"
 
 
+def test_unmerge_takes_the_name_the_merge_took(project: Project, tmp_path: Path) -> None:
+    """'codebook merge "Travel to the clinic" "Feeling heard"' took names, and its undo did not: 'no merge
+    of 'Travel to the clinic' to undo'. The merged code's name (any case and spacing) finds it, as its id does."""
+    p, seg = _setup(project, tmp_path)
+    run("code", "accept", str(seg[0]), "travel", "--coder", "ana", *p)
+    run("codebook", "merge", "Travel to the clinic", "Feeling heard", "--coder", "ben", *p)
+    out = run("codebook", "unmerge", "travel to the  CLINIC", "--coder", "ben", *p).output
+    assert out.strip() == "unmerged travel from heard"
+    assert _decisions(project) == [(seg[0], "travel", "accept", "ana")]
+    again = run("codebook", "unmerge", "Travel to the clinic", "--coder", "ben", *p, ok=False)
+    assert again.stderr.strip() == "error: no merge of 'travel' to undo; see 'triage codebook show --history'"
+    unknown = run("codebook", "unmerge", "Bus fares", "--coder", "ben", *p, ok=False)
+    assert unknown.stderr.strip() == "error: no merge of 'Bus fares' to undo; see 'triage codebook show --history'"
+
+
 def test_split_assigns_segments_carries_rejects_and_memos_and_undo_restores(project: Project, tmp_path: Path,
                                                                          encoder: Encoder) -> None:
     p, seg = _setup(project, tmp_path)

@@ -330,3 +330,63 @@ def test_coding_waiting_for_a_second_coder_is_said(project: Project, demo: Path,
     run("code", "accept", "3", "fear-of-removal", "--coder", "cat", *p)
     out = " ".join(run("code", "export", str(tmp_path / "coded.csv"), *p).output.split())
     assert "wrote 1 coded segment(s)" in out and "1 segment(s) coded once wait for a second coder" in out
+
+
+def test_headings_are_sections_not_coded_and_marks_stay_out_of_exports(project: Project, demo: Path,
+                                                                        tmp_path: Path) -> None:
+    """A heading ("### Living with the fear of removal") is the section of the segments under it:
+    'code accept' coded it and its "###" reached the coded-segments CSV and the synthesis' quotes, and
+    a block quotation's ">" did too ("> I'm a good mum on a bad day..."); 'code suggest --segment' on
+    a heading stopped on an IndexError traceback."""
+    from types import SimpleNamespace
+
+    from triage.store.coding import document_segments
+
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(demo / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(demo / "study-a-hollis-2021.md"), *p)
+    with project.reading() as s:
+        segments = [SimpleNamespace(id=x.id, kind=x.kind, start=x.start, text=x.text, attributes=x.attributes)
+                    for x in sorted(document_segments(s, 1), key=lambda x: x.position)]
+    heading = next(x for x in segments if x.text == "### Living with the fear of removal")
+    under = next(x for x in segments if x.kind == "sentence" and x.start > heading.start)
+    block = next(x for x in segments if x.kind == "sentence" and x.text.startswith("> I'm a good mum"))
+    assert heading.kind == "heading" and under.attributes["section"] == "Living with the fear of removal"
+    err = run("code", "accept", str(heading.id), "fear-of-removal", "--coder", "ana", *p, ok=False)
+    assert err.exit_code == 1 and " ".join(err.stderr.split()) == (
+        f"error: segment {heading.id} is the heading 'Living with the fear of removal': a section's title, kept "
+        "with each of its segments as their section, not coded; code the sentences under it (triage code next)")
+    err = run("code", "suggest", "--segment", str(heading.id), "--coder", "ana", *p, ok=False)
+    assert err.exit_code == 1 and err.stderr.startswith(f"error: segment {heading.id} is the heading ")
+    run("code", "accept", str(under.id), "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", str(block.id), "fear-of-removal", "--coder", "ana", *p)
+    run("code", "export", str(tmp_path / "coded.csv"), *p)
+    texts = [r["text"] for r in read_csv(tmp_path / "coded.csv")]
+    assert texts == [under.text, "I'm a good mum on a bad day. But in that room I was just a risk.\n(P15)"]
+    run("code", "synthesis", str(tmp_path / "synthesis.csv"), *p)
+    quotes = next(r["quotes"] for r in read_csv(tmp_path / "synthesis.csv") if r["code_id"] == "fear-of-removal")
+    assert quotes.startswith("I'm a good mum on a bad day.") and "#" not in quotes and "\n>" not in quotes
+
+
+def test_suggestions_piped_keep_the_text_readable(project: Project, shared_data: Path, tmp_path: Path) -> None:
+    """Piped (no terminal: 80 columns), code ids made from the subtheme names of a real synthesis
+    ('there-are-positives-that-come-with-the-negatives') squeezed the text column to four letters a
+    line ('The │ stu… │ sel…'); the table is now as wide as its columns need there."""
+    folder = shared_data / "coding" / "qes-siblings-mental-illness"
+    themes = json.loads((folder / "codebook.json").read_text(encoding="utf-8"))
+    named = [{"name": t["name"], "children": [{"name": c["name"]} for c in t["children"] if c["name"] != t["name"]]}
+             for t in themes]
+    (tmp_path / "names.json").write_text(json.dumps([{k: v for k, v in t.items() if v} for t in named]),
+                                         encoding="utf-8")
+    (tmp_path / "results.txt").write_text(
+        "Siblings described ongoing grief due to the loss of the connection they shared with their sibling.",
+        encoding="utf-8")
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(tmp_path / "names.json"), "--coder", "ana", *p)
+    run("code", "import", str(tmp_path / "results.txt"), *p)
+    out = run("code", "suggest", "-k", "10", "--coder", "ana", *p).output
+    assert "there-are-positives-that-come-with-the-negatives" in out  # whole, never cut
+    rows = [line.split("│")[2].strip() for line in out.splitlines() if line.startswith("│")]
+    assert rows[0] == "Siblings described ongoing grief due to"  # 40 columns of text, not 4
+    assert " ".join(r for r in rows if r) == ("Siblings described ongoing grief due to the loss of the "
+                                              "connection they shared with their sibling.")

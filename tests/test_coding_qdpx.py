@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from lxml import etree
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from triage.cli.main import app
 from triage.store import code_decisions as appl
-from triage.store.coding import load_codebook, memos, sentence_segments
+from triage.store.coding import documents, load_codebook, memos, sentence_segments
 from triage.store.db import Project
 from triage.store.schema_coding import CodingSegmentRow
 
@@ -209,8 +210,10 @@ def test_coding_on_a_code_that_became_a_theme_round_trips(project: Project, tmp_
     p = ["-p", str(project.directory)]
     run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
     run("code", "import", str(DEMO / "study-a-hollis-2021.md"), *p)
-    run("code", "accept", "1", "fear-of-removal", "--coder", "ana", *p)
-    run("code", "accept", "2", "impact-on-children", "--coder", "ben", *p)
+    with project.reading() as s:
+        first, second = (x.id for x in sentence_segments(s, 1)[:2])
+    run("code", "accept", str(first), "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", str(second), "impact-on-children", "--coder", "ben", *p)
     run("codebook", "add", "Fear of the courts", "--parent", "fear-of-removal", "--coder", "ana", *p)
     out = tmp_path / "coding.qdpx"
     run("code", "export", str(out), *p)
@@ -224,11 +227,19 @@ def test_coding_on_a_code_that_became_a_theme_round_trips(project: Project, tmp_
         other.close()
 
 
-def test_windows_line_breaks_keep_selections_on_their_words(project: Project, tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["file", "inline", "cdata"])
+def test_windows_line_breaks_keep_selections_on_their_words(project: Project, tmp_path: Path, where: str) -> None:
     """A source written on Windows (NVivo, MAXQDA) has CRLF line breaks, and a selection's positions
     count each \\r: the text was read with \\n alone and every selection after a line break landed
-    one character later per break ("econd paragraph here.\\n" for "Second paragraph here.")."""
+    one character later per break ("econd paragraph here.\\n" for "Second paragraph here.").
+    A source inside project.qde (``PlainTextContent``, as text or CDATA) lost its \\r to the XML
+    parser's line-break normalisation: '"like this"' came in as its whole sentence, and a warning
+    that 2 selections crossed paragraphs."""
     text = "\r\nFirst paragraph.\r\n\r\nSecond paragraph here.\r\n\r\nThird one, with a quote \"like this\"."
+    unix = text.replace("\r\n", "\n")  # project.qde is written with CRLF breaks below, its text's too
+    inline = {"file": "", "inline": escape(unix), "cdata": f"<![CDATA[{unix}]]>"}[where]
+    content = f"<PlainTextContent>{inline}</PlainTextContent>" if inline else ""
+    at = "" if inline else ' plainTextPath="internal://x.txt"'
     start = text.index("Second")
     quote = text.index('"like')
     guid = "11111111-2222-3333-4444-555555555555"
@@ -238,7 +249,8 @@ def test_windows_line_breaks_keep_selections_on_their_words(project: Project, tm
   <Users><User guid="{user}" name="Chloe"/></Users>
   <CodeBook><Codes><Code guid="{guid}" name="Fear" isCodable="true"/></Codes></CodeBook>
   <Sources>
-    <TextSource guid="BBBBBBBB-0000-0000-0000-000000000001" name="Study X" plainTextPath="internal://x.txt">
+    <TextSource guid="BBBBBBBB-0000-0000-0000-000000000001" name="Study X"{at}>
+      {content}
       <PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="{start}"
                           endPosition="{start + len('Second paragraph here.')}">
         <Coding guid="DDDDDDDD-0000-0000-0000-000000000001" creatingUser="{user}"><CodeRef targetGUID="{guid}"/></Coding>
@@ -252,10 +264,14 @@ def test_windows_line_breaks_keep_selections_on_their_words(project: Project, tm
 </Project>"""
     path = tmp_path / "windows.qdpx"
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", xml)
-        archive.writestr("sources/x.txt", text.encode("utf-8"))
-    run("code", "import", str(path), "-p", str(project.directory))
+        archive.writestr("project.qde", xml.replace("\n", "\r\n").encode("utf-8"))  # written on Windows
+        if not inline:
+            archive.writestr("sources/x.txt", text.encode("utf-8"))
+    output = run("code", "import", str(path), "-p", str(project.directory)).output
     assert sorted(r[7] for r in coded(project)) == ['"like this"', "Second paragraph here."]
+    assert "across paragraphs" not in output
+    with project.reading() as s:
+        assert "\r" not in documents(s)[0].text  # stored with \n alone, as every imported document
 
 
 def test_a_qdpx_does_not_hide_the_projects_coding_silently(project: Project, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from triage.cli.acting import REVIEWER_ENV, act_as, acting_name
 from triage.cli.app import app, console, sub_app
@@ -25,6 +25,7 @@ from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
 from triage.coding.documents import DocumentText, read_document
 from triage.coding.fulltext.sections import RESULTS_ONLY
+from triage.coding.segments import shown_text
 from triage.errors import DecisionError, TriageError
 from triage.roles import Action
 from triage.store import code_decisions as appl
@@ -159,6 +160,9 @@ def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None, *, hide
     if done.resolutions_as_memos:
         console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.resolutions_as_memos} lead resolution(s) "
                       "kept as memos on their segments: the coders' disagreement they settled is not in the file")
+    if done.left_out:
+        console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.left_out} coding(s) of a heading alone left "
+                      "out: a heading is the section of the segments under it, not coded")
     if done.widened:
         console.print(f"[yellow]warning:[/] {escape(path.name)}: {done.widened} selection(s) across paragraphs "
                       "were coded on the sentences they cover")
@@ -203,8 +207,6 @@ def suggest_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Suggest codes for segments, learning from your accepts and rejects so far."""
-    import numpy as np
-
     from triage.coding.learn import build_suggester, refit_project_map, segment_vectors
 
     proj = open_project(project)
@@ -215,18 +217,21 @@ def suggest_cmd(
         codebook = store.load_codebook(session)
         model = build_suggester(session, codebook, encoder, coder=name)
         segments = store.sentence_segments(session, document, segment or [])
+        _refuse_unsuggested(session, [i for i in segment or [] if i not in {s.id for s in segments}])
         if not all_segments:  # the coder's own (their allocation's), not coded yet
             todo = {s.id for s in segments_to_code(session, codebook, name, document_id=document)}
             segments = [s for s in segments if s.id in todo]
         segments = segments[:limit]
-        # No segment left: zero rows of the model's width (asking the encoder would load it).
-        vectors = (segment_vectors(session, encoder, [s.id for s in segments]) if segments
-                   else np.zeros((0, model.n_features_in_), dtype=np.float32))
-        suggestions = model.suggest(vectors, k=k)
-        table = Table("segment", "text", "score", "reason", show_lines=True)
+        # No segment left: no vectors (asking the encoder would load it) and nothing to rank.
+        suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k) \
+            if segments else []
+        # The text is what the coder judges: it keeps a readable width (wrapping), as the reason does.
+        table = Table(Column("segment", no_wrap=True), Column("text", min_width=_TEXT_WIDTH, ratio=3),
+                      Column("score", no_wrap=True), Column("reason", min_width=_REASON_WIDTH, ratio=2),
+                      show_lines=True)
         # Code ids are what `code accept` needs: never cut or wrapped, whatever the terminal width.
-        table.add_column("code", no_wrap=True, overflow="ignore", min_width=max(
-            (len(s.code_id) for ranked in suggestions for s in ranked), default=4))
+        code_width = max((len(s.code_id) for ranked in suggestions for s in ranked), default=4)
+        table.add_column("code", no_wrap=True, overflow="ignore", min_width=code_width)
         for seg, ranked in zip(segments, suggestions):
             appl.record_suggestions(session, seg.id, ranked, model=f"{model.name}/{encoder.name}", coder=name)
             if as_json:  # JSON lines, one object per segment, as `triage next --json` prints
@@ -237,7 +242,30 @@ def suggest_cmd(
             table.add_row(str(seg.id), escape(seg.text), "\n".join(f"{s.score:.2f}" for s in ranked),
                           "\n".join(escape(s.reason) for s in ranked), "\n".join(s.code_id for s in ranked))
     if not as_json:
-        console.print(table if segments else "nothing left to code; pass --all to see coded segments")
+        # Piped or redirected (no terminal: Rich assumes 80 columns), long code ids left the text a few
+        # letters wide; there the table is as wide as its columns need. A terminal keeps its own width.
+        wide = None if console.is_terminal else max(console.width, 16 + 8 + _TEXT_WIDTH + 6 + _REASON_WIDTH
+                                                     + code_width)
+        console.print(table if segments else "nothing left to code; pass --all to see coded segments", width=wide,
+                      crop=False)
+
+
+#: Columns ``code suggest`` gives the segment's text and the reasons at the least (characters).
+_TEXT_WIDTH, _REASON_WIDTH = 40, 30
+
+
+def _refuse_unsuggested(session: Session, asked: list[int]) -> None:
+    """One line for a --segment that gets no suggestions: unknown, a heading, or a paragraph or span."""
+    found = store.segments_by_id(session, asked)
+    for seg_id in asked:
+        seg = found.get(seg_id)
+        if seg is None:
+            raise DecisionError(f"no segment {seg_id} in this project", hint="see 'triage code next' for ids")
+        if seg.kind == "heading":
+            raise DecisionError(f"segment {seg_id} is the heading {shown_text(seg.text)!r}: a section's title, not "
+                                "coded", hint="ask for the sentences under it (triage code next)")
+        raise DecisionError(f"segment {seg_id} is a {seg.kind}: codes are suggested for sentences",
+                            hint="ask for one of its sentences (triage code next)")
 
 
 def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None, project: Path | None,
@@ -612,12 +640,13 @@ def codebook_undo(change: Annotated[int | None, typer.Option(
 
 @codebook_app.command("unmerge")
 def codebook_unmerge(source: str, coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Take SOURCE out of the code it was merged into, with its own coded segments and memos."""
+    """Take SOURCE (id or name) out of the code it was merged into, with its own coded segments and memos."""
     from triage.store.codebook_changes import undo_change
 
     proj = open_project(project)
     name = _coder(proj, coder, "codebook")
     with proj.transaction() as session:
+        source = store.load_codebook(session).find(source)
         row = undo_change(session, coder=name, code_id=source, action="merge")
         target = row.detail.get("into")
     console.print(f"unmerged {escape(source)} from {escape(str(target))}")

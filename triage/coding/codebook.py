@@ -80,13 +80,15 @@ class Codebook:
     """A forest of codes with id lookup and recorded edits.
 
     ``merged`` maps the id of every code merged away to the code it went into, so
-    applications recorded under an old id still count for the code that absorbed it.
+    applications recorded under an old id still count for the code that absorbed it;
+    ``merged_names`` keeps their names, so they can still be named.
     """
 
     def __init__(self, roots: list[Code] | None = None) -> None:
         self.roots: list[Code] = list(roots or [])
         self.history: list[Change] = []
         self.merged: dict[str, str] = {}
+        self.merged_names: dict[str, str] = {}
         self._check_ids()
 
     # -- reading ---------------------------------------------------------------
@@ -120,12 +122,15 @@ class Codebook:
 
         Why: people who code in NVivo and the like know codes by name, not by an id made from
         it; a name compared without case and spacing, and refused when several codes bear it.
+        A code merged away is found by its name too where no code of the tree bears it (its
+        id then follows the merge, as an old id does; ``codebook unmerge`` names it so).
         An unknown ``ref`` comes back as given, for :meth:`get` to name the fix.
         """
         if ref in self.merged or any(c.id == ref for c in self.codes()):
             return ref
         wanted = " ".join(ref.split()).casefold()
-        named = [c.id for c in self.codes() if " ".join(c.name.split()).casefold() == wanted]
+        named = [c.id for c in self.codes() if " ".join(c.name.split()).casefold() == wanted] or [
+            old for old, name in self.merged_names.items() if " ".join(name.split()).casefold() == wanted]
         if len(named) > 1:
             raise CodebookError(f"{ref!r} names {len(named)} codes: {', '.join(named)}", hint="give the id instead")
         return named[0] if named else ref
@@ -249,6 +254,7 @@ class Codebook:
         target.examples.extend(added)
         target.children.extend(source.children)
         self.merged[source.id] = target.id
+        self.merged_names[source.id] = source.name
         self.history.append(Change("merge", source.id, {
             "into": target.id, "name": source.name, "description": source.description,
             "examples": list(source.examples), "guid": source.guid, "parent": parent.id if parent else None,
@@ -306,6 +312,7 @@ class Codebook:
             added = set(detail.get("examples_added") or [])
             target.examples = [e for e in target.examples if e not in added]
             del self.merged[code_id]
+            self.merged_names.pop(code_id, None)
             self._insert(source, detail.get("parent"), detail.get("position"))
         else:
             by_id = self.codes_by_id()

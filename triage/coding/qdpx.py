@@ -40,6 +40,7 @@ from lxml import etree
 from triage.coding.codebook import Codebook
 from triage.coding.codebook_io import add_code_elements, adopt_ids, code_guid, codebook_from_codes
 from triage.coding.documents import DocumentText
+from triage.coding.segments import shown_text
 from triage.errors import DecisionError, InputError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
@@ -138,7 +139,7 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
                 seg = segments[seg_id]
                 selection = etree.SubElement(
                     el, _NS + "PlainTextSelection", guid=_guid("selection", f"{seg_id}:{who}"),
-                    name=seg.text[:60], startPosition=str(seg.start), endPosition=str(seg.end),
+                    name=shown_text(seg.text)[:60], startPosition=str(seg.start), endPosition=str(seg.end),
                     creatingUser=_guid("user", who))
                 if decisions:
                     selection.set("creationDateTime", _when(min(d.created_at for d in decisions)))
@@ -182,7 +183,7 @@ def _add_resolutions(source: etree._Element, resolved: list[appl.AppliedCode], s
         seg, first = segments[seg_id], codes[0]
         selection = etree.SubElement(
             source, _NS + "PlainTextSelection", guid=_guid("resolution", f"{seg_id}:{first.coder}"),
-            name=seg.text[:60], startPosition=str(seg.start), endPosition=str(seg.end),
+            name=shown_text(seg.text)[:60], startPosition=str(seg.start), endPosition=str(seg.end),
             creatingUser=_guid("user", first.coder), creationDateTime=_when(first.decided_at))
         etree.SubElement(selection, _NS + "Description").text = _resolution_text(first.coder, first.note or "")
         for a in sorted(codes, key=lambda a: a.code_id):
@@ -277,7 +278,7 @@ def read_qdpx(path: str | Path) -> QdpxProject:
             raise InputError("no project.qde inside", path=path, hint="export the project again as REFI-QDA .qdpx")
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         try:
-            root = etree.fromstring(archive.read(qde_name), parser)
+            root = etree.fromstring(_keep_carriage_returns(archive.read(qde_name)), parser)
         except etree.XMLSyntaxError as exc:
             raise InputError(f"project.qde: invalid XML: {exc.msg}", path=path, line=exc.lineno) from exc
         if _local(root) != "Project":
@@ -297,7 +298,7 @@ def read_qdpx(path: str | Path) -> QdpxProject:
                 content = next(iter(_children(note, "PlainTextContent")), None)
                 who = (note.get("creatingUser") or "").upper().strip("{}")
                 notes[(note.get("guid") or "").upper().strip("{}")] = (
-                    (content.text or "") if content is not None else "", users.get(who, who or "unknown"),
+                    _unix_line_breaks(content.text or "")[0] if content is not None else "", users.get(who, who or "unknown"),
                     _parse_time(note.get("creationDateTime")))
 
         def memo(ref: etree._Element, **where: Any) -> None:
@@ -360,6 +361,33 @@ def _read_resolution(selection: etree._Element, users: dict[str, str], source: i
                           _parse_time(selection.get("creationDateTime")))
 
 
+#: A ``PlainTextContent`` element (any prefix; not an empty one) with its content, and a CDATA section.
+_CONTENT = re.compile(rb"(<(?:[\w.-]+:)?PlainTextContent\b[^>]*(?<!/)>)(.*?)(</(?:[\w.-]+:)?PlainTextContent\s*>)",
+                      re.DOTALL)
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+
+
+def _keep_carriage_returns(qde: bytes) -> bytes:
+    """``project.qde`` with each carriage return inside a ``PlainTextContent`` written as ``&#13;``.
+
+    Why: an XML parser turns every CRLF of the file into LF before anyone sees the text (XML 1.0,
+    2.11; lxml has no option against it), but a source written on Windows counts each \r in its
+    selections' positions. A character reference survives, so the text keeps its CRLFs for
+    :func:`_unix_line_breaks` to map, as for a source in its own file. Hand-written on the bytes
+    for that reason; inside a CDATA section the reference is put between two sections.
+    """
+    if b"\r" not in qde:
+        return qde
+
+    def content(match: re.Match[bytes]) -> bytes:
+        parts = _CDATA.split(match.group(2))
+        kept = [part.replace(b"\r", b"]]>&#13;<![CDATA[") if part.startswith(b"<![CDATA[")
+                else part.replace(b"\r", b"&#13;") for part in parts]
+        return match.group(1) + b"".join(kept) + match.group(3)
+
+    return _CONTENT.sub(content, qde)
+
+
 def _unix_line_breaks(raw: str) -> tuple[str, Callable[[int], int]]:
     """The text with CRLF line breaks as LF, and a map of positions in ``raw`` to positions in it.
 
@@ -400,6 +428,8 @@ class QdpxImport:
     widened: int
     resolutions: int = 0
     resolutions_as_memos: int = 0
+    #: Codings of a heading alone (or of no text): not coded here, a heading is its segments' section.
+    left_out: int = 0
 
 
 def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: str | Path,
@@ -416,14 +446,15 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
         document = DocumentText(f"{Path(path).name}#{name}", "qdpx", text, digest)
         row = store.import_document(session, nlp, document, study=name, attributes=attributes)
         doc_ids.append(row.id)
-    widened = written = 0
+    widened = written = left_out = 0
     for coding in project.codings:
         code_id = by_guid.get(coding.code_guid)
         if code_id is None:
             raise InputError(f"a coding refers to code {coding.code_guid}, which is not in the codebook", path=path,
                              hint="export the project again with its codebook")
         targets, exact = _segments_for(session, doc_ids[coding.source], coding.start, coding.end)
-        widened += not exact
+        widened += not exact and bool(targets)
+        left_out += not targets
         for seg_id in targets:
             decision = appl.record_code_decision(session, codebook, seg_id, code_id, "accept", coder=coding.coder,
                                                  allocated_only=False, theme_ok=True)
@@ -436,7 +467,7 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
             if target["code_id"] is None:
                 continue
         else:
-            ids, _ = _segments_for(session, doc_ids[note.source], note.start, note.end)
+            ids, _ = _segments_for(session, doc_ids[note.source], note.start, note.end, headings=True)
             if not ids:
                 continue
             target = {"segment_id": ids[0]}
@@ -461,14 +492,15 @@ def import_qdpx(session: Session, nlp: Language, project: QdpxProject, *, path: 
                                coder=resolution.lead, segment_id=seg_id)
                 as_memos += 1
     session.flush()
-    return QdpxImport(len(doc_ids), written, widened, resolved, as_memos)
+    return QdpxImport(len(doc_ids), written, widened, resolved, as_memos, left_out)
 
 
-def _segments_for(session: Session, document_id: int, start: int, end: int) -> tuple[list[int], bool]:
+def _segments_for(session: Session, document_id: int, start: int, end: int, *,
+                  headings: bool = False) -> tuple[list[int], bool]:
     """Segment ids for a selection: the segment with exactly its span (sentence first), else a span
     inside the sentence or paragraph that holds it, else (a selection across paragraphs) the
-    sentences at least half inside it, else the sentence it overlaps most."""
-    rows = store.document_segments(session, document_id)
+    sentences at least half inside it, else the sentence it overlaps most. A heading is not coded (its selection gets none) but takes memos."""
+    rows = [s for s in store.document_segments(session, document_id) if headings or s.kind != "heading"]
     exact = [s for s in rows if (s.start, s.end) == (start, end)]
     if exact:
         return [min(exact, key=lambda s: s.kind != "sentence").id], True

@@ -23,7 +23,7 @@ from triage.text import sentences
 if TYPE_CHECKING:  # only the hint; spaCy itself loads in triage.text.load_nlp
     from spacy.language import Language
 
-__all__ = ["SEGMENT_KINDS", "Segment", "paragraph_spans", "quote_spans", "segment_text"]
+__all__ = ["SEGMENT_KINDS", "Segment", "paragraph_spans", "quote_spans", "segment_text", "shown_text"]
 
 #: Values of :attr:`Segment.kind` (``span``: a coder's selection inside a paragraph, never made by an import).
 SEGMENT_KINDS: tuple[str, ...] = ("paragraph", "sentence", "heading", "span")
@@ -148,6 +148,20 @@ def _bracket_pairs(text: str) -> list[tuple[int, int]]:
         elif char in opening and stack and stack[-1][0] == opening[char]:
             pairs.append((stack.pop()[1], i))
     return pairs
+
+
+_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?)", re.MULTILINE)
+
+
+def shown_text(text: str) -> str:
+    """A segment's text as a reader sees it: without the Markdown marks that open its lines
+    (``###`` of a heading, ``>`` of a block quote).
+
+    Why: the stored text is the document's (offsets count the marks, and a re-import finds
+    headings and quotes by them), but a quotation in an export or a synthesis is the
+    participant's words, not ``> I'm a good mum on a bad day.``
+    """
+    return _LINE_MARKS.sub("", text)
 
 
 def segment_text(nlp: Language, text: str) -> list[Segment]:

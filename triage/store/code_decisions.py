@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
+from triage.coding.segments import shown_text
 from triage.errors import DecisionError
 from triage.store.coding import load_codebook, memos, segment_attributes
 from triage.store.coding_allocation import check_allocated
@@ -83,7 +84,7 @@ def record_code_decision(
 
     Under a coding allocation a coder accepts or refuses codes only on segments given to them (a
     lead on any: :func:`~triage.store.coding_allocation.check_allocated`); withdrawing is always
-    allowed. ``allocated_only=False`` for coding read from another program (``.qdpx``), and
+    allowed. A heading is not coded (it is its segments' section). ``allocated_only=False`` for coding read from another program (``.qdpx``), and
     ``theme_ok=True`` for its coding on a code with subcodes: the other programs code on parent
     codes, and a code coded here that later got a subcode is exported with its coding."""
     if decision not in CODE_DECISIONS:
@@ -93,6 +94,10 @@ def record_code_decision(
     segment = session.get(CodingSegmentRow, segment_id)
     if segment is None:
         raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
+    if segment.kind == "heading" and decision != "retract":  # an earlier one can still be withdrawn
+        raise DecisionError(
+            f"segment {segment_id} is the heading {shown_text(segment.text)!r}: a section's title, kept with each "
+            "of its segments as their section, not coded", hint="code the sentences under it (triage code next)")
     code = codebook.get(code_id)
     if not code.codable and not theme_ok:
         raise DecisionError(f"{code.id!r} is a theme, not a code", hint="apply one of the codes under it")
@@ -231,7 +236,8 @@ def segment_rows(session: Session, codebook: Codebook, applied: Sequence[Applied
             "themes": " > ".join(c.name for c in path[:-1]),
             **{k: attrs.get(k, "") for k in keys},
             "coder": a.coder, **({"basis": a.basis} if a.basis is not None else {}),
-            "decided_at": a.decided_at.isoformat(timespec="seconds"), "quote": seg.quote, "text": seg.text,
+            "decided_at": a.decided_at.isoformat(timespec="seconds"), "quote": seg.quote,
+            "text": shown_text(seg.text),  # a quotation without its Markdown marks (offsets count them)
         })
     return rows
 

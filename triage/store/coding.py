@@ -198,6 +198,7 @@ def load_codebook(session: Session) -> Codebook:
             roots.append(codes[row.id])
     codebook = Codebook(roots)
     codebook.merged = {r.id: r.merged_into for r in rows if r.merged_into is not None}
+    codebook.merged_names = {r.id: r.name for r in rows if r.merged_into is not None}
     return codebook
 
 
