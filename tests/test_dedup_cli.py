@@ -12,7 +12,8 @@ from dedup_support import TITLE, add, rec
 from typer.testing import CliRunner
 
 import triage.cli.dedup
-import triage.cli.evaluate  # noqa: F401  (registers `triage evaluate dedup`)
+import triage.cli.evaluate  # registers `triage evaluate dedup`
+import triage.cli.project  # noqa: F401  (registers `triage import`)
 from triage.cli.app import app
 from triage.store.db import Project
 
@@ -140,3 +141,54 @@ def test_shared_sets_have_no_false_merges(shared_data: Path, name: str) -> None:
     assert result.false_merges == []
     assert result.possible_pairs < 0.02 * result.records
     assert result.metrics.recall >= FLOORS[name]
+
+
+def test_one_question_per_pair_of_groups(project: Project, shared_data: Path) -> None:
+    """Found on the ASySD export imported twice: 438 looked like both 449 and its copy 1449
+    (merged as one), and the review listed 438-449 and 438-1449 as two questions."""
+    from sqlalchemy import select
+
+    from triage.store.dedup_review import decide_pair, reopen_pair, review_queue
+    from triage.store.dedup_runs import kept_apart_pairs
+    from triage.store.groups import current_groups
+    from triage.store.schema_dedup import DedupPairRow
+
+    exports, where = shared_data / "exports", str(project.directory)
+    assert run("import", str(exports / "ris" / "asysd_zotero_export.ris"), "-p", where).exit_code == 0
+    assert run("dedup", "-p", where).exit_code == 0
+    assert run("import", str(exports / "bib" / "asysd_zotero_export.bib"), "-p", where).exit_code == 0
+    assert run("dedup", "-p", where).exit_code == 0
+
+    def questions(status: str = "open") -> tuple[list[frozenset[int]], dict[frozenset[int], list[tuple[int, int, int]]]]:
+        """The questions listed, and every pair with ``status`` (id, record a, record b) by its two groups."""
+        with project.reading() as session:
+            groups = current_groups(session)
+            rows = session.execute(select(DedupPairRow.id, DedupPairRow.record_a, DedupPairRow.record_b).where(
+                DedupPairRow.kind == "possible", DedupPairRow.status == status)).all()
+        by_question: dict[frozenset[int], list[tuple[int, int, int]]] = {}
+        for pair_id, a, b in rows:
+            by_question.setdefault(frozenset((groups[a], groups[b])), []).append((pair_id, a, b))
+        listed = [frozenset((groups[i.record_a], groups[i.record_b])) for i in review_queue(project, status=status)]
+        return listed, by_question
+
+    listed, by_question = questions()
+    twice = [q for q, pairs in by_question.items() if len(pairs) > 1]
+    assert twice, "no two open pairs join the same two groups: the regression is not exercised"
+    assert sorted(listed, key=sorted) == sorted(by_question, key=sorted)  # each question once (twice before)
+    shown = run("dedup", "review", "--list", "-p", where).output
+    assert sum(f"│ {pair_id} " in shown for pair_id, _, _ in by_question[twice[0]]) == 1  # one row of the two
+
+    # Kept apart once, the groups are apart: every pair between them, honoured by later runs.
+    asked = next(i for i in review_queue(project)
+                 if any(i.pair_id == pair_id for pair_id, _, _ in by_question[twice[0]]))
+    decide_pair(project, asked.pair_id, "keep_apart", reviewer="ana")
+    listed, by_question_after = questions()
+    assert twice[0] not in listed and twice[0] not in by_question_after
+    kept, kept_rows = questions("kept_apart")
+    assert kept == [twice[0]] and len(kept_rows[twice[0]]) == len(by_question[twice[0]])
+    with project.reading() as session:
+        apart = kept_apart_pairs(session)
+    assert {(min(a, b), max(a, b)) for _, a, b in by_question[twice[0]]} <= apart
+    reopen_pair(project, asked.pair_id, reviewer="ana")
+    listed, by_question_after = questions()
+    assert listed.count(twice[0]) == 1 and len(by_question_after[twice[0]]) == len(by_question[twice[0]])

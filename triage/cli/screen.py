@@ -96,12 +96,17 @@ def next_command(
 ) -> None:
     """Show the next records to screen, best first, with why they rank there."""
     with open_project(project_dir) as project:
-        from triage.screening.kept_queue import kept_queue, kept_study_groups
+        from triage.screening.kept_queue import kept_queue, kept_reviewer_queue, kept_study_groups
 
         who = _reviewer(project, reviewer) if independent or reviewer else None  # a named queue: allocations
         # The order kept by the last command, while nothing it depends on changed; a named
-        # reviewer's queue leases its records (allocations), so it is always built.
-        kept = None if who is not None else kept_queue(project, stage=stage, preset=preset, new_only=new_only)
+        # reviewer's queue is their share of it (leased as served, under an allocation); an
+        # independent reviewer's is always built.
+        kept: KeptQueue | None = None
+        if who is None:
+            kept = kept_queue(project, stage=stage, preset=preset, new_only=new_only)
+        elif not independent:
+            kept = kept_reviewer_queue(project, reviewer=who, stage=stage, preset=preset, new_only=new_only)
         queue: ScreeningQueue | KeptQueue
         if kept is None:
             built = _open_queue(project, preset=preset, stage=stage, reviewer=who, independent=independent,

@@ -176,6 +176,8 @@ class ScreeningQueue:
         for index, label in labels.items():
             if self.cycle.labelled.get(index) != label:
                 self.cycle.teach(index, label)
+        #: What no queue serves (decided or in conflict): the kept order leaves these out.
+        self.settled = frozenset(seen)
         if self.independent:
             with self.project.reading() as session:
                 own = current_decisions(session, stage=self.stage, reviewer=self.reviewer)
@@ -268,12 +270,15 @@ class ScreeningQueue:
             for rank, i in enumerate(order[:k], start=1)
         ]
 
-    def ranked_order(self) -> RankedOrder:
+    def ranked_order(self, *, settled_only: bool = False) -> RankedOrder:
         """Every record still to screen in the order the queue serves them (independent
-        double screening aside), with scores and inclusion probabilities."""
+        double screening aside), with scores and inclusion probabilities. ``settled_only``:
+        leaving out only what no queue serves (:attr:`settled`), not what this reviewer's
+        queue hides: the order every reviewer's queue is served from."""
         picked = np.asarray(self.cycle.next(len(self.records)) if self.records else [], dtype=np.int64)
+        seen = self.settled if settled_only else self.seen
         # The records seen left out with one NumPy call (a Python loop over 1,000,000 held a server's lock).
-        order = picked[~np.isin(picked, np.fromiter(self.seen, dtype=np.int64, count=len(self.seen)))]
+        order = picked[~np.isin(picked, np.fromiter(seen, dtype=np.int64, count=len(seen)))]
         ids = np.asarray(self.record_ids, dtype=np.int64)[order] if order.size else np.zeros(0, dtype=np.int64)
         return RankedOrder(
             record_ids=ids, scores=self.cycle.scores()[order], probabilities=self.cycle.inclusion_probabilities()[order],
@@ -288,10 +293,15 @@ class ScreeningQueue:
 
     def keep_order(self, order: RankedOrder | None = None, inputs: RankingInputs | None = None) -> RankedOrder:
         """:meth:`ranked_order` (or ``order``, computed earlier from ``inputs``), kept in the
-        project so the next command, or another process of a team server, reuses it."""
+        project so the next command, or another process of a team server, reuses it.
+
+        A reviewer's queue under an allocation keeps the order of every record not settled
+        (the model learns from everyone's decisions, so it is the same for each reviewer);
+        :func:`~triage.screening.kept_queue.kept_reviewer_queue` serves each their share of
+        it, where this queue would hide the rest. Only an independent reviewer's is not kept."""
         if order is None:
-            order, inputs = self.ranked_order(), self._inputs
-        if not self.independent and self.allocation is None:  # one reviewer's leased queue is theirs alone
+            order, inputs = self.ranked_order(settled_only=self.allocation is not None), self._inputs
+        if not self.independent:
             self.state.save_order(inputs or self._inputs, order)
         return order
 

@@ -15,7 +15,7 @@ alike: an ``INSERT .. ON CONFLICT DO NOTHING`` on the slot's primary key, or an
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -122,13 +122,28 @@ def hold_after_decision(session: Session, *, stage: str, record_id: int, reviewe
     claim(session, stage=stage, record_id=group, reviewer=reviewer, slots=allocation.slots(group), lease=None)
 
 
-def reopen_after_undo(session: Session, *, stage: str, record_id: int, reviewer: str, now: datetime | None = None) -> None:
-    """After an undo: the reviewer's slot is a lease again (they are served the record anew;
-    if they walk away, it frees)."""
-    group = _screened_as(session, record_id)
-    session.execute(update(ClaimRow).where(ClaimRow.stage == stage, ClaimRow.record_id == group,
-                                           ClaimRow.reviewer == reviewer)
-                    .values(expires_at=(now or utcnow()) + LEASE))
+def reopen_after_undo(session: Session, *, stage: str, reviewer: str, standing: Collection[int],
+                      now: datetime | None = None) -> None:
+    """After an undo: each slot the reviewer holds for good on a group where no decision of
+    theirs stands any more (``standing``: the groups where one does) is a lease again (they
+    are served the record anew; if they walk away, it frees).
+
+    Not only the undone record's group now: the slot is on the group the decision was made
+    on, and a merge undone since can have split it (a decision on record 2, screened as 1,
+    holds group 1; once the merge is undone, its retract names record 2). A slot held
+    there for good kept record 1 from everyone: the reviewer's queue skipped it as decided,
+    the others' as full."""
+    held = session.scalars(select(ClaimRow.record_id).where(ClaimRow.stage == stage, ClaimRow.reviewer == reviewer,
+                                                            ClaimRow.expires_at.is_(None))).all()
+    freed = sorted(set(held) - set(standing))
+    for start in range(0, len(freed), _IN_CHUNK):
+        session.execute(update(ClaimRow).where(ClaimRow.stage == stage, ClaimRow.reviewer == reviewer,
+                                               ClaimRow.record_id.in_(freed[start : start + _IN_CHUNK]))
+                        .values(expires_at=(now or utcnow()) + LEASE))
+
+
+#: Ids per ``IN`` list of :func:`reopen_after_undo`.
+_IN_CHUNK = 5_000
 
 
 def claims_held(session: Session, *, stage: str, now: datetime | None = None) -> dict[int, set[str]]:

@@ -175,9 +175,10 @@ def record_decision_once(
     except IntegrityError as exc:  # a concurrent writer used the same request_id
         raise DecisionError(f"decision {request_id!r} was already recorded") from exc
     # Under an allocation the decider's slot on the record is theirs for good (an undo reopens it).
-    if decision == "retract":
-        reopen_after_undo(session, stage=stage, record_id=record_id, reviewer=row.reviewer)
-    elif allocated is not None:
+    if decision == "retract" and allocated is not None:  # slots are held under an allocation only
+        mine = _decisions_in_force(session, stage=stage, reviewer=row.reviewer)  # after the retract
+        reopen_after_undo(session, stage=stage, reviewer=row.reviewer, standing={*mine.decisions, *mine.conflicts})
+    elif decision != "retract" and allocated is not None:
         hold_after_decision(session, stage=stage, record_id=record_id, reviewer=row.reviewer)
     return row, True
 

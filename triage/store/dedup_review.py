@@ -46,15 +46,26 @@ def review_queue(project: Project, *, limit: int | None = None, status: str = "o
 
     An open pair whose records are already one merge group (a person merged one of them
     with a third record the other was merged with) is not asked again; if that merge is
-    undone, the pair is back in the queue.
+    undone, the pair is back in the queue. The question is about two groups, not two
+    records: where several pairs join the same two groups (record 438 found like both
+    copies 449 and 1449 of one merged report), the most similar one stands for them all,
+    and a decision on it answers for the others (:func:`decide_pair`).
     """
     with project.reading() as session:
         stmt = (select(DedupPairRow).where(DedupPairRow.kind == "possible", DedupPairRow.status == status)
                 .order_by(DedupPairRow.score.desc(), DedupPairRow.id))
         pairs = list(session.scalars(stmt))
+        groups = current_groups(session)
         if status == "open":
-            groups = current_groups(session)
             pairs = [p for p in pairs if groups.get(p.record_a, p.record_a) != groups.get(p.record_b, p.record_b)]
+        asked: set[frozenset[int]] = set()
+        first = []
+        for p in pairs:
+            question = _groups_of(groups, p)
+            if question not in asked:
+                asked.add(question)
+                first.append(p)
+        pairs = first
         if limit is not None:
             pairs = pairs[:limit]
         sources = {s.id: s for s in session.scalars(select(SourceRow))}
@@ -66,6 +77,19 @@ def review_queue(project: Project, *, limit: int | None = None, status: str = "o
                                    record_from_row(row_a, sources.get(row_a.source_id)),
                                    record_from_row(row_b, sources.get(row_b.source_id))))
         return items
+
+
+def _groups_of(groups: dict[int, int], pair: DedupPairRow) -> frozenset[int]:
+    """The two groups (their representatives) whose sameness ``pair`` asks about."""
+    return frozenset((groups.get(pair.record_a, pair.record_a), groups.get(pair.record_b, pair.record_b)))
+
+
+def _same_question(session: Session, pair: DedupPairRow) -> list[DedupPairRow]:
+    """``pair`` and every other possible pair with its status joining the same two groups now."""
+    groups = current_groups(session)
+    question = _groups_of(groups, pair)
+    stmt = select(DedupPairRow).where(DedupPairRow.kind == "possible", DedupPairRow.status == pair.status)
+    return [p for p in session.scalars(stmt.order_by(DedupPairRow.id)) if _groups_of(groups, p) == question]
 
 
 def _merge_of(session: Session, record_id: int) -> DedupMergeRow | None:
@@ -88,7 +112,6 @@ def decide_pair(project: Project, pair_id: int, decision: str, *, reviewer: str,
         if decision == "keep_apart" and merge_a is not None and merge_a is merge_b:
             raise DecisionError(f"records {pair.record_a} and {pair.record_b} are already merged (merge {merge_a.id})",
                                 hint=f"undo it with 'triage dedup undo --merge {merge_a.id}'")
-        merge_id = None
         if decision == "merge":
             ids = {pair.record_a, pair.record_b}
             for m in (merge_a, merge_b):
@@ -100,10 +123,15 @@ def decide_pair(project: Project, pair_id: int, decision: str, *, reviewer: str,
                                  run_id=None, reason=f"merged by {reviewer}", created_by=reviewer)
             merge_id = merged.id
             pair.status = "merged"
-        else:
-            pair.status = "kept_apart"
-        session.add(PairDecisionRow(record_a=pair.record_a, record_b=pair.record_b, decision=decision,
-                                 reviewer=reviewer, note=note, merge_id=merge_id))
+            session.add(PairDecisionRow(record_a=pair.record_a, record_b=pair.record_b, decision=decision,
+                                        reviewer=reviewer, note=note, merge_id=merge_id))
+            return
+        # Kept apart: the two groups are, so every pair between them is (each logged, so no
+        # later run merges through another copy; the queue showed them as one question).
+        for same in _same_question(session, pair):
+            same.status = "kept_apart"
+            session.add(PairDecisionRow(record_a=same.record_a, record_b=same.record_b, decision=decision,
+                                        reviewer=reviewer, note=note, merge_id=None))
 
 
 def reopen_pair(project: Project, pair_id: int, *, reviewer: str, note: str | None = None) -> None:
@@ -117,6 +145,7 @@ def reopen_pair(project: Project, pair_id: int, *, reviewer: str, note: str | No
         if pair is None or pair.status != "kept_apart":
             raise DecisionError(f"pair {pair_id} was not kept apart by a person",
                                 hint="list them with 'triage dedup review --list --kept-apart'")
-        pair.status = "open"
-        session.add(PairDecisionRow(record_a=pair.record_a, record_b=pair.record_b, decision="reopen",
-                                 reviewer=reviewer, note=note, merge_id=None))
+        for same in _same_question(session, pair):  # kept apart together, so reopened together
+            same.status = "open"
+            session.add(PairDecisionRow(record_a=same.record_a, record_b=same.record_b, decision="reopen",
+                                        reviewer=reviewer, note=note, merge_id=None))
