@@ -29,7 +29,7 @@ from triage.importing import import_file
 from triage.screening.queue import ScreeningQueue
 from triage.store.claims import claimed_away
 from triage.store.db import Project
-from triage.store.decisions import decisions_in_force, record_decision, retract_latest
+from triage.store.decisions import decisions_in_force, group_in_force, record_decision, retract_latest
 from triage.store.dedup_review import decide_pair, review_queue
 from triage.store.dedup_runs import run_dedup, undo_merge_id
 from triage.store.groups import current_groups, dedup_horizon
@@ -177,6 +177,20 @@ class TeamLife(RuleBasedStateMachine):
     @invariant()
     def every_record_decided_or_queued(self) -> None:
         assert _unserved(self.project) == {}
+
+    @invariant()
+    def one_group_read_alone_is_as_in_the_whole_log(self) -> None:
+        """What ``triage decide`` reads of one group (to refuse a third screening) is what the
+        whole log says of it, asked through any of its records."""
+        with self.project.transaction() as session:  # a reading session would memoise the whole answer
+            screened = current_groups(session)
+            whole = decisions_in_force(session, stage=STAGE)
+            for record_id, group in screened.items():
+                alone = group_in_force(session, record_id, stage=STAGE)
+                assert alone.decisions.get(group) == whole.decisions.get(group), record_id
+                assert alone.conflicts.get(group) == whole.conflicts.get(group), record_id
+                assert alone.awaiting.get(group) == whole.awaiting.get(group), record_id
+                assert set(alone.decisions) | set(alone.conflicts) | set(alone.awaiting) <= {group}
 
 
 TeamLife.TestCase.settings = settings(max_examples=40, stateful_step_count=14, deadline=None,

@@ -138,3 +138,46 @@ def test_a_report_excluded_alone_is_assessed_at_full_text_with_its_study(project
     out = invoke("decide", str(abstract), "include", "--stage", "full_text", "--reviewer", "ana", "-p", where,
                  code=1)
     assert f"record {abstract} was excluded at title/abstract" in out
+
+
+def test_one_records_study_is_the_one_study_groups_finds(project: Project, shared_data: Path) -> None:
+    """``triage decide`` follows one record's study link by link (it read every record's group
+    and every link, and loaded scipy): the same reports as :func:`study_groups` for every record
+    of the real ASySD export imported twice (merged copies on both ends of dedup's links), with
+    a person's link joining two studies and a person's unlink splitting one."""
+    from sqlalchemy import select
+
+    from triage.importing import import_file
+    from triage.store.groups import current_groups
+    from triage.store.schema_dedup import DedupPairRow
+    from triage.store.studies import reports_of
+
+    exports = shared_data / "exports"
+    import_file(project, exports / "ris" / "asysd_zotero_export.ris")
+    run_dedup(project)
+    import_file(project, exports / "bib" / "asysd_zotero_export.bib")
+    run_dedup(project)
+    with project.reading() as session:
+        before = study_groups(session)
+    studies = sorted({reports for reports in before.values()})
+    assert len(studies) >= 4, "too few studies on the export to follow"
+    with project.reading() as session:
+        screened = current_groups(session)
+        pairs = session.execute(select(DedupPairRow.record_a, DedupPairRow.record_b).where(
+            DedupPairRow.kind == "related", DedupPairRow.status == "open")).all()
+    # dedup's links (between copies' records too) of a study of two: a person's unlinks split it
+    two = next(s for s in studies[4:] if len(s) == 2)
+    split = [(a, b) for a, b in pairs if {screened[a], screened[b]} == set(two)]
+    with project.transaction() as session:
+        link_reports(session, studies[0][0], studies[1][-1], link=True, reviewer="lead")
+        for a, b in split:
+            link_reports(session, a, b, link=False, reviewer="lead")
+        link_reports(session, studies[3][0], 1999, link=True, reviewer="lead")  # a merged copy's record id
+    with project.reading() as session:
+        groups = study_groups(session)
+        assert len(max(groups.values(), key=len)) >= 4  # two studies joined
+        assert two[0] not in groups  # the study split
+        # every record of a study, before the person's links or after, and a sample of the others
+        for record_id in sorted(r for r, g in screened.items() if g in groups or g in before or r % 40 == 1):
+            group = screened[record_id]
+            assert reports_of(session, record_id) == groups.get(group, (group,)), record_id

@@ -32,7 +32,13 @@ from triage.store.decisions_primed import (
     setting_column,
     setting_key,
 )
-from triage.store.groups import GroupHistory, current_groups, merge_state_version, screened_under_each
+from triage.store.groups import (
+    GroupHistory,
+    current_groups,
+    held_with,
+    merge_state_version,
+    screened_under_each,
+)
 from triage.store.schema import DECISIONS, STAGES, CriteriaVersionRow, DecisionRow, RecordRow, SettingRow
 from triage.store.schema_allocation import AllocationRow
 
@@ -47,6 +53,7 @@ __all__ = [
     "decision_state_version",
     "decision_with_request_id",
     "decisions_in_force",
+    "group_in_force",
     "latest_decision_id",
     "latest_decisions_by_record",
     "reasons_required",
@@ -286,6 +293,19 @@ def decisions_in_force(
     return DecisionsInForce(dict(found.decisions), dict(found.conflicts), dict(found.awaiting))
 
 
+def group_in_force(session: Session, record_id: int, *, stage: str = "title_abstract") -> DecisionsInForce:
+    """:func:`decisions_in_force` for ``record_id``'s group alone (the others left out): only
+    the decisions that can touch it are read, those on its members and on the records a merge
+    ever held with them (:func:`~triage.store.groups.held_with`), not the stage's whole log
+    (``triage decide`` asked it of every decision in force to refuse a third screening)."""
+    group = screened_under_each(session, [record_id]).get(record_id, record_id)
+    members = session.scalars(select(RecordRow.id).where(or_(RecordRow.id == group, RecordRow.merged_into == group)))
+    found = _decisions_in_force(session, stage=stage, reviewer=None, records=held_with(session, set(members)))
+    return DecisionsInForce({g: d for g, d in found.decisions.items() if g == group},
+                            {g: d for g, d in found.conflicts.items() if g == group},
+                            {g: d for g, d in found.awaiting.items() if g == group})
+
+
 def screening_decisions(session: Session, *, stage: str = "title_abstract", reviewer: str) -> dict[int, CurrentDecision]:
     """``reviewer``'s own screening decision in force per group, a lead's resolutions left out.
 
@@ -297,9 +317,20 @@ def screening_decisions(session: Session, *, stage: str = "title_abstract", revi
 
 
 def _decisions_in_force(
-    session: Session, *, stage: str, reviewer: str | None, leave_out: frozenset[int] = frozenset()
+    session: Session, *, stage: str, reviewer: str | None, leave_out: frozenset[int] = frozenset(),
+    records: Collection[int] | None = None,
 ) -> DecisionsInForce:
-    rows = [row for row in decision_history(session, stage=stage, reviewer=reviewer) if row.id not in leave_out]
+    """``records``: only the decisions made on these (right for the groups no other decision touches)."""
+    if records is None:
+        history_rows = list(decision_history(session, stage=stage, reviewer=reviewer))
+    else:
+        wanted = sorted(records)
+        history_rows = sorted((row for start in range(0, len(wanted), IN_CHUNK) for row in session.scalars(
+            select(DecisionRow).where(DecisionRow.stage == stage,
+                                      DecisionRow.record_id.in_(wanted[start : start + IN_CHUNK]),
+                                      *([DecisionRow.reviewer == reviewer] if reviewer is not None else [])))),
+                              key=lambda row: row.id)
+    rows = [row for row in history_rows if row.id not in leave_out]
     history = GroupHistory(session, {row.record_id for row in rows})  # the merges of the decided records only
     double = double_screening(session, stage) if reviewer is None else None
     resolutions = resolution_ids(session) if double is not None and double.share > 0 else frozenset()

@@ -28,7 +28,8 @@ from triage.store.decisions_primed import merge_state_columns, screened_under_ke
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow, DedupRunRow
 
-__all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon", "merge_state_version", "merged_away",
+__all__ = ["GroupHistory", "awaiting_dedup", "current_groups", "dedup_horizon", "held_with", "merge_state_version",
+           "merged_away",
            "screened_under", "screened_under_each"]
 
 
@@ -153,6 +154,18 @@ class GroupHistory:
             if undone is None or moment < undone:
                 return group
         return frozenset((record_id,))
+
+
+def held_with(session: Session, records: Collection[int]) -> set[int]:
+    """``records`` and every record a merge (in force or undone) ever held with one of them:
+    the records whose decisions can have covered one of ``records``."""
+    wanted = set(records)
+    found = set(wanted)
+    for _, _, members in GroupHistory._merges(session, wanted):
+        group = {int(m) for m in members}
+        if group & wanted:
+            found |= group
+    return found
 
 
 def dedup_horizon(session: Session) -> int | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from triage.errors import DecisionError
 from triage.store.allocation import double_screening
-from triage.store.decisions import decisions_in_force, record_decision
+from triage.store.decisions import decisions_in_force, group_in_force, record_decision
 from triage.store.groups import current_groups, screened_under
 from triage.store.schema import DecisionRow
 from triage.store.schema_allocation import ResolutionRow
@@ -73,7 +73,7 @@ def refuse_a_third_decision(session: Session, record_id: int, *, stage: str = "t
     group = screened_under(session, record_id)  # one row, not every record's group
     if not double_screening(session, stage).twice(group):
         return
-    in_conflict = decisions_in_force(session, stage=stage).conflicts.get(group)
+    in_conflict = group_in_force(session, record_id, stage=stage).conflicts.get(group)  # not the whole log
     if in_conflict:
         who = " and ".join(sorted({d.reviewer for d in in_conflict}))
         raise DecisionError(

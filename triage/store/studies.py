@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from triage.dedup.match import reports_one_study
 from triage.errors import DecisionError
 from triage.store.base import read_once
 from triage.store.decisions_primed import study_state_columns
-from triage.store.groups import current_groups, merge_state_version, screened_under
+from triage.store.groups import current_groups, merge_state_version, screened_under, screened_under_each
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupPairRow, PairDecisionRow
 
@@ -47,11 +46,11 @@ class StudyLink:
 def study_links(session: Session) -> list[StudyLink]:
     """The links in force between reports: dedup's related pairs and people's links, less
     the pairs a person unlinked; both ends mapped to the records screened now."""
+    # Here, not at the top: the dedup package loads in 0.1 s, and 'triage decide' needs none of it.
+    from triage.dedup.match import reports_one_study
+
     groups = current_groups(session)
-    person: dict[tuple[int, int], PairDecisionRow] = {}
-    stmt = select(PairDecisionRow).where(PairDecisionRow.decision.in_(("link", "unlink"))).order_by(PairDecisionRow.id)
-    for d in session.scalars(stmt):
-        person[(min(d.record_a, d.record_b), max(d.record_a, d.record_b))] = d
+    person = _person_links(session)
     links: dict[tuple[int, int], StudyLink] = {}
 
     def add(a: int, b: int, reason: str, by: str) -> None:
@@ -104,13 +103,48 @@ def study_groups(session: Session) -> dict[int, tuple[int, ...]]:
     return {node: tuple(group) for group in members.values() for node in group}
 
 
+def _person_links(session: Session, records: list[int] | None = None) -> dict[tuple[int, int], PairDecisionRow]:
+    """The latest ``link``/``unlink`` of each record pair (``records``: of the pairs touching them)."""
+    stmt = select(PairDecisionRow).where(PairDecisionRow.decision.in_(("link", "unlink"))).order_by(PairDecisionRow.id)
+    if records is not None:
+        stmt = stmt.where(or_(PairDecisionRow.record_a.in_(records), PairDecisionRow.record_b.in_(records)))
+    return {(min(d.record_a, d.record_b), max(d.record_a, d.record_b)): d for d in session.scalars(stmt)}
+
+
 def reports_of(session: Session, record_id: int, groups: dict[int, tuple[int, ...]] | None = None) -> tuple[int, ...]:
     """The reports of ``record_id``'s study (screened record ids), itself alone if none.
 
     ``groups``: :func:`study_groups` read earlier (a server keeps them by
-    :func:`study_groups_version`; reading them costs a pass over every record)."""
+    :func:`study_groups_version`). Without them, the study is followed link by link from the
+    record (:func:`_study_of`): :func:`study_groups` reads every record's group and every
+    link, and loads scipy, for one decision."""
     screened_as = screened_under(session, record_id)
-    return (study_groups(session) if groups is None else groups).get(screened_as, (screened_as,))
+    if groups is not None:
+        return groups.get(screened_as, (screened_as,))
+    return _study_of(session, screened_as)
+
+
+def _study_of(session: Session, start: int) -> tuple[int, ...]:
+    """The study of the screened record ``start`` as :func:`study_groups` finds it (the same
+    links in force: :func:`study_links`), reading only the links that touch its reports."""
+    from triage.dedup.match import reports_one_study
+
+    study, frontier = {start}, [start]
+    while frontier:
+        records = list(session.scalars(select(RecordRow.id).where(
+            or_(RecordRow.id.in_(frontier), RecordRow.merged_into.in_(frontier)))))
+        person = _person_links(session, records)
+        ends: set[int] = set()
+        related = select(DedupPairRow).where(DedupPairRow.kind == "related", DedupPairRow.status == "open", or_(
+            DedupPairRow.record_a.in_(records), DedupPairRow.record_b.in_(records)))
+        for pair in session.scalars(related):
+            decided = person.get((min(pair.record_a, pair.record_b), max(pair.record_a, pair.record_b)))
+            if reports_one_study(pair.reason) and (decided is None or decided.decision != "unlink"):
+                ends.update((pair.record_a, pair.record_b))
+        ends.update(rid for pair, decided in person.items() if decided.decision == "link" for rid in pair)
+        frontier = sorted(set(screened_under_each(session, sorted(ends)).values()) - study) if ends else []
+        study.update(frontier)
+    return tuple(sorted(study)) if len(study) > 1 else (start,)
 
 
 def study_groups_version(session: Session) -> tuple[int, ...]:
