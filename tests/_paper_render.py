@@ -78,8 +78,11 @@ def _font_paths() -> tuple[str, str]:
     return str(ttf / "DejaVuSerif.ttf"), str(ttf / "DejaVuSerif-Bold.ttf")
 
 
-def render_pdf(paper: Paper, path: Path, *, table_at: int = 2) -> None:
-    """Two columns, running head and foot, page numbers; a table and a figure caption in the results."""
+def render_pdf(paper: Paper, path: Path, *, table_at: int = 2, italic: bool = False) -> None:
+    """Two columns, running head and foot, page numbers; a table and a figure caption in the results.
+
+    ``italic``: subheadings (level 3) and quotations set in italic at the body's size, as many journals do.
+    """
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
@@ -91,6 +94,7 @@ def render_pdf(paper: Paper, path: Path, *, table_at: int = 2) -> None:
     regular, bold = _font_paths()
     pdfmetrics.registerFont(TTFont("Serif", regular))
     pdfmetrics.registerFont(TTFont("Serif-Bold", bold))
+    pdfmetrics.registerFont(TTFont("Serif-Italic", regular.replace("Serif.ttf", "Serif-Italic.ttf")))
     width, height = A4
     margin, gap = 50, 18
     column = (width - 2 * margin - gap) / 2
@@ -99,6 +103,9 @@ def render_pdf(paper: Paper, path: Path, *, table_at: int = 2) -> None:
     headings = {1: ParagraphStyle("h1", fontName="Serif-Bold", fontSize=11.5, leading=14, spaceBefore=6, spaceAfter=4),
                 2: ParagraphStyle("h2", fontName="Serif-Bold", fontSize=10.5, leading=13, spaceBefore=4, spaceAfter=3),
                 3: ParagraphStyle("h3", fontName="Serif-Bold", fontSize=9.5, leading=12, spaceBefore=3, spaceAfter=3)}
+    if italic:
+        headings[3] = ParagraphStyle("h3", parent=body, fontName="Serif-Italic", spaceBefore=3, spaceAfter=3)
+        quote = ParagraphStyle("quote", parent=quote, fontName="Serif-Italic")
 
     def furniture(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
@@ -175,3 +182,47 @@ def render_jats(paper: Paper, path: Path) -> None:
     for i, ref in enumerate(paper.references, start=1):
         etree.SubElement(etree.SubElement(refs, "ref", id=f"r{i}"), "mixed-citation").text = ref
     path.write_bytes(etree.tostring(article, xml_declaration=True, encoding="utf-8", pretty_print=True))
+
+
+#: Two tables of a synthesis: a short one whose body rows the text layer runs into one line, and one
+#: with a wide column of descriptions (its cells as long as a paragraph's lines).
+TABLES = (
+    ("<table><caption>Table 2. Themes and the studies that support them</caption><tr><th>Theme</th>"
+    "<th>Studies</th></tr><tr><td>Burden of care</td><td>Kovacs; Nakamura</td></tr><tr><td>Hidden grief</td>"
+    "<td>Amiri and Bell</td></tr></table>"),
+    ("<p>Table 3. Themes and their descriptions</p><table><tr><th>Theme</th><th>Description</th><th>Studies</th>"
+    "</tr><tr><td>Burden of care</td><td>Siblings take on the tasks of a carer, often without being asked and "
+    "without help from services or from their parents, and describe the cost to their own studies and work</td>"
+    "<td>8</td></tr><tr><td>Hidden grief</td><td>The loss of the sibling they knew before the illness, grieved "
+    "while the sibling is still alive and rarely acknowledged by others</td><td>5</td></tr></table>"),
+)
+
+
+def render_html_pdf(paper: Paper, path: Path, chromium: Path, *, table_at: tuple[int, ...] = (2, 5)) -> None:
+    """The paper as one-column HTML printed to PDF by Chromium (as a browser's "Save as PDF" does):
+    bold theme headings, italic subtheme headings at the body's size, and :data:`TABLES` after the
+    results paragraphs ``table_at`` (1-based)."""
+    import html
+    import subprocess
+
+    style = ("body{font-family:serif;font-size:10pt;margin:2cm} h1{font-size:13pt} h2{font-size:11pt} "
+             "h3{font-size:10pt;font-weight:normal;font-style:italic;margin:4px 0} p{margin:6px 0} "
+             "td,th{border:1px solid #999;padding:2px;font-size:9pt} caption{font-size:9pt}")
+    out = [f"<html><head><style>{style}</style></head><body><h1>{html.escape(paper.title)}</h1>"]
+    seen = 0
+    for heading, level, kind, text in paper.rows:
+        if kind == "heading":
+            out.append(f"<h{level}>{html.escape(heading)}</h{level}>")
+            continue
+        out.append(f"<{'blockquote' if kind == 'quote' else 'p'}>{html.escape(text)}"
+                   f"</{'blockquote' if kind == 'quote' else 'p'}>")
+        if text in paper.subtheme_of:
+            seen += 1
+            if seen in table_at:
+                out.append(TABLES[table_at.index(seen) % len(TABLES)])
+    out.append("<h1>References</h1>" + "".join(f"<p>{i}. {html.escape(r)}</p>"
+                                                for i, r in enumerate(paper.references, start=1)))
+    source = path.with_suffix(".html")
+    source.write_text("\n".join(out) + "</body></html>", encoding="utf-8")
+    subprocess.run([str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={path}", str(source)], capture_output=True, timeout=120, check=True)

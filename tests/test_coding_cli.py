@@ -161,7 +161,14 @@ def test_candidates_and_errors(project: Project, demo: Path) -> None:
     err = run("code", "accept", "999", "fear-of-removal", "--coder", "ana", *p, ok=False)
     assert err.stderr.strip() == "error: no segment 999 in this project; see 'triage code suggest' for ids"
     err = run("code", "accept", "3", "fear-and-stigma", "--coder", "ana", *p, ok=False)
-    assert err.stderr.strip() == "error: 'fear-and-stigma' is a theme, not a code; apply one of the codes under it"
+    # A theme counts its codes' coding (the codebook's design); NVivo users code parent codes, and
+    # "is a theme, not a code; apply one of the codes under it" named neither those codes nor what to do
+    # with text that fits none of them.
+    assert " ".join(err.stderr.split()) == (
+        "error: 'Fear and stigma' (fear-and-stigma) is a theme: it counts the coding of its codes (Fear of child "
+        "removal, Judged by the diagnosis, Hiding difficulties), which are what is applied to text; apply one of "
+        "them, or for text none of them fits add a code under it (triage codebook add NAME --parent "
+        "fear-and-stigma) and apply that")
     err = run("code", "accept", "3", "fear-of-removal", *p, ok=False)
     assert err.stderr.strip() == ("error: a coding decision is recorded with who made it, and no name was given; "
                                   "pass --coder NAME, set TRIAGE_REVIEWER=NAME, or once for the project: "

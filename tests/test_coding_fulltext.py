@@ -6,9 +6,11 @@ import csv
 import re
 import runpy
 from pathlib import Path
+from typing import Any
 
 import pytest
-from _paper_render import RUNNING_FOOT, RUNNING_HEAD, paper_from_set, render_jats, render_pdf
+from _paper_render import RUNNING_FOOT, RUNNING_HEAD, paper_from_set, render_html_pdf, render_jats, render_pdf
+from _web_support import CHROMIUM
 from typer.testing import CliRunner
 
 from triage.cli.main import app
@@ -317,3 +319,47 @@ def test_boundaries_corrected_after_the_import(project: Project, shared_data: Pa
     assert refused.exit_code == 1 and "1 coding decision" in refused.stderr
     with project.reading() as session:
         assert [d.id for d in documents(session)] == [new_id]
+
+
+def _subthemes(paper: Any) -> list[str]:
+    """The results' theme and subtheme headings, in order (the other sections' are level 1)."""
+    return [heading for heading, level, kind, _ in paper.rows if kind == "heading" and level >= 2]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_italic_subheadings_and_quotations(shared_data: Path, tmp_path: Path, name: str) -> None:
+    """Subheadings set in italic at the body's size were no headings unless short ('Tolerating Treatment
+    Emergent Adverse Events' and 7 more of Modlin's were not; their paragraphs ran into the last one's
+    section); quotations in italic stay paragraphs."""
+    paper = paper_from_set(shared_data / "coding" / name)
+    render_pdf(paper, tmp_path / "paper.pdf", italic=True)
+    doc = read_document(tmp_path / "paper.pdf")
+    assert [e.heading for e in doc.outline if e.kept] == ["Results", *_subthemes(paper)]
+    assert _paragraphs(doc.text) == paper.results
+
+
+@pytest.mark.parametrize("table_at", [5, 22])
+def test_a_table_takes_no_heading_after_it(shared_data: Path, tmp_path: Path, table_at: int) -> None:
+    """The cells of a table just before a theme heading and its first subheading made a run of short
+    blocks with them, dropped whole: 'The illness shapes me' and 'I am secondary to my sibling' were gone."""
+    paper = paper_from_set(shared_data / "coding" / "qes-siblings-mental-illness")
+    render_pdf(paper, tmp_path / "paper.pdf", table_at=table_at)
+    doc = read_document(tmp_path / "paper.pdf")
+    assert [e.heading for e in doc.outline if e.kept] == ["Results", *_subthemes(paper)]
+    assert _paragraphs(doc.text) == paper.results and "Study A" not in doc.text
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent; install it with "
+                    "'apt-get install chromium' (CI does) to print the HTML paper")
+def test_tables_of_a_browser_printed_pdf(shared_data: Path, tmp_path: Path) -> None:
+    """A paper printed to PDF by Chromium, its tables' cells each a text box: they were read as headings
+    and paragraphs of the results ('Siblings take on the tasks of a carer...', a description cell), took
+    'The illness shapes me' and 'I am secondary to my sibling' with them, and the italic 'Am I to blame
+    for their illness?' was no heading. Cells side by side are a table's, dropped as JATS and HTML tables are."""
+    paper = paper_from_set(shared_data / "coding" / "qes-siblings-mental-illness")
+    render_html_pdf(paper, tmp_path / "paper.pdf", CHROMIUM)
+    doc = read_document(tmp_path / "paper.pdf")
+    assert [e.heading for e in doc.outline if e.kept] == ["Results", *_subthemes(paper)]
+    for cell in ("Burden of care", "Kovacs", "Siblings take on the tasks", "Hidden grief", "Description"):
+        assert cell not in doc.text
+    assert len(set(_paragraphs(doc.text)) & set(paper.results)) >= len(paper.results) - 3  # page breaks: not here

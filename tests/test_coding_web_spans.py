@@ -89,7 +89,8 @@ def test_a_selected_span_is_coded_shown_and_removed(project: Project, encoder: E
         for data, message in (
             ({"quote": " "}, "select the words to code"),
             ({"quote": "e"}, "'e' occurs 11 times in segment"),
-            ({"quote": "a constant fear", "code_id": "living-under-scrutiny"}, "'living-under-scrutiny' is a theme"),
+            ({"quote": "a constant fear", "code_id": "living-under-scrutiny"},
+             "'Living under scrutiny' (living-under-scrutiny) is a theme: it counts the coding of its codes"),
         ):
             bad = client.post("/coding/span", headers=JSON, data={**form, "code_id": "fear-of-removal", **data})
             assert bad.status_code == 400 and bad.json()["error"]["message"].startswith(message), bad.text

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from triage.coding.codebook import Codebook
+from triage.coding.codebook import Code, Codebook
 from triage.coding.segments import shown_text
 from triage.errors import DecisionError
 from triage.store.coding import load_codebook, memos, segment_attributes
@@ -52,6 +52,7 @@ __all__ = [
     "shared_code_decisions",
     "shared_memos",
     "study_labels",
+    "theme_refused",
 ]
 
 
@@ -100,7 +101,7 @@ def record_code_decision(
             "of its segments as their section, not coded", hint="code the sentences under it (triage code next)")
     code = codebook.get(code_id)
     if not code.codable and not theme_ok:
-        raise DecisionError(f"{code.id!r} is a theme, not a code", hint="apply one of the codes under it")
+        raise theme_refused(code, "apply")
     if allocated_only and decision != "retract":
         check_allocated(session, segment_id, coder.strip())
     row = CodeDecisionRow(segment_id=segment_id, code_id=code.id, decision=decision, coder=coder.strip(),
@@ -108,6 +109,21 @@ def record_code_decision(
     session.add(row)
     session.flush()
     return row
+
+
+def theme_refused(theme: Code, verb: str) -> DecisionError:
+    """The refusal of a theme (a code with subcodes) where a code is needed, saying what to do instead.
+
+    Why themes are not coded by hand, as NVivo allows for parent codes: the codebook's design
+    (:mod:`triage.coding.codebook`) applies codes (leaves) to text, and a theme counts its codes'
+    coding; counts, agreement and suggestions are per code. Coding on a parent read from another
+    program's ``.qdpx`` is kept (``theme_ok``) so nothing a person coded is lost."""
+    under = ", ".join(c.name for c in theme.children)
+    return DecisionError(
+        f"{theme.name!r} ({theme.id}) is a theme: it counts the coding of its codes ({under}), which are what "
+        "is applied to text",
+        hint=f"{verb} one of them, or for text none of them fits add a code under it "
+        f"(triage codebook add NAME --parent {theme.id}) and {verb} that")
 
 
 def latest_code_rows(session: Session, codebook: Codebook, coder: str | None = None

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from triage.coding.codebook import Codebook
 from triage.errors import DecisionError
-from triage.store.code_decisions import CurrentCodeDecision, current_code_decisions
+from triage.store.code_decisions import CurrentCodeDecision, current_code_decisions, theme_refused
 from triage.store.coding import memos, sentence_segments
 from triage.store.coding_allocation import coding_allocation, units_of
 from triage.store.schema_coding import (
@@ -252,7 +252,7 @@ def resolve_coding_disagreement(session: Session, codebook: Codebook, segment_id
     for code_id in codes:
         code = codebook.get(code_id)
         if not code.codable:
-            raise DecisionError(f"{code.id!r} is a theme, not a code", hint="name the codes under it")
+            raise theme_refused(code, "name")
         agreed.append(code.id)
     row = CodingResolutionRow(segment_id=unit, codes=sorted(set(agreed)), note=note.strip(), resolved_by=lead.strip())
     if created_at is not None:

@@ -58,15 +58,18 @@ _RUN_IN = re.compile(r"^((?:[A-Z][a-z]+[- ]?){1,2} (\d{1,2}(?:\.\d{1,2}){0,3})[:
                      r"(?=[A-Z\u201c\u2018\"(])")
 #: A PDF line this much larger than the body text, or bold, can be a heading.
 _HEADING_SIZE_RATIO = 1.12
+#: An italic block that opens with a quotation mark, a bracket or an ellipsis (or ends with a bracket:
+#: "(P3)", "[78]") is a participant's words set in italic, not an italic subheading.
+_QUOTED = re.compile(r"^[\"\u201c\u2018\u2019'(\[\u2026]|^\.\.\.")
 
 
 @dataclass
 class RawBlock:
     """Lines that the source keeps together (a pdfminer text box, a Markdown paragraph).
 
-    ``size`` is the mean font size in points and ``bold`` whether the font is bold
-    (PDF only); ``page`` is 1-based; ``fresh`` says the block opens a page or column, so
-    a paragraph cut there may go on in it.
+    ``size`` is the mean font size in points and ``bold`` and ``italic`` whether the font is
+    bold or italic (PDF only); ``page`` is 1-based; ``fresh`` says the block opens a page or
+    column, so a paragraph cut there may go on in it.
     """
 
     lines: list[str]
@@ -74,6 +77,7 @@ class RawBlock:
     size: float | None = None
     bold: bool = False
     fresh: bool = False
+    italic: bool = False
 
 
 def _norm(line: str) -> str:
@@ -161,15 +165,19 @@ def blocks_from_layout(raw: list[RawBlock]) -> list[Block]:
     for block in raw:
         lines = [line for line in block.lines if _keep_line(line, furniture)]
         if lines and not is_caption(lines[0]):
-            kept.append(RawBlock(lines, block.page, block.size, block.bold, block.fresh))
+            kept.append(RawBlock(lines, block.page, block.size, block.bold, block.fresh, block.italic))
     widths = [len(_norm(line)) for b in kept for line in b.lines]
     body_width = median(widths) if widths else 60.0
     kept = _split_at_headings(_drop_cell_runs(kept, body_width), body_width)
     sizes = [b.size for b in kept if b.size]
     body_size = median(sizes) if sizes else None
+    # Italic sets a subheading apart only where the body is roman (a paper set in italic has none such).
+    body_italic = sum(len(b.lines) for b in kept if b.italic) * 2 > sum(len(b.lines) for b in kept)
     out: list[Block] = []
     for i, block in enumerate(kept):
-        emphasis = bool(block.bold or (body_size and block.size and block.size >= body_size * _HEADING_SIZE_RATIO))
+        emphasis = bool(block.bold or (body_size and block.size and block.size >= body_size * _HEADING_SIZE_RATIO)
+                        or (block.italic and not body_italic and not _QUOTED.match(_norm(block.lines[0]))
+                            and not _norm(block.lines[-1]).endswith((")", "]"))))
         lines = block.lines
         if emphasis and len(lines) <= 3 and len(_norm(" ".join(lines))) <= _MAX_HEADING_CHARS:
             lines = [" ".join(_norm(x) for x in lines)]  # a heading set large may wrap
@@ -195,9 +203,11 @@ def _split_at_headings(blocks: list[RawBlock], body_width: float) -> list[RawBlo
             if i > start and ends_sentence(_norm(lines[i - 1])) and (
                     _LABELLED.match(_norm(lines[i])) or _is_heading_line(lines[i], lines[i + 1], body_width, False)
                     is not None):
-                out.append(RawBlock(lines[start:i], block.page, block.size, block.bold, block.fresh and not start))
+                out.append(RawBlock(lines[start:i], block.page, block.size, block.bold, block.fresh and not start,
+                                    block.italic))
                 start = i
-        out.append(RawBlock(lines[start:], block.page, block.size, block.bold, block.fresh and not start))
+        out.append(RawBlock(lines[start:], block.page, block.size, block.bold, block.fresh and not start,
+                            block.italic))
     return out
 
 

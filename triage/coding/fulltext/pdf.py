@@ -30,6 +30,10 @@ _MARGIN = 0.08
 _FULL_WIDTH = 0.6
 #: Lines whose mean type size differs by this many points are set in different styles.
 _SIZE_STEP = 0.5
+#: Font names of italic or oblique faces: "Times-Italic", "MinionPro-It", "MinionPro-BoldIt", "Arial,Italic".
+_ITALIC = re.compile(r"italic|oblique|[-,][a-z]*it$", re.IGNORECASE)
+#: Boxes side by side overlap by this share of the lower one's height: cells of one table row.
+_ROW_OVERLAP = 0.5
 
 
 def pdf_blocks(path: Path) -> list[Block]:
@@ -50,7 +54,8 @@ def pdf_blocks(path: Path) -> list[Block]:
                     continue
                 for run in _style_runs([ln for ln in box if isinstance(ln, LTTextLine)], LTChar):
                     boxes.append({"x0": box.x0, "x1": box.x1, "top": run[0].y1, "bottom": run[-1].y0,
-                                  "lines": [ln.get_text().rstrip("\n") for ln in run], **_style(run, LTChar)})
+                                  "lines": [ln.get_text().rstrip("\n") for ln in run], **_style(run, LTChar),
+                                  "italic": _italic(run, LTChar)})
             pages.append(boxes)
             heights.append(float(layout.height))
     except PDFEncryptionError as exc:
@@ -71,6 +76,12 @@ def _style(lines: list[Any], char_type: type) -> dict[str, Any]:
         return {"size": None, "bold": False}
     bold = sum("bold" in c.fontname.lower() for c in chars) > len(chars) / 2
     return {"size": sum(c.size for c in chars) / len(chars), "bold": bold}
+
+
+def _italic(lines: list[Any], char_type: type) -> bool:
+    """Whether most characters of ``lines`` are set in an italic face (a subheading, a quotation)."""
+    chars: list[Any] = [c for ln in lines for c in ln if isinstance(c, char_type)]
+    return sum(bool(_ITALIC.search(c.fontname)) for c in chars) > len(chars) / 2
 
 
 def _style_runs(lines: list[Any], char_type: type) -> list[list[Any]]:
@@ -115,10 +126,59 @@ def _reading_order(pages: list[list[dict[str, Any]]], heights: list[float]) -> l
     # a few short lines every left-column box would look full-width and the right column come first.
     edges = (min((b["x0"] for body in bodies for b in body), default=0.0),
              max((b["x1"] for body in bodies for b in body), default=0.0))
+    middle = (edges[0] + edges[1]) / 2
+    # Two columns: paragraphs that start right of the middle (a one-column paper has none there).
+    two_columns = sum(b["x0"] >= middle and b["x1"] - b["x0"] >= 0.3 * (edges[1] - edges[0])
+                      for body in bodies for b in body) >= 3
     out: list[RawBlock] = []
     for number, body in enumerate(bodies, start=1):
-        out.extend(RawBlock(b["lines"], number, b["size"], b["bold"], b["fresh"]) for b in _columns(body, edges))
+        out.extend(RawBlock(b["lines"], number, b["size"], b["bold"], b["fresh"], b["italic"])
+                   for b in _columns(_without_tables(body, edges, two_columns), edges))
     return out
+
+
+def _without_tables(boxes: list[dict[str, Any]], edges: tuple[float, float], two_columns: bool
+                    ) -> list[dict[str, Any]]:
+    """A page's boxes without table cells: boxes side by side on one line of a column, and what lies
+    between the rows they make (mostly inside them: a row whose cells the text layer ran into one line).
+
+    Why: a table's cells come as short boxes that read as headings ("Study", "Theme" in bold) or as
+    paragraphs of the results, and a run of them took the headings after the table with it. Text
+    of one column never stands beside other text of that column; in a two-column paper the other
+    column's boxes stand beside it, so there only boxes on the same side of the middle count.
+    Boxes of digits alone (line numbers of a manuscript) do not make a row.
+    """
+    width = max(edges[1] - edges[0], 1.0)
+    middle = edges[0] + width / 2
+
+    def side(box: dict[str, Any]) -> bool:
+        return two_columns and (box["x0"] + box["x1"]) / 2 >= middle
+
+    # A box across both columns of a two-column paper is a paragraph of its own band.
+    candidates = [b for b in boxes if (not two_columns or b["x1"] - b["x0"] <= _FULL_WIDTH * width)
+                  and not re.fullmatch(r"[\d\s]*", " ".join(b["lines"]))]
+    cells: list[dict[str, Any]] = []
+    for i, a in enumerate(candidates):
+        for b in candidates[i + 1:]:
+            overlap = min(a["top"], b["top"]) - max(a["bottom"], b["bottom"])
+            lower = min(a["top"] - a["bottom"], b["top"] - b["bottom"])
+            apart = a["x1"] <= b["x0"] or b["x1"] <= a["x0"]
+            if apart and side(a) == side(b) and overlap > _ROW_OVERLAP * max(lower, 1.0):
+                cells += [c for c in (a, b) if not any(c is x for x in cells)]
+    if not cells:
+        return boxes
+    tables: list[list[dict[str, Any]]] = []  # cells of one table: rows close above one another
+    for cell in sorted(cells, key=lambda c: (side(c), -c["top"])):
+        gap = 4 * (cell["size"] or 10.0)  # a row the text layer ran into one line may lie between
+        if tables and side(tables[-1][0]) == side(cell) and cell["top"] >= min(c["bottom"] for c in tables[-1]) - gap:
+            tables[-1].append(cell)
+        else:
+            tables.append([cell])
+    areas = [(min(c["x0"] for c in t) - 1, max(c["x1"] for c in t) + 1, min(c["bottom"] for c in t) - 1,
+              max(c["top"] for c in t) + 1) for t in tables]
+    return [b for b in boxes if not any(b is c for c in cells) and not any(
+        bottom <= b["bottom"] and b["top"] <= top and 2 * (min(x1, b["x1"]) - max(x0, b["x0"])) >= b["x1"] - b["x0"]
+        for x0, x1, bottom, top in areas)]
 
 
 def _columns(boxes: list[dict[str, Any]], edges: tuple[float, float]) -> list[dict[str, Any]]:
