@@ -175,6 +175,45 @@ def test_encoding_a_projects_sentences_holds_no_write_lock(coding_dir: Path, enc
         assert not store.segments_without_vectors(session, encoder.name)
 
 
+def test_closing_the_models_waits_for_the_warm_up(coding_dir: Path, encoder: Encoder,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server closes the store after the models. A warm-up still building its suggester (a
+    read session open for seconds: spaCy, the word index) then handed its connection back to a
+    disposed pool, which nobody closed; on PostgreSQL the garbage collector closed it later and
+    psycopg's ResourceWarning failed an unrelated test in CI. close() now waits for the warm-up."""
+    from sqlalchemy import select
+
+    from triage.coding import learn
+    from triage.store.schema import SettingRow
+    from triage.web.routes.coding import CodingModels
+
+    building, gate = threading.Event(), threading.Event()
+    build = learn.build_suggester
+
+    def slow_build(session: Any, *args: Any, **kwargs: Any) -> Any:
+        session.scalars(select(SettingRow)).all()  # the session holds its connection from here
+        building.set()
+        assert gate.wait(60)
+        return build(session, *args, **kwargs)
+
+    monkeypatch.setattr(learn, "build_suggester", slow_build)
+    project = Project.open(coding_dir)
+    models = CodingModels(project, encoder)
+    warm_up = models.warm_up()
+    opener = threading.Timer(1.0, gate.set)  # the warm-up is held mid-build when close() starts
+    try:
+        assert building.wait(60)
+        opener.start()
+        models.close()
+        assert not warm_up.is_alive()
+        assert project.engine.pool.checkedout() == 0  # nothing left to hand back after the store closes
+    finally:
+        gate.set()
+        opener.cancel()
+        warm_up.join(60)
+        project.close()
+
+
 def test_the_warm_up_is_never_a_daemon_thread(tmp_path: Path) -> None:
     """Started from a daemon thread (a test client's, a server's) a thread would inherit daemon:
     one still inside torch when the interpreter exits aborts the whole process (exit 134)."""

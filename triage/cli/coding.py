@@ -98,34 +98,34 @@ def import_cmd(
     """Import results-section text, split into paragraphs and sentences; from a paper, its results section."""
     from triage.text import load_nlp
 
-    proj = open_project(project)
-    attributes = _attrs(attr or [])
-    loaded: list[Any] = []
+    with open_project(project) as proj:
+        attributes = _attrs(attr or [])
+        loaded: list[Any] = []
 
-    def nlp() -> Any:  # spaCy only for what is stored (a --dry-run reads and shows, ~0.3 s and up saved)
-        if not loaded:
-            loaded.append(load_nlp(proj.get_setting("spacy_pipeline")))  # type: ignore[arg-type]
-        return loaded[0]
+        def nlp() -> Any:  # spaCy only for what is stored (a --dry-run reads and shows, ~0.3 s and up saved)
+            if not loaded:
+                loaded.append(load_nlp(proj.get_setting("spacy_pipeline")))  # type: ignore[arg-type]
+            return loaded[0]
 
-    for path in files:
-        if path.suffix.lower() == ".qdpx":
-            if dry_run:
-                console.print(f"{escape(path.name)}: a REFI-QDA project is imported whole (--dry-run shows papers)")
+        for path in files:
+            if path.suffix.lower() == ".qdpx":
+                if dry_run:
+                    console.print(f"{escape(path.name)}: a REFI-QDA project is imported whole (--dry-run shows papers)")
+                    continue
+                _import_qdpx(proj, nlp(), path, coder, hide_coded=hide_coded)
                 continue
-            _import_qdpx(proj, nlp(), path, coder, hide_coded=hide_coded)
-            continue
-        doc = read_document(path, from_heading=from_heading, to_heading=to_heading, whole=whole)
-        if doc.how and (dry_run or doc.how != RESULTS_ONLY):
-            _show_boundaries(doc)
-        if dry_run:
-            continue
-        with proj.transaction() as session:
-            row = store.import_document(session, nlp(), doc, study=study, record_id=record, attributes=attributes,
-                                        replace=replace)
-            n = len(store.sentence_segments(session, row.id))
-            console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
-        for problem in doc.problems:
-            console.print(f"[yellow]warning:[/] {escape(str(problem))}")
+            doc = read_document(path, from_heading=from_heading, to_heading=to_heading, whole=whole)
+            if doc.how and (dry_run or doc.how != RESULTS_ONLY):
+                _show_boundaries(doc)
+            if dry_run:
+                continue
+            with proj.transaction() as session:
+                row = store.import_document(session, nlp(), doc, study=study, record_id=record, attributes=attributes,
+                                            replace=replace)
+                n = len(store.sentence_segments(session, row.id))
+                console.print(f"document {row.id} ({escape(row.study)}): {n} sentences from {escape(path.name)}")
+            for problem in doc.problems:
+                console.print(f"[yellow]warning:[/] {escape(str(problem))}")
 
 
 def _show_boundaries(doc: DocumentText) -> None:
@@ -171,7 +171,7 @@ def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None, *, hide
 @code_app.command("documents")
 def documents_cmd(project: ProjectOption = None) -> None:
     """List imported documents with their attributes."""
-    with open_project(project).reading() as session:
+    with open_project(project) as proj, proj.reading() as session:
         table = Table("id", "study", "record", "sentences", "attributes", "warnings")
         for doc in store.documents(session):
             n = len(store.sentence_segments(session, doc.id))
@@ -190,7 +190,7 @@ def attr_cmd(
     """Set attributes such as perspective on a document or on single segments."""
     if document is None and not segment:
         raise DecisionError("say where to set attributes", hint="pass --document ID or --segment ID")
-    with open_project(project).transaction() as session:
+    with open_project(project) as proj, proj.transaction() as session:
         n = store.set_attributes(session, _attrs(pairs), document_id=document, segment_ids=segment or [])
     console.print(f"set on {n} item(s)")
 
@@ -209,45 +209,45 @@ def suggest_cmd(
     """Suggest codes for segments, learning from your accepts and rejects so far."""
     from triage.coding.learn import build_suggester, refit_project_map, segment_vectors
 
-    proj = open_project(project)
-    name = _coder(proj, coder)
-    encoder = _encoder(proj)
-    refit_project_map(proj, encoder, name)  # before the transaction: see store_missing_vectors
-    with proj.transaction() as session:
-        codebook = store.load_codebook(session)
-        model = build_suggester(session, codebook, encoder, coder=name)
-        segments = store.sentence_segments(session, document, segment or [])
-        _refuse_unsuggested(session, [i for i in segment or [] if i not in {s.id for s in segments}])
-        if not all_segments:  # the coder's own (their allocation's), not coded yet
-            todo = {s.id for s in segments_to_code(session, codebook, name, document_id=document)}
-            segments = [s for s in segments if s.id in todo]
-        segments = segments[:limit]
-        # No segment left: no vectors (asking the encoder would load it) and nothing to rank.
-        suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k) \
-            if segments else []
-        # The text is what the coder judges: it keeps a readable width (wrapping), as the reason does.
-        table = Table(Column("segment", no_wrap=True), Column("text", min_width=_TEXT_WIDTH, ratio=3),
-                      Column("score", no_wrap=True), Column("reason", min_width=_REASON_WIDTH, ratio=2),
-                      show_lines=True)
-        # Code ids are what `code accept` needs: never cut or wrapped, whatever the terminal width.
-        code_width = max((len(s.code_id) for ranked in suggestions for s in ranked), default=4)
-        table.add_column("code", no_wrap=True, overflow="ignore", min_width=code_width)
-        for seg, ranked in zip(segments, suggestions):
-            appl.record_suggestions(session, seg.id, ranked, model=f"{model.name}/{encoder.name}", coder=name)
-            if as_json:  # JSON lines, one object per segment, as `triage next --json` prints
-                print(json.dumps({"segment_id": seg.id, "text": seg.text, "suggestions": [
-                    {"code_id": s.code_id, "score": round(s.score, 4), "reason": s.reason} for s in ranked]},
-                    ensure_ascii=False))
-                continue
-            table.add_row(str(seg.id), escape(seg.text), "\n".join(f"{s.score:.2f}" for s in ranked),
-                          "\n".join(escape(s.reason) for s in ranked), "\n".join(s.code_id for s in ranked))
-    if not as_json:
-        # Piped or redirected (no terminal: Rich assumes 80 columns), long code ids left the text a few
-        # letters wide; there the table is as wide as its columns need. A terminal keeps its own width.
-        wide = None if console.is_terminal else max(console.width, 16 + 8 + _TEXT_WIDTH + 6 + _REASON_WIDTH
-                                                     + code_width)
-        console.print(table if segments else "nothing left to code; pass --all to see coded segments", width=wide,
-                      crop=False)
+    with open_project(project) as proj:
+        name = _coder(proj, coder)
+        encoder = _encoder(proj)
+        refit_project_map(proj, encoder, name)  # before the transaction: see store_missing_vectors
+        with proj.transaction() as session:
+            codebook = store.load_codebook(session)
+            model = build_suggester(session, codebook, encoder, coder=name)
+            segments = store.sentence_segments(session, document, segment or [])
+            _refuse_unsuggested(session, [i for i in segment or [] if i not in {s.id for s in segments}])
+            if not all_segments:  # the coder's own (their allocation's), not coded yet
+                todo = {s.id for s in segments_to_code(session, codebook, name, document_id=document)}
+                segments = [s for s in segments if s.id in todo]
+            segments = segments[:limit]
+            # No segment left: no vectors (asking the encoder would load it) and nothing to rank.
+            suggestions = model.suggest(segment_vectors(session, encoder, [s.id for s in segments]), k=k) \
+                if segments else []
+            # The text is what the coder judges: it keeps a readable width (wrapping), as the reason does.
+            table = Table(Column("segment", no_wrap=True), Column("text", min_width=_TEXT_WIDTH, ratio=3),
+                          Column("score", no_wrap=True), Column("reason", min_width=_REASON_WIDTH, ratio=2),
+                          show_lines=True)
+            # Code ids are what `code accept` needs: never cut or wrapped, whatever the terminal width.
+            code_width = max((len(s.code_id) for ranked in suggestions for s in ranked), default=4)
+            table.add_column("code", no_wrap=True, overflow="ignore", min_width=code_width)
+            for seg, ranked in zip(segments, suggestions):
+                appl.record_suggestions(session, seg.id, ranked, model=f"{model.name}/{encoder.name}", coder=name)
+                if as_json:  # JSON lines, one object per segment, as `triage next --json` prints
+                    print(json.dumps({"segment_id": seg.id, "text": seg.text, "suggestions": [
+                        {"code_id": s.code_id, "score": round(s.score, 4), "reason": s.reason} for s in ranked]},
+                        ensure_ascii=False))
+                    continue
+                table.add_row(str(seg.id), escape(seg.text), "\n".join(f"{s.score:.2f}" for s in ranked),
+                              "\n".join(escape(s.reason) for s in ranked), "\n".join(s.code_id for s in ranked))
+        if not as_json:
+            # Piped or redirected (no terminal: Rich assumes 80 columns), long code ids left the text a few
+            # letters wide; there the table is as wide as its columns need. A terminal keeps its own width.
+            wide = None if console.is_terminal else max(console.width, 16 + 8 + _TEXT_WIDTH + 6 + _REASON_WIDTH
+                                                         + code_width)
+            console.print(table if segments else "nothing left to code; pass --all to see coded segments", width=wide,
+                          crop=False)
 
 
 #: Columns ``code suggest`` gives the segment's text and the reasons at the least (characters).
@@ -270,22 +270,22 @@ def _refuse_unsuggested(session: Session, asked: list[int]) -> None:
 
 def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None, project: Path | None,
             span: str | None = None, quote: str | None = None) -> None:
-    proj = open_project(project)
-    name = _coder(proj, coder)
-    with proj.transaction() as session:
-        codebook = store.load_codebook(session)
-        codes = [codebook.find(code) for code in codes]
-        if span is not None or quote is not None:
-            selected = store.add_span(session, segment_id, span=_span(span) if span is not None else None,
-                                      quote=quote)
-            console.print(f"span {selected.id} in segment {segment_id}: {escape(selected.text)}")
-            segment_id = selected.id
-        for code_id in codes:
-            shown = appl.last_suggestion(session, segment_id, codebook.resolve(code_id))
-            appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=name,
-                                      score=shown.score if shown else None, rank=shown.rank if shown else None,
-                                      reason=shown.reason if shown else None)
-    console.print(f"{decision}ed {', '.join(codes)} for segment {segment_id} ({escape(name)})")
+    with open_project(project) as proj:
+        name = _coder(proj, coder)
+        with proj.transaction() as session:
+            codebook = store.load_codebook(session)
+            codes = [codebook.find(code) for code in codes]
+            if span is not None or quote is not None:
+                selected = store.add_span(session, segment_id, span=_span(span) if span is not None else None,
+                                          quote=quote)
+                console.print(f"span {selected.id} in segment {segment_id}: {escape(selected.text)}")
+                segment_id = selected.id
+            for code_id in codes:
+                shown = appl.last_suggestion(session, segment_id, codebook.resolve(code_id))
+                appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=name,
+                                          score=shown.score if shown else None, rank=shown.rank if shown else None,
+                                          reason=shown.reason if shown else None)
+        console.print(f"{decision}ed {', '.join(codes)} for segment {segment_id} ({escape(name)})")
 
 
 def _span(text: str) -> tuple[int, int]:
@@ -348,36 +348,36 @@ def export_cmd(
                                            hint=f"name it {path.stem}.csv" + (
                                   f" (coded segments) or {path.stem}.qdpx (a REFI-QDA project for NVivo, ATLAS.ti, "
                                   "MAXQDA and QualCoder)" if ".qdpx" in kinds else ""))
-    proj = open_project(project)
-    if out.suffix.lower() == ".qdpx":
-        from triage import __version__
-        from triage.coding.qdpx import write_qdpx
+    with open_project(project) as proj:
+        if out.suffix.lower() == ".qdpx":
+            from triage import __version__
+            from triage.coding.qdpx import write_qdpx
 
+            with proj.reading() as session:
+                n = write_qdpx(session, store.load_codebook(session), out, name=proj.directory.name,
+                               origin=f"triage {__version__}", coder=coder)
+            console.print(f"wrote {n} coding(s) with their sources and codebook to {escape(str(out))}")
+            return
+        disputed: tuple[int, ...] = ()
+        awaiting: tuple[int, ...] = ()
         with proj.reading() as session:
-            n = write_qdpx(session, store.load_codebook(session), out, name=proj.directory.name,
-                           origin=f"triage {__version__}", coder=coder)
-        console.print(f"wrote {n} coding(s) with their sources and codebook to {escape(str(out))}")
-        return
-    disputed: tuple[int, ...] = ()
-    awaiting: tuple[int, ...] = ()
-    with proj.reading() as session:
-        codebook = store.load_codebook(session)
-        if coder is not None or every_coder:
-            rows = appl.coded_rows(session, codebook, coder)
-        else:
-            found = rows_in_force(session, codebook)
-            rows, disputed, awaiting = found.rows, found.disputed_units, found.awaiting_units
-    _write_csv(out, rows, appl.coded_columns(rows, in_force=coder is None and not every_coder))
-    console.print(f"wrote {len(rows)} coded segment(s) to {escape(str(out))}")
-    if disputed:
-        console.print(f"left out: codes coders dispute on {len(disputed)} segment(s) no lead has resolved "
-                      f"({', '.join(map(str, disputed[:10]))}{' ...' if len(disputed) > 10 else ''}); "
-                      "see 'triage code disagreements'")
-    _say_awaiting(awaiting)
-    if counts is not None:
-        table = appl.count_table(rows, codebook, by=("study", "perspective"))
-        _write_csv(counts, table, list(table[0]) if table else ["code_id"])
-        console.print(f"wrote counts for {len(table)} code(s) to {escape(str(counts))}")
+            codebook = store.load_codebook(session)
+            if coder is not None or every_coder:
+                rows = appl.coded_rows(session, codebook, coder)
+            else:
+                found = rows_in_force(session, codebook)
+                rows, disputed, awaiting = found.rows, found.disputed_units, found.awaiting_units
+        _write_csv(out, rows, appl.coded_columns(rows, in_force=coder is None and not every_coder))
+        console.print(f"wrote {len(rows)} coded segment(s) to {escape(str(out))}")
+        if disputed:
+            console.print(f"left out: codes coders dispute on {len(disputed)} segment(s) no lead has resolved "
+                          f"({', '.join(map(str, disputed[:10]))}{' ...' if len(disputed) > 10 else ''}); "
+                          "see 'triage code disagreements'")
+        _say_awaiting(awaiting)
+        if counts is not None:
+            table = appl.count_table(rows, codebook, by=("study", "perspective"))
+            _write_csv(counts, table, list(table[0]) if table else ["code_id"])
+            console.print(f"wrote counts for {len(table)} code(s) to {escape(str(counts))}")
 
 
 @code_app.command("memo")
@@ -389,14 +389,14 @@ def memo_cmd(
     project: ProjectOption = None,
 ) -> None:
     """Write a memo on a code or a segment (kept with your name and the time; exported in .qdpx)."""
-    proj = open_project(project)
-    name = _coder(proj, coder, what="a memo")
-    with proj.transaction() as session:
-        codebook = store.load_codebook(session)
-        row = store.add_memo(session, codebook, text, coder=name, code_id=codebook.find(code) if code else None,
-                             segment_id=segment)
-        where = f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"
-    console.print(f"memo {row.id} on {escape(where)} ({escape(name)})")
+    with open_project(project) as proj:
+        name = _coder(proj, coder, what="a memo")
+        with proj.transaction() as session:
+            codebook = store.load_codebook(session)
+            row = store.add_memo(session, codebook, text, coder=name, code_id=codebook.find(code) if code else None,
+                                 segment_id=segment)
+            where = f"code {row.code_id}" if row.code_id else f"segment {row.segment_id}"
+        console.print(f"memo {row.id} on {escape(where)} ({escape(name)})")
 
 
 @code_app.command("memos")
@@ -409,7 +409,7 @@ def memos_cmd(
     project: ProjectOption = None,
 ) -> None:
     """List memos on codes and segments, oldest first."""
-    with open_project(project).reading() as session:
+    with open_project(project) as proj, proj.reading() as session:
         rows = appl.shared_memos(session, store.load_codebook(session), viewer=coder or os.environ.get(REVIEWER_ENV),
                                  code_id=code, segment_id=segment)
         table = Table("memo", "on", "coder", "written", "text")
@@ -433,7 +433,7 @@ def synthesis_cmd(
     from triage.coding.synthesis import synthesis_table
     from triage.store.coding_in_force import synthesis_rows
 
-    with open_project(project).reading() as session:
+    with open_project(project) as proj, proj.reading() as session:
         codebook = store.load_codebook(session)
         found = synthesis_rows(session, codebook, coder)
         table = synthesis_table(found.rows, codebook, quotes=quotes)
@@ -464,22 +464,22 @@ def candidates_cmd(
     from triage.coding.inductive import candidate_codes
     from triage.coding.learn import build_suggester, refit_project_map, segment_vectors
 
-    proj = open_project(project)
-    encoder = _encoder(proj)
-    refit_project_map(proj, encoder, coder)  # before the transaction: see store_missing_vectors
-    with proj.transaction() as session:
-        codebook = store.load_codebook(session)
-        model = build_suggester(session, codebook, encoder, coder=coder)
-        segments = store.sentence_segments(session)
-        X = segment_vectors(session, encoder, [s.id for s in segments])
-    best = model.decision_function(X).max(axis=1) if len(segments) else X[:, 0]
-    found = candidate_codes([s.text for s in segments], X, best, threshold=threshold, min_size=min_size)
-    if not found:
-        console.print("no candidate codes: every group of poorly-fitting segments is too small")
-    for cand in found:
-        console.print(f"[bold]{escape(cand.label)}[/] ({len(cand.members)} segments, cohesion {cand.cohesion:.2f})")
-        for i in cand.members[:5]:
-            console.print(f"  {segments[i].id}: {escape(segments[i].text[:100])}")
+    with open_project(project) as proj:
+        encoder = _encoder(proj)
+        refit_project_map(proj, encoder, coder)  # before the transaction: see store_missing_vectors
+        with proj.transaction() as session:
+            codebook = store.load_codebook(session)
+            model = build_suggester(session, codebook, encoder, coder=coder)
+            segments = store.sentence_segments(session)
+            X = segment_vectors(session, encoder, [s.id for s in segments])
+        best = model.decision_function(X).max(axis=1) if len(segments) else X[:, 0]
+        found = candidate_codes([s.text for s in segments], X, best, threshold=threshold, min_size=min_size)
+        if not found:
+            console.print("no candidate codes: every group of poorly-fitting segments is too small")
+        for cand in found:
+            console.print(f"[bold]{escape(cand.label)}[/] ({len(cand.members)} segments, cohesion {cand.cohesion:.2f})")
+            for i in cand.members[:5]:
+                console.print(f"  {segments[i].id}: {escape(segments[i].text[:100])}")
 
 
 # -- codebook ---------------------------------------------------------------------
@@ -487,7 +487,7 @@ def candidates_cmd(
 def codebook_show(history: Annotated[bool, typer.Option(help="Show the codebook's edits.")] = False,
                   project: ProjectOption = None) -> None:
     """Print the codebook as a tree (and its history)."""
-    with open_project(project).reading() as session:
+    with open_project(project) as proj, proj.reading() as session:
         codebook = store.load_codebook(session)
         for code, _, depth in codebook.walk():
             console.print("  " * depth + f"{escape(code.name)} [dim]({code.id})[/]")
@@ -513,21 +513,21 @@ def codebook_import(
     id, empty for a theme), optionally id, description and examples. A file that lacks
     codes with coded segments is refused unless --hide-coded.
     """
-    proj = open_project(project)
-    codebook = read_codebook(file)
-    with proj.transaction() as session:
-        codebook = adopt_ids(codebook, store.load_codebook(session))
-        if not hide_coded:
-            _refuse_hiding_coding(session, codebook, file, "add them to the file")
-        store.save_codebook(session, codebook, _coder(proj, coder, what="a codebook import"),
-                            imported_from=file.name)
-    console.print(f"imported {len(codebook.codes())} codes ({len(codebook.codable())} codable) from {escape(file.name)}")
+    with open_project(project) as proj:
+        codebook = read_codebook(file)
+        with proj.transaction() as session:
+            codebook = adopt_ids(codebook, store.load_codebook(session))
+            if not hide_coded:
+                _refuse_hiding_coding(session, codebook, file, "add them to the file")
+            store.save_codebook(session, codebook, _coder(proj, coder, what="a codebook import"),
+                                imported_from=file.name)
+        console.print(f"imported {len(codebook.codes())} codes ({len(codebook.codable())} codable) from {escape(file.name)}")
 
 
 @codebook_app.command("export")
 def codebook_export(file: Path, project: ProjectOption = None) -> None:
     """Export the codebook; the format follows the suffix (.json, .toml, .csv, .qdc)."""
-    with open_project(project).reading() as session:
+    with open_project(project) as proj, proj.reading() as session:
         codebook = store.load_codebook(session)
     write_codebook(codebook, file)
     console.print(f"wrote {len(codebook.codes())} codes to {escape(str(file))}")
@@ -546,12 +546,12 @@ def _refuse_hiding_coding(session: Session, codebook: Codebook, file: Path, firs
 
 
 def _edit(project: Path | None, coder: str | None, change: Any) -> None:
-    proj = open_project(project)
-    name = _coder(proj, coder, what="a codebook change")
-    with proj.transaction() as session:
-        codebook = store.load_codebook(session)
-        change(codebook)
-        store.save_codebook(session, codebook, name)
+    with open_project(project) as proj:
+        name = _coder(proj, coder, what="a codebook change")
+        with proj.transaction() as session:
+            codebook = store.load_codebook(session)
+            change(codebook)
+            store.save_codebook(session, codebook, name)
 
 
 @codebook_app.command("add")
@@ -577,13 +577,13 @@ def codebook_merge(source: str, target: str, coder: CoderOption = None, project:
     """Merge SOURCE into TARGET: its coded segments, learned examples and memos count for TARGET."""
     from triage.store.codebook_changes import merge_codes
 
-    proj = open_project(project)
-    name = _coder(proj, coder, "codebook")
-    with proj.transaction() as session:
-        book = store.load_codebook(session)
-        source, target = book.find(source), book.find(target)
-        merge_codes(session, source, target, coder=name)
-    console.print(f"merged {source} into {target} (undo: triage codebook unmerge {source})")
+    with open_project(project) as proj:
+        name = _coder(proj, coder, "codebook")
+        with proj.transaction() as session:
+            book = store.load_codebook(session)
+            source, target = book.find(source), book.find(target)
+            merge_codes(session, source, target, coder=name)
+        console.print(f"merged {source} into {target} (undo: triage codebook unmerge {source})")
 
 
 @codebook_app.command("move")
@@ -592,13 +592,13 @@ def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help=
     """Move a code under another theme (its coded segments and memos stay with it)."""
     from triage.store.codebook_changes import move_code
 
-    proj = open_project(project)
-    name = _coder(proj, coder, "codebook")
-    with proj.transaction() as session:
-        book = store.load_codebook(session)
-        code_id = book.find(code_id)
-        move_code(session, code_id, book.find(parent) if parent else None, coder=name)
-    console.print(f"moved {code_id}")
+    with open_project(project) as proj:
+        name = _coder(proj, coder, "codebook")
+        with proj.transaction() as session:
+            book = store.load_codebook(session)
+            code_id = book.find(code_id)
+            move_code(session, code_id, book.find(parent) if parent else None, coder=name)
+        console.print(f"moved {code_id}")
 
 
 @codebook_app.command("split")
@@ -615,12 +615,12 @@ def codebook_split(
     from triage.store.codebook_changes import parse_assignments, split_code
 
     targets = parse_assignments(assign or [])
-    proj = open_project(project)
-    name = _coder(proj, coder, "codebook")
-    with proj.transaction() as session:
-        code_id = store.load_codebook(session).find(code_id)
-        done = split_code(session, code_id, into, targets, coder=name, rest=rest)
-    console.print(f"split {code_id} into {', '.join(done['into'])}: {len(done['withdrawn'])} decision(s) carried")
+    with open_project(project) as proj:
+        name = _coder(proj, coder, "codebook")
+        with proj.transaction() as session:
+            code_id = store.load_codebook(session).find(code_id)
+            done = split_code(session, code_id, into, targets, coder=name, rest=rest)
+        console.print(f"split {code_id} into {', '.join(done['into'])}: {len(done['withdrawn'])} decision(s) carried")
 
 
 @codebook_app.command("undo")
@@ -630,12 +630,12 @@ def codebook_undo(change: Annotated[int | None, typer.Option(
     """Undo a merge, split or move: the coded segments, examples and memos go back with it."""
     from triage.store.codebook_changes import undo_change
 
-    proj = open_project(project)
-    name = _coder(proj, coder, "codebook")
-    with proj.transaction() as session:
-        row = undo_change(session, coder=name, change_id=change)
-        done = f"undid change {row.id}: {row.action} of {row.code_id}"
-    console.print(escape(done))
+    with open_project(project) as proj:
+        name = _coder(proj, coder, "codebook")
+        with proj.transaction() as session:
+            row = undo_change(session, coder=name, change_id=change)
+            done = f"undid change {row.id}: {row.action} of {row.code_id}"
+        console.print(escape(done))
 
 
 @codebook_app.command("unmerge")
@@ -643,11 +643,11 @@ def codebook_unmerge(source: str, coder: CoderOption = None, project: ProjectOpt
     """Take SOURCE (id or name) out of the code it was merged into, with its own coded segments and memos."""
     from triage.store.codebook_changes import undo_change
 
-    proj = open_project(project)
-    name = _coder(proj, coder, "codebook")
-    with proj.transaction() as session:
-        source = store.load_codebook(session).find(source)
-        row = undo_change(session, coder=name, code_id=source, action="merge")
-        target = row.detail.get("into")
-    console.print(f"unmerged {escape(source)} from {escape(str(target))}")
+    with open_project(project) as proj:
+        name = _coder(proj, coder, "codebook")
+        with proj.transaction() as session:
+            source = store.load_codebook(session).find(source)
+            row = undo_change(session, coder=name, code_id=source, action="merge")
+            target = row.detail.get("into")
+        console.print(f"unmerged {escape(source)} from {escape(str(target))}")
 

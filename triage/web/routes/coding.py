@@ -93,6 +93,7 @@ class CodingModels:
         self._maps_lock = threading.Lock()
         self._maps_wanted: set[str] = set()
         self._maps_thread: threading.Thread | None = None
+        self._warm_thread: threading.Thread | None = None
 
     def warm_up(self) -> threading.Thread:
         """Build a suggester once in the background: the encoder, spaCy and the project's word
@@ -104,6 +105,7 @@ class CodingModels:
         # still inside torch when the interpreter exits aborts the process ("terminate called
         # without an active exception", exit 134); a server stopped during the warm-up waits.
         thread = threading.Thread(target=self._warm, name="coding-warm-up", daemon=False)
+        self._warm_thread = thread
         thread.start()
         return thread
 
@@ -129,8 +131,10 @@ class CodingModels:
         try:
             with self.project.reading() as session:
                 wanted = bool(store.documents(session)) and bool(store.load_codebook(session).codable())
-            if wanted:
+            if wanted and not self._closing.is_set():
                 self.ready_vectors()
+                if self._closing.is_set():
+                    return  # the server is stopping: close() waits for this thread, so stop early
                 with self.project.reading() as session:  # every vector is stored: nothing to write
                     build_suggester(session, store.load_codebook(session), self.encoder())
         except TriageError:
@@ -181,13 +185,18 @@ class CodingModels:
                 self._maps_thread = None
 
     def close(self) -> None:
-        """The server is stopping: a warm-up still running may fail as the store closes; a map
-        being refitted is waited for (seconds at most), then no other starts."""
+        """The server is stopping: a warm-up still running stops after its current step and a map
+        being refitted is finished (seconds at most), both waited for, then no other starts.
+
+        Waited for before the store closes: a connection one of them holds while the engine is
+        disposed goes back to a pool nobody closes, and psycopg warns when the garbage collector
+        closes it (the ResourceWarning once seen in CI)."""
         self._closing.set()
         with self._maps_lock:
             running = self._maps_thread
-        if running is not None:
-            running.join(timeout=30)
+        for thread in (self._warm_thread, running):
+            if thread is not None:
+                thread.join(timeout=30)
 
     def encoder(self) -> Encoder:
         with self._lock:
