@@ -489,6 +489,9 @@ def codebook_show(history: Annotated[bool, typer.Option(help="Show the codebook'
     """Print the codebook as a tree (and its history)."""
     with open_project(project).reading() as session:
         codebook = store.load_codebook(session)
+        if not codebook.codes():  # said, not silent: an empty print looked like a broken command
+            console.print("The codebook has no codes yet: import one with 'triage codebook import FILE' "
+                          "(.json, .toml, .csv, .qdc) or add codes with 'triage codebook add NAME'.")
         for code, _, depth in codebook.walk():
             console.print("  " * depth + f"{escape(code.name)} [dim]({code.id})[/]")
         if history:
