@@ -95,7 +95,7 @@ def test_decide_export_and_records(tmp_path: Path, demo: Path) -> None:
     out = tmp_path / "excluded.csv"
     result = runner.invoke(app, ["export", str(out), "--subset", "excluded", "-p", str(proj)])
     assert result.exit_code == 0, result.output
-    assert "Wrote 1 records" in result.output
+    assert "Wrote 1 record to" in result.output
     status = json.loads(runner.invoke(app, ["status", "--json", "-p", str(proj)]).output)
     assert status["excluded"] == 1 and status["included_title_abstract"] == 1
     assert status["excluded_reasons"] == {"evaluation: editorial": 1}

@@ -60,3 +60,17 @@ def test_label_column_by_name_on_a_real_set(shared_data: Path) -> None:
 
 def test_a_named_column_ignores_asreview_notes() -> None:
     assert label_of(Record(raw={"note": "ASReview_relevant"}), ("label_abstract_screening",)) is None
+
+
+def test_a_label_column_empty_in_every_record_is_said_so(shared_data: Path) -> None:
+    """README's `evaluate screening data.csv --label label_abstract_screening` on a SYNERGY set,
+    whose column is there but empty throughout, said only 'record 1 has no label ...; give every
+    record 1 or 0', as if one row were missing a value: it now says no record has one."""
+    path = shared_data / "screening" / "SYNERGY_Donners_2021.csv"
+    with pytest.raises(EvaluationError, match=r"record 1 has no label in column 'label_abstract_screening'") as err:
+        load_labelled(path, label="label_abstract_screening")
+    assert "nor does any of the 258 records" in str(err.value)
+    assert "leave --label out" in (err.value.hint or "")
+    # A column with a value missing in one row only still names that row.
+    rows = load_labelled(shared_data / "screening" / "Cohen_2006_Antihistamines.csv", label="label_abstract_screening")
+    assert len(rows.labels) == 310

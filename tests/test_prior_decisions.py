@@ -154,3 +154,17 @@ def test_a_title_abstract_label_wins_over_the_final_one(shared_data: Path, tmp_p
     status = json.loads(invoke("status", "--json", "-p", where))
     assert status["included_title_abstract"] == sum(r["label_abstract_screening"] == "1" for r in rows)
     assert status["excluded"] == sum(r["label_abstract_screening"] == "0" for r in rows)
+
+
+def test_a_file_without_decisions_says_what_would_have_been_read(shared_data: Path, tmp_path: Path) -> None:
+    """README's 'triage import asreview.csv --decisions' on an Embase CSV export with no label or
+    decision column said only '0 earlier decisions recorded': nothing said why. Now it names
+    the columns and notes it reads, on import and on 'sources decisions' alike."""
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    out = " ".join(invoke("import", str(shared_data / "exports" / "other" / "asreview_embase.csv"),
+                          "--decisions", "-p", where).split())
+    assert "asreview_embase.csv: 0 earlier decisions recorded" in out
+    assert "carries no decisions triage reads" in out and "label_included" in out and "RAYYAN-INCLUSION" in out
+    out = " ".join(invoke("sources", "decisions", "1", "-p", where).split())
+    assert "carries no decisions triage reads" in out

@@ -145,3 +145,20 @@ def test_every_group_with_a_list_command_lists_when_given_none(tmp_path: Path) -
         alone = invoke(group, "-p", where)
         assert "Usage" not in alone and alone == invoke(group, "list", "-p", where), group
         assert invoke(group, "--json", "-p", where) == invoke(group, "list", "--json", "-p", where), group
+
+
+def test_a_file_without_a_database_is_named_alike_in_every_count(shared_data: Path, tmp_path: Path) -> None:
+    """README's 'triage import cnki.bib --encoding gb18030' (a BibTeX export naming no database):
+    status counted it as 'identified from cnki.bib', but 'triage rounds list' and an update's
+    counts ('status --json' update.identified_by_source, the update diagram) as 'source 2'.
+    Both now name the file."""
+    where = str(tmp_path / "review")
+    invoke("init", where)
+    invoke("import", str(shared_data / "exports" / "ris" / "asreview_embase.ris"), "-p", where)
+    invoke("import", str(shared_data / "exports" / "bib" / "bibtexparser_gbk_test.bib"), "--encoding", "gb18030",
+           "--round", "2026-update", "-p", where)
+    status = json.loads(invoke("status", "--json", "-p", where))
+    assert "bibtexparser_gbk_test.bib" in status["identified_by_source"]
+    assert status["update"]["identified_by_source"] == {"bibtexparser_gbk_test.bib": 1}
+    listed = invoke("rounds", "list", "-p", where)
+    assert "source 2" not in listed

@@ -275,16 +275,21 @@ def _decide(decision: str, segment_id: int, codes: list[str], coder: str | None,
         with proj.transaction() as session:
             codebook = store.load_codebook(session)
             codes = [codebook.find(code) for code in codes]
+            made = ""
             if span is not None or quote is not None:
+                for code_id in codes:  # an unknown code is refused before a span is made (and announced)
+                    codebook.get(code_id)
                 selected = store.add_span(session, segment_id, span=_span(span) if span is not None else None,
                                           quote=quote)
-                console.print(f"span {selected.id} in segment {segment_id}: {escape(selected.text)}")
+                made = f"span {selected.id} in segment {segment_id}: {escape(selected.text)}"
                 segment_id = selected.id
             for code_id in codes:
                 shown = appl.last_suggestion(session, segment_id, codebook.resolve(code_id))
                 appl.record_code_decision(session, codebook, segment_id, code_id, decision, coder=name,
                                           score=shown.score if shown else None, rank=shown.rank if shown else None,
                                           reason=shown.reason if shown else None)
+        if made:  # only once the span is kept: the transaction above may still refuse the decision
+            console.print(made)
         console.print(f"{decision}ed {', '.join(codes)} for segment {segment_id} ({escape(name)})")
 
 
@@ -489,6 +494,9 @@ def codebook_show(history: Annotated[bool, typer.Option(help="Show the codebook'
     """Print the codebook as a tree (and its history)."""
     with open_project(project) as proj, proj.reading() as session:
         codebook = store.load_codebook(session)
+        if not codebook.codes():  # said, not silent: an empty print looked like a broken command
+            console.print("The codebook has no codes yet: import one with 'triage codebook import FILE' "
+                          "(.json, .toml, .csv, .qdc) or add codes with 'triage codebook add NAME'.")
         for code, _, depth in codebook.walk():
             console.print("  " * depth + f"{escape(code.name)} [dim]({code.id})[/]")
         if history:

@@ -350,7 +350,7 @@ def export_command(
     with open_project(project_dir) as project, project.reading() as session:
         items = select_items(session, subset=subset, stage=stage)
     n = write_records(items, out, fmt)
-    console.print(f"Wrote {n} records to {escape(str(out))}")
+    console.print(f"Wrote {n} record{'' if n == 1 else 's'} to {escape(str(out))}")
 
 
 def _format_from_suffix(path: Path) -> str:

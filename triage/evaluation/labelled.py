@@ -93,6 +93,14 @@ def load_labelled(path: str | Path, *, encoding: str | None = None, label: str |
     columns = LABEL_COLUMNS if label is None else (label.strip().lower(),)
     for position, record in enumerate(result.records, start=1):
         value = label_of(record, columns)
+        if value is None and label and not labels and not any(
+                label_of(other, columns) is not None for other in result.records):
+            # The column is absent or blank throughout (SYNERGY sets carry an empty
+            # label_abstract_screening): the dataset has no such decisions, not one bad row.
+            raise EvaluationError(
+                f"{path.name}: record 1 has no label in column {label!r}, nor does any of the "
+                f"{len(result.records)} records (the column is empty or absent)",
+                hint="this dataset has no such decisions; leave --label out to use label_included")
         if value is None:
             raise EvaluationError(
                 f"{path.name}: record {position} has no label" + (f" in column {label!r}" if label else ""),

@@ -50,7 +50,12 @@ class PriorDecisions:
     disagreements: tuple[int, ...] = ()
 
     def note(self, name: str) -> str | None:
-        """One line for the user about the disagreements, or None."""
+        """One line for the user about the disagreements, or about a file with no decision
+        in it (else '0 earlier decisions recorded' left them guessing why), or None."""
+        if not self.made and not self.disagreements:
+            return (f"{name}: the file carries no decisions triage reads: a label_included, included, "
+                    "asreview_label or label_abstract_screening column (1/0), ASReview_relevant/"
+                    "ASReview_irrelevant or RAYYAN-INCLUSION notes, or a decision column (include/exclude/maybe)")
         if not self.disagreements:
             return None
         ids = ", ".join(map(str, self.disagreements[:10])) + (", ..." if len(self.disagreements) > 10 else "")

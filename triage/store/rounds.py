@@ -136,14 +136,17 @@ def round_summaries(session: Session) -> list[RoundSummary]:
     record_round, index = _round_order(session)
     summaries = [RoundSummary(name) for name in names]
     by_database: list[Counter[str]] = [Counter() for _ in names]
+    file_names: dict[int, str] = {}
     for source in session.scalars(select(SourceRow)):
         n = index.get(source.round_id, 0)
         summaries[n].files += 1
+        file_names[source.id] = source.file_name
     for record_id, database, source_id in session.execute(select(RecordRow.id, RecordRow.database,
                                                                  RecordRow.source_id)):
         n = record_round.get(record_id, 0)
         summaries[n].records += 1
-        by_database[n][database or f"source {source_id}"] += 1
+        # A file naming no database is named by its file, as the PRISMA counts name it.
+        by_database[n][database or file_names.get(source_id, f"source {source_id}")] += 1
     first = first_round_of_groups(session)
     for record_id, screened_as in current_groups(session).items():
         n = record_round.get(record_id, 0)
