@@ -416,3 +416,27 @@ def test_full_text_progress_counts_what_full_text_takes(project: Project) -> Non
     assert rows[("full_text", "ana")]["decided"] == 1
     assert rows[("full_text", "ana")]["remaining"] == 1  # the maybe; the exclude and the unscreened are not full text's
     assert rows[("title_abstract", "ana")]["remaining"] == 3
+
+
+def test_next_under_an_allocation_leases_a_batch_not_the_whole_queue(project: Project) -> None:
+    """`triage next --reviewer ana -n 500` leased every record to ana for 20 minutes: ben's queue
+    then served nothing. It now leases at most LEASED_AT_MOST and says so; ben still gets work."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from triage.cli.main import app as cli
+    from triage.cli.screen import LEASED_AT_MOST
+
+    _records(project, LEASED_AT_MOST + 10)
+    where = ["-p", str(project.directory)]
+    runner = CliRunner()
+    assert runner.invoke(cli, ["allocate", "--reviewers", "ana,ben", "--by", "lea", *where]).exit_code == 0
+    asked = runner.invoke(cli, ["next", "--reviewer", "ana", "-n", "500", "--json", "--preset", "tfidf", *where])
+    assert asked.exit_code == 0, asked.output
+    ana = [json.loads(line)["id"] for line in asked.stdout.splitlines()]
+    assert len(ana) == LEASED_AT_MOST
+    assert f"showing {LEASED_AT_MOST} of the 500 asked for" in " ".join(asked.stderr.split())
+    ben = runner.invoke(cli, ["next", "--reviewer", "ben", "-n", "20", "--json", "--preset", "tfidf", *where])
+    served = [json.loads(line)["id"] for line in ben.stdout.splitlines()]
+    assert len(served) == 10 and set(served).isdisjoint(ana)

@@ -81,6 +81,11 @@ def _open_queue(project: Project, **kwargs: Any) -> ScreeningQueue:
             bar.stop()
 
 
+#: Records one `triage next --reviewer` leases at most under an allocation: a script asking for
+#: 500 held every record for one reviewer for 20 minutes, and the others' queues ran dry.
+LEASED_AT_MOST = 25
+
+
 @app.command("next")
 def next_command(
     n: Annotated[int, typer.Option("--n", "-n", help="How many records to show.")] = 1,
@@ -115,6 +120,16 @@ def next_command(
             queue = built
         else:
             queue, order = kept, kept.order
+        if who is not None and n > LEASED_AT_MOST:
+            from triage.store.allocation import allocation_in_force
+
+            with project.reading() as session:
+                allocated = allocation_in_force(session, stage) is not None
+            if allocated:
+                err_console.print(f"[yellow]Under the allocation each record shown is leased to {escape(who)} for "
+                                  f"20 minutes and leaves the others' queues: showing {LEASED_AT_MOST} of the {n} "
+                                  "asked for ('triage records' lists records without leasing them).[/]")
+                n = LEASED_AT_MOST
         shown = queue.next(n)
         with project.reading() as session:
             waiting = awaiting_dedup(session)
