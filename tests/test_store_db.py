@@ -86,3 +86,40 @@ def test_the_written_down_head_is_alembics_head() -> None:
     from triage.store.versioning import HEAD
 
     assert HEAD == head_revision()
+
+
+def test_opening_a_store_at_head_is_one_checkout_and_two_statements(tmp_path: Path, database: str | None) -> None:
+    """Opening reads whether the store holds a project and its revision on the one connection it
+    checks the server with: a CLI command on PostgreSQL paid three checkouts (each a pre-ping round
+    trip) and two reflection queries for it. Counted on the real driver's cursor and pool."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
+
+    Project.init(tmp_path / "p", database).close()
+    statements: list[str] = []
+    checkouts: list[object] = []
+
+    def statement(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    def checkout(*_args: object) -> None:
+        checkouts.append(None)
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    event.listen(Pool, "checkout", checkout)
+    try:
+        project = Project.open(tmp_path / "p", database)
+    finally:
+        event.remove(Engine, "before_cursor_execute", statement)
+        event.remove(Pool, "checkout", checkout)
+    assert project.schema_revision() == head_revision()
+    project.close()
+    assert len(checkouts) == 1
+    assert len(statements) == 2, statements
+    assert "alembic_version" in statements[-1]
+
+
+def test_open_refuses_an_empty_postgresql_database(tmp_path: Path, postgres_database: str) -> None:
+    with pytest.raises(ProjectError, match="no triage project"):
+        Project.open(tmp_path, postgres_database)

@@ -181,3 +181,25 @@ def test_one_records_study_is_the_one_study_groups_finds(project: Project, share
         for record_id in sorted(r for r, g in screened.items() if g in groups or g in before or r % 40 == 1):
             group = screened[record_id]
             assert reports_of(session, record_id) == groups.get(group, (group,)), record_id
+
+
+def test_following_a_records_study_loads_no_matcher(project: Project) -> None:
+    """``triage decide`` follows the record's study (:func:`reports_of`) on every decision: it
+    imported the matcher (rapidfuzz, the key, name, blocking and clustering rules, 20-30 ms) for
+    one string test. A fresh interpreter follows a real link, so no other test's imports hide it."""
+    import subprocess
+    import sys
+
+    article, abstract = article_and_abstract(project)
+    script = (
+        "import json, sys\nfrom triage.store.db import Project\nfrom triage.store.studies import reports_of\n"
+        "with Project.open(sys.argv[1], sys.argv[2] or None) as p, p.reading() as s:\n"
+        "    reports = reports_of(s, int(sys.argv[3]))\n"
+        "print(json.dumps([list(reports), sorted(m for m in ('rapidfuzz', 'triage.dedup.match',"
+        " 'triage.dedup.engine') if m in sys.modules)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(project.directory), project.database or "", str(article)],
+                          capture_output=True, text=True, check=True)
+    reports, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert reports == [article, abstract]
+    assert loaded == []

@@ -8,10 +8,12 @@ is the store's: :mod:`triage.store.dedup_runs`, :mod:`triage.store.merges`,
 :mod:`triage.store.dedup_review`.
 """
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from triage.dedup.engine import DedupResult, PairFinding, find_duplicates
-from triage.dedup.match import Outcome, Verdict, classify_pair
+if TYPE_CHECKING:
+    from triage.dedup.engine import DedupResult, PairFinding, find_duplicates
+    from triage.dedup.match import Outcome, Verdict, classify_pair
 
 __all__ = [
     "DedupResult",
@@ -30,7 +32,16 @@ __all__ = [
 _FROM_THE_STORE = frozenset({"run_dedup", "undo_last_run", "undo_merge_id"})
 
 
+#: The engine's and matcher's names, imported on first use too: importing any submodule runs this
+#: file first, and the store imports the light :mod:`triage.dedup.links` on every decision, which
+#: should not pay for rapidfuzz and the blocking, key and clustering modules.
+_LAZY = {"DedupResult": "engine", "PairFinding": "engine", "find_duplicates": "engine",
+         "Outcome": "match", "Verdict": "match", "classify_pair": "match"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"triage.dedup.{_LAZY[name]}"), name)
     if name in _FROM_THE_STORE:
         from triage.store import dedup_runs
 

@@ -53,6 +53,7 @@ from enum import Enum
 from rapidfuzz import fuzz
 
 from triage.dedup.keys import TITLE_STOPWORDS, RecordKeys
+from triage.dedup.links import COMMENT_LINK, reports_one_study
 from triage.dedup.names import (
     all_authors_found,
     authors_agree,
@@ -72,17 +73,6 @@ __all__ = [
     "journals_compatible",
     "reports_one_study",
 ]
-
-#: How a related pair of a comment or reply and its article is explained: linked so a
-#: reviewer sees them together, but a reply by others is no report of the study.
-COMMENT_LINK = "comment or reply"
-
-
-def reports_one_study(reason: str) -> bool:
-    """Whether a related pair (its ``reason``) is two reports of one study (conference
-    abstract and article, preprint, erratum) rather than an article and a comment on it."""
-    return not reason.startswith(COMMENT_LINK)
-
 
 class Outcome(str, Enum):
     """Three outcomes of the issue plus ``related`` (versions of one study)."""

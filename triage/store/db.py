@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +31,7 @@ from triage.store import (  # noqa: F401  (register tables)
     schema_ranking,
     schema_users,
 )
-from triage.store.versioning import stored_revision, upgrade
+from triage.store.versioning import HEAD, store_state, stored_revision, upgrade
 
 #: ``Session`` is re-exported as the store's session type: code outside ``triage/store`` annotates
 #: the session it is handed with it and never imports SQLAlchemy itself (one door to the data).
@@ -106,23 +106,14 @@ def _make_engine(url: URL) -> Engine:
     return engine
 
 
-def _holds_project(engine: Engine) -> bool:
-    """Whether the database has a triage schema (any revision, or the pre-Alembic one)."""
-    with engine.connect() as conn:
-        tables = set(inspect(conn).get_table_names())
-    return bool(tables & {"alembic_version", "meta"})
-
-
 def project_exists(directory: Path, database: str | None = None) -> bool:
     """Whether ``directory`` / ``database`` already holds a triage project (nothing is changed)."""
     url = database_url(directory, database)
     if url.get_backend_name() == "sqlite":
         return bool(url.database) and Path(str(url.database)).exists()
-    engine = _connect(url)
-    try:
-        return _holds_project(engine)
-    finally:
-        engine.dispose()
+    engine, (holds, _revision) = _connect(url)
+    engine.dispose()
+    return holds
 
 
 class Project:
@@ -166,8 +157,9 @@ class Project:
         path.mkdir(parents=True, exist_ok=True)
         if sqlite_file is not None:
             sqlite_file.parent.mkdir(parents=True, exist_ok=True)
-        project = cls(path, _connect(url))
-        if sqlite_file is None and _holds_project(project.engine):
+        engine, (holds, _revision) = _connect(url)
+        project = cls(path, engine)
+        if sqlite_file is None and holds:
             project.close()
             raise ProjectError(
                 f"{project.location} already holds a triage project",
@@ -188,25 +180,24 @@ class Project:
         """Open an existing project, upgrading its schema if it is older."""
         path = Path(directory).resolve() if directory is not None else default_project_dir()
         url = database_url(path, database)
-        if url.get_backend_name() == "sqlite":
-            if not (url.database and Path(url.database).exists()):
-                # A team's project lives in PostgreSQL, not in its directory: the usual miss
-                # is a command run without the URL that 'triage init --database' was given.
-                raise ProjectError(
-                    f"no triage project in {path}",
-                    hint=f"run 'triage init' there first, or pass --project DIR; a project kept in PostgreSQL "
-                         f"needs its URL: --database URL, or set ${DATABASE_ENV}",
-                )
-            project = cls(path, _connect(url))
-        else:
-            project = cls(path, _connect(url))
-            if not _holds_project(project.engine):
-                project.close()
-                raise ProjectError(
-                    f"no triage project in {project.location}",
-                    hint="run 'triage init --database URL' first, or check the URL",
-                )
-        project.migrate()
+        if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+            # A team's project lives in PostgreSQL, not in its directory: the usual miss
+            # is a command run without the URL that 'triage init --database' was given.
+            raise ProjectError(
+                f"no triage project in {path}",
+                hint=f"run 'triage init' there first, or pass --project DIR; a project kept in PostgreSQL "
+                     f"needs its URL: --database URL, or set ${DATABASE_ENV}",
+            )
+        engine, (holds, revision) = _connect(url)
+        project = cls(path, engine)
+        if not holds and url.get_backend_name() != "sqlite":
+            project.close()
+            raise ProjectError(
+                f"no triage project in {project.location}",
+                hint="run 'triage init --database URL' first, or check the URL",
+            )
+        if revision != HEAD:
+            project.migrate()
         return project
 
     def schema_revision(self) -> str | None:
@@ -274,19 +265,20 @@ class Project:
 StoreUnavailable = OperationalError
 
 
-def _connect(url: URL) -> Engine:
-    """An engine for ``url``, checked by connecting once (a server that is down says so here)."""
+def _connect(url: URL) -> tuple[Engine, tuple[bool, str | None]]:
+    """An engine for ``url``, checked by connecting once (a server that is down says so here),
+    and what that connection found (:func:`~triage.store.versioning.store_state`)."""
     engine = _make_engine(url)
     try:
-        with engine.connect():
-            pass
+        with engine.connect() as connection:
+            state = store_state(connection)
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
         raise ProjectError(
             f"cannot connect to {_shown(url)}: {reason}", hint="check the URL and that the server runs"
         ) from None
-    return engine
+    return engine, state
 
 
 def _shown(url: URL) -> str:

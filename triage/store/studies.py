@@ -47,7 +47,7 @@ def study_links(session: Session) -> list[StudyLink]:
     """The links in force between reports: dedup's related pairs and people's links, less
     the pairs a person unlinked; both ends mapped to the records screened now."""
     # Here, not at the top: the dedup package loads in 0.1 s, and 'triage decide' needs none of it.
-    from triage.dedup.match import reports_one_study
+    from triage.dedup.links import reports_one_study
 
     groups = current_groups(session)
     person = _person_links(session)
@@ -127,7 +127,7 @@ def reports_of(session: Session, record_id: int, groups: dict[int, tuple[int, ..
 def _study_of(session: Session, start: int) -> tuple[int, ...]:
     """The study of the screened record ``start`` as :func:`study_groups` finds it (the same
     links in force: :func:`study_links`), reading only the links that touch its reports."""
-    from triage.dedup.match import reports_one_study
+    from triage.dedup.links import reports_one_study
 
     study, frontier = {start}, [start]
     while frontier:

@@ -26,7 +26,7 @@ from triage.store.schema import MetaRow
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["BASELINE", "HEAD", "MIGRATIONS_DIR", "head_revision", "new_revision", "stored_revision", "upgrade"]
+__all__ = ["BASELINE", "HEAD", "MIGRATIONS_DIR", "head_revision", "new_revision", "store_state", "stored_revision", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The revision that freezes the schema of triage before Alembic (commit 051dfc7).
@@ -74,6 +74,26 @@ def _legacy_version(connection: Connection) -> int:
 #: The newest revision, written down so that opening a store that is already there needs
 #: no Alembic import (a third of a second per command); tests check it against Alembic's head.
 HEAD = "0013_leftovers"
+
+
+def store_state(connection: Connection) -> tuple[bool, str | None]:
+    """Whether the store holds a triage schema (any revision, or the pre-Alembic one), and the
+    revision in its ``alembic_version`` (``None`` without one).
+
+    Read on the connection that opening a project makes anyway, so that opening a store already at
+    :data:`HEAD` costs no further connection checkout (each a pre-ping round trip on PostgreSQL)
+    and no reflection query: PostgreSQL asks ``to_regclass``, which resolves names through the
+    search path as the store's own unqualified queries do.
+    """
+    if connection.dialect.name == "postgresql":
+        versioned, legacy = connection.execute(
+            text("SELECT to_regclass('alembic_version') IS NOT NULL, to_regclass('meta') IS NOT NULL")
+        ).one()
+    else:
+        tables = set(inspect(connection).get_table_names())
+        versioned, legacy = "alembic_version" in tables, "meta" in tables
+    revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar() if versioned else None
+    return bool(versioned or legacy), revision
 
 
 def _at_head(engine: Engine) -> bool:
