@@ -351,3 +351,20 @@ def test_binary_files_a_user_picks_by_mistake_say_what_they_are(shared_data: Pat
     book.save(unnamed)
     result = read_file(unnamed)
     assert result.format == "xlsx" and [r.title for r in result.records] == ["Sibling caregivers"]
+
+
+def test_warnings_about_stray_bytes_name_their_first_lines(tmp_path: Path) -> None:
+    """Both stray-byte warnings (a Windows byte in UTF-8 text, a NUL byte) name the lines the
+    bytes are on: one, up to three, or the first three "and more"."""
+    accents = "Café – naïve “quoted” ".encode()  # enough real UTF-8 to outweigh the stray bytes
+    lines = [b"TY  - JOUR", b"TI  - A title " + accents * 4, b"AB  - caf\xe9", b"N1  - plain", b"KW  - r\xe9sum\xe9",
+             b"KW  - na\xefve", b"KW  - \x93x\x94", b"ER  - "]
+    windows = tmp_path / "windows.ris"
+    windows.write_bytes(b"\n".join(lines) + b"\n")
+    (problem,) = read_file(windows).problems
+    assert problem.line == 3 and "on line 3 (and more, first lines 3, 5, 6)" in problem.message
+    nul = tmp_path / "nul.ris"
+    nul.write_bytes(b"TY  - JOUR\nTI  - A\x00 title\x00\nAB  - text\nKW  - a\x00\nER  - \n")
+    result = read_file(nul)
+    assert [p.message for p in result.problems] == ["3 NUL bytes removed (lines 2, 4); the rest of the file read as UTF-8"]
+    assert result.records[0].title == "A title"

@@ -25,7 +25,6 @@ from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
 from triage.coding.documents import DocumentText, read_document
 from triage.coding.fulltext.sections import RESULTS_ONLY
-from triage.coding.segments import shown_text
 from triage.errors import DecisionError, TriageError
 from triage.roles import Action
 from triage.store import code_decisions as appl
@@ -262,8 +261,7 @@ def _refuse_unsuggested(session: Session, asked: list[int]) -> None:
         if seg is None:
             raise DecisionError(f"no segment {seg_id} in this project", hint="see 'triage code next' for ids")
         if seg.kind == "heading":
-            raise DecisionError(f"segment {seg_id} is the heading {shown_text(seg.text)!r}: a section's title, not "
-                                "coded", hint="ask for the sentences under it (triage code next)")
+            raise appl.heading_refused(seg_id, seg.text)
         raise DecisionError(f"segment {seg_id} is a {seg.kind}: codes are suggested for sentences",
                             hint="ask for one of its sentences (triage code next)")
 

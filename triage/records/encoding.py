@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import AnyStr
 
 import charset_normalizer
 
@@ -113,13 +115,7 @@ def _with_stray_nuls(data: bytes, name: str) -> DecodedText | None:
         text = data.replace(b"\x00", b"").decode("utf-8")
     except UnicodeDecodeError:
         return None
-    lines: list[int] = []
-    at = data.find(b"\x00")
-    while at != -1 and len(lines) <= 3:
-        line = data.count(b"\n", 0, at) + 1
-        if not lines or lines[-1] != line:
-            lines.append(line)
-        at = data.find(b"\x00", at + 1)
+    lines = _first_lines(data, (m.start() for m in re.finditer(b"\x00", data)), b"\n")
     where = f"line {lines[0]}" if len(lines) == 1 else (
         f"lines {', '.join(map(str, lines))}" if len(lines) <= 3 else f"lines {', '.join(map(str, lines[:3]))} and more")
     problem = Problem(
@@ -150,13 +146,7 @@ def _mostly_utf8(data: bytes, name: str) -> DecodedText | None:
     bad = sum(m.end() - m.start() for m in strays)
     if len(data) - len(text) <= bad:
         return None
-    lines: list[int] = []
-    for m in strays:
-        line = text.count("\n", 0, m.start()) + 1
-        if not lines or lines[-1] != line:
-            lines.append(line)
-        if len(lines) > 3:
-            break
+    lines = _first_lines(text, (m.start() for m in strays), "\n")
     sample = _windows(strays[0].group())
     fixed = _STRAY.sub(lambda m: _windows(m.group()), text)
     more = f" (and more, first lines {', '.join(map(str, lines[:3]))})" if len(lines) > 3 else (
@@ -170,6 +160,21 @@ def _mostly_utf8(data: bytes, name: str) -> DecodedText | None:
         hint="check the accented letters there; if they are wrong, fix them or re-export the file as UTF-8",
     )
     return DecodedText(fixed.lstrip("\ufeff"), "utf-8", [problem])
+
+
+def _first_lines(text: AnyStr, offsets: Iterable[int], newline: AnyStr) -> list[int]:
+    """The numbers of the first four distinct lines the ascending ``offsets`` fall on (a warning
+    names three and says "more"), counting line breaks once over the text."""
+    lines: list[int] = []
+    line, counted_to = 1, 0
+    for at in offsets:
+        line += text.count(newline, counted_to, at)
+        counted_to = at
+        if not lines or lines[-1] != line:
+            lines.append(line)
+            if len(lines) > 3:
+                break
+    return lines
 
 
 def _windows(escaped: str) -> str:

@@ -6,15 +6,25 @@ all register on this one ``Base.metadata`` so migrations see every table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy.orm import DeclarativeBase, Session
 
-__all__ = ["Base", "read_once", "utcnow"]
+__all__ = ["IN_CHUNK", "Base", "in_chunks", "read_once", "utcnow"]
 
 T = TypeVar("T")
+
+#: Ids per ``IN`` list: below every database's limit on bound parameters (SQLite's 32,766,
+#: PostgreSQL's 65,535), so a query over many ids is sent in pieces of this size.
+IN_CHUNK = 5_000
+
+
+def in_chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``ids`` in consecutive pieces of :data:`IN_CHUNK` (``itertools.batched`` is Python 3.12)."""
+    for start in range(0, len(ids), IN_CHUNK):
+        yield ids[start : start + IN_CHUNK]
 
 
 class Base(DeclarativeBase):

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from triage.store.allocation import allocation_in_force
-from triage.store.base import utcnow
+from triage.store.base import in_chunks, utcnow
 from triage.store.schema import RecordRow
 from triage.store.schema_allocation import ClaimRow
 from triage.store.upsert import conflict_insert
@@ -136,14 +136,10 @@ def reopen_after_undo(session: Session, *, stage: str, reviewer: str, standing: 
     held = session.scalars(select(ClaimRow.record_id).where(ClaimRow.stage == stage, ClaimRow.reviewer == reviewer,
                                                             ClaimRow.expires_at.is_(None))).all()
     freed = sorted(set(held) - set(standing))
-    for start in range(0, len(freed), _IN_CHUNK):
+    for chunk in in_chunks(freed):
         session.execute(update(ClaimRow).where(ClaimRow.stage == stage, ClaimRow.reviewer == reviewer,
-                                               ClaimRow.record_id.in_(freed[start : start + _IN_CHUNK]))
+                                               ClaimRow.record_id.in_(chunk))
                         .values(expires_at=(now or utcnow()) + LEASE))
-
-
-#: Ids per ``IN`` list of :func:`reopen_after_undo`.
-_IN_CHUNK = 5_000
 
 
 def claims_held(session: Session, *, stage: str, now: datetime | None = None) -> dict[int, set[str]]:

@@ -43,6 +43,7 @@ __all__ = [
     "coded_rows",
     "count_table",
     "current_code_decisions",
+    "heading_refused",
     "last_suggestion",
     "latest_code_rows",
     "record_code_decision",
@@ -96,9 +97,7 @@ def record_code_decision(
     if segment is None:
         raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
     if segment.kind == "heading" and decision != "retract":  # an earlier one can still be withdrawn
-        raise DecisionError(
-            f"segment {segment_id} is the heading {shown_text(segment.text)!r}: a section's title, kept with each "
-            "of its segments as their section, not coded", hint="code the sentences under it (triage code next)")
+        raise heading_refused(segment_id, segment.text)
     code = codebook.get(code_id)
     if not code.codable and not theme_ok:
         raise theme_refused(code, "apply")
@@ -109,6 +108,14 @@ def record_code_decision(
     session.add(row)
     session.flush()
     return row
+
+
+def heading_refused(segment_id: int, text: str) -> DecisionError:
+    """The refusal to code, or suggest codes for, a heading: it is the section of the segments
+    under it (each keeps it as its ``section``), not text a code applies to."""
+    return DecisionError(
+        f"segment {segment_id} is the heading {shown_text(text)!r}: a section's title, kept with each of its "
+        "segments as their section, not coded", hint="code the sentences under it (triage code next)")
 
 
 def theme_refused(theme: Code, verb: str) -> DecisionError:

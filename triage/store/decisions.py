@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from triage.config import reason_required
 from triage.errors import DecisionError
 from triage.store.allocation import double_screening, resolution_ids
-from triage.store.base import read_once
+from triage.store.base import IN_CHUNK, read_once
 from triage.store.claims import hold_after_decision, reopen_after_undo
 from triage.store.db import Project
 from triage.store.decisions_primed import (
@@ -367,8 +367,6 @@ def _decisions_in_force(
 #: lists). A server's first card waited for the pass over every record (0.8 s at 200,000
 #: records, gathering every group's members another 1.0 s) though a few were decided.
 WHOLE_GROUPS_ABOVE = 20_000
-#: Ids per ``IN`` list.
-IN_CHUNK = 5_000
 
 
 def _decided_groups(session: Session, decided: set[int]) -> tuple[dict[int, int], dict[int, set[int]]]:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from triage.store.base import read_once
+from triage.store.base import IN_CHUNK, read_once
 from triage.store.decisions_primed import merge_state_columns, screened_under_key
 from triage.store.schema import RecordRow
 from triage.store.schema_dedup import DedupMergeRow, DedupRunRow
@@ -91,8 +91,6 @@ def _aware(moment: datetime) -> datetime:
 
 #: Past groups of more records than this are taken from the whole merge log in one read.
 WHOLE_HISTORY_ABOVE = 20_000
-#: Record ids per ``IN`` list (below every database's limit on bound parameters).
-GROUP_CHUNK = 5_000
 
 
 class GroupHistory:
@@ -132,16 +130,16 @@ class GroupHistory:
         # The undone merges' ids through their index first (it covers the id; asked for whole rows a
         # planner passes over every merge instead), then their rows by id.
         undone = sorted(session.scalars(select(DedupMergeRow.id).where(DedupMergeRow.undone_at.is_not(None))))
-        found = [row for start in range(0, len(undone), GROUP_CHUNK)
-                 for row in session.execute(select(*columns).where(DedupMergeRow.id.in_(undone[start : start + GROUP_CHUNK])))]
+        found = [row for start in range(0, len(undone), IN_CHUNK)
+                 for row in session.execute(select(*columns).where(DedupMergeRow.id.in_(undone[start : start + IN_CHUNK])))]
         wanted = sorted(records)
-        groups = sorted({group for start in range(0, len(wanted), GROUP_CHUNK)
-                         for group in screened_under_each(session, wanted[start : start + GROUP_CHUNK]).values()})
-        for start in range(0, len(groups), GROUP_CHUNK):
+        groups = sorted({group for start in range(0, len(wanted), IN_CHUNK)
+                         for group in screened_under_each(session, wanted[start : start + IN_CHUNK]).values()})
+        for start in range(0, len(groups), IN_CHUNK):
             # Not "undone_at IS NULL" in SQL: a planner may take its index (nearly every merge) over
             # the representative's; the undone ones among these are in ``found`` already.
             found += [row for row in session.execute(select(*columns).where(
-                DedupMergeRow.representative_id.in_(groups[start : start + GROUP_CHUNK]))) if row[2] is None]
+                DedupMergeRow.representative_id.in_(groups[start : start + IN_CHUNK]))) if row[2] is None]
         return [row[1:] for row in sorted(found, key=lambda row: row[0])]
 
     def members_at(self, record_id: int, moment: datetime) -> frozenset[int]:

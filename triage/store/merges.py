@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from triage.dedup.merge import canonical_record, choose_representative
 from triage.records.model import Record
-from triage.store.base import utcnow
+from triage.store.base import in_chunks, utcnow
 from triage.store.records import record_from_row
 from triage.store.schema import DecisionRow, RecordRow
 from triage.store.schema_allocation import ClaimRow
@@ -99,17 +99,12 @@ def apply_merges(
     return [merge for merge, _ in made]
 
 
-#: Ids per ``IN`` list of :func:`screened_ids`.
-_IN_CHUNK = 5_000
-
-
 def screened_ids(session: Session, ids: Iterable[int]) -> set[int]:
     """Those of ``ids`` a screening decision or a reviewer's claim names (at any stage): the
     records screened as their group so far, which a merge keeps as its representative."""
     wanted = sorted(set(ids))
     found: set[int] = set()
-    for start in range(0, len(wanted), _IN_CHUNK):
-        chunk = wanted[start : start + _IN_CHUNK]
+    for chunk in in_chunks(wanted):
         found.update(session.scalars(select(DecisionRow.record_id).where(DecisionRow.record_id.in_(chunk)).distinct()))
         found.update(session.scalars(select(ClaimRow.record_id).where(ClaimRow.record_id.in_(chunk)).distinct()))
     return found

@@ -99,9 +99,7 @@ def store_state(connection: Connection) -> tuple[bool, str | None]:
 def _at_head(engine: Engine) -> bool:
     """True if the store is at :data:`HEAD`: one query, no Alembic."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return False
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+        return store_state(connection)[1] == HEAD
 
 
 def upgrade(engine: Engine, where: str, contents: Callable[[Connection], None] | None = None) -> None:
