@@ -82,3 +82,35 @@ def test_a_span_travels_through_refi_qda(project: Project, tmp_path: Path) -> No
         with (tmp_path / "coded.csv").open(encoding="utf-8", newline="") as fh:
             rows.append([(r["start"], r["end"], r["text"], r["code_name"], r["coder"]) for r in csv.DictReader(fh)])
     assert rows[0] == rows[1] and rows[0][0][2] == "a constant fear"
+
+
+def test_a_span_never_starts_or_ends_in_white_space(project: Project) -> None:
+    """A browser's selection often takes the space after the last word (a double click does);
+    the span keeps the words only, so exports, .qdpx selections and the page's chip show them
+    without a stray space, and selecting "fear" or "fear " codes the same span."""
+    _ok("codebook", "import", str(DEMO / "codebook.json"), "-p", str(project.directory), "--coder", "ana")
+    _ok("code", "import", str(DEMO / "study-a-hollis-2021.md"), "-p", str(project.directory))
+    with project.reading() as session:
+        paragraph_id, paragraph = next((s.id, s.text) for s in document_segments(session, 1)
+                                       if s.kind == "paragraph" and "constant fear" in s.text)
+    start = paragraph.index("a constant fear")
+    p = ["-p", str(project.directory), "--coder", "ana"]
+    span_id = _next_id(project)
+    first = _ok("code", "accept", str(paragraph_id), "fear-of-removal", "--span", f"{start - 1}:{start + 16}", *p)
+    assert first.startswith(f"span {span_id} in segment {paragraph_id}: a constant fear\n"), first
+    same = _ok("code", "accept", str(paragraph_id), "power-imbalance", "--span", f"{start}:{start + 15}", *p)
+    assert same.split(":")[0] == first.split(":")[0]  # the same span, not a second copy
+    quoted = _ok("code", "accept", str(paragraph_id), "hiding-difficulties", "--quote", " delayed asking ", *p)
+    assert ": delayed asking\n" in quoted
+    with project.reading() as session:
+        spans = sorted((s.text, s.end - s.start) for s in document_segments(session, 1) if s.kind == "span")
+    assert spans == [("a constant fear", 15), ("delayed asking", 14)]
+    blank = paragraph.index(" ", start)
+    result = runner.invoke(app, ["code", "accept", str(paragraph_id), "fear-of-removal", "--span",
+                                 f"{blank}:{blank + 1}", *p])
+    assert result.exit_code != 0 and "holds no words" in result.stderr, result.stderr
+
+
+def _next_id(project: Project) -> int:
+    with project.reading() as session:
+        return max(s.id for s in document_segments(session, 1)) + 1

@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 
 from triage.coding.codebook_io import read_codebook
 from triage.coding.inductive import candidate_codes
-from triage.coding.suggest import CodeSuggester, code_text, training_items
+from triage.coding.suggest import CodeSuggester, Suggestion, code_text, training_items
 from triage.embeddings import Encoder, load_encoder
 
 DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "coding" / "codebook.json"
@@ -280,3 +280,9 @@ def test_a_rejection_lowers_the_code_for_near_identical_segments_only() -> None:
     assert after[0, 0] < before[0, 0] and model.predict(near)[0] != "x"
     np.testing.assert_array_equal(after[1], before[1])
     assert list(np.argsort(-after[1])) == list(np.argsort(-before[1]))
+
+
+def test_a_score_a_hair_below_zero_is_shown_as_zero() -> None:
+    """The page and `code suggest` print two decimals; "-0.00" read as a fault."""
+    assert [Suggestion("c", score, "").shown_score for score in (-0.004, 0.004, -0.02, 0.5)] == [
+        "0.00", "0.00", "-0.02", "0.50"]

@@ -238,7 +238,7 @@ def suggest_cmd(
                         {"code_id": s.code_id, "score": round(s.score, 4), "reason": s.reason} for s in ranked]},
                         ensure_ascii=False))
                     continue
-                table.add_row(str(seg.id), escape(seg.text), "\n".join(f"{s.score:.2f}" for s in ranked),
+                table.add_row(str(seg.id), escape(seg.text), "\n".join(s.shown_score for s in ranked),
                               "\n".join(escape(s.reason) for s in ranked), "\n".join(s.code_id for s in ranked))
         if not as_json:
             # Piped or redirected (no terminal: Rich assumes 80 columns), long code ids left the text a few

@@ -135,6 +135,13 @@ class Suggestion:
     score: float
     reason: str
 
+    @property
+    def shown_score(self) -> str:
+        """The score as coders read it: two decimals, never "-0.00" (a score a hair below
+        zero read as a sign the tool had gone wrong)."""
+        text = f"{self.score:.2f}"
+        return "0.00" if text == "-0.00" else text
+
 
 class CodeSuggester(BaseEstimator):  # type: ignore[misc]
     """Description prior + nearest examples, one model per code, updated online.

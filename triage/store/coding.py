@@ -284,7 +284,8 @@ def add_span(session: Session, segment_id: int, *, span: tuple[int, int] | None 
     if (span is None) == (quote is None):
         raise DecisionError("say which part of the segment", hint="pass --span START:END or --quote TEXT")
     if quote is not None:
-        found = parent.text.count(quote) if quote.strip() else 0
+        quote = quote.strip()
+        found = parent.text.count(quote) if quote else 0
         if found != 1:
             raise DecisionError(f"{quote!r} occurs {found} times in segment {segment_id}",
                                 hint="quote more words, or pass --span START:END")
@@ -295,6 +296,11 @@ def add_span(session: Session, segment_id: int, *, span: tuple[int, int] | None 
     if not 0 <= start < end <= len(parent.text):
         raise DecisionError(f"span {start}:{end} is outside segment {segment_id} (0:{len(parent.text)})",
                             hint="count characters of the segment's text from 0, end excluded")
+    asked = f"{start}:{end}"
+    start, end = _words_within(parent.text, start, end)
+    if start == end:  # only a span can come to this: a stripped quote found once has words at both edges
+        raise DecisionError(f"span {asked} of segment {segment_id} holds no words",
+                            hint="select the words to code")
     first, last = parent.start + start, parent.start + end
     existing = session.scalars(select(CodingSegmentRow).where(
         CodingSegmentRow.document_id == parent.document_id, CodingSegmentRow.kind == "span",
@@ -309,6 +315,16 @@ def add_span(session: Session, segment_id: int, *, span: tuple[int, int] | None 
     session.add(row)
     session.flush()
     return row
+
+
+def _words_within(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start:end`` of ``text`` less the white space at either edge (a browser's selection,
+    e.g. a double-clicked word, often takes the space after it; one span for the same words)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def add_selection(session: Session, segment_id: int, *, quote: str | None = None,
