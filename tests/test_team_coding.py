@@ -355,6 +355,12 @@ def _current(page: str) -> int:
 def test_a_lead_allocates_on_the_web_and_each_coder_is_served_their_own_segments(
         browsers: dict[str, Any], database: str | None) -> None:
     ana, token = browsers["ana"]
+    form = ana.get("/coding/team", headers=HTML).text
+    # each field says what it takes where a sighted lead reads it (a bare "0.1" said nothing)
+    for field, label in (("coders", "Coders (their names, comma-separated)"),
+                         ("double", 'Share of segments coded twice, blind (0 to 1, or "all")')):
+        assert re.search(rf'<label for="allocate-{field}" class="hint">{re.escape(label)}</label>\s*'
+                         rf'<input id="allocate-{field}" name="{field}"', form), field
     response = ana.post("/coding/team/allocate", data={"coders": "cat,dan", "double": "0", "csrf_token": token},
                         follow_redirects=False)
     assert response.status_code == 303
