@@ -185,6 +185,11 @@ def test_missing_file_and_unknown_format(tmp_path: Path, test_data: Path) -> Non
         read_file(tmp_path / "nope.ris")
     with pytest.raises(InputError, match=r"unknown format 'marc'; use one of: ris, wos"):
         read_file(test_data / "ris_missing_er.ris", fmt="marc")
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    with pytest.raises(InputError) as caught:
+        read_file(exports)
+    assert str(caught.value) == f"exports: is a folder, not a file; name the files in it, e.g. 'triage import {exports}/*'"
 
 
 def test_broken_xml_and_xlsx(tmp_path: Path) -> None:

@@ -98,9 +98,11 @@ def read_file(
     p = Path(path)
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}", path=p, hint=f"use one of: {', '.join(FORMATS)}")
+    if p.is_dir():
+        raise InputError("is a folder, not a file", path=p,
+                         hint=f"name the files in it, e.g. 'triage import {p}/*'")
     if not p.is_file():
-        what = "is a directory, not a file" if p.is_dir() else "no such file"
-        raise InputError(what, path=p, hint="check the path")
+        raise InputError("no such file", path=p, hint="check the path")
     try:
         data = p.read_bytes()
     except OSError as exc:
