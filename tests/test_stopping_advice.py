@@ -107,3 +107,35 @@ def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted
     assert WEIGHTED not in data["rules"] and data["recommended"] == RECOMMENDED
     # ... and status says why the weighted test is missing (before: no word, session 16's trial)
     assert data["recommended_reason"] == NO_PROBABILITY_REASON
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_stopping_rules_read_whole_in_a_narrow_terminal(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns a five-column table cut the rules' names ("Callaghan & Müller-Hanse…")
+    and wrapped every cell to a word or two; below 120 columns each rule is a block, each of
+    its fields wrapped under it, nothing cut."""
+    from rich.console import Console
+
+    import triage.cli.project as status_cli
+
+    narrow = Console(width=width, record=True, color_system=None)
+    monkeypatch.setattr(status_cli, "console", narrow)
+    rules = {name: {"estimate": f"{name}: an estimate long enough to need wrapping in any terminal, " * 2,
+                    "advice": "not yet; screen 571 random unscreened records (preset 'random') to test it",
+                    "promise": "with 95% confidence at least 95% of the relevant records are found",
+                    "cost": "screen 571 random unscreened records"}
+             for name in ("statistical (Callaghan & Müller-Hansen)", "model estimate", "knee method")}
+    status_cli._print_stopping({"rules": rules, "recommended": "model estimate", "recommended_reason": "why"})
+    text = narrow.export_text()
+    lines = text.splitlines()
+    assert "…" not in text and max(len(line) for line in lines) <= width
+    assert "statistical (Callaghan & Müller-Hansen)" in lines and "model estimate (recommended)" in lines
+    unwrapped = " ".join(line.strip() for line in lines)
+    for info in rules.values():
+        for field in ("estimate", "advice", "promise", "cost"):
+            assert info[field].strip() in unwrapped
+    wide = Console(width=160, record=True, color_system=None)
+    monkeypatch.setattr(status_cli, "console", wide)
+    status_cli._print_stopping({"rules": rules})
+    table = wide.export_text()
+    assert "what stopping promises" in table and "┃" in table

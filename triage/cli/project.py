@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
@@ -317,17 +318,32 @@ def _stopping_summary(project: Project) -> dict[str, object]:
     return kept_stopping_advice(project)
 
 
+#: Below this many columns the stopping rules are printed one under another: five columns of
+#: sentences at 80 columns cut the rules' names ("Müller-Hanse…") and wrapped every cell.
+_STOPPING_TABLE_WIDTH = 120
+_STOPPING_FIELDS = (("estimate", "estimate"), ("advice", "advice"), ("promise", "what stopping promises"),
+                    ("cost", "still to do"))
+
+
 def _print_stopping(stopping: dict[str, object]) -> None:
-    table = Table("stopping rule", "estimate", "advice", "what stopping promises", "still to do",
-                  title="When is stopping safe?")
     rules = stopping.get("rules", {})
     assert isinstance(rules, dict)
-    for name, info in rules.items():
-        assert isinstance(info, dict)
-        label = f"{name} (recommended)" if name == stopping.get("recommended") else name
-        table.add_row(escape(label), escape(str(info.get("estimate", ""))), escape(str(info.get("advice", ""))),
-                      escape(str(info.get("promise", ""))), escape(str(info.get("cost", ""))))
-    console.print(table)
+    labelled = [(f"{name} (recommended)" if name == stopping.get("recommended") else name, info)
+                for name, info in rules.items()]
+    if console.width >= _STOPPING_TABLE_WIDTH:
+        table = Table("stopping rule", *(title for _, title in _STOPPING_FIELDS), title="When is stopping safe?")
+        for label, info in labelled:
+            table.add_row(escape(label), *(escape(str(info.get(key, ""))) for key, _ in _STOPPING_FIELDS))
+        console.print(table)
+    else:
+        console.print("[bold]When is stopping safe?[/]")
+        for label, info in labelled:
+            console.print(f"[bold]{escape(label)}[/]")
+            for key, title in _STOPPING_FIELDS:
+                # textwrap for the hanging indent Rich has no option for; printed unwrapped by Rich
+                console.print(escape(textwrap.fill(f"{title}: {info.get(key, '')}", width=max(console.width, 40),
+                                                   initial_indent="  ", subsequent_indent="    ")),
+                              soft_wrap=True, highlight=False)
     if stopping.get("recommended_reason"):
         console.print(escape(f"{stopping['recommended']} is recommended because {stopping['recommended_reason']}"))
 
