@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from triage.cli.main import app
+from triage.config import SETTINGS
 from triage.store.db import Project
 
 runner = CliRunner()
@@ -25,6 +26,11 @@ def test_lists_every_setting_with_defaults(tmp_path: Path) -> None:
     for name in ("preset", "recall_target", "stopping_confidence", "reviewer"):
         assert name in result.output
     assert "'default' (default)" in result.output
+    # at 80 columns every name whole on its line, as it is typed back ('exclusion_reason_requir…' was cut)
+    narrow = runner.invoke(app, ["settings", "-p", str(path)], env={"COLUMNS": "80"}).output
+    assert "…" not in narrow and max(len(line) for line in narrow.splitlines()) <= 80
+    names = {line.split("│")[1].strip() for line in narrow.splitlines() if line.startswith("│")}
+    assert {s.name for s in SETTINGS} <= names
 
 
 def test_change_and_reset_a_setting(tmp_path: Path) -> None:

@@ -50,6 +50,11 @@ def test_an_update_round_counts_its_new_studies_and_duplicates(tmp_path: Path) -
     assert update["duplicates_of_earlier"] == 8 and update["new_studies"] == 5
     assert update["searches"] == [{"database": "MEDLINE", "platform": "Ovid", "searched_on": "2026-11-30",
                                    "query": "parent* AND mental*", "hits": 13}]
+    # at 80 columns a line each, nothing cut (the table cut "duplicat…" and folded "2026-upda" / "te")
+    narrow = CliRunner().invoke(app, ["rounds", "-p", where], env={"COLUMNS": "80"}).output
+    assert "…" not in narrow and max(len(line) for line in narrow.splitlines()) <= 80
+    assert ("2026-update: 1 file, 13 records (PubMed 13); 8 duplicates of earlier rounds; 5 new studies; "
+            "1 search recorded") in " ".join(narrow.split()), narrow
     status = json.loads(invoke("status", "--json", "-p", where))
     assert status["search_rounds"] == 2 and status["awaiting_dedup"] == 0
     assert status["update"]["round"] == "2026-update"

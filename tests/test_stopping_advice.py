@@ -117,9 +117,11 @@ def test_stopping_rules_read_whole_in_a_narrow_terminal(width: int, monkeypatch:
     from rich.console import Console
 
     import triage.cli.project as status_cli
+    from triage.cli import layout
 
     narrow = Console(width=width, record=True, color_system=None)
     monkeypatch.setattr(status_cli, "console", narrow)
+    monkeypatch.setattr(layout, "console", narrow)
     rules = {name: {"estimate": f"{name}: an estimate long enough to need wrapping in any terminal, " * 2,
                     "advice": "not yet; screen 571 random unscreened records (preset 'random') to test it",
                     "promise": "with 95% confidence at least 95% of the relevant records are found",

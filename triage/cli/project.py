@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from rich.table import Table
 from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.criteria import adopt_criteria, who
+from triage.cli.layout import print_hanging
 from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
 from triage.cli.problem_lines import grouped_problems, severity_label
 from triage.config import default, setting
@@ -340,10 +340,7 @@ def _print_stopping(stopping: dict[str, object]) -> None:
         for label, info in labelled:
             console.print(f"[bold]{escape(label)}[/]")
             for key, title in _STOPPING_FIELDS:
-                # textwrap for the hanging indent Rich has no option for; printed unwrapped by Rich
-                console.print(escape(textwrap.fill(f"{title}: {info.get(key, '')}", width=max(console.width, 40),
-                                                   initial_indent="  ", subsequent_indent="    ")),
-                              soft_wrap=True, highlight=False)
+                print_hanging(f"{title}: {info.get(key, '')}", indent=2)
     if stopping.get("recommended_reason"):
         console.print(escape(f"{stopping['recommended']} is recommended because {stopping['recommended_reason']}"))
 

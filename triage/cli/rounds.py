@@ -18,6 +18,7 @@ from rich.table import Table
 
 from triage.cli.acting import act_as
 from triage.cli.app import app, console, list_when_alone, listing_sub_app
+from triage.cli.layout import print_hanging
 from triage.cli.options import ProjectOption, open_project
 from triage.store.rounds import FIRST_ROUND, add_database_search, round_summaries
 
@@ -37,6 +38,16 @@ def list_command(
     if as_json:
         console.print_json(json.dumps([asdict(s) for s in summaries]))
         return
+    if console.width < _ROUNDS_TABLE_WIDTH:
+        console.print("[bold]Search rounds[/]")
+        for s in summaries:
+            by_database = ", ".join(f"{db} {n}" for db, n in s.by_database.items())
+            print_hanging(f"{s.name}: {_count(s.files, 'file')}, {_count(s.records, 'record')}"
+                          + (f" ({by_database})" if by_database else "")
+                          + f"; {s.duplicates_of_earlier} duplicates of earlier rounds; "
+                          f"{_count(s.new_studies, 'new study', 'new studies')}; "
+                          f"{_count(len(s.searches), 'search', 'searches')} recorded")
+        return
     table = Table("round", "files", "records", "by database", "duplicates of earlier rounds", "new studies",
                   "searches recorded", title="Search rounds")
     table.columns[0].overflow = "fold"  # a round's whole name, wrapped: two alike must not both read "2026-upd…"
@@ -48,6 +59,14 @@ def list_command(
 
 
 list_when_alone(rounds_app, list_command)
+
+#: Below this many columns the rounds are listed one a line: seven columns at 80 cut the
+#: headers ("duplicat…") and folded round names mid-word ("2026-upda" / "te").
+_ROUNDS_TABLE_WIDTH = 100
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 @rounds_app.command("search")

@@ -52,6 +52,9 @@ def settings_command(
             console.print(f"{name} = {project.get_setting(name)!r}")
             return
         table = Table("setting", "value", "what")
+        # a setting's name is typed back ('triage settings NAME VALUE'): never cut or folded
+        table.columns[0].no_wrap = True
+        table.columns[0].min_width = max(len(s.name) for s in SETTINGS)
         for s in SETTINGS if name is None else (setting(name),):
             stored = project.get_setting(s.name)
             shown = repr(stored) if stored is not None else f"{s.default!r} (default)"
