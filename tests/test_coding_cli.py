@@ -58,6 +58,11 @@ def test_workflow_end_to_end(project: Project, demo: Path, tmp_path: Path) -> No
     word.save(str(tmp_path / "brennan.docx"))
     run("code", "import", str(tmp_path / "brennan.docx"), "--attr", "perspective=parent", *p)
     assert "Reyes 2020" in run("code", "documents", *p).output
+    # at 80 columns one line a document, the study's whole id and its attributes as `code attr` takes
+    # them (the table cut "study-a-hollis-20…")
+    narrow = runner.invoke(app, ["code", "documents", *p], env={"COLUMNS": "80"}).output
+    assert narrow.splitlines()[:2] == ["1: study-a-hollis-2021, 20 sentences, perspective=parent",
+                                       "2: study-b-okafor-2022, 18 sentences, perspective=practitioner"]
 
     # Reyes 2020 has both perspectives: the document says parent, one segment practitioner
     with project.reading() as s:
@@ -177,8 +182,16 @@ def test_candidates_and_errors(project: Project, demo: Path) -> None:
     assert by_env.exit_code == 0, by_env.output
     err = run("code", "attr", "perspective", "--document", "1", *p, ok=False)
     assert err.stderr.strip() == "error: attribute 'perspective' is not KEY=VALUE; write e.g. perspective=parent"
-    out = run("code", "candidates", "--threshold", "0.99", "--min-size", "2", *p).output
+    out = runner.invoke(app, ["code", "candidates", "--threshold", "0.99", "--min-size", "2", *p],
+                        env={"COLUMNS": "80"}).output
     assert "segments, cohesion" in out
+    # each member's text cut at a word and marked, wrapped under its id (it was cut mid-word, unmarked,
+    # and wrapped to the left margin)
+    members = [line for line in out.splitlines() if line.startswith("  ") and not line.startswith("    ")]
+    assert members and all(re.match(r"  \d+: ", line) for line in members)
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert all(line.startswith("    ") for line in out.splitlines() if line and not line.startswith("  ")
+               and "cohesion" not in line)
 
 
 def test_codebook_add_move_and_retract(project: Project, demo: Path, tmp_path: Path) -> None:

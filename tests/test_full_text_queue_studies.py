@@ -40,6 +40,7 @@ def test_full_text_queue_serves_the_other_reports_of_a_kept_study(tmp_path: Path
     assert full_text_queue(where) == [article]
     invoke("studies", "link", str(article), str(abstract), "--reviewer", "lead", "-p", where)
     assert full_text_queue(where) == sorted([article, abstract])
+    assert "1 study with several reports" in invoke("studies", "-p", where)  # not "1 studies"
     # what the queue serves, decide takes (and the record of no kept study it refuses)
     invoke("decide", str(abstract), "include", "--stage", "full_text", "--reviewer", "ana", "-p", where)
     assert full_text_queue(where) == [article]

@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import re
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +21,7 @@ from rich.table import Column, Table
 
 from triage.cli.acting import REVIEWER_ENV, act_as, acting_name
 from triage.cli.app import app, console, sub_app
+from triage.cli.layout import print_hanging
 from triage.cli.options import ProjectOption, open_project
 from triage.coding.codebook import Code, slugify
 from triage.coding.codebook_io import adopt_ids, read_codebook, write_codebook
@@ -171,12 +173,24 @@ def _import_qdpx(proj: Project, nlp: Any, path: Path, coder: str | None, *, hide
 def documents_cmd(project: ProjectOption = None) -> None:
     """List imported documents with their attributes."""
     with open_project(project) as proj, proj.reading() as session:
-        table = Table("id", "study", "record", "sentences", "attributes", "warnings")
-        for doc in store.documents(session):
-            n = len(store.sentence_segments(session, doc.id))
-            table.add_row(str(doc.id), escape(doc.study), str(doc.record_id or ""), str(n),
-                          escape(json.dumps(doc.attributes)), str(len(doc.problems)))
-        console.print(table)
+        rows = [(doc.id, doc.study, doc.record_id, len(store.sentence_segments(session, doc.id)),
+                 ", ".join(f"{k}={v}" for k, v in sorted(doc.attributes.items())),  # as `code attr` takes them
+                 len(doc.problems)) for doc in store.documents(session)]
+    if console.width < _DOCUMENTS_TABLE_WIDTH:
+        for doc_id, study, record_id, n, attributes, warnings in rows:
+            print_hanging(f"{doc_id}: {study}" + (f" (record {record_id})" if record_id else "")
+                          + f", {n} sentences" + (f", {attributes}" if attributes else "")
+                          + (f", {warnings} warnings" if warnings else ""))
+        return
+    table = Table("id", "study", "record", "sentences", "attributes", "warnings")
+    for doc_id, study, record_id, n, attributes, warnings in rows:
+        table.add_row(str(doc_id), escape(study), str(record_id or ""), str(n), escape(attributes), str(warnings))
+    console.print(table)
+
+
+#: Below this many columns documents are listed one a line: six columns at 80 cut a study's
+#: id ("study-a-hollis-20…", its year hidden).
+_DOCUMENTS_TABLE_WIDTH = 100
 
 
 @code_app.command("attr")
@@ -481,8 +495,9 @@ def candidates_cmd(
             console.print("no candidate codes: every group of poorly-fitting segments is too small")
         for cand in found:
             console.print(f"[bold]{escape(cand.label)}[/] ({len(cand.members)} segments, cohesion {cand.cohesion:.2f})")
-            for i in cand.members[:5]:
-                console.print(f"  {segments[i].id}: {escape(segments[i].text[:100])}")
+            for i in cand.members[:5]:  # cut at a word, marked, and wrapped under its id
+                print_hanging(f"{segments[i].id}: {textwrap.shorten(segments[i].text, 100, placeholder=' …')}",
+                              indent=2)
 
 
 # -- codebook ---------------------------------------------------------------------

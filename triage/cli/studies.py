@@ -52,7 +52,7 @@ def list_command(
     if not studies:
         console.print("No study has more than one report linked.")
         return
-    table = Table("study", "report", "year", "title", "decision", title=f"{len(studies)} studies with several reports")
+    table = Table("study", "report", "year", "title", "decision", title=f"{len(studies)} {'study' if len(studies) == 1 else 'studies'} with several reports")
     for reports in studies:
         for n, rid in enumerate(reports):
             title, year = shown.get(rid, (None, None))
