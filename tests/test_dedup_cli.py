@@ -45,6 +45,8 @@ def test_review_merge_is_logged(filled: Project) -> None:
     assert "title missing" in listed.output
     result = run("dedup", "review", "--reviewer", "ana", "-p", str(filled.directory), input="m\n")
     assert result.exit_code == 0, result.output
+    marked = {line.split("│")[1].strip() for line in result.output.splitlines() if "≠" in line}
+    assert marked == {"title ≠"}, result.output  # the one field the pair differs on (one record lacks it)
     assert "merge (logged for ana)" in result.output and "1 decision(s) recorded." in result.output
     assert "No possible duplicates" in run("dedup", "review", "-p", str(filled.directory)).output
 

@@ -115,8 +115,11 @@ def _show(item: QueueItem, position: int, total: int) -> None:
     table = Table("field", f"record {item.record_a}", f"record {item.record_b}",
                   title=f"possible duplicate {position}/{total} (pair {item.pair_id}): {escape(item.reason)}",
                   show_lines=True)
+    from triage.dedup.compare import fields_that_differ
+
+    differ = fields_that_differ(item.a, item.b, _FIELDS)  # in substance: "Smith, J" is "Smith J."
     for name in _FIELDS:
-        table.add_row(name, _value(item.a, name), _value(item.b, name))
+        table.add_row(f"[bold red]{name} ≠[/]" if name in differ else name, _value(item.a, name), _value(item.b, name))
     sources = [f"{r.provenance.source_file} ({r.provenance.database or 'database unknown'})" if r.provenance else ""
                for r in (item.a, item.b)]
     table.add_row("source", escape(sources[0]), escape(sources[1]))

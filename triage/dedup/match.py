@@ -401,6 +401,15 @@ def _same_issue_pages(a: RecordKeys, b: RecordKeys) -> bool:
     return a.last_page == b.last_page and a.last_page != a.first_page
 
 
+
+def _differ(field: str) -> str:
+    """'pages differ', 'year differs': the reason a person reads beside the pair."""
+    return f"{field} {'differ' if field in _PLURAL_FIELDS else 'differs'}"
+
+
+_PLURAL_FIELDS = frozenset({"pages", "numbers in the titles", "letters in the titles"})
+
+
 def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
     """Decide one candidate pair (see the module docstring for the rules)."""
     a, b = _unshift(a, b)
@@ -508,7 +517,7 @@ def classify_pair(a: RecordKeys, b: RecordKeys) -> Verdict:
         if hard == ["pages"] and title_sim >= SAME_TITLE and authors and _abstract_and_article(a, b):
             return Verdict(Outcome.RELATED, title_sim, "meeting abstract (one page) and the article, same journal")
         if title_sim >= SAME_TITLE and authors and len(hard) == 1:
-            return Verdict(Outcome.POSSIBLE, title_sim, f"same title and authors; {hard[0]} differs")
+            return Verdict(Outcome.POSSIBLE, title_sim, f"same title and authors; {_differ(hard[0])}")
         return Verdict(Outcome.DISTINCT, title_sim, "similar titles but " + ", ".join(hard) + " differ")
     # A journal under two names (translated, renamed) holds one article at the same
     # year, volume and issue; the title and authors must still agree below.

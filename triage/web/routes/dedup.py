@@ -13,7 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 
+from triage.dedup.compare import fields_that_differ
 from triage.records.model import Record
 from triage.store.dedup_review import QueueItem, decide_pair, review_queue
 from triage.store.dedup_runs import run_dedup, undo_merge_id
@@ -42,11 +44,14 @@ def _text(record: Record, name: str) -> str:
 
 
 def _rows(item: QueueItem) -> list[dict[str, Any]]:
+    """Each field of the pair; only fields that differ in substance are marked (an author
+    list written "Fernández, NM" and "Fernández NM." is the same list)."""
+    differ = fields_that_differ(item.a, item.b, tuple(name for _, name in FIELDS))
     rows = []
     for label, name in FIELDS:
         a, b = _text(item.a, name), _text(item.b, name)
-        html_a, html_b = word_diff(a, b)
-        rows.append({"label": label, "a": html_a, "b": html_b, "differs": a != b})
+        html_a, html_b = word_diff(a, b) if name in differ else (escape(a), escape(b))
+        rows.append({"label": label, "a": html_a, "b": html_b, "differs": name in differ})
     return rows
 
 
