@@ -212,8 +212,8 @@ def attr_cmd(
 def suggest_cmd(
     document: Annotated[int | None, typer.Option(help="Only this document.")] = None,
     segment: Annotated[list[int] | None, typer.Option(help="Only this segment (repeatable).")] = None,
-    k: Annotated[int, typer.Option("-k", help="Codes suggested per segment.")] = 3,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Segments shown at most.")] = 10,
+    k: Annotated[int, typer.Option("-k", min=1, help="Codes suggested per segment.")] = 3,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Segments shown at most.")] = 10,
     all_segments: Annotated[bool, typer.Option("--all", help="Include segments you decided on already.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
     coder: CoderOption = None,
@@ -439,7 +439,7 @@ def memos_cmd(
 @code_app.command("synthesis")
 def synthesis_cmd(
     out: Annotated[Path, typer.Argument(help="CSV to write: one row per theme and code.")],
-    quotes: Annotated[int, typer.Option(help="Quotations shown per theme or code.")] = 3,
+    quotes: Annotated[int, typer.Option(min=0, help="Quotations shown per theme or code.")] = 3,
     coder: Annotated[str | None, typer.Option(help="Only this coder's applications.")] = None,
     project: ProjectOption = None,
 ) -> None:
@@ -473,7 +473,7 @@ def _say_awaiting(units: tuple[int, ...]) -> None:
 @code_app.command("candidates")
 def candidates_cmd(
     threshold: Annotated[float, typer.Option(help="Segments whose best score is below this fit no code.")] = 0.3,
-    min_size: Annotated[int, typer.Option(help="Smallest group proposed.")] = 3,
+    min_size: Annotated[int, typer.Option(min=1, help="Smallest group proposed.")] = 3,
     coder: CoderOption = None,
     project: ProjectOption = None,
 ) -> None:

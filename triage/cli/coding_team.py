@@ -87,7 +87,7 @@ def allocate_cmd(
 
 @code_app.command("next")
 def next_cmd(
-    n: Annotated[int, typer.Option("-n", help="How many segments.")] = 5,
+    n: Annotated[int, typer.Option("-n", min=1, help="How many segments.")] = 5,
     document: Annotated[int | None, typer.Option(help="Only this document.")] = None,
     as_json: JsonFlag = False,
     coder: CoderOption = None,

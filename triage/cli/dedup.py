@@ -130,7 +130,7 @@ def _show(item: QueueItem, position: int, total: int) -> None:
 def review_command(
     reviewer: ReviewerOption = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list the open pairs.")] = False,
-    limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many pairs.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most this many pairs.")] = None,
     kept_apart: Annotated[
         bool, typer.Option("--kept-apart", help="List the pairs a person kept apart (undo with 'triage dedup reopen').")
     ] = False,

@@ -22,7 +22,7 @@ def evaluate_coding_cmd(
     codebook: Annotated[Path | None, typer.Option(help="Codebook file (.json, .toml, .csv, .qdc).")] = None,
     segments: Annotated[Path | None, typer.Option(help="CSV with segment_id, text, code (';'-separated gold ids).")] = None,
     protocol: Annotated[str, typer.Option(help="zero-shot (codebook only), online (learn each gold code) or online-reject (also reject a wrong first suggestion).")] = "zero-shot",
-    seeds: Annotated[int, typer.Option(help="Random segment orders averaged (online).")] = 1,
+    seeds: Annotated[int, typer.Option(min=1, help="Random segment orders averaged (online).")] = 1,
     suggester: Annotated[str, typer.Option(help="triage, or naive: the baseline (nearest code name, then nearest "
                                                 "centroid of the segments coded so far).")] = "triage",
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,

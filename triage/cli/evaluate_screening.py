@@ -153,7 +153,7 @@ def _recall_at_stop(out: dict[str, Any]) -> dict[str, Any]:
 
 def heldout_command(
     project_dir: ProjectOption = None,
-    folds: Annotated[int | None, typer.Option("--folds", help="Cross-validation folds (default 5).")] = None,
+    folds: Annotated[int | None, typer.Option("--folds", min=2, help="Cross-validation folds (default 5).")] = None,
     reviewer: Annotated[
         str | None, typer.Option("--reviewer", help="Hold out this reviewer's double-screened records instead.")
     ] = None,

@@ -379,7 +379,7 @@ def records_command(
     search: Annotated[str | None, typer.Option("--search", "-s", help="Words to look for in title, abstract, authors and keywords; best matches first.")] = None,
     subset: Annotated[str, typer.Option("--subset", help=f"Which records: {', '.join(SUBSETS)}.")] = "all",
     stage: Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")] = "title_abstract",
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N records (0 = all).")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Show at most N records (0 = all).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print records as JSON lines.")] = False,
     project_dir: ProjectOption = None,
 ) -> None:

@@ -88,7 +88,7 @@ LEASED_AT_MOST = 25
 
 @app.command("next")
 def next_command(
-    n: Annotated[int, typer.Option("--n", "-n", help="How many records to show.")] = 1,
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many records to show.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines: id, rank, score, model, title, matches.")] = False,
     preset: PresetOption = None,
     stage: StageOption = "title_abstract",
