@@ -16,14 +16,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from triage.cli.app import app, console
-from triage.cli.options import ProjectOption, open_project
+from triage.cli.options import ProjectOption, StageOption, open_project
 from triage.store.decisions import decisions_in_force
-from triage.store.schema import STAGES
 
 
 @app.command("conflicts")
 def conflicts_command(
-    stage: Annotated[str, typer.Option("--stage", help=f"Screening stage: {', '.join(STAGES)}.")] = "title_abstract",
+    stage: StageOption = "title_abstract",
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines: one object per group in conflict.")] = False,
     project_dir: ProjectOption = None,
 ) -> None:

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from triage.cli.acting import act_as
 from triage.cli.app import app, console, fail, sub_app
-from triage.cli.options import ProjectOption, open_project
+from triage.cli.options import ProjectOption, StageOption, open_project
 from triage.store.criteria_versions import criteria_history, decisions_under_earlier_versions, record_version
 from triage.store.db import Project
 from triage.store.schema import STAGES
@@ -113,7 +113,7 @@ def history_command(
 
 @criteria_app.command("earlier")
 def earlier_command(
-    stage: Annotated[str, typer.Option("--stage", help=f"Screening stage: {', '.join(STAGES)}.")] = "title_abstract",
+    stage: StageOption = "title_abstract",
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines: one decision per line.")] = False,
     project_dir: ProjectOption = None,
 ) -> None:

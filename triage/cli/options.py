@@ -15,12 +15,14 @@ from typing import Annotated, Any
 import typer
 
 from triage.store.db import DATABASE_ENV, Project, default_project_dir
+from triage.store.schema import STAGES
 
 __all__ = [
     "ClusterOption",
     "DatabaseOption",
     "EncodingOption",
     "ProjectOption",
+    "StageOption",
     "add_database_option",
     "given_database",
     "open_project",
@@ -29,6 +31,20 @@ __all__ = [
 ProjectOption = Annotated[
     Path | None,
     typer.Option("--project", "-p", help="Project directory (default: $TRIAGE_PROJECT or the current directory)."),
+]
+
+
+
+def _known_stage(value: str) -> str:
+    """The stage as given, or a usage error: an unknown one ('fulltext') was served as a
+    stage nobody had screened, every record undecided."""
+    if value not in STAGES:
+        raise typer.BadParameter(f"unknown stage {value!r}; use one of: {', '.join(STAGES)}")
+    return value
+
+
+StageOption = Annotated[
+    str, typer.Option("--stage", callback=_known_stage, help=f"Screening stage: {', '.join(STAGES)}."),
 ]
 
 DatabaseOption = Annotated[

@@ -15,7 +15,7 @@ from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import app, console, err_console, fail
 from triage.cli.criteria import adopt_criteria, who
 from triage.cli.layout import print_hanging
-from triage.cli.options import EncodingOption, ProjectOption, given_database, open_project
+from triage.cli.options import EncodingOption, ProjectOption, StageOption, given_database, open_project
 from triage.cli.problem_lines import grouped_problems, severity_label
 from triage.config import default, setting
 from triage.importing import ImportOutcome, import_file
@@ -349,7 +349,7 @@ def _print_stopping(stopping: dict[str, object]) -> None:
 def export_command(
     out: Annotated[Path, typer.Argument(help="Output file; format from its extension (.ris, .bib, .csv).")],
     subset: Annotated[str, typer.Option("--subset", help=f"Which records: {', '.join(SUBSETS)}.")] = "all",
-    stage: Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")] = "title_abstract",
+    stage: StageOption = "title_abstract",
     fmt: Annotated[str | None, typer.Option("--format", help="ris, bibtex or csv (default: from extension).")] = None,
     project_dir: ProjectOption = None,
     reviewer: TeamMemberOption = None,
@@ -378,7 +378,7 @@ def _format_from_suffix(path: Path) -> str:
 def records_command(
     search: Annotated[str | None, typer.Option("--search", "-s", help="Words to look for in title, abstract, authors and keywords; best matches first.")] = None,
     subset: Annotated[str, typer.Option("--subset", help=f"Which records: {', '.join(SUBSETS)}.")] = "all",
-    stage: Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")] = "title_abstract",
+    stage: StageOption = "title_abstract",
     limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Show at most N records (0 = all).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print records as JSON lines.")] = False,
     project_dir: ProjectOption = None,

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from triage.cli.acting import acting_name
 from triage.cli.app import app, console, err_console, fail
-from triage.cli.options import ProjectOption, open_project
+from triage.cli.options import ProjectOption, StageOption, open_project
 from triage.screening.reasons import PICK_KEYS, check_reasons
 from triage.store.db import Project
 from triage.store.groups import awaiting_dedup, current_groups
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 ReviewerOption = Annotated[
     str | None, typer.Option("--reviewer", "-r", help="Who decides (default: $TRIAGE_REVIEWER, else the 'reviewer' setting).")
 ]
-StageOption = Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")]
 NewOnlyOption = Annotated[
     bool,
     typer.Option("--new", help="Only studies the newest search round found (a search update); the model still "

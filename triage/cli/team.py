@@ -19,15 +19,13 @@ from rich.table import Table
 
 from triage.cli.acting import act_as
 from triage.cli.app import app, console, fail
-from triage.cli.options import ProjectOption, open_project
+from triage.cli.options import ProjectOption, StageOption, open_project
 from triage.roles import Action
 from triage.store.allocation import allocation_history, parse_share
 from triage.store.db import Project
 from triage.store.resolutions import resolve_conflict
-from triage.store.schema import STAGES
 from triage.store.team import allocate
 
-StageOption = Annotated[str, typer.Option("--stage", help=f"Screening stage: {', '.join(STAGES)}.")]
 ByOption = Annotated[
     str | None, typer.Option("--by", help="Who does it, for the log (default: $TRIAGE_REVIEWER or the 'reviewer' setting).")
 ]
