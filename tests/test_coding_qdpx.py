@@ -60,7 +60,7 @@ def test_memos(project: Project) -> None:
     err = run("code", "memo", "text", "--coder", "ana", *p, ok=False)
     assert err.stderr.strip() == "error: a memo belongs to one code or one segment; pass --code ID or --segment ID"
     err = run("code", "memo", "text", "--segment", "9", "--coder", "ana", *p, ok=False)
-    assert err.stderr.strip() == "error: no segment 9 in this project; see 'triage code suggest' for ids"
+    assert err.stderr.strip() == "error: no segment 9 in this project; 'triage code next' lists segment ids ('--document N' for one document's)"
     assert run("code", "memo", "Why this code", "--code", "fear-of-removal", "--coder", "ana", *p).output.startswith(
         "memo 1 on code fear-of-removal (ana)")
     listed = run("code", "memos", "--code", "fear-of-removal", *p).output
