@@ -96,20 +96,17 @@ def test_a_code_that_gains_a_subcode_says_it_became_a_theme(project: Project) ->
                  ["code", "accept", "5", "fear-of-removal", "--coder", "ben"]):
         result = runner.invoke(app, [*args, *p])
         assert result.exit_code == 0, result.output
-    result = runner.invoke(app, ["codebook", "add", "Fear of the courts", "--parent", "fear-of-removal",
-                                 "--coder", "ana", *p])
-    assert result.exit_code == 0, result.output
-    assert " ".join(result.output.split()) == (
+    def said(*args: str) -> str:
+        result = runner.invoke(app, [*args, "--coder", "ana", *p])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    assert said("codebook", "add", "Fear of the courts", "--parent", "fear-of-removal") == (
         "added fear-of-the-courts 'Fear of child removal' (fear-of-removal) is now a theme: its 2 coded segments "
         "stay counted under it; code new text with the codes under it")
     # A second subcode: already a theme, nothing more to say.
-    result = runner.invoke(app, ["codebook", "add", "Fear of the police", "--parent", "fear-of-removal",
-                                 "--coder", "ana", *p])
-    assert " ".join(result.output.split()) == "added fear-of-the-police"
+    assert said("codebook", "add", "Fear of the police", "--parent", "fear-of-removal") == "added fear-of-the-police"
     # A code without coding that gets one under it by a move: a theme now, said without a count.
-    result = runner.invoke(app, ["codebook", "move", "fear-of-the-police", "--parent", "impact-on-children",
-                                 "--coder", "ana", *p])
-    assert result.exit_code == 0, result.output
-    assert " ".join(result.output.split()) == (
+    assert said("codebook", "move", "fear-of-the-police", "--parent", "impact-on-children") == (
         "moved fear-of-the-police 'Impact on children' (impact-on-children) is now a theme: no segment is coded "
         "with it; code text with the codes under it")
