@@ -14,6 +14,8 @@ written here, each a plain test on a line:
   (2020) 34:925-946``), a line of one or two characters (rotated table);
 - captions: a block that starts ``Table 3``, ``Fig. 2``, ``Figure 4.`` is dropped
   whole (the caption and the table cells the text layer puts with it);
+- table cells: a run of three or more short blocks (with the one-line blocks that end no
+  sentence among them: a longer row label) is a table's cells, dropped;
 - headings: a numbered short line (``3.4  Nature of Patient Experiences``), or a
   short line without end punctuation that stands alone or opens a block before a
   capitalised line, or a line set larger or bold than the body (PDF); a run-in heading
@@ -214,17 +216,23 @@ def _split_at_headings(blocks: list[RawBlock], body_width: float) -> list[RawBlo
 def _drop_cell_runs(blocks: list[RawBlock], body_width: float) -> list[RawBlock]:
     """Without runs of three or more blocks of short lines: table cells, flow-chart boxes.
 
-    A heading is one short block between paragraphs; three in a row are a table.
+    A heading is one short block between paragraphs; three in a row are a table. One-line blocks
+    that end no sentence go with the run they stand in (only a run with three short blocks is dropped).
     """
     short = [all(len(_norm(x)) < 0.5 * body_width for x in b.lines) and not _NUMBERED.match(_norm(b.lines[0]))
              and not is_section_name(b.lines[0]) for b in blocks]
+    # A one-line block that ends no sentence (a heading's shape) is a cell too inside a run of short ones:
+    # a longer row label ("Medium or low vs. high-income status") cut the table's runs in two.
+    cell = [s or (len(b.lines) == 1 and not ends_sentence(_norm(b.lines[0])) and not _NUMBERED.match(_norm(b.lines[0]))
+                  and not _LABELLED.match(_norm(b.lines[0])) and not is_section_name(b.lines[0]))
+            for s, b in zip(short, blocks, strict=True)]
     out = []
     i = 0
     while i < len(blocks):
         j = i
-        while j < len(blocks) and short[j]:
+        while j < len(blocks) and cell[j]:
             j += 1
-        if j - i >= 3:
+        if sum(short[i:j]) >= 3:
             i = j
             continue
         out.extend(blocks[i:max(j, i + 1)])
