@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from triage.cli.main import app
 from triage.coding.documents import read_document
-from triage.coding.fulltext.layout import RawBlock, blocks_from_layout, ends_sentence, join_lines
+from triage.coding.fulltext.layout import RawBlock, blocks_from_layout, ends_sentence, is_caption, join_lines
 from triage.coding.fulltext.sections import Block, choose_results, heading_key
 from triage.errors import InputError
 from triage.store.coding import document_segments, documents
@@ -402,3 +402,17 @@ def test_a_text_layers_table_cells_are_not_headings(project: Project, shared_dat
     kept = _letters(doc.text)
     assert sum(_letters(s["text"]) in kept for s in _segments(folder)) == {
         "qes-siblings-mental-illness": 23, "qes-trauma-informed-psychedelic-therapy": 68}[name]
+
+
+def test_a_paragraph_that_opens_with_a_table_named_in_a_sentence_is_text_not_a_caption(shared_data: Path) -> None:
+    """A caption is 'Table 2. Outcomes' or 'Table 2 Study characteristics'; the caption rule ignored case,
+    so a block opening 'Supplementary Table S12 for full details). Most studies (k = 39) employed...' (the
+    siblings text layer, a paragraph cut by a figure) or 'Table 2 shows...' was dropped whole as one:
+    `code next` showed a sentence ending '(see online' and five lines of results were gone."""
+    assert is_caption("Table 2. Outcomes of the included studies") and is_caption("Table 2 Study characteristics")
+    assert is_caption("TABLE 3 (continued)") and is_caption("Supplementary Table S4: Search strategy")
+    assert not is_caption("Table 2 shows the outcomes of the included studies.")
+    assert not is_caption("Supplementary Table S12 for full details). Most studies (k = 39)")
+    doc = read_document(shared_data / "coding" / "qes-siblings-mental-illness" / "source.md")
+    assert "(see online Supplementary Table S12 for full details). Most studies (k = 39) employed a validated " \
+           "measure" in " ".join(doc.text.split())

@@ -37,8 +37,10 @@ from triage.coding.fulltext.sections import Block, is_section_name
 
 __all__ = ["RawBlock", "blocks_from_layout", "ends_sentence", "is_caption", "join_lines"]
 
-_CAPTION = re.compile(r"^(fig\.?|figure|table|supplementary (table|figure)|box|scheme)\s*[A-Z]?\d+[a-z]?"
-                      r"(\.|:|\s*\(continued|\s+[A-Z(])", re.IGNORECASE)
+#: The label's words in any case ("TABLE 2"), the title after it capitalised: "Table 2 shows..." and
+#: "Supplementary Table S12 for full details)..." open sentences of the text, not captions.
+_CAPTION = re.compile(r"^(?i:fig\.?|figure|table|supplementary (?:table|figure)|box|scheme)\s*[A-Z]?\d+[a-z]?"
+                      r"(\.|:|\s*\((?i:continued)|\s+[A-Z(])")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+([A-Z\u2018\u201c].*)$")
 _END_PUNCT = ".,;:!?"
 _REFERENCES = re.compile(r"^(references|bibliography|literature cited|reference list)$", re.IGNORECASE)
