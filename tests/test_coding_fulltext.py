@@ -416,3 +416,12 @@ def test_a_paragraph_that_opens_with_a_table_named_in_a_sentence_is_text_not_a_c
     doc = read_document(shared_data / "coding" / "qes-siblings-mental-illness" / "source.md")
     assert "(see online Supplementary Table S12 for full details). Most studies (k = 39) employed a validated " \
            "measure" in " ".join(doc.text.split())
+
+
+def test_a_short_line_before_a_bracketed_citation_goes_on_with_its_sentence(shared_data: Path) -> None:
+    """'Importantly, when two outlying effects' then '(Fekih-Romdhane,' on the next line (siblings' text
+    layer) was a heading among the results: its sentence was cut in two under a heading no coder knew."""
+    doc = read_document(shared_data / "coding" / "qes-siblings-mental-illness" / "source.md")
+    assert "Importantly, when two outlying effects" not in [e.heading for e in doc.outline]
+    assert "R2 = 0.63). Importantly, when two outlying effects (Fekih-Romdhane, Nsibi, Sassi, & Cheour, 2020; " \
+           "Pignon et al., 2021) were removed" in " ".join(doc.text.split())

@@ -120,8 +120,10 @@ def _is_heading_line(line: str, following: str | None, body_width: float, emphas
             or text.endswith("-") or not any(c.isalpha() for c in text):
         return None  # a question in bold type is a heading ("Am I to blame for their illness?")
     nxt = _norm(following or "")
-    if nxt[:1].islower():
-        return None  # the sentence goes on: a run-in heading ("3.4.3.1 Insights One of the...") or a broken line
+    if nxt[:1].islower() or (nxt[:1] == "(" and not emphasis):
+        # the sentence goes on: a run-in heading ("3.4.3.1 Insights One of the..."), a broken line, or a
+        # citation in brackets ("Importantly, when two outlying effects" above "(Fekih-Romdhane,")
+        return None
     numbered = _NUMBERED.match(text)
     if numbered:
         return numbered.group(1).count(".") + 1
