@@ -164,7 +164,7 @@ def test_candidates_and_errors(project: Project, demo: Path) -> None:
     err = run("code", "import", str(demo / "study-a-hollis-2021.md"), "--record", "5", *p, ok=False)
     assert err.stderr.strip() == "error: no record 5 in this project; see 'triage records' for ids"
     err = run("code", "accept", "999", "fear-of-removal", "--coder", "ana", *p, ok=False)
-    assert err.stderr.strip() == "error: no segment 999 in this project; see 'triage code suggest' for ids"
+    assert err.stderr.strip() == "error: no segment 999 in this project; 'triage code next' lists segment ids ('--document N' for one document's)"
     err = run("code", "accept", "3", "fear-and-stigma", "--coder", "ana", *p, ok=False)
     # A theme counts its codes' coding (the codebook's design); NVivo users code parent codes, and
     # "is a theme, not a code; apply one of the codes under it" named neither those codes nor what to do

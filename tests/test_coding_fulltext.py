@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from triage.cli.main import app
 from triage.coding.documents import read_document
-from triage.coding.fulltext.layout import RawBlock, blocks_from_layout, ends_sentence, join_lines
+from triage.coding.fulltext.layout import RawBlock, blocks_from_layout, ends_sentence, is_caption, join_lines
 from triage.coding.fulltext.sections import Block, choose_results, heading_key
 from triage.errors import InputError
 from triage.store.coding import document_segments, documents
@@ -363,3 +363,65 @@ def test_tables_of_a_browser_printed_pdf(shared_data: Path, tmp_path: Path) -> N
     for cell in ("Burden of care", "Kovacs", "Siblings take on the tasks", "Hidden grief", "Description"):
         assert cell not in doc.text
     assert len(set(_paragraphs(doc.text)) & set(paper.results)) >= len(paper.results) - 3  # page breaks: not here
+
+
+#: Table cells of the shared papers' text layers (one cell a block) that were listed as headings.
+TABLE_CELLS = {
+    "qes-siblings-mental-illness": ["Wellbeing (positive affect) PANASc", "Dimitropoulos et al. (2009)",
+                                    "Europe vs. Asia and Oceania", "Medium or low vs. high-income status",
+                                    "Percentage female and instrument rater", "Intercept", "Percentage female",
+                                    "Category of MI: non-SSD"],
+    "qes-trauma-informed-psychedelic-therapy": ["Prolonged exposure (PE)", "Mixed-methods", "Ibogaine",
+                                                "Type of Intervention", "Open label pilot study"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_CELLS))
+def test_a_text_layers_table_cells_are_not_headings(project: Project, shared_data: Path, name: str) -> None:
+    """`code import source.md --dry-run` on the shared text layers listed table cells as headings, kept
+    ones among the results' ("Intercept" twice, "Percentage female", "Europe vs. Asia and Oceania"): a
+    row label longer than half a line cut the run of short cells that marks a table (the PDF path drops
+    a table by its boxes' positions; a text layer has none). The paper's own headings stay, and so does
+    every results paragraph the count of tests/test_coding_fulltext.py finds."""
+    folder = shared_data / "coding" / name
+    looked = runner.invoke(app, ["code", "import", str(folder / "source.md"), "--dry-run", "-p",
+                                 str(project.directory)])
+    assert looked.exit_code == 0, looked.output
+    listed = [re.sub(r"^\s+(kept|dropped)\s+(p\.\d+)?\s*", "", line) for line in looked.output.splitlines()
+              if re.match(r"\s+(kept|dropped)\s", line)]
+    assert not set(TABLE_CELLS[name]) & set(listed)
+    doc = read_document(folder / "source.md")
+    headings = [e.heading for e in doc.outline if e.kept]
+    if name == "qes-siblings-mental-illness":
+        assert headings[:4] == ["Results", "Literature search", "Study characteristics", "Quality appraisal"]
+        assert {"Quantitative results", "Burden and wellbeing", "Certainty of evidence", "Qualitative findings",
+                "Category 4: There are positives that come with the negatives"} <= set(headings)
+        assert sum(h.startswith(("Category", "Subcategory", "Component")) for h in headings) == 17
+    else:
+        assert headings[0] == "Results" and "Importance of Non-Pharmacological Factors" in headings
+    kept = _letters(doc.text)
+    assert sum(_letters(s["text"]) in kept for s in _segments(folder)) == {
+        "qes-siblings-mental-illness": 23, "qes-trauma-informed-psychedelic-therapy": 68}[name]
+
+
+def test_a_paragraph_that_opens_with_a_table_named_in_a_sentence_is_text_not_a_caption(shared_data: Path) -> None:
+    """A caption is 'Table 2. Outcomes' or 'Table 2 Study characteristics'; the caption rule ignored case,
+    so a block opening 'Supplementary Table S12 for full details). Most studies (k = 39) employed...' (the
+    siblings text layer, a paragraph cut by a figure) or 'Table 2 shows...' was dropped whole as one:
+    `code next` showed a sentence ending '(see online' and five lines of results were gone."""
+    assert is_caption("Table 2. Outcomes of the included studies") and is_caption("Table 2 Study characteristics")
+    assert is_caption("TABLE 3 (continued)") and is_caption("Supplementary Table S4: Search strategy")
+    assert not is_caption("Table 2 shows the outcomes of the included studies.")
+    assert not is_caption("Supplementary Table S12 for full details). Most studies (k = 39)")
+    doc = read_document(shared_data / "coding" / "qes-siblings-mental-illness" / "source.md")
+    assert "(see online Supplementary Table S12 for full details). Most studies (k = 39) employed a validated " \
+           "measure" in " ".join(doc.text.split())
+
+
+def test_a_short_line_before_a_bracketed_citation_goes_on_with_its_sentence(shared_data: Path) -> None:
+    """'Importantly, when two outlying effects' then '(Fekih-Romdhane,' on the next line (siblings' text
+    layer) was a heading among the results: its sentence was cut in two under a heading no coder knew."""
+    doc = read_document(shared_data / "coding" / "qes-siblings-mental-illness" / "source.md")
+    assert "Importantly, when two outlying effects" not in [e.heading for e in doc.outline]
+    assert "R2 = 0.63). Importantly, when two outlying effects (Fekih-Romdhane, Nsibi, Sassi, & Cheour, 2020; " \
+           "Pignon et al., 2021) were removed" in " ".join(doc.text.split())

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from lxml import etree
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from triage.cli.main import app
@@ -60,7 +61,7 @@ def test_memos(project: Project) -> None:
     err = run("code", "memo", "text", "--coder", "ana", *p, ok=False)
     assert err.stderr.strip() == "error: a memo belongs to one code or one segment; pass --code ID or --segment ID"
     err = run("code", "memo", "text", "--segment", "9", "--coder", "ana", *p, ok=False)
-    assert err.stderr.strip() == "error: no segment 9 in this project; see 'triage code suggest' for ids"
+    assert err.stderr.strip() == "error: no segment 9 in this project; 'triage code next' lists segment ids ('--document N' for one document's)"
     assert run("code", "memo", "Why this code", "--code", "fear-of-removal", "--coder", "ana", *p).output.startswith(
         "memo 1 on code fear-of-removal (ana)")
     listed = run("code", "memos", "--code", "fear-of-removal", *p).output
@@ -293,3 +294,53 @@ def test_a_qdpx_does_not_hide_the_projects_coding_silently(project: Project, tmp
     assert len(coded(project)) == 1
     run("code", "import", str(other), "--hide-coded", *p)
     assert coded(project) == []
+
+
+def test_exported_sources_are_the_text_people_read(project: Project, tmp_path: Path, schema: etree.XMLSchema) -> None:
+    """The sources' text in a .qdpx kept triage's Markdown marks ('### Living with the fear of removal',
+    '> I'm a good mum on a bad day.'): NVivo showed them to its coders. The text is now as read, each
+    selection moved onto it so that it covers the same words, and triage's own file imports back
+    with its headings and block quotations (the same documents, the same coding)."""
+    p = ["-p", str(project.directory)]
+    run("codebook", "import", str(DEMO / "codebook.json"), "--coder", "ana", *p)
+    run("code", "import", str(DEMO / "study-a-hollis-2021.md"), *p)
+    with project.reading() as s:
+        stored = documents(s)[0].text
+        sentences = [(x.id, x.text) for x in sentence_segments(s, 1)]
+    assert "\n### " in stored and "\n> " in stored  # the demo study has both marks
+    block = next(x for x, t in sentences if t.startswith("> "))
+    after, after_text = sentences[-1]  # under the last heading, far after every mark
+    run("code", "accept", str(block), "judged-by-diagnosis", "--coder", "ana", *p)
+    run("code", "accept", str(after), "fear-of-removal", "--coder", "ana", *p)
+    run("code", "accept", str(after), "--quote", "Peer support groups", "fear-of-removal", "--coder", "ben", *p)
+    run("code", "accept", str(block), "--quote", "I'm a good mum on a bad day.", "judged-by-diagnosis", "--coder", "ben", *p)
+    run("code", "memo", "Said twice.", "--segment", str(block), "--coder", "ben", *p)
+    out = tmp_path / "coding.qdpx"
+    run("code", "export", str(out), *p)
+    root = qde(out)
+    assert schema.validate(root), schema.error_log
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    source = root.find("q:Sources/q:TextSource", ns)
+    with zipfile.ZipFile(out) as archive:
+        text = archive.read(f"sources/{source.get('guid')}.txt").decode("utf-8")
+    assert not [line for line in text.split("\n") if line.startswith(("#", ">"))]
+    assert "\nLiving with the fear of removal\n" in text and "\nI'm a good mum on a bad day." in text
+    selections = source.findall("q:PlainTextSelection", ns)
+    shown = {text[int(x.get("startPosition")):int(x.get("endPosition"))] for x in selections}
+    assert shown == {"I'm a good mum on a bad day. But in that room I was just a risk.\n(P15)", after_text,
+                     "Peer support groups", "I'm a good mum on a bad day."}
+    assert {x.get("name") for x in selections} == {t[:60] for t in shown}
+
+    other_db = f"sqlite:///{tmp_path / 'other' / 'triage.sqlite'}"
+    other = Project.init(tmp_path / "other", other_db)
+    try:
+        run("code", "import", str(out), "-p", str(other.directory), "--database", other_db)
+        assert coded(other) == coded(project) and len(coded(project)) == 4
+        assert memo_list(other) == memo_list(project)
+        with other.reading() as s:
+            assert documents(s)[0].text == stored
+            kinds = [x.kind for x in s.scalars(select(CodingSegmentRow).order_by(CodingSegmentRow.id))]
+        with project.reading() as s:
+            assert kinds == [x.kind for x in s.scalars(select(CodingSegmentRow).order_by(CodingSegmentRow.id))]
+    finally:
+        other.close()

@@ -273,7 +273,7 @@ def _refuse_unsuggested(session: Session, asked: list[int]) -> None:
     for seg_id in asked:
         seg = found.get(seg_id)
         if seg is None:
-            raise DecisionError(f"no segment {seg_id} in this project", hint="see 'triage code next' for ids")
+            raise store.unknown_segment(seg_id)
         if seg.kind == "heading":
             raise appl.heading_refused(seg_id, seg.text)
         raise DecisionError(f"segment {seg_id} is a {seg.kind}: codes are suggested for sentences",
@@ -580,10 +580,18 @@ def codebook_add(name: str, parent: Annotated[str | None, typer.Option(help="Par
                  code_id: Annotated[str | None, typer.Option("--id", help="Id (default: from the name).")] = None,
                  description: Annotated[str | None, typer.Option(help="What the code covers.")] = None,
                  coder: CoderOption = None, project: ProjectOption = None) -> None:
-    """Add a code (or a theme, without --parent)."""
-    _edit(project, coder, lambda cb: cb.add(Code(code_id or slugify(name), name, description),
-                                            cb.find(parent) if parent else None))
+    """Add a code (or a theme, without --parent); a code that gets its first subcode is said to be a theme now."""
+    with open_project(project) as proj:
+        who = _coder(proj, coder, what="a codebook change")
+        with proj.transaction() as session:
+            codebook = store.load_codebook(session)
+            parent_id = codebook.find(parent) if parent else None
+            notice = appl.theme_notice(session, codebook, parent_id)
+            codebook.add(Code(code_id or slugify(name), name, description), parent_id)
+            store.save_codebook(session, codebook, who)
     console.print(f"added {code_id or slugify(name)}")
+    if notice:
+        console.print(escape(notice))
 
 
 @codebook_app.command("rename")
@@ -617,9 +625,12 @@ def codebook_move(code_id: str, parent: Annotated[str | None, typer.Option(help=
         name = _coder(proj, coder, "codebook")
         with proj.transaction() as session:
             book = store.load_codebook(session)
-            code_id = book.find(code_id)
-            move_code(session, code_id, book.find(parent) if parent else None, coder=name)
+            code_id, parent_id = book.find(code_id), book.find(parent) if parent else None
+            notice = appl.theme_notice(session, book, parent_id)
+            move_code(session, code_id, parent_id, coder=name)
         console.print(f"moved {code_id}")
+        if notice:
+            console.print(escape(notice))
 
 
 @codebook_app.command("split")

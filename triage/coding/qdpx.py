@@ -4,8 +4,9 @@ A ``.qdpx`` file is a zip holding ``project.qde`` (XML, namespace ``urn:QDA-XML:
 the REFI-QDA Project schema of March 2019) and the sources' plain text under ``sources/``.
 What we write: ``Users`` (one per coder), the ``CodeBook`` (as in ``.qdc``), ``Variables``
 (document attributes such as perspective, as text variables) and one ``TextSource`` per
-imported document, its text in ``sources/<guid>.txt``, with a ``PlainTextSelection`` per coded
-segment and coder (character offsets into that text) and a ``Coding`` per code applied, each
+imported document, its text in ``sources/<guid>.txt`` as people read it (without the Markdown marks
+that triage keeps: ``###`` of a heading, ``>`` of a block quotation), with a ``PlainTextSelection`` per
+coded segment and coder (character offsets into that text, so it covers the words triage coded) and a ``Coding`` per code applied, each
 with its coder (``creatingUser``) and time (``creationDateTime``); memos on codes and segments as
 ``Notes`` referred to from the code or the segment's selection. Rejected suggestions have no
 place in the standard and are not exported. GUIDs derive from stable keys (code ids, text
@@ -14,7 +15,10 @@ resolved coders' disagreement on a segment, the coding in force (:mod:`triage.st
 is there too: a selection by the lead with the resolved codes, the note as its ``Description``,
 beside each coder's own codings. Reading our own file back, such a selection becomes the lead's
 resolution again (not the lead's own codings): it is recognised by its ``Description``
-("resolved by LEAD: NOTE", by the selection's creating user).
+("resolved by LEAD: NOTE", by the selection's creating user). A source with marks also has its
+stored text beside it (``sources/<guid>.md``, referred to by nothing in ``project.qde``, so the other
+programs pass it by): reading our own file back, the document keeps its headings and block quotations
+and each selection goes back onto the stored text's offsets.
 
 Reading keeps what a person coded in another program: selections that match one of our
 segments exactly are coded on it; a selection that does not (programs let coders select any
@@ -40,7 +44,7 @@ from lxml import etree
 from triage.coding.codebook import Codebook
 from triage.coding.codebook_io import add_code_elements, adopt_ids, code_guid, codebook_from_codes
 from triage.coding.documents import DocumentText
-from triage.coding.segments import shown_text
+from triage.coding.segments import ShownText, shown_text
 from triage.errors import DecisionError, InputError
 from triage.store import code_decisions as appl
 from triage.store import coding as store
@@ -69,6 +73,8 @@ _NS = f"{{{PROJECT_NAMESPACE}}}"
 #: Namespace of the GUIDs we derive (any fixed UUID works; this one is ours).
 _GUID_NS = uuid.UUID("9d3c1f0e-6b2a-4c8e-8f57-2a1e4b6c7d90")
 _INTERNAL = "internal://"
+#: The name ending of a source's stored text (with its Markdown marks) beside its ``.txt``.
+_MARKED = ".marked.md"
 #: The ``Description`` of a lead's resolution selection, as :func:`_add_resolutions` writes it.
 _RESOLUTION = re.compile(r"resolved by (?P<lead>.+?): (?P<note>.*)", re.DOTALL)
 
@@ -116,11 +122,15 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
             etree.SubElement(variables, _NS + "Variable", guid=_guid("variable", key), name=key,
                              typeOfVariable="Text")
     texts: dict[str, str] = {}
+    marked: dict[str, str] = {}  # the stored text with its Markdown marks, for reading our own file back
     if documents:
         sources = etree.SubElement(root, _NS + "Sources")
         for doc in documents:
             source_guid = _guid("source", f"{doc.id}:{doc.sha256}")
-            texts[source_guid] = doc.text
+            shown = ShownText.of(doc.text)
+            texts[source_guid] = shown.text
+            if shown.marks:
+                marked[source_guid] = doc.text
             el = etree.SubElement(sources, _NS + "TextSource", guid=source_guid, name=doc.study,
                                   plainTextPath=f"{_INTERNAL}{source_guid}.txt",
                                   creationDateTime=_when(doc.imported_at))
@@ -139,8 +149,8 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
                 seg = segments[seg_id]
                 selection = etree.SubElement(
                     el, _NS + "PlainTextSelection", guid=_guid("selection", f"{seg_id}:{who}"),
-                    name=shown_text(seg.text)[:60], startPosition=str(seg.start), endPosition=str(seg.end),
-                    creatingUser=_guid("user", who))
+                    name=shown_text(seg.text)[:60], startPosition=str(shown.shown(seg.start)),
+                    endPosition=str(shown.shown(seg.end)), creatingUser=_guid("user", who))
                 if decisions:
                     selection.set("creationDateTime", _when(min(d.created_at for d in decisions)))
                 for d in sorted(decisions, key=lambda d: d.code_id):
@@ -151,7 +161,7 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
                 for note_guid in memo_refs.pop(seg_id, []):
                     etree.SubElement(selection, _NS + "NoteRef", targetGUID=note_guid)
             _add_resolutions(el, [a for a in resolved if segments[a.segment_id].document_id == doc.id], segments,
-                             codebook)
+                             codebook, shown)
             for key in keys:
                 if key in doc.attributes:
                     value = etree.SubElement(el, _NS + "VariableValue")
@@ -168,14 +178,16 @@ def write_qdpx(session: Session, codebook: Codebook, path: str | Path, *, name: 
         archive.writestr("project.qde", qde)
         for source_guid, text in texts.items():
             archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
+        for source_guid, text in marked.items():
+            archive.writestr(f"sources/{source_guid}{_MARKED}", text.encode("utf-8"))
     return len(accepted) + len(resolved)
 
 
 def _add_resolutions(source: etree._Element, resolved: list[appl.AppliedCode], segments: dict[int, CodingSegmentRow],
-                     codebook: Codebook) -> None:
+                     codebook: Codebook, shown: ShownText) -> None:
     """The coding in force where a lead resolved coders' disagreement: one selection per segment by
     the lead, its ``Description`` the resolution's note, a ``Coding`` per code that applies. Each
-    coder's own codings stay beside it with their attribution."""
+    coder's own codings stay beside it with their attribution; offsets are into ``shown``'s text."""
     by_segment: dict[int, list[appl.AppliedCode]] = {}
     for a in resolved:
         by_segment.setdefault(a.segment_id, []).append(a)
@@ -183,8 +195,9 @@ def _add_resolutions(source: etree._Element, resolved: list[appl.AppliedCode], s
         seg, first = segments[seg_id], codes[0]
         selection = etree.SubElement(
             source, _NS + "PlainTextSelection", guid=_guid("resolution", f"{seg_id}:{first.coder}"),
-            name=shown_text(seg.text)[:60], startPosition=str(seg.start), endPosition=str(seg.end),
-            creatingUser=_guid("user", first.coder), creationDateTime=_when(first.decided_at))
+            name=shown_text(seg.text)[:60], startPosition=str(shown.shown(seg.start)),
+            endPosition=str(shown.shown(seg.end)), creatingUser=_guid("user", first.coder),
+            creationDateTime=_when(first.decided_at))
         etree.SubElement(selection, _NS + "Description").text = _resolution_text(first.coder, first.note or "")
         for a in sorted(codes, key=lambda a: a.code_id):
             coding = etree.SubElement(selection, _NS + "Coding", guid=_guid("resolved", f"{seg_id}:{a.code_id}"),
@@ -313,7 +326,7 @@ def read_qdpx(path: str | Path) -> QdpxProject:
         for sources_el in _children(root, "Sources"):
             for source in _children(sources_el, "TextSource"):
                 raw = _source_text(archive, members, source, path)
-                text, position = _unix_line_breaks(raw)
+                text, position = _with_marks(archive, members, source, *_unix_line_breaks(raw))
                 attributes = {}
                 for value in _children(source, "VariableValue"):
                     ref = next(iter(_children(value, "VariableRef")), None)
@@ -396,6 +409,28 @@ def _unix_line_breaks(raw: str) -> tuple[str, Callable[[int], int]]:
     """
     breaks = [match.start() for match in re.finditer("\r\n", raw)]
     return raw.replace("\r\n", "\n"), lambda position: position - bisect.bisect_left(breaks, position)
+
+
+def _with_marks(archive: zipfile.ZipFile, members: dict[str, str], source: etree._Element, text: str,
+                position: Callable[[int], int]) -> tuple[str, Callable[[int], int]]:
+    """The stored text of a source triage wrote with its Markdown marks, and positions moved onto it;
+    ``text`` and ``position`` as they are for any other source, or where that text is not ours unchanged.
+
+    A position where marks were taken out goes before them: a heading or a block quotation starts at
+    its mark (a span from a coder that starts after one is moved there by :func:`_segments_for`).
+    """
+    where = source.get("plainTextPath") or ""
+    stem = PurePosixPath(where[len(_INTERNAL):]).stem if where.startswith(_INTERNAL) else ""
+    member = members.get(f"sources/{stem}{_MARKED}".lower()) if stem else None
+    if member is None:
+        return text, position
+    try:
+        shown = ShownText.of(archive.read(member).decode("utf-8"))
+    except UnicodeDecodeError:
+        return text, position
+    if shown.text != text:  # edited since: the plain text is what the selections count
+        return text, position
+    return shown.stored, lambda at: shown.stored_span(position(at))[0]
 
 
 def _source_text(archive: zipfile.ZipFile, members: dict[str, str], source: etree._Element, path: Path) -> str:
@@ -507,7 +542,9 @@ def _segments_for(session: Session, document_id: int, start: int, end: int, *,
     holders = [s for s in rows if s.kind in ("sentence", "paragraph") and s.start <= start < end <= s.end]
     if holders:
         holder = min(holders, key=lambda s: s.end - s.start)
-        return [store.add_span(session, holder.id, span=(start - holder.start, end - holder.start)).id], True
+        marks = ShownText.of(holder.text)  # a span of a line's words starts after that line's Markdown mark
+        at = marks.stored_span(marks.shown(start - holder.start))[1]
+        return [store.add_span(session, holder.id, span=(at, end - holder.start)).id], True
     sentences = [s for s in rows if s.kind == "sentence"]
 
     def overlap(s: CodingSegmentRow) -> int:

@@ -14,6 +14,7 @@ block quote (``>`` lines, or wholly in quotes) is one sentence.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from triage.text import sentences
 if TYPE_CHECKING:  # only the hint; spaCy itself loads in triage.text.load_nlp
     from spacy.language import Language
 
-__all__ = ["SEGMENT_KINDS", "Segment", "paragraph_spans", "quote_spans", "segment_text", "shown_text"]
+__all__ = ["SEGMENT_KINDS", "Segment", "ShownText", "paragraph_spans", "quote_spans", "segment_text", "shown_text"]
 
 #: Values of :attr:`Segment.kind` (``span``: a coder's selection inside a paragraph, never made by an import).
 SEGMENT_KINDS: tuple[str, ...] = ("paragraph", "sentence", "heading", "span")
@@ -162,6 +163,40 @@ def shown_text(text: str) -> str:
     participant's words, not ``> I'm a good mum on a bad day.``
     """
     return _LINE_MARKS.sub("", text)
+
+
+@dataclass(frozen=True)
+class ShownText:
+    """A whole document's :func:`shown_text` with the map of its offsets to the stored text's and back.
+
+    Why: a ``.qdpx`` gives NVivo and the others the text people read, and its selections count
+    characters of that text; triage's segments count the stored text's (marks included).
+    """
+
+    stored: str
+    text: str
+    #: ``(stored start, length)`` of each mark taken out, in order.
+    marks: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, stored: str) -> ShownText:
+        """``stored`` read: its line marks taken out as :func:`shown_text` takes them."""
+        marks = tuple((m.start(), m.end() - m.start()) for m in _LINE_MARKS.finditer(stored))
+        return cls(stored, _LINE_MARKS.sub("", stored), marks)
+
+    def shown(self, position: int) -> int:
+        """The offset in :attr:`text` of stored offset ``position`` (inside a mark: where its line's text starts)."""
+        return position - sum(min(length, max(0, position - start)) for start, length in self.marks)
+
+    def stored_span(self, position: int) -> tuple[int, int]:
+        """The stored offsets that read as ``position``: more than one where marks were taken out there
+        (before the marks, and after them where the line's text starts)."""
+        at = [start - self.shown(start) for start, _ in self.marks]  # marks' taken-out lengths before each
+        where = [start - before for (start, _), before in zip(self.marks, at, strict=True)]  # their shown offsets
+        lo = bisect.bisect_left(where, position)
+        hi = bisect.bisect_right(where, position)
+        before = sum(length for _, length in self.marks[:lo])
+        return position + before, position + before + sum(length for _, length in self.marks[lo:hi])
 
 
 def segment_text(nlp: Language, text: str) -> list[Segment]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from triage.coding.codebook import Code, Codebook
 from triage.coding.segments import shown_text
 from triage.errors import DecisionError
-from triage.store.coding import load_codebook, memos, segment_attributes
+from triage.store.coding import load_codebook, memos, segment_attributes, unknown_segment
 from triage.store.coding_allocation import check_allocated
 from triage.store.coding_blind import withheld
 from triage.store.schema_coding import (
@@ -53,6 +53,7 @@ __all__ = [
     "shared_code_decisions",
     "shared_memos",
     "study_labels",
+    "theme_notice",
     "theme_refused",
 ]
 
@@ -95,7 +96,7 @@ def record_code_decision(
         raise DecisionError("a coding decision needs a coder name", hint="pass --coder NAME")
     segment = session.get(CodingSegmentRow, segment_id)
     if segment is None:
-        raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
+        raise unknown_segment(segment_id)
     if segment.kind == "heading" and decision != "retract":  # an earlier one can still be withdrawn
         raise heading_refused(segment_id, segment.text)
     code = codebook.get(code_id)
@@ -169,6 +170,30 @@ def coded_codes_left_out(session: Session, new: Codebook) -> dict[str, int]:
         if decision.decision == "accept" and decision.code_id not in kept:
             segments.setdefault(decision.code_id, set()).add(decision.segment_id)
     return {code_id: len(ids) for code_id, ids in sorted(segments.items())}
+
+
+def theme_notice(session: Session, codebook: Codebook, parent_id: str | None) -> str | None:
+    """One line to say when a subcode added or moved under ``parent_id`` makes that code a theme;
+    None when it is a theme already (or nothing is its parent). ``codebook`` is before the change.
+
+    Why: a code that gains a subcode becomes a theme with no word: its coding stays on it and is
+    counted under the theme, but it can no longer be applied by hand, and a coder who just coded
+    with it would not know why ``code accept`` now refuses it.
+    """
+    if parent_id is None:
+        return None
+    parent = codebook.get(parent_id)
+    if parent.children:
+        return None
+    coded = {d.segment_id for d in current_code_decisions(session, codebook)
+             if d.decision == "accept" and codebook.resolve(d.code_id) == parent.id}
+    if coded:
+        n = len(coded)
+        held = f"its {n} coded segment{'s' if n != 1 else ''} stay{'s' if n == 1 else ''} counted under it; " \
+               "code new text"
+    else:
+        held = "no segment is coded with it; code text"
+    return f"{parent.name!r} ({parent.id}) is now a theme: {held} with the codes under it"
 
 
 def shared_code_decisions(session: Session, codebook: Codebook, coder: str | None = None, *,

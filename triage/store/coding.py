@@ -54,7 +54,18 @@ __all__ = [
     "set_attributes",
     "store_url",
     "stored_segment_vectors",
+    "unknown_segment",
 ]
+
+
+def unknown_segment(segment_id: int) -> DecisionError:
+    """The refusal of a segment id the project lacks, written once for the store and the CLI alike.
+
+    Why here: it was written in the store and in ``code suggest`` with different hints; ``code next``
+    is the command that lists segments with their ids.
+    """
+    return DecisionError(f"no segment {segment_id} in this project",
+                         hint="'triage code next' lists segment ids ('--document N' for one document's)")
 
 
 def import_document(
@@ -170,7 +181,7 @@ def set_attributes(
     for seg_id in segment_ids:
         seg = session.get(CodingSegmentRow, seg_id)
         if seg is None:
-            raise DecisionError(f"no segment {seg_id} in this project", hint="see 'triage code suggest' for ids")
+            raise unknown_segment(seg_id)
         rows.append(seg)
     for row in rows:
         merged = {**row.attributes, **attributes}
@@ -247,8 +258,8 @@ def add_memo(session: Session, codebook: Codebook, text: str, *, coder: str, cod
         raise DecisionError("a memo needs a coder name", hint="pass --coder NAME")
     if code_id is not None:
         code_id = codebook.get(code_id).id
-    elif session.get(CodingSegmentRow, segment_id) is None:
-        raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
+    elif segment_id is not None and session.get(CodingSegmentRow, segment_id) is None:
+        raise unknown_segment(segment_id)
     row = CodingMemoRow(code_id=code_id, segment_id=segment_id, text=text.strip(), coder=coder.strip())
     session.add(row)
     session.flush()
@@ -278,7 +289,7 @@ def add_span(session: Session, segment_id: int, *, span: tuple[int, int] | None 
     """
     parent = session.get(CodingSegmentRow, segment_id)
     if parent is None:
-        raise DecisionError(f"no segment {segment_id} in this project", hint="see 'triage code suggest' for ids")
+        raise unknown_segment(segment_id)
     if parent.kind not in ("paragraph", "sentence"):
         raise DecisionError(f"segment {segment_id} is a {parent.kind}", hint="select inside a paragraph or sentence")
     if (span is None) == (quote is None):

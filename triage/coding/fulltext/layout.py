@@ -14,6 +14,8 @@ written here, each a plain test on a line:
   (2020) 34:925-946``), a line of one or two characters (rotated table);
 - captions: a block that starts ``Table 3``, ``Fig. 2``, ``Figure 4.`` is dropped
   whole (the caption and the table cells the text layer puts with it);
+- table cells: a run of three or more short blocks (with the one-line blocks that end no
+  sentence among them: a longer row label) is a table's cells, dropped;
 - headings: a numbered short line (``3.4  Nature of Patient Experiences``), or a
   short line without end punctuation that stands alone or opens a block before a
   capitalised line, or a line set larger or bold than the body (PDF); a run-in heading
@@ -35,8 +37,10 @@ from triage.coding.fulltext.sections import Block, is_section_name
 
 __all__ = ["RawBlock", "blocks_from_layout", "ends_sentence", "is_caption", "join_lines"]
 
-_CAPTION = re.compile(r"^(fig\.?|figure|table|supplementary (table|figure)|box|scheme)\s*[A-Z]?\d+[a-z]?"
-                      r"(\.|:|\s*\(continued|\s+[A-Z(])", re.IGNORECASE)
+#: The label's words in any case ("TABLE 2"), the title after it capitalised: "Table 2 shows..." and
+#: "Supplementary Table S12 for full details)..." open sentences of the text, not captions.
+_CAPTION = re.compile(r"^(?i:fig\.?|figure|table|supplementary (?:table|figure)|box|scheme)\s*[A-Z]?\d+[a-z]?"
+                      r"(\.|:|\s*\((?i:continued)|\s+[A-Z(])")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+([A-Z\u2018\u201c].*)$")
 _END_PUNCT = ".,;:!?"
 _REFERENCES = re.compile(r"^(references|bibliography|literature cited|reference list)$", re.IGNORECASE)
@@ -116,8 +120,10 @@ def _is_heading_line(line: str, following: str | None, body_width: float, emphas
             or text.endswith("-") or not any(c.isalpha() for c in text):
         return None  # a question in bold type is a heading ("Am I to blame for their illness?")
     nxt = _norm(following or "")
-    if nxt[:1].islower():
-        return None  # the sentence goes on: a run-in heading ("3.4.3.1 Insights One of the...") or a broken line
+    if nxt[:1].islower() or (nxt[:1] == "(" and not emphasis):
+        # the sentence goes on: a run-in heading ("3.4.3.1 Insights One of the..."), a broken line, or a
+        # citation in brackets ("Importantly, when two outlying effects" above "(Fekih-Romdhane,")
+        return None
     numbered = _NUMBERED.match(text)
     if numbered:
         return numbered.group(1).count(".") + 1
@@ -214,17 +220,23 @@ def _split_at_headings(blocks: list[RawBlock], body_width: float) -> list[RawBlo
 def _drop_cell_runs(blocks: list[RawBlock], body_width: float) -> list[RawBlock]:
     """Without runs of three or more blocks of short lines: table cells, flow-chart boxes.
 
-    A heading is one short block between paragraphs; three in a row are a table.
+    A heading is one short block between paragraphs; three in a row are a table. One-line blocks
+    that end no sentence go with the run they stand in (only a run with three short blocks is dropped).
     """
     short = [all(len(_norm(x)) < 0.5 * body_width for x in b.lines) and not _NUMBERED.match(_norm(b.lines[0]))
              and not is_section_name(b.lines[0]) for b in blocks]
+    # A one-line block that ends no sentence (a heading's shape) is a cell too inside a run of short ones:
+    # a longer row label ("Medium or low vs. high-income status") cut the table's runs in two.
+    cell = [s or (len(b.lines) == 1 and not ends_sentence(_norm(b.lines[0])) and not _NUMBERED.match(_norm(b.lines[0]))
+                  and not _LABELLED.match(_norm(b.lines[0])) and not is_section_name(b.lines[0]))
+            for s, b in zip(short, blocks, strict=True)]
     out = []
     i = 0
     while i < len(blocks):
         j = i
-        while j < len(blocks) and short[j]:
+        while j < len(blocks) and cell[j]:
             j += 1
-        if j - i >= 3:
+        if sum(short[i:j]) >= 3:
             i = j
             continue
         out.extend(blocks[i:max(j, i + 1)])
