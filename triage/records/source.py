@@ -6,6 +6,7 @@ reader only parses. ``first`` and ``as_list`` read the str-or-list values of ``r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -133,5 +134,19 @@ def record_from_tags(
     if "year" in tags:
         plain["year"] = normalize_year(first(source, tags["year"]))
     plain.update(fields)
+    if isinstance(doi := plain.get("doi"), str) and (link := _DOI_LINK.match(doi.strip())):
+        plain["doi"] = link.group(1)
+    if isinstance(pages := plain.get("pages"), str) and _NO_PAGES.fullmatch(pages.strip()):
+        plain["pages"] = None
     return Record(raw=raw, **plain)
+
+
+#: A DOI written as a link or with a ``doi:`` prefix (Ovid and ProQuest RIS "http://dx.doi.org/10...",
+#: Wiley BibTeX "https://doi.org/10..."): the record's DOI is the DOI itself, as written, so an
+#: export's ``doi`` field holds a DOI (BibTeX styles put https://doi.org/ before it themselves).
+#: The source's text stays in ``raw``; dedup compares :func:`normalize_doi` keys either way.
+_DOI_LINK = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+#: Ovid's "No Pagination Specified" (its RIS splits it into SP "No" and EP "Specified", read as
+#: "No-Specified"): a note that the article has no page numbers, not a page range.
+_NO_PAGES = re.compile(r"no(?:\s+pagination)?[\s-]+specified", re.IGNORECASE)
 
