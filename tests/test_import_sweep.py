@@ -90,3 +90,24 @@ def test_a_scopus_conference_paper_exports_its_article_number(shared_data: Path,
     plain = tmp_path / "conference.ris"
     plain.write_text("TY  - CONF\nTI  - A paper\nC7  - 12\nER  - \n", encoding="utf-8")
     assert "eid" not in render_records([ExportItem(read_file(plain).records[0])], "bibtex")
+
+
+def test_an_issn_is_stored_without_the_label_the_database_writes_around_it(shared_data: Path) -> None:
+    """Scopus RIS writes "SN  - 03064530 (ISSN)" and ERIC's MEDLINE format "ISSN- ISSN-1234-4567":
+    the label went into the record's ISSN (and the BibTeX export's issn), and ERIC's ISSN was
+    not read at all. The raw tags keep the text as written."""
+    scopus = read_file(shared_data / "exports" / "ris" / "asreview_scopus.ris").records
+    assert [r.raw["SN"] for r in scopus][:2] == ["03064530 (ISSN)", "03069877 (ISSN)"]
+    assert [r.issn for r in scopus] == ["03064530", "03069877", "00223999", "15255050", "19490976", "00175749"]
+    assert "issn = {03064530}" in render_records([ExportItem(scopus[0])], "bibtex")
+    assert "SN  - 03064530 (ISSN)\n" in render_records([ExportItem(scopus[0])], "ris")
+    (eric,) = read_file(shared_data / "exports" / "other" / "colrev_eric_nbib.nbib").records
+    assert (eric.raw["ISSN"], eric.issn) == ("ISSN-1234-4567", "1234-4567")
+
+
+def test_a_pubmed_issn_is_stored_without_its_medium(tmp_path: Path) -> None:
+    path = tmp_path / "pubmed.nbib"  # as PubMed writes a record's ISSNs
+    path.write_text("PMID- 31722222\nOWN - NLM\nIS  - 1532-8600 (Electronic)\nIS  - 0026-0495 (Linking)\n"
+                    "TI  - A title.\nDP  - 2020 Jan\n", encoding="utf-8")
+    (record,) = read_file(path).records
+    assert record.issn == "1532-8600" and record.raw["IS"] == ["1532-8600 (Electronic)", "0026-0495 (Linking)"]

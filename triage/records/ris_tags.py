@@ -271,7 +271,7 @@ MEDLINE_FIELDS: dict[str, tuple[str, ...]] = {
     "pages": ("PG",),
     "doi": ("AID", "LID"),  # values like "10.1/x [doi]"; ERIC writes a doi.org URL
     "pmid": ("PMID",),
-    "issn": ("IS",),
+    "issn": ("IS", "ISSN"),  # ERIC writes "ISSN- ISSN-1234-4567"
     "isbn": ("ISBN",),
     "keywords": ("MH", "OT"),
     "language": ("LA",),

@@ -138,6 +138,9 @@ def record_from_tags(
         plain["doi"] = link.group(1)
     if isinstance(pages := plain.get("pages"), str) and _NO_PAGES.fullmatch(pages.strip()):
         plain["pages"] = None
+    for name in ("issn", "isbn"):
+        if isinstance(number := plain.get(name), str):
+            plain[name] = _NUMBER_LABEL.sub("", number).strip() or None
     return Record(raw=raw, **plain)
 
 
@@ -149,4 +152,8 @@ _DOI_LINK = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(10\.\d{4,9}/\S+
 #: Ovid's "No Pagination Specified" (its RIS splits it into SP "No" and EP "Specified", read as
 #: "No-Specified"): a note that the article has no page numbers, not a page range.
 _NO_PAGES = re.compile(r"no(?:\s+pagination)?[\s-]+specified", re.IGNORECASE)
+#: The label a database writes around an ISSN or ISBN: Scopus RIS "03064530 (ISSN)", PubMed
+#: "1532-8600 (Electronic)" (or Print, Linking), ERIC's MEDLINE format "ISSN-1234-4567"; the
+#: number alone is the record's.
+_NUMBER_LABEL = re.compile(r"^\s*IS[SB]N[-:\s]+|\s*\((?:IS[SB]N|Electronic|Print|Linking)\)\s*$", re.IGNORECASE)
 
