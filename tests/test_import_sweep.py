@@ -111,3 +111,18 @@ def test_a_pubmed_issn_is_stored_without_its_medium(tmp_path: Path) -> None:
                     "TI  - A title.\nDP  - 2020 Jan\n", encoding="utf-8")
     (record,) = read_file(path).records
     assert record.issn == "1532-8600" and record.raw["IS"] == ["1532-8600 (Electronic)", "0026-0495 (Linking)"]
+
+
+def test_bibtex_keywords_split_at_semicolons_keep_their_commas(shared_data: Path) -> None:
+    """Web of Science separates keywords with semicolons, and a keyword may hold commas
+    ("potential of rivers (recreation, energetic, irrigation, flood, protection)"): splitting
+    at commas too cut it into five, and a keyword folded over two lines kept the line break and
+    indent. Keywords separated by commas alone (ACM, Zotero) still split."""
+    wos = read_file(shared_data / "exports" / "bib" / "wos_flashfloods_savedrecs501-557.bib").records
+    assert wos[0].keywords == ["hydromorphometric parameters",
+                               "potential of rivers (recreation, energetic, irrigation, flood, protection)",
+                               "river network", "MORPHOMETRIC-ANALYSIS"]
+    assert sum(1 for r in wos for k in r.keywords if "(" in k and ")" not in k) == 0
+    assert [k for r in wos for k in r.keywords if "  " in k or "\n" in k] == []  # WoS folds long lines: "rule\n   mining"
+    (acm, _) = read_file(shared_data / "exports" / "bib" / "colrev_acm_bib.bib").records
+    assert acm.keywords == ["creative writing", "funny writing", "lazy writing"]
