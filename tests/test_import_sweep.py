@@ -126,3 +126,17 @@ def test_bibtex_keywords_split_at_semicolons_keep_their_commas(shared_data: Path
     assert [k for r in wos for k in r.keywords if "  " in k or "\n" in k] == []  # WoS folds long lines: "rule\n   mining"
     (acm, _) = read_file(shared_data / "exports" / "bib" / "colrev_acm_bib.bib").records
     assert acm.keywords == ["creative writing", "funny writing", "lazy writing"]
+
+
+def test_csv_keywords_separated_by_commas_are_split(shared_data: Path) -> None:
+    """Embase's CSV lists a record's index terms with commas ("article, bronchogenic duplication
+    cyst (diagnosis, surgery), colonoscopy, ..."): with no semicolon in the cell, all of them
+    were one keyword of 400 characters. Split at commas outside parentheses, they are the
+    terms the same records' Embase RIS export lists (without the CSV's qualifiers)."""
+    csv_records = read_file(shared_data / "exports" / "other" / "asreview_embase.csv").records
+    ris_records = read_file(shared_data / "exports" / "ris" / "asreview_embase.ris").records
+    assert [r.title for r in csv_records] == [r.title for r in ris_records]
+    for from_csv, from_ris in zip(csv_records, ris_records, strict=True):
+        assert len(from_csv.keywords) > 5
+        assert {re.sub(r" \(.*\)$", "", k) for k in from_csv.keywords} <= set(from_ris.keywords)
+    assert "bronchogenic duplication cyst (diagnosis, surgery)" in csv_records[0].keywords

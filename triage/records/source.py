@@ -16,7 +16,7 @@ from typing import Any
 from triage.records.model import Problem, Provenance, Record
 from triage.records.normalize import normalize_year
 
-__all__ = ["Source", "as_list", "first", "iter_lines", "split_issn_isbn"]
+__all__ = ["Source", "as_list", "first", "iter_lines", "split_issn_isbn", "split_keywords"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,21 @@ def split_issn_isbn(value: str | None) -> tuple[str | None, str | None]:
     if digits.isdigit() and len(token) in (10, 13):
         return None, value
     return value, None
+
+
+#: Keyword separators: semicolons where a value has any (Web of Science, whose keywords may hold
+#: commas: "potential of rivers (recreation, energetic, flood)"), else commas (Zotero, ACM,
+#: Embase CSV), never a comma inside parentheses ("duplication cyst (diagnosis, surgery)").
+_KEYWORD_SEMICOLON = re.compile(r"\s*;\s*")
+_KEYWORD_COMMA = re.compile(r"\s*,\s*(?![^()]*\))")
+
+
+def split_keywords(value: str) -> list[str]:
+    """The keywords of one field that lists several (BibTeX ``keywords``, a CSV keywords cell),
+    line folds collapsed. A single keyword holding a comma, in a field with no semicolon, is
+    split too: no separator tells it from a list."""
+    split = _KEYWORD_SEMICOLON if ";" in value else _KEYWORD_COMMA
+    return [k for part in split.split(value) if (k := " ".join(part.split()))]
 
 
 def iter_lines(text: str, *, keepends: bool = False) -> Iterator[str]:
