@@ -92,6 +92,24 @@ def test_the_quick_reasons_wrap_between_words(proj: Path) -> None:
     assert {"perspective:", "evaluation:", "setting:"} <= words
 
 
+def test_the_card_wraps_its_abstract_between_words_inside_the_panel(proj: Path) -> None:
+    # The console soft-wraps messages (a path in one stays whole); the card's panel must still
+    # wrap its text inside the frame at 80 columns, every word of the abstract kept.
+    result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input="q", env={"COLUMNS": "80"})
+    lines = result.output.splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("╭"))
+    bottom = next(i for i in range(top, len(lines)) if lines[i].startswith("╰"))
+    card = lines[top + 1:bottom]
+    assert len(card) > 6 and all(len(line) == 80 and line.startswith("│") and line.endswith("│") for line in card)
+    record_id = int(lines[top].split("record ", 1)[1].split(" ", 1)[0])
+    with Project.open(proj) as project, project.reading() as session:
+        from triage.store.records import get_record
+
+        row = get_record(session, record_id)
+        abstract = row.abstract if row is not None else None
+    assert abstract and " ".join(" ".join(line.strip("│ ") for line in card).split()).count(" ".join(abstract.split()))
+
+
 def test_interactive_loop_one_key_press_each(proj: Path) -> None:
     # include, exclude with reason 1 (one key), skip, undo (the exclusion), maybe, quit: no Enter anywhere
     result = runner.invoke(app, ["screen", "--reviewer", "ben", "-p", str(proj)], input="i1sumq")

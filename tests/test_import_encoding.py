@@ -92,3 +92,73 @@ def test_a_windows_file_is_still_read_as_windows(tmp_path: Path) -> None:
     result = read_file(path)
     assert result.encoding == "cp1252"
     assert result.records[0].title == "Café société – naïve"
+
+
+@pytest.mark.parametrize("name", ["ris/asreview_scopus.ris", "bib/asysd_zotero_export.bib"])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_imports_with_one_warning(
+    shared_data: Path, tmp_path: Path, name: str, codec: str
+) -> None:
+    """Some Windows tools write UTF-16 with no byte-order mark; its NUL bytes (one in every
+    other position) made triage refuse the export as "binary". It is read as UTF-16 of the
+    byte order the NULs show, every record as from the UTF-8 original, with one warning."""
+    original = shared_data / "exports" / name
+    text = original.read_bytes().decode("utf-8-sig")
+    assert any(ord(c) > 127 for c in text)  # accents and dashes, not only ASCII
+    path = tmp_path / f"no_bom{original.suffix}"
+    path.write_bytes(text.encode(codec))
+    assert not path.read_bytes().startswith((b"\xff\xfe", b"\xfe\xff"))
+    expected, got = read_file(original), read_file(path)
+    assert len(got.records) == len(expected.records) > 5
+    assert [(r.title, r.authors, r.abstract, r.doi, r.year) for r in got.records] == [
+        (r.title, r.authors, r.abstract, r.doi, r.year) for r in expected.records]
+    assert [r.raw for r in got.records] == [r.raw for r in expected.records]
+    assert got.encoding == codec and got.format == expected.format
+    assert [str(p) for p in got.problems[1:]] == [str(p) for p in expected.problems]
+    problem = got.problems[0]
+    assert problem.severity == "warning" and "\n" not in str(problem)
+    assert problem.message == f"has no byte-order mark; read as {codec.upper()} (a NUL byte in every other position)"
+
+
+def test_utf16_without_a_byte_order_mark_through_the_cli(shared_data: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from triage.cli.main import app
+
+    text = (shared_data / "exports" / "ris" / "asreview_embase.ris").read_bytes().decode("utf-8-sig")
+    path = tmp_path / "embase_utf16.ris"
+    path.write_bytes(text.encode("utf-16-le"))
+    where = str(tmp_path / "review")
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", where]).exit_code == 0
+    result = runner.invoke(app, ["import", str(path), "-p", where])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "byte-order mark" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: embase_utf16.ris: has no byte-order mark")
+    assert "binary" not in result.output and "Traceback" not in result.output
+
+
+def test_binaries_with_nul_bytes_in_alternate_positions_are_still_refused(tmp_path: Path) -> None:
+    """Recognising UTF-16 by its NULs must not turn binaries into text: 16-bit numbers (an
+    image, a table of counts), an old .xls, a gzip and a zip named .ris still say what they are."""
+    import gzip
+    import struct
+    import zipfile
+
+    from triage.errors import InputError
+
+    numbers = tmp_path / "counts.ris"  # small 16-bit integers: a NUL in every other byte
+    numbers.write_bytes(b"".join(struct.pack("<H", n % 200) for n in range(4000)))
+    xls = tmp_path / "export.ris"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "TY  - JOUR\n".encode("utf-16-le") * 50)
+    gz = tmp_path / "export.ris.gz"
+    gz.write_bytes(gzip.compress("TY  - JOUR\nER  - \n".encode("utf-16-le")))
+    zipped = tmp_path / "zipped.ris"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("savedrecs.ris", "TY  - JOUR\nER  - \n".encode("utf-16-le"))
+    for path, says in [(numbers, "export the records as RIS"), (xls, "export the records as RIS"),
+                       (gz, "export the records as RIS"), (zipped, "unzip it and import the records file inside")]:
+        with pytest.raises(InputError) as info:
+            read_file(path)
+        assert str(info.value).startswith(f"{path.name}: file is binary, not a text export; "), path
+        assert says in str(info.value)

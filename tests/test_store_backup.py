@@ -84,3 +84,62 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
     result = CliRunner().invoke(app, ["restore", str(tmp_path / "notes.txt"), "-p", str(tmp_path / "new")])
     assert result.output == f"error: {tmp_path / 'notes.txt'} is not a triage backup; give a file written by 'triage backup'\n"
+
+
+def _commands(hint: str) -> list[list[str]]:
+    """The command line a hint gives after its colon, split as a shell would (``&&`` between)."""
+    import shlex
+
+    line = hint.split(": ", 1)[1].split(" (", 1)[0]
+    words = shlex.split(line)
+    commands: list[list[str]] = [[]]
+    for word in words:
+        if word == "&&":
+            commands.append([])
+        else:
+            commands[-1].append(word)
+    return commands
+
+
+def test_a_backup_of_the_other_kind_names_the_commands_that_restore_it(tmp_path: Path) -> None:
+    """A SQLite backup restored with --database postgresql://... said only 'restore it into a
+    project of the same kind, then move it with triage migrate --to': the hint now gives the
+    command line to run, with the file, a new folder for it and the URL filled in."""
+    shutil.copytree(OLD_PROJECT, tmp_path / "my review")
+    backup = tmp_path / "my review.backup"
+    _run("backup", str(backup), "-p", str(tmp_path / "my review"))
+    url = "postgresql://ana:secret@db.example.org:5432/review"
+    result = CliRunner().invoke(app, ["restore", str(backup), "-p", str(tmp_path / "team"), "--database", url])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    scratch = tmp_path / "my review-sqlite"
+    assert result.output == (
+        f"error: {backup} is a SQLite backup and the project's database is PostgreSQL "
+        "(postgresql://ana:***@db.example.org:5432/review); restore it into a new SQLite project, then copy "
+        f"that into the PostgreSQL database: triage restore '{backup}' -p '{scratch}' && triage migrate --to "
+        "postgresql://ana@db.example.org:5432/review -p "
+        f"'{scratch}' (its password from PGPASSWORD or ~/.pgpass)\n")
+    assert not scratch.exists() and not (tmp_path / "team").exists()  # nothing made by the refusal
+
+
+def test_the_commands_a_cross_kind_restore_names_restore_it(
+    review: Project, tmp_path: Path, database: str | None, request: pytest.FixtureRequest
+) -> None:
+    """Run the hint's commands as a user would: every row of the backup arrives in the project
+    of the other kind (SQLite backup into PostgreSQL, and PostgreSQL backup into SQLite)."""
+    before = _rows(review)
+    where = ["-p", str(review.directory)] + (["--database", database] if database else [])
+    _run("backup", str(tmp_path / "review.backup"), *where)
+    review.close()
+    other = request.getfixturevalue("postgres_database")
+    target = ["-p", str(tmp_path / "target")] + (["--database", other] if database is None else [])
+    refused = CliRunner().invoke(app, ["restore", str(tmp_path / "review.backup"), *target],
+                                 env={"TRIAGE_DATABASE": ""} if database else {})
+    assert refused.exit_code == 1, refused.output
+    commands = _commands(refused.output.split("; ", 1)[1])
+    assert [c[:2] for c in commands] == [["triage", "restore"], ["triage", "migrate"]]
+    if database is not None:  # a PostgreSQL backup: the hint's USER@HOST/DB is an empty database of the user's
+        commands = [[other if "USER@HOST" in word else word for word in c] for c in commands]
+    for command in commands:
+        _run(*command[1:])
+    with Project.open(tmp_path / "target", other if database is None else f"sqlite:///{tmp_path / 'target' / DB_FILE}") as restored:
+        assert _rows(restored) == before

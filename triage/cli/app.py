@@ -21,8 +21,14 @@ from triage.errors import TriageError
 
 __all__ = ["HELP_PANELS", "app", "console", "err_console", "fail", "list_when_alone", "listing_sub_app", "sub_app"]
 
-console = Console()
-err_console = Console(stderr=True)
+#: Messages are soft-wrapped: Rich writes each as one line and the terminal wraps it for the
+#: eye. Rich's own wrapping at the width (80 in a pipe) broke a path in a message across lines,
+#: mid-name where it was longer than the line ("Wrote 1 record to /tmp/.../fi" / "le.ris"), so
+#: a path copied from the screen, or read by a script from a pipe, was not the path. Tables
+#: still fit the width (their cells wrap); a panel's text, and prose a person reads at the
+#: terminal (the screening card), is printed with ``soft_wrap=False`` to wrap between words.
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _untyped_flags(params: list[Any]) -> list[Any]:
@@ -113,7 +119,7 @@ def path_error_line(exc: OSError) -> str:
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``error: message`` on stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code=code)
 
 

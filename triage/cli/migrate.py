@@ -52,16 +52,15 @@ def migrate_command(
             criteria = source.get_setting("criteria_file")
             if isinstance(criteria, str) and directory != source.directory and (source.directory / criteria).is_file():
                 shutil.copyfile(source.directory / criteria, directory / criteria)
-            console.print(f"copied {escape(source.location)} to {escape(target.location)}", soft_wrap=True)
+            console.print(f"copied {escape(source.location)} to {escape(target.location)}")
             table = Table("table", "rows")
             for name, n in counts.items():
                 table.add_row(name, str(n))
             console.print(table)
             if target.dialect == "sqlite":
-                console.print(f"Open it with --project {escape(str(directory))} (its {DB_FILE}).", soft_wrap=True)
+                console.print(f"Open it with --project {escape(str(directory))} (its {DB_FILE}).")
             else:
-                console.print(f"Open it with --database {escape(target.location)} (or set TRIAGE_DATABASE).",
-                              soft_wrap=True)
+                console.print(f"Open it with --database {escape(target.location)} (or set TRIAGE_DATABASE).")
 
 
 @app.command("backup")
@@ -76,7 +75,7 @@ def backup_command(
     with open_project(project_dir) as project:
         act_as(project, reviewer, "backup")  # on a team project, a lead's job
         backup_project(project, file)
-        console.print(f"backed up {escape(project.location)} to {escape(str(file))}", soft_wrap=True)
+        console.print(f"backed up {escape(project.location)} to {escape(str(file))}")
 
 
 @app.command("restore")
@@ -96,4 +95,4 @@ def restore_command(
         with open_project(directory) as existing:
             act_as(existing, reviewer, "backup")  # replacing a team project is its lead's call
     with restore_project(file, directory.resolve(), given_database(), replace=replace) as project:
-        console.print(f"restored {escape(str(file))} into {escape(project.location)}", soft_wrap=True)
+        console.print(f"restored {escape(str(file))} into {escape(project.location)}")

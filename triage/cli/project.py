@@ -111,13 +111,13 @@ def import_command(
     bad = False
     for o in outcomes:
         if o.status == "failed":
-            err_console.print(f"[bold red]error:[/] {escape(o.message or '')}", soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(o.message or '')}")
             bad = True
         elif o.status == "skipped":
-            err_console.print(f"[yellow]skipped:[/] {escape(o.message or '')}", soft_wrap=True)
+            err_console.print(f"[yellow]skipped:[/] {escape(o.message or '')}")
         more = f"; all of them: triage sources problems {o.source_id}" if o.source_id is not None else ""
         for line in grouped_problems(o.problems, more=more):
-            err_console.print(f"{severity_label(line.severity)} {escape(line.text)}", soft_wrap=True)
+            err_console.print(f"{severity_label(line.severity)} {escape(line.text)}")
         bad = bad or any(p.severity == "error" for p in o.problems)
     _announce_new_round(search_round, rounds_before, outcomes)
     _prior_decisions(project_dir, outcomes, record=decisions)
@@ -142,7 +142,7 @@ def _announce_new_round(name: str | None, before: list[str], outcomes: list[Impo
     if near:
         line += (f"; did you mean {near[0]!r}? then take this import back with 'triage sources remove "
                  f"{' '.join(ids)}' and import the file again with --round {near[0]!r}")
-    console.print(f"[yellow]{escape(line)}[/]" if near else escape(line), soft_wrap=True)
+    console.print(f"[yellow]{escape(line)}[/]" if near else escape(line))
 
 
 def _prior_decisions(project_dir: Path | None, outcomes: list[ImportOutcome], *, record: bool) -> None:

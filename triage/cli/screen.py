@@ -273,12 +273,16 @@ def _show(queue: ScreeningQueue, s: Shown, colours: dict[str, str]) -> None:
     if r.keywords:
         body.append(f"\n\nKeywords: {'; '.join(r.keywords)}", style="dim")
     legend = "  ".join(f"[{colours[e]}]{escape(e)}[/]" for e in colours)
-    console.print(Panel(body, title=f"record {s.record_id} · rank {s.rank} · score {s.score:.3f} · {escape(s.model)}"))
+    # The card is prose read at the terminal: wrapped between words (the console soft-wraps
+    # messages, which would crop the panel's text and cut words at the terminal's edge).
+    console.print(Panel(body, title=f"record {s.record_id} · rank {s.rank} · score {s.score:.3f} · {escape(s.model)}"),
+                  soft_wrap=False)
     if legend:
-        console.print("criteria: " + legend)
+        console.print("criteria: " + legend, soft_wrap=False)
     suggested = getattr(explanation, "suggested_exclusions", [])
     if suggested:
-        console.print("[yellow]suggested exclusion reasons (not applied):[/] " + escape("; ".join(suggested)))
+        console.print("[yellow]suggested exclusion reasons (not applied):[/] " + escape("; ".join(suggested)),
+                      soft_wrap=False)
     _show_other_reports(queue, s.record_id)
 
 
@@ -291,7 +295,7 @@ def _show_other_reports(queue: ScreeningQueue, record_id: int) -> None:
         console.print(f"[cyan]other reports of this study ({len(others)}):[/]")
     for other in others:
         console.print(f"  record {other.record_id} · {other.year or ''} · {escape((other.title or '')[:90])} · "
-                      f"[bold]{other.decision or 'not yet screened'}[/]")
+                      f"[bold]{other.decision or 'not yet screened'}[/]", soft_wrap=False)
 
 
 #: Keys that exclude with one of the first reasons straight from the card (one key press).
@@ -381,7 +385,7 @@ def _print_reasons(options: list[str], title: str) -> None:
     if options:
         console.print(f"reasons ({escape(title)}): " + "  ".join(
             f"[bold]{PICK_KEYS[i]}[/] {escape(option)}" for i, option in enumerate(options)
-        ))
+        ), soft_wrap=False)
 
 
 def _pick_reason(options: list[str]) -> str | None:

@@ -44,7 +44,7 @@ def serve_command(
     if beyond_loopback:
         console.print(f"[yellow]warning:[/] listening on {host}: every page needs a login, and the server must sit "
                       "behind a TLS reverse proxy (HTTPS) so passwords and cookies are not sent in clear "
-                      "(README: 'Working as a team')", soft_wrap=True)
+                      "(README: 'Working as a team')")
     console.print(f"triage is serving {web_app.state.triage.project.location} at {url} (Ctrl+C to stop)")
     if open_browser:
         import webbrowser

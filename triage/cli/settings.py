@@ -63,7 +63,7 @@ def settings_command(
         changes = [c for c in settings_log(project) if name is None or c["setting"] == name]
         for change in changes[-10:]:
             console.print(escape(f"{change['at']}: {change['setting']} {change['from']!r} -> {change['to']!r}"
-                                 + (f" by {change['by']}" if change["by"] else "")), soft_wrap=True)
+                                 + (f" by {change['by']}" if change["by"] else "")))
 
 
 def _who(project: Project, given: str | None = None) -> str | None:

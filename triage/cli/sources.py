@@ -89,7 +89,7 @@ def problems_command(
         console.print(f"{escape(summary.file_name)} (id {summary.id}): no problems reported.")
         return
     for problem in problems:
-        console.print(f"{severity_label(problem.severity)} {escape(str(problem))}", soft_wrap=True)
+        console.print(f"{severity_label(problem.severity)} {escape(str(problem))}")
     errors = sum(p.severity == "error" for p in problems)
     console.print(f"{escape(summary.file_name)} (id {summary.id}): {errors} errors, {len(problems) - errors} warnings; "
                   f"{summary.records} records imported.")

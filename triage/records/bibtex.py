@@ -26,7 +26,7 @@ from bibtexparser.middlewares.names import split_multiple_persons_names
 from triage.records import ris_tags
 from triage.records.bibtex_salvage import ScannedField, looks_like_fields, scan_entry, scan_tail
 from triage.records.model import Problem, Record
-from triage.records.source import Source, first, record_from_tags
+from triage.records.source import Source, first, record_from_tags, split_keywords
 
 __all__ = ["read_bibtex", "record_from_bibtex", "record_from_raw"]
 
@@ -35,7 +35,6 @@ __all__ = ["read_bibtex", "record_from_bibtex", "record_from_raw"]
 # so the library's logger gets the NullHandler the logging docs advise for libraries.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
-_KEYWORD_SPLIT = re.compile(r"\s*[;,]\s*")
 #: Fields a child inherits from its crossref parent under another name (BibLaTeX rules).
 _INHERIT_AS = {"title": "booktitle"}
 _MAX_CROSSREF_DEPTH = 8
@@ -309,7 +308,7 @@ def record_from_bibtex(values: dict[str, str], raw: dict[str, Any]) -> Record:
     tags = ris_tags.BIBTEX_FIELDS
     author = first(values, tags["authors"])
     authors = [" ".join(a.split()) for a in split_multiple_persons_names(author)] if author else []
-    keywords = [k for tag in tags["keywords"] if (v := values.get(tag)) for k in _KEYWORD_SPLIT.split(v) if k]
+    keywords = [k for tag in tags["keywords"] if (v := values.get(tag)) for k in split_keywords(v)]
     return record_from_tags(
         raw,
         tags,

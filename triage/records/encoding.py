@@ -5,8 +5,10 @@ an East Asian guess is weighed against the other East Asian codecs by how plausi
 decoding is for the script it claims (:func:`plausibility`).
 A guess is reported as a warning :class:`Problem` naming the encoding, because a wrong
 guess garbles names and titles without any error (the failure mode of readers that
-fall back to Latin-1 quietly). Bytes that look binary (NUL bytes, PDF/ZIP magic) raise
-:class:`InputError`: no text reader can do anything useful with them.
+fall back to Latin-1 quietly). NUL bytes in every other position are UTF-16 written without
+its byte-order mark (:func:`_utf16_without_bom`); a few NULs elsewhere are stray bytes in
+UTF-8 text (:func:`_with_stray_nuls`). Other bytes that look binary (NUL bytes, PDF/ZIP
+magic) raise :class:`InputError`: no text reader can do anything useful with them.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def looks_binary(data: bytes) -> bool:
     """True when the bytes are almost certainly not a text export.
 
     NUL bytes never occur in UTF-8/single-byte text exports; UTF-16 files (which have
-    them) are recognised earlier by their byte-order mark.
+    them) are recognised earlier by their byte-order mark, or after this by the NULs'
+    positions (:func:`_utf16_without_bom`).
     """
     head = data[:8192]
     return head.startswith(_BINARY_MAGIC) or b"\x00" in head
@@ -91,7 +94,7 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
                     hint="re-export the file as UTF-8",
                 ) from exc
     if looks_binary(data):
-        if (cleaned := _with_stray_nuls(data, name)) is not None:
+        if (cleaned := _utf16_without_bom(data, name) or _with_stray_nuls(data, name)) is not None:
             return cleaned
         raise binary
     try:
@@ -99,6 +102,57 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     except UnicodeDecodeError:
         pass
     return _mostly_utf8(data, name) or _guess(data, name)
+
+
+#: How much of a file's start :func:`_utf16_without_bom` looks at (an even number of bytes).
+_UTF16_SAMPLE = 8192
+
+
+def _utf16_byte_order(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the NUL bytes across the file's start stand in one
+    position of each byte pair (the high byte of ASCII letters, digits and tags), else None.
+
+    An export's tags, years and punctuation are ASCII, so at least a quarter of its pairs have
+    the NUL (text all in Chinese still has them in its tags), while the other position holds a NUL only for the rare
+    characters U+xx00. Binary data with zeros has them in both positions.
+    """
+    head = data[: min(len(data), _UTF16_SAMPLE) // 2 * 2]
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    first, second = head[0::2].count(0), head[1::2].count(0)
+    for nuls, others, codec in ((second, first, "utf-16-le"), (first, second, "utf-16-be")):
+        if nuls * 4 >= pairs and others * 50 <= nuls:
+            return codec
+    return None
+
+
+def _utf16_without_bom(data: bytes, name: str) -> DecodedText | None:
+    """UTF-16 written without its byte-order mark (some Windows tools do), read in the byte
+    order its NULs show, with a warning that the mark was missing; else None.
+
+    The bytes must decode strictly and give text: no NUL or other control characters
+    besides line ends and tabs, which 16-bit numbers in a binary file would decode to.
+    """
+    codec = None if data.startswith(_BINARY_MAGIC) else _utf16_byte_order(data)
+    if codec is None:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    if any(c < " " and c not in "\t\n\r\f\v" for c in text[:_UTF16_SAMPLE]):
+        return None
+    return _guessed(text, codec, name, f"has no byte-order mark; read as {codec.upper()} (a NUL byte in every "
+                    "other position)", "import with --encoding, or re-export the file as UTF-8")
+
+
+def _guessed(text: str, encoding: str, name: str, message: str, remedy: str) -> DecodedText:
+    """``text`` read as ``encoding`` from a file whose bytes do not say so, with the warning
+    that says how it was chosen: a wrong choice garbles accented letters without an error."""
+    problem = Problem(path=name, message=message, severity="warning",
+                      hint=f"check accented names and titles; if they are garbled, {remedy}")
+    return DecodedText(text.lstrip("\ufeff"), encoding, [problem])
 
 
 def _with_stray_nuls(data: bytes, name: str) -> DecodedText | None:
@@ -251,14 +305,8 @@ def _guess(data: bytes, name: str) -> DecodedText:
     else:
         text = str(best)
     alternatives = f" (other candidates: {', '.join(ranked[:3])})" if ranked else ""
-    problem = Problem(
-        path=name,
-        message=f"not UTF-8; read as {encoding}, a guess{alternatives}",
-        severity="warning",
-        hint="check accented names and titles; if they are garbled, import with --encoding (one of the "
-        "candidates) or re-export the file as UTF-8",
-    )
-    return DecodedText(text.lstrip("\ufeff"), encoding, [problem])
+    return _guessed(text, encoding, name, f"not UTF-8; read as {encoding}, a guess{alternatives}",
+                    "import with --encoding (one of the candidates) or re-export the file as UTF-8")
 
 
 #: Language each East Asian codec writes (Python codec names, as charset-normalizer gives them).

@@ -272,7 +272,7 @@ def read_ris(text: str, source: Source) -> tuple[list[Record], list[Problem]]:
         enforce_list_tags=False,
     )
     unknown: dict[str, list[int]] = {}
-    known = ris_tags.KNOWN_TAGS | ris_tags.WOS_RIS_TAGS if source.database == "Web of Science" else ris_tags.KNOWN_TAGS
+    known = ris_tags.known_tags(source.database)
     records: list[Record] = []
     for position, chunk in enumerate(chunks, 1):
         body = [chunk.lines[0]]

@@ -28,11 +28,13 @@ __all__ = [
     "RECORD_BODY_TAGS",
     "RIS_C7_MEANINGS",
     "TYPE_CODES",
+    "VENDOR_TAGS",
     "WOS_AUTHOR_TAGS",
     "WOS_FIELDS",
     "WOS_LIST_TAGS",
     "WOS_RIS_TAGS",
     "WRITE_TAGS",
+    "known_tags",
 ]
 
 #: Tags of the RIS specification (RefMan 2011, as documented by EndNote and Zotero),
@@ -124,6 +126,27 @@ KNOWN_TAGS: frozenset[str] = frozenset(
         "PMID",
     ]
 )
+
+#: Tags one exporter writes outside the RIS specification, by the database (or tool) that
+#: writes them: kept in ``raw`` and written back like any tag, but not reported as unknown in
+#: its files (a warning the user can do nothing about). Ovid's "AI" (the authors' ORCID
+#: identifiers, PsycINFO) and "NL" (the NLM title abbreviation, written after ER); Citavi's
+#: "TS" and "M4" (its marks "RIS" and "Citavi" on every record). Seen in the shared exports.
+VENDOR_TAGS: dict[str, frozenset[str]] = {
+    "Ovid": frozenset({"AI", "NL"}),
+    "Citavi": frozenset({"TS", "M4"}),
+}
+
+
+def known_tags(database: str | None) -> frozenset[str]:
+    """The tags a file from ``database`` may carry without an "unknown RIS tag" warning: the
+    specification's, Web of Science's own in its RIS, and :data:`VENDOR_TAGS` ("Ovid PsycINFO"
+    counts as Ovid)."""
+    if database == "Web of Science":
+        return KNOWN_TAGS | WOS_RIS_TAGS
+    vendor = next((tags for name, tags in VENDOR_TAGS.items() if database and database.split()[0] == name), None)
+    return KNOWN_TAGS | vendor if vendor else KNOWN_TAGS
+
 
 #: Tags that repeat by design; always kept as lists in ``raw`` (rispy's ``list_tags``).
 LIST_TAGS: tuple[str, ...] = ("A1", "A2", "A3", "A4", "AU", "ED", "KW", "N1", "UR", "L1", "L2", "AD", "TR")
@@ -248,7 +271,7 @@ MEDLINE_FIELDS: dict[str, tuple[str, ...]] = {
     "pages": ("PG",),
     "doi": ("AID", "LID"),  # values like "10.1/x [doi]"; ERIC writes a doi.org URL
     "pmid": ("PMID",),
-    "issn": ("IS",),
+    "issn": ("IS", "ISSN"),  # ERIC writes "ISSN- ISSN-1234-4567"
     "isbn": ("ISBN",),
     "keywords": ("MH", "OT"),
     "language": ("LA",),
@@ -408,7 +431,8 @@ ARTICLE_NUMBER_KEYS: dict[str, tuple[str, ...]] = {
 #: whole journal), "PMCID" in EBOOK and ECHAP, "Custom 7" in GEN; the other types (CHAP, BOOK,
 #: CONF, CPAPER, RPRT, THES, ...) give C7 no meaning. Only where it means the article number is
 #: it read as one (exported as BibTeX eid and the CSV ``article_number``): a book's PMCID is not
-#: a locator. Wherever it is, it stays the record's C7 in ``raw``, written back by the RIS export,
+#: a locator. Scopus is the exception: it writes "Art. No." as C7 in every type, conference
+#: papers too (``writers._from_scopus``). Wherever it is, it stays the record's C7 in ``raw``, written back by the RIS export,
 #: as every other tag without a record field; nothing is lost.
 RIS_C7_MEANINGS: dict[str, str] = {
     "JOUR": "Article Number", "EJOUR": "Article Number", "INPR": "Article Number", "ABST": "Article Number",

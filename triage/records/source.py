@@ -6,6 +6,7 @@ reader only parses. ``first`` and ``as_list`` read the str-or-list values of ``r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,7 +16,7 @@ from typing import Any
 from triage.records.model import Problem, Provenance, Record
 from triage.records.normalize import normalize_year
 
-__all__ = ["Source", "as_list", "first", "iter_lines", "split_issn_isbn"]
+__all__ = ["Source", "as_list", "first", "iter_lines", "split_issn_isbn", "split_keywords"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,21 @@ def split_issn_isbn(value: str | None) -> tuple[str | None, str | None]:
     return value, None
 
 
+#: Keyword separators: semicolons where a value has any (Web of Science, whose keywords may hold
+#: commas: "potential of rivers (recreation, energetic, flood)"), else commas (Zotero, ACM,
+#: Embase CSV), never a comma inside parentheses ("duplication cyst (diagnosis, surgery)").
+_KEYWORD_SEMICOLON = re.compile(r"\s*;\s*")
+_KEYWORD_COMMA = re.compile(r"\s*,\s*(?![^()]*\))")
+
+
+def split_keywords(value: str) -> list[str]:
+    """The keywords of one field that lists several (BibTeX ``keywords``, a CSV keywords cell),
+    line folds collapsed. A single keyword holding a comma, in a field with no semicolon, is
+    split too: no separator tells it from a list."""
+    split = _KEYWORD_SEMICOLON if ";" in value else _KEYWORD_COMMA
+    return [k for part in split.split(value) if (k := " ".join(part.split()))]
+
+
 def iter_lines(text: str, *, keepends: bool = False) -> Iterator[str]:
     """Lines of ``text`` one at a time; endings LF, CRLF (or CR alone, old Mac files).
 
@@ -133,5 +149,26 @@ def record_from_tags(
     if "year" in tags:
         plain["year"] = normalize_year(first(source, tags["year"]))
     plain.update(fields)
+    if isinstance(doi := plain.get("doi"), str) and (link := _DOI_LINK.match(doi.strip())):
+        plain["doi"] = link.group(1)
+    if isinstance(pages := plain.get("pages"), str) and _NO_PAGES.fullmatch(pages.strip()):
+        plain["pages"] = None
+    for name in ("issn", "isbn"):
+        if isinstance(number := plain.get(name), str):
+            plain[name] = _NUMBER_LABEL.sub("", number).strip() or None
     return Record(raw=raw, **plain)
+
+
+#: A DOI written as a link or with a ``doi:`` prefix (Ovid and ProQuest RIS "http://dx.doi.org/10...",
+#: Wiley BibTeX "https://doi.org/10..."): the record's DOI is the DOI itself, as written, so an
+#: export's ``doi`` field holds a DOI (BibTeX styles put https://doi.org/ before it themselves).
+#: The source's text stays in ``raw``; dedup compares :func:`normalize_doi` keys either way.
+_DOI_LINK = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+#: Ovid's "No Pagination Specified" (its RIS splits it into SP "No" and EP "Specified", read as
+#: "No-Specified"): a note that the article has no page numbers, not a page range.
+_NO_PAGES = re.compile(r"no(?:\s+pagination)?[\s-]+specified", re.IGNORECASE)
+#: The label a database writes around an ISSN or ISBN: Scopus RIS "03064530 (ISSN)", PubMed
+#: "1532-8600 (Electronic)" (or Print, Linking), ERIC's MEDLINE format "ISSN-1234-4567"; the
+#: number alone is the record's.
+_NUMBER_LABEL = re.compile(r"^\s*IS[SB]N[-:\s]+|\s*\((?:IS[SB]N|Electronic|Print|Linking)\)\s*$", re.IGNORECASE)
 

@@ -23,7 +23,7 @@ from typing import Any
 from triage.errors import InputError
 from triage.records.model import Problem, Record
 from triage.records.realign import ColumnProfile, Realignment, realign
-from triage.records.source import Source, first, iter_lines, record_from_tags
+from triage.records.source import Source, first, iter_lines, record_from_tags, split_keywords
 from triage.records.wos import wos_pmid
 
 __all__ = ["ColumnMap", "column_map", "read_csv", "read_tsv", "read_xlsx", "record_from_cells", "split_authors"]
@@ -131,7 +131,8 @@ def record_from_cells(raw: dict[str, Any], cmap: ColumnMap) -> Record:
         or (_zotero_pmid(raw) if cmap.dialect == "Zotero" else None),
         pages=pages,
         authors=split_authors(get("authors") or "", cmap.author_separator),
-        keywords=[k.strip() for k in keywords.split(cmap.keyword_separator) if k.strip()] if keywords else [],
+        keywords=(([k.strip() for k in keywords.split(cmap.keyword_separator) if k.strip()]
+                   if cmap.keyword_separator in keywords else split_keywords(keywords)) if keywords else []),
     )
 
 

@@ -41,6 +41,7 @@ from triage.errors import InputError
 from triage.records import bibtex, ris_tags
 from triage.records.model import BIBLIOGRAPHIC_FIELDS, Record
 from triage.records.ris import record_from_ris
+from triage.records.source import as_list
 from triage.records.tabular import column_map
 
 __all__ = ["CSV_COLUMNS", "WRITE_FORMATS", "ExportItem", "article_number", "render_records", "write_records"]
@@ -124,8 +125,17 @@ def _article_number_keys(record: Record) -> list[str]:
     if kind == "ris":
         types = record.raw.get("TY")
         first = types[0] if isinstance(types, list) and types else types
-        return [k for k in names if k in record.raw] if str(first).strip() in ris_tags.ARTICLE_NUMBER_RIS_TYPES else []
+        meant = str(first).strip() in ris_tags.ARTICLE_NUMBER_RIS_TYPES or _from_scopus(record.raw)
+        return [k for k in names if k in record.raw] if meant else []
     return [k for k in record.raw if " ".join(k.lower().split()) in names]
+
+
+def _from_scopus(raw: dict[str, Any]) -> bool:
+    """An RIS record Scopus wrote (its ``DB  - Scopus``, or a Scopus record link where a tool
+    such as Citavi passed it on without DB). Scopus writes a paper's "Art. No." as C7 whatever
+    its type, conference papers (TY CONF) too, where the RIS specification gives C7 no meaning."""
+    return any(str(v).strip() == "Scopus" for v in as_list(raw.get("DB"))) or any(
+        "scopus.com/inward/record" in str(v) for v in as_list(raw.get("UR")))
 
 
 def article_number(record: Record) -> str | None:

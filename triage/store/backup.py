@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import URL
 
 from triage.errors import ProjectError
-from triage.store.db import Project, database_url, project_exists
+from triage.store.db import DATABASE_ENV, DB_FILE, Project, database_url, project_exists
 
 __all__ = ["backup_kind", "backup_project", "restore_project"]
 
@@ -66,10 +66,7 @@ def restore_project(backup: Path, directory: Path, database: str | None, *, repl
     kind = backup_kind(backup)
     url = database_url(directory, database)
     if kind != url.get_backend_name():
-        raise ProjectError(
-            f"{backup} is a {kind} backup and the project's database is {url.get_backend_name()}",
-            hint="restore it into a project of the same kind, then move it with 'triage migrate --to'",
-        )
+        raise _other_kind(backup, kind, directory, url)
     if not replace and project_exists(directory, database):
         raise ProjectError(
             f"{directory if kind == 'sqlite' else _without_driver(url)} already holds a triage project",
@@ -88,6 +85,46 @@ def restore_project(backup: Path, directory: Path, database: str | None, *, repl
         clean = ["--clean", "--if-exists"] if replace else []
         _run_pg("pg_restore", ["--single-transaction", "--no-owner", *clean, str(backup)], url)
     return Project.open(directory, database)
+
+
+_KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _other_kind(backup: Path, kind: str, directory: Path, url: URL) -> ProjectError:
+    """The refusal of a backup of the other kind than the project's database, with the command
+    line that restores it there: into a new store of the backup's kind, then ``triage migrate``.
+
+    A SQLite backup goes through a new folder beside it (the backup itself is not opened: opening
+    a store can upgrade it); the PostgreSQL URL is given without its password (libpq reads it
+    from PGPASSWORD or ~/.pgpass), never printed. A PostgreSQL backup needs a PostgreSQL
+    database to be restored into, which only the user can name: USER@HOST/DB stand for it.
+    """
+    import shlex
+
+    if kind == "sqlite":
+        scratch = backup.with_name(f"{backup.stem}-sqlite")
+        for n in range(2, 1000):
+            if not scratch.exists():
+                break
+            scratch = backup.with_name(f"{backup.stem}-sqlite-{n}")
+        where = f"-p {shlex.quote(str(scratch))}"
+        if os.environ.get(DATABASE_ENV):  # it names the PostgreSQL database: the new project's file is said outright
+            where += f" --database {shlex.quote(f'sqlite:///{scratch / DB_FILE}')}"
+        target = url._replace(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        commands = (f"triage restore {shlex.quote(str(backup))} {where} && triage migrate --to {shlex.quote(target)} "
+                    f"{where}" + (" (its password from PGPASSWORD or ~/.pgpass)" if url.password is not None else ""))
+        hint = f"restore it into a new SQLite project, then copy that into the PostgreSQL database: {commands}"
+    else:
+        postgres = "postgresql://USER@HOST/DB"
+        commands = (f"triage restore {shlex.quote(str(backup))} --database {postgres} && triage migrate --to "
+                    f"{shlex.quote(str(directory))} --database {postgres}")
+        hint = (f"restore it into an empty PostgreSQL database, then copy that into this folder's SQLite project: "
+                f"{commands} (USER@HOST/DB: an empty database on a PostgreSQL server you can use)")
+    return ProjectError(
+        f"{backup} is a {_KIND_NAMES[kind]} backup and the project's database is "
+        f"{_KIND_NAMES[url.get_backend_name()]} ({_without_driver(url) if kind == 'sqlite' else url.database})",
+        hint=hint,
+    )
 
 
 def _without_driver(url: URL) -> str:
