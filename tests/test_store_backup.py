@@ -143,3 +143,16 @@ def test_the_commands_a_cross_kind_restore_names_restore_it(
         _run(*command[1:])
     with Project.open(tmp_path / "target", other if database is None else f"sqlite:///{tmp_path / 'target' / DB_FILE}") as restored:
         assert _rows(restored) == before
+
+
+def test_the_password_never_reaches_a_pg_tools_command_line() -> None:
+    """pg_dump / pg_restore get the database as --dbname on their command line, which every user
+    of the machine reads (`ps`); the URL's password was left in it (``URL.set(password=None)``
+    keeps a password). It goes through PGPASSWORD only."""
+    from sqlalchemy.engine import make_url
+
+    from triage.store.backup import pg_conninfo
+
+    url = make_url("postgresql+psycopg://ana:s3cret@db.example.org:5433/review?sslmode=require")
+    assert pg_conninfo(url) == "postgresql://ana@db.example.org:5433/review?sslmode=require"
+    assert pg_conninfo(make_url("postgresql+psycopg://ana@localhost/review")) == "postgresql://ana@localhost/review"

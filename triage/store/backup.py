@@ -110,7 +110,7 @@ def _other_kind(backup: Path, kind: str, directory: Path, url: URL) -> ProjectEr
         where = f"-p {shlex.quote(str(scratch))}"
         if os.environ.get(DATABASE_ENV):  # it names the PostgreSQL database: the new project's file is said outright
             where += f" --database {shlex.quote(f'sqlite:///{scratch / DB_FILE}')}"
-        target = url._replace(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        target = pg_conninfo(url)
         commands = (f"triage restore {shlex.quote(str(backup))} {where} && triage migrate --to {shlex.quote(target)} "
                     f"{where}" + (" (its password from PGPASSWORD or ~/.pgpass)" if url.password is not None else ""))
         hint = f"restore it into a new SQLite project, then copy that into the PostgreSQL database: {commands}"
@@ -137,11 +137,20 @@ def _run_pg(tool: str, args: list[str], url: URL) -> None:
     env: dict[str, Any] = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    result = subprocess.run([program, f"--dbname={conninfo}", *args], capture_output=True, text=True, env=env, check=False)
+    result = subprocess.run([program, f"--dbname={pg_conninfo(url)}", *args], capture_output=True, text=True, env=env,
+                            check=False)
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["no message"])[0]
         raise ProjectError(f"{tool} failed on {_without_driver(url)}: {reason}", hint="nothing was replaced")
+
+
+def pg_conninfo(url: URL) -> str:
+    """``url`` as libpq's tools take it, without its driver and without its password: a
+    command line is readable by every user of the machine (``ps``), so the password goes
+    through PGPASSWORD. (``URL.set(password=None)`` keeps the password: None means "leave
+    it" there; the URL is built anew.)"""
+    return URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
+                      query=url.query).render_as_string(hide_password=False)
 
 
 def _newest_server_tool(tool: str) -> str:
