@@ -111,6 +111,13 @@ def postgres_database() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture()
+def postgres_server() -> str:
+    """The PostgreSQL server of ``$TRIAGE_TEST_DATABASE`` (skips where it is unset), for a test that
+    makes databases of its own (one per Hypothesis example: :func:`fresh_postgres_database`)."""
+    return _test_server()
+
+
 def _test_server() -> str:
     server = os.environ.get(TEST_DATABASE_ENV)
     if not server:

@@ -14,13 +14,16 @@ and a Hypothesis machine over random lives (real RIS imports, dedup, decisions, 
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
+from conftest import fresh_postgres_database
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 from test_decisions_stateful import STUDIES, ris
 
@@ -106,14 +109,21 @@ def test_a_retract_after_an_undone_merge_frees_the_slot(project: Project, tmp_pa
 class TeamLife(RuleBasedStateMachine):
     """Random lives of a team's screening with merges and undos, checked after every step."""
 
+    #: A PostgreSQL server (any URL of it): each life then runs in a fresh database there.
+    server: str | None = None
+
     def __init__(self) -> None:
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="triage-team-life-"))
-        self.project = Project.init(self.dir / "review")
+        self.cleanup = ExitStack()
+        database = self.cleanup.enter_context(fresh_postgres_database(self.server)) if self.server else None
+        self.project = Project.init(self.dir / "review", database)
+        assert self.project.dialect == ("postgresql" if self.server else "sqlite")
         self.files = 0
 
     def teardown(self) -> None:
         self.project.close()
+        self.cleanup.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def record_ids(self) -> list[int]:
@@ -196,3 +206,18 @@ class TeamLife(RuleBasedStateMachine):
 TeamLife.TestCase.settings = settings(max_examples=40, stateful_step_count=14, deadline=None,
                                       suppress_health_check=[HealthCheck.too_slow])
 test_team_life = TeamLife.TestCase
+
+#: Lives run on PostgreSQL in the default suite: each costs a database created and migrated
+#: (about a second) and its statements' round trips; more with $TRIAGE_LIFE_EXAMPLES.
+POSTGRESQL_LIVES = int(os.environ.get("TRIAGE_LIFE_EXAMPLES", "6"))
+
+
+def test_team_life_on_postgresql(postgres_server: str) -> None:
+    """The same random lives in PostgreSQL (a fresh database each): its statements (``ON CONFLICT``,
+    locking reads, ordering without ``rowid``) are not SQLite's."""
+    class TeamLifeOnPostgres(TeamLife):
+        server = postgres_server
+
+    run_state_machine_as_test(TeamLifeOnPostgres, settings=settings(
+        max_examples=POSTGRESQL_LIVES, stateful_step_count=14, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow]))

@@ -152,3 +152,33 @@ def test_status_counts_unscreened_records_without_text(tmp_path: Path) -> None:
     assert status["undecided_without_text"] == 1
     table = runner.invoke(app, ["status", "-p", str(proj)]).output
     assert "with no title, abstract or keywords" in table
+
+
+def test_status_reads_through_one_session(tmp_path: Path, demo: Path) -> None:
+    """`triage status` opened a read session for each question (settings, criteria, kept summaries, counts,
+    advice): on PostgreSQL each a pool checkout with its pre-ping, a round trip to a remote server. It now
+    reads through one (one transaction, one snapshot on PostgreSQL); the kept summaries it writes after a
+    change are one transaction each. Counted on the real pool and driver, SQLite and PostgreSQL."""
+    from store_calls import counted_store_calls
+
+    proj = _init_import(tmp_path, demo)
+    for args in (["1", "include", "--reviewer", "ana"], ["2", "exclude", "--reason", "setting", "--reviewer", "ana"],
+                 ["1", "include", "--reviewer", "ben"], ["2", "include", "--reviewer", "ben"]):
+        result = runner.invoke(app, ["decide", *args, "-p", str(proj)])
+        assert result.exit_code == 0, result.output
+
+    def counted(*args: str) -> tuple[str, int, list[str]]:
+        with counted_store_calls() as calls:
+            result = runner.invoke(app, ["status", *args, "-p", str(proj)])
+        assert result.exit_code == 0, result.output
+        return result.output, calls.checkouts, calls.statements
+
+    fresh, fresh_checkouts, _ = counted()  # computes the counts and the advice, and keeps them
+    kept, kept_checkouts, kept_statements = counted()
+    kept_json, json_checkouts, _ = counted("--json")
+    assert kept == fresh and "Agreement per pair" in kept
+    assert json.loads(kept_json)["screened"] == 2
+    # opening (one) + the reads (one) + the status counts and the advice kept (one transaction each)
+    assert fresh_checkouts == 4
+    assert kept_checkouts == json_checkouts == 2
+    assert sum("settings" in sql for sql in kept_statements) <= 4, kept_statements  # each setting read once

@@ -92,30 +92,15 @@ def test_opening_a_store_at_head_is_one_checkout_and_two_statements(tmp_path: Pa
     """Opening reads whether the store holds a project and its revision on the one connection it
     checks the server with: a CLI command on PostgreSQL paid three checkouts (each a pre-ping round
     trip) and two reflection queries for it. Counted on the real driver's cursor and pool."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-    from sqlalchemy.pool import Pool
+    from store_calls import counted_store_calls
 
     Project.init(tmp_path / "p", database).close()
-    statements: list[str] = []
-    checkouts: list[object] = []
-
-    def statement(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
-        statements.append(sql)
-
-    def checkout(*_args: object) -> None:
-        checkouts.append(None)
-
-    event.listen(Engine, "before_cursor_execute", statement)
-    event.listen(Pool, "checkout", checkout)
-    try:
+    with counted_store_calls() as calls:
         project = Project.open(tmp_path / "p", database)
-    finally:
-        event.remove(Engine, "before_cursor_execute", statement)
-        event.remove(Pool, "checkout", checkout)
     assert project.schema_revision() == head_revision()
     project.close()
-    assert len(checkouts) == 1
+    statements = calls.statements
+    assert calls.checkouts == 1
     assert len(statements) == 2, statements
     assert "alembic_version" in statements[-1]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _web_support import HTML, choose_reviewer, demo_dir, demo_template, fast_queue  # noqa: F401
@@ -177,3 +178,93 @@ def test_the_web_refuses_a_full_text_decision_title_abstract_did_not_keep(demo_d
         finally:
             state.stop()
 
+
+
+def test_stopping_waits_for_a_build_that_holds_a_connection(project: Project,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server closes the store after stopping the retrainer. A build longer than stop()'s wait (30 s
+    before; here the wait is cut to 0.5 s so the test is short) was left running: its connection went
+    back to a pool the store's close had disposed (the coding warm-up's leak, branch pgleak). stop()
+    now returns only once the retrainer has ended, after its current step, holding nothing."""
+    import threading
+
+    from triage.screening.queue import ScreeningQueue
+    from triage.store.records import screenable_records
+
+    add(project, "Embase", [Record(title=f"Peer support for new fathers, study {i}") for i in range(6)])
+    building, gate = threading.Event(), threading.Event()
+    steps: list[str] = []
+
+    def held_build(p: Project) -> ScreeningQueue:
+        with p.reading() as session:  # the build holds a connection from here
+            screenable_records(session)
+            building.set()
+            assert gate.wait(60)
+        steps.append("built")
+        return fast_queue(p)
+
+    join = threading.Thread.join
+
+    def short_join(self: threading.Thread, timeout: float | None = None) -> None:
+        join(self, None if timeout is None else min(timeout, 0.5))  # any bound a build can outlast
+
+    state = ScreeningState(project, queue_factory=held_build, build_elsewhere=False)
+    opener = threading.Timer(1.5, gate.set)  # still held mid-build when stop() starts
+    try:
+        state.start()
+        assert building.wait(60)
+        opener.start()
+        with monkeypatch.context() as patched:
+            patched.setattr(threading.Thread, "join", short_join)
+            state.stop()
+        pool = project.engine.pool
+        assert not any(t.name == "triage-retrainer" and t.is_alive() for t in threading.enumerate())
+        assert steps == ["built"]
+        assert pool.checkedout() == 0
+        project.close()
+        assert pool.checkedout() == 0  # nothing handed back to the disposed pool later
+    finally:
+        gate.set()
+        opener.cancel()
+        state.stop()
+
+
+def test_stopping_ends_a_first_build_at_its_next_embedding_batch(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """stop() waits for the retrainer (above), so a first build embedding a large project in the
+    server's process (minutes on a CPU) must not run on to its end: it stops after the batch it is in."""
+    import threading
+
+    import numpy as np
+
+    import triage.screening.queue as queue_module
+
+    embedding = threading.Event()
+    batches: list[int] = []
+
+    class SlowEncoder:
+        name, dimension = "slow-test-encoder", 4
+
+        def encode(self, texts: list[str], *, batch_size: int = 64, progress: Any = None) -> np.ndarray:
+            embedding.set()
+            for done in range(1, len(texts) + 1):  # one text a batch, 0.5 s each: 10 s in all
+                time.sleep(0.5)
+                batches.append(done)
+                if progress is not None:
+                    progress(done, len(texts))
+            return np.ones((len(texts), self.dimension), dtype=np.float32)
+
+    monkeypatch.setattr(queue_module, "load_encoder", lambda path=None: SlowEncoder())
+    with Project.init(tmp_path / "p") as project:
+        add(project, "Embase", [Record(title=f"Peer support for new fathers, study {i}") for i in range(20)])
+        state = ScreeningState(project)  # the real factory: the first build embeds in this process
+        state.start()
+        try:
+            assert embedding.wait(60)
+            started = time.monotonic()
+            state.stop()
+            took = time.monotonic() - started
+        finally:
+            state.stop()
+        assert took < 3 and len(batches) < 10, (took, batches)
+        assert project.engine.pool.checkedout() == 0

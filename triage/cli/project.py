@@ -201,7 +201,8 @@ def status_command(
         fmt = diagram.suffix.lower().lstrip(".")
         if fmt not in FORMATS:  # checked before any work is done
             fail(f"{diagram}: cannot draw a {fmt or 'suffix-less'} file; name the diagram .svg or .png")
-    with open_project(project_dir) as project:
+    # One read session for all of it (each a pool checkout and pre-ping on PostgreSQL, 26 before).
+    with open_project(project_dir) as project, project.reads_together():
         from triage.screening.kept_advice import kept_status_facts
 
         facts = kept_status_facts(project)

@@ -11,13 +11,14 @@ as it was. Schema versions are Alembic revisions (:mod:`triage.store.versioning`
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -126,6 +127,8 @@ class Project:
         default = engine.dialect.name == "sqlite" and engine.url.database == str(directory / DB_FILE)
         self.database: str | None = None if default else engine.url.render_as_string(hide_password=False)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # The session :meth:`reads_together` shares with every :meth:`reading` of its thread.
+        self._shared = threading.local()
         # A project dropped without close() (``open_project(p).reading()``) still hands its
         # server connections back: PostgreSQL would otherwise hold them until exit.
         weakref.finalize(self, engine.dispose)
@@ -222,7 +225,12 @@ class Project:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads only (nothing is committed); queries may memoise their
-        answers in ``session.info`` for its lifetime (``read_only``)."""
+        answers in ``session.info`` for its lifetime (``read_only``). Inside
+        :meth:`reads_together` (this thread), its shared session."""
+        shared: Session | None = getattr(self._shared, "session", None)
+        if shared is not None:
+            yield shared
+            return
         session = self._sessions()
         session.info["read_only"] = True
         try:
@@ -231,8 +239,37 @@ class Project:
             session.rollback()
             session.close()
 
+    @contextmanager
+    def reads_together(self) -> Iterator[None]:
+        """Within it, every :meth:`reading` (and :meth:`get_setting`) of this thread reads through
+        one session: one connection checkout, and on PostgreSQL one read-only REPEATABLE READ
+        transaction, so what is read together is one snapshot.
+
+        For a command made of many small reads by code that each open their own session
+        (``triage status``: settings, criteria, kept summaries, counts, advice): on PostgreSQL
+        each session was a pool checkout with its pre-ping, a round trip to the server, 26 for
+        one status. Writes (:meth:`transaction`) still go through sessions of their own; a
+        read after one may not see it (PostgreSQL's snapshot, and the session's identity map)."""
+        if getattr(self._shared, "session", None) is not None:
+            yield  # already inside one: the outer one's session
+            return
+        with self.reading() as session:
+            if self.dialect == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                                      "postgresql_readonly": True})
+            self._shared.session = session
+            try:
+                yield
+            finally:
+                self._shared.session = None
+
     def get_setting(self, key: str, default: object = None) -> object:
         with self.reading() as s:
+            if s is getattr(self._shared, "session", None):  # every setting in one statement, once
+                values: dict[str, object] | None = s.info.get("settings")
+                if values is None:
+                    values = s.info["settings"] = {row.key: row.value for row in s.scalars(select(schema.SettingRow))}
+                return values.get(key, default)
             row = s.get(schema.SettingRow, key)
             return row.value if row is not None else default
 

@@ -73,6 +73,14 @@ def decided_record_ids(project: Project, stage: str) -> frozenset[int]:
         return settled_records(session, stage=stage)
 
 
+#: Seconds :meth:`ScreeningState.stop` waits for the retrainer before saying on stderr that it waits on.
+STOP_NOTICE_S = 5.0
+
+
+class _Stopping(Exception):
+    """Raised in the retrainer's in-process build once the server is stopping (ends the build)."""
+
+
 #: Seconds between looks for background embeddings that finished.
 EMBEDDING_POLL_S = 5.0
 #: After a refresh that took d seconds the retrainer rests RETRAIN_REST * d before the next, so
@@ -148,23 +156,38 @@ class ScreeningState:
 
     def start(self) -> None:
         """Start the retrainer thread (it builds the queue first)."""
-        if self._thread is None:
+        if self._thread is None and not self._stop.is_set():
             self._thread = threading.Thread(target=self._run, name="triage-retrainer", daemon=True)
             self._thread.start()
 
     def stop(self) -> None:
+        """Stop the retrainer after its current step and wait until it has ended.
+
+        Waited for without a bound because the store is closed next: a build still reading
+        while the engine is disposed hands its connection back to a pool nobody closes (on
+        PostgreSQL psycopg then warns when the garbage collector closes it: the coding warm-up's
+        leak, branch pgleak). It was joined for 30 s, and an in-process build can take longer.
+        Each step is short once stopping: a build in another process is cancelled, an
+        in-process one stops at its next embedding batch (:meth:`_embedding_progress`), and
+        neither the retrain after a build nor the order's write starts."""
         self._stop.set()
         self._wake.set()
         self._builder.cancel()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            return
+        thread.join(timeout=STOP_NOTICE_S)
+        if thread.is_alive():
+            print("triage: waiting for the ranking to finish its current step before closing the store",
+                  file=sys.stderr)
+            thread.join()
 
     def _build(self) -> None:
         """Build a queue (seconds, outside the lock: requests keep using the old one), then swap it in."""
         try:
             queue = (self._builder.build(self.project, self.stage, self._factory) if self._elsewhere
                      else self._factory(self.project))
-            if queue is None:  # cancelled: the server is stopping
+            if queue is None or self._stop.is_set():  # the server is stopping: no retrain to follow
                 return
             with self._lock:
                 previous = self._queue, self._index
@@ -176,6 +199,8 @@ class ScreeningState:
                     self._queue, self._index = previous
                     raise
             self._error, self._retry_build = None, False
+        except _Stopping:
+            return
         except TriageError as exc:
             self._error = exc
         except Exception as exc:  # noqa: BLE001  (the retrainer must outlive it; logged below)
@@ -229,6 +254,10 @@ class ScreeningState:
         return self._elsewhere_allowed and (self._queue is not None or self._kept is not None)
 
     def _embedding_progress(self, done: int, total: int) -> None:
+        """Told after each batch the first build embeds (minutes at 50,000 records on a CPU): the
+        build ends here once the server is stopping, so :meth:`stop` does not wait for all of them."""
+        if self._stop.is_set():
+            raise _Stopping
         self.embedding = (done, total)
 
     def _embeddings_arrived(self) -> bool:
@@ -240,9 +269,12 @@ class ScreeningState:
 
     def _run(self) -> None:
         self._serve_kept_order()
+        if self._stop.is_set():
+            return
         if self._kept is not None and self._kept.current:
             self.settled()  # the whole set, read here after the first cards (they did not need it)
-        self._build()
+        if not self._stop.is_set():
+            self._build()
         kept_at = 0.0  # when the order was last written to the project
         keep_due = False  # a refresh since then has not been written
         rest_until = 0.0  # no refresh before this (see RETRAIN_REST)
@@ -277,6 +309,8 @@ class ScreeningState:
                 took = time.monotonic() - started
                 rest_until = started + max((1 + RETRAIN_REST) * took, RETRAIN_EVERY_S)
                 keep_due = True
+            if self._stop.is_set():
+                break
             if keep_due and time.monotonic() - kept_at >= KEEP_ORDER_EVERY_S:
                 self._keep_order()
                 kept_at, keep_due = time.monotonic(), False
