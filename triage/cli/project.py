@@ -120,6 +120,12 @@ def import_command(
             err_console.print(f"{severity_label(line.severity)} {escape(line.text)}")
         bad = bad or any(p.severity == "error" for p in o.problems)
     _announce_new_round(search_round, rounds_before, outcomes)
+    for o in outcomes:
+        if o.status == "imported" and o.records and not o.database and o.source_id is not None:
+            name = Path(o.path).name
+            console.print(escape(f"note: {name} names no database, so PRISMA counts its records as identified from "
+                                 f"'{name}'; name it with 'triage sources database {o.source_id} NAME' (or import "
+                                 "such a file with --source NAME)"), style="yellow")
     _prior_decisions(project_dir, outcomes, record=decisions)
     if dedup and any(o.status == "imported" and o.records for o in outcomes):
         with open_project(project_dir) as project:

@@ -12,7 +12,7 @@ from triage.cli.acting import TeamMemberOption, act_as
 from triage.cli.app import TriageGroup, app, console
 from triage.cli.options import ProjectOption, open_project
 from triage.cli.problem_lines import severity_label
-from triage.store.sources import list_sources, remove_source, source_problems
+from triage.store.sources import list_sources, name_database, remove_source, source_problems
 
 sources_app = typer.Typer(cls=TriageGroup, invoke_without_command=True, add_completion=False,
                           pretty_exceptions_enable=False,
@@ -93,3 +93,22 @@ def problems_command(
     errors = sum(p.severity == "error" for p in problems)
     console.print(f"{escape(summary.file_name)} (id {summary.id}): {errors} errors, {len(problems) - errors} warnings; "
                   f"{summary.records} records imported.")
+
+
+@sources_app.command("database")
+def database_command(
+    source_id: Annotated[int, typer.Argument(help="The file's id from 'triage sources'.")],
+    name: Annotated[str, typer.Argument(metavar="DATABASE",
+                                        help="The database its records came from, as PRISMA should count it.")],
+    project_dir: ProjectOption = None,
+    reviewer: TeamMemberOption = None,
+) -> None:
+    """Name the database a file came from, for one that names none (PRISMA counted it by its file name)."""
+    with open_project(project_dir) as project:
+        by = act_as(project, reviewer, "sources")  # on a team project, a lead's job
+        with project.transaction() as session:
+            old, file = name_database(session, source_id, name, by=by)
+    console.print(escape(f"{file.file_name} (id {file.id}): its {file.records} record{'' if file.records == 1 else 's'} "
+                         f"now counted as identified from {' '.join(name.split())} (was "
+                         f"{old or 'none named: counted by the file name'}); logged, see 'triage settings'"),
+                  soft_wrap=True)

@@ -8,6 +8,7 @@ beyond the session given.
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -224,6 +225,10 @@ def status_state_version(session: Session) -> tuple[int, ...]:
 
     counted = (session.scalar(select(func.count(RecordRow.id))) or 0, session.scalar(select(func.count(SourceRow.id)))
                or 0, session.scalar(select(func.count(DatabaseSearchRow.id))) or 0)
+    # the database each file is counted under ('triage sources database' names it after the import);
+    # a checksum, for a project holds a few dozen files at most
+    databases = zlib.crc32("\n".join(f"{i}={db}" for i, db in session.execute(
+        select(SourceRow.id, SourceRow.database).order_by(SourceRow.id))).encode())
     return (*decision_state_version(session, stage="full_text"), *study_state_version(session),
             newest(SearchRoundRow.id), newest(DatabaseSearchRow.id), newest(CriteriaVersionRow.id),
-            newest(AllocationRow.id), newest(SourceRow.id), *(int(c) for c in counted))
+            newest(AllocationRow.id), newest(SourceRow.id), *(int(c) for c in counted), databases)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from triage.store.db import Project
 from triage.store.schema import SettingRow
 
-__all__ = ["LOG_KEY", "change_setting", "settings_log"]
+__all__ = ["LOG_KEY", "change_setting", "log_change", "settings_log"]
 
 LOG_KEY = "settings_log"
 
@@ -29,13 +31,19 @@ def change_setting(project: Project, name: str, value: object, *, by: str | None
                 session.delete(row)
         else:
             session.merge(SettingRow(key=name, value=value))
-        log = session.get(SettingRow, LOG_KEY)
-        entries: list[dict[str, Any]] = list(log.value) if log is not None and isinstance(log.value, list) else []
-        entries.append({
-            "setting": name, "from": old, "to": value, "by": by,
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        })
-        session.merge(SettingRow(key=LOG_KEY, value=entries))
+        log_change(session, name, old, value, by=by)
+
+
+def log_change(session: Session, name: str, old: object, new: object, *, by: str | None) -> None:
+    """Append one change to the log in the caller's transaction (a setting, or what else a
+    methodologist must see changed later: the database an imported file is counted under)."""
+    log = session.get(SettingRow, LOG_KEY)
+    entries: list[dict[str, Any]] = list(log.value) if log is not None and isinstance(log.value, list) else []
+    entries.append({
+        "setting": name, "from": old, "to": new, "by": by,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    })
+    session.merge(SettingRow(key=LOG_KEY, value=entries))
 
 
 def settings_log(project: Project) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from triage.errors import TriageError
@@ -20,8 +20,9 @@ from triage.records.model import Problem
 from triage.store.schema import DecisionRow, EmbeddingRow, RecordRow, SourceRow
 from triage.store.schema_coding import CodingDocumentRow
 from triage.store.schema_dedup import DedupMergeRow, DedupPairRow, PairDecisionRow
+from triage.store.settings_log import log_change
 
-__all__ = ["SourceSummary", "list_sources", "remove_source", "source_problems"]
+__all__ = ["SourceSummary", "list_sources", "name_database", "remove_source", "source_problems"]
 
 
 @dataclass(frozen=True)
@@ -113,3 +114,23 @@ def remove_source(session: Session, source_id: int) -> SourceSummary:
     session.execute(delete(RecordRow).where(RecordRow.source_id == source_id))
     session.delete(source)
     return summary
+
+
+def name_database(session: Session, source_id: int, database: str, *, by: str | None) -> tuple[str | None, SourceSummary]:
+    """Count the file ``source_id`` under ``database`` from now on (PRISMA's "identified from"),
+    with its records that name no database or the file's old one; returns the old name and the
+    file. Logged with who and when in the settings log: a count a published flow diagram gave
+    must be traceable. For a file that names no database (IEEE, Wiley, Crossref exports), found
+    after the import's dedup merged its records, when taking it back is no longer possible."""
+    name = " ".join(database.split())
+    if not name:
+        raise TriageError("no database name given", hint="name it as PRISMA should count it, e.g. 'IEEE Xplore'")
+    source = _source(session, source_id)
+    old = source.database
+    source.database = name
+    session.execute(update(RecordRow).where(RecordRow.source_id == source_id,
+                                            or_(RecordRow.database.is_(None), RecordRow.database == old))
+                    .values(database=name))
+    log_change(session, f"database of imported file {source_id} ({source.file_name})", old, name, by=by)
+    records = session.scalar(select(func.count()).select_from(RecordRow).where(RecordRow.source_id == source_id)) or 0
+    return old, _summary(source, records)
