@@ -207,3 +207,20 @@ def test_cochrane_library_record_headers_are_not_reported(tmp_path: Path) -> Non
     assert [p.message for p in read_file(path).problems] == [
         "text between records (after an ER, before a TY) ignored (line 21)"
     ]
+
+
+def test_embase_csv_source_gives_journal_volume_issue_and_pages(shared_data: Path) -> None:
+    """Embase's CSV writes the citation as one "Source" cell: "Endoscopic Ultrasound (2014) 3:3
+    (152-160). Date of Publication: 2014". The journal, volume, issue and pages were left in raw
+    only, so dedup could not match the record against the same article's RIS from Embase (which
+    has them) or from PubMed; its RIS twin gives the values."""
+    csv_records = read_file(shared_data / "exports" / "other" / "asreview_embase.csv").records
+    ris_records = read_file(shared_data / "exports" / "ris" / "asreview_embase.ris").records
+    fields = [(r.journal, r.volume, r.issue, r.pages, r.year) for r in csv_records]
+    assert fields[0] == ("Endoscopic Ultrasound", "3", "3", "152-160", 2014)
+    # "International Journal of Surgery Case Reports (2019) 54 (83-86)": a volume and no issue
+    assert ("International Journal of Surgery Case Reports", "54", None, "83-86", 2019) in fields
+    by_title = {r.title: r for r in ris_records}
+    for rec in csv_records:
+        twin = by_title[rec.title]
+        assert (rec.journal, rec.volume, rec.pages) == (twin.journal, twin.volume, twin.pages), rec.title

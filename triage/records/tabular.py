@@ -124,9 +124,12 @@ def record_from_cells(raw: dict[str, Any], cmap: ColumnMap) -> Record:
     if pages is None and start:
         pages = f"{start}-{end}" if end and end != start else start
     keywords = get("keywords")
+    cited: dict[str, Any] = _embase_source(raw) if cmap.dialect == "Embase" and get("journal") is None else {}
+    pages = pages or cited.pop("pages", None)
     return record_from_tags(
         raw,
         tags,
+        **cited,
         pmid=get("pmid") or (wos_pmid(raw) if cmap.dialect == "Web of Science" else None)
         or (_zotero_pmid(raw) if cmap.dialect == "Zotero" else None),
         pages=pages,
@@ -134,6 +137,22 @@ def record_from_cells(raw: dict[str, Any], cmap: ColumnMap) -> Record:
         keywords=(([k.strip() for k in keywords.split(cmap.keyword_separator) if k.strip()]
                    if cmap.keyword_separator in keywords else split_keywords(keywords)) if keywords else []),
     )
+
+
+#: Embase's CSV writes the citation in one "Source" cell: "Journal (2014) 3:3 (152-160). Date of
+#: Publication: 2014", a volume without an issue ("... (2019) 54 (83-86)"), or no pages.
+_EMBASE_SOURCE = re.compile(r"^(?P<journal>.+?) \((?P<year>\d{4})\)(?: (?P<volume>[^\s:(.]+)(?::(?P<issue>[^\s(.]+))?)?"
+                            r"(?: \((?P<pages>[^()]+)\))?\.?(?:\s|$)")
+
+
+def _embase_source(raw: dict[str, Any]) -> dict[str, Any]:
+    """Journal, volume, issue and pages from an Embase CSV's "Source" cell (empty when it does not
+    read as one: the cell stays in raw either way); dedup compares them across databases."""
+    cell = next((str(v) for k, v in raw.items() if k.strip().lower() == "source" and v), "")
+    match = _EMBASE_SOURCE.match(cell.strip())
+    if match is None:
+        return {}
+    return {k: v.strip() for k, v in match.groupdict().items() if v and k != "year"}
 
 
 def _zotero_pmid(raw: dict[str, Any]) -> str | None:
