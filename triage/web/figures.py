@@ -14,11 +14,13 @@ from itertools import pairwise
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from triage.store.prisma import PrismaCounts, UpdateCounts
 
-__all__ = ["FORMATS", "prisma_diagram", "recall_curve_figure", "recall_curve_png"]
+__all__ = ["FORMATS", "prisma_diagram", "prisma_figure", "recall_curve_figure", "recall_curve_png"]
 
 #: Flow-diagram formats offered for download, with their media types.
 FORMATS: dict[str, str] = {"svg": "image/svg+xml", "png": "image/png"}
@@ -65,9 +67,9 @@ def recall_curve_figure(labels: Sequence[int] | np.ndarray, n_total: int) -> Fig
     return fig
 
 
-def _box(fig: Figure, x: float, y: float, text: str, width: float = 0.42) -> None:
-    fig.text(x, y, text, ha="center", va="center", fontsize=9, wrap=True,
-             bbox={"boxstyle": "square,pad=0.6", "fc": "white", "ec": "#333", "lw": 1})
+def _box(fig: Figure, x: float, y: float, text: str) -> Text:
+    return fig.text(x, y, text, ha="center", va="center", fontsize=9, wrap=True,
+                    bbox={"boxstyle": "square,pad=0.6", "fc": "white", "ec": "#333", "lw": 1})
 
 
 def _lines(title: str, n: int, details: dict[str, int], limit: int = 6, *, rest: str = "reasons") -> str:
@@ -88,7 +90,13 @@ def _sources(title: str, n: int, by_source: dict[str, int]) -> str:
 
 
 def prisma_diagram(counts: PrismaCounts, fmt: str, *, whole_review: bool = False) -> bytes:
-    """The PRISMA 2020 flow diagram (databases only) from ``counts``, as SVG or PNG.
+    """The PRISMA 2020 flow diagram (databases only) from ``counts``, as SVG or PNG
+    (:func:`prisma_figure`)."""
+    return _save(prisma_figure(counts, whole_review=whole_review), fmt)
+
+
+def prisma_figure(counts: PrismaCounts, *, whole_review: bool = False) -> Figure:
+    """The PRISMA 2020 flow diagram (databases only) from ``counts``.
 
     Title/abstract screening and full-text assessment are separate boxes, as in the
     PRISMA 2020 template (Page et al. 2021, BMJ 372:n71); records not yet screened are
@@ -97,33 +105,38 @@ def prisma_diagram(counts: PrismaCounts, fmt: str, *, whole_review: bool = False
     ``whole_review``: a search re-run before the first publication is reported as one flow.
     """
     if counts.update is not None and not whole_review:
-        return _update_diagram(counts.update, fmt)
+        return _update_figure(counts.update)
     fig = Figure(figsize=(8.5, 9.0))
     left, right = 0.27, 0.76
     rows = (0.88, 0.64, 0.42, 0.24, 0.07)
     for y, label in zip((0.88, 0.53, 0.07), ("Identification", "Screening", "Included")):
         fig.text(0.02, y, label, rotation=90, ha="left", va="center", fontsize=10, weight="bold", color="#1b6e8f")
-    _box(fig, left, rows[0], _sources("Records identified from databases", counts.identified,
-                                      counts.identified_by_source))
-    _box(fig, right, rows[0], f"Records removed before screening:\n  duplicate records (n = {counts.duplicates_removed})")
-    _box(fig, left, rows[1], f"Records screened\n(n = {counts.screened} of {counts.records_to_screen};\n"
-                             f"not yet screened n = {counts.undecided})")
-    _box(fig, right, rows[1], _lines("Records excluded", counts.excluded, counts.excluded_reasons))
-    sought = counts.included_title_abstract + counts.maybe
-    _box(fig, left, rows[2], f"Reports sought for retrieval\n(n = {sought}; maybe n = {counts.maybe})")
-    _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {counts.full_text_assessed})")
-    _box(fig, right, rows[3], _lines("Reports excluded", counts.full_text_excluded,
-                                     counts.full_text_excluded_reasons))
-    _box(fig, left, rows[4], f"Studies included in review\n(n = {counts.included_studies})\n"
-                             f"Reports of included studies\n(n = {counts.included})")
-    for top, bottom in pairwise(rows):
-        _arrow(fig, (left, top - 0.06), (left, bottom + 0.06))
-    for y in (rows[0], rows[1], rows[3]):
-        _arrow(fig, (left + 0.2, y), (right - 0.2, y))
-    return _save(fig, fmt)
+    main = [
+        _box(fig, left, rows[0], _sources("Records identified from databases", counts.identified,
+                                          counts.identified_by_source)),
+        _box(fig, left, rows[1], f"Records screened\n(n = {counts.screened} of {counts.records_to_screen};\n"
+                                 f"not yet screened n = {counts.undecided})"),
+        _box(fig, left, rows[2], f"Reports sought for retrieval\n(n = {counts.included_title_abstract + counts.maybe}; "
+                                 f"maybe n = {counts.maybe})"),
+        _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {counts.full_text_assessed})"),
+        _box(fig, left, rows[4], f"Studies included in review\n(n = {counts.included_studies})\n"
+                                 f"Reports of included studies\n(n = {counts.included})"),
+    ]
+    beside = {
+        0: _box(fig, right, rows[0], "Records removed before screening:\n"
+                                     f"  duplicate records (n = {counts.duplicates_removed})"),
+        1: _box(fig, right, rows[1], _lines("Records excluded", counts.excluded, counts.excluded_reasons)),
+        3: _box(fig, right, rows[3], _lines("Reports excluded", counts.full_text_excluded,
+                                            counts.full_text_excluded_reasons)),
+    }
+    for above, below in pairwise(main):
+        _arrow(fig, above, below)
+    for row, box in beside.items():
+        _arrow(fig, main[row], box)
+    return fig
 
 
-def _update_diagram(update: UpdateCounts, fmt: str) -> bytes:
+def _update_figure(update: UpdateCounts) -> Figure:
     """The PRISMA 2020 flow diagram for updated reviews: the newest round's records in the
     main column, the studies of the previous version beside them, and the total."""
     fig = Figure(figsize=(10.5, 9.0))
@@ -132,27 +145,32 @@ def _update_diagram(update: UpdateCounts, fmt: str) -> bytes:
     fig.text(0.5, 0.975, f"Search update: {update.round}", ha="center", va="center", fontsize=11, weight="bold")
     for y, label in zip((0.88, 0.53, 0.07), ("Identification", "Screening", "Included")):
         fig.text(0.01, y, label, rotation=90, ha="left", va="center", fontsize=10, weight="bold", color="#1b6e8f")
-    _box(fig, previous, rows[0], "Previous studies\n\nStudies included in\nprevious version of review\n"
-                                 f"(n = {update.previous_included})")
-    _box(fig, left, rows[0], _sources("Records identified in this round", update.identified,
-                                      update.identified_by_source) + _searches(update.searches))
-    _box(fig, right, rows[0], "Records removed before screening:\n  duplicates, of each other or of\n"
-                              f"  studies found before (n = {update.duplicates_removed})")
-    _box(fig, left, rows[1], f"New records screened\n(n = {update.screened} of {update.records_to_screen};\n"
-                             f"not yet screened n = {update.records_to_screen - update.screened})")
-    _box(fig, right, rows[1], _lines("Records excluded", update.excluded, update.excluded_reasons))
-    _box(fig, left, rows[2], f"Reports sought for retrieval\n(n = {update.included_title_abstract})")
-    _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {update.full_text_assessed})")
-    _box(fig, right, rows[3], _lines("Reports excluded", update.full_text_excluded,
-                                     update.full_text_excluded_reasons))
-    _box(fig, left, rows[4], f"New studies included in review (n = {update.included})\n"
-                             f"Total studies included in review (n = {update.total_included})")
-    for top, bottom in pairwise(rows):
-        _arrow(fig, (left, top - 0.06), (left, bottom + 0.06))
-    for y in (rows[0], rows[1], rows[3]):
-        _arrow(fig, (left + 0.17, y), (right - 0.15, y))
-    _arrow(fig, (previous, rows[0] - 0.07), (left - 0.17, rows[4]))
-    return _save(fig, fmt)
+    before = _box(fig, previous, rows[0], "Previous studies\n\nStudies included in\nprevious version of review\n"
+                                          f"(n = {update.previous_included})")
+    main = [
+        _box(fig, left, rows[0], _sources("Records identified in this round", update.identified,
+                                          update.identified_by_source) + _searches(update.searches)),
+        _box(fig, left, rows[1], f"New records screened\n(n = {update.screened} of {update.records_to_screen};\n"
+                                 f"not yet screened n = {update.records_to_screen - update.screened})"),
+        _box(fig, left, rows[2], f"Reports sought for retrieval\n(n = {update.included_title_abstract})"),
+        _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {update.full_text_assessed})"),
+        _box(fig, left, rows[4], f"New studies included in review (n = {update.included})\n"
+                                 f"Total studies included in review (n = {update.total_included})"),
+    ]
+    beside = {
+        0: _box(fig, right, rows[0], "Records removed before screening:\n  duplicates, of each other or of\n"
+                                     f"  studies found before (n = {update.duplicates_removed})"),
+        1: _box(fig, right, rows[1], _lines("Records excluded", update.excluded, update.excluded_reasons)),
+        3: _box(fig, right, rows[3], _lines("Reports excluded", update.full_text_excluded,
+                                            update.full_text_excluded_reasons)),
+    }
+    for above, below in pairwise(main):
+        _arrow(fig, above, below)
+    for row, box in beside.items():
+        _arrow(fig, main[row], box)
+    # down the left column, then into the total (a straight line crossed the main column's boxes)
+    _arrow(fig, before, main[-1], connection="angle,angleA=90,angleB=0,rad=0")
+    return fig
 
 
 def _searches(searches: list[dict[str, object]]) -> str:
@@ -167,8 +185,13 @@ def _searches(searches: list[dict[str, object]]) -> str:
     return "\n" + "\n".join(lines)
 
 
-def _arrow(fig: Figure, start: tuple[float, float], end: tuple[float, float]) -> None:
-    from matplotlib.patches import FancyArrowPatch
-
-    fig.add_artist(FancyArrowPatch(start, end, transform=fig.transFigure, mutation_scale=12, arrowstyle="->",
-                                   color="#333"))
+def _arrow(fig: Figure, start: Text, end: Text, connection: str = "arc3") -> None:
+    """An arrow from box ``start`` to box ``end``, drawn from edge to edge: matplotlib clips it
+    at both boxes' frames, wherever their text made them end (fixed coordinates left arrows
+    floating in mid-air beside boxes of another size). Drawn after the boxes (zorder), whose
+    frames are placed when their text is drawn."""
+    patch_a, patch_b = start.get_bbox_patch(), end.get_bbox_patch()
+    fig.add_artist(FancyArrowPatch(start.get_position(), end.get_position(), transform=fig.transFigure,
+                                   patchA=patch_a, patchB=patch_b, shrinkA=0, shrinkB=0, connectionstyle=connection,
+                                   mutation_scale=12,
+                                   arrowstyle="->", color="#333", zorder=5))
