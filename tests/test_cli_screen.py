@@ -90,6 +90,8 @@ def test_the_quick_reasons_wrap_between_words(proj: Path) -> None:
     assert end - start > 1 and all(len(line) <= 80 for line in lines[start:end])
     words = set(" ".join(lines[start:end]).split())
     assert {"perspective:", "evaluation:", "setting:"} <= words
+    # the keys' prompt too (81 characters): soft-wrapped, the terminal cut "reaso" / "n"
+    assert len(lines[end]) <= 80 and lines[end + 1].split()[0] == "reason", lines[end:end + 2]
 
 
 def test_the_card_wraps_its_abstract_between_words_inside_the_panel(proj: Path) -> None:

@@ -406,7 +406,7 @@ def _read_key(prompt: str, keys: str, *, enter: str | None = None) -> str:
     Enter is ignored (typing ``i`` then Enter, as before, still works) unless ``enter``
     names the key it stands for; end of input and Ctrl-C quit (``q``).
     """
-    console.print(escape(prompt) + " ", end="")
+    console.print(escape(prompt) + " ", end="", soft_wrap=False)  # wrapped between words at 80 columns
     while True:
         try:
             key = typer.getchar()
@@ -427,7 +427,7 @@ def _read_key(prompt: str, keys: str, *, enter: str | None = None) -> str:
             return key
         if key.isprintable() and key.strip():
             console.print(f"\nPress one of: {', '.join(k for k in keys if k.isprintable())}.")
-            console.print(escape(prompt) + " ", end="")
+            console.print(escape(prompt) + " ", end="", soft_wrap=False)  # wrapped between words at 80 columns
 
 
 @app.command("agreement")
