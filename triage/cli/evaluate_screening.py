@@ -38,7 +38,7 @@ def parse_priors(text: str) -> tuple[int, int]:
 
 
 def screening_command(
-    data: Annotated[list[Path], typer.Argument(help="Labelled CSV, RIS or BibTeX files (label_included/included 1/0).")],
+    data: Annotated[list[Path], typer.Argument(help="Labelled CSV, RIS or BibTeX files (label_included/included 1/0, or ASReview's final_included, label ...).")],
     criteria: Annotated[Path | None, typer.Option("--criteria", help="SPICE criteria TOML for the cold start.")] = None,
     preset: Annotated[str, typer.Option("--preset", help="Ranking preset from models/.")] = "default",
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Number of seeds (0..N-1) per dataset.")] = 1,
