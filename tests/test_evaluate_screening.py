@@ -103,3 +103,16 @@ def test_a_target_outside_0_1_is_one_line(small_labelled: Path) -> None:
     result = runner.invoke(app, ["evaluate", "screening", str(small_labelled), "--recall-target", "95"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "--recall-target" in result.output
+
+
+def test_plots_follow_the_target_and_confidence_asked_for(small_labelled: Path, tmp_path: Path) -> None:
+    """`--recall-target 0.9 --confidence 0.9 --plot`: the figures drew the target at 95% and the
+    estimates figure computed and labelled its lower bound at 95% whatever was asked."""
+    plot = tmp_path / "curves.png"
+    result = runner.invoke(app, ["evaluate", "screening", str(small_labelled), "--preset", "tfidf",
+                                 "--recall-target", "0.9", "--confidence", "0.9", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    curves = plot.with_suffix(".svg").read_text(encoding="utf-8")
+    estimates = (tmp_path / "curves-estimates.svg").read_text(encoding="utf-8")
+    assert "<!-- target 90% -->" in curves and "<!-- target 90% -->" in estimates
+    assert "<!-- lower bound (90%) -->" in estimates and "lower bound (95%)" not in estimates

@@ -127,9 +127,10 @@ def screening_command(
     if plot is not None:
         from triage.evaluation.plots import plot_recall_curves, plot_recall_estimates
 
-        written = plot_recall_curves(curves, plot, title=f"triage {preset}: recall curves")
+        written = plot_recall_curves(curves, plot, recall_target=recall_target, title=f"triage {preset}: recall curves")
         estimates = plot.with_name(plot.stem + "-estimates" + (plot.suffix or ".png"))
-        written += plot_recall_estimates(traces, estimates, title=f"triage {preset}: estimated vs true recall")
+        written += plot_recall_estimates(traces, estimates, confidence=confidence, recall_target=recall_target,
+                                         title=f"triage {preset}: estimated vs true recall")
         console.print("Plots written to " + ", ".join(escape(str(p)) for p in written))
 
 
