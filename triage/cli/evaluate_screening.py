@@ -107,7 +107,8 @@ def screening_command(
                 rows.append(result.to_dict())
                 curves.append((dataset.name, seed, result.ranked_labels()))
                 traces.append((dataset.name, seed, result.ordered_labels(), result.estimate_trace))
-    console.print(results_table(rows, title=f"Simulated screening, preset {preset}, priors {priors}"))
+    console.print(results_table(rows, title=f"Simulated screening, preset {preset}, priors {priors}",
+                                priors=prior_counts))
     console.print(stopping_table(rows, recall_target, confidence))
     bound = bound_summary(rows)
     if bound:
