@@ -91,12 +91,19 @@ def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted
     assert "assumption" in weighted["promise"] and weighted["safe_to_stop"] in (True, False)
     assert "model-weighted quasi-sampling" in weighted["estimate"] or "not yet" in weighted["estimate"]
     assert "recommended_reason" not in data
+    # For scripts (session 18's trial as a methodologist): the confidence beside the target, the
+    # recommended rule by its stable id (the key is its display name), and the weighted test's
+    # p-value as a number, as the statistical rule's has been.
+    assert data["confidence"] == 0.95 and data["recommended_rule"] == "weighted_quasi"
+    assert isinstance(weighted["p_value"], float) and 0.0 <= weighted["p_value"] <= 1.0
+    assert f"p = {weighted['p_value']:.3g} for recall < 95%" in weighted["estimate"]
     with Project.open(path) as project:  # a second reviewer screens one record too: dual screening
         assert first is not None
         ScreeningQueue(project).decide(first.record_id, "include", reviewer="ben", reasons=["setting"], shown=first)
     data = json.loads(runner.invoke(app, ["status", "--json", "-p", str(path)]).output)["stopping"]
     assert WEIGHTED in data["rules"]  # it still runs and is shown, but is not the one recommended
     assert data["recommended"] == RECOMMENDED and data["recommended_reason"] == DUAL_REASON
+    assert data["recommended_rule"] == "cmh_ranked"
     assert "because two reviewers" in runner.invoke(app, ["status", "-p", str(path)], env={"COLUMNS": "400"}).output
     with Project.open(path) as project:  # a decision no ranking was shown for (no probability)
         unseen = ScreeningQueue(project).next(5)[-1].record_id
