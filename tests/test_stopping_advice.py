@@ -148,3 +148,22 @@ def test_stopping_rules_read_whole_in_a_narrow_terminal(width: int, monkeypatch:
     status_cli._print_stopping({"rules": rules})
     table = wide.export_text()
     assert "what stopping promises" in table and "┃" in table
+
+
+def test_a_run_past_the_threshold_says_none_left_not_zero_more(tmp_path: Path, repo_root: Path) -> None:
+    """A demo project screened to 81 irrelevant in a row (threshold 50) said "still to do: 0
+    more irrelevant records in a row" beside "threshold reached" (session 18's trial)."""
+    from triage.screening.advice import stopping_advice
+    from triage.screening.queue import ScreeningQueue
+    from triage.store.db import Project
+
+    path = _project(tmp_path, repo_root)
+    with Project.open(path) as project:
+        queue = ScreeningQueue(project, random_state=0)
+        for i in range(56):
+            shown = queue.next(1)[0]
+            queue.decide(shown.record_id, "include" if i < 2 else "exclude", reviewer="ana", reasons=["setting"],
+                         shown=shown)
+        rule = stopping_advice(project, with_model=False)["rules"]["consecutive irrelevant"]
+    assert rule["run"] == 54 and rule["safe_to_stop"] is True
+    assert rule["to_screen"] == 0 and rule["cost"] == "none: the run reached the threshold (50)"

@@ -210,7 +210,10 @@ def stopping_advice(
     threshold = stopping.run_threshold(n_total)
     left = max(0, min(threshold - run, unscreened))
     rules["consecutive irrelevant"] = {
-        **_described(stopping.ConsecutiveIrrelevant(), left, f"{left} more irrelevant records in a row", target, confidence),
+        **_described(stopping.ConsecutiveIrrelevant(), left,
+                     f"none: the run reached the threshold ({threshold})" if run >= threshold else
+                     f"{left} more irrelevant records in a row" if left else "none: every record is screened",
+                     target, confidence),
         "estimate": f"{run} irrelevant in a row (heuristic threshold {threshold})",
         "run": run,
         "safe_to_stop": run >= threshold,
