@@ -190,14 +190,24 @@ def heldout_command(
         )
     out = result.to_dict()
     out.update(_recall_at_stop(out))
-    table = Table(title=f"Held-out decisions ({'reviewer ' + reviewer if reviewer else f'{result.folds} folds'})")
+    stop_words = ("the knee rule's on the decision history" if result.stop_rule == "knee"
+                  else "now: as many records as the project has screened")
+    table = Table(
+        title=f"Held-out decisions ({'reviewer ' + reviewer if reviewer else f'{result.folds} folds'})",
+        # The recall here is easily read as the review's (found on a demo project: "1.000 (0.91-1.00)").
+        caption=("Each measure is about the recall of the held-out includes, records already decided, each scored "
+                 f"by a model trained without them; the stopping point is {stop_words}. It is not the review's "
+                 "recall among the records not yet screened: for that, triage status's 'recall so far >= X%'."),
+        caption_justify="left",
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
     labels = {
         "records": "records in project", "heldout": "held-out decisions", "heldout_includes": "held-out includes",
         "roc_auc": "ROC AUC", "average_precision": "average precision",
         "recall_top10": "includes in top 10%", "recall_top20": "includes in top 20%",
-        "recall_top50": "includes in top 50%", "stop_point": f"stopping point ({result.stop_rule})",
+        "recall_top50": "includes in top 50%",
+        "stop_point": f"stopping point ({result.stop_rule}, records screened)",
         "missed_below_stop": "held-out includes below stopping point",
     }
     for key, label in labels.items():
