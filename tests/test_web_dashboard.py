@@ -118,3 +118,24 @@ def test_the_dashboard_recommends_the_rule_status_recommends(demo_dir: Path) -> 
     status = json.loads(CliRunner().invoke(cli, ["status", "--json", "-p", str(demo_dir)]).output)["stopping"]
     assert status["recommended"] == WEIGHTED
     assert f"<td>{WEIGHTED.replace('&', '&amp;')} <strong>(recommended)</strong></td>" in dashboard
+
+
+def test_a_heuristic_past_its_threshold_is_not_marked_safe(demo_dir: Path) -> None:
+    """Under "When is stopping safe?" the consecutive-irrelevant row carried the green 'safe'
+    bar once 50 irrelevant records came in a row, beside its own "says nothing about recall"
+    (session 18's trial on a demo project, 81 in a row, the statistical test at p = 0.63).
+    Only a rule that promises a recall is marked safe; a heuristic says its threshold is met."""
+    import re
+
+    with Project.open(demo_dir) as project, project.transaction() as session:
+        for record_id in range(1, 58):
+            if record_id <= 2:
+                record_decision(session, record_id, "include", reviewer="ben")
+            else:
+                record_decision(session, record_id, "exclude", reviewer="ben", reasons=["setting"])
+    with web_client(demo_dir, reviewer=None) as (client, _):
+        dashboard = client.get("/", headers=HTML).text
+    rows = {m.group(2).strip(): m.group(1) for m in re.finditer(r'<tr class="([^"]*)"[^>]*>\s*<td>([^<]+)', dashboard)}
+    assert rows["consecutive irrelevant"] == "heuristic-met"
+    assert rows["statistical (Callaghan &amp; Müller-Hansen)"] == "notyet"
+    assert 'title="threshold met: a heuristic, not a recall guarantee"' in dashboard
