@@ -21,6 +21,9 @@ def test_dashboard_shows_counts_and_progress_before_any_decision(demo_dir: Path)
     assert f"0 of {IDENTIFIED} records screened (0.0%)" in page
     assert "No decisions yet: the stopping rules start with the first decision." in page
     assert 'href="/figures/prisma.svg"' in page and 'href="/figures/prisma.png"' in page
+    # The chart counts includes found; it cannot show recall (the total is unknown), and a
+    # heading "Recall so far" over it read as a recall (session 18's trial).
+    assert "<h2>Includes found so far</h2>" in page and "Recall so far" not in page
 
 
 def test_dashboard_after_screening_shows_reasons_rules_and_model_estimate(demo_dir: Path) -> None:
