@@ -182,3 +182,21 @@ def test_after_e_the_reasons_show_beside_the_card(project_dir: Path, tmp_path: P
 
         last = decision_history(session, reviewer="Robin")[-1]
         assert (str(last.record_id), last.decision, last.reasons) == (shown, "exclude", [reason])
+
+
+def test_the_stopping_rules_read_whole_in_a_narrow_window(served: str, tmp_path: Path, browser: Any) -> None:
+    """At 420 px the five-column stopping table scrolled inside its box: the estimate cut after
+    "p = 0.626 for recall < 95" and the cost and advice out of sight (session 18's trial). Each
+    rule is now a block with its fields under it, each named, as `triage status` prints it in
+    a narrow terminal."""
+    page = _page(browser, served, SIZES["narrow"])
+    page.goto(served + "/")
+    page.wait_for_load_state("networkidle")
+    fits = page.eval_on_selector("table.advice", "el => el.scrollWidth <= el.clientWidth + 1")
+    page.screenshot(path=str(_shots(tmp_path) / "stopping-narrow.png"), full_page=True)
+    assert fits
+    assert "random unscreened records" in page.inner_text("table.advice")
+    named = page.eval_on_selector_all(
+        "table.advice tbody tr:first-child td",
+        "cells => cells.map(td => getComputedStyle(td, '::before').content)")
+    assert named[1:] == ['"what stopping promises: "', '"estimate: "', '"still to do: "', '"advice: "']

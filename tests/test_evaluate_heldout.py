@@ -62,6 +62,13 @@ def test_folds(screened: Path, tmp_path: Path) -> None:
     assert "ROC AUC" in result.output
     found = data["heldout_includes"] - data["missed_below_stop"]
     assert data["recall_at_stop"] == pytest.approx(found / data["heldout_includes"])
+    # "recall at the stopping point 1.000 (0.91-1.00)" read as the review's recall on a demo
+    # project (session 18): it is the recall of includes already decided; the table says so.
+    said = " ".join(result.output.split())
+    assert f"stopping point ({data['stop_rule']}" in said
+    assert "recall of the held-out includes, records already decided" in said
+    assert "not the review's recall among the records not yet screened" in said
+    assert "recall so far >= X%" in said
 
 
 def test_reviewer(screened: Path, tmp_path: Path) -> None:

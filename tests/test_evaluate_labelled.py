@@ -74,3 +74,30 @@ def test_a_label_column_empty_in_every_record_is_said_so(shared_data: Path) -> N
     # A column with a value missing in one row only still names that row.
     rows = load_labelled(shared_data / "screening" / "Cohen_2006_Antihistamines.csv", label="label_abstract_screening")
     assert len(rows.labels) == 310
+
+
+@pytest.mark.parametrize("column", ["final_included", "label", "included_final", "include"])
+def test_asreview_label_column_names(shared_data: Path, tmp_path: Path, column: str) -> None:
+    """A labelled CSV written with another of ASReview's names for the label column
+    (``final_included``, ``label`` ...; ASReview reads all of them) and capitalised headers
+    as a spreadsheet writes them: `evaluate screening` refused it ('record 1 has no label')."""
+    source = shared_data / "screening" / "SYNERGY_Donners_2021.csv"
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    path = tmp_path / "asreview_style.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Title", "Abstract", "Authors", "Year", "DOI", column])
+        for row in rows:
+            writer.writerow([row["title"], row["abstract"], row["authors"], row["year"], row["doi"], row["label_included"]])
+    data = load_labelled(path)
+    assert data.labels.tolist() == [int(row["label_included"]) for row in rows]
+    assert data.relevant == 15 and data.n == 258
+
+
+def test_no_label_column_names_the_columns_read(tmp_path: Path) -> None:
+    path = tmp_path / "nolabel.csv"
+    path.write_text("title,relevance\nA,1\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"nolabel.csv: record 1 has no label") as err:
+        load_labelled(path)
+    assert "final_included" in (err.value.hint or "") and "--label" in (err.value.hint or "")

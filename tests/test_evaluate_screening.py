@@ -103,3 +103,29 @@ def test_a_target_outside_0_1_is_one_line(small_labelled: Path) -> None:
     result = runner.invoke(app, ["evaluate", "screening", str(small_labelled), "--recall-target", "95"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "--recall-target" in result.output
+
+
+def test_plots_follow_the_target_and_confidence_asked_for(small_labelled: Path, tmp_path: Path) -> None:
+    """`--recall-target 0.9 --confidence 0.9 --plot`: the figures drew the target at 95% and the
+    estimates figure computed and labelled its lower bound at 95% whatever was asked."""
+    plot = tmp_path / "curves.png"
+    result = runner.invoke(app, ["evaluate", "screening", str(small_labelled), "--preset", "tfidf",
+                                 "--recall-target", "0.9", "--confidence", "0.9", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    curves = plot.with_suffix(".svg").read_text(encoding="utf-8")
+    estimates = (tmp_path / "curves-estimates.svg").read_text(encoding="utf-8")
+    assert "<!-- target 90% -->" in curves and "<!-- target 90% -->" in estimates
+    assert "<!-- lower bound (90%) -->" in estimates and "lower bound (95%)" not in estimates
+
+
+def test_the_results_table_says_what_its_columns_measure(small_labelled: Path) -> None:
+    """A methodologist new to triage met 'ATD' and 'loss' with no word on them anywhere, and
+    'n 60, rel ...' beside WSS and R@10% that are computed without the two priors."""
+    result = runner.invoke(app, ["evaluate", "screening", str(small_labelled), "--preset", "tfidf"],
+                           terminal_width=80)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "WSS@95: work saved over sampling at 95% recall" in said
+    assert "R@10%: recall after 10% of the records" in said
+    assert "ATD: average time to discovery" in said and "loss: ASReview's loss" in said
+    assert "n and rel count the whole file; the measures leave out the priors (1 include, 1 exclude)" in said

@@ -91,12 +91,19 @@ def test_decisions_keep_the_probability_shown_and_status_recommends_the_weighted
     assert "assumption" in weighted["promise"] and weighted["safe_to_stop"] in (True, False)
     assert "model-weighted quasi-sampling" in weighted["estimate"] or "not yet" in weighted["estimate"]
     assert "recommended_reason" not in data
+    # For scripts (session 18's trial as a methodologist): the confidence beside the target, the
+    # recommended rule by its stable id (the key is its display name), and the weighted test's
+    # p-value as a number, as the statistical rule's has been.
+    assert data["confidence"] == 0.95 and data["recommended_rule"] == "weighted_quasi"
+    assert isinstance(weighted["p_value"], float) and 0.0 <= weighted["p_value"] <= 1.0
+    assert f"p = {weighted['p_value']:.3g} for recall < 95%" in weighted["estimate"]
     with Project.open(path) as project:  # a second reviewer screens one record too: dual screening
         assert first is not None
         ScreeningQueue(project).decide(first.record_id, "include", reviewer="ben", reasons=["setting"], shown=first)
     data = json.loads(runner.invoke(app, ["status", "--json", "-p", str(path)]).output)["stopping"]
     assert WEIGHTED in data["rules"]  # it still runs and is shown, but is not the one recommended
     assert data["recommended"] == RECOMMENDED and data["recommended_reason"] == DUAL_REASON
+    assert data["recommended_rule"] == "cmh_ranked"
     assert "because two reviewers" in runner.invoke(app, ["status", "-p", str(path)], env={"COLUMNS": "400"}).output
     with Project.open(path) as project:  # a decision no ranking was shown for (no probability)
         unseen = ScreeningQueue(project).next(5)[-1].record_id
@@ -141,3 +148,22 @@ def test_stopping_rules_read_whole_in_a_narrow_terminal(width: int, monkeypatch:
     status_cli._print_stopping({"rules": rules})
     table = wide.export_text()
     assert "what stopping promises" in table and "┃" in table
+
+
+def test_a_run_past_the_threshold_says_none_left_not_zero_more(tmp_path: Path, repo_root: Path) -> None:
+    """A demo project screened to 81 irrelevant in a row (threshold 50) said "still to do: 0
+    more irrelevant records in a row" beside "threshold reached" (session 18's trial)."""
+    from triage.screening.advice import stopping_advice
+    from triage.screening.queue import ScreeningQueue
+    from triage.store.db import Project
+
+    path = _project(tmp_path, repo_root)
+    with Project.open(path) as project:
+        queue = ScreeningQueue(project, random_state=0)
+        for i in range(56):
+            shown = queue.next(1)[0]
+            queue.decide(shown.record_id, "include" if i < 2 else "exclude", reviewer="ana", reasons=["setting"],
+                         shown=shown)
+        rule = stopping_advice(project, with_model=False)["rules"]["consecutive irrelevant"]
+    assert rule["run"] == 54 and rule["safe_to_stop"] is True
+    assert rule["to_screen"] == 0 and rule["cost"] == "none: the run reached the threshold (50)"

@@ -21,6 +21,9 @@ def test_dashboard_shows_counts_and_progress_before_any_decision(demo_dir: Path)
     assert f"0 of {IDENTIFIED} records screened (0.0%)" in page
     assert "No decisions yet: the stopping rules start with the first decision." in page
     assert 'href="/figures/prisma.svg"' in page and 'href="/figures/prisma.png"' in page
+    # The chart counts includes found; it cannot show recall (the total is unknown), and a
+    # heading "Recall so far" over it read as a recall (session 18's trial).
+    assert "<h2>Includes found so far</h2>" in page and "Recall so far" not in page
 
 
 def test_dashboard_after_screening_shows_reasons_rules_and_model_estimate(demo_dir: Path) -> None:
@@ -118,3 +121,24 @@ def test_the_dashboard_recommends_the_rule_status_recommends(demo_dir: Path) -> 
     status = json.loads(CliRunner().invoke(cli, ["status", "--json", "-p", str(demo_dir)]).output)["stopping"]
     assert status["recommended"] == WEIGHTED
     assert f"<td>{WEIGHTED.replace('&', '&amp;')} <strong>(recommended)</strong></td>" in dashboard
+
+
+def test_a_heuristic_past_its_threshold_is_not_marked_safe(demo_dir: Path) -> None:
+    """Under "When is stopping safe?" the consecutive-irrelevant row carried the green 'safe'
+    bar once 50 irrelevant records came in a row, beside its own "says nothing about recall"
+    (session 18's trial on a demo project, 81 in a row, the statistical test at p = 0.63).
+    Only a rule that promises a recall is marked safe; a heuristic says its threshold is met."""
+    import re
+
+    with Project.open(demo_dir) as project, project.transaction() as session:
+        for record_id in range(1, 58):
+            if record_id <= 2:
+                record_decision(session, record_id, "include", reviewer="ben")
+            else:
+                record_decision(session, record_id, "exclude", reviewer="ben", reasons=["setting"])
+    with web_client(demo_dir, reviewer=None) as (client, _):
+        dashboard = client.get("/", headers=HTML).text
+    rows = {m.group(2).strip(): m.group(1) for m in re.finditer(r'<tr class="([^"]*)"[^>]*>\s*<td>([^<]+)', dashboard)}
+    assert rows["consecutive irrelevant"] == "heuristic-met"
+    assert rows["statistical (Callaghan &amp; Müller-Hansen)"] == "notyet"
+    assert 'title="threshold met: a heuristic, not a recall guarantee"' in dashboard

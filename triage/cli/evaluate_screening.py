@@ -38,7 +38,7 @@ def parse_priors(text: str) -> tuple[int, int]:
 
 
 def screening_command(
-    data: Annotated[list[Path], typer.Argument(help="Labelled CSV, RIS or BibTeX files (label_included/included 1/0).")],
+    data: Annotated[list[Path], typer.Argument(help="Labelled CSV, RIS or BibTeX files (label_included/included 1/0, or ASReview's final_included, label ...).")],
     criteria: Annotated[Path | None, typer.Option("--criteria", help="SPICE criteria TOML for the cold start.")] = None,
     preset: Annotated[str, typer.Option("--preset", help="Ranking preset from models/.")] = "default",
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Number of seeds (0..N-1) per dataset.")] = 1,
@@ -107,7 +107,8 @@ def screening_command(
                 rows.append(result.to_dict())
                 curves.append((dataset.name, seed, result.ranked_labels()))
                 traces.append((dataset.name, seed, result.ordered_labels(), result.estimate_trace))
-    console.print(results_table(rows, title=f"Simulated screening, preset {preset}, priors {priors}"))
+    console.print(results_table(rows, title=f"Simulated screening, preset {preset}, priors {priors}",
+                                priors=prior_counts))
     console.print(stopping_table(rows, recall_target, confidence))
     bound = bound_summary(rows)
     if bound:
@@ -127,9 +128,10 @@ def screening_command(
     if plot is not None:
         from triage.evaluation.plots import plot_recall_curves, plot_recall_estimates
 
-        written = plot_recall_curves(curves, plot, title=f"triage {preset}: recall curves")
+        written = plot_recall_curves(curves, plot, recall_target=recall_target, title=f"triage {preset}: recall curves")
         estimates = plot.with_name(plot.stem + "-estimates" + (plot.suffix or ".png"))
-        written += plot_recall_estimates(traces, estimates, title=f"triage {preset}: estimated vs true recall")
+        written += plot_recall_estimates(traces, estimates, confidence=confidence, recall_target=recall_target,
+                                         title=f"triage {preset}: estimated vs true recall")
         console.print("Plots written to " + ", ".join(escape(str(p)) for p in written))
 
 
@@ -188,14 +190,24 @@ def heldout_command(
         )
     out = result.to_dict()
     out.update(_recall_at_stop(out))
-    table = Table(title=f"Held-out decisions ({'reviewer ' + reviewer if reviewer else f'{result.folds} folds'})")
+    stop_words = ("the knee rule's on the decision history" if result.stop_rule == "knee"
+                  else "now: as many records as the project has screened")
+    table = Table(
+        title=f"Held-out decisions ({'reviewer ' + reviewer if reviewer else f'{result.folds} folds'})",
+        # The recall here is easily read as the review's (found on a demo project: "1.000 (0.91-1.00)").
+        caption=("Each measure is about the recall of the held-out includes, records already decided, each scored "
+                 f"by a model trained without them; the stopping point is {stop_words}. It is not the review's "
+                 "recall among the records not yet screened: for that, triage status's 'recall so far >= X%'."),
+        caption_justify="left",
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
     labels = {
         "records": "records in project", "heldout": "held-out decisions", "heldout_includes": "held-out includes",
         "roc_auc": "ROC AUC", "average_precision": "average precision",
         "recall_top10": "includes in top 10%", "recall_top20": "includes in top 20%",
-        "recall_top50": "includes in top 50%", "stop_point": f"stopping point ({result.stop_rule})",
+        "recall_top50": "includes in top 50%",
+        "stop_point": f"stopping point ({result.stop_rule}, records screened)",
         "missed_below_stop": "held-out includes below stopping point",
     }
     for key, label in labels.items():

@@ -1,8 +1,9 @@
 """Labelled datasets for simulation: records plus 1/0 relevance labels.
 
 Labels come from each record's verbatim source fields (``Record.raw``): a CSV/TSV
-column ``label_included`` or ``included`` (1/0, as ASReview and SYNERGY write them),
-or, in RIS, ASReview's ``ASReview_relevant`` / ``ASReview_irrelevant`` notes (``N1``).
+column ``label_included`` or ``included`` (1/0, as ASReview and SYNERGY write them; also
+the other names ASReview LAB reads a label column by, such as ``final_included`` or
+``label``), or, in RIS, ASReview's ``ASReview_relevant`` / ``ASReview_irrelevant`` notes (``N1``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,14 @@ from numpy.typing import NDArray
 from triage.errors import EvaluationError
 from triage.records.model import Record
 
-__all__ = ["LabelledSet", "label_of", "load_labelled"]
+__all__ = ["ASREVIEW_LABEL_COLUMNS", "LABEL_COLUMNS", "LabelledSet", "label_of", "load_labelled"]
 
 LABEL_COLUMNS = ("label_included", "included")
+#: The other names ASReview LAB reads a label column by (its ``COLUMN_DEFINITIONS["included"]``),
+#: tried after :data:`LABEL_COLUMNS`: labelled sets written for ASReview use them. Some are
+#: common words (``label`` is also EndNote's Label field), so one of these holding anything
+#: but 1/0 is passed over rather than taken as a missing label.
+ASREVIEW_LABEL_COLUMNS = ("final_included", "included_final", "included_label", "label", "included_flag", "include")
 _RIS_RELEVANT = "ASReview_relevant"
 _RIS_IRRELEVANT = "ASReview_irrelevant"
 
@@ -54,7 +60,8 @@ def label_of(record: Record, columns: tuple[str, ...] = LABEL_COLUMNS) -> int | 
     """The record's 1/0 label from its raw fields (the first of ``columns`` it has), or None
     when it has none."""
     raw = record.raw
-    for column in columns:
+    default = columns == LABEL_COLUMNS
+    for column in (*columns, *ASREVIEW_LABEL_COLUMNS) if default else columns:
         for key, value in raw.items():
             if str(key).strip().lower() != column:
                 continue
@@ -63,6 +70,8 @@ def label_of(record: Record, columns: tuple[str, ...] = LABEL_COLUMNS) -> int | 
                 return 1
             if text in ("0", "0.0", "False", "false"):
                 return 0
+            if column in ASREVIEW_LABEL_COLUMNS and default:
+                break  # a common word as a field name (EndNote's Label): not a label column
             return None
     if columns != LABEL_COLUMNS:  # a column asked for by name: ASReview's notes are not it
         return None
@@ -105,7 +114,8 @@ def load_labelled(path: str | Path, *, encoding: str | None = None, label: str |
             raise EvaluationError(
                 f"{path.name}: record {position} has no label" + (f" in column {label!r}" if label else ""),
                 hint=f"give every record 1 or 0 in {label!r}, or leave --label out to use label_included"
-                if label else "add a label_included (or included) column with 1/0, "
+                if label else "add a label_included (or included) column with 1/0 (ASReview's names "
+                f"{', '.join(ASREVIEW_LABEL_COLUMNS)} are read too; --label NAME for another), "
                 "or ASReview_relevant/ASReview_irrelevant notes in RIS",
             )
         labels.append(value)

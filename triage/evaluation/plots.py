@@ -51,13 +51,20 @@ def _save(fig: Any, axes: Any, used: int, path: str | Path, title: str | None) -
     return [png, svg]
 
 
+def _target_line(ax: Any, recall_target: float) -> None:
+    """The recall the stopping rules aim for (``--recall-target``), named in the legend."""
+    ax.axhline(100 * recall_target, color="tab:red", lw=0.8, alpha=0.6, label=f"target {recall_target:.0%}")
+
+
 def plot_recall_curves(
-    runs: Sequence[tuple[str, int, NDArray[np.int64]]], path: str | Path, *, title: str | None = None
+    runs: Sequence[tuple[str, int, NDArray[np.int64]]], path: str | Path, *, recall_target: float = 0.95,
+    title: str | None = None,
 ) -> list[Path]:
     """Plot one panel per dataset: each seed's recall curve, their mean, random and perfect.
 
     ``runs`` holds ``(dataset, seed, ranked_labels)`` with the labels in screening order
-    (priors left out). Writes ``path`` (PNG) and the same name with ``.svg``; returns both.
+    (priors left out); a red line marks ``recall_target``. Writes ``path`` (PNG) and the same
+    name with ``.svg``; returns both.
     """
     datasets = list(dict.fromkeys(name for name, _, _ in runs))
     fig, axes = _panels(len(datasets))
@@ -75,7 +82,7 @@ def plot_recall_curves(
         n, rel = y0.size, int(y0.sum())
         ax.plot([0, 100], [0, 100], color="grey", ls="--", lw=1.2, label="random")
         ax.plot([0, 100 * rel / n, 100], [0, 100, 100], color="tab:green", ls=":", lw=1.5, label="perfect")
-        ax.axhline(95, color="tab:red", lw=0.8, alpha=0.6)
+        _target_line(ax, recall_target)
         ax.set_title(f"{name} ({n} ranked, {rel} relevant)", fontsize=10)
         ax.set_xlabel("records screened after the priors (%)")
         ax.set_ylabel("relevant found (%)")
@@ -91,6 +98,7 @@ def plot_recall_estimates(
     path: str | Path,
     *,
     confidence: float = 0.95,
+    recall_target: float = 0.95,
     title: str | None = None,
 ) -> list[Path]:
     """One panel per dataset: what ``triage status`` would have said against the truth.
@@ -100,7 +108,9 @@ def plot_recall_estimates(
     ``(records screened, estimate)`` (:attr:`SimulationResult.estimate_trace`). At each
     traced point the panel shows the true recall so far, the model's estimate and the
     recall lower bound at ``confidence`` (:func:`triage.stopping.recall_lower_bound`), one
-    faint line per seed. An honest estimate hugs the truth; the bound stays below it.
+    faint line per seed, and ``recall_target`` in red. An honest estimate hugs the truth; the
+    bound stays below it. The legend goes where it hides least: the estimates run low and to
+    the right, where the recall curves' legend sits.
     Writes ``path`` (PNG) and an SVG beside it; returns both.
     """
     from triage.stopping import recall_lower_bound
@@ -124,11 +134,11 @@ def plot_recall_estimates(
             ax.plot(x, 100 * np.asarray(bound), color="tab:blue", lw=1.2, alpha=0.6,
                     label=f"lower bound ({confidence:.0%})" if first else None)
         y0 = mine[0][1]
-        ax.axhline(95, color="tab:red", lw=0.8, alpha=0.6)
+        _target_line(ax, recall_target)
         ax.set_title(f"{name} ({y0.size} records, {int(y0.sum())} relevant)", fontsize=10)
         ax.set_xlabel("records screened (%)")
         ax.set_ylabel("recall (%)")
         ax.set_ylim(0, 102)
         ax.grid(alpha=0.3)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
     return _save(fig, axes, len(datasets), path, title)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
-__all__ = ["JSON_KEYS", "METRIC_KEYS", "RULE_LABELS", "bound_summary", "results_table", "rule_summary", "stopping_table", "summarise", "write_json"]
+__all__ = ["JSON_KEYS", "METRIC_KEYS", "RULE_LABELS", "bound_summary", "results_caption", "results_table", "rule_summary", "stopping_table", "summarise", "write_json"]
 
 #: Keys of each ``--json`` object, in order (a contract: tests pin it).
 JSON_KEYS: tuple[str, ...] = (
@@ -87,10 +87,23 @@ def bound_summary(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
     }
 
 
-def results_table(rows: Sequence[dict[str, Any]], title: str = "Simulated screening") -> Table:
-    """One line per dataset and seed, plus a mean line; all keys are in the JSON (stopping:
-    :func:`stopping_table`)."""
-    table = Table(title=title)
+def results_caption(priors: tuple[int, int] = (1, 1)) -> str:
+    """What the results table's columns measure, in words: a methodologist meets ATD and
+    loss here first, and n / rel count records the measures leave out (the priors)."""
+    inc, exc = priors
+    kept = (f"the measures leave out the priors ({inc} include{'' if inc == 1 else 's'}, {exc} "
+            f"exclude{'' if exc == 1 else 's'})" if inc or exc else "no priors (cold start)")
+    return ("WSS@95: work saved over sampling at 95% recall (share of the records); R@10%: recall after 10% of "
+            "the records; ATD: average time to discovery (mean share of the records screened when each include "
+            "was found; lower is better); loss: ASReview's loss (area between the perfect and this recall curve; "
+            f"0 is perfect); sec: wall-clock seconds. n and rel count the whole file; {kept}.")
+
+
+def results_table(rows: Sequence[dict[str, Any]], title: str = "Simulated screening",
+                  priors: tuple[int, int] = (1, 1)) -> Table:
+    """One line per dataset and seed, plus a mean line, with :func:`results_caption` under it;
+    all keys are in the JSON (stopping: :func:`stopping_table`)."""
+    table = Table(title=title, caption=results_caption(priors), caption_justify="left")
     table.add_column("dataset", overflow="ellipsis", min_width=16)
     for col in ("seed", "n", "rel", "WSS@95", "R@10%", "ATD", "loss", "sec"):
         table.add_column(col, justify="right")

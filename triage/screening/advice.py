@@ -195,6 +195,7 @@ def stopping_advice(
                 **_described(weighted, 0 if verdict.stop else None, "none: safe to stop" if verdict.stop else
                              "unknown: screen on in ranked order and ask again", target, confidence),
                 "estimate": verdict.detail,
+                "p_value": verdict.p_value,  # None before the test runs ("not yet: tested from N decisions")
                 "safe_to_stop": verdict.stop,
                 "advice": (f"stop: recall >= {target:.0%} at {confidence:.0%} confidence if the model does not "
                            "underrate the rest" if verdict.stop else "not yet; screen on in ranked order"),
@@ -209,7 +210,10 @@ def stopping_advice(
     threshold = stopping.run_threshold(n_total)
     left = max(0, min(threshold - run, unscreened))
     rules["consecutive irrelevant"] = {
-        **_described(stopping.ConsecutiveIrrelevant(), left, f"{left} more irrelevant records in a row", target, confidence),
+        **_described(stopping.ConsecutiveIrrelevant(), left,
+                     f"none: the run reached the threshold ({threshold})" if run >= threshold else
+                     f"{left} more irrelevant records in a row" if left else "none: every record is screened",
+                     target, confidence),
         "estimate": f"{run} irrelevant in a row (heuristic threshold {threshold})",
         "run": run,
         "safe_to_stop": run >= threshold,
@@ -223,5 +227,9 @@ def stopping_advice(
         "safe_to_stop": knee,
         "advice": "heuristic (Cormack & Grossman 2016)" + (": stop" if knee else ": continue"),
     }
-    return {"screened": screened, "found": found, "records": n_total, "recall_target": target, "rules": rules,
-            "recommended": recommended, **({"recommended_reason": recommended_reason} if recommended_reason else {})}
+    # ``recommended`` is the rule's display name (its key in ``rules``); ``recommended_rule`` its
+    # stable id (cmh_ranked, weighted_quasi ...), which scripts can rely on across wordings.
+    return {"screened": screened, "found": found, "records": n_total, "recall_target": target,
+            "confidence": confidence, "rules": rules, "recommended": recommended,
+            "recommended_rule": rules[recommended]["rule"],
+            **({"recommended_reason": recommended_reason} if recommended_reason else {})}

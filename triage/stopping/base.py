@@ -103,13 +103,15 @@ class ScreeningHistory:
 class StopDecision:
     """A rule's answer. ``recall``: what it estimates or vouches for (see ``recall_kind``);
     ``to_screen``: what it still costs before it can say stop, in records (``None`` when the
-    rule cannot tell); ``detail``: one line for a reviewer."""
+    rule cannot tell); ``detail``: one line for a reviewer; ``p_value``: a test's p-value for
+    "recall below the target" where the rule ran one (``status --json`` gives it to scripts)."""
 
     stop: bool
     recall: float | None
     recall_kind: RecallKind
     to_screen: int | None
     detail: str
+    p_value: float | None = None
 
 
 class StoppingRule(Protocol):

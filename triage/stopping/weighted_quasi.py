@@ -145,4 +145,4 @@ class WeightedQuasiSampling:
             return StopDecision(False, None, "lower bound", None, "needs the model's probabilities")
         stop = p < 1 - confidence
         return StopDecision(stop, recall_target if stop else None, "lower bound", 0 if stop else None,
-                            f"p = {p:.3g} for recall < {recall_target:.0%} (model-weighted quasi-sampling)")
+                            f"p = {p:.3g} for recall < {recall_target:.0%} (model-weighted quasi-sampling)", p)
