@@ -108,31 +108,19 @@ def prisma_figure(counts: PrismaCounts, *, whole_review: bool = False) -> Figure
         return _update_figure(counts.update)
     fig = Figure(figsize=(8.5, 9.0))
     left, right = 0.27, 0.76
-    rows = (0.88, 0.64, 0.42, 0.24, 0.07)
     for y, label in zip((0.88, 0.53, 0.07), ("Identification", "Screening", "Included")):
         fig.text(0.02, y, label, rotation=90, ha="left", va="center", fontsize=10, weight="bold", color="#1b6e8f")
-    main = [
-        _box(fig, left, rows[0], _sources("Records identified from databases", counts.identified,
-                                          counts.identified_by_source)),
-        _box(fig, left, rows[1], f"Records screened\n(n = {counts.screened} of {counts.records_to_screen};\n"
-                                 f"not yet screened n = {counts.undecided})"),
-        _box(fig, left, rows[2], f"Reports sought for retrieval\n(n = {counts.included_title_abstract + counts.maybe}; "
-                                 f"maybe n = {counts.maybe})"),
-        _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {counts.full_text_assessed})"),
-        _box(fig, left, rows[4], f"Studies included in review\n(n = {counts.included_studies})\n"
-                                 f"Reports of included studies\n(n = {counts.included})"),
-    ]
-    beside = {
-        0: _box(fig, right, rows[0], "Records removed before screening:\n"
-                                     f"  duplicate records (n = {counts.duplicates_removed})"),
-        1: _box(fig, right, rows[1], _lines("Records excluded", counts.excluded, counts.excluded_reasons)),
-        3: _box(fig, right, rows[3], _lines("Reports excluded", counts.full_text_excluded,
-                                            counts.full_text_excluded_reasons)),
-    }
-    for above, below in pairwise(main):
-        _arrow(fig, above, below)
-    for row, box in beside.items():
-        _arrow(fig, main[row], box)
+    _flow(fig, left, right, [
+        _sources("Records identified from databases", counts.identified, counts.identified_by_source),
+        f"Records screened\n(n = {counts.screened} of {counts.records_to_screen};\nnot yet screened n = {counts.undecided})",
+        f"Reports sought for retrieval\n(n = {counts.included_title_abstract + counts.maybe}; maybe n = {counts.maybe})",
+        f"Reports assessed for eligibility\n(n = {counts.full_text_assessed})",
+        f"Studies included in review\n(n = {counts.included_studies})\nReports of included studies\n(n = {counts.included})",
+    ], [
+        f"Records removed before screening:\n  duplicate records (n = {counts.duplicates_removed})",
+        _lines("Records excluded", counts.excluded, counts.excluded_reasons),
+        _lines("Reports excluded", counts.full_text_excluded, counts.full_text_excluded_reasons),
+    ])
     return fig
 
 
@@ -141,36 +129,47 @@ def _update_figure(update: UpdateCounts) -> Figure:
     main column, the studies of the previous version beside them, and the total."""
     fig = Figure(figsize=(10.5, 9.0))
     previous, left, right = 0.15, 0.47, 0.82
-    rows = (0.88, 0.64, 0.42, 0.24, 0.07)
     fig.text(0.5, 0.975, f"Search update: {update.round}", ha="center", va="center", fontsize=11, weight="bold")
     for y, label in zip((0.88, 0.53, 0.07), ("Identification", "Screening", "Included")):
         fig.text(0.01, y, label, rotation=90, ha="left", va="center", fontsize=10, weight="bold", color="#1b6e8f")
-    before = _box(fig, previous, rows[0], "Previous studies\n\nStudies included in\nprevious version of review\n"
+    before = _box(fig, previous, _ROWS[0], "Previous studies\n\nStudies included in\nprevious version of review\n"
                                           f"(n = {update.previous_included})")
-    main = [
-        _box(fig, left, rows[0], _sources("Records identified in this round", update.identified,
-                                          update.identified_by_source) + _searches(update.searches)),
-        _box(fig, left, rows[1], f"New records screened\n(n = {update.screened} of {update.records_to_screen};\n"
-                                 f"not yet screened n = {update.records_to_screen - update.screened})"),
-        _box(fig, left, rows[2], f"Reports sought for retrieval\n(n = {update.included_title_abstract})"),
-        _box(fig, left, rows[3], f"Reports assessed for eligibility\n(n = {update.full_text_assessed})"),
-        _box(fig, left, rows[4], f"New studies included in review (n = {update.included})\n"
-                                 f"Total studies included in review (n = {update.total_included})"),
-    ]
-    beside = {
-        0: _box(fig, right, rows[0], "Records removed before screening:\n  duplicates, of each other or of\n"
-                                     f"  studies found before (n = {update.duplicates_removed})"),
-        1: _box(fig, right, rows[1], _lines("Records excluded", update.excluded, update.excluded_reasons)),
-        3: _box(fig, right, rows[3], _lines("Reports excluded", update.full_text_excluded,
-                                            update.full_text_excluded_reasons)),
-    }
-    for above, below in pairwise(main):
-        _arrow(fig, above, below)
-    for row, box in beside.items():
-        _arrow(fig, main[row], box)
+    main = _flow(fig, left, right, [
+        _sources("Records identified in this round", update.identified, update.identified_by_source)
+        + _searches(update.searches),
+        (f"New records screened\n(n = {update.screened} of {update.records_to_screen};\n"
+        f"not yet screened n = {update.records_to_screen - update.screened})"),
+        f"Reports sought for retrieval\n(n = {update.included_title_abstract})",
+        f"Reports assessed for eligibility\n(n = {update.full_text_assessed})",
+        (f"New studies included in review (n = {update.included})\n"
+        f"Total studies included in review (n = {update.total_included})"),
+    ], [
+        ("Records removed before screening:\n  duplicates, of each other or of\n"
+        f"  studies found before (n = {update.duplicates_removed})"),
+        _lines("Records excluded", update.excluded, update.excluded_reasons),
+        _lines("Reports excluded", update.full_text_excluded, update.full_text_excluded_reasons),
+    ])
     # down the left column, then into the total (a straight line crossed the main column's boxes)
     _arrow(fig, before, main[-1], connection="angle,angleA=90,angleB=0,rad=0")
     return fig
+
+
+#: The rows of the flow's five main boxes (identification to inclusion), and the three of them
+#: with a box beside (removed before screening, records excluded, reports excluded).
+_ROWS = (0.88, 0.64, 0.42, 0.24, 0.07)
+_ROWS_BESIDE = (0, 1, 3)
+
+
+def _flow(fig: Figure, left: float, right: float, main: list[str], beside: list[str]) -> list[Text]:
+    """The PRISMA flow's boxes, both templates alike: ``main`` down the column at ``left``,
+    ``beside`` at ``right`` on the rows of :data:`_ROWS_BESIDE`, joined by arrows; returns the
+    main column's boxes."""
+    column = [_box(fig, left, y, text) for y, text in zip(_ROWS, main, strict=True)]
+    for above, below in pairwise(column):
+        _arrow(fig, above, below)
+    for row, text in zip(_ROWS_BESIDE, beside, strict=True):
+        _arrow(fig, column[row], _box(fig, right, _ROWS[row], text))
+    return column
 
 
 def _searches(searches: list[dict[str, object]]) -> str:
