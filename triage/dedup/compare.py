@@ -8,22 +8,11 @@ agree when the dedup keys (:mod:`triage.dedup.keys`) or the RIS type code say th
 
 from __future__ import annotations
 
-import re
-
 from triage.dedup.keys import RecordKeys, record_keys
 from triage.records.model import Record
-from triage.records.ris_tags import TYPE_CODES
+from triage.records.ris_tags import ris_type_code
 
 __all__ = ["fields_that_differ"]
-
-_TYPE_CODE = re.compile(r"[A-Z]{2,6}")
-
-
-def _type_code(kind: str | None) -> str:
-    """A RIS type code for ``kind`` as any export writes it ("Article", "journal article", "JOUR")."""
-    text = (kind or "").strip()
-    return text if _TYPE_CODE.fullmatch(text) else TYPE_CODES.get(text.lower(), text.lower())
-
 
 def _as_text(record: Record, name: str) -> str:
     value = getattr(record, name)
@@ -58,7 +47,7 @@ def fields_that_differ(a: Record, b: Record, names: tuple[str, ...]) -> set[str]
         if not text_a or not text_b:
             differ.add(name)
         elif name == "publication_type":
-            if _type_code(text_a) != _type_code(text_b):
+            if (ris_type_code(text_a) or text_a.lower()) != (ris_type_code(text_b) or text_b.lower()):
                 differ.add(name)
         elif not _keyed(name, keys_a, keys_b):
             differ.add(name)

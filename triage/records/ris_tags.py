@@ -7,6 +7,8 @@ only in which tags they use, so supporting a new database means editing this tab
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "ARTICLE_NUMBER_KEYS",
     "ARTICLE_NUMBER_RIS_TYPES",
@@ -35,6 +37,7 @@ __all__ = [
     "WOS_RIS_TAGS",
     "WRITE_TAGS",
     "known_tags",
+    "ris_type_code",
 ]
 
 #: Tags of the RIS specification (RefMan 2011, as documented by EndNote and Zotero),
@@ -485,3 +488,14 @@ BIBTEX_TYPES: dict[str, str] = {
     "RPRT": "techreport",
     "GEN": "misc",
 }
+
+
+_RIS_TYPE = re.compile(r"[A-Z]{2,6}")
+
+
+def ris_type_code(kind: str | None) -> str | None:
+    """The RIS type code of a publication type as any export writes it ("JOUR", Scopus's
+    "Article", "journal article"); None when it is none of them. The writer and the dedup
+    review's comparison ask it."""
+    text = (kind or "").strip()
+    return text if _RIS_TYPE.fullmatch(text) else TYPE_CODES.get(text.lower())

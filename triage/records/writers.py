@@ -55,7 +55,6 @@ CSV_COLUMNS: tuple[str, ...] = (
 
 _ASREVIEW_LABEL = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
 _RIS_KEY = re.compile(r"[A-Z][A-Z0-9]")
-_TYPE_CODE = re.compile(r"[A-Z]{2,6}")
 _REPLACES = {tag: replaced for tag, replaced in ris_tags.WRITE_TAGS.values()}
 _TAG_LIKE = re.compile(r"%.|[A-Z][A-Z0-9@]{1,3}|.*/.*")  # RIS/MEDLINE/ENL tags, XML paths
 
@@ -202,7 +201,7 @@ def _ris_overrides(record: Record, derived: Record) -> dict[str, list[str] | str
         out["SP"], out["EP"] = (start.strip(), end.strip()) if simple else (pages, "")
     if record.publication_type != derived.publication_type:
         kind = record.publication_type or ""
-        out["TY"] = kind if _TYPE_CODE.fullmatch(kind) else ris_tags.TYPE_CODES.get(kind.lower(), "GEN")
+        out["TY"] = ris_tags.ris_type_code(kind) or "GEN"
     return out
 
 
